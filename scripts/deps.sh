@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# Installs the Debian packages that podnet's build, demo and tests need,
+# and nothing when they are all there already. Used by the README's two
+# commands and by .ci/run, so the three never disagree.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential pkg-config libwolfssl-dev libmnl-dev libev-dev
+	# unit tests and fuzzing
+	libcmocka-dev clang libclang-rt-14-dev
+	# netns tests and demo
+	iproute2 nftables openssh-server openssh-client iputils-ping jq
+	procps iperf3 tcpdump conntrack
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+	exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+	echo "podnet needs these Debian packages: ${missing[*]}" >&2
+	echo "run this script as root to install them" >&2
+	exit 1
+fi
+echo "[#] apt-get install ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# Shared helpers for the netns tests: unique namespace names, cleanup on
+# every exit path, CA and node certificates, daemons with their own config
+# and control socket, KTAP output, bounded waits. Every address used lives
+# in namespaces these scripts create.
+
+set -e
+set -o pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${PODNET_BUILD:-$top/build}
+podnet=$build/podnet
+podnetd=$build/podnetd
+prefix=pn$$
+tmp=$(mktemp -d "/tmp/podnet-test.XXXXXX")
+namespaces=()
+daemon_pids=()
+test_count=0
+test_failed=0
+
+n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ns_create VAR SUFFIX: make namespace $prefix-SUFFIX, name it in $VAR.
+ns_create() {
+	local ns=$prefix-$2
+	ip netns add "$ns"
+	namespaces+=("$ns")
+	n "$ns" ip link set lo up
+	# Asymmetric paths through NATs must not be dropped (nat-facts.md).
+	n "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	printf -v "$1" '%s' "$ns"
+}
+
+cleanup() {
+	local status=$?
+	set +e
+	for pid in "${daemon_pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${daemon_pids[@]}"; do
+		wait_pid_gone "$pid" 50
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for ns in "${namespaces[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [[ $status -ne 0 || $test_failed -ne 0 ]]; then
+		for f in "$tmp"/*.log; do
+			[[ -f $f ]] || continue
+			echo "# ---- $(basename "$f") (last 30 lines)"
+			tail -n 30 "$f" | sed 's/^/#   /'
+		done
+	fi
+	rm -rf "$tmp"
+	exit $status
+}
+trap cleanup EXIT
+
+# KTAP: one "ok N - what" per assertion, the plan at the end.
+ktap_header() { echo "KTAP version 1"; echo "# $1"; }
+ok() { test_count=$((test_count + 1)); echo "ok $test_count - $*"; }
+not_ok() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_count - $*"
+}
+check() {
+	local desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+ktap_finish() {
+	echo "1..$test_count"
+	[[ $test_failed -eq 0 ]] || { echo "# $test_failed failed"; exit 1; }
+	echo "# all passed"
+}
+
+# wait_for TENTHS CMD...: retry CMD every 0.1 s, at most TENTHS times.
+wait_for() {
+	local tries=$1; shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_pid_gone() {
+	local pid=$1 tries=$2
+	for ((i = 0; i < tries; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+make_ca() { # make_ca DIR NAME
+	mkdir -p "$1"
+	"$podnet" ca create --name "$2" --dir "$1" >/dev/null
+}
+
+make_node_cert() { # make_node_cert CADIR NAME ADDRESS [DAYS]
+	"$podnet" cert issue --ca-dir "$1" --dir "$1" --name "$2" \
+		--address "$3" --days "${4:-30}" >/dev/null
+}
+
+# write_config FILE NAME CADIR ADDRESS/PREFIX PORT [PEER ENDPOINT]...
+write_config() {
+	local file=$1 name=$2 cadir=$3 address=$4 port=$5
+	shift 5
+	cat >"$file" <<-EOC
+	[Interface]
+	Name = pod0
+	Address = $address
+	ListenPort = $port
+	CA = $cadir/ca.crt
+	Certificate = $cadir/$name.crt
+	PrivateKey = $cadir/$name.key
+	ControlSocket = $tmp/$name.sock
+	LogLevel = debug
+	EOC
+	while [[ $# -ge 2 ]]; do
+		printf '\n[Peer]\nName = %s\nEndpoint = %s\n' "$1" "$2" >>"$file"
+		shift 2
+	done
+}
+
+# start_daemon NS NAME: run podnetd for NAME's config in NS; its pid is
+# left in the variable pid_NAME.
+start_daemon() {
+	local ns=$1 name=$2 pid
+	# Not through n(): $! must be podnetd itself, not a subshell.
+	ip netns exec "$ns" "$podnetd" "$tmp/$name.conf" >>"$tmp/$name.log" 2>&1 &
+	pid=$!
+	daemon_pids+=("$pid")
+	printf -v "pid_$name" '%s' "$pid"
+	wait_for 50 test -S "$tmp/$name.sock" || {
+		echo "# podnetd $name did not come up"
+		return 1
+	}
+}
+
+stop_daemon() { # stop_daemon NAME; fails if it does not exit within 5 s
+	local var=pid_$1
+	kill -TERM "${!var}" 2>/dev/null || true
+	wait_pid_gone "${!var}" 50
+}
+
+show_json() { "$podnet" show --json --socket "$tmp/$1.sock"; }
+
+# peer_field NODE PEER FIELD
+peer_field() {
+	show_json "$1" | jq -r --arg p "$2" --arg f "$3" \
+		'.peers[] | select(.name == $p) | .[$f]'
+}
+
+iface_field() { show_json "$1" | jq -r --arg f "$2" '.[$f]'; }
+
+peer_established() { [[ $(peer_field "$1" "$2" state) == established ]]; }

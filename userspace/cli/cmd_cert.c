@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * podnet cert issue: signs a node certificate with the network CA.
+ * podnet cert show: prints what a certificate binds, as text or JSON.
+ * Neither ever prints key material.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "cert.h"
+#include "subcommands.h"
+
+#define CERT_DEFAULT_DAYS 365
+
+#define TERM_BOLD "\x1b[1m"
+#define TERM_GREEN "\x1b[32m"
+#define TERM_RED "\x1b[31m"
+#define TERM_RESET "\x1b[0m"
+
+static void cert_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s cert issue --name NODE --address A.B.C.D [--days N]\n"
+		"                     [--ca-dir DIR] [--dir OUTDIR]\n"
+		"       %s cert show [--json] FILE\n"
+		"\n"
+		"issue: writes OUTDIR/NODE.crt and OUTDIR/NODE.key (mode 0600),\n"
+		"signed by DIR/ca.crt and DIR/ca.key. Existing files are never\n"
+		"overwritten; the certificate never outlives the CA.\n"
+		"  -n, --name NODE       node name, 1-63 of A-Z a-z 0-9 . _ -\n"
+		"  -a, --address ADDR    the node's virtual IPv4 address\n"
+		"  -d, --days N          validity in days (default %d)\n"
+		"  -c, --ca-dir DIR      where ca.crt and ca.key are (default .)\n"
+		"  -o, --dir OUTDIR      output directory (default .)\n"
+		"\n"
+		"show: prints the name, address, issuer and validity a certificate\n"
+		"binds; --json prints one JSON object instead.\n",
+		prog_name, prog_name, CERT_DEFAULT_DAYS);
+}
+
+static const char *iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}
+
+static int path_join(char *buf, size_t len, const char *dir, const char *name,
+		     const char *suffix)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s%s", dir, name, suffix) >= len) {
+		fprintf(stderr, "%s: path too long: %s/%s%s\n", prog_name, dir,
+			name, suffix);
+		return -1;
+	}
+	return 0;
+}
+
+static int cert_issue_cmd(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "ca-dir", required_argument, NULL, 'c' },
+		{ "dir", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char ca_cert[PATH_MAX], ca_key[PATH_MAX], cert_path[PATH_MAX];
+	char key_path[PATH_MAX], err[512], until[32];
+	const char *name = NULL, *address = NULL, *ca_dir = ".", *dir = ".";
+	unsigned long days = CERT_DEFAULT_DAYS;
+	struct cert_identity id;
+	struct in_addr vaddr;
+	char *end;
+	char self[PATH_MAX];
+	int c;
+
+	/* getopt names argv[0] in its complaints; make that the command. */
+	snprintf(self, sizeof(self), "%s cert issue", prog_name);
+	argv[0] = self;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:a:d:c:o:h", options, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'a':
+			address = optarg;
+			break;
+		case 'd':
+			errno = 0;
+			days = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end ||
+			    optarg[0] == '-' || days < 1 ||
+			    days > CERT_DAYS_MAX) {
+				fprintf(stderr, "%s: --days must be 1..%d\n",
+					prog_name, CERT_DAYS_MAX);
+				return 1;
+			}
+			break;
+		case 'c':
+			ca_dir = optarg;
+			break;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			cert_usage(stdout);
+			return 0;
+		default:
+			cert_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc || !name || !address) {
+		cert_usage(stderr);
+		return 1;
+	}
+	/* Checked here as well because the name becomes a file name. */
+	if (!cert_name_valid(name)) {
+		fprintf(stderr,
+			"%s: invalid node name `%s': use 1-63 characters of A-Z a-z 0-9 . _ -\n",
+			prog_name, name);
+		return 1;
+	}
+	if (inet_pton(AF_INET, address, &vaddr) != 1) {
+		fprintf(stderr, "%s: `%s' is not an IPv4 address\n", prog_name,
+			address);
+		return 1;
+	}
+	if (path_join(ca_cert, sizeof(ca_cert), ca_dir, "ca", ".crt") < 0 ||
+	    path_join(ca_key, sizeof(ca_key), ca_dir, "ca", ".key") < 0 ||
+	    path_join(cert_path, sizeof(cert_path), dir, name, ".crt") < 0 ||
+	    path_join(key_path, sizeof(key_path), dir, name, ".key") < 0)
+		return 1;
+
+	if (cert_issue(ca_cert, ca_key, name, vaddr, days, cert_path, key_path,
+		       err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) == 0)
+		printf("%s: certificate for %s (%s), signed by \"%s\", valid until %s\n",
+		       cert_path, id.name, address, id.issuer,
+		       iso_time(id.not_after, until, sizeof(until)));
+	else
+		printf("%s: certificate for %s (%s)\n", cert_path, name,
+		       address);
+	printf("%s: private key (mode 0600)\n", key_path);
+	return 0;
+}
+
+static void hex(const uint8_t *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+/* cert.c only hands out printable ASCII, but escape as JSON demands. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void show_json(const struct cert_identity *id, const char *fingerprint,
+		      bool expired)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	printf("{\"name\":");
+	json_string(id->name);
+	printf(",\"address\":");
+	if (id->has_vaddr) {
+		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
+		json_string(addr);
+	} else {
+		printf("null");
+	}
+	printf(",\"issuer\":");
+	json_string(id->issuer);
+	printf(",\"key_type\":");
+	json_string(id->key_type);
+	printf(",\"not_before\":%lld,\"not_after\":%lld",
+	       (long long)id->not_before, (long long)id->not_after);
+	printf(",\"expired\":%s,\"is_ca\":%s,\"fingerprint\":\"%s\"}\n",
+	       expired ? "true" : "false", id->is_ca ? "true" : "false",
+	       fingerprint);
+}
+
+/* wg-show style; colour only when a person is looking at it. */
+static void show_text(const char *path, const struct cert_identity *id,
+		      const char *fingerprint, bool expired, bool premature)
+{
+	bool colour = isatty(STDOUT_FILENO);
+	const char *bold = colour ? TERM_BOLD : "";
+	const char *green = colour ? TERM_GREEN : "";
+	const char *red = colour ? TERM_RED : "";
+	const char *reset = colour ? TERM_RESET : "";
+	char addr[INET_ADDRSTRLEN], from[32], until[32];
+
+	if (id->has_vaddr)
+		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
+	else
+		snprintf(addr, sizeof(addr), "(none)");
+
+	printf("%s%scertificate%s: %s%s%s\n", bold, green, reset, green, path,
+	       reset);
+	printf("  %sname%s: %s\n", bold, reset, id->name);
+	printf("  %saddress%s: %s\n", bold, reset, addr);
+	printf("  %sissuer%s: %s\n", bold, reset,
+	       id->issuer[0] ? id->issuer : "(none)");
+	printf("  %skey%s: %s\n", bold, reset, id->key_type);
+	printf("  %svalid%s: %s .. %s%s%s%s\n", bold, reset,
+	       iso_time(id->not_before, from, sizeof(from)),
+	       iso_time(id->not_after, until, sizeof(until)), red,
+	       expired ? " (expired)" : premature ? " (not yet valid)" : "",
+	       reset);
+	printf("  %sfingerprint%s: %s\n", bold, reset, fingerprint);
+	printf("  %sca%s: %s\n", bold, reset, id->is_ca ? "yes" : "no");
+}
+
+static int cert_show_cmd(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char fingerprint[2 * sizeof(((struct cert_identity *)0)->fingerprint) + 1];
+	struct cert_identity id;
+	bool json = false;
+	char err[512];
+	time_t now;
+	char self[PATH_MAX];
+	int c;
+
+	/* getopt names argv[0] in its complaints; make that the command. */
+	snprintf(self, sizeof(self), "%s cert show", prog_name);
+	argv[0] = self;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cert_usage(stdout);
+			return 0;
+		default:
+			cert_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		cert_usage(stderr);
+		return 1;
+	}
+	if (cert_identity_from_file(argv[optind], &id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	hex(id.fingerprint, sizeof(id.fingerprint), fingerprint);
+	now = time(NULL);
+	if (json)
+		show_json(&id, fingerprint, now > id.not_after);
+	else
+		show_text(argv[optind], &id, fingerprint, now > id.not_after,
+			  now < id.not_before);
+	return 0;
+}
+
+int cert_main(int argc, char *argv[])
+{
+	if (argc < 2) {
+		cert_usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		cert_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "issue"))
+		return cert_issue_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cert_show_cmd(argc - 1, argv + 1);
+	fprintf(stderr, "%s cert: unknown command `%s'\n", prog_name, argv[1]);
+	cert_usage(stderr);
+	return 1;
+}

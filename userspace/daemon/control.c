@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The control socket: a unix stream socket, mode 0600, that answers
+ * "get\n" with the node's state as key=value lines (doc/control.md), in
+ * the spirit of WireGuard's cross-platform UAPI. `podnet show` renders
+ * that as text or JSON. No key material is ever part of the answer.
+ */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *session_state_name(const struct peer *p)
+{
+	if (p->current)
+		return "established";
+	if (p->handshake)
+		return "handshake";
+	return "down";
+}
+
+static void dump_state(struct node *node, FILE *f)
+{
+	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX];
+
+	fprintf(f, "interface=%s\n", node->cfg.ifname);
+	fprintf(f, "node=%s\n", node->identity.name);
+	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
+	fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
+	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
+	fprintf(f, "mtu=%u\n", node->cfg.mtu);
+	fprintf(f, "cert_not_after=%lld\n",
+		(long long)node->identity.not_after);
+	fprintf(f, "rx_malformed=%" PRIu64 "\n", node->stats.rx_malformed);
+	fprintf(f, "rx_unknown_session=%" PRIu64 "\n",
+		node->stats.rx_unknown_session);
+	fprintf(f, "rx_handshake_rejected=%" PRIu64 "\n",
+		node->stats.rx_handshake_rejected);
+	fprintf(f, "tx_no_route=%" PRIu64 "\n", node->stats.tx_no_route);
+	fprintf(f, "tx_bad_packet=%" PRIu64 "\n", node->stats.tx_bad_packet);
+	for (struct peer *p = node->peers; p; p = p->next) {
+		fprintf(f, "peer=%s\n", p->name);
+		if (p->has_vaddr) {
+			inet_ntop(AF_INET, &p->vaddr, addr, sizeof(addr));
+			fprintf(f, "address=%s\n", addr);
+		}
+		if (p->endpoint.len || p->config_endpoint.len)
+			fprintf(f, "endpoint=%s\n",
+				endpoint_format(p->endpoint.len ? &p->endpoint :
+						&p->config_endpoint, ep,
+						sizeof(ep)));
+		fprintf(f, "state=%s\n", session_state_name(p));
+		fprintf(f, "role=%s\n", peer_is_client(p) ? "client" : "server");
+		fprintf(f, "configured=%s\n", p->configured ? "true" : "false");
+		if (p->current) {
+			fprintf(f, "session=%08x\n", p->current->local_index);
+			fprintf(f, "cipher=%s\n",
+				wolfSSL_get_cipher_name(p->current->ssl));
+		}
+		fprintf(f, "latest_handshake=%lld\n",
+			(long long)p->latest_handshake);
+		fprintf(f, "handshakes=%" PRIu64 "\n", p->stats.handshakes);
+		fprintf(f, "rx_bytes=%" PRIu64 "\n", p->stats.rx_bytes);
+		fprintf(f, "tx_bytes=%" PRIu64 "\n", p->stats.tx_bytes);
+		fprintf(f, "rx_packets=%" PRIu64 "\n", p->stats.rx_packets);
+		fprintf(f, "tx_packets=%" PRIu64 "\n", p->stats.tx_packets);
+		fprintf(f, "drop_bad_source=%" PRIu64 "\n",
+			p->stats.drop_bad_source);
+		fprintf(f, "drop_no_session=%" PRIu64 "\n",
+			p->stats.drop_no_session);
+		fprintf(f, "drop_invalid=%" PRIu64 "\n", p->stats.drop_invalid);
+	}
+	fprintf(f, "errno=0\n\n");
+}
+
+static void control_client(struct node *node, int fd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	char req[64];
+	ssize_t n;
+	FILE *f;
+
+	/* A slow or silent client must not stall the daemon for long. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = read(fd, req, sizeof(req) - 1);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	req[n] = '\0';
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	if (!strcmp(req, "get\n") || !strcmp(req, "get=1\n\n"))
+		dump_state(node, f);
+	else
+		fprintf(f, "errno=%d\n\n", EINVAL);
+	fclose(f);
+}
+
+static void control_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct node *node = w->data;
+
+	for (;;) {
+		int fd = accept4(node->control_fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		control_client(node, fd);
+	}
+}
+
+static int make_parent_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int control_open(struct node *node, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *path = node->cfg.control_socket;
+	mode_t old_umask;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: control socket path too long", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (make_parent_dir(path)) {
+		snprintf(err, errlen, "%s: cannot create its directory: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A stale socket from a crashed daemon: only replace it if nobody
+	 * answers on it, so two daemons never share one. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		snprintf(err, errlen, "%s: another podnetd is running", path);
+		close(fd);
+		return -1;
+	}
+	unlink(path);
+	old_umask = umask(0077);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    listen(fd, 16) < 0) {
+		umask(old_umask);
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old_umask);
+	node->control_fd = fd;
+	ev_io_init(&node->control_watcher, control_cb, fd, EV_READ);
+	node->control_watcher.data = node;
+	ev_io_start(node->loop, &node->control_watcher);
+	return 0;
+}
+
+void control_close(struct node *node)
+{
+	if (node->control_fd < 0)
+		return;
+	ev_io_stop(node->loop, &node->control_watcher);
+	close(node->control_fd);
+	unlink(node->cfg.control_socket);
+	node->control_fd = -1;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Peers: who they are (name and virtual address from their certificate),
+ * where they are, and which sessions carry their traffic. The DTLS roles
+ * are fixed by name (the smaller name dials) so that two nodes starting at
+ * once never race two handshakes against each other; the other side asks
+ * for a handshake with a session request instead.
+ */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "wire.h"
+
+#define BACKOFF_MIN 1
+#define BACKOFF_MAX 16
+/* A restarted peer may ask again this soon, even with a session up. */
+#define URGENT_MIN_INTERVAL 2.0
+/* How long the replaced session still opens late packets. */
+#define PREVIOUS_SESSION_LINGER 10.0
+
+struct peer *peer_create(struct node *node, const char *name)
+{
+	struct peer *peer = calloc(1, sizeof(*peer));
+
+	if (!peer)
+		return NULL;
+	peer->node = node;
+	snprintf(peer->name, sizeof(peer->name), "%s", name);
+	peer->attempt_backoff = BACKOFF_MIN;
+	peer->last_attempt = -1e9;
+	peer->next = node->peers;
+	node->peers = peer;
+	log_debug("peer %s created", peer->name);
+	return peer;
+}
+
+void peer_destroy(struct peer *peer)
+{
+	struct node *node = peer->node;
+
+	for (struct peer **pp = &node->peers; *pp; pp = &(*pp)->next) {
+		if (*pp == peer) {
+			*pp = peer->next;
+			break;
+		}
+	}
+	if (peer->has_vaddr)
+		routing_remove(&node->routes, peer->vaddr, peer);
+	session_destroy(peer->current);
+	session_destroy(peer->previous);
+	session_destroy(peer->handshake);
+	log_debug("peer %s destroyed", peer->name);
+	free(peer);
+}
+
+struct peer *peer_find_by_name(struct node *node, const char *name)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (!strcmp(p->name, name))
+			return p;
+	}
+	return NULL;
+}
+
+struct peer *peer_find_by_endpoint(struct node *node,
+				   const struct endpoint *ep)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (endpoint_equal(&p->endpoint, ep) ||
+		    endpoint_equal(&p->config_endpoint, ep))
+			return p;
+	}
+	return NULL;
+}
+
+bool peer_is_client(const struct peer *peer)
+{
+	return strcmp(peer->node->identity.name, peer->name) < 0;
+}
+
+void peer_send_session_request(struct peer *peer)
+{
+	uint8_t req[WIRE_SESSION_REQUEST_LEN] = { 0 };
+	const struct endpoint *ep = peer->endpoint.len ? &peer->endpoint :
+							 &peer->config_endpoint;
+
+	wire_put_header(req, WIRE_TYPE_SESSION_REQUEST, 0, 0);
+	udp_send(peer->node, ep, req, sizeof(req), NULL, 0);
+}
+
+/*
+ * Bring a session up if none is coming. `urgent` is for a peer that just
+ * told us it lost its state: it may replace a session that looks alive.
+ */
+void peer_want_session(struct peer *peer, bool urgent)
+{
+	ev_tstamp now = ev_now(peer->node->loop);
+	char ep[ADDR_STR_MAX];
+
+	if (!peer->endpoint.len && !peer->config_endpoint.len)
+		return;
+	if (peer->handshake)
+		return;
+	if (urgent) {
+		if (now - peer->last_attempt < URGENT_MIN_INTERVAL)
+			return;
+	} else if (peer->current ||
+		   now - peer->last_attempt < peer->attempt_backoff) {
+		return;
+	}
+	if (!urgent && peer->last_attempt > 0 &&
+	    peer->attempt_backoff < BACKOFF_MAX)
+		peer->attempt_backoff *= 2;
+	peer->last_attempt = now;
+	endpoint_format(peer->endpoint.len ? &peer->endpoint :
+		&peer->config_endpoint, ep, sizeof(ep));
+	if (peer_is_client(peer)) {
+		log_debug("peer %s: starting handshake to %s", peer->name, ep);
+		if (session_start_client(peer))
+			log_warn("peer %s: cannot start a handshake", peer->name);
+	} else {
+		log_debug("peer %s: asking %s for a handshake", peer->name, ep);
+		peer_send_session_request(peer);
+	}
+}
+
+void peer_session_established(struct peer *peer, struct session *s,
+			      const struct cert_identity *id)
+{
+	struct node *node = peer->node;
+	struct peer *owner;
+	char addr[INET_ADDRSTRLEN];
+
+	if (peer->handshake == s)
+		peer->handshake = NULL;
+	/* Keep the session being replaced for a while: packets already in
+	 * flight under its index should still arrive. */
+	if (peer->previous) {
+		struct session *old = peer->previous;
+
+		peer->previous = NULL;
+		session_destroy(old);
+	}
+	peer->previous = peer->current;
+	peer->current = s;
+
+	inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
+	if (peer->has_vaddr && peer->vaddr.s_addr != id->vaddr.s_addr)
+		routing_remove(&node->routes, peer->vaddr, peer);
+	owner = routing_lookup(&node->routes, id->vaddr);
+	if (owner && owner != peer) {
+		log_warn("address %s moves from peer %s to %s", addr,
+			 owner->name, peer->name);
+		owner->has_vaddr = false;
+	}
+	if (routing_insert(&node->routes, id->vaddr, peer))
+		log_err("peer %s: cannot add a route for %s", peer->name, addr);
+	peer->has_vaddr = true;
+	peer->vaddr = id->vaddr;
+	peer->cert_not_after = id->not_after;
+	peer->endpoint = s->endpoint;
+	peer->latest_handshake = time(NULL);
+	peer->last_rx = ev_now(node->loop);
+	peer->last_tx = peer->last_rx;
+	peer->attempt_backoff = BACKOFF_MIN;
+	peer->stats.handshakes++;
+}
+
+void peer_session_gone(struct peer *peer, struct session *s)
+{
+	if (peer->current == s)
+		peer->current = NULL;
+	if (peer->previous == s)
+		peer->previous = NULL;
+	if (peer->handshake == s)
+		peer->handshake = NULL;
+}
+
+static void send_keepalive(struct peer *peer)
+{
+	/* A one-byte record that is not an IP packet: it proves liveness and
+	 * refreshes NAT mappings without touching the TUN. */
+	static const uint8_t keepalive = 0;
+
+	if (!session_send_data(peer->current, &keepalive, 1))
+		peer->last_tx = ev_now(peer->node->loop);
+}
+
+void peer_housekeeping(struct peer *peer, ev_tstamp now)
+{
+	unsigned int ka = peer->node->cfg.keepalive_interval;
+
+	if (peer->previous && peer->current &&
+	    now - peer->current->established > PREVIOUS_SESSION_LINGER)
+		session_destroy(peer->previous);
+	if (peer->current && ka) {
+		/* Three keepalives missed: the path or the peer is gone. */
+		if (now - peer->last_rx > 3.0 * ka + 1.0) {
+			log_info("peer %s: no packets for %.0f s, session is dead",
+				 peer->name, now - peer->last_rx);
+			session_destroy(peer->current);
+		} else if (now - peer->last_tx >= ka) {
+			send_keepalive(peer);
+		}
+	}
+	if (!peer->current)
+		peer_want_session(peer, false);
+}

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * podnetd: creates the TUN interface, runs DTLS sessions to peers over one
+ * UDP socket, and carries IP packets between the two.
+ */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rtnl.h"
+
+#define HOUSEKEEPING_INTERVAL 1.0
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f, "Usage: %s [--daemon] [--pidfile FILE] [--log-level LEVEL] CONFIG\n\n"
+		"  --daemon           detach once the interface is up; log to syslog\n"
+		"  --pidfile FILE     write the daemon's pid to FILE\n"
+		"  --log-level LEVEL  error, warn, info or debug (overrides LogLevel)\n"
+		"  --check            only check the configuration and certificates\n",
+		prog);
+}
+
+static int load_identity(struct config *cfg, struct cert_identity *id,
+			 char *err, size_t errlen)
+{
+	char want[INET_ADDRSTRLEN], have[INET_ADDRSTRLEN], why[256];
+
+	if (cert_identity_from_file(cfg->cert_path, id, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", cfg->cert_path, why);
+		return -1;
+	}
+	if (!id->has_vaddr || id->vaddr.s_addr != cfg->address.s_addr) {
+		inet_ntop(AF_INET, &cfg->address, want, sizeof(want));
+		if (id->has_vaddr)
+			inet_ntop(AF_INET, &id->vaddr, have, sizeof(have));
+		else
+			strcpy(have, "no address");
+		snprintf(err, errlen,
+			 "%s: Address is %s but the certificate %s holds %s",
+			 cfg->path, want, cfg->cert_path, have);
+		return -1;
+	}
+	if (id->not_after && id->not_after < time(NULL)) {
+		snprintf(err, errlen, "%s: certificate expired", cfg->cert_path);
+		return -1;
+	}
+	return 0;
+}
+
+static int udp_open(struct node *node, char *err, size_t errlen)
+{
+	int fd, off = 0, buf = 4 << 20;
+
+	/* One dual-stack socket serves IPv4 and IPv6 peers alike; fall back
+	 * to IPv4 on hosts with IPv6 disabled. */
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct sockaddr_in6 sin6 = {
+			.sin6_family = AF_INET6,
+			.sin6_port = htons(node->cfg.listen_port),
+			.sin6_addr = IN6ADDR_ANY_INIT,
+		};
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0) {
+			node->udp_family = AF_INET6;
+			goto bound;
+		}
+		close(fd);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	{
+		struct sockaddr_in sin = {
+			.sin_family = AF_INET,
+			.sin_port = htons(node->cfg.listen_port),
+		};
+
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			snprintf(err, errlen, "UDP port %u: %s",
+				 node->cfg.listen_port, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	node->udp_family = AF_INET;
+bound:
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	node->udp_fd = fd;
+	return 0;
+}
+
+static int interface_up(struct node *node, char *err, size_t errlen)
+{
+	char name[IFNAMSIZ], why[256];
+	int fd, ret;
+
+	fd = tun_open(node->cfg.ifname, name, sizeof(name));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create TUN device: %s",
+			 node->cfg.ifname, strerror(-fd));
+		return -1;
+	}
+	node->tun_fd = fd;
+	node->ifindex = rtnl_link_index(name);
+	if (node->ifindex < 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(-node->ifindex));
+		return -1;
+	}
+	ret = rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
+				 node->cfg.prefixlen, why, sizeof(why));
+	if (!ret)
+		ret = rtnl_link_set(node->ifindex, node->cfg.mtu, true, why,
+				    sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void interface_down(struct node *node)
+{
+	char why[256];
+
+	if (node->ifindex > 0 &&
+	    rtnl_link_delete(node->ifindex, why, sizeof(why)))
+		log_warn("%s: cannot delete the interface: %s",
+			 node->cfg.ifname, why);
+	node->ifindex = 0;
+	if (node->tun_fd >= 0)
+		close(node->tun_fd);
+	node->tun_fd = -1;
+}
+
+/* Bring the peer list in line with the config. Peers whose name and
+ * endpoint did not change keep their sessions. */
+static void apply_peers(struct node *node)
+{
+	struct peer *p, *next;
+
+	for (p = node->peers; p; p = next) {
+		const struct config_peer *cp =
+			config_find_peer(&node->cfg, p->name);
+
+		next = p->next;
+		if (!cp) {
+			if (p->configured) {
+				log_info("peer %s removed", p->name);
+				peer_destroy(p);
+			}
+			continue;
+		}
+		if (p->configured &&
+		    !endpoint_equal(&cp->endpoint, &p->config_endpoint)) {
+			log_info("peer %s: endpoint changed, restarting its session",
+				 p->name);
+			session_destroy(p->current);
+			session_destroy(p->previous);
+			session_destroy(p->handshake);
+			p->endpoint.len = 0;
+			p->last_attempt = -1e9;
+		}
+		p->configured = true;
+		p->config_endpoint = cp->endpoint;
+	}
+	for (size_t i = 0; i < node->cfg.n_peers; i++) {
+		const struct config_peer *cp = &node->cfg.peers[i];
+
+		if (!strcmp(cp->name, node->identity.name))
+			continue;
+		if (peer_find_by_name(node, cp->name))
+			continue;
+		p = peer_create(node, cp->name);
+		if (!p) {
+			log_err("peer %s: out of memory", cp->name);
+			continue;
+		}
+		p->configured = true;
+		p->config_endpoint = cp->endpoint;
+	}
+	for (p = node->peers; p; p = p->next)
+		peer_want_session(p, false);
+}
+
+static void reload(struct node *node)
+{
+	struct config cfg;
+	struct cert_identity id;
+	char err[512];
+
+	if (config_parse_file(node->cfg.path, &cfg, err, sizeof(err))) {
+		log_err("reload failed, keeping the running configuration: %s",
+			err);
+		return;
+	}
+	if (load_identity(&cfg, &id, err, sizeof(err))) {
+		log_err("reload failed, keeping the running configuration: %s",
+			err);
+		config_free(&cfg);
+		return;
+	}
+	if (strcmp(cfg.ifname, node->cfg.ifname) ||
+	    cfg.listen_port != node->cfg.listen_port ||
+	    cfg.address.s_addr != node->cfg.address.s_addr ||
+	    cfg.prefixlen != node->cfg.prefixlen ||
+	    strcmp(cfg.control_socket, node->cfg.control_socket))
+		log_warn("reload: Name, Address, ListenPort and ControlSocket only change on restart");
+	/* Keep what only a restart can change, take everything else. */
+	strcpy(cfg.ifname, node->cfg.ifname);
+	cfg.listen_port = node->cfg.listen_port;
+	cfg.address = node->cfg.address;
+	cfg.prefixlen = node->cfg.prefixlen;
+	strcpy(cfg.control_socket, node->cfg.control_socket);
+	if (cfg.mtu != node->cfg.mtu &&
+	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, sizeof(err)))
+		log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);
+	config_free(&node->cfg);
+	node->cfg = cfg;
+	node->identity = id;
+	log_set_level(cfg.log_level);
+	if (dtls_contexts_create(node, err, sizeof(err)))
+		log_err("reload: keeping the old certificates: %s", err);
+	/* The listener belongs to the old server context. */
+	session_listener_free(node);
+	apply_peers(node);
+	log_info("configuration reloaded from %s (%zu peers)", node->cfg.path,
+		 node->cfg.n_peers);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct node *node = w->data;
+
+	if (w->signum == SIGHUP) {
+		log_info("SIGHUP: reloading the configuration");
+		reload(node);
+		return;
+	}
+	log_info("%s: shutting down", strsignal(w->signum));
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct node *node = w->data;
+	ev_tstamp now = ev_now(loop);
+	struct peer *p, *next;
+
+	for (p = node->peers; p; p = next) {
+		next = p->next;
+		peer_housekeeping(p, now);
+	}
+}
+
+static void node_cleanup(struct node *node)
+{
+	while (node->peers)
+		peer_destroy(node->peers);
+	while (node->all_sessions)
+		session_destroy(node->all_sessions);
+	session_listener_free(node);
+	dtls_contexts_free(node);
+	control_close(node);
+	interface_down(node);
+	if (node->udp_fd >= 0)
+		close(node->udp_fd);
+	routing_free(&node->routes);
+	routing_free(&node->sessions);
+	config_free(&node->cfg);
+}
+
+static void start_watchers(struct node *node)
+{
+	struct ev_loop *loop = node->loop;
+
+	ev_io_init(&node->tun_watcher, datapath_tun_cb, node->tun_fd, EV_READ);
+	node->tun_watcher.data = node;
+	ev_io_start(loop, &node->tun_watcher);
+	ev_io_init(&node->udp_watcher, datapath_udp_cb, node->udp_fd, EV_READ);
+	node->udp_watcher.data = node;
+	ev_io_start(loop, &node->udp_watcher);
+	ev_timer_init(&node->housekeeping_timer, housekeeping_cb,
+		      HOUSEKEEPING_INTERVAL, HOUSEKEEPING_INTERVAL);
+	node->housekeeping_timer.data = node;
+	ev_timer_start(loop, &node->housekeeping_timer);
+	ev_signal_init(&node->sigterm_watcher, signal_cb, SIGTERM);
+	ev_signal_init(&node->sigint_watcher, signal_cb, SIGINT);
+	ev_signal_init(&node->sighup_watcher, signal_cb, SIGHUP);
+	node->sigterm_watcher.data = node;
+	node->sigint_watcher.data = node;
+	node->sighup_watcher.data = node;
+	ev_signal_start(loop, &node->sigterm_watcher);
+	ev_signal_start(loop, &node->sigint_watcher);
+	ev_signal_start(loop, &node->sighup_watcher);
+}
+
+static void stop_watchers(struct node *node)
+{
+	struct ev_loop *loop = node->loop;
+
+	ev_io_stop(loop, &node->tun_watcher);
+	ev_io_stop(loop, &node->udp_watcher);
+	ev_timer_stop(loop, &node->housekeeping_timer);
+	ev_signal_stop(loop, &node->sigterm_watcher);
+	ev_signal_stop(loop, &node->sigint_watcher);
+	ev_signal_stop(loop, &node->sighup_watcher);
+}
+
+/* Fork and wait until the child reports that the interface is up, so the
+ * exit status of `podnetd --daemon` says whether it started. */
+static int daemonize(int *ready_fd)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) == 1 && c == '0')
+			_exit(0);
+		_exit(1);
+	}
+	close(pipefd[0]);
+	setsid();
+	*ready_fd = pipefd[1];
+	return 0;
+}
+
+static void detached(int ready_fd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(ready_fd, "0", 1) != 1)
+		log_warn("cannot tell the parent we are up");
+	close(ready_fd);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct node node = { .tun_fd = -1, .udp_fd = -1, .control_fd = -1 };
+	const char *pidfile = NULL, *level_arg = NULL;
+	bool daemon_mode = false, check_only = false;
+	enum log_level level;
+	int opt, ret = 1, ready_fd = -1;
+	char err[512];
+
+	while ((opt = getopt_long(argc, argv, "dp:l:ch", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			daemon_mode = true;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'l':
+			level_arg = optarg;
+			break;
+		case 'c':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr, argv[0]);
+		return 1;
+	}
+	if (level_arg && log_level_parse(level_arg, &level)) {
+		fprintf(stderr, "%s: --log-level: expected error, warn, info or debug\n",
+			argv[0]);
+		return 1;
+	}
+	if (config_parse_file(argv[optind], &node.cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (level_arg)
+		node.cfg.log_level = level;
+	log_init("podnetd", node.cfg.log_level, false);
+	if (load_identity(&node.cfg, &node.identity, err, sizeof(err))) {
+		log_err("%s", err);
+		config_free(&node.cfg);
+		return 1;
+	}
+	wolfSSL_Init();
+	if (dtls_contexts_create(&node, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (check_only) {
+		printf("%s: configuration and certificates are valid\n",
+		       node.cfg.path);
+		ret = 0;
+		goto out;
+	}
+	if (daemon_mode && daemonize(&ready_fd)) {
+		log_err("cannot daemonize: %s", strerror(errno));
+		goto out;
+	}
+	node.loop = ev_default_loop(EVFLAG_AUTO);
+	if (routing_init(&node.routes) || routing_init(&node.sessions)) {
+		log_err("out of memory");
+		goto out;
+	}
+	if (udp_open(&node, err, sizeof(err)) ||
+	    interface_up(&node, err, sizeof(err)) ||
+	    control_open(&node, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	start_watchers(&node);
+	log_info("%s up: node %s, listening on UDP port %u", node.cfg.ifname,
+		 node.identity.name, node.cfg.listen_port);
+	apply_peers(&node);
+	if (pidfile) {
+		FILE *f = fopen(pidfile, "w");
+
+		if (f) {
+			fprintf(f, "%d\n", getpid());
+			fclose(f);
+		} else {
+			log_warn("%s: %s", pidfile, strerror(errno));
+		}
+	}
+	if (ready_fd >= 0) {
+		log_init("podnetd", node.cfg.log_level, true);
+		detached(ready_fd);
+		ready_fd = -1;
+	}
+	ev_run(node.loop, 0);
+	stop_watchers(&node);
+	ret = 0;
+out:
+	node_cleanup(&node);
+	wolfSSL_Cleanup();
+	if (pidfile && !ret)
+		unlink(pidfile);
+	log_info("stopped");
+	return ret;
+}

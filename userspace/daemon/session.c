@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * DTLS 1.2 sessions on the one UDP socket. wolfSSL never touches the socket:
+ * its I/O callbacks read the one datagram the daemon hands it and send
+ * through udp_send() with the podnet header in front.
+ *
+ * Unknown senders only ever reach the listener, a single stateless server
+ * object that answers ClientHellos with a cookie. Only a ClientHello that
+ * returns a valid cookie (proof that the sender receives at its address)
+ * gets a session index and memory.
+ */
+#include "node.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wolfssl/wolfcrypt/random.h>
+
+#include "log.h"
+#include "wire.h"
+
+#define DTLS_CONTENT_CCS 20
+#define DTLS_CONTENT_HANDSHAKE 22
+#define DTLS_CONTENT_APPLICATION_DATA 23
+#define DTLS_RECORD_HEADER_LEN 13
+/* Give up a handshake after ~15 s (1+2+4+8) of retransmissions. */
+#define DTLS_TIMEOUT_INIT 1
+#define DTLS_TIMEOUT_MAX 8
+
+static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+struct session *session_lookup_index(struct node *node, uint32_t index)
+{
+	struct in_addr key = { .s_addr = index };
+
+	/* The index table reuses the exact-match u32 map of routing.c. */
+	return routing_lookup(&node->sessions, key);
+}
+
+static int session_assign_index(struct session *s)
+{
+	struct node *node = s->node;
+	WC_RNG rng;
+	int ret = -EAGAIN;
+
+	/* Random indices: a peer cannot guess other sessions' indices, and a
+	 * restarted daemon does not reuse the indices of its last life. */
+	if (wc_InitRng(&rng))
+		return -EIO;
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t idx;
+		struct in_addr key;
+
+		if (wc_RNG_GenerateBlock(&rng, (uint8_t *)&idx, sizeof(idx)))
+			break;
+		key.s_addr = idx;
+		if (!idx || routing_lookup(&node->sessions, key))
+			continue;
+		ret = routing_insert(&node->sessions, key, s);
+		if (!ret)
+			s->local_index = idx;
+		break;
+	}
+	wc_FreeRng(&rng);
+	return ret;
+}
+
+/* Cap on server handshakes in progress: each holds a wolfSSL object of
+ * tens of KB, and a cookie only proves the sender can receive. */
+#define MAX_PENDING_SERVER_HANDSHAKES 64
+
+static void session_link(struct session *s)
+{
+	struct node *node = s->node;
+
+	s->next_all = node->all_sessions;
+	if (s->next_all)
+		s->next_all->pprev_all = &s->next_all;
+	s->pprev_all = &node->all_sessions;
+	node->all_sessions = s;
+}
+
+static void session_unlink(struct session *s)
+{
+	if (!s->pprev_all)
+		return;
+	*s->pprev_all = s->next_all;
+	if (s->next_all)
+		s->next_all->pprev_all = s->pprev_all;
+	s->pprev_all = NULL;
+	s->next_all = NULL;
+}
+
+static void drop_final_flight(struct session *s)
+{
+	for (size_t i = 0; i < s->final_flight_count; i++)
+		free(s->final_flight[i]);
+	s->final_flight_count = 0;
+}
+
+void session_destroy(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->local_index) {
+		struct in_addr key = { .s_addr = s->local_index };
+
+		routing_remove(&s->node->sessions, key, s);
+	}
+	session_unlink(s);
+	if (s->peer)
+		peer_session_gone(s->peer, s);
+	ev_timer_stop(s->node->loop, &s->retransmit_timer);
+	drop_final_flight(s);
+	wolfSSL_free(s->ssl);
+	free(s);
+}
+
+static struct session *session_alloc(struct node *node, bool client)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->node = node;
+	s->is_client = client;
+	s->created = ev_now(node->loop);
+	s->ssl = wolfSSL_new(client ? node->client_ctx : node->server_ctx);
+	if (!s->ssl) {
+		free(s);
+		return NULL;
+	}
+	wolfSSL_SetIOReadCtx(s->ssl, s);
+	wolfSSL_SetIOWriteCtx(s->ssl, s);
+	wolfSSL_dtls_set_using_nonblock(s->ssl, 1);
+	wolfSSL_dtls_set_timeout_init(s->ssl, DTLS_TIMEOUT_INIT);
+	wolfSSL_dtls_set_timeout_max(s->ssl, DTLS_TIMEOUT_MAX);
+	ev_init(&s->retransmit_timer, retransmit_cb);
+	s->retransmit_timer.data = s;
+	return s;
+}
+
+/* wolfSSL's recv callback: hand over the one pending datagram, if any. */
+int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct session *s = ctx;
+	size_t n;
+
+	if (!s->rx_len)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	n = s->rx_len < (size_t)sz ? s->rx_len : (size_t)sz;
+	memcpy(buf, s->rx_buf, n);
+	s->rx_buf = NULL;
+	s->rx_len = 0;
+	return (int)n;
+}
+
+/* wolfSSL's send callback: one datagram per call, podnet header in front. */
+int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct session *s = ctx;
+	uint8_t hdr[WIRE_HANDSHAKE_HEADER_LEN];
+	size_t hlen;
+	enum wire_type type = WIRE_TYPE_HANDSHAKE;
+
+	if (sz > 0 && (uint8_t)buf[0] == DTLS_CONTENT_APPLICATION_DATA)
+		type = WIRE_TYPE_DATA;
+	hlen = wire_put_header(hdr, type, s->remote_index, s->local_index);
+	if (s->capture_flight && s->final_flight_count < FINAL_FLIGHT_MAX) {
+		uint8_t *copy = malloc(hlen + (size_t)sz);
+
+		if (copy) {
+			memcpy(copy, hdr, hlen);
+			memcpy(copy + hlen, buf, (size_t)sz);
+			s->final_flight[s->final_flight_count] = copy;
+			s->final_flight_len[s->final_flight_count++] =
+				hlen + (size_t)sz;
+		}
+	}
+	if (udp_send(s->node, &s->endpoint, hdr, hlen, (const uint8_t *)buf,
+		     (size_t)sz) < 0) {
+		/* A lost datagram is what DTLS retransmission is for; only
+		 * a full socket buffer is worth telling wolfSSL about. */
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return WOLFSSL_CBIO_ERR_WANT_WRITE;
+	}
+	return sz;
+}
+
+static void arm_retransmit(struct session *s)
+{
+	int timeout = wolfSSL_dtls_get_current_timeout(s->ssl);
+
+	if (timeout <= 0)
+		timeout = DTLS_TIMEOUT_INIT;
+	ev_timer_stop(s->node->loop, &s->retransmit_timer);
+	ev_timer_set(&s->retransmit_timer, timeout, 0.);
+	ev_timer_start(s->node->loop, &s->retransmit_timer);
+}
+
+static const char *session_desc(const struct session *s, char *buf,
+				size_t len)
+{
+	char ep[ADDR_STR_MAX];
+
+	snprintf(buf, len, "%s (%s)", s->peer ? s->peer->name : "unknown",
+		 endpoint_format(&s->endpoint, ep, sizeof(ep)));
+	return buf;
+}
+
+/* The handshake finished: check who the peer is and hand it over. */
+static void session_complete(struct session *s)
+{
+	struct node *node = s->node;
+	struct cert_identity id;
+	struct peer *peer;
+	char err[256], desc[128];
+
+	ev_timer_stop(node->loop, &s->retransmit_timer);
+	if (cert_identity_from_ssl(s->ssl, &id, err, sizeof(err))) {
+		log_warn("handshake with %s: cannot read the peer certificate: %s",
+			 session_desc(s, desc, sizeof(desc)), err);
+		goto reject;
+	}
+	if (!id.has_vaddr) {
+		log_warn("handshake with %s: certificate of '%s' has no virtual address",
+			 session_desc(s, desc, sizeof(desc)), id.name);
+		goto reject;
+	}
+	if (!strcmp(id.name, node->identity.name) ||
+	    id.vaddr.s_addr == node->cfg.address.s_addr) {
+		log_warn("handshake with %s: peer claims this node's own name or address",
+			 session_desc(s, desc, sizeof(desc)));
+		goto reject;
+	}
+	peer = s->peer;
+	if (peer && strcmp(peer->name, id.name)) {
+		/* We dialled peer X and someone else answered. */
+		log_warn("handshake with %s: certificate is for '%s'",
+			 session_desc(s, desc, sizeof(desc)), id.name);
+		goto reject;
+	}
+	if (!peer) {
+		peer = peer_find_by_name(node, id.name);
+		if (!peer)
+			peer = peer_create(node, id.name);
+		if (!peer)
+			goto reject;
+		if (peer->handshake && peer->handshake != s) {
+			/* Both sides dialled at once; roles are fixed by name,
+			 * so only the server's session survives. */
+			struct session *other = peer->handshake;
+
+			if (other->is_client) {
+				other->peer = NULL;
+				peer->handshake = NULL;
+				session_destroy(other);
+			}
+		}
+		s->peer = peer;
+	}
+	s->state = SESSION_ESTABLISHED;
+	s->established = ev_now(node->loop);
+	peer_session_established(peer, s, &id);
+	log_info("session %08x with %s established (%s, %s)", s->local_index,
+		 session_desc(s, desc, sizeof(desc)),
+		 s->is_client ? "client" : "server",
+		 wolfSSL_get_cipher_name(s->ssl));
+	return;
+reject:
+	node->stats.rx_handshake_rejected++;
+	session_destroy(s);
+}
+
+/*
+ * Drive the handshake after a datagram arrived or a timer fired. Returns
+ * false when the session was destroyed.
+ */
+static bool session_drive(struct session *s)
+{
+	char desc[128];
+	int ret, err;
+
+	if (!s->is_client)
+		s->capture_flight = true;
+	ret = s->is_client ? wolfSSL_connect(s->ssl) : wolfSSL_accept(s->ssl);
+	s->capture_flight = false;
+	if (ret == WOLFSSL_SUCCESS) {
+		/* Only the flight of the call that completed matters. */
+		session_complete(s);
+		return s->state == SESSION_ESTABLISHED;
+	}
+	drop_final_flight(s);
+	err = wolfSSL_get_error(s->ssl, ret);
+	if (err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE) {
+		arm_retransmit(s);
+		return true;
+	}
+	log_warn("handshake with %s failed: %s (%d)",
+		 session_desc(s, desc, sizeof(desc)),
+		 wolfSSL_ERR_reason_error_string((unsigned long)err), err);
+	s->node->stats.rx_handshake_rejected++;
+	session_destroy(s);
+	return false;
+}
+
+static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct session *s = w->data;
+	char desc[128];
+
+	if (s->state != SESSION_HANDSHAKE)
+		return;
+	if (wolfSSL_dtls_got_timeout(s->ssl) < 0) {
+		log_info("handshake with %s timed out",
+			 session_desc(s, desc, sizeof(desc)));
+		session_destroy(s);
+		return;
+	}
+	arm_retransmit(s);
+}
+
+int session_start_client(struct peer *peer)
+{
+	struct node *node = peer->node;
+	struct session *s;
+	int ret;
+
+	s = session_alloc(node, true);
+	if (!s)
+		return -ENOMEM;
+	ret = session_assign_index(s);
+	if (ret) {
+		wolfSSL_free(s->ssl);
+		free(s);
+		return ret;
+	}
+	s->state = SESSION_HANDSHAKE;
+	s->peer = peer;
+	session_link(s);
+	s->endpoint = peer->endpoint.len ? peer->endpoint : peer->config_endpoint;
+	if (peer->handshake)
+		session_destroy(peer->handshake);
+	peer->handshake = s;
+	session_drive(s);
+	return 0;
+}
+
+static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
+{
+	struct session *s = ctx;
+	size_t pending = 0;
+
+	for (struct session *o = s->node->all_sessions; o; o = o->next_all)
+		pending += o->state == SESSION_HANDSHAKE && !o->is_client;
+	if (pending >= MAX_PENDING_SERVER_HANDSHAKES) {
+		log_warn("too many handshakes in progress, refusing one");
+		return -1;
+	}
+	/* The cookie came back: the sender can receive at its address. From
+	 * here on this object is a real session and needs an index. */
+	if (session_assign_index(s))
+		return -1;
+	s->promoted = true;
+	s->state = SESSION_HANDSHAKE;
+	return 0;
+}
+
+static struct session *listener_get(struct node *node)
+{
+	struct session *s = node->listener;
+
+	if (s)
+		return s;
+	s = session_alloc(node, false);
+	if (!s)
+		return NULL;
+	s->state = SESSION_LISTENER;
+	wolfSSL_DTLS_SetCookieSecret(s->ssl, node->cookie_secret,
+				     sizeof(node->cookie_secret));
+	wolfDTLS_SetChGoodCb(s->ssl, listener_chgood_cb, s);
+	node->listener = s;
+	return s;
+}
+
+void session_listener_free(struct node *node)
+{
+	if (node->listener) {
+		wolfSSL_free(node->listener->ssl);
+		free(node->listener);
+		node->listener = NULL;
+	}
+}
+
+/* Server sessions whose client has not yet learnt our index still send
+ * with receiver index 0: find them by address and the client's index. */
+static struct session *find_pending_server(struct node *node,
+					   const struct endpoint *from,
+					   uint32_t sender_index)
+{
+	for (struct session *s = node->all_sessions; s; s = s->next_all) {
+		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
+		    s->remote_index == sender_index &&
+		    endpoint_equal(&s->endpoint, from))
+			return s;
+	}
+	return NULL;
+}
+
+static uint16_t record_epoch(const uint8_t *rec, size_t len)
+{
+	if (len < DTLS_RECORD_HEADER_LEN)
+		return 0xffff;
+	return (uint16_t)(rec[3] << 8 | rec[4]);
+}
+
+static void resend_final_flight(struct session *s)
+{
+	for (size_t i = 0; i < s->final_flight_count; i++)
+		udp_send(s->node, &s->endpoint, s->final_flight[i],
+			 s->final_flight_len[i], NULL, 0);
+}
+
+static void feed(struct session *s, const uint8_t *buf, size_t len)
+{
+	s->rx_buf = buf;
+	s->rx_len = len;
+}
+
+/* Returns the plaintext length, 0 when the record yielded nothing (replay,
+ * failed authentication, a non-data record), -1 when the session is over. */
+int session_receive_data(struct session *s, const uint8_t *rec, size_t len,
+			 uint8_t *out, size_t outlen)
+{
+	int ret, err;
+
+	feed(s, rec, len);
+	ret = wolfSSL_read(s->ssl, out, (int)outlen);
+	s->rx_len = 0;
+	if (ret > 0) {
+		/* The client got our final flight: the copy is not needed. */
+		if (s->final_flight_count)
+			drop_final_flight(s);
+		return ret;
+	}
+	err = wolfSSL_get_error(s->ssl, ret);
+	if (err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE)
+		return 0;
+	return -1;
+}
+
+int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
+{
+	int ret = wolfSSL_write(s->ssl, pkt, (int)len);
+
+	return ret > 0 ? 0 : -1;
+}
+
+void session_receive_handshake(struct node *node, const struct endpoint *from,
+			       uint32_t receiver_index, uint32_t sender_index,
+			       const uint8_t *buf, size_t len)
+{
+	struct session *s;
+	int ret, err;
+
+	if (receiver_index) {
+		s = session_lookup_index(node, receiver_index);
+		if (!s) {
+			node->stats.rx_unknown_session++;
+			return;
+		}
+	} else {
+		s = find_pending_server(node, from, sender_index);
+	}
+
+	if (s) {
+		/* The first reply of a server tells the client its index. */
+		if (!s->remote_index)
+			s->remote_index = sender_index;
+		if (s->state == SESSION_ESTABLISHED) {
+			uint8_t scratch[64];
+
+			/* The client repeats its last flight: our final
+			 * flight was lost and wolfSSL will not resend it. */
+			if (!s->is_client && record_epoch(buf, len) == 0) {
+				resend_final_flight(s);
+				return;
+			}
+			/* Alerts and retransmitted Finished messages are
+			 * wolfSSL_read's business. */
+			if (session_receive_data(s, buf, len, scratch,
+						 sizeof(scratch)) < 0)
+				session_destroy(s);
+			return;
+		}
+		feed(s, buf, len);
+		session_drive(s);
+		return;
+	}
+
+	/* Unknown sender: only the stateless listener may answer. */
+	if (len < DTLS_RECORD_HEADER_LEN || buf[0] != DTLS_CONTENT_HANDSHAKE ||
+	    record_epoch(buf, len) != 0) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	s = listener_get(node);
+	if (!s)
+		return;
+	s->endpoint = *from;
+	s->remote_index = sender_index;
+	wolfSSL_dtls_set_peer(s->ssl, (void *)&from->sa, from->len);
+	feed(s, buf, len);
+	ret = wolfSSL_accept(s->ssl);
+	s->rx_len = 0;
+	if (s->promoted) {
+		/* The cookie was good: the object became a session inside
+		 * accept and has sent its first flight with its new index. */
+		node->listener = NULL;
+		session_link(s);
+		if (ret == WOLFSSL_SUCCESS)
+			session_complete(s);
+		else
+			arm_retransmit(s);
+		return;
+	}
+	err = wolfSSL_get_error(s->ssl, ret);
+	/* A cookie-less ClientHello resets the listener by itself; anything
+	 * else leaves it in a state we do not trust, so start afresh. */
+	if (err != WOLFSSL_ERROR_WANT_READ && err != WOLFSSL_ERROR_WANT_WRITE)
+		session_listener_free(node);
+}

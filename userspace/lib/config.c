@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * A line-oriented parser: every line is a comment, a [Section] or a
+ * "Key = Value". Any line it does not understand is an error that names
+ * the file, the line and what was expected: a daemon that silently ignores
+ * a misspelt key is worse than one that refuses to start.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CONFIG_MAX_FILE (1 << 20)
+#define CONFIG_MAX_PEERS 65536
+
+enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
+
+struct parser {
+	const char *name;	/* file name for messages */
+	char basedir[PATH_MAX];
+	unsigned int line;
+	enum section section;
+	bool seen_interface;
+	bool have_address, have_ca, have_cert, have_key;
+	struct config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parser *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line)
+		snprintf(p->err, p->errlen, "%s:%u: %s", p->name, p->line, msg);
+	else
+		snprintf(p->err, p->errlen, "%s: %s", p->name, msg);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CERT_NAME_MAX)
+		return false;
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-')
+			return false;
+	}
+	return true;
+}
+
+static int set_path(struct parser *p, char *dst, size_t dstlen,
+		    const char *key, const char *value)
+{
+	int n;
+
+	if (!*value)
+		return fail(p, "expected a file name after '%s ='", key);
+	if (value[0] == '/' || !p->basedir[0])
+		n = snprintf(dst, dstlen, "%s", value);
+	else
+		n = snprintf(dst, dstlen, "%s/%s", p->basedir, value);
+	if (n < 0 || (size_t)n >= dstlen)
+		return fail(p, "%s: path too long", key);
+	return 0;
+}
+
+static int parse_address(struct parser *p, const char *value)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	char *slash;
+	unsigned long plen = 32;
+
+	if (strlen(value) >= sizeof(buf))
+		return fail(p, "expected 'Address = A.B.C.D/PREFIX', got '%s'",
+			    value);
+	strcpy(buf, value);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (parse_uint(slash + 1, 1, 32, &plen))
+			return fail(p, "expected a prefix length 1-32 after '/', got '%s'",
+				    slash + 1);
+	}
+	if (inet_pton(AF_INET, buf, &p->cfg->address) != 1)
+		return fail(p, "expected 'Address = A.B.C.D/PREFIX', got '%s'",
+			    value);
+	p->cfg->prefixlen = (uint8_t)plen;
+	p->have_address = true;
+	return 0;
+}
+
+static int interface_key(struct parser *p, const char *key, const char *value)
+{
+	struct config *cfg = p->cfg;
+	unsigned long v;
+
+	if (!strcasecmp(key, "Name")) {
+		if (!*value || strlen(value) >= IFNAMSIZ || strchr(value, '/') ||
+		    strpbrk(value, " \t:"))
+			return fail(p, "expected an interface name of 1-%d characters, got '%s'",
+				    IFNAMSIZ - 1, value);
+		strcpy(cfg->ifname, value);
+	} else if (!strcasecmp(key, "Address")) {
+		return parse_address(p, value);
+	} else if (!strcasecmp(key, "ListenPort")) {
+		if (parse_uint(value, 1, 65535, &v))
+			return fail(p, "expected a port number 1-65535, got '%s'",
+				    value);
+		cfg->listen_port = (uint16_t)v;
+	} else if (!strcasecmp(key, "MTU")) {
+		if (parse_uint(value, CONFIG_MIN_MTU, CONFIG_MAX_MTU, &v))
+			return fail(p, "expected an MTU of %d-%d, got '%s'",
+				    CONFIG_MIN_MTU, CONFIG_MAX_MTU, value);
+		cfg->mtu = (unsigned int)v;
+	} else if (!strcasecmp(key, "CA")) {
+		p->have_ca = true;
+		return set_path(p, cfg->ca_path, sizeof(cfg->ca_path), key, value);
+	} else if (!strcasecmp(key, "Certificate")) {
+		p->have_cert = true;
+		return set_path(p, cfg->cert_path, sizeof(cfg->cert_path), key,
+				value);
+	} else if (!strcasecmp(key, "PrivateKey")) {
+		p->have_key = true;
+		return set_path(p, cfg->key_path, sizeof(cfg->key_path), key,
+				value);
+	} else if (!strcasecmp(key, "ControlSocket")) {
+		return set_path(p, cfg->control_socket,
+				sizeof(cfg->control_socket), key, value);
+	} else if (!strcasecmp(key, "LogLevel")) {
+		if (log_level_parse(value, &cfg->log_level))
+			return fail(p, "expected LogLevel error, warn, info or debug, got '%s'",
+				    value);
+	} else if (!strcasecmp(key, "KeepaliveInterval")) {
+		if (parse_uint(value, 0, 3600, &v))
+			return fail(p, "expected KeepaliveInterval in seconds 0-3600, got '%s'",
+				    value);
+		cfg->keepalive_interval = (unsigned int)v;
+	} else {
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval",
+			    key);
+	}
+	return 0;
+}
+
+static int peer_key(struct parser *p, const char *key, const char *value)
+{
+	struct config_peer *peer = &p->cfg->peers[p->cfg->n_peers - 1];
+
+	if (!strcasecmp(key, "Name")) {
+		if (!valid_name(value))
+			return fail(p, "expected a node name of 1-%d characters [A-Za-z0-9._-], got '%s'",
+				    CERT_NAME_MAX - 1, value);
+		strcpy(peer->name, value);
+	} else if (!strcasecmp(key, "Endpoint")) {
+		if (endpoint_parse(value, &peer->endpoint))
+			return fail(p, "expected 'Endpoint = IP:PORT' or '[IPv6]:PORT', got '%s'",
+				    value);
+	} else {
+		return fail(p, "unknown key '%s' in [Peer]; expected Name or Endpoint",
+			    key);
+	}
+	return 0;
+}
+
+static int finish_peer(struct parser *p)
+{
+	struct config *cfg = p->cfg;
+	struct config_peer *peer;
+
+	if (p->section != SECTION_PEER)
+		return 0;
+	peer = &cfg->peers[cfg->n_peers - 1];
+	if (!peer->name[0]) {
+		p->line = peer->line;
+		return fail(p, "[Peer] without 'Name ='");
+	}
+	for (size_t i = 0; i + 1 < cfg->n_peers; i++) {
+		if (!strcmp(cfg->peers[i].name, peer->name)) {
+			p->line = peer->line;
+			return fail(p, "peer '%s' already defined at line %u",
+				    peer->name, cfg->peers[i].line);
+		}
+	}
+	return 0;
+}
+
+static int start_section(struct parser *p, const char *name)
+{
+	struct config *cfg = p->cfg;
+
+	if (finish_peer(p))
+		return -1;
+	if (!strcasecmp(name, "Interface")) {
+		if (p->seen_interface)
+			return fail(p, "[Interface] may appear only once");
+		p->seen_interface = true;
+		p->section = SECTION_INTERFACE;
+	} else if (!strcasecmp(name, "Peer")) {
+		struct config_peer *peers;
+
+		if (cfg->n_peers >= CONFIG_MAX_PEERS)
+			return fail(p, "more than %d peers", CONFIG_MAX_PEERS);
+		peers = realloc(cfg->peers, (cfg->n_peers + 1) * sizeof(*peers));
+		if (!peers)
+			return fail(p, "out of memory");
+		cfg->peers = peers;
+		memset(&peers[cfg->n_peers], 0, sizeof(peers[0]));
+		peers[cfg->n_peers].line = p->line;
+		cfg->n_peers++;
+		p->section = SECTION_PEER;
+	} else {
+		return fail(p, "unknown section [%s]; expected [Interface] or [Peer]",
+			    name);
+	}
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *s = trim(line), *eq, *key, *value, *hash;
+
+	/* Comments start with # or ; anywhere a value does not need them. */
+	hash = strpbrk(s, "#;");
+	if (hash)
+		*hash = '\0';
+	s = trim(s);
+	if (!*s)
+		return 0;
+	if (*s == '[') {
+		size_t n = strlen(s);
+
+		if (s[n - 1] != ']')
+			return fail(p, "expected ']' to close the section name");
+		s[n - 1] = '\0';
+		return start_section(p, trim(s + 1));
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return fail(p, "expected 'Key = Value' or '[Section]', got '%s'",
+			    s);
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (!*key)
+		return fail(p, "expected a key before '='");
+	switch (p->section) {
+	case SECTION_INTERFACE:
+		return interface_key(p, key, value);
+	case SECTION_PEER:
+		return peer_key(p, key, value);
+	case SECTION_NONE:
+		break;
+	}
+	return fail(p, "'%s' outside a section; expected [Interface] or [Peer] first",
+		    key);
+}
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->ifname, "pod0");
+	cfg->listen_port = CONFIG_DEFAULT_PORT;
+	cfg->mtu = CONFIG_DEFAULT_MTU;
+	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->keepalive_interval = CONFIG_DEFAULT_KEEPALIVE;
+}
+
+int config_parse_buffer(const char *name, const char *buf, size_t len,
+			struct config *cfg, char *err, size_t errlen)
+{
+	struct parser p = {
+		.name = name, .cfg = cfg, .err = err, .errlen = errlen,
+	};
+	const char *slash;
+	char *copy, *line, *next;
+	int ret = -1;
+
+	config_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	slash = strrchr(name, '/');
+	if (slash) {
+		size_t n = (size_t)(slash - name);
+
+		if (n >= sizeof(p.basedir))
+			return fail(&p, "path too long");
+		memcpy(p.basedir, name, n);
+		p.basedir[n] = '\0';
+		if (!n)
+			strcpy(p.basedir, "/");
+	}
+	if (memchr(buf, '\0', len))
+		return fail(&p, "expected a text file, found a NUL byte");
+	copy = malloc(len + 1);
+	if (!copy)
+		return fail(&p, "out of memory");
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+
+	for (line = copy; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		if (parse_line(&p, line))
+			goto out;
+	}
+	if (finish_peer(&p))
+		goto out;
+	p.line = 0;
+	if (!p.seen_interface) {
+		fail(&p, "no [Interface] section");
+		goto out;
+	}
+	if (!p.have_address || !p.have_ca || !p.have_cert || !p.have_key) {
+		fail(&p, "[Interface] needs Address, CA, Certificate and PrivateKey; missing %s",
+		     !p.have_address ? "Address" : !p.have_ca ? "CA" :
+		     !p.have_cert ? "Certificate" : "PrivateKey");
+		goto out;
+	}
+	if (!cfg->control_socket[0])
+		snprintf(cfg->control_socket, sizeof(cfg->control_socket),
+			 "/run/podnet/%s.sock", cfg->ifname);
+	ret = 0;
+out:
+	free(copy);
+	if (ret)
+		config_free(cfg);
+	return ret;
+}
+
+int config_parse_file(const char *path, struct config *cfg, char *err,
+		      size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(CONFIG_MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	n = fread(buf, 1, CONFIG_MAX_FILE + 1, f);
+	if (ferror(f) || n > CONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%s: %s", path,
+			 ferror(f) ? "read error" : "file larger than 1 MiB");
+		ret = -1;
+	} else {
+		ret = config_parse_buffer(path, buf, n, cfg, err, errlen);
+	}
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->peers);
+	cfg->peers = NULL;
+	cfg->n_peers = 0;
+}
+
+const struct config_peer *config_find_peer(const struct config *cfg,
+					   const char *name)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		if (!strcmp(cfg->peers[i].name, name))
+			return &cfg->peers[i];
+	}
+	return NULL;
+}

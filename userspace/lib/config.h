@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The podnetd configuration file: an INI file in the style of wg-quick
+ * ([Interface] once, [Peer] any number of times). See doc/config.md.
+ */
+#ifndef _PODNET_CONFIG_H
+#define _PODNET_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "cert.h"
+#include "log.h"
+
+#define CONFIG_DEFAULT_PORT 51820
+#define CONFIG_DEFAULT_MTU 1340
+#define CONFIG_MIN_MTU 576
+/* wolfSSL refuses DTLS records with more than 1359 bytes of payload. */
+#define CONFIG_MAX_MTU 1350
+#define CONFIG_DEFAULT_KEEPALIVE 15
+
+struct config_peer {
+	char name[CERT_NAME_MAX];
+	struct endpoint endpoint;	/* len 0: none configured */
+	unsigned int line;		/* where it was defined, for messages */
+};
+
+struct config {
+	char path[PATH_MAX];
+	char ifname[IFNAMSIZ];
+	struct in_addr address;
+	uint8_t prefixlen;
+	uint16_t listen_port;
+	unsigned int mtu;
+	char ca_path[PATH_MAX];
+	char cert_path[PATH_MAX];
+	char key_path[PATH_MAX];
+	char control_socket[108];	/* sun_path */
+	enum log_level log_level;
+	unsigned int keepalive_interval;	/* seconds, 0 = off */
+	struct config_peer *peers;
+	size_t n_peers;
+};
+
+/*
+ * Both return 0 or -1 with "file:line: what was expected" in err. Relative
+ * paths in the file are taken relative to the file's directory.
+ */
+int config_parse_file(const char *path, struct config *cfg, char *err,
+		      size_t errlen);
+int config_parse_buffer(const char *name, const char *buf, size_t len,
+			struct config *cfg, char *err, size_t errlen);
+void config_free(struct config *cfg);
+const struct config_peer *config_find_peer(const struct config *cfg,
+					   const char *name);
+
+#endif /* _PODNET_CONFIG_H */
