@@ -68,11 +68,24 @@ not_ok() {
 	test_failed=$((test_failed + 1))
 	echo "not ok $test_count - $*"
 }
+# check DESC CMD...: one assertion; CMD's output is shown only on failure.
 check() {
-	local desc=$1; shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	local desc=$1 out; shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		[[ -z $out ]] || sed 's/^/#   /' <<<"$out" | tail -n 20
+	fi
 }
 ktap_finish() {
+	local pid reports
+	# Stop every daemon first: leak reports are written at exit.
+	for pid in "${daemon_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${daemon_pids[@]}"; do wait_pid_gone "$pid" 50 || true; done
+	reports=$(grep -l "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" \
+		"$tmp"/*.log 2>/dev/null || true)
+	check "no sanitizer reports in the daemons' logs" test -z "$reports"
 	echo "1..$test_count"
 	[[ $test_failed -eq 0 ]] || { echo "# $test_failed failed"; exit 1; }
 	echo "# all passed"

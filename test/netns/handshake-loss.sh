@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# Handshakes over a lossy path: DTLS retransmission on libev timers, and
+# the workaround for wolfSSL never resending the server's final flight.
+# Losses are made by nftables in beta's namespace, deterministically.
+#
+#  ┌──────────────────────┐          ┌──────────────────────────────┐
+#  │ $ns1: alpha (client) │          │ $ns2: beta (server)          │
+#  │   pod0 10.77.0.1/24  │          │   pod0 10.77.0.2/24          │
+#  │   veth1 192.168.243.1├──────────┤   veth2 192.168.243.2        │
+#  └──────────────────────┘          │   nft: drops beta's datagrams│
+#                                    └──────────────────────────────┘
+
+source "$(dirname "$0")/common.sh"
+ktap_header "podnet: DTLS handshakes over a lossy path"
+
+ns_create ns1 alpha
+ns_create ns2 beta
+ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
+n "$ns1" ip addr add 192.168.243.1/24 dev veth1
+n "$ns2" ip addr add 192.168.243.2/24 dev veth2
+n "$ns1" ip link set veth1 up
+n "$ns2" ip link set veth2 up
+
+make_ca "$tmp/ca" test-net
+make_node_cert "$tmp/ca" alpha 10.77.0.1
+make_node_cert "$tmp/ca" beta 10.77.0.2
+write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 beta 192.168.243.2:51820
+write_config "$tmp/beta.conf" beta "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.243.1:51820
+
+# The UDP payload starts with the podnet header; a handshake datagram's
+# DTLS record starts 12 bytes in, i.e. at bit 160 of the transport header.
+# The server's final flight is the only one that begins with a
+# ChangeCipherSpec record (content type 20) from beta.
+n "$ns2" nft -f - <<'EOF_NFT'
+table inet loss {
+	chain out {
+		type filter hook output priority 0;
+		udp sport 51820 @th,64,8 1 @th,160,8 20 counter name final_flight drop
+	}
+	counter final_flight { }
+}
+EOF_NFT
+
+start_daemon "$ns2" beta
+start_daemon "$ns1" alpha
+sleep 1.5
+check "beta's final flight was dropped" \
+	test "$(n "$ns2" nft -j list counter inet loss final_flight | jq '.nftables[1].counter.packets')" -ge 1
+check "no session while the final flight is lost" \
+	bash -c "! { '$podnet' show --json --socket '$tmp/alpha.sock' | jq -e '.peers[0].state == \"established\"'; }"
+n "$ns2" nft flush chain inet loss out
+started=$(date +%s)
+check "session completes on the first handshake once the path clears" \
+	wait_for 60 peer_established alpha beta
+check "... without starting a new handshake" \
+	test "$(grep -c 'starting handshake' "$tmp/alpha.log")" -eq 1
+check "... and carries traffic" n "$ns1" ping -c 1 -W 2 10.77.0.2
+
+# Every other handshake datagram from beta is lost: each flight needs a
+# retransmission, driven by the timers.
+stop_daemon alpha
+stop_daemon beta
+n "$ns2" nft add rule inet loss out udp sport 51820 @th,64,8 1 numgen inc mod 2 0 counter drop
+start_daemon "$ns2" beta
+start_daemon "$ns1" alpha
+check "session comes up although every other handshake datagram is lost" \
+	wait_for 300 peer_established alpha beta
+check "... and carries traffic" n "$ns1" ping -c 1 -W 2 10.77.0.2
+check "... and retransmissions were needed" \
+	test "$(n "$ns2" nft -j list chain inet loss out | jq '[.nftables[] | .rule? | select(.) | .expr[] | .counter? | select(.) | .packets] | add')" -ge 1
+
+ktap_finish
