@@ -17,6 +17,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "show", show_main, "Shows the current state of a running podnetd" },
+	{ "ping", ping_main, "Measures the round trip to a peer through the tunnel" },
 	{ "ca", ca_main, "Creates a network certificate authority" },
 	{ "cert", cert_main, "Issues and shows node certificates" },
 };

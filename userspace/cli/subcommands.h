@@ -14,5 +14,6 @@ extern const char *prog_name;
 int ca_main(int argc, char *argv[]);
 int cert_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
+int ping_main(int argc, char *argv[]);
 
 #endif /* _PODNET_SUBCOMMANDS_H */

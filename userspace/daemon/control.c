@@ -20,7 +20,22 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <wolfssl/wolfcrypt/random.h>
+
 #include "log.h"
+
+#define PING_TIMEOUT 2.0
+
+/* A `podnet ping` waiting for its answer from the peer. */
+struct control_client {
+	struct node *node;
+	struct control_client *next;
+	int fd;
+	char peer[CERT_NAME_MAX];
+	uint64_t id;
+	ev_tstamp sent;
+	ev_timer timeout;
+};
 
 static const char *session_state_name(const struct peer *p)
 {
@@ -50,18 +65,39 @@ static void dump_state(struct node *node, FILE *f)
 		node->stats.rx_handshake_rejected);
 	fprintf(f, "tx_no_route=%" PRIu64 "\n", node->stats.tx_no_route);
 	fprintf(f, "tx_bad_packet=%" PRIu64 "\n", node->stats.tx_bad_packet);
+	fprintf(f, "rx_relay_refused=%" PRIu64 "\n",
+		node->stats.rx_relay_refused);
+	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
+	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat_type));
+	if (node->reflexive.len)
+		fprintf(f, "reflexive=%s\n",
+			endpoint_format(&node->reflexive, ep, sizeof(ep)));
 	for (struct peer *p = node->peers; p; p = p->next) {
 		fprintf(f, "peer=%s\n", p->name);
 		if (p->has_vaddr) {
 			inet_ntop(AF_INET, &p->vaddr, addr, sizeof(addr));
 			fprintf(f, "address=%s\n", addr);
 		}
-		if (p->endpoint.len || p->config_endpoint.len)
+		if (p->path.ep.len)
 			fprintf(f, "endpoint=%s\n",
-				endpoint_format(p->endpoint.len ? &p->endpoint :
-						&p->config_endpoint, ep,
+				endpoint_format(&p->path.ep, ep, sizeof(ep)));
+		else if (p->config_endpoint.len)
+			fprintf(f, "endpoint=%s\n",
+				endpoint_format(&p->config_endpoint, ep,
 						sizeof(ep)));
 		fprintf(f, "state=%s\n", session_state_name(p));
+		fprintf(f, "path=%s\n", !p->path.ep.len ? "none" :
+			p->path.relay_channel ? "relay" : "direct");
+		if (p->path_reason[0] && p->path.relay_channel)
+			fprintf(f, "reason=%s\n", p->path_reason);
+		if (p->is_rendezvous)
+			fprintf(f, "rendezvous=%s\n",
+				p->registered ? "registered" : "not registered");
+		if (p->nat_type)
+			fprintf(f, "nat_type=%s\n", nat_type_name(p->nat_type));
+		if (node->cfg.rendezvous && p->rv_registered)
+			fprintf(f, "relayed_bytes=%" PRIu64 "\n",
+				p->relay_bytes);
 		fprintf(f, "role=%s\n", peer_is_client(p) ? "client" : "server");
 		fprintf(f, "configured=%s\n", p->configured ? "true" : "false");
 		if (p->current) {
@@ -85,6 +121,86 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "errno=0\n\n");
 }
 
+static void ping_finish(struct control_client *c, const char *answer)
+{
+	struct node *node = c->node;
+
+	for (struct control_client **pp = &node->pending_pings; *pp;
+	     pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	ev_timer_stop(node->loop, &c->timeout);
+	if (write(c->fd, answer, strlen(answer)) < 0)
+		log_debug("control: %s", strerror(errno));
+	close(c->fd);
+	free(c);
+}
+
+static void ping_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	char answer[64];
+
+	snprintf(answer, sizeof(answer), "errno=%d\n\n", ETIMEDOUT);
+	ping_finish(w->data, answer);
+}
+
+void control_ping_answered(struct node *node, struct peer *peer, uint64_t id)
+{
+	char answer[256], ep[ADDR_STR_MAX + 32];
+
+	for (struct control_client *c = node->pending_pings; c; c = c->next) {
+		if (c->id != id || strcmp(c->peer, peer->name))
+			continue;
+		snprintf(answer, sizeof(answer),
+			 "peer=%s\npath=%s\nendpoint=%s\nrtt_us=%.0f\nerrno=0\n\n",
+			 peer->name,
+			 peer->path.relay_channel ? "relay" : "direct",
+			 endpoint_format(&peer->path.ep, ep, sizeof(ep)),
+			 (ev_time() - c->sent) * 1e6);
+		ping_finish(c, answer);
+		return;
+	}
+}
+
+/* Returns true when the client now waits for the peer's answer. */
+static bool ping_start(struct node *node, int fd, const char *name)
+{
+	struct peer *peer = peer_find_by_name(node, name);
+	struct rv_msg m = { .type = RV_PING };
+	struct control_client *c;
+	WC_RNG rng;
+
+	if (!peer || !peer->current)
+		return false;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return false;
+	if (wc_InitRng(&rng) ||
+	    wc_RNG_GenerateBlock(&rng, (uint8_t *)&c->id, sizeof(c->id))) {
+		free(c);
+		return false;
+	}
+	wc_FreeRng(&rng);
+	c->node = node;
+	c->fd = fd;
+	snprintf(c->peer, sizeof(c->peer), "%s", name);
+	m.ping_id = c->id;
+	c->sent = ev_time();
+	if (send_control_message(peer, &m)) {
+		free(c);
+		return false;
+	}
+	ev_timer_init(&c->timeout, ping_timeout_cb, PING_TIMEOUT, 0.);
+	c->timeout.data = c;
+	ev_timer_start(node->loop, &c->timeout);
+	c->next = node->pending_pings;
+	node->pending_pings = c;
+	return true;
+}
+
 static void control_client(struct node *node, int fd)
 {
 	struct timeval tv = { .tv_sec = 1 };
@@ -101,6 +217,11 @@ static void control_client(struct node *node, int fd)
 		return;
 	}
 	req[n] = '\0';
+	if (!strncmp(req, "ping=", 5) && req[n - 1] == '\n') {
+		req[n - 1] = '\0';
+		if (ping_start(node, fd, req + 5))
+			return;
+	}
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
@@ -108,6 +229,8 @@ static void control_client(struct node *node, int fd)
 	}
 	if (!strcmp(req, "get\n") || !strcmp(req, "get=1\n\n"))
 		dump_state(node, f);
+	else if (!strncmp(req, "ping=", 5))
+		fprintf(f, "errno=%d\n\n", ENOTCONN);
 	else
 		fprintf(f, "errno=%d\n\n", EINVAL);
 	fclose(f);
@@ -189,6 +312,8 @@ int control_open(struct node *node, char *err, size_t errlen)
 
 void control_close(struct node *node)
 {
+	while (node->pending_pings)
+		ping_finish(node->pending_pings, "errno=125\n\n");
 	if (node->control_fd < 0)
 		return;
 	ev_io_stop(node->loop, &node->control_watcher);

@@ -16,38 +16,51 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rvmsg.h"
 #include "wire.h"
 
 /* Bound the work per wake-up so neither side starves the other. */
 #define BURST 64
 #define PACKET_MAX 65536
 #define ICMP_RATE 10.0	/* unreachables per second */
+/* A punched path must be silent this long before relayed packets win. */
+#define PATH_DIRECT_GRACE 5.0
 
 static uint8_t rx_datagram[PACKET_MAX];
 static uint8_t plaintext[PACKET_MAX];
 
-int udp_send(struct node *node, const struct endpoint *ep,
-	     const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
-	     size_t payload_len)
+int path_send(struct node *node, const struct path *path,
+	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
+	      size_t payload_len)
 {
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)hdr, .iov_len = hdr_len },
-		{ .iov_base = (void *)payload, .iov_len = payload_len },
-	};
+	const struct endpoint *ep = &path->ep;
+	uint8_t relay_hdr[WIRE_HEADER_LEN];
+	struct iovec iov[3];
 	struct sockaddr_in6 mapped;
 	struct msghdr msg = {
 		.msg_name = (void *)&ep->sa,
 		.msg_namelen = ep->len,
 		.msg_iov = iov,
-		.msg_iovlen = payload_len ? 2 : 1,
 	};
+	size_t n = 0;
 
 	if (!ep->len) {
 		errno = EDESTADDRREQ;
 		return -1;
 	}
-	/* The socket is dual-stack when it can be: IPv4 peers are reached
-	 * through v4-mapped addresses. */
+	/* A relayed path wraps the whole datagram for the relay, which
+	 * forwards it by channel without being able to read it. */
+	if (path->relay_channel) {
+		wire_put_header(relay_hdr, WIRE_TYPE_RELAY,
+				path->relay_channel, 0);
+		iov[n++] = (struct iovec){ relay_hdr, sizeof(relay_hdr) };
+	}
+	iov[n++] = (struct iovec){ (void *)hdr, hdr_len };
+	if (payload_len)
+		iov[n++] = (struct iovec){ (void *)payload, payload_len };
+	msg.msg_iovlen = n;
+	/* The sockets are dual-stack when they can be: IPv4 peers are
+	 * reached through v4-mapped addresses. */
 	if (node->udp_family == AF_INET6 && ep->sa.sa_family == AF_INET) {
 		memset(&mapped, 0, sizeof(mapped));
 		mapped.sin6_family = AF_INET6;
@@ -58,11 +71,30 @@ int udp_send(struct node *node, const struct endpoint *ep,
 		msg.msg_name = &mapped;
 		msg.msg_namelen = sizeof(mapped);
 	}
-	if (sendmsg(node->udp_fd, &msg, MSG_DONTWAIT) < 0) {
+	if (sendmsg(path->fd >= 0 ? path->fd : node->udp_fd, &msg,
+		    MSG_DONTWAIT) < 0) {
 		log_debug("sendmsg: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+bool path_equal(const struct path *a, const struct path *b)
+{
+	return a->fd == b->fd && a->relay_channel == b->relay_channel &&
+	       endpoint_equal(&a->ep, &b->ep);
+}
+
+const char *path_format(const struct path *p, char *buf, size_t len)
+{
+	char ep[ADDR_STR_MAX];
+
+	endpoint_format(&p->ep, ep, sizeof(ep));
+	if (p->relay_channel)
+		snprintf(buf, len, "%s (relay %08x)", ep, p->relay_channel);
+	else
+		snprintf(buf, len, "%s", ep);
+	return buf;
 }
 
 static void endpoint_from_recv(struct endpoint *ep,
@@ -170,7 +202,10 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 	peer = routing_lookup(&node->routes, dst);
 	if (!peer) {
 		node->stats.tx_no_route++;
-		icmp_unreachable(node, pkt, len);
+		/* A rendezvous may know who holds the address; until it
+		 * answers, the packet is dropped (TCP will resend). */
+		if (!traversal_lookup_vaddr(node, dst))
+			icmp_unreachable(node, pkt, len);
 		return;
 	}
 	if (!peer->current) {
@@ -203,10 +238,30 @@ void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-static void data_datagram(struct node *node, const struct endpoint *from,
+/* A decrypted record that is not an IP packet: a control message. */
+static void control_record(struct node *node, struct peer *peer,
+			   const uint8_t *buf, size_t len)
+{
+	struct rv_msg m;
+
+	if (len == 1 && buf[0] == RV_KEEPALIVE)
+		return;
+	if (rv_parse(buf, len, &m)) {
+		peer->stats.drop_invalid++;
+		return;
+	}
+	if (node->cfg.rendezvous &&
+	    (m.type == RV_REGISTER || m.type == RV_LOOKUP))
+		rendezvous_message(peer, &m);
+	else
+		traversal_message(peer, &m);
+}
+
+static void data_datagram(struct node *node, const struct path *from,
 			  const struct wire_header *hdr)
 {
 	struct session *s = session_lookup_index(node, hdr->receiver_index);
+	ev_tstamp now = ev_now(node->loop);
 	const struct iphdr *ip;
 	struct peer *peer;
 	char ep[ADDR_STR_MAX];
@@ -216,7 +271,7 @@ static void data_datagram(struct node *node, const struct endpoint *from,
 		node->stats.rx_unknown_session++;
 		/* A peer that restarted while we did not still sends under
 		 * our old index: ask it for a fresh handshake. */
-		peer = peer_find_by_endpoint(node, from);
+		peer = peer_find_by_path(node, from);
 		if (peer)
 			peer_want_session(peer, true);
 		return;
@@ -235,18 +290,28 @@ static void data_datagram(struct node *node, const struct endpoint *from,
 		peer->stats.drop_invalid++;
 		return;
 	}
-	peer->last_rx = ev_now(node->loop);
-	/* The record authenticated: wherever it came from, that is where
-	 * the peer is now (NAT rebinding, a new network). */
-	if (!endpoint_equal(&s->endpoint, from)) {
+	peer->last_rx = now;
+	if (!from->relay_channel)
+		s->last_direct_rx = now;
+	/*
+	 * The record authenticated: wherever it came from, that is where the
+	 * peer is now (NAT rebinding, a new network, a punched path). Only a
+	 * fall back to the relay waits until the direct path has been silent
+	 * for a while, so stray relayed packets do not undo a punched path.
+	 */
+	if (!path_equal(&s->path, from) &&
+	    (!from->relay_channel || s->path.relay_channel ||
+	     now - s->last_direct_rx > PATH_DIRECT_GRACE)) {
 		log_info("peer %s moved to %s", peer->name,
-			 endpoint_format(from, ep, sizeof(ep)));
-		s->endpoint = *from;
+			 path_format(from, ep, sizeof(ep)));
+		s->path = *from;
 		if (peer->current == s)
-			peer->endpoint = *from;
+			peer_path_changed(peer, from);
 	}
-	if (n == 1 && plaintext[0] == 0)
-		return;	/* keepalive */
+	if ((plaintext[0] >> 4) != 4) {
+		control_record(node, peer, plaintext, (size_t)n);
+		return;
+	}
 	ip = ipv4_header(plaintext, (size_t)n);
 	if (!ip) {
 		peer->stats.drop_invalid++;
@@ -267,14 +332,90 @@ static void data_datagram(struct node *node, const struct endpoint *from,
 }
 
 static void session_request_datagram(struct node *node,
-				     const struct endpoint *from)
+				     const struct path *from)
 {
-	/* Only known endpoints may ask: anyone else could make us send
+	/* Only known paths may ask: anyone else could make us send
 	 * handshakes at a victim. */
-	struct peer *peer = peer_find_by_endpoint(node, from);
+	struct peer *peer = peer_find_by_path(node, from);
 
 	if (peer && peer_is_client(peer))
 		peer_want_session(peer, true);
+}
+
+static void nat_probe_datagram(struct node *node, const struct path *from,
+			       const struct wire_header *hdr)
+{
+	uint8_t addr[16];
+	uint16_t port;
+	int family, ret;
+
+	ret = wire_parse_probe(hdr, &family, addr, &port);
+	if (ret == 1 && node->cfg.rendezvous && !from->relay_channel)
+		rendezvous_probe_answer(node, from);
+	else if (ret == 0)
+		traversal_probe_answer(node, from, family, addr, port);
+	else
+		node->stats.rx_malformed++;
+}
+
+static void dispatch(struct node *node, const struct path *from,
+		     const uint8_t *buf, size_t len);
+
+/* A relay's delivery: the datagram inside came from the node at the far
+ * end of the channel. Only rendezvous peers may deliver. */
+static void relayed_datagram(struct node *node, const struct path *from,
+			     const struct wire_header *hdr)
+{
+	struct path inner = *from;
+
+	if (node->cfg.rendezvous) {
+		rendezvous_relay(node, from, hdr);
+		return;
+	}
+	if (from->relay_channel || !peer_is_relay(node, &from->ep)) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	inner.relay_channel = hdr->receiver_index;
+	dispatch(node, &inner, hdr->payload, hdr->payload_len);
+}
+
+static void dispatch(struct node *node, const struct path *from,
+		     const uint8_t *buf, size_t len)
+{
+	struct wire_header hdr;
+	const uint8_t *token;
+	uint8_t kind;
+
+	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	switch (hdr.type) {
+	case WIRE_TYPE_DATA:
+		data_datagram(node, from, &hdr);
+		break;
+	case WIRE_TYPE_HANDSHAKE:
+		session_receive_handshake(node, from, hdr.receiver_index,
+					  hdr.sender_index, hdr.payload,
+					  hdr.payload_len);
+		break;
+	case WIRE_TYPE_SESSION_REQUEST:
+		session_request_datagram(node, from);
+		break;
+	case WIRE_TYPE_PUNCH:
+		if (wire_parse_punch(&hdr, &token, &kind) || from->relay_channel)
+			node->stats.rx_malformed++;
+		else
+			traversal_punch(node, from, token, kind);
+		break;
+	case WIRE_TYPE_RELAY:
+		relayed_datagram(node, from, &hdr);
+		break;
+	case WIRE_TYPE_NAT_PROBE:
+		nat_probe_datagram(node, from, &hdr);
+		break;
+	}
 }
 
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -284,37 +425,17 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	for (int i = 0; i < BURST; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sslen = sizeof(ss);
-		struct wire_header hdr;
-		struct endpoint from;
+		struct path from = { .fd = w->fd };
 		ssize_t n;
-		int ret;
 
-		n = recvfrom(node->udp_fd, rx_datagram, sizeof(rx_datagram),
+		n = recvfrom(w->fd, rx_datagram, sizeof(rx_datagram),
 			     MSG_DONTWAIT, (struct sockaddr *)&ss, &sslen);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_debug("recvfrom: %s", strerror(errno));
 			return;
 		}
-		endpoint_from_recv(&from, &ss, sslen);
-		ret = wire_parse(rx_datagram, (size_t)n, &hdr);
-		if (ret != WIRE_OK) {
-			node->stats.rx_malformed++;
-			continue;
-		}
-		switch (hdr.type) {
-		case WIRE_TYPE_DATA:
-			data_datagram(node, &from, &hdr);
-			break;
-		case WIRE_TYPE_HANDSHAKE:
-			session_receive_handshake(node, &from,
-						  hdr.receiver_index,
-						  hdr.sender_index, hdr.payload,
-						  hdr.payload_len);
-			break;
-		case WIRE_TYPE_SESSION_REQUEST:
-			session_request_datagram(node, &from);
-			break;
-		}
+		endpoint_from_recv(&from.ep, &ss, sslen);
+		dispatch(node, &from, rx_datagram, (size_t)n);
 	}
 }

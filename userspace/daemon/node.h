@@ -21,9 +21,25 @@
 #include "cert.h"
 #include "config.h"
 #include "routing.h"
+#include "wire.h"
+#include "rvmsg.h"
 
 struct node;
 struct peer;
+struct punch;
+struct control_client;
+
+/*
+ * Where datagrams for a peer go: an address, the socket to send from (the
+ * main one, or one opened to get through a symmetric NAT), and when the
+ * path is relayed, the relay channel. A session keeps its keys when its
+ * path changes (roaming, relay -> direct).
+ */
+struct path {
+	struct endpoint ep;
+	int fd;
+	uint32_t relay_channel;	/* 0: direct */
+};
 
 enum session_state {
 	SESSION_LISTENER,	/* the stateless cookie responder */
@@ -44,10 +60,11 @@ struct session {
 	bool is_client;
 	uint32_t local_index;
 	uint32_t remote_index;
-	struct endpoint endpoint;
+	struct path path;
 	ev_timer retransmit_timer;
 	ev_tstamp created;
 	ev_tstamp established;
+	ev_tstamp last_direct_rx;
 
 	/* The one datagram wolfSSL may read next (custom I/O callback). */
 	const uint8_t *rx_buf;
@@ -77,7 +94,7 @@ struct peer {
 	char name[CERT_NAME_MAX];
 	bool configured;		/* from the config file, not learnt */
 	struct endpoint config_endpoint;
-	struct endpoint endpoint;	/* where the session runs now */
+	struct path path;		/* where the session runs now */
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */
 	time_t cert_not_after;
@@ -85,6 +102,34 @@ struct peer {
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */
 	struct session *handshake;	/* in progress */
+
+	/* NAT traversal, this node's side (traversal.c) */
+	bool is_rendezvous;		/* configured as a rendezvous node */
+	bool registered;		/* ... and it acknowledged us */
+	ev_tstamp last_register;
+	uint16_t probe_port;		/* its second port for NAT probes */
+	unsigned int probes_sent;
+	ev_tstamp last_lookup;
+	uint8_t punch_token[RV_TOKEN_LEN];
+	bool has_token;
+	struct endpoint candidates[RV_MAX_CANDIDATES];
+	size_t n_candidates;
+	uint8_t nat_type;		/* as the rendezvous reported it */
+	struct path relay_path;		/* ep.len 0: no relay offered */
+	struct punch *punch;		/* punching in progress */
+	ev_tstamp next_punch_retry;
+	char path_reason[64];		/* why the path is relayed */
+	int own_fd;			/* socket won by birthday punching */
+	ev_io own_watcher;
+
+	/* NAT traversal, the rendezvous side (rendezvous.c) */
+	bool rv_registered;
+	uint8_t rv_nat_type;
+	struct endpoint rv_locals[RV_MAX_CANDIDATES];
+	size_t rv_n_locals;
+	double relay_tokens;		/* bytes this peer may still relay */
+	ev_tstamp relay_last;
+	uint64_t relay_bytes, relay_dropped;
 
 	time_t latest_handshake;	/* wall clock, for `podnet show` */
 	ev_tstamp last_rx, last_tx;
@@ -99,7 +144,19 @@ struct node_stats {
 	uint64_t rx_handshake_rejected;	/* failed authentication */
 	uint64_t tx_no_route;		/* no peer holds the destination */
 	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
+	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 };
+
+/* A relay channel at the rendezvous: datagrams that `from` sends with this
+ * id go to `to`, wrapped with `reverse`, the id `to` answers with. */
+struct relay_channel {
+	uint32_t id;
+	uint32_t reverse;
+	struct peer *from, *to;
+	struct relay_channel *next;
+};
+
+#define LOOKUP_CACHE 16
 
 struct node {
 	struct ev_loop *loop;
@@ -128,6 +185,19 @@ struct node {
 	ev_timer housekeeping_timer;
 	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;
 
+	/* NAT traversal */
+	uint8_t nat_type;		/* this node's, as measured */
+	struct endpoint reflexive;	/* this node as the rendezvous sees it */
+	int probe_fd;			/* rendezvous: second port, NAT probes */
+	ev_io probe_watcher;
+	struct routing_table relay_ids;	/* channel id -> relay_channel */
+	struct relay_channel *relay_channels;
+	struct {
+		uint32_t addr;
+		ev_tstamp when;
+	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
+	struct control_client *pending_pings;
+
 	struct node_stats stats;
 	/* Token bucket for ICMP unreachables sent back into the TUN. */
 	double icmp_tokens;
@@ -144,7 +214,7 @@ void dtls_contexts_free(struct node *node);
 /* session.c */
 struct session *session_lookup_index(struct node *node, uint32_t index);
 int session_start_client(struct peer *peer);
-void session_receive_handshake(struct node *node, const struct endpoint *from,
+void session_receive_handshake(struct node *node, const struct path *from,
 			       uint32_t receiver_index, uint32_t sender_index,
 			       const uint8_t *buf, size_t len);
 int session_receive_data(struct session *s, const uint8_t *rec, size_t len,
@@ -157,8 +227,7 @@ void session_listener_free(struct node *node);
 struct peer *peer_create(struct node *node, const char *name);
 void peer_destroy(struct peer *peer);
 struct peer *peer_find_by_name(struct node *node, const char *name);
-struct peer *peer_find_by_endpoint(struct node *node,
-				   const struct endpoint *ep);
+struct peer *peer_find_by_path(struct node *node, const struct path *from);
 bool peer_is_client(const struct peer *peer);
 void peer_want_session(struct peer *peer, bool urgent);
 void peer_session_established(struct peer *peer, struct session *s,
@@ -166,16 +235,43 @@ void peer_session_established(struct peer *peer, struct session *s,
 void peer_session_gone(struct peer *peer, struct session *s);
 void peer_housekeeping(struct peer *peer, ev_tstamp now);
 void peer_send_session_request(struct peer *peer);
+void peer_path_changed(struct peer *peer, const struct path *path);
+
+/* traversal.c */
+void traversal_session_up(struct peer *peer);
+void traversal_message(struct peer *from, const struct rv_msg *m);
+void traversal_punch(struct node *node, const struct path *from,
+		     const uint8_t *token, uint8_t kind);
+void traversal_probe_answer(struct node *node, const struct path *from,
+			    int family, const uint8_t *addr, uint16_t port);
+bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+void traversal_lookup_name(struct peer *peer);
+void traversal_housekeeping(struct node *node, ev_tstamp now);
+void traversal_peer_free(struct peer *peer);
+bool peer_is_relay(struct node *node, const struct endpoint *ep);
+int send_control_message(struct peer *peer, const struct rv_msg *m);
+
+/* rendezvous.c */
+int rendezvous_open(struct node *node, char *err, size_t errlen);
+void rendezvous_close(struct node *node);
+void rendezvous_message(struct peer *from, const struct rv_msg *m);
+void rendezvous_relay(struct node *node, const struct path *from,
+		      const struct wire_header *hdr);
+void rendezvous_probe_answer(struct node *node, const struct path *from);
+void rendezvous_peer_gone(struct peer *peer);
 
 /* datapath.c */
 void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents);
-int udp_send(struct node *node, const struct endpoint *ep,
-	     const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
-	     size_t payload_len);
+int path_send(struct node *node, const struct path *path,
+	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
+	      size_t payload_len);
+bool path_equal(const struct path *a, const struct path *b);
+const char *path_format(const struct path *p, char *buf, size_t len);
 
 /* control.c */
 int control_open(struct node *node, char *err, size_t errlen);
 void control_close(struct node *node);
+void control_ping_answered(struct node *node, struct peer *peer, uint64_t id);
 
 #endif /* _PODNET_NODE_H */

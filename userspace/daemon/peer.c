@@ -55,6 +55,9 @@ void peer_destroy(struct peer *peer)
 	session_destroy(peer->current);
 	session_destroy(peer->previous);
 	session_destroy(peer->handshake);
+	traversal_peer_free(peer);
+	if (node->cfg.rendezvous)
+		rendezvous_peer_gone(peer);
 	log_debug("peer %s destroyed", peer->name);
 	free(peer);
 }
@@ -68,30 +71,48 @@ struct peer *peer_find_by_name(struct node *node, const char *name)
 	return NULL;
 }
 
-struct peer *peer_find_by_endpoint(struct node *node,
-				   const struct endpoint *ep)
+struct peer *peer_find_by_path(struct node *node, const struct path *from)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (endpoint_equal(&p->endpoint, ep) ||
-		    endpoint_equal(&p->config_endpoint, ep))
+		if (path_equal(&p->path, from) ||
+		    (!from->relay_channel &&
+		     endpoint_equal(&p->config_endpoint, &from->ep)))
 			return p;
 	}
 	return NULL;
 }
 
+/* The path to use when no session has told us a better one. */
+static struct path peer_initial_path(const struct peer *peer)
+{
+	struct path path = peer->path;
+
+	if (!path.ep.len) {
+		path.ep = peer->config_endpoint;
+		path.fd = peer->node->udp_fd;
+		path.relay_channel = 0;
+	}
+	return path;
+}
+
 bool peer_is_client(const struct peer *peer)
 {
+	/* Nodes behind NAT can always reach a rendezvous, never the other
+	 * way round; between two nodes the smaller name dials. */
+	if (peer->is_rendezvous)
+		return true;
+	if (peer->node->cfg.rendezvous)
+		return false;
 	return strcmp(peer->node->identity.name, peer->name) < 0;
 }
 
 void peer_send_session_request(struct peer *peer)
 {
 	uint8_t req[WIRE_SESSION_REQUEST_LEN] = { 0 };
-	const struct endpoint *ep = peer->endpoint.len ? &peer->endpoint :
-							 &peer->config_endpoint;
+	struct path path = peer_initial_path(peer);
 
 	wire_put_header(req, WIRE_TYPE_SESSION_REQUEST, 0, 0);
-	udp_send(peer->node, ep, req, sizeof(req), NULL, 0);
+	path_send(peer->node, &path, req, sizeof(req), NULL, 0);
 }
 
 /*
@@ -103,8 +124,13 @@ void peer_want_session(struct peer *peer, bool urgent)
 	ev_tstamp now = ev_now(peer->node->loop);
 	char ep[ADDR_STR_MAX];
 
-	if (!peer->endpoint.len && !peer->config_endpoint.len)
+	/* A rendezvous leaves it to nodes to come back to it. */
+	if (peer->node->cfg.rendezvous && !peer->configured)
 		return;
+	if (!peer->path.ep.len && !peer->config_endpoint.len) {
+		traversal_lookup_name(peer);
+		return;
+	}
 	if (peer->handshake)
 		return;
 	if (urgent) {
@@ -118,8 +144,11 @@ void peer_want_session(struct peer *peer, bool urgent)
 	    peer->attempt_backoff < BACKOFF_MAX)
 		peer->attempt_backoff *= 2;
 	peer->last_attempt = now;
-	endpoint_format(peer->endpoint.len ? &peer->endpoint :
-		&peer->config_endpoint, ep, sizeof(ep));
+	{
+		struct path path = peer_initial_path(peer);
+
+		path_format(&path, ep, sizeof(ep));
+	}
 	if (peer_is_client(peer)) {
 		log_debug("peer %s: starting handshake to %s", peer->name, ep);
 		if (session_start_client(peer))
@@ -164,12 +193,25 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->has_vaddr = true;
 	peer->vaddr = id->vaddr;
 	peer->cert_not_after = id->not_after;
-	peer->endpoint = s->endpoint;
+	/* A path punched meanwhile beats the one the handshake took. */
+	if (peer->path.ep.len && !peer->path.relay_channel &&
+	    s->path.relay_channel && !peer->config_endpoint.len)
+		s->path = peer->path;
+	else
+		peer->path = s->path;
 	peer->latest_handshake = time(NULL);
 	peer->last_rx = ev_now(node->loop);
 	peer->last_tx = peer->last_rx;
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->stats.handshakes++;
+	traversal_session_up(peer);
+}
+
+void peer_path_changed(struct peer *peer, const struct path *path)
+{
+	peer->path = *path;
+	if (!path->relay_channel)
+		peer->path_reason[0] = '\0';
 }
 
 void peer_session_gone(struct peer *peer, struct session *s)

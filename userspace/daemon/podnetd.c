@@ -176,11 +176,12 @@ static void apply_peers(struct node *node)
 			session_destroy(p->current);
 			session_destroy(p->previous);
 			session_destroy(p->handshake);
-			p->endpoint.len = 0;
+			memset(&p->path, 0, sizeof(p->path));
 			p->last_attempt = -1e9;
 		}
 		p->configured = true;
 		p->config_endpoint = cp->endpoint;
+		p->is_rendezvous = cp->rendezvous;
 	}
 	for (size_t i = 0; i < node->cfg.n_peers; i++) {
 		const struct config_peer *cp = &node->cfg.peers[i];
@@ -196,6 +197,7 @@ static void apply_peers(struct node *node)
 		}
 		p->configured = true;
 		p->config_endpoint = cp->endpoint;
+		p->is_rendezvous = cp->rendezvous;
 	}
 	for (p = node->peers; p; p = p->next)
 		peer_want_session(p, false);
@@ -269,6 +271,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		next = p->next;
 		peer_housekeeping(p, now);
 	}
+	traversal_housekeeping(node, now);
 }
 
 static void node_cleanup(struct node *node)
@@ -279,6 +282,7 @@ static void node_cleanup(struct node *node)
 		session_destroy(node->all_sessions);
 	session_listener_free(node);
 	dtls_contexts_free(node);
+	rendezvous_close(node);
 	control_close(node);
 	interface_down(node);
 	if (node->udp_fd >= 0)
@@ -376,7 +380,8 @@ int main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct node node = { .tun_fd = -1, .udp_fd = -1, .control_fd = -1 };
+	struct node node = { .tun_fd = -1, .udp_fd = -1, .control_fd = -1,
+			     .probe_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false;
 	enum log_level level;
@@ -447,6 +452,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (udp_open(&node, err, sizeof(err)) ||
+	    rendezvous_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
 	    control_open(&node, err, sizeof(err))) {
 		log_err("%s", err);

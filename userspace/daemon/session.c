@@ -180,8 +180,8 @@ int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 				hlen + (size_t)sz;
 		}
 	}
-	if (udp_send(s->node, &s->endpoint, hdr, hlen, (const uint8_t *)buf,
-		     (size_t)sz) < 0) {
+	if (path_send(s->node, &s->path, hdr, hlen, (const uint8_t *)buf,
+		      (size_t)sz) < 0) {
 		/* A lost datagram is what DTLS retransmission is for; only
 		 * a full socket buffer is worth telling wolfSSL about. */
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -207,7 +207,7 @@ static const char *session_desc(const struct session *s, char *buf,
 	char ep[ADDR_STR_MAX];
 
 	snprintf(buf, len, "%s (%s)", s->peer ? s->peer->name : "unknown",
-		 endpoint_format(&s->endpoint, ep, sizeof(ep)));
+		 path_format(&s->path, ep, sizeof(ep)));
 	return buf;
 }
 
@@ -341,7 +341,12 @@ int session_start_client(struct peer *peer)
 	s->state = SESSION_HANDSHAKE;
 	s->peer = peer;
 	session_link(s);
-	s->endpoint = peer->endpoint.len ? peer->endpoint : peer->config_endpoint;
+	if (peer->path.ep.len) {
+		s->path = peer->path;
+	} else {
+		s->path.ep = peer->config_endpoint;
+		s->path.fd = node->udp_fd;
+	}
 	if (peer->handshake)
 		session_destroy(peer->handshake);
 	peer->handshake = s;
@@ -398,13 +403,13 @@ void session_listener_free(struct node *node)
 /* Server sessions whose client has not yet learnt our index still send
  * with receiver index 0: find them by address and the client's index. */
 static struct session *find_pending_server(struct node *node,
-					   const struct endpoint *from,
+					   const struct path *from,
 					   uint32_t sender_index)
 {
 	for (struct session *s = node->all_sessions; s; s = s->next_all) {
 		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
 		    s->remote_index == sender_index &&
-		    endpoint_equal(&s->endpoint, from))
+		    path_equal(&s->path, from))
 			return s;
 	}
 	return NULL;
@@ -420,7 +425,7 @@ static uint16_t record_epoch(const uint8_t *rec, size_t len)
 static void resend_final_flight(struct session *s)
 {
 	for (size_t i = 0; i < s->final_flight_count; i++)
-		udp_send(s->node, &s->endpoint, s->final_flight[i],
+		path_send(s->node, &s->path, s->final_flight[i],
 			 s->final_flight_len[i], NULL, 0);
 }
 
@@ -459,7 +464,7 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 	return ret > 0 ? 0 : -1;
 }
 
-void session_receive_handshake(struct node *node, const struct endpoint *from,
+void session_receive_handshake(struct node *node, const struct path *from,
 			       uint32_t receiver_index, uint32_t sender_index,
 			       const uint8_t *buf, size_t len)
 {
@@ -510,9 +515,9 @@ void session_receive_handshake(struct node *node, const struct endpoint *from,
 	s = listener_get(node);
 	if (!s)
 		return;
-	s->endpoint = *from;
+	s->path = *from;
 	s->remote_index = sender_index;
-	wolfSSL_dtls_set_peer(s->ssl, (void *)&from->sa, from->len);
+	wolfSSL_dtls_set_peer(s->ssl, (void *)&from->ep.sa, from->ep.len);
 	feed(s, buf, len);
 	ret = wolfSSL_accept(s->ssl);
 	s->rx_len = 0;

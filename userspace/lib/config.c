@@ -93,6 +93,34 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+static int parse_bool(struct parser *p, const char *key, const char *value,
+		      bool *out)
+{
+	if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") ||
+	    !strcmp(value, "1"))
+		*out = true;
+	else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") ||
+		 !strcmp(value, "0"))
+		*out = false;
+	else
+		return fail(p, "expected '%s = yes' or '%s = no', got '%s'", key,
+			    key, value);
+	return 0;
+}
+
+static int parse_number(struct parser *p, const char *key, const char *value,
+			unsigned long min, unsigned long max,
+			unsigned int *out)
+{
+	unsigned long v;
+
+	if (parse_uint(value, min, max, &v))
+		return fail(p, "expected %s between %lu and %lu, got '%s'", key,
+			    min, max, value);
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int set_path(struct parser *p, char *dst, size_t dstlen,
 		    const char *key, const char *value)
 {
@@ -180,8 +208,22 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 			return fail(p, "expected KeepaliveInterval in seconds 0-3600, got '%s'",
 				    value);
 		cfg->keepalive_interval = (unsigned int)v;
+	} else if (!strcasecmp(key, "Rendezvous")) {
+		return parse_bool(p, key, value, &cfg->rendezvous);
+	} else if (!strcasecmp(key, "RelayLimit")) {
+		return parse_number(p, key, value, 0, 100000, &cfg->relay_limit);
+	} else if (!strcasecmp(key, "PunchTimeout")) {
+		return parse_number(p, key, value, 1, 60, &cfg->punch_timeout);
+	} else if (!strcasecmp(key, "PunchSockets")) {
+		return parse_number(p, key, value, 0, 1024, &cfg->punch_sockets);
+	} else if (!strcasecmp(key, "PunchSprayPorts")) {
+		return parse_number(p, key, value, 0, 16384, &cfg->punch_spray);
+	} else if (!strcasecmp(key, "PunchRate")) {
+		return parse_number(p, key, value, 100, 100000, &cfg->punch_rate);
+	} else if (!strcasecmp(key, "PunchRetry")) {
+		return parse_number(p, key, value, 5, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry",
 			    key);
 	}
 	return 0;
@@ -200,8 +242,10 @@ static int peer_key(struct parser *p, const char *key, const char *value)
 		if (endpoint_parse(value, &peer->endpoint))
 			return fail(p, "expected 'Endpoint = IP:PORT' or '[IPv6]:PORT', got '%s'",
 				    value);
+	} else if (!strcasecmp(key, "Rendezvous")) {
+		return parse_bool(p, key, value, &peer->rendezvous);
 	} else {
-		return fail(p, "unknown key '%s' in [Peer]; expected Name or Endpoint",
+		return fail(p, "unknown key '%s' in [Peer]; expected Name, Endpoint or Rendezvous",
 			    key);
 	}
 	return 0;
@@ -218,6 +262,10 @@ static int finish_peer(struct parser *p)
 	if (!peer->name[0]) {
 		p->line = peer->line;
 		return fail(p, "[Peer] without 'Name ='");
+	}
+	if (peer->rendezvous && !peer->endpoint.len) {
+		p->line = peer->line;
+		return fail(p, "a rendezvous [Peer] needs 'Endpoint ='");
 	}
 	for (size_t i = 0; i + 1 < cfg->n_peers; i++) {
 		if (!strcmp(cfg->peers[i].name, peer->name)) {
@@ -308,6 +356,12 @@ static void config_defaults(struct config *cfg)
 	cfg->mtu = CONFIG_DEFAULT_MTU;
 	cfg->log_level = LOG_LEVEL_INFO;
 	cfg->keepalive_interval = CONFIG_DEFAULT_KEEPALIVE;
+	cfg->relay_limit = CONFIG_DEFAULT_RELAY_LIMIT;
+	cfg->punch_timeout = CONFIG_DEFAULT_PUNCH_TIMEOUT;
+	cfg->punch_sockets = CONFIG_DEFAULT_PUNCH_SOCKETS;
+	cfg->punch_spray = CONFIG_DEFAULT_PUNCH_SPRAY;
+	cfg->punch_rate = CONFIG_DEFAULT_PUNCH_RATE;
+	cfg->punch_retry = CONFIG_DEFAULT_PUNCH_RETRY;
 }
 
 int config_parse_buffer(const char *name, const char *buf, size_t len,

@@ -25,10 +25,17 @@
 /* wolfSSL refuses DTLS records with more than 1359 bytes of payload. */
 #define CONFIG_MAX_MTU 1350
 #define CONFIG_DEFAULT_KEEPALIVE 15
+#define CONFIG_DEFAULT_RELAY_LIMIT 100		/* Mbit/s per node */
+#define CONFIG_DEFAULT_PUNCH_TIMEOUT 3		/* s before using the relay */
+#define CONFIG_DEFAULT_PUNCH_SOCKETS 256	/* symmetric side */
+#define CONFIG_DEFAULT_PUNCH_SPRAY 2048		/* cone side, ports */
+#define CONFIG_DEFAULT_PUNCH_RATE 4000		/* probes per second */
+#define CONFIG_DEFAULT_PUNCH_RETRY 30		/* s between retries */
 
 struct config_peer {
 	char name[CERT_NAME_MAX];
 	struct endpoint endpoint;	/* len 0: none configured */
+	bool rendezvous;		/* a rendezvous (and relay) node */
 	unsigned int line;		/* where it was defined, for messages */
 };
 
@@ -45,6 +52,13 @@ struct config {
 	char control_socket[108];	/* sun_path */
 	enum log_level log_level;
 	unsigned int keepalive_interval;	/* seconds, 0 = off */
+	bool rendezvous;		/* serve as rendezvous and relay */
+	unsigned int relay_limit;	/* Mbit/s per node, 0 = no relay */
+	unsigned int punch_timeout;
+	unsigned int punch_sockets;
+	unsigned int punch_spray;
+	unsigned int punch_rate;
+	unsigned int punch_retry;
 	struct config_peer *peers;
 	size_t n_peers;
 };

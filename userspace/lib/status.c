@@ -135,6 +135,13 @@ const char *status_get(const struct status_block *b, const char *key)
 int status_fetch(const char *socket_path, struct status *st, char *err,
 		 size_t errlen)
 {
+	return status_request(socket_path, "get\n", st, err, errlen);
+}
+
+int status_request(const char *socket_path, const char *request,
+		   struct status *st, char *err, size_t errlen)
+{
+	size_t reqlen = strlen(request);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t len = 0, cap = 65536;
 	char *buf = NULL;
@@ -155,7 +162,7 @@ int status_fetch(const char *socket_path, struct status *st, char *err,
 			 socket_path, strerror(errno));
 		goto out;
 	}
-	if (write(fd, "get\n", 4) != 4) {
+	if (write(fd, request, reqlen) != (ssize_t)reqlen) {
 		snprintf(err, errlen, "%s: %s", socket_path, strerror(errno));
 		goto out;
 	}

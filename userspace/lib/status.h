@@ -37,5 +37,8 @@ const char *status_get(const struct status_block *b, const char *key);
 /* Ask the daemon at socket_path; returns 0 or -1 with a reason in err. */
 int status_fetch(const char *socket_path, struct status *st, char *err,
 		 size_t errlen);
+/* Send any one-line request (e.g. "ping=NAME\n") and parse the answer. */
+int status_request(const char *socket_path, const char *request,
+		   struct status *st, char *err, size_t errlen);
 
 #endif /* _PODNET_STATUS_H */

@@ -5,6 +5,7 @@
 #include "wire.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 static uint32_t get_be32(const uint8_t *p)
 {
@@ -53,6 +54,19 @@ int wire_parse(const uint8_t *buf, size_t len, struct wire_header *hdr)
 		if (len < WIRE_SESSION_REQUEST_LEN)
 			return WIRE_ERR_SHORT;
 		break;
+	case WIRE_TYPE_PUNCH:
+		if (len < WIRE_PUNCH_LEN)
+			return WIRE_ERR_SHORT;
+		break;
+	case WIRE_TYPE_RELAY:
+		/* The relayed datagram needs at least its own header. */
+		if (len < hlen + WIRE_HEADER_LEN)
+			return WIRE_ERR_SHORT;
+		break;
+	case WIRE_TYPE_NAT_PROBE:
+		if (len == hlen)
+			return WIRE_ERR_EMPTY;
+		break;
 	default:
 		return WIRE_ERR_TYPE;
 	}
@@ -90,4 +104,76 @@ size_t wire_put_header(uint8_t *buf, enum wire_type type,
 		return WIRE_HEADER_LEN;
 	put_be32(buf + 8, sender_index);
 	return WIRE_HANDSHAKE_HEADER_LEN;
+}
+
+void wire_build_punch(uint8_t out[WIRE_PUNCH_LEN],
+		      const uint8_t token[WIRE_PUNCH_TOKEN_LEN],
+		      enum wire_punch_kind kind)
+{
+	memset(out, 0, WIRE_PUNCH_LEN);
+	wire_put_header(out, WIRE_TYPE_PUNCH, 0, 0);
+	memcpy(out + WIRE_HEADER_LEN, token, WIRE_PUNCH_TOKEN_LEN);
+	out[WIRE_HEADER_LEN + WIRE_PUNCH_TOKEN_LEN] = (uint8_t)kind;
+}
+
+int wire_parse_punch(const struct wire_header *hdr, const uint8_t **token,
+		     uint8_t *kind)
+{
+	if (hdr->type != WIRE_TYPE_PUNCH ||
+	    hdr->payload_len < WIRE_PUNCH_TOKEN_LEN + 1)
+		return -1;
+	*token = hdr->payload;
+	*kind = hdr->payload[WIRE_PUNCH_TOKEN_LEN];
+	return *kind <= WIRE_PUNCH_ANSWER ? 0 : -1;
+}
+
+void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN])
+{
+	memset(out, 0, WIRE_NAT_PROBE_LEN);
+	wire_put_header(out, WIRE_TYPE_NAT_PROBE, 0, 0);
+	out[WIRE_HEADER_LEN] = WIRE_PROBE_REQUEST;
+}
+
+size_t wire_build_probe_answer(uint8_t *out, size_t cap, int family,
+			       const void *addr, uint16_t port)
+{
+	size_t alen = family == AF_INET6 ? 16 : 4;
+	size_t len = WIRE_HEADER_LEN + 4 + alen;
+
+	if (cap < len)
+		return 0;
+	wire_put_header(out, WIRE_TYPE_NAT_PROBE, 0, 0);
+	out[WIRE_HEADER_LEN] = WIRE_PROBE_ANSWER;
+	out[WIRE_HEADER_LEN + 1] = family == AF_INET6 ? 6 : 4;
+	out[WIRE_HEADER_LEN + 2] = (uint8_t)(port >> 8);
+	out[WIRE_HEADER_LEN + 3] = (uint8_t)port;
+	memcpy(out + WIRE_HEADER_LEN + 4, addr, alen);
+	return len;
+}
+
+int wire_parse_probe(const struct wire_header *hdr, int *family, uint8_t *addr,
+		     uint16_t *port)
+{
+	const uint8_t *p = hdr->payload;
+	size_t alen;
+
+	if (hdr->type != WIRE_TYPE_NAT_PROBE || hdr->payload_len < 1)
+		return -1;
+	if (p[0] == WIRE_PROBE_REQUEST)
+		return hdr->payload_len + WIRE_HEADER_LEN >= WIRE_NAT_PROBE_LEN ?
+		       1 : -1;
+	if (p[0] != WIRE_PROBE_ANSWER || hdr->payload_len < 4)
+		return -1;
+	if (p[1] == 4)
+		alen = 4;
+	else if (p[1] == 6)
+		alen = 16;
+	else
+		return -1;
+	if (hdr->payload_len != 4 + alen)
+		return -1;
+	*family = alen == 4 ? AF_INET : AF_INET6;
+	*port = (uint16_t)(p[2] << 8 | p[3]);
+	memcpy(addr, p + 4, alen);
+	return 0;
 }

@@ -17,7 +17,10 @@ enum wire_type {
 	WIRE_TYPE_HANDSHAKE = 1,	/* DTLS handshake/alert records for wolfSSL */
 	WIRE_TYPE_DATA = 2,		/* one DTLS application_data record */
 	WIRE_TYPE_SESSION_REQUEST = 3,	/* "please start a handshake with me" */
-	/* 4..15 reserved for rendezvous, punch and relay messages */
+	WIRE_TYPE_PUNCH = 4,		/* hole punching probe or answer */
+	WIRE_TYPE_RELAY = 5,		/* a whole datagram for the relay to forward */
+	WIRE_TYPE_NAT_PROBE = 6,	/* "which address:port do you see?" */
+	/* 7..15 reserved */
 	__WIRE_TYPE_MAX,
 };
 
@@ -27,6 +30,15 @@ enum wire_type {
 #define WIRE_HANDSHAKE_HEADER_LEN 12
 /* Session requests are padded so they never amplify what they trigger. */
 #define WIRE_SESSION_REQUEST_LEN 256
+
+/* Punch: token (16), kind (1), zero padding to 32 bytes of payload, so an
+ * answer is never larger than what it answers. */
+#define WIRE_PUNCH_TOKEN_LEN 16
+#define WIRE_PUNCH_LEN (WIRE_HEADER_LEN + 32)
+enum wire_punch_kind { WIRE_PUNCH_PROBE = 0, WIRE_PUNCH_ANSWER = 1 };
+/* NAT probe: requests are padded to 64 bytes, answers are smaller. */
+#define WIRE_NAT_PROBE_LEN 64
+enum wire_probe_kind { WIRE_PROBE_REQUEST = 0, WIRE_PROBE_ANSWER = 1 };
 
 struct wire_header {
 	uint8_t type;
@@ -56,5 +68,21 @@ const char *wire_parse_strerror(int err);
  * returns the header length. */
 size_t wire_put_header(uint8_t *buf, enum wire_type type,
 		       uint32_t receiver_index, uint32_t sender_index);
+
+/* Punch payloads (after the 8-byte header). */
+void wire_build_punch(uint8_t out[WIRE_PUNCH_LEN],
+		      const uint8_t token[WIRE_PUNCH_TOKEN_LEN],
+		      enum wire_punch_kind kind);
+int wire_parse_punch(const struct wire_header *hdr,
+		     const uint8_t **token, uint8_t *kind);
+
+/* NAT probe: the request, and the answer carrying the observed address. */
+void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN]);
+size_t wire_build_probe_answer(uint8_t *out, size_t cap, int family,
+			       const void *addr, uint16_t port);
+/* Returns 0 and fills family/addr/port for an answer, 1 for a request,
+ * -1 for anything else. addr needs room for 16 bytes. */
+int wire_parse_probe(const struct wire_header *hdr, int *family, uint8_t *addr,
+		     uint16_t *port);
 
 #endif /* _PODNET_WIRE_H */

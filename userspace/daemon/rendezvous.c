@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The rendezvous role: nodes register over their DTLS session with us, we
+ * tell any two of them each other's candidates at the same moment so they
+ * punch simultaneously, and we relay datagrams between them by channel
+ * when no direct path opens. We are a member of the network but not
+ * trusted with traffic: relayed datagrams are DTLS records between the two
+ * nodes, which we forward without being able to open them.
+ */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <wolfssl/wolfcrypt/random.h>
+
+#include "log.h"
+#include "wire.h"
+
+/* Relayed bytes a node may burst beyond its rate. */
+#define RELAY_BURST_SECONDS 0.25
+
+static void probe_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	datapath_udp_cb(loop, w, revents);
+}
+
+/*
+ * A second UDP port answers NAT probes: a node whose mapping for this
+ * port differs from its mapping for the main port is behind a NAT that
+ * maps per destination (symmetric).
+ */
+int rendezvous_open(struct node *node, char *err, size_t errlen)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons((uint16_t)(node->cfg.listen_port + 1)),
+		.sin6_addr = IN6ADDR_ANY_INIT,
+	};
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)(node->cfg.listen_port + 1)),
+	};
+	int fd, off = 0;
+
+	node->probe_fd = -1;
+	if (!node->cfg.rendezvous)
+		return 0;
+	if (routing_init(&node->relay_ids)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	fd = socket(node->udp_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (node->udp_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (node->udp_family == AF_INET6 ?
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) :
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		snprintf(err, errlen, "NAT probe port %u: %s",
+			 node->cfg.listen_port + 1, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	node->probe_fd = fd;
+	ev_io_init(&node->probe_watcher, probe_cb, fd, EV_READ);
+	node->probe_watcher.data = node;
+	ev_io_start(node->loop, &node->probe_watcher);
+	log_info("rendezvous: NAT probes on UDP port %u, relay limit %u Mbit/s per node",
+		 node->cfg.listen_port + 1, node->cfg.relay_limit);
+	return 0;
+}
+
+void rendezvous_close(struct node *node)
+{
+	while (node->relay_channels) {
+		struct relay_channel *c = node->relay_channels;
+
+		node->relay_channels = c->next;
+		free(c);
+	}
+	if (node->relay_ids.slots)
+		routing_free(&node->relay_ids);
+	if (node->probe_fd >= 0) {
+		ev_io_stop(node->loop, &node->probe_watcher);
+		close(node->probe_fd);
+		node->probe_fd = -1;
+	}
+}
+
+void rendezvous_probe_answer(struct node *node, const struct path *from)
+{
+	uint8_t out[WIRE_HEADER_LEN + 20];
+	size_t len;
+
+	if (from->ep.sa.sa_family == AF_INET)
+		len = wire_build_probe_answer(out, sizeof(out), AF_INET,
+					      &from->ep.in.sin_addr,
+					      ntohs(from->ep.in.sin_port));
+	else
+		len = wire_build_probe_answer(out, sizeof(out), AF_INET6,
+					      &from->ep.in6.sin6_addr,
+					      ntohs(from->ep.in6.sin6_port));
+	if (len)
+		path_send(node, from, out, len, NULL, 0);
+}
+
+static struct relay_channel *channel_find(struct node *node,
+					  const struct peer *from,
+					  const struct peer *to)
+{
+	for (struct relay_channel *c = node->relay_channels; c; c = c->next) {
+		if (c->from == from && c->to == to)
+			return c;
+	}
+	return NULL;
+}
+
+static uint32_t channel_new_id(struct node *node, WC_RNG *rng)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		struct in_addr key;
+		uint32_t id;
+
+		if (wc_RNG_GenerateBlock(rng, (uint8_t *)&id, sizeof(id)))
+			return 0;
+		key.s_addr = id;
+		if (id && !routing_lookup(&node->relay_ids, key))
+			return id;
+	}
+	return 0;
+}
+
+/* Channels for both directions between a and b; returns a's. */
+static struct relay_channel *channel_pair(struct node *node, struct peer *a,
+					  struct peer *b, WC_RNG *rng)
+{
+	struct relay_channel *ab = channel_find(node, a, b);
+	struct relay_channel *ba;
+	struct in_addr key;
+
+	if (ab)
+		return ab;
+	ab = calloc(1, sizeof(*ab));
+	ba = calloc(1, sizeof(*ba));
+	if (!ab || !ba)
+		goto fail;
+	ab->id = channel_new_id(node, rng);
+	key.s_addr = ab->id;
+	if (!ab->id || routing_insert(&node->relay_ids, key, ab))
+		goto fail;
+	ba->id = channel_new_id(node, rng);
+	key.s_addr = ba->id;
+	if (!ba->id || routing_insert(&node->relay_ids, key, ba)) {
+		key.s_addr = ab->id;
+		routing_remove(&node->relay_ids, key, ab);
+		goto fail;
+	}
+	ab->from = a;
+	ab->to = b;
+	ab->reverse = ba->id;
+	ba->from = b;
+	ba->to = a;
+	ba->reverse = ab->id;
+	ab->next = ba;
+	ba->next = node->relay_channels;
+	node->relay_channels = ab;
+	return ab;
+fail:
+	free(ab);
+	free(ba);
+	return NULL;
+}
+
+void rendezvous_peer_gone(struct peer *peer)
+{
+	struct node *node = peer->node;
+
+	for (struct relay_channel **pp = &node->relay_channels; *pp;) {
+		struct relay_channel *c = *pp;
+
+		if (c->from == peer || c->to == peer) {
+			struct in_addr key = { .s_addr = c->id };
+
+			routing_remove(&node->relay_ids, key, c);
+			*pp = c->next;
+			free(c);
+		} else {
+			pp = &c->next;
+		}
+	}
+}
+
+/* Tell `to` about `about`: reflexive candidate first, then LAN ones. */
+static void send_candidates(struct peer *to, struct peer *about,
+			    const uint8_t *token, uint32_t channel)
+{
+	struct rv_msg m = { .type = RV_CANDIDATES };
+
+	snprintf(m.name, sizeof(m.name), "%s", about->name);
+	m.vaddr = about->vaddr;
+	memcpy(m.token, token, RV_TOKEN_LEN);
+	m.relay_channel = channel;
+	m.nat_type = about->rv_nat_type;
+	m.cands[m.n_cands++] = about->path.ep;
+	for (size_t i = 0; i < about->rv_n_locals &&
+	     m.n_cands < RV_MAX_CANDIDATES; i++)
+		m.cands[m.n_cands++] = about->rv_locals[i];
+	send_control_message(to, &m);
+}
+
+static void handle_lookup(struct peer *asker, const struct rv_msg *m)
+{
+	struct node *node = asker->node;
+	struct rv_msg nf = *m;
+	struct relay_channel *c = NULL;
+	uint8_t token[RV_TOKEN_LEN];
+	struct peer *target;
+	char addr[INET_ADDRSTRLEN];
+	WC_RNG rng;
+
+	target = m->by_vaddr ? routing_lookup(&node->routes, m->vaddr) :
+			       peer_find_by_name(node, m->name);
+	if (!target || target == asker || !target->rv_registered ||
+	    !target->current) {
+		if (m->by_vaddr)
+			inet_ntop(AF_INET, &m->vaddr, addr, sizeof(addr));
+		log_debug("rendezvous: %s asked for %s: not registered",
+			  asker->name, m->by_vaddr ? addr : m->name);
+		nf.type = RV_NOT_FOUND;
+		send_control_message(asker, &nf);
+		return;
+	}
+	if (wc_InitRng(&rng))
+		return;
+	if (wc_RNG_GenerateBlock(&rng, token, sizeof(token))) {
+		wc_FreeRng(&rng);
+		return;
+	}
+	if (node->cfg.relay_limit)
+		c = channel_pair(node, asker, target, &rng);
+	wc_FreeRng(&rng);
+	/* Both at once: each side starts punching as it hears of the
+	 * other, so their first probes cross in the NATs. */
+	send_candidates(asker, target, token, c ? c->id : 0);
+	send_candidates(target, asker, token, c ? c->reverse : 0);
+	log_info("rendezvous: introduced %s (%s) and %s (%s)", asker->name,
+		 nat_type_name(asker->rv_nat_type), target->name,
+		 nat_type_name(target->rv_nat_type));
+}
+
+void rendezvous_message(struct peer *from, const struct rv_msg *m)
+{
+	struct rv_msg ack = { .type = RV_REGISTER_ACK };
+	char ep[ADDR_STR_MAX];
+
+	switch (m->type) {
+	case RV_REGISTER:
+		from->rv_registered = true;
+		from->rv_nat_type = m->nat_type;
+		from->rv_n_locals = m->n_cands;
+		memcpy(from->rv_locals, m->cands,
+		       m->n_cands * sizeof(m->cands[0]));
+		ack.probe_port = (uint16_t)(from->node->cfg.listen_port + 1);
+		ack.cands[0] = from->path.ep;
+		ack.n_cands = 1;
+		send_control_message(from, &ack);
+		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
+			  from->name, endpoint_format(&from->path.ep, ep,
+						      sizeof(ep)),
+			  nat_type_name(m->nat_type), m->n_cands);
+		break;
+	case RV_LOOKUP:
+		handle_lookup(from, m);
+		break;
+	}
+}
+
+/* Token bucket per sending node, refilled at RelayLimit. */
+static bool relay_allowed(struct peer *p, size_t len)
+{
+	struct node *node = p->node;
+	double rate = node->cfg.relay_limit * 125000.0;
+	double burst = rate * RELAY_BURST_SECONDS + 65536;
+	ev_tstamp now = ev_now(node->loop);
+
+	p->relay_tokens += (now - p->relay_last) * rate;
+	p->relay_last = now;
+	if (p->relay_tokens > burst)
+		p->relay_tokens = burst;
+	if (p->relay_tokens < (double)len)
+		return false;
+	p->relay_tokens -= (double)len;
+	return true;
+}
+
+void rendezvous_relay(struct node *node, const struct path *from,
+		      const struct wire_header *hdr)
+{
+	struct in_addr key = { .s_addr = hdr->receiver_index };
+	struct relay_channel *c = routing_lookup(&node->relay_ids, key);
+	struct path out;
+
+	/* Only the channel's owner, from where its session with us runs,
+	 * may use it: nobody can spend another node's relay budget. */
+	if (!c || from->relay_channel || !c->from->current ||
+	    !endpoint_equal(&c->from->path.ep, &from->ep) ||
+	    !c->to->current) {
+		node->stats.rx_relay_refused++;
+		return;
+	}
+	if (!relay_allowed(c->from, hdr->payload_len)) {
+		c->from->relay_dropped++;
+		return;
+	}
+	out = c->to->path;
+	out.relay_channel = c->reverse;
+	if (!path_send(node, &out, hdr->payload, hdr->payload_len, NULL, 0))
+		c->from->relay_bytes += hdr->payload_len;
+}

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * NAT traversal, the node's side: register with rendezvous nodes, learn
+ * this node's NAT type, look peers up, punch holes at the moment the
+ * rendezvous introduces two nodes, and fall back to its relay when no
+ * direct path opens within PunchTimeout. Against a symmetric NAT the
+ * birthday approach is used: the symmetric side opens many mappings (many
+ * sockets) while the cone side sprays probes over many ports.
+ */
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <wolfssl/wolfcrypt/random.h>
+
+#include "log.h"
+#include "wire.h"
+
+#define PUNCH_TICK 0.01		/* s */
+#define PUNCH_ROUND_TICKS 20	/* candidates are probed every 200 ms */
+#define PUNCH_SOCKET_TICKS 50	/* extra sockets re-probe every 500 ms */
+#define LOOKUP_INTERVAL 2.0
+#define REGISTER_INTERVAL 60.0
+#define NAT_PROBES_MAX 5
+#define PORT_FIRST 1024
+
+struct punch_socket {
+	int fd;
+	ev_io watcher;
+};
+
+struct punch {
+	struct peer *peer;
+	ev_timer timer;
+	ev_tstamp deadline;
+	unsigned int tick;
+	double credit;			/* probes we may send now */
+	struct punch_socket *socks;	/* we are the symmetric side */
+	size_t n_socks;
+	uint16_t *ports;		/* we spray at a symmetric side */
+	size_t n_ports, next_port;
+};
+
+bool peer_is_relay(struct node *node, const struct endpoint *ep)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && (endpoint_equal(&p->path.ep, ep) ||
+					 endpoint_equal(&p->config_endpoint, ep)))
+			return true;
+	}
+	return false;
+}
+
+int send_control_message(struct peer *peer, const struct rv_msg *m)
+{
+	uint8_t buf[512];
+	size_t len = rv_build(m, buf, sizeof(buf));
+
+	if (!len || !peer->current)
+		return -1;
+	return session_send_data(peer->current, buf, len);
+}
+
+/* LAN candidates: this host's IPv4 addresses, except the tunnel's own. */
+static size_t local_candidates(struct node *node, struct endpoint *out,
+			       size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
+
+		if (!sin || sin->sin_family != AF_INET ||
+		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP) ||
+		    !strcmp(i->ifa_name, node->cfg.ifname))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].in.sin_family = AF_INET;
+		out[n].in.sin_addr = sin->sin_addr;
+		out[n].in.sin_port = htons(node->cfg.listen_port);
+		out[n].len = sizeof(out[n].in);
+		n++;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+static void send_register(struct peer *rv)
+{
+	struct node *node = rv->node;
+	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat_type };
+
+	m.n_cands = local_candidates(node, m.cands, RV_MAX_CANDIDATES - 1);
+	if (!send_control_message(rv, &m))
+		rv->last_register = ev_now(node->loop);
+}
+
+static void send_nat_probe(struct peer *rv)
+{
+	struct node *node = rv->node;
+	uint8_t req[WIRE_NAT_PROBE_LEN];
+	struct path path = { .ep = rv->path.ep, .fd = node->udp_fd };
+
+	if (!rv->probe_port)
+		return;
+	if (path.ep.sa.sa_family == AF_INET)
+		path.ep.in.sin_port = htons(rv->probe_port);
+	else
+		path.ep.in6.sin6_port = htons(rv->probe_port);
+	wire_build_probe_request(req);
+	path_send(node, &path, req, sizeof(req), NULL, 0);
+	rv->probes_sent++;
+}
+
+void traversal_session_up(struct peer *peer)
+{
+	if (peer->is_rendezvous) {
+		peer->probes_sent = 0;
+		send_register(peer);
+	}
+}
+
+static void punch_socket_close(struct node *node, struct punch_socket *ps)
+{
+	if (ps->fd < 0)
+		return;
+	ev_io_stop(node->loop, &ps->watcher);
+	close(ps->fd);
+	ps->fd = -1;
+}
+
+static void punch_stop(struct peer *peer)
+{
+	struct punch *pu = peer->punch;
+	struct node *node = peer->node;
+
+	if (!pu)
+		return;
+	ev_timer_stop(node->loop, &pu->timer);
+	for (size_t i = 0; i < pu->n_socks; i++)
+		punch_socket_close(node, &pu->socks[i]);
+	free(pu->socks);
+	free(pu->ports);
+	free(pu);
+	peer->punch = NULL;
+}
+
+void traversal_peer_free(struct peer *peer)
+{
+	punch_stop(peer);
+	if (peer->own_fd > 0) {
+		ev_io_stop(peer->node->loop, &peer->own_watcher);
+		close(peer->own_fd);
+		peer->own_fd = 0;
+	}
+}
+
+static void punch_send(struct node *node, int fd, const struct endpoint *ep,
+		       const uint8_t *token, enum wire_punch_kind kind)
+{
+	uint8_t buf[WIRE_PUNCH_LEN];
+	struct path path = { .ep = *ep, .fd = fd };
+
+	wire_build_punch(buf, token, kind);
+	path_send(node, &path, buf, sizeof(buf), NULL, 0);
+}
+
+static void set_path(struct peer *peer, const struct path *path)
+{
+	char desc[ADDR_STR_MAX + 32];
+
+	peer->path = *path;
+	if (peer->current && !path_equal(&peer->current->path, path)) {
+		peer->current->path = *path;
+		log_info("peer %s: session %08x now runs %s %s", peer->name,
+			 peer->current->local_index,
+			 path->relay_channel ? "through the relay at" : "directly to",
+			 path_format(path, desc, sizeof(desc)));
+	}
+	if (!peer->current)
+		peer_want_session(peer, true);
+}
+
+static void use_relay(struct peer *peer, const char *reason)
+{
+	struct node *node = peer->node;
+
+	punch_stop(peer);
+	snprintf(peer->path_reason, sizeof(peer->path_reason), "%s", reason);
+	peer->next_punch_retry = ev_now(node->loop) + node->cfg.punch_retry;
+	if (!peer->relay_path.ep.len) {
+		log_warn("peer %s: %s, and no relay offered", peer->name, reason);
+		return;
+	}
+	log_info("peer %s: %s; using the relay", peer->name, reason);
+	set_path(peer, &peer->relay_path);
+}
+
+static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct punch *pu = w->data;
+	struct peer *peer = pu->peer;
+	struct node *node = peer->node;
+	unsigned int phase = pu->tick % PUNCH_ROUND_TICKS;
+	const struct endpoint *reflexive = &peer->candidates[0];
+
+	if (ev_now(loop) >= pu->deadline) {
+		use_relay(peer, "no reply from any candidate");
+		return;
+	}
+	/* LAN candidates first, the reflexive one a tick later: on a
+	 * shared LAN the local path answers first and wins. */
+	if (phase == 0) {
+		for (size_t i = 1; i < peer->n_candidates; i++)
+			punch_send(node, node->udp_fd, &peer->candidates[i],
+				   peer->punch_token, WIRE_PUNCH_PROBE);
+	} else if (phase == 1 && peer->n_candidates) {
+		punch_send(node, node->udp_fd, reflexive, peer->punch_token,
+			   WIRE_PUNCH_PROBE);
+	}
+	/* Symmetric side: every socket is a fresh mapping in our NAT, each
+	 * opened towards the peer's one stable mapping. */
+	if (pu->n_socks && pu->tick % PUNCH_SOCKET_TICKS == 2) {
+		for (size_t i = 0; i < pu->n_socks; i++) {
+			if (pu->socks[i].fd >= 0)
+				punch_send(node, pu->socks[i].fd, reflexive,
+					   peer->punch_token, WIRE_PUNCH_PROBE);
+		}
+	}
+	/* Cone side: spray the symmetric side's address at many ports, at
+	 * PunchRate; one of them will be one of its fresh mappings. */
+	if (pu->n_ports) {
+		pu->credit += node->cfg.punch_rate * PUNCH_TICK;
+		while (pu->credit >= 1.0) {
+			struct endpoint ep = *reflexive;
+
+			ep.in.sin_port = htons(pu->ports[pu->next_port]);
+			punch_send(node, node->udp_fd, &ep, peer->punch_token,
+				   WIRE_PUNCH_PROBE);
+			pu->next_port = (pu->next_port + 1) % pu->n_ports;
+			pu->credit -= 1.0;
+		}
+	}
+	pu->tick++;
+}
+
+static int open_punch_sockets(struct punch *pu, size_t n)
+{
+	struct node *node = pu->peer->node;
+	int off = 0;
+
+	pu->socks = calloc(n, sizeof(*pu->socks));
+	if (!pu->socks)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int fd = socket(node->udp_family,
+				SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		if (node->udp_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+				   sizeof(off));
+		pu->socks[i].fd = fd;
+		ev_io_init(&pu->socks[i].watcher, datapath_udp_cb, fd, EV_READ);
+		pu->socks[i].watcher.data = node;
+		ev_io_start(node->loop, &pu->socks[i].watcher);
+		pu->n_socks++;
+	}
+	return pu->n_socks ? 0 : -errno;
+}
+
+/* A random sample of distinct ports, Fisher-Yates over the whole range. */
+static int pick_spray_ports(struct punch *pu, size_t n)
+{
+	size_t range = 65536 - PORT_FIRST;
+	uint16_t *all;
+	WC_RNG rng;
+
+	if (n > range)
+		n = range;
+	all = malloc(range * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < range; i++)
+		all[i] = (uint16_t)(PORT_FIRST + i);
+	if (wc_InitRng(&rng)) {
+		free(all);
+		return -EIO;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r;
+		size_t j;
+		uint16_t t;
+
+		if (wc_RNG_GenerateBlock(&rng, (uint8_t *)&r, sizeof(r)))
+			r = (uint32_t)rand();
+		j = i + r % (range - i);
+		t = all[i];
+		all[i] = all[j];
+		all[j] = t;
+	}
+	wc_FreeRng(&rng);
+	pu->ports = realloc(all, n * sizeof(*all));
+	if (!pu->ports)
+		pu->ports = all;
+	pu->n_ports = n;
+	return 0;
+}
+
+static void punch_start(struct peer *peer)
+{
+	struct node *node = peer->node;
+	bool we_sym = node->nat_type == NAT_SYMMETRIC;
+	bool they_sym = peer->nat_type == NAT_SYMMETRIC;
+	struct punch *pu;
+
+	punch_stop(peer);
+	if (!peer->n_candidates)
+		return;
+	if (we_sym && they_sym) {
+		use_relay(peer, "both sides symmetric");
+		return;
+	}
+	pu = calloc(1, sizeof(*pu));
+	if (!pu)
+		return;
+	pu->peer = peer;
+	pu->deadline = ev_now(node->loop) + node->cfg.punch_timeout;
+	/* A public peer answers whatever mapping reaches it, so the birthday
+	 * approach is only needed between a symmetric NAT and a cone. */
+	if (we_sym && peer->nat_type != NAT_NONE && node->cfg.punch_sockets)
+		open_punch_sockets(pu, node->cfg.punch_sockets);
+	if (they_sym && node->nat_type == NAT_CONE && node->cfg.punch_spray &&
+	    peer->candidates[0].sa.sa_family == AF_INET)
+		pick_spray_ports(pu, node->cfg.punch_spray);
+	ev_timer_init(&pu->timer, punch_tick, 0., PUNCH_TICK);
+	pu->timer.data = pu;
+	peer->punch = pu;
+	ev_timer_start(node->loop, &pu->timer);
+	log_info("peer %s: punching (%zu candidates, %zu sockets, %zu spray ports; NAT here %s, there %s)",
+		 peer->name, peer->n_candidates, pu->n_socks, pu->n_ports,
+		 nat_type_name(node->nat_type), nat_type_name(peer->nat_type));
+}
+
+static void punch_succeeded(struct peer *peer, const struct path *from)
+{
+	struct node *node = peer->node;
+	struct punch *pu = peer->punch;
+	char desc[ADDR_STR_MAX + 32];
+
+	/* One direct path is enough; later answers (the LAN candidate and
+	 * the reflexive one both working) must not make the path flap. */
+	if (!pu && !peer->path.relay_channel && peer->path.ep.len)
+		return;
+	if (pu && from->fd != node->udp_fd) {
+		/* The winning mapping belongs to one of the extra sockets:
+		 * the session keeps that socket, the rest are closed. */
+		for (size_t i = 0; i < pu->n_socks; i++) {
+			if (pu->socks[i].fd != from->fd)
+				continue;
+			ev_io_stop(node->loop, &pu->socks[i].watcher);
+			pu->socks[i].fd = -1;
+			traversal_peer_free(peer);
+			peer->own_fd = from->fd;
+			ev_io_init(&peer->own_watcher, datapath_udp_cb,
+				   from->fd, EV_READ);
+			peer->own_watcher.data = node;
+			ev_io_start(node->loop, &peer->own_watcher);
+			break;
+		}
+	}
+	punch_stop(peer);
+	peer->path_reason[0] = '\0';
+	log_info("peer %s: direct path %s", peer->name,
+		 path_format(from, desc, sizeof(desc)));
+	set_path(peer, from);
+}
+
+void traversal_punch(struct node *node, const struct path *from,
+		     const uint8_t *token, uint8_t kind)
+{
+	struct peer *peer;
+
+	for (peer = node->peers; peer; peer = peer->next) {
+		if (peer->has_token &&
+		    !memcmp(peer->punch_token, token, RV_TOKEN_LEN))
+			break;
+	}
+	if (!peer) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	/* Answer from the socket it arrived on, to wherever it came from:
+	 * that source is the peer's mapping for this path, even when it is
+	 * not one of the candidates (a symmetric NAT's fresh port). */
+	if (kind == WIRE_PUNCH_PROBE)
+		punch_send(node, from->fd, &from->ep, token, WIRE_PUNCH_ANSWER);
+	if (peer->punch || peer->path.relay_channel || !peer->path.ep.len)
+		punch_succeeded(peer, from);
+}
+
+void traversal_probe_answer(struct node *node, const struct path *from,
+			    int family, const uint8_t *addr, uint16_t port)
+{
+	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES];
+	uint8_t type;
+	size_t n;
+
+	/* Only a rendezvous may tell us what it sees; compare addresses
+	 * only, since the answer comes from its second port. */
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && p->path.ep.sa.sa_family == AF_INET &&
+		    from->ep.sa.sa_family == AF_INET &&
+		    p->path.ep.in.sin_addr.s_addr == from->ep.in.sin_addr.s_addr)
+			goto trusted;
+	}
+	node->stats.rx_malformed++;
+	return;
+trusted:
+	if (family != AF_INET || !node->reflexive.len)
+		return;
+	seen.in.sin_family = AF_INET;
+	memcpy(&seen.in.sin_addr, addr, 4);
+	seen.in.sin_port = htons(port);
+	seen.len = sizeof(seen.in);
+	if (!endpoint_equal(&seen, &node->reflexive)) {
+		type = NAT_SYMMETRIC;
+	} else {
+		type = NAT_CONE;
+		n = local_candidates(node, local, RV_MAX_CANDIDATES);
+		for (size_t i = 0; i < n; i++) {
+			if (local[i].in.sin_addr.s_addr ==
+			    seen.in.sin_addr.s_addr)
+				type = NAT_NONE;
+		}
+	}
+	if (type == node->nat_type)
+		return;
+	node->nat_type = type;
+	log_info("NAT type: %s", nat_type_name(type));
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && p->current)
+			send_register(p);
+	}
+}
+
+static bool any_rendezvous(struct node *node)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && p->registered)
+			return true;
+	}
+	return false;
+}
+
+static void send_lookup(struct node *node, const struct rv_msg *m)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && p->registered)
+			send_control_message(p, m);
+	}
+}
+
+void traversal_lookup_name(struct peer *peer)
+{
+	struct node *node = peer->node;
+	ev_tstamp now = ev_now(node->loop);
+	struct rv_msg m = { .type = RV_LOOKUP };
+
+	if (peer->is_rendezvous || now - peer->last_lookup < LOOKUP_INTERVAL ||
+	    !any_rendezvous(node))
+		return;
+	peer->last_lookup = now;
+	snprintf(m.name, sizeof(m.name), "%s", peer->name);
+	log_debug("peer %s: asking the rendezvous", peer->name);
+	send_lookup(node, &m);
+}
+
+bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
+{
+	ev_tstamp now = ev_now(node->loop);
+	struct rv_msg m = { .type = RV_LOOKUP, .by_vaddr = true,
+			    .vaddr = vaddr };
+	size_t oldest = 0;
+
+	if (!any_rendezvous(node))
+		return false;
+	for (size_t i = 0; i < LOOKUP_CACHE; i++) {
+		if (node->lookups[i].addr == vaddr.s_addr) {
+			if (now - node->lookups[i].when < LOOKUP_INTERVAL)
+				return true;
+			oldest = i;
+			break;
+		}
+		if (node->lookups[i].when < node->lookups[oldest].when)
+			oldest = i;
+	}
+	node->lookups[oldest].addr = vaddr.s_addr;
+	node->lookups[oldest].when = now;
+	send_lookup(node, &m);
+	return true;
+}
+
+static void handle_candidates(struct peer *rv, const struct rv_msg *m)
+{
+	struct node *node = rv->node;
+	struct peer *peer;
+
+	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
+		return;
+	peer = peer_find_by_name(node, m->name);
+	if (!peer)
+		peer = peer_create(node, m->name);
+	if (!peer || peer->is_rendezvous)
+		return;
+	memcpy(peer->punch_token, m->token, RV_TOKEN_LEN);
+	peer->has_token = true;
+	memcpy(peer->candidates, m->cands, m->n_cands * sizeof(m->cands[0]));
+	peer->n_candidates = m->n_cands;
+	peer->nat_type = m->nat_type;
+	memset(&peer->relay_path, 0, sizeof(peer->relay_path));
+	if (m->relay_channel) {
+		peer->relay_path.ep = rv->path.ep;
+		peer->relay_path.fd = node->udp_fd;
+		peer->relay_path.relay_channel = m->relay_channel;
+	}
+	/* Already direct: a repeated introduction changes nothing. */
+	if (peer->current && !peer->current->path.relay_channel &&
+	    ev_now(node->loop) - peer->last_rx < 3.0 * node->cfg.keepalive_interval)
+		return;
+	punch_start(peer);
+}
+
+void traversal_message(struct peer *from, const struct rv_msg *m)
+{
+	struct node *node = from->node;
+	struct rv_msg pong = { .type = RV_PONG, .ping_id = m->ping_id };
+	char ep[ADDR_STR_MAX];
+
+	switch (m->type) {
+	case RV_PING:
+		send_control_message(from, &pong);
+		return;
+	case RV_PONG:
+		control_ping_answered(node, from, m->ping_id);
+		return;
+	}
+	if (!from->is_rendezvous) {
+		from->stats.drop_invalid++;
+		return;
+	}
+	switch (m->type) {
+	case RV_REGISTER_ACK:
+		if (!from->registered || !endpoint_equal(&node->reflexive,
+							 &m->cands[0]))
+			log_info("registered with rendezvous %s, seen as %s",
+				 from->name, endpoint_format(&m->cands[0], ep,
+							     sizeof(ep)));
+		from->registered = true;
+		from->probe_port = m->probe_port;
+		node->reflexive = m->cands[0];
+		if (node->nat_type == NAT_UNKNOWN)
+			send_nat_probe(from);
+		/* Peers we only know by name can be looked up now. */
+		for (struct peer *p = node->peers; p; p = p->next) {
+			if (!p->current && !p->config_endpoint.len &&
+			    !p->is_rendezvous)
+				traversal_lookup_name(p);
+		}
+		break;
+	case RV_CANDIDATES:
+		handle_candidates(from, m);
+		break;
+	case RV_NOT_FOUND:
+		log_debug("rendezvous %s does not know %s", from->name,
+			  m->by_vaddr ? "that address" : m->name);
+		break;
+	}
+}
+
+void traversal_housekeeping(struct node *node, ev_tstamp now)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->is_rendezvous && p->current) {
+			if (now - p->last_register > REGISTER_INTERVAL)
+				send_register(p);
+			if (p->registered && node->nat_type == NAT_UNKNOWN &&
+			    p->probes_sent < NAT_PROBES_MAX)
+				send_nat_probe(p);
+			continue;
+		}
+		/* Relayed: keep trying for a direct path in the background,
+		 * through a fresh introduction (both sides punch again). */
+		if (p->current && p->path.relay_channel && !p->punch &&
+		    strcmp(p->path_reason, "both sides symmetric") &&
+		    now >= p->next_punch_retry) {
+			p->next_punch_retry = now + node->cfg.punch_retry;
+			p->last_lookup = 0;
+			traversal_lookup_name(p);
+		}
+	}
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Control messages that travel *inside* DTLS sessions: registration with
+ * and lookups at a rendezvous node, the candidates it hands out, and the
+ * tunnel ping. They share the plaintext space of a data record with IP
+ * packets; an IP packet's first byte is 0x45..0x4f or 0x6x, these use
+ * 0x00..0x0f. Byte layouts are in doc/wire.md.
+ */
+#ifndef _PODNET_RVMSG_H
+#define _PODNET_RVMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "addr.h"
+#include "cert.h"
+
+enum rv_type {
+	RV_KEEPALIVE = 0x00,
+	RV_REGISTER = 0x01,	/* node -> rendezvous: my LAN candidates, NAT */
+	RV_REGISTER_ACK = 0x02,	/* rendezvous -> node: what I see of you */
+	RV_LOOKUP = 0x03,	/* node -> rendezvous: where is X? */
+	RV_CANDIDATES = 0x04,	/* rendezvous -> both nodes at once */
+	RV_NOT_FOUND = 0x05,	/* rendezvous -> node: X is not registered */
+	RV_PING = 0x06,		/* node -> node through the tunnel */
+	RV_PONG = 0x07,
+	__RV_TYPE_MAX,
+};
+
+enum nat_type {
+	NAT_UNKNOWN = 0,
+	NAT_NONE = 1,		/* public address, mapping is the socket */
+	NAT_CONE = 2,		/* same mapping for every destination */
+	NAT_SYMMETRIC = 3,	/* a new mapping per destination */
+	__NAT_TYPE_MAX,
+};
+
+#define RV_MAX_CANDIDATES 8
+#define RV_TOKEN_LEN 16
+
+struct rv_msg {
+	uint8_t type;
+	uint8_t nat_type;
+	/* lookup / not found / candidates: the node asked about */
+	bool by_vaddr;
+	char name[CERT_NAME_MAX];
+	struct in_addr vaddr;
+	/* candidates */
+	uint8_t token[RV_TOKEN_LEN];
+	uint32_t relay_channel;		/* 0: the rendezvous offers no relay */
+	/* register ack */
+	uint16_t probe_port;
+	/* register: LAN candidates; ack: the reflexive one; candidates:
+	 * the reflexive one first, then the LAN ones */
+	struct endpoint cands[RV_MAX_CANDIDATES];
+	size_t n_cands;
+	uint64_t ping_id;
+};
+
+/* Parse untrusted plaintext; returns 0 or -1. */
+int rv_parse(const uint8_t *buf, size_t len, struct rv_msg *m);
+/* Returns the encoded length, or 0 if cap is too small. */
+size_t rv_build(const struct rv_msg *m, uint8_t *buf, size_t cap);
+const char *nat_type_name(uint8_t t);
+
+#endif /* _PODNET_RVMSG_H */
