@@ -55,6 +55,9 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 # Daemon objects without main(), so unit tests can link against them.
 DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ))
 
+# Keep test objects between runs.
+.SECONDARY:
+
 .PHONY: all clean check check-unit check-netns check-san install demo fuzz
 
 all: $(BUILD)/podnetd $(BUILD)/podnet

@@ -16,7 +16,8 @@ static int parse_port(const char *s, uint16_t *port)
 	char *end;
 	unsigned long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* strtoul would skip blanks and take a sign: digits only. */
+	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);

@@ -131,7 +131,8 @@ static int set_path(struct parser *p, char *dst, size_t dstlen,
 	if (value[0] == '/' || !p->basedir[0])
 		n = snprintf(dst, dstlen, "%s", value);
 	else
-		n = snprintf(dst, dstlen, "%s/%s", p->basedir, value);
+		n = snprintf(dst, dstlen, "%s%s%s", p->basedir,
+			     strcmp(p->basedir, "/") ? "/" : "", value);
 	if (n < 0 || (size_t)n >= dstlen)
 		return fail(p, "%s: path too long", key);
 	return 0;
@@ -168,8 +169,8 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	unsigned long v;
 
 	if (!strcasecmp(key, "Name")) {
-		if (!*value || strlen(value) >= IFNAMSIZ || strchr(value, '/') ||
-		    strpbrk(value, " \t:"))
+		if (!valid_name(value) || strlen(value) >= IFNAMSIZ ||
+		    !strcmp(value, ".") || !strcmp(value, ".."))
 			return fail(p, "expected an interface name of 1-%d characters, got '%s'",
 				    IFNAMSIZ - 1, value);
 		strcpy(cfg->ifname, value);
@@ -387,8 +388,16 @@ int config_parse_buffer(const char *name, const char *buf, size_t len,
 		if (!n)
 			strcpy(p.basedir, "/");
 	}
-	if (memchr(buf, '\0', len))
-		return fail(&p, "expected a text file, found a NUL byte");
+	{
+		const char *nul = memchr(buf, '\0', len);
+
+		if (nul) {
+			for (const char *c = buf; c < nul; c++)
+				p.line += *c == '\n';
+			p.line++;
+			return fail(&p, "expected a text file, found a NUL byte");
+		}
+	}
 	copy = malloc(len + 1);
 	if (!copy)
 		return fail(&p, "out of memory");

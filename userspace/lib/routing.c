@@ -118,8 +118,11 @@ int routing_insert(struct routing_table *rt, struct in_addr addr, void *peer)
 int routing_remove(struct routing_table *rt, struct in_addr addr,
 		   const void *peer)
 {
-	struct routing_entry *e = find_slot(rt, addr.s_addr);
+	struct routing_entry *e;
 
+	if (!addr.s_addr)
+		return -ENOENT;
+	e = find_slot(rt, addr.s_addr);
 	if (!e || (peer && e->peer != peer))
 		return -ENOENT;
 	e->peer = ROUTING_TOMBSTONE;

@@ -81,7 +81,24 @@ int status_parse(const char *text, size_t len, struct status *st, char *err,
 			goto fail;
 		}
 		if ((size_t)(eq - p) == 5 && !memcmp(p, "errno", 5)) {
-			st->error = atoi(eq + 1);
+			const char *d = eq + 1;
+			int v = 0;
+
+			/* Digits only, and only up to the newline: the text
+			 * is not NUL-terminated. */
+			if (d == nl) {
+				snprintf(err, errlen, "line %u: empty errno", line);
+				goto fail;
+			}
+			for (; d < nl; d++) {
+				if (*d < '0' || *d > '9' || v > 100000) {
+					snprintf(err, errlen, "line %u: bad errno",
+						 line);
+					goto fail;
+				}
+				v = v * 10 + (*d - '0');
+			}
+			st->error = v;
 		} else if ((size_t)(eq - p) == 4 && !memcmp(p, "peer", 4)) {
 			struct status_block *peers;
 
