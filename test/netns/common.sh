@@ -93,7 +93,7 @@ ktap_finish() {
 
 # wait_for TENTHS CMD...: retry CMD every 0.1 s, at most TENTHS times.
 wait_for() {
-	local tries=$1; shift
+	local tries=$1 i; shift
 	for ((i = 0; i < tries; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
@@ -102,7 +102,7 @@ wait_for() {
 }
 
 wait_pid_gone() {
-	local pid=$1 tries=$2
+	local pid=$1 tries=$2 i
 	for ((i = 0; i < tries; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
@@ -149,7 +149,7 @@ start_daemon() {
 	ip netns exec "$ns" "$podnetd" "$tmp/$name.conf" >>"$tmp/$name.log" 2>&1 &
 	pid=$!
 	daemon_pids+=("$pid")
-	printf -v "pid_$name" '%s' "$pid"
+	printf -v "pid_${name//-/_}" "%s" "$pid"
 	wait_for 50 test -S "$tmp/$name.sock" || {
 		echo "# podnetd $name did not come up"
 		return 1
@@ -157,7 +157,7 @@ start_daemon() {
 }
 
 stop_daemon() { # stop_daemon NAME; fails if it does not exit within 5 s
-	local var=pid_$1
+	local var=pid_${1//-/_}
 	kill -TERM "${!var}" 2>/dev/null || true
 	wait_pid_gone "${!var}" 50
 }
@@ -173,3 +173,50 @@ peer_field() {
 iface_field() { show_json "$1" | jq -r --arg f "$2" '.[$f]'; }
 
 peer_established() { [[ $(peer_field "$1" "$2" state) == established ]]; }
+
+# start_sshd NS ADDRESS: a real OpenSSH server in NS on ADDRESS:22, with
+# keys made once per test run in $tmp/ssh.
+start_sshd() {
+	local ns=$1 addr=$2 dir=$tmp/ssh
+	if [[ ! -f $dir/client_key ]]; then
+		mkdir -p /run/sshd "$dir"
+		ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
+		ssh-keygen -q -t ed25519 -N '' -f "$dir/client_key"
+		cp "$dir/client_key.pub" "$dir/authorized_keys"
+	fi
+	cat >"$dir/sshd_$addr.conf" <<-EOC
+	ListenAddress $addr
+	HostKey $dir/host_key
+	AuthorizedKeysFile $dir/authorized_keys
+	PidFile $dir/sshd_$addr.pid
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	StrictModes no
+	EOC
+	ip netns exec "$ns" /usr/sbin/sshd -D -e -f "$dir/sshd_$addr.conf" \
+		>>"$tmp/sshd_$addr.log" 2>&1 &
+	daemon_pids+=($!)
+	wait_for 50 _sshd_listening "$ns" "$addr"
+}
+_sshd_listening() { n "$1" ss -Hltn "src $2 sport = :22" | grep -q LISTEN; }
+
+# ssh_run NS ADDRESS CMD...: run CMD on ADDRESS's sshd from NS.
+ssh_run() {
+	local ns=$1 addr=$2
+	shift 2
+	n "$ns" ssh -i "$tmp/ssh/client_key" -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 \
+		-o BatchMode=yes -o LogLevel=ERROR "root@$addr" "$@"
+}
+
+# first_reply_ms NS ADDRESS TIMEOUT_S: ms from the first echo request to
+# the first reply, pinging every 50 ms; fails after TIMEOUT_S.
+first_reply_ms() {
+	local start end
+	start=$(date +%s%N)
+	n "$1" ping -q -c 1 -i 0.05 -w "$3" "$2" >/dev/null 2>&1 || return 1
+	end=$(date +%s%N)
+	echo $(( (end - start) / 1000000 ))
+}

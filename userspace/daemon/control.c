@@ -155,7 +155,7 @@ void control_ping_answered(struct node *node, struct peer *peer, uint64_t id)
 		if (c->id != id || strcmp(c->peer, peer->name))
 			continue;
 		snprintf(answer, sizeof(answer),
-			 "peer=%s\npath=%s\nendpoint=%s\nrtt_us=%.0f\nerrno=0\n\n",
+			 "name=%s\npath=%s\nendpoint=%s\nrtt_us=%.0f\nerrno=0\n\n",
 			 peer->name,
 			 peer->path.relay_channel ? "relay" : "direct",
 			 endpoint_format(&peer->path.ep, ep, sizeof(ep)),

@@ -536,7 +536,11 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->relay_path.fd = node->udp_fd;
 		peer->relay_path.relay_channel = m->relay_channel;
 	}
-	/* Already direct: a repeated introduction changes nothing. */
+	/* Already direct, or a punch or handshake under way (its path may
+	 * hang on a socket a new punch would close): a repeated
+	 * introduction changes nothing. */
+	if (peer->punch || peer->handshake)
+		return;
 	if (peer->current && !peer->current->path.relay_channel &&
 	    ev_now(node->loop) - peer->last_rx < 3.0 * node->cfg.keepalive_interval)
 		return;
