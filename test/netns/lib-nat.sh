@@ -250,7 +250,10 @@ _nat_need_router() { # FUNCTION NS
 # out a new external port afterwards.
 nat_flush_conntrack() {
 	_nat_need_router nat_flush_conntrack "$1" || return 1
-	n "$1" conntrack -F >/dev/null 2>&1
+	command -v conntrack >/dev/null ||
+		{ echo "# nat_flush_conntrack: needs conntrack (Debian package conntrack)" >&2; return 1; }
+	# It says on stderr that the table has been emptied.
+	n "$1" conntrack -F 2>/dev/null
 	if [[ ${nat_kind_of[$1]} == fullcone ]]; then
 		n "$1" nft flush set ip podnet_nat cone
 	fi

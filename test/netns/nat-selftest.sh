@@ -172,8 +172,11 @@ nat_flush_conntrack "${router[restricted]}"
 again=$(probe "${node[restricted]}" 198.18.0.1)
 check "restricted: after a flush, the same port again (a flush is no rebinding)" \
 	test "$again" = "${ext1[restricted]}"
-check "nat_flush_conntrack refuses a node" \
-	bash -c "! (source '$(dirname "$0")/lib-nat.sh'; nat_flush_conntrack '${node[none]}') 2>/dev/null"
+refuses() { ! "$@" 2>/dev/null; }
+check "nat_flush_conntrack refuses a node behind a NAT" \
+	refuses nat_flush_conntrack "${node[restricted]}"
+check "nat_flush_conntrack refuses a node of kind none" \
+	refuses nat_flush_conntrack "${node[none]}"
 
 # --- nat_block_udp: site to site cut, public hosts still reachable ------
 # The node of kind none takes anything, so restricted's node can reach it.

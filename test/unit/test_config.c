@@ -433,7 +433,7 @@ static void test_rendezvous(void **state)
 		{ "PunchSockets", 0, 1024 },
 		{ "PunchSprayPorts", 0, 16384 },
 		{ "PunchRate", 100, 100000 },
-		{ "PunchRetry", 5, 3600 },
+		{ "PunchRetry", 1, 3600 },
 	};
 	char text[512], want[256];
 	struct config cfg;

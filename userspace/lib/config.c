@@ -222,7 +222,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcasecmp(key, "PunchRate")) {
 		return parse_number(p, key, value, 100, 100000, &cfg->punch_rate);
 	} else if (!strcasecmp(key, "PunchRetry")) {
-		return parse_number(p, key, value, 5, 3600, &cfg->punch_retry);
+		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
 		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry",
 			    key);
