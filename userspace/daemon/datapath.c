@@ -421,14 +421,20 @@ static void dispatch(struct node *node, const struct path *from,
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct node *node = w->data;
+	unsigned int generation = node->socket_generation;
+	int fd = w->fd;
 
-	for (int i = 0; i < BURST; i++) {
+	/* A datagram may end a punch and free the watcher w lives in:
+	 * only local copies are used, and the loop stops when sockets
+	 * changed. */
+	for (int i = 0; i < BURST && generation == node->socket_generation;
+	     i++) {
 		struct sockaddr_storage ss;
 		socklen_t sslen = sizeof(ss);
-		struct path from = { .fd = w->fd };
+		struct path from = { .fd = fd };
 		ssize_t n;
 
-		n = recvfrom(w->fd, rx_datagram, sizeof(rx_datagram),
+		n = recvfrom(fd, rx_datagram, sizeof(rx_datagram),
 			     MSG_DONTWAIT, (struct sockaddr *)&ss, &sslen);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)

@@ -197,6 +197,9 @@ struct node {
 		ev_tstamp when;
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
 	struct control_client *pending_pings;
+	/* Bumped whenever a punch socket is closed or changes owner, so a
+	 * receive loop knows its watcher may be gone. */
+	unsigned int socket_generation;
 
 	struct node_stats stats;
 	/* Token bucket for ICMP unreachables sent back into the TUN. */

@@ -34,6 +34,7 @@ struct peer *peer_create(struct node *node, const char *name)
 	snprintf(peer->name, sizeof(peer->name), "%s", name);
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->last_attempt = -1e9;
+	peer->own_fd = -1;
 	peer->next = node->peers;
 	node->peers = peer;
 	log_debug("peer %s created", peer->name);

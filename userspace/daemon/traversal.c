@@ -133,6 +133,7 @@ void traversal_session_up(struct peer *peer)
 
 static void punch_socket_close(struct node *node, struct punch_socket *ps)
 {
+	node->socket_generation++;
 	if (ps->fd < 0)
 		return;
 	ev_io_stop(node->loop, &ps->watcher);
@@ -159,10 +160,11 @@ static void punch_stop(struct peer *peer)
 void traversal_peer_free(struct peer *peer)
 {
 	punch_stop(peer);
-	if (peer->own_fd > 0) {
+	if (peer->own_fd >= 0) {
+		peer->node->socket_generation++;
 		ev_io_stop(peer->node->loop, &peer->own_watcher);
 		close(peer->own_fd);
-		peer->own_fd = 0;
+		peer->own_fd = -1;
 	}
 }
 
