@@ -58,7 +58,7 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 # Keep test objects between runs.
 .SECONDARY:
 
-.PHONY: all clean check check-unit check-netns check-san install demo fuzz
+.PHONY: bench-punch all clean check check-unit check-netns check-san install demo fuzz
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
@@ -96,6 +96,10 @@ check:
 
 demo:
 	scripts/demo.sh
+
+# Measurements, not tests: nothing here is timed by `make check`.
+bench-punch: all
+	scripts/punch-rate.sh $(RUNS)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -14,7 +14,7 @@ packages=(
 	libcmocka-dev clang libclang-rt-14-dev
 	# netns tests and demo
 	iproute2 nftables openssh-server openssh-client iputils-ping jq
-	procps iperf3 tcpdump conntrack
+	procps iperf3 tcpdump conntrack socat
 )
 
 missing=()

@@ -85,7 +85,7 @@ listen() {
 	: >"$3"
 	n_timeout 20 "$1" socat -u "UDP4-RECV:$2,reuseaddr" "OPEN:$3,append" &
 	listener=$!
-	daemon_pids+=($listener)
+	daemon_pids+=("$listener")
 	wait_for 50 udp_bound "$1" "$2"
 }
 unlisten() { kill -TERM "$listener" 2>/dev/null; wait "$listener" 2>/dev/null || true; }

@@ -31,6 +31,8 @@
 #define REGISTER_INTERVAL 60.0
 #define NAT_PROBES_MAX 5
 #define PORT_FIRST 1024
+/* How long the extra sockets stay open after a pair met. */
+#define PUNCH_SOCKET_LINGER 20.0
 
 struct punch_socket {
 	int fd;
@@ -47,6 +49,7 @@ struct punch {
 	size_t n_socks;
 	uint16_t *ports;		/* we spray at a symmetric side */
 	size_t n_ports, next_port;
+	bool succeeded;			/* only the sockets linger on */
 };
 
 bool peer_is_relay(struct node *node, const struct endpoint *ep)
@@ -123,11 +126,16 @@ static void send_nat_probe(struct peer *rv)
 	rv->probes_sent++;
 }
 
+static void adopt_punch_socket(struct peer *peer, int fd);
+
 void traversal_session_up(struct peer *peer)
 {
 	if (peer->is_rendezvous) {
 		peer->probes_sent = 0;
 		send_register(peer);
+	} else if (peer->punch && peer->punch->succeeded &&
+		   !peer->current->path.relay_channel) {
+		adopt_punch_socket(peer, peer->current->path.fd);
 	}
 }
 
@@ -217,6 +225,11 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	unsigned int phase = pu->tick % PUNCH_ROUND_TICKS;
 	const struct endpoint *reflexive = &peer->candidates[0];
 
+	if (pu->succeeded) {
+		if (ev_now(loop) >= pu->deadline)
+			punch_stop(peer);
+		return;
+	}
 	if (ev_now(loop) >= pu->deadline) {
 		use_relay(peer, "no reply from any candidate");
 		return;
@@ -356,6 +369,32 @@ static void punch_start(struct peer *peer)
 		 nat_type_name(node->nat_type), nat_type_name(peer->nat_type));
 }
 
+/*
+ * The session settled on one of the extra sockets: the peer keeps that one
+ * and the others are closed. Until then all stay open, because each side
+ * may have seen a different pair meet first, and the peer's handshake
+ * arrives on the mapping *it* chose.
+ */
+static void adopt_punch_socket(struct peer *peer, int fd)
+{
+	struct node *node = peer->node;
+	struct punch *pu = peer->punch;
+
+	for (size_t i = 0; pu && i < pu->n_socks; i++) {
+		if (pu->socks[i].fd != fd)
+			continue;
+		ev_io_stop(node->loop, &pu->socks[i].watcher);
+		pu->socks[i].fd = -1;
+		traversal_peer_free(peer);
+		peer->own_fd = fd;
+		ev_io_init(&peer->own_watcher, datapath_udp_cb, fd, EV_READ);
+		peer->own_watcher.data = node;
+		ev_io_start(node->loop, &peer->own_watcher);
+		return;
+	}
+	punch_stop(peer);
+}
+
 static void punch_succeeded(struct peer *peer, const struct path *from)
 {
 	struct node *node = peer->node;
@@ -364,30 +403,22 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 
 	/* One direct path is enough; later answers (the LAN candidate and
 	 * the reflexive one both working) must not make the path flap. */
-	if (!pu && !peer->path.relay_channel && peer->path.ep.len)
+	if ((!pu || pu->succeeded) && !peer->path.relay_channel &&
+	    peer->path.ep.len)
 		return;
-	if (pu && from->fd != node->udp_fd) {
-		/* The winning mapping belongs to one of the extra sockets:
-		 * the session keeps that socket, the rest are closed. */
-		for (size_t i = 0; i < pu->n_socks; i++) {
-			if (pu->socks[i].fd != from->fd)
-				continue;
-			ev_io_stop(node->loop, &pu->socks[i].watcher);
-			pu->socks[i].fd = -1;
-			traversal_peer_free(peer);
-			peer->own_fd = from->fd;
-			ev_io_init(&peer->own_watcher, datapath_udp_cb,
-				   from->fd, EV_READ);
-			peer->own_watcher.data = node;
-			ev_io_start(node->loop, &peer->own_watcher);
-			break;
-		}
+	if (pu && pu->n_socks) {
+		/* Stop probing, keep the sockets until a session settles. */
+		pu->succeeded = true;
+		pu->deadline = ev_now(node->loop) + PUNCH_SOCKET_LINGER;
+	} else {
+		punch_stop(peer);
 	}
-	punch_stop(peer);
 	peer->path_reason[0] = '\0';
 	log_info("peer %s: direct path %s", peer->name,
 		 path_format(from, desc, sizeof(desc)));
 	set_path(peer, from);
+	if (peer->current && pu && pu->n_socks)
+		adopt_punch_socket(peer, from->fd);
 }
 
 void traversal_punch(struct node *node, const struct path *from,
