@@ -122,3 +122,18 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
+
+# `make bench`: podnet side by side with raw veth and wireguard-go, with
+# build/podnet-loadgen for the idle-peer cost. A measurement, not a test.
+.PHONY: bench
+LOADGEN_SRC := $(wildcard test/loadgen/*.c)
+LOADGEN_OBJ := $(LOADGEN_SRC:%.c=$(BUILD)/%.o)
+
+$(BUILD)/podnet-loadgen: $(LOADGEN_OBJ) $(BUILD)/libpodnet.a
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# Installs wireguard-go and the build's packages first, like check.
+bench:
+	$(Q)scripts/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench.sh

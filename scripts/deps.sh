@@ -5,6 +5,9 @@
 # Installs the Debian packages that podnet's build, demo and tests need,
 # and nothing when they are all there already. Used by the README's two
 # commands and by .ci/run, so the three never disagree.
+#
+#   scripts/deps.sh          build, tests, demo
+#   scripts/deps.sh bench    the same plus what `make bench` compares with
 set -euo pipefail
 
 packages=(
@@ -16,6 +19,13 @@ packages=(
 	iproute2 nftables openssh-server openssh-client iputils-ping jq
 	procps iperf3 tcpdump conntrack socat
 )
+# Only `make bench` needs these: the userspace WireGuard it compares with.
+if [[ ${1:-} == bench ]]; then
+	packages+=(wireguard-go wireguard-tools)
+elif [[ $# -gt 0 ]]; then
+	echo "usage: $0 [bench]" >&2
+	exit 1
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -135,4 +135,5 @@ check "none-a follows restr-a to its new mapping ($old_endpoint -> $new_endpoint
 check "... without a new handshake" \
 	test "$(peer_field none-a restr-a handshakes)" = "$handshakes"
 
+[[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
 ktap_finish

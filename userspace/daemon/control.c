@@ -103,7 +103,7 @@ static void dump_state(struct node *node, FILE *f)
 		if (p->current) {
 			fprintf(f, "session=%08x\n", p->current->local_index);
 			fprintf(f, "cipher=%s\n",
-				wolfSSL_get_cipher_name(p->current->ssl));
+				p->current->cipher);
 		}
 		fprintf(f, "latest_handshake=%lld\n",
 			(long long)p->latest_handshake);

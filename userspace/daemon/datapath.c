@@ -291,6 +291,8 @@ static void data_datagram(struct node *node, const struct path *from,
 		return;
 	}
 	peer->last_rx = now;
+	if (peer->pending == s)
+		peer_session_promote(peer, s);
 	if (!from->relay_channel)
 		s->last_direct_rx = now;
 	/*

@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "cert.h"
 #include "config.h"
+#include "record.h"
 #include "routing.h"
 #include "wire.h"
 #include "rvmsg.h"
@@ -55,7 +56,9 @@ struct session {
 	struct node *node;
 	struct session *next_all, **pprev_all;	/* node->all_sessions */
 	struct peer *peer;	/* NULL until a server learns who it talks to */
-	WOLFSSL *ssl;
+	WOLFSSL *ssl;		/* handshake only; freed once keys are ours */
+	struct record_keys keys;	/* valid once established */
+	const char *cipher;	/* static string from wolfSSL */
 	enum session_state state;
 	bool is_client;
 	uint32_t local_index;
@@ -102,6 +105,8 @@ struct peer {
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */
 	struct session *handshake;	/* in progress */
+	struct session *pending;	/* server side: established, used for
+					 * sending once the client uses it */
 
 	/* NAT traversal, this node's side (traversal.c) */
 	bool is_rendezvous;		/* configured as a rendezvous node */
@@ -239,6 +244,7 @@ void peer_session_gone(struct peer *peer, struct session *s);
 void peer_housekeeping(struct peer *peer, ev_tstamp now);
 void peer_send_session_request(struct peer *peer);
 void peer_path_changed(struct peer *peer, const struct path *path);
+void peer_session_promote(struct peer *peer, struct session *s);
 
 /* traversal.c */
 void traversal_session_up(struct peer *peer);

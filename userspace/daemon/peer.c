@@ -56,6 +56,7 @@ void peer_destroy(struct peer *peer)
 	session_destroy(peer->current);
 	session_destroy(peer->previous);
 	session_destroy(peer->handshake);
+	session_destroy(peer->pending);
 	traversal_peer_free(peer);
 	if (node->cfg.rendezvous)
 		rendezvous_peer_gone(peer);
@@ -160,6 +161,25 @@ void peer_want_session(struct peer *peer, bool urgent)
 	}
 }
 
+/* Make s the session we send on. The one it replaces still opens
+ * packets for a while: those in flight under its index arrive too. */
+void peer_session_promote(struct peer *peer, struct session *s)
+{
+	if (peer->previous) {
+		struct session *old = peer->previous;
+
+		peer->previous = NULL;
+		session_destroy(old);
+	}
+	if (peer->pending == s)
+		peer->pending = NULL;
+	peer->previous = peer->current;
+	peer->current = s;
+	s->established = ev_now(peer->node->loop);
+}
+
+static void send_keepalive(struct peer *peer);
+
 void peer_session_established(struct peer *peer, struct session *s,
 			      const struct cert_identity *id)
 {
@@ -169,16 +189,20 @@ void peer_session_established(struct peer *peer, struct session *s,
 
 	if (peer->handshake == s)
 		peer->handshake = NULL;
-	/* Keep the session being replaced for a while: packets already in
-	 * flight under its index should still arrive. */
-	if (peer->previous) {
-		struct session *old = peer->previous;
-
-		peer->previous = NULL;
-		session_destroy(old);
+	/*
+	 * A rekey without loss: the server finishes first, while the
+	 * client may still wait for our last flight. So the server keeps
+	 * sending on the old session until the client's first record on
+	 * the new one shows that it has switched; the client switches at
+	 * once and sends that record right away.
+	 */
+	if (!s->is_client && peer->current) {
+		if (peer->pending)
+			session_destroy(peer->pending);
+		peer->pending = s;
+	} else {
+		peer_session_promote(peer, s);
 	}
-	peer->previous = peer->current;
-	peer->current = s;
 
 	inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
 	if (peer->has_vaddr && peer->vaddr.s_addr != id->vaddr.s_addr)
@@ -205,6 +229,8 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->last_tx = peer->last_rx;
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->stats.handshakes++;
+	if (s->is_client)
+		send_keepalive(peer);
 	traversal_session_up(peer);
 }
 
@@ -223,6 +249,8 @@ void peer_session_gone(struct peer *peer, struct session *s)
 		peer->previous = NULL;
 	if (peer->handshake == s)
 		peer->handshake = NULL;
+	if (peer->pending == s)
+		peer->pending = NULL;
 }
 
 static void send_keepalive(struct peer *peer)
@@ -235,10 +263,40 @@ static void send_keepalive(struct peer *peer)
 		peer->last_tx = ev_now(peer->node->loop);
 }
 
+/*
+ * New keys before the old ones get old or much used: the client starts a
+ * fresh handshake (wolfSSL cannot renegotiate) while the current session
+ * carries on; a server whose client does not, asks it to.
+ */
+static void rekey_if_due(struct peer *peer, ev_tstamp now)
+{
+	const struct config *cfg = &peer->node->cfg;
+	struct session *cur = peer->current;
+	bool due;
+
+	if (!cur || peer->handshake || peer->pending ||
+	    now - peer->last_attempt < URGENT_MIN_INTERVAL)
+		return;
+	due = now - cur->established >= cfg->rekey_after ||
+	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets;
+	if (peer_is_client(peer) && due) {
+		log_debug("peer %s: rekeying session %08x", peer->name,
+			  cur->local_index);
+		peer->last_attempt = now;
+		if (session_start_client(peer))
+			log_warn("peer %s: cannot start a rekey", peer->name);
+	} else if (!peer_is_client(peer) &&
+		   now - cur->established >= cfg->rekey_after + 30.0) {
+		peer->last_attempt = now;
+		peer_send_session_request(peer);
+	}
+}
+
 void peer_housekeeping(struct peer *peer, ev_tstamp now)
 {
 	unsigned int ka = peer->node->cfg.keepalive_interval;
 
+	rekey_if_due(peer, now);
 	if (peer->previous && peer->current &&
 	    now - peer->current->established > PREVIOUS_SESSION_LINGER)
 		session_destroy(peer->previous);

@@ -176,6 +176,7 @@ static void apply_peers(struct node *node)
 			session_destroy(p->current);
 			session_destroy(p->previous);
 			session_destroy(p->handshake);
+			session_destroy(p->pending);
 			memset(&p->path, 0, sizeof(p->path));
 			p->last_attempt = -1e9;
 		}

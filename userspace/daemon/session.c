@@ -116,6 +116,8 @@ void session_destroy(struct session *s)
 	ev_timer_stop(s->node->loop, &s->retransmit_timer);
 	drop_final_flight(s);
 	wolfSSL_free(s->ssl);
+	/* Old keys do not outlive their session. */
+	record_keys_wipe(&s->keys);
 	free(s);
 }
 
@@ -237,6 +239,16 @@ static void session_complete(struct session *s)
 		goto reject;
 	}
 	peer = s->peer;
+	/* From here on the data path is ours: take the keys, then free the
+	 * ~77 KB wolfSSL object (the peer certificate was read above). */
+	s->cipher = wolfSSL_get_cipher_name(s->ssl);
+	if (record_keys_from_ssl(s->ssl, &s->keys)) {
+		log_warn("handshake with %s: cipher %s cannot be carried",
+			 session_desc(s, desc, sizeof(desc)), s->cipher);
+		goto reject;
+	}
+	wolfSSL_free(s->ssl);
+	s->ssl = NULL;
 	if (peer && strcmp(peer->name, id.name)) {
 		/* We dialled peer X and someone else answered. */
 		log_warn("handshake with %s: certificate is for '%s'",
@@ -267,8 +279,7 @@ static void session_complete(struct session *s)
 	peer_session_established(peer, s, &id);
 	log_info("session %08x with %s established (%s, %s)", s->local_index,
 		 session_desc(s, desc, sizeof(desc)),
-		 s->is_client ? "client" : "server",
-		 wolfSSL_get_cipher_name(s->ssl));
+		 s->is_client ? "client" : "server", s->cipher);
 	return;
 reject:
 	node->stats.rx_handshake_rejected++;
@@ -435,33 +446,38 @@ static void feed(struct session *s, const uint8_t *buf, size_t len)
 	s->rx_len = len;
 }
 
-/* Returns the plaintext length, 0 when the record yielded nothing (replay,
- * failed authentication, a non-data record), -1 when the session is over. */
+/* Returns the plaintext length, or 0 when the record yielded nothing
+ * (replay, failed authentication, malformed, no keys yet). */
 int session_receive_data(struct session *s, const uint8_t *rec, size_t len,
 			 uint8_t *out, size_t outlen)
 {
-	int ret, err;
+	int n;
 
-	feed(s, rec, len);
-	ret = wolfSSL_read(s->ssl, out, (int)outlen);
-	s->rx_len = 0;
-	if (ret > 0) {
-		/* The client got our final flight: the copy is not needed. */
-		if (s->final_flight_count)
-			drop_final_flight(s);
-		return ret;
-	}
-	err = wolfSSL_get_error(s->ssl, ret);
-	if (err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE)
+	if (s->state != SESSION_ESTABLISHED)
 		return 0;
-	return -1;
+	n = record_open(&s->keys, rec, len, out, outlen);
+	if (n <= 0)
+		return 0;
+	/* The client got our final flight: the copy is not needed. */
+	if (s->final_flight_count)
+		drop_final_flight(s);
+	return n;
 }
 
 int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 {
-	int ret = wolfSSL_write(s->ssl, pkt, (int)len);
+	static uint8_t buf[WIRE_HEADER_LEN + 65536 + RECORD_OVERHEAD];
+	int n;
 
-	return ret > 0 ? 0 : -1;
+	if (s->state != SESSION_ESTABLISHED)
+		return -1;
+	n = record_seal(&s->keys, pkt, len, buf + WIRE_HEADER_LEN,
+			sizeof(buf) - WIRE_HEADER_LEN);
+	if (n < 0)
+		return -1;
+	wire_put_header(buf, WIRE_TYPE_DATA, s->remote_index, 0);
+	return path_send(s->node, &s->path, buf, WIRE_HEADER_LEN + (size_t)n,
+			 NULL, 0);
 }
 
 void session_receive_handshake(struct node *node, const struct path *from,
@@ -486,19 +502,12 @@ void session_receive_handshake(struct node *node, const struct path *from,
 		if (!s->remote_index)
 			s->remote_index = sender_index;
 		if (s->state == SESSION_ESTABLISHED) {
-			uint8_t scratch[64];
-
 			/* The client repeats its last flight: our final
-			 * flight was lost and wolfSSL will not resend it. */
-			if (!s->is_client && record_epoch(buf, len) == 0) {
+			 * flight was lost and wolfSSL will not resend it.
+			 * Anything else (a repeated Finished, an alert) has
+			 * nobody left to read it: the keys are ours now. */
+			if (!s->is_client && record_epoch(buf, len) == 0)
 				resend_final_flight(s);
-				return;
-			}
-			/* Alerts and retransmitted Finished messages are
-			 * wolfSSL_read's business. */
-			if (session_receive_data(s, buf, len, scratch,
-						 sizeof(scratch)) < 0)
-				session_destroy(s);
 			return;
 		}
 		feed(s, buf, len);

@@ -193,6 +193,10 @@ static void set_path(struct peer *peer, const struct path *path)
 	peer->path = *path;
 	if (peer->current && !path_equal(&peer->current->path, path)) {
 		peer->current->path = *path;
+		/* A fresh direct path gets its grace period before relayed
+		 * packets still in flight may move the session back. */
+		if (!path->relay_channel)
+			peer->current->last_direct_rx = ev_now(peer->node->loop);
 		log_info("peer %s: session %08x now runs %s %s", peer->name,
 			 peer->current->local_index,
 			 path->relay_channel ? "through the relay at" : "directly to",
@@ -399,6 +403,7 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 {
 	struct node *node = peer->node;
 	struct punch *pu = peer->punch;
+	bool lingering = pu && pu->n_socks;
 	char desc[ADDR_STR_MAX + 32];
 
 	/* One direct path is enough; later answers (the LAN candidate and
@@ -406,7 +411,7 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	if ((!pu || pu->succeeded) && !peer->path.relay_channel &&
 	    peer->path.ep.len)
 		return;
-	if (pu && pu->n_socks) {
+	if (lingering) {
 		/* Stop probing, keep the sockets until a session settles. */
 		pu->succeeded = true;
 		pu->deadline = ev_now(node->loop) + PUNCH_SOCKET_LINGER;
@@ -417,7 +422,8 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	log_info("peer %s: direct path %s", peer->name,
 		 path_format(from, desc, sizeof(desc)));
 	set_path(peer, from);
-	if (peer->current && pu && pu->n_socks)
+	/* pu may be gone by now: punch_stop() or set_path() free it. */
+	if (peer->current && lingering && peer->punch)
 		adopt_punch_socket(peer, from->fd);
 }
 

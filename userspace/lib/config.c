@@ -221,10 +221,17 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 		return parse_number(p, key, value, 0, 16384, &cfg->punch_spray);
 	} else if (!strcasecmp(key, "PunchRate")) {
 		return parse_number(p, key, value, 100, 100000, &cfg->punch_rate);
+	} else if (!strcasecmp(key, "RekeyAfter")) {
+		return parse_number(p, key, value, 1, 86400, &cfg->rekey_after);
+	} else if (!strcasecmp(key, "RekeyAfterPackets")) {
+		if (parse_uint(value, 1000, 1ul << 46, &v))
+			return fail(p, "expected RekeyAfterPackets between 1000 and %lu, got '%s'",
+				    1ul << 46, value);
+		cfg->rekey_packets = v;
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets",
 			    key);
 	}
 	return 0;
@@ -363,6 +370,8 @@ static void config_defaults(struct config *cfg)
 	cfg->punch_spray = CONFIG_DEFAULT_PUNCH_SPRAY;
 	cfg->punch_rate = CONFIG_DEFAULT_PUNCH_RATE;
 	cfg->punch_retry = CONFIG_DEFAULT_PUNCH_RETRY;
+	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
+	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 }
 
 int config_parse_buffer(const char *name, const char *buf, size_t len,

@@ -23,7 +23,7 @@
 #define CONFIG_DEFAULT_MTU 1340
 #define CONFIG_MIN_MTU 576
 /* wolfSSL refuses DTLS records with more than 1359 bytes of payload. */
-#define CONFIG_MAX_MTU 1350
+#define CONFIG_MAX_MTU 1420	/* 1500 minus IP, UDP, podnet, record, relay */
 #define CONFIG_DEFAULT_KEEPALIVE 15
 #define CONFIG_DEFAULT_RELAY_LIMIT 100		/* Mbit/s per node */
 #define CONFIG_DEFAULT_PUNCH_TIMEOUT 3		/* s before using the relay */
@@ -31,6 +31,8 @@
 #define CONFIG_DEFAULT_PUNCH_SPRAY 2048		/* cone side, ports */
 #define CONFIG_DEFAULT_PUNCH_RATE 4000		/* probes per second */
 #define CONFIG_DEFAULT_PUNCH_RETRY 30		/* s between retries */
+#define CONFIG_DEFAULT_REKEY_AFTER 120		/* s, as WireGuard */
+#define CONFIG_DEFAULT_REKEY_PACKETS (1ull << 40)
 
 struct config_peer {
 	char name[CERT_NAME_MAX];
@@ -59,6 +61,8 @@ struct config {
 	unsigned int punch_spray;
 	unsigned int punch_rate;
 	unsigned int punch_retry;
+	unsigned int rekey_after;	/* seconds */
+	unsigned long long rekey_packets;
 	struct config_peer *peers;
 	size_t n_peers;
 };

@@ -1,0 +1,412 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# `make bench`: podnet side by side with the raw veth under it and with
+# wireguard-go, on one bed and in one run, so the ratios compare numbers
+# taken on the same machine at the same time. A measurement, not a test:
+# it fails only when it cannot measure, never on a number. See
+# doc/bench.md for what each number means.
+#
+#  ┌──────────────────────────────────┐          ┌──────────────────────────────────┐
+#  │ $ns1: bench-a                    │          │ $ns2: bench-b                    │
+#  │   veth1   192.168.250.1/24       ├──────────┤   veth2   192.168.250.2/24       │
+#  │   wga$$   10.88.0.1/24   :51821  │          │   wgb$$   10.88.0.2/24   :51821  │
+#  │   pod0    10.77.0.1/24   :51820  │          │   pod0    10.77.0.2/24   :51820  │
+#  │   iperf3 -s (one test at a time) │          │   iperf3 -c, ping                │
+#  │   podnetd pod-a                  │◄─────────┤   podnetd pod-b                  │
+#  │                                  │  1000 x  │   podnet-loadgen: load-0001 ...  │
+#  └──────────────────────────────────┘   DTLS   └──────────────────────────────────┘
+#
+# Traffic always flows from $ns2 to $ns1. wireguard-go is stopped before
+# podnet is measured, so the two never share the two cores.
+#
+# Environment:
+#   BENCH_TIME=10    seconds per iperf3 run (3 for a quick look)
+#   BENCH_PEERS=1000 idle peer sessions for the per-peer memory
+#   BENCH_PINGS=50   echo requests per RTT measurement, 20 ms apart
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PODNET_BUILD=${PODNET_BUILD:-$top/build}
+bench_time=${BENCH_TIME:-10}
+bench_peers=${BENCH_PEERS:-1000}
+bench_pings=${BENCH_PINGS:-50}
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "bench: creates network namespaces, run it as root" >&2
+	exit 1
+fi
+"$top/scripts/deps.sh" bench
+# Namespaces, cleanup on every exit, certificates, daemons, bounded waits.
+source "$top/test/netns/common.sh"
+loadgen=$build/podnet-loadgen
+for f in "$podnetd" "$podnet" "$loadgen"; do
+	[[ -x $f ]] || { echo "bench: $f missing: run 'make bench'" >&2; exit 1; }
+done
+
+# wireguard-go's control sockets live in /var/run/wireguard, which all
+# namespaces share: the interface names must be unique on the machine.
+wg_a=wga$$
+wg_b=wgb$$
+clk_tck=$(getconf CLK_TCK)
+json=$build/bench.json
+started=$(date +%s)
+
+bench_cleanup() {
+	local status=$?
+
+	set +e
+	rm -f "/var/run/wireguard/$wg_a.sock" "/var/run/wireguard/$wg_b.sock"
+	(exit $status)
+	cleanup
+}
+trap bench_cleanup EXIT
+
+say() { printf '# %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- helpers
+
+# cpu_ticks PID...: user + system time of the processes, all threads.
+cpu_ticks() {
+	local total=0 pid stat f
+	for pid in "$@"; do
+		stat=$(<"/proc/$pid/stat") || return 1
+		# The command name may hold spaces: split after its ')'.
+		read -ra f <<<"${stat##*) }"
+		total=$((total + f[11] + f[12]))
+	done
+	echo "$total"
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# rtt_ms ADDRESS: average round trip from $ns2, in ms.
+rtt_ms() {
+	n "$ns2" ping -q -c "$bench_pings" -i 0.02 -W 2 "$1" 2>/dev/null |
+		awk -F/ '/^rtt/ { print $5 }' || true
+}
+
+# iperf ADDRESS STREAMS NAME: a TCP run from $ns2 to ADDRESS in $ns1;
+# prints "Gbit/s bytes" as the receiver counted them, or "null null".
+iperf() {
+	local addr=$1 streams=$2 out=$tmp/iperf-$3.json spid
+
+	# A fresh one-shot server per run: a failed run cannot leave it
+	# stuck for the next one.
+	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.log" 2>&1 &
+	spid=$!
+	daemon_pids+=("$spid")
+	if ! wait_for 50 _iperf_listening; then
+		echo "null null"
+		return
+	fi
+	timeout $((bench_time + 30)) ip netns exec "$ns2" iperf3 -c "$addr" \
+		-p 5201 -t "$bench_time" -P "$streams" -J >"$out" 2>&1 || true
+	wait_pid_gone "$spid" 50 || kill -KILL "$spid" 2>/dev/null || true
+	jq -r '.end.sum_received // {} |
+		"\(if .bits_per_second then .bits_per_second / 1e9 else null end) \(.bytes // null)"' \
+		"$out" 2>/dev/null || echo "null null"
+}
+_iperf_listening() { n "$ns1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
+
+# calc EXPR VAR=VALUE...: awk arithmetic; "null" when an input is missing.
+calc() {
+	local expr=$1 args=() a
+	shift
+	for a in "$@"; do
+		[[ -n ${a#*=} && ${a#*=} != null ]] || { echo null; return; }
+		args+=(-v "$a")
+	done
+	awk "${args[@]}" "BEGIN { printf \"%.4f\\n\", $expr }"
+}
+
+# Every number the run takes, by "bed.metric"; unset = not measured.
+declare -A r
+
+# measure_tunnel BED INNER_ADDRESS PID...: RTT, memory, throughput and
+# CPU of the daemons PID... (the receiving one first).
+measure_tunnel() {
+	local bed=$1 addr=$2 t0 t1 bytes
+	shift 2
+	r[$bed.rss_fresh]=$(rss_kb "$1")
+	r[$bed.rtt]=$(rtt_ms "$addr")
+	t0=$(cpu_ticks "$@") || t0=
+	read -r "r[$bed.tcp1]" bytes < <(iperf "$addr" 1 "$bed-1")
+	t1=$(cpu_ticks "$@") || t1=
+	r[$bed.cpu]=$(calc "(t1 - t0) / hz / (b / 1e9)" t0="$t0" t1="$t1" \
+		hz="$clk_tck" b="$bytes")
+	read -r "r[$bed.tcp4]" _ < <(iperf "$addr" 4 "$bed-4")
+	r[$bed.rss]=$(rss_kb "$1")
+	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB"
+}
+
+# ------------------------------------------------------------ the phases
+
+bed() {
+	say "bed: two namespaces, one veth pair; iperf3 runs of $bench_time s"
+	ns_create ns1 bench-a
+	ns_create ns2 bench-b
+	ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
+	n "$ns1" ip addr add 192.168.250.1/24 dev veth1
+	n "$ns2" ip addr add 192.168.250.2/24 dev veth2
+	n "$ns1" ip link set veth1 up
+	n "$ns2" ip link set veth2 up
+	wait_for 50 n "$ns2" ping -c 1 -W 1 192.168.250.1
+}
+
+phase_veth() {
+	say "raw veth"
+	r[veth.rtt]=$(rtt_ms 192.168.250.1)
+	read -r "r[veth.tcp1]" _ < <(iperf 192.168.250.1 1 veth-1)
+	read -r "r[veth.tcp4]" _ < <(iperf 192.168.250.1 4 veth-4)
+	say "veth: ${r[veth.tcp1]} / ${r[veth.tcp4]} Gbit/s, RTT ${r[veth.rtt]} ms"
+}
+
+# start_wg NS IFNAME: wireguard-go in the foreground, so $! is its pid
+# and no daemon escapes the cleanup.
+start_wg() {
+	ip netns exec "$1" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error \
+		wireguard-go -f "$2" >>"$tmp/$2.log" 2>&1 &
+	daemon_pids+=($!)
+	wait_for 50 test -S "/var/run/wireguard/$2.sock"
+}
+
+# setup_wg NS IFNAME SELF PEER INNER PEER_INNER PEER_VETH
+setup_wg() {
+	n "$1" wg set "$2" listen-port 51821 private-key "$tmp/wg-$3.key" \
+		peer "$(cat "$tmp/wg-$4.pub")" allowed-ips "$6/32" \
+		endpoint "$7:51821" &&
+	n "$1" ip addr add "$5/24" dev "$2" &&
+	n "$1" ip link set "$2" mtu 1340 up
+}
+
+phase_wg() {
+	local side pid pid_a pid_b
+
+	r[wg.version]=$(dpkg-query -W -f='${Version}' wireguard-go)
+	say "wireguard-go ${r[wg.version]}"
+	(umask 077
+	for side in a b; do
+		wg genkey >"$tmp/wg-$side.key"
+		wg pubkey <"$tmp/wg-$side.key" >"$tmp/wg-$side.pub"
+	done)
+	start_wg "$ns1" "$wg_a" || return 1
+	pid_a=${daemon_pids[-1]}
+	start_wg "$ns2" "$wg_b" || return 1
+	pid_b=${daemon_pids[-1]}
+	setup_wg "$ns1" "$wg_a" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
+	setup_wg "$ns2" "$wg_b" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
+	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
+	measure_tunnel wg 10.88.0.1 "$pid_a" "$pid_b"
+	# Stopped before podnet runs: an idle Go runtime still wakes up.
+	for pid in "$pid_a" "$pid_b"; do
+		kill -TERM "$pid" 2>/dev/null
+		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
+}
+
+# bench_config NAME ADDRESS PEER PEER_ENDPOINT
+bench_config() {
+	cat >"$tmp/$1.conf" <<-EOC
+	[Interface]
+	Name = pod0
+	Address = $2/24
+	ListenPort = 51820
+	MTU = 1340
+	CA = $tmp/ca/ca.crt
+	Certificate = $tmp/ca/$1.crt
+	PrivateKey = $tmp/ca/$1.key
+	ControlSocket = $tmp/$1.sock
+	LogLevel = info
+
+	[Peer]
+	Name = $3
+	Endpoint = $4:51820
+	EOC
+}
+
+phase_podnet() {
+	say "podnet ($podnetd)"
+	make_ca "$tmp/ca" bench
+	# Names after "load-": for the loadgen's peers podnetd is then the
+	# DTLS server, which asks for a handshake instead of dialling.
+	make_node_cert "$tmp/ca" pod-a 10.77.0.1
+	make_node_cert "$tmp/ca" pod-b 10.77.0.2
+	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2
+	bench_config pod-b 10.77.0.2 pod-a 192.168.250.1
+	start_daemon "$ns1" pod-a || return 1
+	start_daemon "$ns2" pod-b || return 1
+	wait_for 150 peer_established pod-a pod-b || return 1
+	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
+	measure_tunnel pod 10.77.0.1 "$pid_pod_a" "$pid_pod_b"
+	# The receiver's view of the runs, for whoever reads the JSON.
+	r[pod.counters]=$(show_json pod-a 2>/dev/null | jq -c '.peers[] |
+		select(.name == "pod-b") | del(.name, .address, .endpoint,
+		.session, .latest_handshake)' 2>/dev/null || true)
+	alive "$pid_pod_a" && alive "$pid_pod_b"
+}
+
+established_load() {
+	show_json pod-a | jq '[.peers[] | select((.name | startswith("load-"))
+		and .state == "established")] | length'
+}
+
+phase_idle_peers() {
+	local pid_loadgen deadline count=0 t0 t1 line
+
+	say "podnet: $bench_peers idle peer sessions from podnet-loadgen"
+	r[pod.rss1]=$(rss_kb "$pid_pod_a")
+	ip netns exec "$ns2" "$loadgen" "$tmp/ca" 192.168.250.1:51820 \
+		"$bench_peers" >"$tmp/loadgen.log" 2>&1 &
+	pid_loadgen=$!
+	daemon_pids+=("$pid_loadgen")
+	# 30 s plus 50 ms a peer: ten times what a healthy daemon needs.
+	deadline=$(($(date +%s) + 30 + bench_peers / 20))
+	while (($(date +%s) < deadline)); do
+		count=$(established_load 2>/dev/null) || count=0
+		((count >= bench_peers)) && break
+		alive "$pid_pod_a" && alive "$pid_loadgen" || break
+		sleep 1
+	done
+	r[pod.established]=$count
+	if ! alive "$pid_pod_a"; then
+		say "podnetd pod-a died with $count peers up"
+		return 1
+	fi
+	if ((count < bench_peers)); then
+		say "only $count of $bench_peers peers established in time"
+		return 1
+	fi
+	# Let the last handshakes settle, then the steady state, and what
+	# ten seconds of keepalives alone cost.
+	sleep 3
+	r[pod.rss1000]=$(rss_kb "$pid_pod_a")
+	t0=$(cpu_ticks "$pid_pod_a")
+	sleep 10
+	t1=$(cpu_ticks "$pid_pod_a")
+	r[pod.idle_cpu]=$(calc "100 * (t1 - t0) / hz / 10" t0="$t0" t1="$t1" hz="$clk_tck")
+	r[pod.rss1000_later]=$(rss_kb "$pid_pod_a")
+	# "all N sessions established in S s; handshake ms: median M, p99 P, max X"
+	line=$(grep '^all ' "$tmp/loadgen.log" | tail -n 1 || true)
+	r[pod.establish_s]=$(sed -nE 's/.* in ([0-9.]+) s;.*/\1/p' <<<"$line")
+	r[pod.hs_median_ms]=$(sed -nE 's/.*median ([0-9]+).*/\1/p' <<<"$line")
+	r[pod.hs_p99_ms]=$(sed -nE 's/.*p99 ([0-9]+).*/\1/p' <<<"$line")
+	say "podnet: $count peers; loadgen: $line"
+}
+
+# ------------------------------------------------------------------ run
+
+failed=0
+bed
+phase_veth
+phase_wg || { say "wireguard-go: could not measure (see $wg_a.log)"; failed=1; }
+if phase_podnet; then
+	phase_idle_peers || failed=1
+else
+	say "podnet: could not measure everything"
+	failed=1
+fi
+
+# --------------------------------------------------------------- report
+
+# row KEY LABEL DECIMALS VETH WG PODNET: one metric, for the table and
+# JSON. Values stay unrounded until shown, so the ratios are exact.
+rows=()
+row() {
+	local v=() x
+	for x in "$4" "$5" "$6"; do
+		[[ -n $x ]] || x=null
+		v+=("$x")
+	done
+	rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${v[0]}"$'\t'"${v[1]}"$'\t'"${v[2]}")
+}
+mb() { calc "a / 1024" a="${1:-}"; }
+
+row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
+row tcp_4_gbps "TCP 4 streams, Gbit/s" 2 "${r[veth.tcp4]:-}" "${r[wg.tcp4]:-}" "${r[pod.tcp4]:-}"
+row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
+row added_rtt_ms "added RTT, ms" 3 "" \
+	"$(calc "a - b" a="${r[wg.rtt]:-}" b="${r[veth.rtt]:-}")" \
+	"$(calc "a - b" a="${r[pod.rtt]:-}" b="${r[veth.rtt]:-}")"
+row cpu_s_per_gb "CPU s/GB, both daemons" 2 "" "${r[wg.cpu]:-}" "${r[pod.cpu]:-}"
+row rss_fresh_mb "RSS 1 peer, idle, MB" 1 "" "$(mb "${r[wg.rss_fresh]:-}")" \
+	"$(mb "${r[pod.rss_fresh]:-}")"
+row rss_mb "RSS 1 peer, after traffic, MB" 1 "" "$(mb "${r[wg.rss]:-}")" \
+	"$(mb "${r[pod.rss1]:-}")"
+row rss_per_peer_kb "RSS per idle peer, KB" 1 "" "" \
+	"$(calc "(a - b) / (n - 1)" a="${r[pod.rss1000]:-}" b="${r[pod.rss1]:-}" \
+		n="$((bench_peers > 1 ? bench_peers : 2))")"
+
+table() {
+	printf '| metric | raw veth | wireguard-go | podnet | podnet/veth | podnet/wg-go |\n'
+	printf '|---|---:|---:|---:|---:|---:|\n'
+	printf '%s\n' "${rows[@]}" | awk -F'\t' '
+	function show(v, d) { return v == "null" ? "-" : sprintf("%." d "f", v) }
+	function ratio(a, b) {
+		if (a == "null" || b == "null" || b + 0 == 0) return "-"
+		return sprintf("%.2f", a / b)
+	}
+	{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, show($4, $3),
+		show($5, $3), show($6, $3), ratio($6, $4), ratio($6, $5) }'
+}
+
+elapsed=$(($(date +%s) - started))
+echo
+table
+echo
+printf '%s idle peers: %s established' "$bench_peers" "${r[pod.established]:-0}"
+[[ -z ${r[pod.establish_s]:-} ]] || printf ' in %s s (handshake median %s ms, p99 %s ms)' \
+	"${r[pod.establish_s]}" "${r[pod.hs_median_ms]}" "${r[pod.hs_p99_ms]}"
+printf '; RSS %s -> %s MB, %s MB 10 s later; idle CPU %s %%\n' \
+	"$(printf '%.1f' "$(mb "${r[pod.rss1]:-}")" 2>/dev/null || echo -)" \
+	"$(printf '%.1f' "$(mb "${r[pod.rss1000]:-}")" 2>/dev/null || echo -)" \
+	"$(printf '%.1f' "$(mb "${r[pod.rss1000_later]:-}")" 2>/dev/null || echo -)" \
+	"$(printf '%.1f' "${r[pod.idle_cpu]:-}" 2>/dev/null || echo -)"
+echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; $elapsed s in all; JSON in $json"
+
+num() { [[ -n ${1:-} && $1 != null ]] && echo "$1" || echo null; }
+printf '%s\n' "${rows[@]}" | jq -R -s \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
+	--argjson cores "$(nproc)" \
+	--arg kernel "$(uname -r)" \
+	--arg wg "${r[wg.version]:-}" \
+	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
+	--argjson time "$bench_time" --argjson pings "$bench_pings" \
+	--argjson elapsed "$elapsed" --argjson failed "$failed" \
+	--argjson peers "$bench_peers" \
+	--argjson established "$(num "${r[pod.established]:-}")" \
+	--argjson establish_s "$(num "${r[pod.establish_s]:-}")" \
+	--argjson hs_median "$(num "${r[pod.hs_median_ms]:-}")" \
+	--argjson hs_p99 "$(num "${r[pod.hs_p99_ms]:-}")" \
+	--argjson rss1 "$(num "${r[pod.rss1]:-}")" \
+	--argjson rssn "$(num "${r[pod.rss1000]:-}")" \
+	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
+	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
+	--argjson counters "${r[pod.counters]:-null}" '
+	def round4: . * 10000 | round / 10000;
+	def num: if . == "null" then null else tonumber | round4 end;
+	def ratio(a; b): if a == null or b == null or b == 0 then null
+		else a / b | round4 end;
+	{
+		date: $date, commit: $commit, cpu: $cpu, cores: $cores,
+		kernel: $kernel, wireguard_go: $wg, bench_time_s: $time,
+		pings: $pings, elapsed_s: $elapsed, complete: ($failed == 0),
+		metrics: [split("\n")[] | select(length > 0) | split("\t") |
+			{ key: .[0], label: .[1], veth: (.[3] | num),
+			  wireguard_go: (.[4] | num), podnet: (.[5] | num) } |
+			.podnet_over_veth = ratio(.podnet; .veth) |
+			.podnet_over_wireguard_go = ratio(.podnet; .wireguard_go)],
+		idle_peers: {
+			requested: $peers, established: $established,
+			establish_s: $establish_s, handshake_median_ms: $hs_median,
+			handshake_p99_ms: $hs_p99, rss_1_peer_kb: $rss1,
+			rss_kb: $rssn, rss_10s_later_kb: $rssn_later,
+			idle_cpu_percent: $idle_cpu
+		},
+		podnet_receiver_counters: $counters
+	}' >"$json"
+exit $failed

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * podnet-loadgen: many idle peers for one podnetd, to measure what an
+ * established session costs it. Issues COUNT node certificates from the
+ * network's CA, then runs one DTLS 1.2 client per certificate, each from
+ * its own UDP socket, speaking podnet's wire format (doc/wire.md) to
+ * TARGET. Established sessions are kept alive with keepalive records;
+ * lost ones are brought up again. Runs until SIGINT or SIGTERM.
+ *
+ *   podnet-loadgen [-k SEC] [-p PARALLEL] CA_DIR TARGET_IP:PORT COUNT
+ *
+ * A benchmark tool (scripts/bench.sh), not part of podnet.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "wire.h"
+
+/* The same settings as userspace/daemon/dtls.c: a session the daemon
+ * accepts from us is one it would accept from a real node. */
+#define LOADGEN_CIPHERS "ECDHE-ECDSA-CHACHA20-POLY1305:" \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"
+
+#define DTLS_CONTENT_APPLICATION_DATA 23
+#define DATAGRAM_MAX 2048
+#define CERT_FILE_MAX 4096
+/* The daemon refuses a 65th server handshake in progress: stay below. */
+#define DEFAULT_PARALLEL 32
+#define DEFAULT_KEEPALIVE 5
+/* The daemon sends a keepalive after 15 s of silence; three missed mean
+ * our session is gone on its side too. */
+#define DEAD_AFTER 50.0
+#define RETRY_DELAY 1.0
+#define TICK_MS 50
+
+enum client_state { CLIENT_IDLE, CLIENT_HANDSHAKE, CLIENT_ESTABLISHED };
+
+struct client {
+	int fd;
+	WOLFSSL *ssl;
+	enum client_state state;
+	uint32_t local_index;
+	uint32_t remote_index;		/* the daemon's index, 0 until known */
+	double started;			/* first attempt; 0 once up */
+	double deadline;		/* next DTLS retransmission */
+	double next_keepalive;
+	double retry_at;
+	double last_rx;
+	/* The one datagram wolfSSL may read next (custom I/O). */
+	const uint8_t *rx_buf;
+	size_t rx_len;
+	uint8_t *cert_pem, *key_pem;
+	size_t cert_len, key_len;
+};
+
+struct loadgen {
+	WOLFSSL_CTX *ctx;
+	struct client *clients;
+	unsigned int count;
+	unsigned int parallel;
+	unsigned int keepalive;
+	struct sockaddr_in target;
+	unsigned int in_handshake, established;
+	unsigned long handshakes, failures, restarts, session_requests;
+	double *hs_ms;			/* duration of each first handshake */
+	unsigned int hs_done;
+	double start;
+	bool all_reported;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t random_index(void)
+{
+	uint32_t v = 0;
+
+	/* Random like the daemon's, so two loadgens never collide; never 0,
+	 * which means "unknown" on the wire. */
+	while (!v)
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			v = (uint32_t)rand();
+	return v;
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	*buf = malloc(CERT_FILE_MAX);
+	if (!*buf) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(*buf, 1, CERT_FILE_MAX, f);
+	fclose(f);
+	if (!n || n == CERT_FILE_MAX) {
+		free(*buf);
+		return -1;
+	}
+	*len = n;
+	return 0;
+}
+
+/*
+ * Issue certificates load-0001 ... with addresses 10.78.x.y through the
+ * project's own cert_issue(), in a temporary directory that is gone again
+ * once the PEM bytes are in memory.
+ */
+static int issue_certificates(struct loadgen *lg, const char *ca_dir)
+{
+	char ca_crt[PATH_MAX], ca_key[PATH_MAX], dir[] = "/tmp/podnet-loadgen.XXXXXX";
+	char crt[PATH_MAX + 32], key[PATH_MAX + 32], name[CERT_NAME_MAX];
+	char err[256];
+	int ret = -1;
+
+	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", ca_dir);
+	snprintf(ca_key, sizeof(ca_key), "%s/ca.key", ca_dir);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	for (unsigned int i = 0; i < lg->count; i++) {
+		struct client *c = &lg->clients[i];
+		struct in_addr vaddr;
+
+		/* 254 hosts per /24, skipping .0 and .255. */
+		vaddr.s_addr = htonl(0x0a4e0000u | (i / 254) << 8 | (i % 254 + 1));
+		snprintf(name, sizeof(name), "load-%04u", i + 1);
+		snprintf(crt, sizeof(crt), "%s/%s.crt", dir, name);
+		snprintf(key, sizeof(key), "%s/%s.key", dir, name);
+		if (cert_issue(ca_crt, ca_key, name, vaddr, 2, crt, key, err,
+			       sizeof(err))) {
+			fprintf(stderr, "loadgen: %s: %s\n", name, err);
+			goto out;
+		}
+		if (read_file(crt, &c->cert_pem, &c->cert_len) ||
+		    read_file(key, &c->key_pem, &c->key_len)) {
+			fprintf(stderr, "loadgen: cannot read %s back\n", crt);
+			goto out;
+		}
+		unlink(crt);
+		unlink(key);
+	}
+	ret = 0;
+out:
+	for (unsigned int i = 0; i < lg->count; i++) {
+		snprintf(crt, sizeof(crt), "%s/load-%04u.crt", dir, i + 1);
+		snprintf(key, sizeof(key), "%s/load-%04u.key", dir, i + 1);
+		unlink(crt);
+		unlink(key);
+	}
+	rmdir(dir);
+	return ret;
+}
+
+/* wolfSSL's recv callback: hand over the one pending datagram, if any. */
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct client *c = ctx;
+	size_t n;
+
+	if (!c->rx_len)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	n = c->rx_len < (size_t)sz ? c->rx_len : (size_t)sz;
+	memcpy(buf, c->rx_buf, n);
+	c->rx_len = 0;
+	return (int)n;
+}
+
+/* wolfSSL's send callback: the podnet header in front of every datagram;
+ * application data goes as type 2, everything else as a handshake. */
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	struct client *c = ctx;
+	uint8_t hdr[WIRE_HANDSHAKE_HEADER_LEN];
+	enum wire_type type = WIRE_TYPE_HANDSHAKE;
+	struct iovec iov[2];
+	size_t hlen;
+
+	if (sz > 0 && (uint8_t)buf[0] == DTLS_CONTENT_APPLICATION_DATA)
+		type = WIRE_TYPE_DATA;
+	hlen = wire_put_header(hdr, type, c->remote_index, c->local_index);
+	iov[0] = (struct iovec){ hdr, hlen };
+	iov[1] = (struct iovec){ buf, (size_t)sz };
+	if (writev(c->fd, iov, 2) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return WOLFSSL_CBIO_ERR_WANT_WRITE;
+		/* ECONNREFUSED before the daemon listens: a lost datagram,
+		 * which DTLS retransmission deals with. */
+	}
+	return sz;
+}
+
+static void client_reset(struct loadgen *lg, struct client *c, double now,
+			 bool failed)
+{
+	if (c->state == CLIENT_HANDSHAKE)
+		lg->in_handshake--;
+	else if (c->state == CLIENT_ESTABLISHED)
+		lg->established--;
+	if (failed)
+		lg->failures++;
+	wolfSSL_free(c->ssl);
+	c->ssl = NULL;
+	c->state = CLIENT_IDLE;
+	c->remote_index = 0;
+	c->rx_len = 0;
+	c->retry_at = now + (failed ? RETRY_DELAY : 0.);
+}
+
+static void client_established(struct loadgen *lg, struct client *c,
+			       double now)
+{
+	lg->in_handshake--;
+	lg->established++;
+	lg->handshakes++;
+	c->state = CLIENT_ESTABLISHED;
+	c->last_rx = now;
+	/* Spread the keepalives over the interval, not all in one tick. */
+	c->next_keepalive = now + lg->keepalive * (double)(c - lg->clients) /
+				    lg->count + 0.1;
+	/* Time to each client's first session, retries included. */
+	if (c->started && lg->hs_done < lg->count)
+		lg->hs_ms[lg->hs_done++] = (now - c->started) * 1e3;
+	c->started = 0;
+}
+
+/* Drive the handshake after a datagram or a timeout. */
+static void client_drive(struct loadgen *lg, struct client *c, double now)
+{
+	int ret = wolfSSL_connect(c->ssl);
+	int err, timeout;
+
+	if (ret == WOLFSSL_SUCCESS) {
+		client_established(lg, c, now);
+		return;
+	}
+	err = wolfSSL_get_error(c->ssl, ret);
+	if (err != WOLFSSL_ERROR_WANT_READ && err != WOLFSSL_ERROR_WANT_WRITE) {
+		char msg[WOLFSSL_MAX_ERROR_SZ];
+
+		fprintf(stderr, "loadgen: client %ld: handshake failed: %s\n",
+			(long)(c - lg->clients) + 1,
+			wolfSSL_ERR_error_string((unsigned long)err, msg));
+		client_reset(lg, c, now, true);
+		return;
+	}
+	timeout = wolfSSL_dtls_get_current_timeout(c->ssl);
+	c->deadline = now + (timeout > 0 ? timeout : 1);
+}
+
+static int client_start(struct loadgen *lg, struct client *c, double now)
+{
+	c->ssl = wolfSSL_new(lg->ctx);
+	if (!c->ssl)
+		return -1;
+	if (wolfSSL_use_certificate_buffer(c->ssl, c->cert_pem, (long)c->cert_len,
+					   WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS ||
+	    wolfSSL_use_PrivateKey_buffer(c->ssl, c->key_pem, (long)c->key_len,
+					  WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+		fprintf(stderr, "loadgen: cannot load a client certificate\n");
+		wolfSSL_free(c->ssl);
+		c->ssl = NULL;
+		return -1;
+	}
+	wolfSSL_SetIOReadCtx(c->ssl, c);
+	wolfSSL_SetIOWriteCtx(c->ssl, c);
+	wolfSSL_dtls_set_using_nonblock(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_init(c->ssl, 1);
+	wolfSSL_dtls_set_timeout_max(c->ssl, 8);
+	/* A fresh index per attempt: late replies to an old attempt then
+	 * cannot confuse the new one. */
+	c->local_index = random_index();
+	c->remote_index = 0;
+	c->state = CLIENT_HANDSHAKE;
+	if (!c->started)
+		c->started = now;
+	lg->in_handshake++;
+	client_drive(lg, c, now);
+	return 0;
+}
+
+/* One datagram from the daemon for client c. */
+static void client_receive(struct loadgen *lg, struct client *c,
+			   const uint8_t *buf, size_t len, double now)
+{
+	struct wire_header hdr;
+	uint8_t plain[DATAGRAM_MAX];
+	int ret, err;
+
+	if (wire_parse(buf, len, &hdr) != WIRE_OK)
+		return;
+	if (hdr.type == WIRE_TYPE_SESSION_REQUEST) {
+		/* The daemon lost our session (restart, expiry): the DTLS
+		 * client answers with a new handshake. */
+		lg->session_requests++;
+		if (c->state == CLIENT_ESTABLISHED) {
+			lg->restarts++;
+			client_reset(lg, c, now, false);
+		}
+		return;
+	}
+	if (hdr.type != WIRE_TYPE_HANDSHAKE && hdr.type != WIRE_TYPE_DATA)
+		return;
+	if (!c->ssl || hdr.receiver_index != c->local_index)
+		return;
+	c->last_rx = now;
+	c->rx_buf = hdr.payload;
+	c->rx_len = hdr.payload_len;
+	if (c->state == CLIENT_HANDSHAKE) {
+		/* The server's first flight names its session index: every
+		 * datagram from us carries it from then on. */
+		if (hdr.type == WIRE_TYPE_HANDSHAKE && hdr.sender_index)
+			c->remote_index = hdr.sender_index;
+		client_drive(lg, c, now);
+		c->rx_len = 0;
+		return;
+	}
+	/* Established: keepalives, alerts, a repeated Finished. */
+	ret = wolfSSL_read(c->ssl, plain, sizeof(plain));
+	c->rx_len = 0;
+	if (ret > 0)
+		return;
+	err = wolfSSL_get_error(c->ssl, ret);
+	if (err != WOLFSSL_ERROR_WANT_READ && err != WOLFSSL_ERROR_WANT_WRITE) {
+		lg->restarts++;
+		client_reset(lg, c, now, false);
+	}
+}
+
+/* Timers: retransmissions, keepalives, dead sessions, new handshakes. */
+static void tick(struct loadgen *lg, double now)
+{
+	static const uint8_t keepalive = 0;
+
+	for (unsigned int i = 0; i < lg->count; i++) {
+		struct client *c = &lg->clients[i];
+
+		switch (c->state) {
+		case CLIENT_IDLE:
+			if (now >= c->retry_at && lg->in_handshake < lg->parallel &&
+			    client_start(lg, c, now))
+				c->retry_at = now + RETRY_DELAY;
+			break;
+		case CLIENT_HANDSHAKE:
+			if (now < c->deadline)
+				break;
+			if (wolfSSL_dtls_got_timeout(c->ssl) < 0) {
+				client_reset(lg, c, now, true);
+				break;
+			}
+			c->deadline = now + wolfSSL_dtls_get_current_timeout(c->ssl);
+			break;
+		case CLIENT_ESTABLISHED:
+			if (now - c->last_rx > DEAD_AFTER) {
+				lg->restarts++;
+				client_reset(lg, c, now, false);
+				break;
+			}
+			if (now < c->next_keepalive)
+				break;
+			/* A DTLS record with the plaintext 0x00: proves the
+			 * session alive without reaching the TUN device. */
+			if (wolfSSL_write(c->ssl, &keepalive, 1) != 1) {
+				lg->restarts++;
+				client_reset(lg, c, now, false);
+				break;
+			}
+			c->next_keepalive = now + lg->keepalive;
+			break;
+		}
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void report(struct loadgen *lg, double now)
+{
+	printf("established %u of %u, %u in handshake, %lu failed attempts, %lu restarts\n",
+	       lg->established, lg->count, lg->in_handshake, lg->failures,
+	       lg->restarts);
+	if (!lg->all_reported && lg->established == lg->count) {
+		double *ms = lg->hs_ms;
+		unsigned int n = lg->hs_done;
+
+		lg->all_reported = true;
+		qsort(ms, n, sizeof(*ms), cmp_double);
+		printf("all %u sessions established in %.1f s; handshake ms: median %.0f, p99 %.0f, max %.0f\n",
+		       lg->count, now - lg->start, n ? ms[n / 2] : 0.,
+		       n ? ms[n * 99 / 100] : 0., n ? ms[n - 1] : 0.);
+	}
+	fflush(stdout);
+}
+
+static int open_sockets(struct loadgen *lg, int epfd)
+{
+	struct rlimit rl;
+
+	/* One socket per client, plus a few for stdio and epoll. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < lg->count + 64) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < lg->count + 64) {
+			fprintf(stderr, "loadgen: cannot open %u sockets (RLIMIT_NOFILE)\n",
+				lg->count);
+			return -1;
+		}
+	}
+	for (unsigned int i = 0; i < lg->count; i++) {
+		struct client *c = &lg->clients[i];
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+		c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		/* Connected: the kernel filters out anything not from the
+		 * daemon, and each client has its own source port. */
+		if (c->fd < 0 ||
+		    connect(c->fd, (struct sockaddr *)&lg->target,
+			    sizeof(lg->target)) < 0 ||
+		    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+			perror("loadgen: socket");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static WOLFSSL_CTX *context_create(const char *ca_dir)
+{
+	char ca_crt[PATH_MAX];
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfDTLSv1_2_client_method());
+
+	if (!ctx)
+		return NULL;
+	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", ca_dir);
+	if (wolfSSL_CTX_load_verify_locations(ctx, ca_crt, NULL) != WOLFSSL_SUCCESS) {
+		fprintf(stderr, "loadgen: %s: cannot load the CA certificate\n", ca_crt);
+		goto fail;
+	}
+	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER |
+			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	if (wolfSSL_CTX_set_cipher_list(ctx, LOADGEN_CIPHERS) != WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_UseSupportedCurve(ctx, WOLFSSL_ECC_X25519) != WOLFSSL_SUCCESS) {
+		fprintf(stderr, "loadgen: cannot configure the DTLS context\n");
+		goto fail;
+	}
+	wolfSSL_CTX_SetIORecv(ctx, io_recv);
+	wolfSSL_CTX_SetIOSend(ctx, io_send);
+	return ctx;
+fail:
+	wolfSSL_CTX_free(ctx);
+	return NULL;
+}
+
+static int parse_target(const char *s, struct sockaddr_in *sin)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	unsigned long port;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || !port || port > 65535)
+		return -1;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] CA_DIR TARGET_IP:PORT COUNT\n\n"
+		"  CA_DIR       holds ca.crt and ca.key of the daemon's network\n"
+		"  -k SEC       keepalive interval (default %d)\n"
+		"  -p PARALLEL  handshakes in flight at once (default %d)\n",
+		prog, DEFAULT_KEEPALIVE, DEFAULT_PARALLEL);
+}
+
+static void run(struct loadgen *lg, int epfd)
+{
+	static uint8_t buf[DATAGRAM_MAX];
+	struct epoll_event events[64];
+	double next_tick = 0, next_report;
+
+	lg->start = now_s();
+	next_report = lg->start + 1;
+	while (!stop) {
+		int n = epoll_wait(epfd, events, 64, TICK_MS);
+		double now = now_s();
+
+		for (int i = 0; i < n; i++) {
+			struct client *c = events[i].data.ptr;
+
+			/* Drain: one wake-up may stand for several datagrams. */
+			for (int k = 0; k < 8; k++) {
+				ssize_t len = recv(c->fd, buf, sizeof(buf), 0);
+
+				if (len <= 0)
+					break;
+				client_receive(lg, c, buf, (size_t)len, now);
+			}
+		}
+		if (now >= next_tick) {
+			tick(lg, now);
+			next_tick = now + TICK_MS / 1e3;
+		}
+		if (now >= next_report) {
+			/* Every second while coming up, then every 10 s. */
+			report(lg, now);
+			next_report = now + (lg->all_reported ? 10 : 1);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct loadgen lg = {
+		.parallel = DEFAULT_PARALLEL,
+		.keepalive = DEFAULT_KEEPALIVE,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	int opt, epfd, ret = 1;
+	long count;
+
+	while ((opt = getopt(argc, argv, "hk:p:")) != -1) {
+		switch (opt) {
+		case 'k':
+			lg.keepalive = (unsigned int)atoi(optarg);
+			break;
+		case 'p':
+			lg.parallel = (unsigned int)atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 1;
+		}
+	}
+	if (argc - optind != 3 || !lg.keepalive || !lg.parallel) {
+		usage(stderr, argv[0]);
+		return 1;
+	}
+	count = strtol(argv[optind + 2], NULL, 10);
+	if (count < 1 || count > 254 * 256) {
+		fprintf(stderr, "loadgen: COUNT must be 1..%d\n", 254 * 256);
+		return 1;
+	}
+	if (parse_target(argv[optind + 1], &lg.target)) {
+		fprintf(stderr, "loadgen: TARGET must be IPv4:port\n");
+		return 1;
+	}
+	lg.count = (unsigned int)count;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	wolfSSL_Init();
+	lg.clients = calloc(lg.count, sizeof(*lg.clients));
+	lg.hs_ms = calloc(lg.count, sizeof(*lg.hs_ms));
+	if (!lg.clients || !lg.hs_ms) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		goto out_free;
+	}
+	for (unsigned int i = 0; i < lg.count; i++)
+		lg.clients[i].fd = -1;
+	if (issue_certificates(&lg, argv[optind]))
+		goto out_free;
+	lg.ctx = context_create(argv[optind]);
+	if (!lg.ctx)
+		goto out_free;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		perror("loadgen: epoll_create1");
+		goto out_ctx;
+	}
+	if (open_sockets(&lg, epfd))
+		goto out_close;
+	printf("%u certificates issued, connecting to %s\n", lg.count,
+	       argv[optind + 1]);
+	fflush(stdout);
+	run(&lg, epfd);
+	report(&lg, now_s());
+	ret = 0;
+out_close:
+	close(epfd);
+out_ctx:
+	for (unsigned int i = 0; i < lg.count; i++)
+		wolfSSL_free(lg.clients[i].ssl);
+	wolfSSL_CTX_free(lg.ctx);
+out_free:
+	if (lg.clients) {
+		for (unsigned int i = 0; i < lg.count; i++) {
+			if (lg.clients[i].fd >= 0)
+				close(lg.clients[i].fd);
+			free(lg.clients[i].cert_pem);
+			free(lg.clients[i].key_pem);
+		}
+	}
+	free(lg.clients);
+	free(lg.hs_ms);
+	wolfSSL_Cleanup();
+	return ret;
+}
