@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -17,6 +18,7 @@
 
 #include "log.h"
 #include "rvmsg.h"
+#include "tso.h"
 #include "wire.h"
 
 /* Bound the work per wake-up so neither side starves the other. */
@@ -26,8 +28,152 @@
 /* A punched path must be silent this long before relayed packets win. */
 #define PATH_DIRECT_GRACE 5.0
 
-static uint8_t rx_datagram[PACKET_MAX];
+/* Room for a TUN super-packet after its virtio-net header. */
+#define VNET_HDR_LEN sizeof(struct virtio_net_hdr)
+/* Datagrams queued while a TUN burst is sealed, sent in one go. */
+#define TX_BATCH 64
+#define TX_SLOT 1600
+#define GSO_MAX_BYTES 65000
+
 static uint8_t plaintext[PACKET_MAX];
+static uint8_t tun_buf[VNET_HDR_LEN + PACKET_MAX];
+static uint8_t segment[PACKET_MAX];
+
+static struct {
+	size_t count;
+	uint8_t data[TX_BATCH][TX_SLOT];
+	size_t len[TX_BATCH];
+	struct path path[TX_BATCH];
+} tx;
+
+static bool gso_works = true;
+
+static void mapped_address(const struct node *node, const struct endpoint *ep,
+			   struct sockaddr_in6 *mapped, const void **name,
+			   socklen_t *namelen)
+{
+	*name = &ep->sa;
+	*namelen = ep->len;
+	/* The sockets are dual-stack when they can be: IPv4 peers are
+	 * reached through v4-mapped addresses. */
+	if (node->udp_family == AF_INET6 && ep->sa.sa_family == AF_INET) {
+		memset(mapped, 0, sizeof(*mapped));
+		mapped->sin6_family = AF_INET6;
+		mapped->sin6_port = ep->in.sin_port;
+		mapped->sin6_addr.s6_addr[10] = 0xff;
+		mapped->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&mapped->sin6_addr.s6_addr[12], &ep->in.sin_addr, 4);
+		*name = mapped;
+		*namelen = sizeof(*mapped);
+	}
+}
+
+/*
+ * Send queued datagrams: runs of equal-sized datagrams to one destination
+ * go out as one UDP GSO send (the kernel segments them), the rest one by
+ * one. A burst of 64 sealed packets then costs a couple of syscalls.
+ */
+void datapath_flush(struct node *node)
+{
+	size_t i = 0;
+
+	while (i < tx.count) {
+		struct sockaddr_in6 mapped;
+		struct iovec iov[TX_BATCH];
+		union {
+			char buf[CMSG_SPACE(sizeof(uint16_t))];
+			struct cmsghdr align;
+		} control;
+		struct msghdr msg = { .msg_iov = iov };
+		size_t j = i, bytes = 0;
+		const struct path *p = &tx.path[i];
+		const void *name;
+
+		/* Extend the run while the size matches; a shorter datagram
+		 * may end it. */
+		while (j < tx.count && gso_works &&
+		       path_equal(&tx.path[j], p) &&
+		       bytes + tx.len[j] <= GSO_MAX_BYTES &&
+		       (j == i || tx.len[j] <= tx.len[i]) &&
+		       (j == i || tx.len[j - 1] == tx.len[i])) {
+			iov[j - i] = (struct iovec){ tx.data[j], tx.len[j] };
+			bytes += tx.len[j];
+			j++;
+		}
+		if (j == i) {
+			iov[0] = (struct iovec){ tx.data[i], tx.len[i] };
+			j = i + 1;
+		}
+		mapped_address(node, &p->ep, &mapped, &name, &msg.msg_namelen);
+		msg.msg_name = (void *)name;
+		msg.msg_iovlen = j - i;
+		if (j - i > 1) {
+			struct cmsghdr *cm;
+			uint16_t seg = (uint16_t)tx.len[i];
+
+			memset(&control, 0, sizeof(control));
+			msg.msg_control = control.buf;
+			msg.msg_controllen = sizeof(control.buf);
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = IPPROTO_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		}
+		if (sendmsg(p->fd >= 0 ? p->fd : node->udp_fd, &msg,
+			    MSG_DONTWAIT) < 0) {
+			if (j - i > 1 && (errno == EIO || errno == EINVAL ||
+					  errno == ENOPROTOOPT)) {
+				/* No UDP GSO here: send one by one. */
+				log_info("UDP GSO unavailable (%s), sending datagrams singly",
+					 strerror(errno));
+				gso_works = false;
+				continue;
+			}
+			log_debug("sendmsg: %s", strerror(errno));
+		}
+		i = j;
+	}
+	tx.count = 0;
+}
+
+static int tx_queue(struct node *node, const struct path *path,
+		    const struct iovec *iov, size_t n)
+{
+	size_t len = 0;
+
+	for (size_t k = 0; k < n; k++)
+		len += iov[k].iov_len;
+	if (len > TX_SLOT)
+		return 1;	/* too big to queue: send it directly */
+	if (tx.count == TX_BATCH)
+		datapath_flush(node);
+	len = 0;
+	for (size_t k = 0; k < n; k++) {
+		memcpy(tx.data[tx.count] + len, iov[k].iov_base,
+		       iov[k].iov_len);
+		len += iov[k].iov_len;
+	}
+	tx.len[tx.count] = len;
+	tx.path[tx.count] = *path;
+	if (tx.path[tx.count].fd < 0)
+		tx.path[tx.count].fd = node->udp_fd;
+	tx.count++;
+	return 0;
+}
+
+/* Every packet for the TUN device carries a virtio-net header; ours say
+ * "nothing to offload", the checksums are already right. */
+static int tun_write(struct node *node, const uint8_t *pkt, size_t len)
+{
+	struct virtio_net_hdr vh = { 0 };
+	struct iovec iov[2] = {
+		{ &vh, sizeof(vh) },
+		{ (void *)pkt, len },
+	};
+
+	return writev(node->tun_fd, iov, 2) < 0 ? -1 : 0;
+}
 
 int path_send(struct node *node, const struct path *path,
 	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
@@ -37,11 +183,8 @@ int path_send(struct node *node, const struct path *path,
 	uint8_t relay_hdr[WIRE_HEADER_LEN];
 	struct iovec iov[3];
 	struct sockaddr_in6 mapped;
-	struct msghdr msg = {
-		.msg_name = (void *)&ep->sa,
-		.msg_namelen = ep->len,
-		.msg_iov = iov,
-	};
+	struct msghdr msg = { .msg_iov = iov };
+	const void *name;
 	size_t n = 0;
 
 	if (!ep->len) {
@@ -58,19 +201,11 @@ int path_send(struct node *node, const struct path *path,
 	iov[n++] = (struct iovec){ (void *)hdr, hdr_len };
 	if (payload_len)
 		iov[n++] = (struct iovec){ (void *)payload, payload_len };
+	if (node->tx_batching && !tx_queue(node, path, iov, n))
+		return 0;
+	mapped_address(node, ep, &mapped, &name, &msg.msg_namelen);
+	msg.msg_name = (void *)name;
 	msg.msg_iovlen = n;
-	/* The sockets are dual-stack when they can be: IPv4 peers are
-	 * reached through v4-mapped addresses. */
-	if (node->udp_family == AF_INET6 && ep->sa.sa_family == AF_INET) {
-		memset(&mapped, 0, sizeof(mapped));
-		mapped.sin6_family = AF_INET6;
-		mapped.sin6_port = ep->in.sin_port;
-		mapped.sin6_addr.s6_addr[10] = 0xff;
-		mapped.sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&mapped.sin6_addr.s6_addr[12], &ep->in.sin_addr, 4);
-		msg.msg_name = &mapped;
-		msg.msg_namelen = sizeof(mapped);
-	}
 	if (sendmsg(path->fd >= 0 ? path->fd : node->udp_fd, &msg,
 		    MSG_DONTWAIT) < 0) {
 		log_debug("sendmsg: %s", strerror(errno));
@@ -171,7 +306,7 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	icmp->code = ICMP_HOST_UNREACH;
 	memcpy(out + sizeof(*ip) + 8, pkt, quote);
 	icmp->checksum = ip_checksum(icmp, 8 + quote);
-	if (write(node->tun_fd, out, total) < 0)
+	if (tun_write(node, out, total) < 0)
 		log_debug("tun write: %s", strerror(errno));
 }
 
@@ -222,20 +357,37 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 	peer->last_tx = ev_now(node->loop);
 }
 
+static void tun_segment(void *ctx, const uint8_t *pkt, size_t len)
+{
+	tun_packet(ctx, pkt, len);
+}
+
 void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct node *node = w->data;
 
+	node->tx_batching = true;
 	for (int i = 0; i < BURST; i++) {
-		ssize_t n = read(node->tun_fd, plaintext, sizeof(plaintext));
+		struct virtio_net_hdr vh;
+		ssize_t n = read(node->tun_fd, tun_buf, sizeof(tun_buf));
 
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				log_warn("tun read: %s", strerror(errno));
-			return;
+			break;
 		}
-		tun_packet(node, plaintext, (size_t)n);
+		if ((size_t)n < VNET_HDR_LEN) {
+			node->stats.tx_bad_packet++;
+			continue;
+		}
+		memcpy(&vh, tun_buf, sizeof(vh));
+		if (tso_split(&vh, tun_buf + VNET_HDR_LEN,
+			      (size_t)n - VNET_HDR_LEN, segment,
+			      sizeof(segment), tun_segment, node) < 0)
+			node->stats.tx_bad_packet++;
 	}
+	node->tx_batching = false;
+	datapath_flush(node);
 }
 
 /* A decrypted record that is not an IP packet: a control message. */
@@ -325,7 +477,7 @@ static void data_datagram(struct node *node, const struct path *from,
 		peer->stats.drop_bad_source++;
 		return;
 	}
-	if (write(node->tun_fd, plaintext, ntohs(ip->tot_len)) < 0) {
+	if (tun_write(node, plaintext, ntohs(ip->tot_len)) < 0) {
 		log_debug("tun write: %s", strerror(errno));
 		return;
 	}
@@ -420,8 +572,17 @@ static void dispatch(struct node *node, const struct path *from,
 	}
 }
 
+/* Datagrams read per recvmmsg() call. podnet's own datagrams are below
+ * 1500 bytes; anything larger is not ours and arrives truncated. */
+#define RX_BATCH 32
+#define RX_SLOT 2048
+
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	static uint8_t bufs[RX_BATCH][RX_SLOT];
+	static struct sockaddr_storage addrs[RX_BATCH];
+	static struct iovec iovs[RX_BATCH];
+	static struct mmsghdr msgs[RX_BATCH];
 	struct node *node = w->data;
 	unsigned int generation = node->socket_generation;
 	int fd = w->fd;
@@ -429,21 +590,43 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* A datagram may end a punch and free the watcher w lives in:
 	 * only local copies are used, and the loop stops when sockets
 	 * changed. */
-	for (int i = 0; i < BURST && generation == node->socket_generation;
-	     i++) {
-		struct sockaddr_storage ss;
-		socklen_t sslen = sizeof(ss);
-		struct path from = { .fd = fd };
-		ssize_t n;
+	for (int round = 0; round < BURST / 8 &&
+	     generation == node->socket_generation; round++) {
+		int n;
 
-		n = recvfrom(fd, rx_datagram, sizeof(rx_datagram),
-			     MSG_DONTWAIT, (struct sockaddr *)&ss, &sslen);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_debug("recvfrom: %s", strerror(errno));
-			return;
+		for (int i = 0; i < RX_BATCH; i++) {
+			iovs[i] = (struct iovec){ bufs[i], RX_SLOT };
+			msgs[i].msg_hdr = (struct msghdr){
+				.msg_name = &addrs[i],
+				.msg_namelen = sizeof(addrs[i]),
+				.msg_iov = &iovs[i],
+				.msg_iovlen = 1,
+			};
 		}
-		endpoint_from_recv(&from.ep, &ss, sslen);
-		dispatch(node, &from, rx_datagram, (size_t)n);
+		n = recvmmsg(fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_debug("recvmmsg: %s", strerror(errno));
+			break;
+		}
+		/* Answers to what arrives (keepalives, handshakes) go out
+		 * together after the batch. */
+		node->tx_batching = true;
+		for (int i = 0; i < n && generation == node->socket_generation;
+		     i++) {
+			struct path from = { .fd = fd };
+
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				node->stats.rx_malformed++;
+				continue;
+			}
+			endpoint_from_recv(&from.ep, &addrs[i],
+					   msgs[i].msg_hdr.msg_namelen);
+			dispatch(node, &from, bufs[i], msgs[i].msg_len);
+		}
+		node->tx_batching = false;
+		datapath_flush(node);
+		if (n < RX_BATCH)
+			break;
 	}
 }

@@ -169,6 +169,8 @@ struct node {
 	struct cert_identity identity;
 
 	int tun_fd;
+	bool tun_offload;		/* TSO super-packets from the TUN */
+	bool tx_batching;		/* path_send() queues, the caller flushes */
 	int ifindex;
 	int udp_fd;
 	int udp_family;
@@ -213,7 +215,8 @@ struct node {
 };
 
 /* tun.c */
-int tun_open(const char *ifname, char *actual, size_t actual_len);
+int tun_open(const char *ifname, char *actual, size_t actual_len,
+	     bool *offload);
 
 /* dtls.c */
 int dtls_contexts_create(struct node *node, char *err, size_t errlen);
@@ -272,6 +275,7 @@ void rendezvous_peer_gone(struct peer *peer);
 /* datapath.c */
 void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents);
+void datapath_flush(struct node *node);
 int path_send(struct node *node, const struct path *path,
 	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
 	      size_t payload_len);

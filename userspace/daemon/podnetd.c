@@ -113,7 +113,7 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 	char name[IFNAMSIZ], why[256];
 	int fd, ret;
 
-	fd = tun_open(node->cfg.ifname, name, sizeof(name));
+	fd = tun_open(node->cfg.ifname, name, sizeof(name), &node->tun_offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create TUN device: %s",
 			 node->cfg.ifname, strerror(-fd));
@@ -460,8 +460,9 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	start_watchers(&node);
-	log_info("%s up: node %s, listening on UDP port %u", node.cfg.ifname,
-		 node.identity.name, node.cfg.listen_port);
+	log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s",
+		 node.cfg.ifname, node.identity.name, node.cfg.listen_port,
+		 node.tun_offload ? "on" : "off");
 	apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");

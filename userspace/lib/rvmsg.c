@@ -95,7 +95,8 @@ static void get_subject(struct reader *r, struct rv_msg *m)
 		size_t n = get_u8(r);
 		const uint8_t *s = take(r, n);
 
-		if (!s || n == 0 || n >= sizeof(m->name)) {
+		/* An embedded NUL would make two encodings of one name. */
+		if (!s || n == 0 || n >= sizeof(m->name) || memchr(s, 0, n)) {
 			r->bad = true;
 			return;
 		}
