@@ -8,15 +8,15 @@
 # it fails only when it cannot measure, never on a number. See
 # doc/bench.md for what each number means.
 #
-#  ┌──────────────────────────────────┐          ┌──────────────────────────────────┐
-#  │ $ns1: bench-a                    │          │ $ns2: bench-b                    │
-#  │   veth1   192.168.250.1/24       ├──────────┤   veth2   192.168.250.2/24       │
-#  │   wga$$   10.88.0.1/24   :51821  │          │   wgb$$   10.88.0.2/24   :51821  │
-#  │   pod0    10.77.0.1/24   :51820  │          │   pod0    10.77.0.2/24   :51820  │
-#  │   iperf3 -s (one test at a time) │          │   iperf3 -c, ping                │
-#  │   podnetd pod-a                  │◄─────────┤   podnetd pod-b                  │
-#  │                                  │  1000 x  │   podnet-loadgen: load-0001 ...  │
-#  └──────────────────────────────────┘   DTLS   └──────────────────────────────────┘
+#  ┌─ $ns1: bench-a ──────────────────┐          ┌─ $ns2: bench-b ──────────────────┐
+#  │ veth1  192.168.250.1/24          ├──────────┤ veth2  192.168.250.2/24          │
+#  │ wga$$  10.88.0.1/24  wireguard-go│          │ wgb$$  10.88.0.2/24  wireguard-go│
+#  │ pod0   10.77.0.1/24  podnetd     │          │ pod0   10.77.0.2/24  podnetd     │
+#  │        (pod-a, :51820)           │          │        (pod-b, :51820)           │
+#  │ iperf3 -s, one test at a time    │          │ iperf3 -c, ping                  │
+#  │                                  │          │ podnet-loadgen: load-0001 ...    │
+#  │                                  │          │ 1000 DTLS clients -> pod-a       │
+#  └──────────────────────────────────┘          └──────────────────────────────────┘
 #
 # Traffic always flows from $ns2 to $ns1. wireguard-go is stopped before
 # podnet is measured, so the two never share the two cores.
@@ -52,6 +52,8 @@ wg_b=wgb$$
 clk_tck=$(getconf CLK_TCK)
 json=$build/bench.json
 started=$(date +%s)
+# Anything else running skews every number: say how busy the machine was.
+loadavg=$(cut -d' ' -f1 /proc/loadavg)
 
 bench_cleanup() {
 	local status=$?
@@ -89,25 +91,28 @@ rtt_ms() {
 }
 
 # iperf ADDRESS STREAMS NAME: a TCP run from $ns2 to ADDRESS in $ns1;
-# prints "Gbit/s bytes" as the receiver counted them, or "null null".
+# prints "Gbit/s bytes" as the receiver counted them and the sender's
+# retransmissions, "null" for what it could not measure.
 iperf() {
 	local addr=$1 streams=$2 out=$tmp/iperf-$3.json spid
 
 	# A fresh one-shot server per run: a failed run cannot leave it
 	# stuck for the next one.
-	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.log" 2>&1 &
+	# This runs in a subshell (the caller reads our output): the
+	# namespace sweep of cleanup() catches a server left behind.
+	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.out" 2>&1 &
 	spid=$!
-	daemon_pids+=("$spid")
 	if ! wait_for 50 _iperf_listening; then
-		echo "null null"
+		echo "null null null"
 		return
 	fi
 	timeout $((bench_time + 30)) ip netns exec "$ns2" iperf3 -c "$addr" \
 		-p 5201 -t "$bench_time" -P "$streams" -J >"$out" 2>&1 || true
 	wait_pid_gone "$spid" 50 || kill -KILL "$spid" 2>/dev/null || true
-	jq -r '.end.sum_received // {} |
-		"\(if .bits_per_second then .bits_per_second / 1e9 else null end) \(.bytes // null)"' \
-		"$out" 2>/dev/null || echo "null null"
+	jq -r '(.end.sum_received // {}) as $r | (.end.sum_sent // {}) as $s |
+		"\(if $r.bits_per_second then $r.bits_per_second / 1e9
+		    else null end) \($r.bytes // null) \($s.retransmits // null)"' \
+		"$out" 2>/dev/null || echo "null null null"
 }
 _iperf_listening() { n "$ns1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
 
@@ -133,11 +138,11 @@ measure_tunnel() {
 	r[$bed.rss_fresh]=$(rss_kb "$1")
 	r[$bed.rtt]=$(rtt_ms "$addr")
 	t0=$(cpu_ticks "$@") || t0=
-	read -r "r[$bed.tcp1]" bytes < <(iperf "$addr" 1 "$bed-1")
+	read -r "r[$bed.tcp1]" bytes "r[$bed.retr1]" < <(iperf "$addr" 1 "$bed-1")
 	t1=$(cpu_ticks "$@") || t1=
 	r[$bed.cpu]=$(calc "(t1 - t0) / hz / (b / 1e9)" t0="$t0" t1="$t1" \
 		hz="$clk_tck" b="$bytes")
-	read -r "r[$bed.tcp4]" _ < <(iperf "$addr" 4 "$bed-4")
+	read -r "r[$bed.tcp4]" _ "r[$bed.retr4]" < <(iperf "$addr" 4 "$bed-4")
 	r[$bed.rss]=$(rss_kb "$1")
 	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB"
 }
@@ -159,8 +164,8 @@ bed() {
 phase_veth() {
 	say "raw veth"
 	r[veth.rtt]=$(rtt_ms 192.168.250.1)
-	read -r "r[veth.tcp1]" _ < <(iperf 192.168.250.1 1 veth-1)
-	read -r "r[veth.tcp4]" _ < <(iperf 192.168.250.1 4 veth-4)
+	read -r "r[veth.tcp1]" _ "r[veth.retr1]" < <(iperf 192.168.250.1 1 veth-1)
+	read -r "r[veth.tcp4]" _ "r[veth.retr4]" < <(iperf 192.168.250.1 4 veth-4)
 	say "veth: ${r[veth.tcp1]} / ${r[veth.tcp4]} Gbit/s, RTT ${r[veth.rtt]} ms"
 }
 
@@ -302,7 +307,7 @@ phase_idle_peers() {
 failed=0
 bed
 phase_veth
-phase_wg || { say "wireguard-go: could not measure (see $wg_a.log)"; failed=1; }
+phase_wg || { say "wireguard-go: could not measure"; failed=1; }
 if phase_podnet; then
 	phase_idle_peers || failed=1
 else
@@ -357,15 +362,16 @@ elapsed=$(($(date +%s) - started))
 echo
 table
 echo
+# fmt DECIMALS VALUE: a number for people, "-" when there is none.
+fmt() { if [[ -n ${2:-} && $2 != null ]]; then printf "%.${1}f" "$2"; else printf -- -; fi; }
 printf '%s idle peers: %s established' "$bench_peers" "${r[pod.established]:-0}"
 [[ -z ${r[pod.establish_s]:-} ]] || printf ' in %s s (handshake median %s ms, p99 %s ms)' \
 	"${r[pod.establish_s]}" "${r[pod.hs_median_ms]}" "${r[pod.hs_p99_ms]}"
 printf '; RSS %s -> %s MB, %s MB 10 s later; idle CPU %s %%\n' \
-	"$(printf '%.1f' "$(mb "${r[pod.rss1]:-}")" 2>/dev/null || echo -)" \
-	"$(printf '%.1f' "$(mb "${r[pod.rss1000]:-}")" 2>/dev/null || echo -)" \
-	"$(printf '%.1f' "$(mb "${r[pod.rss1000_later]:-}")" 2>/dev/null || echo -)" \
-	"$(printf '%.1f' "${r[pod.idle_cpu]:-}" 2>/dev/null || echo -)"
-echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; $elapsed s in all; JSON in $json"
+	"$(fmt 1 "$(mb "${r[pod.rss1]:-}")")" "$(fmt 1 "$(mb "${r[pod.rss1000]:-}")")" \
+	"$(fmt 1 "$(mb "${r[pod.rss1000_later]:-}")")" "$(fmt 1 "${r[pod.idle_cpu]:-}")"
+echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
+	"$elapsed s in all; JSON in $json"
 
 num() { [[ -n ${1:-} && $1 != null ]] && echo "$1" || echo null; }
 printf '%s\n' "${rows[@]}" | jq -R -s \
@@ -377,6 +383,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
 	--argjson time "$bench_time" --argjson pings "$bench_pings" \
 	--argjson elapsed "$elapsed" --argjson failed "$failed" \
+	--argjson loadavg "$loadavg" \
 	--argjson peers "$bench_peers" \
 	--argjson established "$(num "${r[pod.established]:-}")" \
 	--argjson establish_s "$(num "${r[pod.establish_s]:-}")" \
@@ -386,7 +393,11 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--argjson rssn "$(num "${r[pod.rss1000]:-}")" \
 	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
 	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
-	--argjson counters "${r[pod.counters]:-null}" '
+	--argjson counters "${r[pod.counters]:-null}" \
+	--argjson retr "$(for b in veth wg pod; do
+		printf '{"%s": [%s, %s]}\n' "$b" "$(num "${r[$b.retr1]:-}")" \
+			"$(num "${r[$b.retr4]:-}")"
+	done | jq -s add)" '
 	def round4: . * 10000 | round / 10000;
 	def num: if . == "null" then null else tonumber | round4 end;
 	def ratio(a; b): if a == null or b == null or b == 0 then null
@@ -394,7 +405,8 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	{
 		date: $date, commit: $commit, cpu: $cpu, cores: $cores,
 		kernel: $kernel, wireguard_go: $wg, bench_time_s: $time,
-		pings: $pings, elapsed_s: $elapsed, complete: ($failed == 0),
+		pings: $pings, elapsed_s: $elapsed, loadavg_before: $loadavg,
+		complete: ($failed == 0),
 		metrics: [split("\n")[] | select(length > 0) | split("\t") |
 			{ key: .[0], label: .[1], veth: (.[3] | num),
 			  wireguard_go: (.[4] | num), podnet: (.[5] | num) } |
@@ -407,6 +419,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 			rss_kb: $rssn, rss_10s_later_kb: $rssn_later,
 			idle_cpu_percent: $idle_cpu
 		},
+		tcp_retransmits_1_and_4_streams: $retr,
 		podnet_receiver_counters: $counters
 	}' >"$json"
 exit $failed

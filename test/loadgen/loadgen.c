@@ -56,7 +56,7 @@ struct client {
 	WOLFSSL *ssl;
 	enum client_state state;
 	uint32_t local_index;
-	uint32_t remote_index;		/* the daemon's index, 0 until known */
+	uint32_t remote_index;		/* the daemon's, 0 until known */
 	double started;			/* first attempt; 0 once up */
 	double deadline;		/* next DTLS retransmission */
 	double next_keepalive;
@@ -78,7 +78,7 @@ struct loadgen {
 	struct sockaddr_in target;
 	unsigned int in_handshake, established;
 	unsigned long handshakes, failures, restarts, session_requests;
-	double *hs_ms;			/* duration of each first handshake */
+	double *hs_ms;			/* time to each first session */
 	unsigned int hs_done;
 	double start;
 	bool all_reported;
@@ -140,9 +140,9 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
  */
 static int issue_certificates(struct loadgen *lg, const char *ca_dir)
 {
-	char ca_crt[PATH_MAX], ca_key[PATH_MAX], dir[] = "/tmp/podnet-loadgen.XXXXXX";
-	char crt[PATH_MAX + 32], key[PATH_MAX + 32], name[CERT_NAME_MAX];
-	char err[256];
+	char dir[] = "/tmp/podnet-loadgen.XXXXXX";
+	char ca_crt[PATH_MAX], ca_key[PATH_MAX], name[CERT_NAME_MAX];
+	char crt[PATH_MAX + 32], key[PATH_MAX + 32], err[256];
 	int ret = -1;
 
 	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", ca_dir);
@@ -156,7 +156,8 @@ static int issue_certificates(struct loadgen *lg, const char *ca_dir)
 		struct in_addr vaddr;
 
 		/* 254 hosts per /24, skipping .0 and .255. */
-		vaddr.s_addr = htonl(0x0a4e0000u | (i / 254) << 8 | (i % 254 + 1));
+		vaddr.s_addr = htonl(0x0a4e0000u | (i / 254) << 8 |
+				     (i % 254 + 1));
 		snprintf(name, sizeof(name), "load-%04u", i + 1);
 		snprintf(crt, sizeof(crt), "%s/%s.crt", dir, name);
 		snprintf(key, sizeof(key), "%s/%s.key", dir, name);
@@ -248,9 +249,10 @@ static void client_established(struct loadgen *lg, struct client *c,
 	lg->handshakes++;
 	c->state = CLIENT_ESTABLISHED;
 	c->last_rx = now;
-	/* Spread the keepalives over the interval, not all in one tick. */
-	c->next_keepalive = now + lg->keepalive * (double)(c - lg->clients) /
-				    lg->count + 0.1;
+	/* A record at once, as podnetd's own client does: a server that
+	 * rekeys keeps sending on the old session until the new one has
+	 * carried a record. The handshakes are spread out, so are these. */
+	c->next_keepalive = now;
 	/* Time to each client's first session, retries included. */
 	if (c->started && lg->hs_done < lg->count)
 		lg->hs_ms[lg->hs_done++] = (now - c->started) * 1e3;
@@ -286,7 +288,8 @@ static int client_start(struct loadgen *lg, struct client *c, double now)
 	c->ssl = wolfSSL_new(lg->ctx);
 	if (!c->ssl)
 		return -1;
-	if (wolfSSL_use_certificate_buffer(c->ssl, c->cert_pem, (long)c->cert_len,
+	if (wolfSSL_use_certificate_buffer(c->ssl, c->cert_pem,
+					   (long)c->cert_len,
 					   WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS ||
 	    wolfSSL_use_PrivateKey_buffer(c->ssl, c->key_pem, (long)c->key_len,
 					  WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
@@ -370,7 +373,8 @@ static void tick(struct loadgen *lg, double now)
 
 		switch (c->state) {
 		case CLIENT_IDLE:
-			if (now >= c->retry_at && lg->in_handshake < lg->parallel &&
+			if (now >= c->retry_at &&
+			    lg->in_handshake < lg->parallel &&
 			    client_start(lg, c, now))
 				c->retry_at = now + RETRY_DELAY;
 			break;
@@ -381,7 +385,8 @@ static void tick(struct loadgen *lg, double now)
 				client_reset(lg, c, now, true);
 				break;
 			}
-			c->deadline = now + wolfSSL_dtls_get_current_timeout(c->ssl);
+			c->deadline = now +
+				      wolfSSL_dtls_get_current_timeout(c->ssl);
 			break;
 		case CLIENT_ESTABLISHED:
 			if (now - c->last_rx > DEAD_AFTER) {
@@ -413,16 +418,19 @@ static int cmp_double(const void *a, const void *b)
 
 static void report(struct loadgen *lg, double now)
 {
-	printf("established %u of %u, %u in handshake, %lu failed attempts, %lu restarts\n",
-	       lg->established, lg->count, lg->in_handshake, lg->failures,
-	       lg->restarts);
+	printf("established %u of %u, %u in handshake, %lu failed attempts, "
+	       "%lu restarts, %lu session requests\n", lg->established,
+	       lg->count, lg->in_handshake, lg->failures, lg->restarts,
+	       lg->session_requests);
 	if (!lg->all_reported && lg->established == lg->count) {
 		double *ms = lg->hs_ms;
 		unsigned int n = lg->hs_done;
 
 		lg->all_reported = true;
 		qsort(ms, n, sizeof(*ms), cmp_double);
-		printf("all %u sessions established in %.1f s; handshake ms: median %.0f, p99 %.0f, max %.0f\n",
+		/* scripts/bench.sh parses this line. */
+		printf("all %u sessions established in %.1f s; handshake ms: "
+		       "median %.0f, p99 %.0f, max %.0f\n",
 		       lg->count, now - lg->start, n ? ms[n / 2] : 0.,
 		       n ? ms[n * 99 / 100] : 0., n ? ms[n - 1] : 0.);
 	}
@@ -436,8 +444,10 @@ static int open_sockets(struct loadgen *lg, int epfd)
 	/* One socket per client, plus a few for stdio and epoll. */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < lg->count + 64) {
 		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < lg->count + 64) {
-			fprintf(stderr, "loadgen: cannot open %u sockets (RLIMIT_NOFILE)\n",
+		if (setrlimit(RLIMIT_NOFILE, &rl) ||
+		    rl.rlim_cur < lg->count + 64) {
+			fprintf(stderr,
+				"loadgen: cannot open %u sockets (RLIMIT_NOFILE)\n",
 				lg->count);
 			return -1;
 		}
@@ -446,7 +456,8 @@ static int open_sockets(struct loadgen *lg, int epfd)
 		struct client *c = &lg->clients[i];
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
-		c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			       0);
 		/* Connected: the kernel filters out anything not from the
 		 * daemon, and each client has its own source port. */
 		if (c->fd < 0 ||
@@ -468,14 +479,18 @@ static WOLFSSL_CTX *context_create(const char *ca_dir)
 	if (!ctx)
 		return NULL;
 	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", ca_dir);
-	if (wolfSSL_CTX_load_verify_locations(ctx, ca_crt, NULL) != WOLFSSL_SUCCESS) {
-		fprintf(stderr, "loadgen: %s: cannot load the CA certificate\n", ca_crt);
+	if (wolfSSL_CTX_load_verify_locations(ctx, ca_crt, NULL) !=
+	    WOLFSSL_SUCCESS) {
+		fprintf(stderr, "loadgen: %s: cannot load the CA certificate\n",
+			ca_crt);
 		goto fail;
 	}
 	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER |
 			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	if (wolfSSL_CTX_set_cipher_list(ctx, LOADGEN_CIPHERS) != WOLFSSL_SUCCESS ||
-	    wolfSSL_CTX_UseSupportedCurve(ctx, WOLFSSL_ECC_X25519) != WOLFSSL_SUCCESS) {
+	if (wolfSSL_CTX_set_cipher_list(ctx, LOADGEN_CIPHERS) !=
+	    WOLFSSL_SUCCESS ||
+	    wolfSSL_CTX_UseSupportedCurve(ctx, WOLFSSL_ECC_X25519) !=
+	    WOLFSSL_SUCCESS) {
 		fprintf(stderr, "loadgen: cannot configure the DTLS context\n");
 		goto fail;
 	}
@@ -509,7 +524,8 @@ static int parse_target(const char *s, struct sockaddr_in *sin)
 
 static void usage(FILE *f, const char *prog)
 {
-	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] CA_DIR TARGET_IP:PORT COUNT\n\n"
+	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] CA_DIR TARGET_IP:PORT "
+		"COUNT\n\n"
 		"  CA_DIR       holds ca.crt and ca.key of the daemon's network\n"
 		"  -k SEC       keepalive interval (default %d)\n"
 		"  -p PARALLEL  handshakes in flight at once (default %d)\n",

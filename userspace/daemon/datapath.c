@@ -7,7 +7,9 @@
  */
 #include "node.h"
 
+#include <endian.h>
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
@@ -212,6 +214,136 @@ int path_send(struct node *node, const struct path *path,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Receive coalescing (GRO towards the TUN device): consecutive in-order
+ * segments of one TCP flow from a recvmmsg batch are merged into one
+ * super-packet, written once with a virtio-net GSO header. The kernel's
+ * TCP then handles one large packet instead of dozens of small ones.
+ */
+static struct {
+	uint8_t buf[65535];
+	size_t len;		/* bytes in buf */
+	size_t hdr_len;		/* IP + TCP header */
+	size_t mss;		/* payload of every segment but the last */
+	size_t count;
+	uint32_t next_seq;
+} gro;
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+void tun_flush(struct node *node)
+{
+	struct virtio_net_hdr vh = { 0 };
+	struct iphdr *ip = (struct iphdr *)gro.buf;
+	size_t ihl = ip->ihl * 4u;
+	struct iovec iov[2] = {
+		{ &vh, sizeof(vh) },
+		{ gro.buf, gro.len },
+	};
+
+	if (!gro.count)
+		return;
+	if (gro.count > 1) {
+		uint8_t pseudo[12];
+		uint16_t partial;
+
+		ip->tot_len = htons((uint16_t)gro.len);
+		ip->check = 0;
+		ip->check = htons(csum_fold(csum_add(0, gro.buf, ihl)));
+		/* The TCP checksum is left to the stack, as from a NIC with
+		 * checksum offload: the field holds the pseudo-header sum. */
+		memcpy(pseudo, &ip->saddr, 8);
+		pseudo[8] = 0;
+		pseudo[9] = IPPROTO_TCP;
+		pseudo[10] = (uint8_t)((gro.len - ihl) >> 8);
+		pseudo[11] = (uint8_t)(gro.len - ihl);
+		partial = (uint16_t)~csum_fold(csum_add(0, pseudo, 12));
+		gro.buf[ihl + 16] = (uint8_t)(partial >> 8);
+		gro.buf[ihl + 17] = (uint8_t)partial;
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.hdr_len = htole16((uint16_t)gro.hdr_len);
+		vh.gso_size = htole16((uint16_t)gro.mss);
+		vh.csum_start = htole16((uint16_t)ihl);
+		vh.csum_offset = htole16(16);
+	}
+	if (writev(node->tun_fd, iov, 2) < 0)
+		log_debug("tun write: %s", strerror(errno));
+	gro.count = 0;
+	gro.len = 0;
+}
+
+/* May pkt extend the flow held in gro? Same addresses, ports, header
+ * (options, ack) and TTL/TOS, the next sequence number, plain ACK. */
+static bool gro_extends(const uint8_t *pkt, size_t hdr_len, size_t payload)
+{
+	const uint8_t *held = gro.buf;
+	size_t ihl = (pkt[0] & 15) * 4u;
+
+	if (!gro.count || hdr_len != gro.hdr_len || payload > gro.mss ||
+	    gro.len + payload > sizeof(gro.buf) ||
+	    gro.len - gro.hdr_len != gro.mss * gro.count)
+		return false;
+	return held[1] == pkt[1] && held[8] == pkt[8] &&
+	       !memcmp(held + 12, pkt + 12, 8) &&
+	       !memcmp(held + ihl, pkt + ihl, 4) &&
+	       be32_at(pkt + ihl + 4) == gro.next_seq &&
+	       !memcmp(held + ihl + 8, pkt + ihl + 8, 4) &&
+	       (pkt[ihl + 13] & ~TH_PUSH) == TH_ACK &&
+	       !memcmp(held + ihl + 20, pkt + ihl + 20, hdr_len - ihl - 20);
+}
+
+static void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *ip = (const struct iphdr *)pkt;
+	size_t ihl = ip->ihl * 4u, thl, payload;
+
+	if (!node->rx_coalescing || ip->protocol != IPPROTO_TCP ||
+	    ihl != sizeof(*ip) || (ntohs(ip->frag_off) & 0x3fff) ||
+	    len < ihl + 20) {
+		tun_flush(node);
+		if (tun_write(node, pkt, len) < 0)
+			log_debug("tun write: %s", strerror(errno));
+		return;
+	}
+	thl = (pkt[ihl + 12] >> 4) * 4u;
+	if (thl < 20 || ihl + thl > len) {
+		tun_flush(node);
+		tun_write(node, pkt, len);
+		return;
+	}
+	payload = len - ihl - thl;
+	if (payload && gro_extends(pkt, ihl + thl, payload)) {
+		memcpy(gro.buf + gro.len, pkt + ihl + thl, payload);
+		gro.len += payload;
+		gro.count++;
+		gro.next_seq += (uint32_t)payload;
+		/* The newest window, and PSH if this segment set it. */
+		memcpy(gro.buf + ihl + 14, pkt + ihl + 14, 2);
+		gro.buf[ihl + 13] |= pkt[ihl + 13] & TH_PUSH;
+		if (payload < gro.mss || (pkt[ihl + 13] & TH_PUSH))
+			tun_flush(node);
+		return;
+	}
+	tun_flush(node);
+	if (!payload || (pkt[ihl + 13] & ~TH_PUSH) != TH_ACK) {
+		tun_write(node, pkt, len);
+		return;
+	}
+	memcpy(gro.buf, pkt, len);
+	gro.len = len;
+	gro.hdr_len = ihl + thl;
+	gro.mss = payload;
+	gro.count = 1;
+	gro.next_seq = be32_at(pkt + ihl + 4) + (uint32_t)payload;
 }
 
 bool path_equal(const struct path *a, const struct path *b)
@@ -477,10 +609,7 @@ static void data_datagram(struct node *node, const struct path *from,
 		peer->stats.drop_bad_source++;
 		return;
 	}
-	if (tun_write(node, plaintext, ntohs(ip->tot_len)) < 0) {
-		log_debug("tun write: %s", strerror(errno));
-		return;
-	}
+	tun_deliver(node, plaintext, ntohs(ip->tot_len));
 	peer->stats.rx_bytes += ntohs(ip->tot_len);
 	peer->stats.rx_packets++;
 }
@@ -610,8 +739,9 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			break;
 		}
 		/* Answers to what arrives (keepalives, handshakes) go out
-		 * together after the batch. */
+		 * together after the batch; TCP segments are coalesced. */
 		node->tx_batching = true;
+		node->rx_coalescing = true;
 		for (int i = 0; i < n && generation == node->socket_generation;
 		     i++) {
 			struct path from = { .fd = fd };
@@ -625,6 +755,8 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			dispatch(node, &from, bufs[i], msgs[i].msg_len);
 		}
 		node->tx_batching = false;
+		node->rx_coalescing = false;
+		tun_flush(node);
 		datapath_flush(node);
 		if (n < RX_BATCH)
 			break;

@@ -171,6 +171,7 @@ struct node {
 	int tun_fd;
 	bool tun_offload;		/* TSO super-packets from the TUN */
 	bool tx_batching;		/* path_send() queues, the caller flushes */
+	bool rx_coalescing;		/* TCP segments merge before the TUN */
 	int ifindex;
 	int udp_fd;
 	int udp_family;

@@ -4,6 +4,7 @@
  */
 #include "record.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <wolfssl/wolfcrypt/chacha20_poly1305.h>
@@ -66,10 +67,13 @@ int record_keys_init(struct record_keys *k, enum record_aead aead,
 	memcpy(k->rx.iv, rx_iv, iv_len);
 	replay_init(&k->replay);
 	if (aead == RECORD_AES_GCM) {
-		if (wc_AesInit(&k->tx.aes, NULL, INVALID_DEVID) ||
-		    wc_AesInit(&k->rx.aes, NULL, INVALID_DEVID) ||
-		    wc_AesGcmSetKey(&k->tx.aes, tx_key, key_len) ||
-		    wc_AesGcmSetKey(&k->rx.aes, rx_key, key_len)) {
+		k->tx.aes = calloc(1, sizeof(Aes));
+		k->rx.aes = calloc(1, sizeof(Aes));
+		if (!k->tx.aes || !k->rx.aes ||
+		    wc_AesInit(k->tx.aes, NULL, INVALID_DEVID) ||
+		    wc_AesInit(k->rx.aes, NULL, INVALID_DEVID) ||
+		    wc_AesGcmSetKey(k->tx.aes, tx_key, key_len) ||
+		    wc_AesGcmSetKey(k->rx.aes, rx_key, key_len)) {
 			record_keys_wipe(k);
 			return -1;
 		}
@@ -104,9 +108,15 @@ int record_keys_from_ssl(WOLFSSL *ssl, struct record_keys *k)
 
 void record_keys_wipe(struct record_keys *k)
 {
-	if (k->aead == RECORD_AES_GCM) {
-		wc_AesFree(&k->tx.aes);
-		wc_AesFree(&k->rx.aes);
+	struct record_direction *dirs[2] = { &k->tx, &k->rx };
+
+	for (int i = 0; i < 2; i++) {
+		if (!dirs[i]->aes)
+			continue;
+		/* The key schedule is key material too. */
+		wc_AesFree(dirs[i]->aes);
+		explicit_bzero(dirs[i]->aes, sizeof(Aes));
+		free(dirs[i]->aes);
 	}
 	explicit_bzero(k, sizeof(*k));
 }
@@ -144,7 +154,7 @@ int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
 		memcpy(nonce, k->tx.iv, 4);
 		put_seq(nonce + 4, k->epoch, seq);
 		memcpy(out + RECORD_HEADER_LEN, nonce + 4, 8);
-		ret = wc_AesGcmEncrypt(&k->tx.aes, ct, pt, (word32)len, nonce,
+		ret = wc_AesGcmEncrypt(k->tx.aes, ct, pt, (word32)len, nonce,
 				       12, ct + len, RECORD_TAG_LEN, aad,
 				       sizeof(aad));
 	}
@@ -199,7 +209,7 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
 	} else {
 		memcpy(nonce, k->rx.iv, 4);
 		memcpy(nonce + 4, rec + RECORD_HEADER_LEN, 8);
-		ret = wc_AesGcmDecrypt(&k->rx.aes, out, ct, (word32)ptlen,
+		ret = wc_AesGcmDecrypt(k->rx.aes, out, ct, (word32)ptlen,
 				       nonce, 12, ct + ptlen, RECORD_TAG_LEN,
 				       aad, sizeof(aad));
 	}

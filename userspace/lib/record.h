@@ -42,7 +42,8 @@ enum record_aead {
 struct record_direction {
 	uint8_t key[32];
 	uint8_t iv[12];		/* ChaCha: 12-byte IV; GCM: 4-byte salt */
-	Aes aes;		/* GCM key schedule, set up once */
+	Aes *aes;		/* GCM key schedule, set up once; NULL for
+				 * ChaCha, which keeps an idle session small */
 };
 
 struct record_keys {
