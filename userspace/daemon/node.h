@@ -139,6 +139,7 @@ struct peer {
 	time_t latest_handshake;	/* wall clock, for `podnet show` */
 	ev_tstamp last_rx, last_tx;
 	ev_tstamp last_attempt;		/* handshake or session request */
+	ev_tstamp created;
 	unsigned int attempt_backoff;	/* seconds */
 	struct peer_stats stats;
 };

@@ -35,6 +35,7 @@ struct peer *peer_create(struct node *node, const char *name)
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->last_attempt = -1e9;
 	peer->own_fd = -1;
+	peer->created = ev_now(node->loop);
 	peer->next = node->peers;
 	node->peers = peer;
 	log_debug("peer %s created", peer->name);
@@ -126,8 +127,10 @@ void peer_want_session(struct peer *peer, bool urgent)
 	ev_tstamp now = ev_now(peer->node->loop);
 	char ep[ADDR_STR_MAX];
 
-	/* A rendezvous leaves it to nodes to come back to it. */
-	if (peer->node->cfg.rendezvous && !peer->configured)
+	/* A rendezvous leaves it to nodes to come back to it, and so does
+	 * the server side of a peer that only ever dialled us. */
+	if (!peer->configured && !peer->has_token &&
+	    (peer->node->cfg.rendezvous || !peer_is_client(peer)))
 		return;
 	if (!peer->path.ep.len && !peer->config_endpoint.len) {
 		traversal_lookup_name(peer);
@@ -272,12 +275,19 @@ static void rekey_if_due(struct peer *peer, ev_tstamp now)
 {
 	const struct config *cfg = &peer->node->cfg;
 	struct session *cur = peer->current;
+	double rekey_after;
 	bool due;
 
 	if (!cur || peer->handshake || peer->pending ||
 	    now - peer->last_attempt < URGENT_MIN_INTERVAL)
 		return;
-	due = now - cur->established >= cfg->rekey_after ||
+	/* Up to 10 % (at most 10 s) later, different for every session
+	 * (its index is random): a thousand sessions that came up together
+	 * do not all rekey in the same second. */
+	rekey_after = cfg->rekey_after +
+		      (cur->local_index % 1000) / 1000.0 *
+		      (cfg->rekey_after < 100 ? cfg->rekey_after / 10.0 : 10.0);
+	due = now - cur->established >= rekey_after ||
 	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets;
 	if (peer_is_client(peer) && due) {
 		log_debug("peer %s: rekeying session %08x", peer->name,
@@ -286,7 +296,7 @@ static void rekey_if_due(struct peer *peer, ev_tstamp now)
 		if (session_start_client(peer))
 			log_warn("peer %s: cannot start a rekey", peer->name);
 	} else if (!peer_is_client(peer) &&
-		   now - cur->established >= cfg->rekey_after + 30.0) {
+		   now - cur->established >= rekey_after + 30.0) {
 		peer->last_attempt = now;
 		peer_send_session_request(peer);
 	}

@@ -23,6 +23,7 @@
 #include "rtnl.h"
 
 #define HOUSEKEEPING_INTERVAL 1.0
+#define LEARNED_PEER_EXPIRY 600.0
 
 static void usage(FILE *f, const char *prog)
 {
@@ -270,6 +271,17 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	for (p = node->peers; p; p = next) {
 		next = p->next;
+		/* Peers we only learnt of are forgotten after a long silence;
+		 * configured ones and rendezvous nodes stay. */
+		if (!p->configured && !p->is_rendezvous && !p->current &&
+		    !p->handshake && !p->pending &&
+		    now - (p->last_rx > p->created ? p->last_rx : p->created) >
+		    LEARNED_PEER_EXPIRY) {
+			log_info("peer %s: silent for %.0f s, forgotten", p->name,
+				 LEARNED_PEER_EXPIRY);
+			peer_destroy(p);
+			continue;
+		}
 		peer_housekeeping(p, now);
 	}
 	traversal_housekeeping(node, now);

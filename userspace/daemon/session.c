@@ -373,7 +373,18 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	for (struct session *o = s->node->all_sessions; o; o = o->next_all)
 		pending += o->state == SESSION_HANDSHAKE && !o->is_client;
 	if (pending >= MAX_PENDING_SERVER_HANDSHAKES) {
-		log_warn("too many handshakes in progress, refusing one");
+		static ev_tstamp last_log;
+		static unsigned long refused;
+		ev_tstamp now = ev_now(s->node->loop);
+
+		/* A storm of handshakes must not become a storm of logs. */
+		refused++;
+		if (now - last_log >= 1.0) {
+			log_warn("too many handshakes in progress: refused %lu",
+				 refused);
+			last_log = now;
+			refused = 0;
+		}
 		return -1;
 	}
 	/* The cookie came back: the sender can receive at its address. From
