@@ -117,7 +117,9 @@ struct peer {
 	ev_tstamp last_lookup;
 	uint8_t punch_token[RV_TOKEN_LEN];
 	bool has_token;
-	struct endpoint candidates[RV_MAX_CANDIDATES];
+	/* RV_MAX_CANDIDATES entries, allocated when first introduced: most
+	 * peers of a large network never need them. */
+	struct endpoint *candidates;
 	size_t n_candidates;
 	uint8_t nat_type;		/* as the rendezvous reported it */
 	struct path relay_path;		/* ep.len 0: no relay offered */
@@ -130,7 +132,7 @@ struct peer {
 	/* NAT traversal, the rendezvous side (rendezvous.c) */
 	bool rv_registered;
 	uint8_t rv_nat_type;
-	struct endpoint rv_locals[RV_MAX_CANDIDATES];
+	struct endpoint *rv_locals;	/* RV_MAX_CANDIDATES, on register */
 	size_t rv_n_locals;
 	double relay_tokens;		/* bytes this peer may still relay */
 	ev_tstamp relay_last;
@@ -173,6 +175,7 @@ struct node {
 	bool tun_offload;		/* TSO super-packets from the TUN */
 	bool tx_batching;		/* path_send() queues, the caller flushes */
 	bool rx_coalescing;		/* TCP segments merge before the TUN */
+	bool heap_trim;			/* wolfSSL objects were freed */
 	int ifindex;
 	int udp_fd;
 	int udp_family;

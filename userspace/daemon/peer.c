@@ -62,6 +62,8 @@ void peer_destroy(struct peer *peer)
 	if (node->cfg.rendezvous)
 		rendezvous_peer_gone(peer);
 	log_debug("peer %s destroyed", peer->name);
+	free(peer->candidates);
+	free(peer->rv_locals);
 	free(peer);
 }
 

@@ -265,6 +265,11 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 
 	switch (m->type) {
 	case RV_REGISTER:
+		if (!from->rv_locals)
+			from->rv_locals = calloc(RV_MAX_CANDIDATES,
+						 sizeof(*from->rv_locals));
+		if (!from->rv_locals)
+			return;
 		from->rv_registered = true;
 		from->rv_nat_type = m->nat_type;
 		from->rv_n_locals = m->n_cands;

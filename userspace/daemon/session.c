@@ -249,6 +249,7 @@ static void session_complete(struct session *s)
 	}
 	wolfSSL_free(s->ssl);
 	s->ssl = NULL;
+	node->heap_trim = true;
 	if (peer && strcmp(peer->name, id.name)) {
 		/* We dialled peer X and someone else answered. */
 		log_warn("handshake with %s: certificate is for '%s'",

@@ -564,6 +564,11 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer = peer_create(node, m->name);
 	if (!peer || peer->is_rendezvous)
 		return;
+	if (!peer->candidates)
+		peer->candidates = calloc(RV_MAX_CANDIDATES,
+					  sizeof(*peer->candidates));
+	if (!peer->candidates)
+		return;
 	memcpy(peer->punch_token, m->token, RV_TOKEN_LEN);
 	peer->has_token = true;
 	memcpy(peer->candidates, m->cands, m->n_cands * sizeof(m->cands[0]));
