@@ -82,7 +82,7 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(BUILD)/libpodnet.a
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd test/unit && ../../$$t); done
 
-check-netns: all
+check-netns: all $(BUILD)/podnet-loadgen
 	@PODNET_BUILD=$(abspath $(BUILD)) test/netns/run-all.sh
 
 # The whole suite again with ASan + UBSan, in its own build directory.

@@ -524,9 +524,11 @@ static int parse_target(const char *s, struct sockaddr_in *sin)
 
 static void usage(FILE *f, const char *prog)
 {
-	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] CA_DIR TARGET_IP:PORT "
-		"COUNT\n\n"
+	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] [-C CERT -K KEY] CA_DIR "
+		"TARGET_IP:PORT COUNT\n\n"
 		"  CA_DIR       holds ca.crt and ca.key of the daemon's network\n"
+		"  -C, -K       present this certificate and key instead of\n"
+		"               issuing new ones (COUNT must be 1; for tests)\n"
 		"  -k SEC       keepalive interval (default %d)\n"
 		"  -p PARALLEL  handshakes in flight at once (default %d)\n",
 		prog, DEFAULT_KEEPALIVE, DEFAULT_PARALLEL);
@@ -575,11 +577,18 @@ int main(int argc, char **argv)
 		.keepalive = DEFAULT_KEEPALIVE,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
+	const char *cert_path = NULL, *key_path = NULL;
 	int opt, epfd, ret = 1;
 	long count;
 
-	while ((opt = getopt(argc, argv, "hk:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "hk:p:C:K:")) != -1) {
 		switch (opt) {
+		case 'C':
+			cert_path = optarg;
+			break;
+		case 'K':
+			key_path = optarg;
+			break;
 		case 'k':
 			lg.keepalive = (unsigned int)atoi(optarg);
 			break;
@@ -621,8 +630,18 @@ int main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < lg.count; i++)
 		lg.clients[i].fd = -1;
-	if (issue_certificates(&lg, argv[optind]))
+	if (cert_path || key_path) {
+		if (!cert_path || !key_path || lg.count != 1 ||
+		    read_file(cert_path, &lg.clients[0].cert_pem,
+			      &lg.clients[0].cert_len) ||
+		    read_file(key_path, &lg.clients[0].key_pem,
+			      &lg.clients[0].key_len)) {
+			fprintf(stderr, "loadgen: -C and -K need each other, readable files and COUNT 1\n");
+			goto out_free;
+		}
+	} else if (issue_certificates(&lg, argv[optind])) {
 		goto out_free;
+	}
 	lg.ctx = context_create(argv[optind]);
 	if (!lg.ctx)
 		goto out_free;

@@ -79,38 +79,32 @@ check "ping 10.77.0.2 from alpha" n "$ns1" ping -c 2 -i 0.2 -W 2 10.77.0.2
 check "ping 10.77.0.1 from beta" n "$ns2" ping -c 2 -i 0.2 -W 2 10.77.0.1
 
 # A real OpenSSH server in beta's namespace, reached by virtual address.
-mkdir -p /run/sshd "$tmp/ssh"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/client_key"
-cp "$tmp/ssh/client_key.pub" "$tmp/ssh/authorized_keys"
-cat >"$tmp/ssh/sshd_config" <<EOC
-ListenAddress 10.77.0.2
-HostKey $tmp/ssh/host_key
-AuthorizedKeysFile $tmp/ssh/authorized_keys
-PidFile $tmp/ssh/sshd.pid
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-EOC
-ip netns exec "$ns2" /usr/sbin/sshd -D -e -f "$tmp/ssh/sshd_config" >"$tmp/sshd.log" 2>&1 &
-daemon_pids+=($!)
-sshd_listening() { n "$ns2" ss -Hltn "sport = :22" | grep -q LISTEN; }
-wait_for 50 sshd_listening || true
-ssh_out=$(n "$ns1" ssh -i "$tmp/ssh/client_key" -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o BatchMode=yes \
-	-o LogLevel=ERROR root@10.77.0.2 'echo podnet-ssh-ok; cat /proc/sys/kernel/hostname' 2>&1 || true)
+start_sshd "$ns2" 10.77.0.2 || true
+ssh_out=$(ssh_run "$ns1" 10.77.0.2 'echo podnet-ssh-ok; cat /proc/sys/kernel/hostname' 2>&1 || true)
 check "ssh root@10.77.0.2 runs a command across the tunnel" \
 	grep -q podnet-ssh-ok <<<"$ssh_out"
 
 # A bulk transfer through ssh, checked end to end.
 head -c 5000000 /dev/urandom >"$tmp/blob"
-sum_remote=$(n "$ns1" ssh -i "$tmp/ssh/client_key" -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
-	root@10.77.0.2 sha256sum <"$tmp/blob" | cut -d' ' -f1)
+sum_remote=$(ssh_run "$ns1" 10.77.0.2 sha256sum <"$tmp/blob" | cut -d' ' -f1)
 check "5 MB through ssh arrive intact (sha256)" \
 	test "$sum_remote" = "$(sha256sum <"$tmp/blob" | cut -d' ' -f1)"
+
+# 100 MB of plain TCP across the tunnel, checked end to end.
+head -c 100000000 /dev/urandom >"$tmp/blob"
+ip netns exec "$ns2" timeout 120 socat -u TCP-LISTEN:9000,bind=10.77.0.2,reuseaddr \
+	"OPEN:$tmp/received,creat,trunc" &
+receiver=$!
+wait_for 50 bash -c "ip netns exec $ns2 ss -Hltn 'sport = :9000' | grep -q LISTEN" || true
+start_ns=$(date +%s%N)
+n "$ns1" timeout 120 socat -u "OPEN:$tmp/blob" TCP:10.77.0.2:9000 && sent=0 || sent=$?
+wait "$receiver" || true
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "# 100 MB in $elapsed_ms ms"
+check "100 MB over TCP across the tunnel" test "$sent" -eq 0
+check "... arrive intact (sha256)" \
+	test "$(sha256sum <"$tmp/blob" | cut -d' ' -f1)" = "$(sha256sum <"$tmp/received" | cut -d' ' -f1)"
+rm -f "$tmp/blob" "$tmp/received"
 
 # --- podnet show ---------------------------------------------------------
 json=$(show_json alpha)
@@ -148,6 +142,9 @@ n "$ns2" ip addr del 10.77.0.50/24 dev pod0
 
 # --- bad input from the network -----------------------------------------
 before=$(iface_field beta rx_malformed)
+# 10,000 random datagrams of 200 bytes (socat sends one per block).
+head -c 2000000 /dev/urandom >"$tmp/junk"
+n "$ns1" socat -u -b 200 "OPEN:$tmp/junk" UDP-SENDTO:192.168.241.2:51820 || true
 for i in $(seq 1 50); do
 	head -c $((RANDOM % 300 + 1)) /dev/urandom | n "$ns1" \
 		bash -c 'cat >/dev/udp/192.168.241.2/51820' || true
@@ -158,6 +155,8 @@ check "junk datagrams do not kill beta" kill -0 "$pid_beta"
 check "junk datagrams are counted" \
 	test "$(( $(iface_field beta rx_malformed) + $(iface_field beta rx_unknown_session) ))" -gt "$before"
 check "the session survives junk" n "$ns1" ping -c 1 -W 2 10.77.0.2
+out=$(ssh_run "$ns1" 10.77.0.2 'echo still-here' 2>&1 || true)
+check "... and still carries ssh" grep -q still-here <<<"$out"
 
 # --- a certificate from another CA is refused ----------------------------
 before=$(iface_field beta rx_handshake_rejected)
@@ -168,9 +167,64 @@ check "adversary has no session" \
 	bash -c "[[ \$('$podnet' show --json --socket '$tmp/adversary.sock' | jq -r '.peers[0].state') != established ]]"
 check "beta has no peer called adversary" \
 	test -z "$(peer_field beta adversary name)"
+sleep 4	# the adversary keeps retrying
+check "the refusal is logged once, not per attempt" \
+	test "$(grep -c 'handshake with.*192.168.242.3.*further refusals' "$tmp/beta.log")" -eq 1
+check "... while the attempts go on" \
+	test "$(iface_field beta rx_handshake_rejected)" -ge $((before + 2))
 stop_daemon adversary
 
+# --- an expired certificate is refused, ours and a peer's ----------------
+mkdir -p "$tmp/exp"
+openssl genpkey -algorithm ed25519 -out "$tmp/exp/expired.key" 2>/dev/null
+openssl req -new -key "$tmp/exp/expired.key" -subj /CN=expired -out "$tmp/exp/expired.csr"
+touch "$tmp/exp/index.txt"
+echo 01 >"$tmp/exp/serial"
+cat >"$tmp/exp/ca.cnf" <<EOC
+[ca]
+default_ca = d
+[d]
+dir = $tmp/exp
+database = $tmp/exp/index.txt
+new_certs_dir = $tmp/exp
+serial = $tmp/exp/serial
+default_md = default
+policy = p
+x509_extensions = ext
+[p]
+commonName = supplied
+[ext]
+subjectAltName = IP:10.77.0.4
+basicConstraints = CA:FALSE
+EOC
+openssl ca -batch -config "$tmp/exp/ca.cnf" -cert "$tmp/ca/ca.crt" -keyfile "$tmp/ca/ca.key" \
+	-in "$tmp/exp/expired.csr" -out "$tmp/exp/expired.crt" -notext \
+	-startdate 20200101000000Z -enddate 20200102000000Z >/dev/null 2>&1
+check "podnet cert show marks it expired" \
+	grep -q "(expired)" <<<"$("$podnet" cert show "$tmp/exp/expired.crt")"
+write_config "$tmp/expired.conf" expired "$tmp/ca" 10.77.0.4/24 51820
+sed -i "s|^Certificate = .*|Certificate = $tmp/exp/expired.crt|; s|^PrivateKey = .*|PrivateKey = $tmp/exp/expired.key|" "$tmp/expired.conf"
+out=$("$podnetd" "$tmp/expired.conf" 2>&1) && status=0 || status=$?
+check "podnetd refuses to start with an expired certificate" \
+	test "$status" -eq 1 -a -n "$(grep expired <<<"$out")"
+before=$(iface_field beta rx_handshake_rejected)
+ip netns exec "$ns3" timeout 4 "$build/podnet-loadgen" -C "$tmp/exp/expired.crt" \
+	-K "$tmp/exp/expired.key" "$tmp/ca" 192.168.242.2:51820 1 >"$tmp/loadgen.out" 2>&1 || true
+check "beta refuses a peer with an expired certificate" \
+	test "$(iface_field beta rx_handshake_rejected)" -gt "$before"
+check "... which gets no session" \
+	bash -c "! grep -q 'established 1 of 1' '$tmp/loadgen.out' && [[ -z \$('$podnet' show --json --socket '$tmp/beta.sock' | jq -r '.peers[] | select(.name==\"expired\") | .name') ]]"
+
 # --- restarts: sessions come back by themselves -------------------------
+kill -KILL "$pid_beta"
+wait_pid_gone "$pid_beta" 50
+ip netns exec "$ns2" "$podnetd" "$tmp/beta.conf" >>"$tmp/beta.log" 2>&1 &
+pid_beta=$!
+daemon_pids+=("$pid_beta")
+check "after kill -9 and a restart of beta, ping works within 5 s" \
+	wait_for 50 n "$ns1" ping -c 1 -W 1 10.77.0.2
+out=$(ssh_run "$ns1" 10.77.0.2 'echo back-again' 2>&1 || true)
+check "... and ssh too" grep -q back-again <<<"$out"
 stop_daemon beta
 check "SIGTERM removes beta's interface" \
 	bash -c "! ip netns exec $ns2 ip link show pod0 2>/dev/null"

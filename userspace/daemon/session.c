@@ -14,6 +14,8 @@
 #include "node.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +215,50 @@ static const char *session_desc(const struct session *s, char *buf,
 	return buf;
 }
 
+/*
+ * A refused handshake is worth one warning per sender, not one per
+ * attempt: a node with a foreign certificate retries forever. Repeats from
+ * the same address within REJECT_LOG_QUIET go to the debug log.
+ */
+#define REJECT_LOG_SLOTS 16
+#define REJECT_LOG_QUIET 600.0
+
+__attribute__((format(printf, 2, 3)))
+static void log_reject(struct session *s, const char *fmt, ...)
+{
+	static struct {
+		struct endpoint ep;
+		ev_tstamp when;
+	} recent[REJECT_LOG_SLOTS];
+	static unsigned int next;
+	ev_tstamp now = ev_now(s->node->loop);
+	enum log_level level = LOG_LEVEL_WARN;
+	struct endpoint ep = s->path.ep;
+	char msg[512];
+	va_list ap;
+
+	/* One entry per address: the port of a NATed sender may change. */
+	if (ep.sa.sa_family == AF_INET)
+		ep.in.sin_port = 0;
+	else
+		ep.in6.sin6_port = 0;
+	for (unsigned int i = 0; i < REJECT_LOG_SLOTS; i++) {
+		if (recent[i].when && endpoint_equal(&recent[i].ep, &ep) &&
+		    now - recent[i].when < REJECT_LOG_QUIET)
+			level = LOG_LEVEL_DEBUG;
+	}
+	if (level == LOG_LEVEL_WARN) {
+		recent[next % REJECT_LOG_SLOTS].ep = ep;
+		recent[next % REJECT_LOG_SLOTS].when = now;
+		next++;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s%s", msg, level == LOG_LEVEL_WARN ?
+		" (further refusals from this address are logged at debug level)" : "");
+}
+
 /* The handshake finished: check who the peer is and hand it over. */
 static void session_complete(struct session *s)
 {
@@ -223,18 +269,18 @@ static void session_complete(struct session *s)
 
 	ev_timer_stop(node->loop, &s->retransmit_timer);
 	if (cert_identity_from_ssl(s->ssl, &id, err, sizeof(err))) {
-		log_warn("handshake with %s: cannot read the peer certificate: %s",
+		log_reject(s, "handshake with %s: cannot read the peer certificate: %s",
 			 session_desc(s, desc, sizeof(desc)), err);
 		goto reject;
 	}
 	if (!id.has_vaddr) {
-		log_warn("handshake with %s: certificate of '%s' has no virtual address",
+		log_reject(s, "handshake with %s: certificate of '%s' has no virtual address",
 			 session_desc(s, desc, sizeof(desc)), id.name);
 		goto reject;
 	}
 	if (!strcmp(id.name, node->identity.name) ||
 	    id.vaddr.s_addr == node->cfg.address.s_addr) {
-		log_warn("handshake with %s: peer claims this node's own name or address",
+		log_reject(s, "handshake with %s: peer claims this node's own name or address",
 			 session_desc(s, desc, sizeof(desc)));
 		goto reject;
 	}
@@ -243,7 +289,7 @@ static void session_complete(struct session *s)
 	 * ~77 KB wolfSSL object (the peer certificate was read above). */
 	s->cipher = wolfSSL_get_cipher_name(s->ssl);
 	if (record_keys_from_ssl(s->ssl, &s->keys)) {
-		log_warn("handshake with %s: cipher %s cannot be carried",
+		log_reject(s, "handshake with %s: cipher %s cannot be carried",
 			 session_desc(s, desc, sizeof(desc)), s->cipher);
 		goto reject;
 	}
@@ -252,7 +298,7 @@ static void session_complete(struct session *s)
 	node->heap_trim = true;
 	if (peer && strcmp(peer->name, id.name)) {
 		/* We dialled peer X and someone else answered. */
-		log_warn("handshake with %s: certificate is for '%s'",
+		log_reject(s, "handshake with %s: certificate is for '%s'",
 			 session_desc(s, desc, sizeof(desc)), id.name);
 		goto reject;
 	}
@@ -311,7 +357,7 @@ static bool session_drive(struct session *s)
 		arm_retransmit(s);
 		return true;
 	}
-	log_warn("handshake with %s failed: %s (%d)",
+	log_reject(s, "handshake with %s failed: %s (%d)",
 		 session_desc(s, desc, sizeof(desc)),
 		 wolfSSL_ERR_reason_error_string((unsigned long)err), err);
 	s->node->stats.rx_handshake_rejected++;
