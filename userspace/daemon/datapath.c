@@ -37,9 +37,15 @@
 #define TX_SLOT 1600
 #define GSO_MAX_BYTES 65000
 
-static uint8_t plaintext[PACKET_MAX];
-static uint8_t tun_buf[VNET_HDR_LEN + PACKET_MAX];
-static uint8_t segment[PACKET_MAX];
+/* Packets are parsed in place as struct iphdr: keep them 4-aligned. The
+ * TUN buffer is read at an offset that puts the packet after the 10-byte
+ * virtio-net header on a 16-byte boundary. */
+#define TUN_READ_OFFSET (16 - VNET_HDR_LEN)
+static uint8_t plaintext[PACKET_MAX] __attribute__((aligned(16)));
+static uint8_t tun_space[TUN_READ_OFFSET + VNET_HDR_LEN + PACKET_MAX]
+	__attribute__((aligned(16)));
+static uint8_t *const tun_buf = tun_space + TUN_READ_OFFSET;
+static uint8_t segment[PACKET_MAX] __attribute__((aligned(16)));
 
 static struct {
 	size_t count;
@@ -223,7 +229,7 @@ int path_send(struct node *node, const struct path *path,
  * TCP then handles one large packet instead of dozens of small ones.
  */
 static struct {
-	uint8_t buf[65535];
+	uint8_t buf[65535] __attribute__((aligned(16)));
 	size_t len;		/* bytes in buf */
 	size_t hdr_len;		/* IP + TCP header */
 	size_t mss;		/* payload of every segment but the last */
@@ -402,7 +408,7 @@ static uint16_t ip_checksum(const void *data, size_t len)
 static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 {
 	const struct iphdr *orig = (const struct iphdr *)pkt;
-	uint8_t out[sizeof(struct iphdr) + 8 + 60 + 8];
+	uint8_t out[sizeof(struct iphdr) + 8 + 60 + 8] __attribute__((aligned(4)));
 	struct iphdr *ip = (struct iphdr *)out;
 	struct icmphdr *icmp = (struct icmphdr *)(out + sizeof(*ip));
 	size_t quote = orig->ihl * 4u + 8, total;
@@ -501,7 +507,8 @@ void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	node->tx_batching = true;
 	for (int i = 0; i < BURST; i++) {
 		struct virtio_net_hdr vh;
-		ssize_t n = read(node->tun_fd, tun_buf, sizeof(tun_buf));
+		ssize_t n = read(node->tun_fd, tun_buf,
+				 sizeof(tun_space) - TUN_READ_OFFSET);
 
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
