@@ -353,7 +353,7 @@ nat_podnet_node() {
 	write_config "$tmp/$name.conf" "$name" "$tmp/ca" "10.77.0.$((10 + num))/24" 51820 \
 		rv "$nat_rendezvous:51820"
 	sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/$name.conf"
-	sed -i "/^LogLevel/a KeepaliveInterval = 10\nPunchTimeout = ${NAT_PUNCH_TIMEOUT:-3}\nPunchRetry = ${NAT_PUNCH_RETRY:-30}" \
+	sed -i "/^LogLevel/a KeepaliveInterval = ${NAT_KEEPALIVE:-10}\nPunchTimeout = ${NAT_PUNCH_TIMEOUT:-3}\nPunchRetry = ${NAT_PUNCH_RETRY:-30}" \
 		"$tmp/$name.conf"
 	[[ -z $extra ]] || sed -i "/^LogLevel/a $extra" "$tmp/$name.conf"
 	start_daemon "$__node" "$name"

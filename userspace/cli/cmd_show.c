@@ -146,8 +146,10 @@ static void json_value(const char *key, const char *v)
 
 	for (const char *c = v; *c && digits; c++)
 		digits = isdigit((unsigned char)*c);
+	/* Names and hex indices that happen to be all digits stay strings. */
 	if (digits && strcmp(key, "name") && strcmp(key, "node") &&
-	    strcmp(key, "interface"))
+	    strcmp(key, "interface") && strcmp(key, "session") &&
+	    strcmp(key, "relay_channel"))
 		fputs(v, stdout);
 	else if (!strcmp(v, "true") || !strcmp(v, "false"))
 		fputs(v, stdout);

@@ -90,6 +90,8 @@ static void dump_state(struct node *node, FILE *f)
 			p->path.relay_channel ? "relay" : "direct");
 		if (p->path_reason[0] && p->path.relay_channel)
 			fprintf(f, "reason=%s\n", p->path_reason);
+		if (p->path.relay_channel)
+			fprintf(f, "relay_channel=%08x\n", p->path.relay_channel);
 		if (p->is_rendezvous)
 			fprintf(f, "rendezvous=%s\n",
 				p->registered ? "registered" : "not registered");

@@ -19,6 +19,7 @@
 
 #define BACKOFF_MIN 1
 #define BACKOFF_MAX 16
+#define BACKOFF_MAX_RENDEZVOUS 4
 /* A restarted peer may ask again this soon, even with a session up. */
 #define URGENT_MIN_INTERVAL 2.0
 /* How long the replaced session still opens late packets. */
@@ -147,8 +148,10 @@ void peer_want_session(struct peer *peer, bool urgent)
 		   now - peer->last_attempt < peer->attempt_backoff) {
 		return;
 	}
+	/* A rendezvous is worth asking often: everything else waits on it. */
 	if (!urgent && peer->last_attempt > 0 &&
-	    peer->attempt_backoff < BACKOFF_MAX)
+	    peer->attempt_backoff < (peer->is_rendezvous ? BACKOFF_MAX_RENDEZVOUS :
+				     BACKOFF_MAX))
 		peer->attempt_backoff *= 2;
 	peer->last_attempt = now;
 	{

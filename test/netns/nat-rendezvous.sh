@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# The rendezvous under attack and away:
+#  - a node with another CA's certificate can neither register nor look up;
+#  - junk at the rendezvous' two ports does not crash it;
+#  - a node cannot make the relay forward into a channel it does not own;
+#  - stopped, the rendezvous takes no direct session down with it, and a
+#    node restarted meanwhile comes back when the rendezvous does.
+#
+#         internet 198.18.0.0/24 ── rv 198.18.0.1 (rendezvous + relay)
+#     none-a .11   [NAT .12] restr-a   [NAT .13] sym-a   [NAT .14] sym-b
+#     (public)     10.102.0.2          10.103.0.2        10.104.0.2
+#     intruder .15 (public, certificate of another CA)
+
+source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/lib-nat.sh"
+ktap_header "podnet: rendezvous bad input and outage"
+
+NAT_KEEPALIVE=3 nat_podnet_bed
+NAT_KEEPALIVE=3 nat_podnet_node none-a none 1
+NAT_KEEPALIVE=3 nat_podnet_node restr-a restricted 2
+NAT_KEEPALIVE=3 nat_podnet_node sym-a symmetric 3
+NAT_KEEPALIVE=3 nat_podnet_node sym-b symmetric 4
+for name in none-a restr-a sym-a sym-b; do
+	wait_for 100 peer_established "$name" rv || true
+	wait_for 50 nat_type_known "$name" || true
+done
+check "restr-a reaches none-a directly" wait_for 100 n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11
+check "sym-a reaches sym-b through the relay" wait_for 100 n "$ns_sym_a" ping -c 1 -W 1 10.77.0.14
+check "... relayed" test "$(peer_field sym-a sym-b path)" = relay
+
+# --- a foreign certificate cannot register or look up --------------------
+site_create ns_intruder router_intruder intruder none 5
+make_ca "$tmp/evil" evil-net
+make_node_cert "$tmp/evil" intruder 10.77.0.15
+write_config "$tmp/intruder.conf" intruder "$tmp/evil" 10.77.0.15/24 51820 rv 198.18.0.1:51820
+sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/intruder.conf"
+before=$(iface_field rv rx_handshake_rejected)
+start_daemon "$ns_intruder" intruder
+check "the rendezvous refuses the intruder's handshake" wait_for 100 bash -c \
+	"[[ \$('$podnet' show --json --socket '$tmp/rv.sock' | jq .rx_handshake_rejected) -gt $before ]]"
+check "... which is not registered" \
+	test "$(peer_field intruder rv state)" != established
+check "... nor known to the rendezvous" test -z "$(peer_field rv intruder name)"
+check "... and cannot reach anyone" \
+	bash -c "! ip netns exec $ns_intruder ping -c 1 -W 2 10.77.0.11"
+stop_daemon intruder
+
+# --- the relay forwards only for a channel's owner -----------------------
+channel=$(peer_field sym-a sym-b relay_channel)
+check "sym-a has a relay channel for sym-b" test -n "$channel" -a "$channel" != null
+refused=$(iface_field rv rx_relay_refused)
+unknown=$(iface_field sym-b rx_unknown_session)
+# A relay datagram for sym-a's channel, sent by restr-a: an inner data
+# datagram for sym-b's session index 1.
+hdr="\\x05\\x01\\x00\\x00$(sed 's/../\\x&/g' <<<"$channel")"
+inner='\x02\x01\x00\x00\x00\x00\x00\x01\x17\xfe\xfd\x00\x01\x00\x00\x00\x00\x00\x09\x00\x10aaaaaaaaaaaaaaaa'
+for i in 1 2 3 4 5; do
+	n "$ns_restr_a" bash -c "printf '$hdr$inner' >/dev/udp/198.18.0.1/51820"
+done
+sleep 0.5
+check "the relay refuses to forward another node's channel" \
+	test "$(iface_field rv rx_relay_refused)" -ge $((refused + 5))
+check "... and nothing reached sym-b" \
+	test "$(iface_field sym-b rx_unknown_session)" -eq "$unknown"
+
+# --- junk at the rendezvous ----------------------------------------------
+head -c 2000000 /dev/urandom >"$tmp/junk"
+n "$ns_none_a" socat -u -b 200 "OPEN:$tmp/junk" UDP-SENDTO:198.18.0.1:51820 || true
+n "$ns_none_a" socat -u -b 64 "OPEN:$tmp/junk" UDP-SENDTO:198.18.0.1:51821 || true
+sleep 0.5
+check "30,000 junk datagrams at both rendezvous ports do not crash it" kill -0 "$pid_rv"
+check "... and the relay still carries sym-a <-> sym-b" \
+	wait_for 50 n "$ns_sym_a" ping -c 1 -W 1 10.77.0.14
+
+# --- the rendezvous goes away and comes back -----------------------------
+stop_daemon rv
+check "with the rendezvous down, the direct session keeps working" \
+	n "$ns_restr_a" ping -c 3 -i 0.3 -W 2 10.77.0.11
+sleep 4
+check "... still, seconds later" n "$ns_restr_a" ping -c 1 -W 2 10.77.0.11
+stop_daemon none-a
+start_daemon "$ns_none_a" none-a
+sleep 2
+check "none-a restarted while the rendezvous is down has no session" \
+	bash -c "! ip netns exec $ns_restr_a ping -c 1 -W 1 10.77.0.11"
+start_daemon "$ns_rv" rv
+check "when the rendezvous is back, restr-a and none-a find each other again" \
+	wait_for 600 n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11
+out=$(start_sshd "$ns_none_a" 10.77.0.11 && ssh_run "$ns_restr_a" 10.77.0.11 'echo welcome-back' 2>&1 || true)
+check "... and ssh works" grep -q welcome-back <<<"$out"
+
+ktap_finish
