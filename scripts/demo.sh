@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Copyright (C) 2026 The podnet developers.
 #
-# podnet on one machine: a CA, two nodes in two network namespaces joined
-# by a veth cable, a daemon in each, then ping, ssh and `podnet show`
-# across the virtual addresses. Everything is removed at the end.
+# podnet on one machine: a small internet in network namespaces, a
+# rendezvous node on it, and two machines behind two different NATs that
+# have no public address. They find each other through the rendezvous,
+# punch a direct path, and reach each other's services by virtual address:
+# ping, ssh, podnet show, podnet ping. Everything is removed at the end.
 #
-#   ┌─ namespace podnet-demo-a ─┐          ┌─ namespace podnet-demo-b ─┐
-#   │ pod0 10.77.0.1 (node-a)   │  veth    │ pod0 10.77.0.2 (node-b)   │
-#   │ 192.168.77.1:51820        ├──────────┤ 192.168.77.2:51820  sshd  │
-#   └───────────────────────────┘          └───────────────────────────┘
+#                 internet 198.18.0.0/24
+#        ┌────────────────┬─────────────────────┬──────────────────┐
+#   rendezvous 198.18.0.1  [NAT 198.18.0.11]     [NAT 198.18.0.12]
+#   (10.77.0.1)            port-restricted        symmetric (random ports)
+#                          office 10.101.0.2      laptop 10.102.0.2
+#                          (10.77.0.11, sshd)     (10.77.0.12)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,101 +25,72 @@ fi
 scripts/deps.sh
 make -s
 
-podnet=$top/build/podnet
-podnetd=$top/build/podnetd
-dir=$(mktemp -d /tmp/podnet-demo.XXXXXX)
-a=podnet-demo-a
-b=podnet-demo-b
-pids=()
+export PODNET_BUILD=$top/build
+source test/netns/common.sh
+source test/netns/lib-nat.sh
 
 cmd() { echo "[#] $*" >&2; "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-cleanup() {
-	set +e
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	sleep 0.5
-	ip netns del $a 2>/dev/null
-	ip netns del $b 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-ip netns del $a 2>/dev/null || true
-ip netns del $b 2>/dev/null || true
-
-say "A network CA and two node certificates"
-cmd "$podnet" ca create --name demo-net --dir "$dir"
-cmd "$podnet" cert issue --ca-dir "$dir" --dir "$dir" --name node-a --address 10.77.0.1
-cmd "$podnet" cert issue --ca-dir "$dir" --dir "$dir" --name node-b --address 10.77.0.2
-cmd "$podnet" cert show "$dir/node-b.crt"
-
-say "Two machines: network namespaces joined by a veth cable"
-cmd ip netns add $a
-cmd ip netns add $b
-cmd ip link add veth-a netns $a type veth peer name veth-b netns $b
-cmd ip -n $a addr add 192.168.77.1/24 dev veth-a
-cmd ip -n $b addr add 192.168.77.2/24 dev veth-b
-for ns in $a $b; do
-	ip -n $ns link set lo up
-	ip -n $ns link set "veth-${ns##*-}" up
+say "A network CA and three node certificates"
+mkdir -p "$tmp/ca"
+cmd "$podnet" ca create --name demo-net --dir "$tmp/ca"
+for node in "rendezvous 10.77.0.1" "office 10.77.0.11" "laptop 10.77.0.12"; do
+	set -- $node
+	cmd "$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/ca" --name "$1" --address "$2"
 done
+cmd "$podnet" cert show "$tmp/ca/office.crt"
 
-for n in a b; do
-	other=$([[ $n == a ]] && echo b || echo a)
-	num=$([[ $n == a ]] && echo 1 || echo 2)
-	onum=$([[ $n == a ]] && echo 2 || echo 1)
-	cat >"$dir/node-$n.conf" <<EOC
+say "An internet, a rendezvous on it, and two sites behind NATs"
+internet_create
+public_host_create ns_rv rendezvous 198.18.0.1
+site_create ns_office router_office office restricted 1
+site_create ns_laptop router_laptop laptop symmetric 2
+echo "office is behind a port-restricted cone NAT, laptop behind a symmetric NAT"
+
+conf() { # NAME ADDRESS [extra interface lines]
+	cat <<EOC
 [Interface]
-Address = 10.77.0.$num/24
-ListenPort = 51820
-CA = ca.crt
-Certificate = node-$n.crt
-PrivateKey = node-$n.key
-ControlSocket = $dir/node-$n.sock
-
-[Peer]
-Name = node-$other
-Endpoint = 192.168.77.$onum:51820
+Address = $2/24
+CA = ca/ca.crt
+Certificate = ca/$1.crt
+PrivateKey = ca/$1.key
+ControlSocket = $tmp/$1.sock
+${3:-}
 EOC
+}
+conf rendezvous 10.77.0.1 "Rendezvous = yes" >"$tmp/rendezvous.conf"
+for n in office laptop; do
+	conf "$n" "10.77.0.1$([[ $n == office ]] && echo 1 || echo 2)" >"$tmp/$n.conf"
+	printf '\n[Peer]\nName = rendezvous\nEndpoint = 198.18.0.1:51820\nRendezvous = yes\n' >>"$tmp/$n.conf"
 done
-say "node-a's configuration"
-cat "$dir/node-a.conf"
+say "laptop's configuration: it only knows the rendezvous"
+cat "$tmp/laptop.conf"
 
-say "Start podnetd on both"
-for n in a b; do
-	echo "[#] ip netns exec podnet-demo-$n podnetd $dir/node-$n.conf" >&2
-	ip netns exec podnet-demo-$n "$podnetd" "$dir/node-$n.conf" \
-		>"$dir/node-$n.log" 2>&1 &
-	pids+=($!)
-done
-for _ in $(seq 50); do
-	state=$("$podnet" show --json --socket "$dir/node-a.sock" 2>/dev/null |
-		jq -r '.peers[0].state' 2>/dev/null || true)
-	[[ $state == established ]] && break
-	sleep 0.2
-done
-cmd ip -n $a addr show dev pod0
+say "Start podnetd on all three"
+start_daemon "$ns_rv" rendezvous
+start_daemon "$ns_office" office
+start_daemon "$ns_laptop" laptop
+wait_for 100 peer_established office rendezvous
+wait_for 100 peer_established laptop rendezvous
+wait_for 50 nat_type_known office || true
+wait_for 50 nat_type_known laptop || true
+cmd "$podnet" show --socket "$tmp/laptop.sock"
 
-say "ping across the virtual addresses"
-cmd ip netns exec $a ping -c 3 -i 0.2 10.77.0.2
+say "ping office from laptop: the rendezvous introduces them, they punch"
+cmd ip netns exec "$ns_laptop" ping -c 4 -i 0.3 10.77.0.11
 
-say "ssh to node-b by its virtual address (a real sshd in node-b)"
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$dir/user_key"
-cp "$dir/user_key.pub" "$dir/authorized_keys"
-printf 'ListenAddress 10.77.0.2\nHostKey %s\nAuthorizedKeysFile %s\nPidFile %s\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n' \
-	"$dir/host_key" "$dir/authorized_keys" "$dir/sshd.pid" >"$dir/sshd_config"
-ip netns exec $b /usr/sbin/sshd -D -f "$dir/sshd_config" &
-pids+=($!)
-sleep 0.5
-cmd ip netns exec $a ssh -i "$dir/user_key" -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@10.77.0.2 \
-	'echo "hello from $(ip -4 -o addr show dev pod0 | cut -d" " -f7) over podnet"'
+say "ssh to office by its virtual address (a real sshd there)"
+start_sshd "$ns_office" 10.77.0.11
+cmd ssh_run "$ns_laptop" 10.77.0.11 \
+	'echo "hello from $(ip -4 -o addr show dev pod0 | cut -d" " -f7), behind a NAT"'
 
-say "podnet show on node-a"
-cmd "$podnet" show --socket "$dir/node-a.sock"
-say "podnet show --json on node-b"
-cmd "$podnet" show --json --socket "$dir/node-b.sock"
+say "podnet ping: the round trip through the tunnel, and the path"
+cmd "$podnet" ping --socket "$tmp/laptop.sock" office
+
+say "podnet show on laptop"
+cmd "$podnet" show --socket "$tmp/laptop.sock"
+say "podnet show --json on office"
+cmd "$podnet" show --json --socket "$tmp/office.sock"
 
 say "Done; removing the namespaces"

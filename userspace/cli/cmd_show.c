@@ -93,6 +93,14 @@ static void print_pretty(const struct status *st)
 	printf("  %saddress%s: %s\n", c_bold(), c_reset(), get(i, "address"));
 	printf("  %slistening port%s: %s\n", c_bold(), c_reset(),
 	       get(i, "listen_port"));
+	if (status_get(i, "nat_type") && strcmp(get(i, "nat_type"), "unknown")) {
+		printf("  %snat%s: %s", c_bold(), c_reset(), get(i, "nat_type"));
+		if (status_get(i, "reflexive"))
+			printf(" (seen as %s)", get(i, "reflexive"));
+		printf("\n");
+	}
+	if (!strcmp(get(i, "rendezvous"), "true"))
+		printf("  %srole%s: rendezvous and relay\n", c_bold(), c_reset());
 	printf("  %sdropped%s: %llu malformed, %llu unknown session, %llu rejected handshakes, %llu no route\n",
 	       c_bold(), c_reset(), get_u64(i, "rx_malformed"),
 	       get_u64(i, "rx_unknown_session"),
@@ -106,6 +114,13 @@ static void print_pretty(const struct status *st)
 		       get(p, "address"));
 		printf("  %sendpoint%s: %s\n", c_bold(), c_reset(),
 		       get(p, "endpoint"));
+		if (strcmp(get(p, "path"), "none")) {
+			printf("  %spath%s: %s", c_bold(), c_reset(),
+			       get(p, "path"));
+			if (status_get(p, "reason"))
+				printf(" (%s)", get(p, "reason"));
+			printf("\n");
+		}
 		printf("  %sstate%s: %s", c_bold(), c_reset(), get(p, "state"));
 		if (status_get(p, "cipher"))
 			printf(" (%s, %s)", get(p, "role"), get(p, "cipher"));
