@@ -17,7 +17,7 @@ packages=(
 	libcmocka-dev clang libclang-rt-14-dev
 	# netns tests and demo
 	iproute2 nftables openssh-server openssh-client iputils-ping jq
-	procps iperf3 tcpdump conntrack socat
+	procps iperf3 tcpdump conntrack socat openssl
 )
 # Only `make bench` needs these: the userspace WireGuard it compares with.
 if [[ ${1:-} == bench ]]; then
