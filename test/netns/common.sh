@@ -220,3 +220,22 @@ first_reply_ms() {
 	end=$(date +%s%N)
 	echo $(( (end - start) / 1000000 ))
 }
+
+# two_node_bed NET: namespaces $ns1 (alpha) and $ns2 (beta) joined by a
+# veth pair on 192.168.NET.0/24, a CA, both certificates (10.77.0.1 and .2)
+# and configs that name each other as static peers. Daemons not started.
+two_node_bed() {
+	local net=192.168.$1
+	ns_create ns1 alpha
+	ns_create ns2 beta
+	ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
+	n "$ns1" ip addr add "$net.1/24" dev veth1
+	n "$ns2" ip addr add "$net.2/24" dev veth2
+	n "$ns1" ip link set veth1 up
+	n "$ns2" ip link set veth2 up
+	make_ca "$tmp/ca" test-net
+	make_node_cert "$tmp/ca" alpha 10.77.0.1
+	make_node_cert "$tmp/ca" beta 10.77.0.2
+	write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 beta "$net.2:51820"
+	write_config "$tmp/beta.conf" beta "$tmp/ca" 10.77.0.2/24 51820 alpha "$net.1:51820"
+}

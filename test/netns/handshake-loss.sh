@@ -16,19 +16,7 @@
 source "$(dirname "$0")/common.sh"
 ktap_header "podnet: DTLS handshakes over a lossy path"
 
-ns_create ns1 alpha
-ns_create ns2 beta
-ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
-n "$ns1" ip addr add 192.168.243.1/24 dev veth1
-n "$ns2" ip addr add 192.168.243.2/24 dev veth2
-n "$ns1" ip link set veth1 up
-n "$ns2" ip link set veth2 up
-
-make_ca "$tmp/ca" test-net
-make_node_cert "$tmp/ca" alpha 10.77.0.1
-make_node_cert "$tmp/ca" beta 10.77.0.2
-write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 beta 192.168.243.2:51820
-write_config "$tmp/beta.conf" beta "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.243.1:51820
+two_node_bed 243
 
 # The UDP payload starts with the podnet header; a handshake datagram's
 # DTLS record starts 12 bytes in, i.e. at bit 160 of the transport header.
@@ -72,4 +60,5 @@ check "... and carries traffic" n "$ns1" ping -c 1 -W 2 10.77.0.2
 check "... and retransmissions were needed" \
 	test "$(n "$ns2" nft -j list chain inet loss out | jq '[.nftables[] | .rule? | select(.) | .expr[] | .counter? | select(.) | .packets] | add')" -ge 1
 
+[[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
 ktap_finish

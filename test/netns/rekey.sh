@@ -16,18 +16,7 @@
 source "$(dirname "$0")/common.sh"
 ktap_header "podnet: rekey without loss"
 
-ns_create ns1 alpha
-ns_create ns2 beta
-ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
-n "$ns1" ip addr add 192.168.244.1/24 dev veth1
-n "$ns2" ip addr add 192.168.244.2/24 dev veth2
-n "$ns1" ip link set veth1 up
-n "$ns2" ip link set veth2 up
-make_ca "$tmp/ca" test-net
-make_node_cert "$tmp/ca" alpha 10.77.0.1
-make_node_cert "$tmp/ca" beta 10.77.0.2
-write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 beta 192.168.244.2:51820
-write_config "$tmp/beta.conf" beta "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.244.1:51820
+two_node_bed 244
 sed -i '/^LogLevel/a RekeyAfter = 1' "$tmp/alpha.conf" "$tmp/beta.conf"
 # Rekey timing is the point here, not the debug log.
 sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
