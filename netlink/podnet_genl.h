@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: (GPL-2.0-only WITH Linux-syscall-note) OR MIT */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The podnet generic netlink family: how podnetd (userspace, which does
+ * every DTLS handshake, NAT traversal and policy decision) configures
+ * podnet.ko (the kernel data path). This one header is included by the
+ * module (kernel/) and by the daemon (userspace/); doc/netlink.md is the
+ * prose version.
+ *
+ * Model: a podnet device ("ip link add pod0 type podnet") has one or more
+ * attached UDP sockets (the daemon's own, by fd). It knows peers by a
+ * 32-bit id the daemon chooses. Each peer has an endpoint, optionally a
+ * relay channel, its allowed inner addresses (cryptokey routing) and two
+ * key slots. A key slot holds one established DTLS 1.2 session: the
+ * record keys and both session indices, exactly as the userspace record
+ * layer (userspace/lib/record.c) uses them, so a kernel node and a
+ * userspace node talk to each other.
+ *
+ * Datagrams on an attached socket: data records (type 2) whose receiver
+ * index belongs to an installed key slot, and relay datagrams (type 5)
+ * whose channel is a peer's relay channel and whose inner datagram is such
+ * a data record, are handled in the kernel. Everything else goes up to
+ * the daemon's socket unchanged.
+ *
+ * Plaintexts that are not IP packets (first byte below 0x40: podnet's
+ * in-session control messages, see doc/wire.md) are not delivered to the
+ * device: keepalives (one byte 0x00) are consumed, the rest are sent to
+ * the daemon as PODNET_CMD_NOTIFY_CTRL. The daemon sends control messages
+ * with PODNET_CMD_CTRL_SEND, sealed under the kernel's sequence numbers.
+ */
+#ifndef _UAPI_PODNET_GENL_H
+#define _UAPI_PODNET_GENL_H
+
+#define PODNET_GENL_NAME "podnet"
+#define PODNET_GENL_VERSION 1
+#define PODNET_GENL_MCGRP_PEERS "peers"
+#define PODNET_LINK_KIND "podnet"
+
+enum podnet_cmd {
+	PODNET_CMD_UNSPEC,
+	/* ifindex|ifname -> device attributes and counters (doit) */
+	PODNET_CMD_DEV_GET,
+	/* ifindex, socket_fd: the kernel takes a reference to the socket
+	 * and handles data datagrams on it. Up to PODNET_MAX_SOCKETS. */
+	PODNET_CMD_SOCKET_ATTACH,
+	/* ifindex, socket_fd: give the socket back to plain userspace */
+	PODNET_CMD_SOCKET_DETACH,
+	/* ifindex, peer_id, [endpoint], [socket_fd], [relay_channel],
+	 * [allowed_ips]: create the peer or update the given fields.
+	 * A present allowed_ips replaces the whole list. */
+	PODNET_CMD_PEER_SET,
+	/* ifindex, peer_id */
+	PODNET_CMD_PEER_DEL,
+	/* ifindex, [peer_id]: doit for one peer, dumpit for all
+	 * (resumable); replies carry endpoint, relay_channel, allowed_ips,
+	 * stats and, per slot, the key's local/remote index and tx_seq
+	 * (never key material). */
+	PODNET_CMD_PEER_GET,
+	/* ifindex, peer_id, key_slot, keyconf: install keys in a slot
+	 * (replacing what was there, old key wiped) */
+	PODNET_CMD_KEY_SET,
+	/* ifindex, peer_id: primary <-> secondary, atomically for senders */
+	PODNET_CMD_KEY_SWAP,
+	/* ifindex, peer_id, key_slot: wipe and free one slot */
+	PODNET_CMD_KEY_DEL,
+	/* ifindex, peer_id, payload: seal payload with the primary key and
+	 * send it to the peer's endpoint (through its relay if it has one) */
+	PODNET_CMD_CTRL_SEND,
+
+	/* Notifications, multicast on PODNET_GENL_MCGRP_PEERS. All carry
+	 * ifindex and peer_id. */
+	/* endpoint: an authenticated data record came from a new address.
+	 * The kernel has already moved a direct peer there. */
+	PODNET_CMD_NOTIFY_ENDPOINT,
+	/* key_slot, tx_seq: the slot's key is past PODNET_KEY_SOFT_LIMIT
+	 * records; the daemon should rekey. Sent once per key. */
+	PODNET_CMD_NOTIFY_KEY_LIMIT,
+	/* A packet for this peer was dropped because it has no primary
+	 * key; the daemon should start a handshake. Rate-limited. */
+	PODNET_CMD_NOTIFY_NEED_KEY,
+	/* A pending secondary key authenticated a record and was swapped
+	 * to primary by the kernel (the server side of a rekey). */
+	PODNET_CMD_NOTIFY_KEY_SWAPPED,
+	/* payload: an in-session control message from the peer */
+	PODNET_CMD_NOTIFY_CTRL,
+
+	__PODNET_CMD_MAX,
+};
+#define PODNET_CMD_MAX (__PODNET_CMD_MAX - 1)
+
+enum podnet_attr {
+	PODNET_A_UNSPEC,
+	PODNET_A_IFINDEX,		/* u32 */
+	PODNET_A_IFNAME,		/* string, IFNAMSIZ */
+	PODNET_A_SOCKET_FD,		/* u32, a UDP socket of the caller */
+	PODNET_A_PEER_ID,		/* u32, nonzero, chosen by the daemon */
+	PODNET_A_ENDPOINT,		/* binary: struct sockaddr_in or
+					 * struct sockaddr_in6 */
+	PODNET_A_RELAY_CHANNEL,		/* u32, 0: direct */
+	PODNET_A_ALLOWED_IPS,		/* nested: PODNET_A_ALLOWED_IP... */
+	PODNET_A_KEY_SLOT,		/* u8, enum podnet_key_slot */
+	PODNET_A_KEYCONF,		/* nested: enum podnet_keyconf_attr */
+	PODNET_A_PAYLOAD,		/* binary, at most PODNET_CTRL_MAX */
+	PODNET_A_STATS,			/* nested: enum podnet_stats_attr */
+	PODNET_A_TX_SEQ,		/* u64 */
+	PODNET_A_PAD,
+	PODNET_A_KEYS,			/* nested (reply): PODNET_A_KEY... */
+	PODNET_A_DEV_STATS,		/* nested (reply): podnet_stats_attr */
+	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
+	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
+	__PODNET_A_MAX,
+};
+#define PODNET_A_MAX (__PODNET_A_MAX - 1)
+
+/* Inside PODNET_A_ALLOWED_IPS: each entry is a nest of this type. */
+enum podnet_allowedip_attr {
+	PODNET_A_ALLOWED_IP_UNSPEC,
+	PODNET_A_ALLOWED_IP,		/* nested entry (list element) */
+	PODNET_A_ALLOWED_IP_ADDR,	/* binary, 4 bytes (IPv4) */
+	PODNET_A_ALLOWED_IP_PREFIX,	/* u8, 0..32 */
+	__PODNET_A_ALLOWED_IP_MAX,
+};
+#define PODNET_A_ALLOWED_IP_MAX (__PODNET_A_ALLOWED_IP_MAX - 1)
+
+enum podnet_key_slot {
+	PODNET_KEY_SLOT_PRIMARY,	/* used for sending */
+	PODNET_KEY_SLOT_SECONDARY,	/* still or already accepted */
+};
+
+enum podnet_cipher {
+	PODNET_CIPHER_CHACHA20_POLY1305,	/* key 32, iv 12 (RFC 7905) */
+	PODNET_CIPHER_AES_GCM,			/* key 16|32, salt 4 */
+};
+
+enum podnet_keyconf_attr {
+	PODNET_A_KEYCONF_UNSPEC,
+	PODNET_A_KEYCONF_CIPHER,	/* u8, enum podnet_cipher */
+	PODNET_A_KEYCONF_EPOCH,		/* u16, DTLS epoch of data records */
+	PODNET_A_KEYCONF_LOCAL_INDEX,	/* u32, receiver index we chose */
+	PODNET_A_KEYCONF_REMOTE_INDEX,	/* u32, receiver index peer chose */
+	PODNET_A_KEYCONF_TX_KEY,	/* binary */
+	PODNET_A_KEYCONF_TX_IV,		/* binary */
+	PODNET_A_KEYCONF_RX_KEY,	/* binary */
+	PODNET_A_KEYCONF_RX_IV,		/* binary */
+	PODNET_A_KEYCONF_TX_SEQ,	/* u64, first sequence number to use */
+	PODNET_A_KEYCONF_PENDING,	/* flag: swap to primary on first
+					 * authenticated record received */
+	PODNET_A_KEYCONF_PAD,
+	__PODNET_A_KEYCONF_MAX,
+};
+#define PODNET_A_KEYCONF_MAX (__PODNET_A_KEYCONF_MAX - 1)
+
+/* Inside PODNET_A_KEYS (replies): one PODNET_A_KEY nest per used slot,
+ * holding PODNET_A_KEYCONF_{LOCAL_INDEX,REMOTE_INDEX,TX_SEQ,CIPHER} and
+ * PODNET_A_KEY_SLOT_ID. */
+enum podnet_key_attr {
+	PODNET_A_KEY_UNSPEC,
+	PODNET_A_KEY,
+	PODNET_A_KEY_SLOT_ID,		/* u8 */
+	__PODNET_A_KEY_MAX,
+};
+
+enum podnet_stats_attr {
+	PODNET_A_STATS_UNSPEC,
+	PODNET_A_STATS_RX_BYTES,	/* u64, inner bytes delivered */
+	PODNET_A_STATS_TX_BYTES,	/* u64, inner bytes sealed */
+	PODNET_A_STATS_RX_PACKETS,	/* u64 */
+	PODNET_A_STATS_TX_PACKETS,	/* u64 */
+	PODNET_A_STATS_DROP_BAD_SOURCE,	/* u64, inner source not allowed */
+	PODNET_A_STATS_DROP_INVALID,	/* u64, auth failed or malformed */
+	PODNET_A_STATS_DROP_REPLAY,	/* u64 */
+	PODNET_A_STATS_DROP_NO_KEY,	/* u64, outbound without a key */
+	PODNET_A_STATS_LAST_RX_MS,	/* u64, ms since last authenticated
+					 * record, or absent if never */
+	PODNET_A_STATS_LAST_TX_MS,	/* u64 */
+	PODNET_A_STATS_PAD,
+	PODNET_A_STATS_RX_MALFORMED,	/* u64 (device): bad podnet header */
+	PODNET_A_STATS_TX_NO_ROUTE,	/* u64 (device): no peer for dst */
+	__PODNET_A_STATS_MAX,
+};
+#define PODNET_A_STATS_MAX (__PODNET_A_STATS_MAX - 1)
+
+#define PODNET_MAX_SOCKETS 8
+#define PODNET_CTRL_MAX 1400
+/* Records per key before PODNET_CMD_NOTIFY_KEY_LIMIT (2^40, like the
+ * daemon's RekeyAfterPackets default); at RECORD_SEQ_LAST the key stops. */
+#define PODNET_KEY_SOFT_LIMIT (1ULL << 40)
+
+#endif /* _UAPI_PODNET_GENL_H */
