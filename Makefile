@@ -27,10 +27,10 @@ endif
 # Debian's libev ships no .pc file; fall back to plain -lev.
 EV_LIBS := $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags wolfssl libmnl)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl libmnl) $(EV_LIBS)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl libmnl) $(EV_LIBS) -pthread
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation -Wno-unused-parameter \
+CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation -Wno-unused-parameter \
 	  -MMD -MP -D_GNU_SOURCE -Iuserspace/lib -Inetlink -isystem netlink/uapi \
 	  $(DEP_CFLAGS) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)

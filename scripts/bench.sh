@@ -25,6 +25,7 @@
 #   BENCH_TIME=10    seconds per iperf3 run (3 for a quick look)
 #   BENCH_PEERS=1000 idle peer sessions for the per-peer memory
 #   BENCH_PINGS=50   echo requests per RTT measurement, 20 ms apart
+#   BENCH_THREADS=1  podnetd's Threads setting (auto, 2: parallel crypto)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -226,6 +227,7 @@ bench_config() {
 	PrivateKey = $tmp/ca/$1.key
 	ControlSocket = $tmp/$1.sock
 	LogLevel = info
+	Threads = ${BENCH_THREADS:-1}
 
 	[Peer]
 	Name = $3

@@ -47,11 +47,16 @@ static uint8_t tun_space[TUN_READ_OFFSET + VNET_HDR_LEN + PACKET_MAX]
 static uint8_t *const tun_buf = tun_space + TUN_READ_OFFSET;
 static uint8_t segment[PACKET_MAX] __attribute__((aligned(16)));
 
+/* Datagrams waiting to be sent. Data records in it are sealed in place,
+ * all at once and on several threads, just before the batch goes out. */
 static struct {
 	size_t count;
-	uint8_t data[TX_BATCH][TX_SLOT];
+	uint8_t data[TX_BATCH][TX_SLOT] __attribute__((aligned(16)));
 	size_t len[TX_BATCH];
 	struct path path[TX_BATCH];
+	size_t n_jobs;
+	struct crypto_job jobs[TX_BATCH];
+	size_t job_slot[TX_BATCH];
 } tx;
 
 static bool gso_works = true;
@@ -81,10 +86,20 @@ static void mapped_address(const struct node *node, const struct endpoint *ep,
  * go out as one UDP GSO send (the kernel segments them), the rest one by
  * one. A burst of 64 sealed packets then costs a couple of syscalls.
  */
+void datapath_seal_pending(struct node *node)
+{
+	crypto_pool_run(&node->crypto, tx.jobs, tx.n_jobs);
+	for (size_t k = 0; k < tx.n_jobs; k++)
+		if (tx.jobs[k].result < 0)
+			tx.len[tx.job_slot[k]] = 0;	/* not sent */
+	tx.n_jobs = 0;
+}
+
 void datapath_flush(struct node *node)
 {
 	size_t i = 0;
 
+	datapath_seal_pending(node);
 	while (i < tx.count) {
 		struct sockaddr_in6 mapped;
 		struct iovec iov[TX_BATCH];
@@ -97,6 +112,10 @@ void datapath_flush(struct node *node)
 		const struct path *p = &tx.path[i];
 		const void *name;
 
+		if (!tx.len[i]) {
+			i++;
+			continue;
+		}
 		/* Extend the run while the size matches; a shorter datagram
 		 * may end it. */
 		while (j < tx.count && gso_works &&
@@ -164,6 +183,51 @@ static int tx_queue(struct node *node, const struct path *path,
 	}
 	tx.len[tx.count] = len;
 	tx.path[tx.count] = *path;
+	if (tx.path[tx.count].fd < 0)
+		tx.path[tx.count].fd = node->udp_fd;
+	tx.count++;
+	return 0;
+}
+
+/*
+ * Queue pkt as a data record for s: headers and plaintext go straight
+ * into a batch slot, where the record is sealed in place by
+ * datapath_seal_pending(). Outside a batch, and for AES-GCM (whose key
+ * schedule must not be shared between threads), it is sealed at once.
+ */
+static int queue_data(struct node *node, struct session *s,
+		      const uint8_t *pkt, size_t len)
+{
+	size_t off = s->path.relay_channel ? 2 * WIRE_HEADER_LEN :
+					     WIRE_HEADER_LEN;
+	struct crypto_job *job;
+	uint8_t *slot;
+	uint64_t seq;
+	int hdr;
+
+	if (!node->tx_batching || s->state != SESSION_ESTABLISHED ||
+	    s->keys.aead != RECORD_CHACHA20_POLY1305 || !s->path.ep.len ||
+	    off + RECORD_OVERHEAD + len > TX_SLOT)
+		return session_send_data(s, pkt, len);
+	if (tx.count == TX_BATCH)
+		datapath_flush(node);
+	slot = tx.data[tx.count];
+	if (s->path.relay_channel)
+		wire_put_header(slot, WIRE_TYPE_RELAY, s->path.relay_channel,
+				0);
+	wire_put_header(slot + off - WIRE_HEADER_LEN, WIRE_TYPE_DATA,
+			s->remote_index, 0);
+	hdr = record_seal_begin(&s->keys, len, slot + off, TX_SLOT - off,
+				&seq);
+	if (hdr < 0)
+		return -1;
+	memcpy(slot + off + (size_t)hdr, pkt, len);
+	job = &tx.jobs[tx.n_jobs];
+	*job = (struct crypto_job){ .keys = &s->keys, .seq = seq,
+				    .rec = slot + off, .len = len };
+	tx.job_slot[tx.n_jobs++] = tx.count;
+	tx.len[tx.count] = off + (size_t)hdr + len + RECORD_TAG_LEN;
+	tx.path[tx.count] = s->path;
 	if (tx.path[tx.count].fd < 0)
 		tx.path[tx.count].fd = node->udp_fd;
 	tx.count++;
@@ -486,7 +550,7 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 		peer_want_session(peer, false);
 		return;
 	}
-	if (session_send_data(peer->current, pkt, len)) {
+	if (queue_data(node, peer->current, pkt, len)) {
 		peer->stats.drop_no_session++;
 		return;
 	}
@@ -548,39 +612,15 @@ static void control_record(struct node *node, struct peer *peer,
 		traversal_message(peer, &m);
 }
 
-static void data_datagram(struct node *node, const struct path *from,
-			  const struct wire_header *hdr)
+/* An authenticated record's plaintext, from session s, arrived from. */
+static void data_plaintext(struct node *node, const struct path *from,
+			   struct session *s, const uint8_t *pt, size_t n)
 {
-	struct session *s = session_lookup_index(node, hdr->receiver_index);
+	struct peer *peer = s->peer;
 	ev_tstamp now = ev_now(node->loop);
 	const struct iphdr *ip;
-	struct peer *peer;
 	char ep[ADDR_STR_MAX];
-	int n;
 
-	if (!s || s->state != SESSION_ESTABLISHED || !s->peer) {
-		node->stats.rx_unknown_session++;
-		/* A peer that restarted while we did not still sends under
-		 * our old index: ask it for a fresh handshake. */
-		peer = peer_find_by_path(node, from);
-		if (peer)
-			peer_want_session(peer, true);
-		return;
-	}
-	peer = s->peer;
-	n = session_receive_data(s, hdr->payload, hdr->payload_len, plaintext,
-				 sizeof(plaintext));
-	if (n < 0) {
-		log_info("peer %s closed session %08x", peer->name,
-			 s->local_index);
-		session_destroy(s);
-		peer_want_session(peer, true);
-		return;
-	}
-	if (n == 0) {
-		peer->stats.drop_invalid++;
-		return;
-	}
 	peer->last_rx = now;
 	if (peer->pending == s)
 		peer_session_promote(peer, s);
@@ -601,11 +641,11 @@ static void data_datagram(struct node *node, const struct path *from,
 		if (peer->current == s)
 			peer_path_changed(peer, from);
 	}
-	if ((plaintext[0] >> 4) != 4) {
-		control_record(node, peer, plaintext, (size_t)n);
+	if ((pt[0] >> 4) != 4) {
+		control_record(node, peer, pt, n);
 		return;
 	}
-	ip = ipv4_header(plaintext, (size_t)n);
+	ip = ipv4_header(pt, n);
 	if (!ip) {
 		peer->stats.drop_invalid++;
 		return;
@@ -616,9 +656,34 @@ static void data_datagram(struct node *node, const struct path *from,
 		peer->stats.drop_bad_source++;
 		return;
 	}
-	tun_deliver(node, plaintext, ntohs(ip->tot_len));
+	tun_deliver(node, pt, ntohs(ip->tot_len));
 	peer->stats.rx_bytes += ntohs(ip->tot_len);
 	peer->stats.rx_packets++;
+}
+
+static void data_datagram(struct node *node, const struct path *from,
+			  const struct wire_header *hdr)
+{
+	struct session *s = session_lookup_index(node, hdr->receiver_index);
+	struct peer *peer;
+	int n;
+
+	if (!s || s->state != SESSION_ESTABLISHED || !s->peer) {
+		node->stats.rx_unknown_session++;
+		/* A peer that restarted while we did not still sends under
+		 * our old index: ask it for a fresh handshake. */
+		peer = peer_find_by_path(node, from);
+		if (peer)
+			peer_want_session(peer, true);
+		return;
+	}
+	n = session_receive_data(s, hdr->payload, hdr->payload_len, plaintext,
+				 sizeof(plaintext));
+	if (n <= 0) {
+		s->peer->stats.drop_invalid++;
+		return;
+	}
+	data_plaintext(node, from, s, plaintext, (size_t)n);
 }
 
 static void session_request_datagram(struct node *node,
@@ -712,13 +777,91 @@ static void dispatch(struct node *node, const struct path *from,
  * 1500 bytes; anything larger is not ours and arrives truncated. */
 #define RX_BATCH 32
 #define RX_SLOT 2048
+/* Datagrams land 3 bytes into their slot, so that the plaintext of a
+ * direct data record, opened in place after 8 + 13 bytes of headers,
+ * starts 8-aligned for struct iphdr. */
+#define RX_ALIGN 3
+
+static struct {
+	uint8_t bufs[RX_BATCH][RX_SLOT] __attribute__((aligned(16)));
+	struct sockaddr_storage addrs[RX_BATCH];
+	struct iovec iovs[RX_BATCH];
+	struct mmsghdr msgs[RX_BATCH];
+	/* Direct data records of the batch opened in parallel: the
+	 * session each was opened for (NULL: dispatched normally), its
+	 * receiver index and job. */
+	struct session *session[RX_BATCH];
+	uint32_t index[RX_BATCH];
+	struct crypto_job jobs[RX_BATCH];
+	size_t job_of[RX_BATCH];
+} rx;
+
+/*
+ * First pass over a batch: the direct data records of established
+ * ChaCha20-Poly1305 sessions pass the header and replay checks in order
+ * and become jobs that open them in place; everything else is left for
+ * dispatch(). Nothing changes state here but the job list.
+ */
+static size_t rx_prepare(struct node *node, int n)
+{
+	size_t n_jobs = 0;
+
+	for (int i = 0; i < n; i++) {
+		const uint8_t *buf = rx.bufs[i] + RX_ALIGN;
+		struct wire_header hdr;
+		struct session *s;
+		uint64_t seq;
+		size_t ptlen;
+		int off;
+
+		rx.session[i] = NULL;
+		if ((rx.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    rx.msgs[i].msg_len < WIRE_HEADER_LEN ||
+		    buf[0] != WIRE_TYPE_DATA ||
+		    wire_parse(buf, rx.msgs[i].msg_len, &hdr) != WIRE_OK)
+			continue;
+		s = session_lookup_index(node, hdr.receiver_index);
+		if (!s || s->state != SESSION_ESTABLISHED || !s->peer ||
+		    s->keys.aead != RECORD_CHACHA20_POLY1305)
+			continue;
+		off = record_open_begin(&s->keys, hdr.payload, hdr.payload_len,
+					&seq, &ptlen);
+		if (off < 0)
+			continue;
+		rx.session[i] = s;
+		rx.index[i] = hdr.receiver_index;
+		rx.job_of[i] = n_jobs;
+		rx.jobs[n_jobs++] = (struct crypto_job){
+			.keys = &s->keys, .seq = seq,
+			.rec = (uint8_t *)hdr.payload, .len = ptlen,
+			.out = (uint8_t *)hdr.payload + off, .open = true,
+		};
+	}
+	return n_jobs;
+}
+
+/* Second pass, in order: a record opened by rx_prepare's job. Datagrams
+ * before it may have ended its session; then it is dropped. */
+static void rx_opened(struct node *node, const struct path *from, int i)
+{
+	struct session *s = rx.session[i];
+	const struct crypto_job *job = &rx.jobs[rx.job_of[i]];
+
+	if (session_lookup_index(node, rx.index[i]) != s ||
+	    s->state != SESSION_ESTABLISHED || !s->peer) {
+		node->stats.rx_unknown_session++;
+		return;
+	}
+	if (job->result <= 0 || !replay_commit(&s->keys.replay, job->seq)) {
+		s->peer->stats.drop_invalid++;
+		return;
+	}
+	session_data_opened(s);
+	data_plaintext(node, from, s, job->out, (size_t)job->result);
+}
 
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	static uint8_t bufs[RX_BATCH][RX_SLOT];
-	static struct sockaddr_storage addrs[RX_BATCH];
-	static struct iovec iovs[RX_BATCH];
-	static struct mmsghdr msgs[RX_BATCH];
 	struct node *node = w->data;
 	unsigned int generation = node->socket_generation;
 	int fd = w->fd;
@@ -731,20 +874,22 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 		int n;
 
 		for (int i = 0; i < RX_BATCH; i++) {
-			iovs[i] = (struct iovec){ bufs[i], RX_SLOT };
-			msgs[i].msg_hdr = (struct msghdr){
-				.msg_name = &addrs[i],
-				.msg_namelen = sizeof(addrs[i]),
-				.msg_iov = &iovs[i],
+			rx.iovs[i] = (struct iovec){ rx.bufs[i] + RX_ALIGN,
+						     RX_SLOT - RX_ALIGN };
+			rx.msgs[i].msg_hdr = (struct msghdr){
+				.msg_name = &rx.addrs[i],
+				.msg_namelen = sizeof(rx.addrs[i]),
+				.msg_iov = &rx.iovs[i],
 				.msg_iovlen = 1,
 			};
 		}
-		n = recvmmsg(fd, msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, rx.msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				log_debug("recvmmsg: %s", strerror(errno));
 			break;
 		}
+		crypto_pool_run(&node->crypto, rx.jobs, rx_prepare(node, n));
 		/* Answers to what arrives (keepalives, handshakes) go out
 		 * together after the batch; TCP segments are coalesced. */
 		node->tx_batching = true;
@@ -753,13 +898,17 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 		     i++) {
 			struct path from = { .fd = fd };
 
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			if (rx.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				node->stats.rx_malformed++;
 				continue;
 			}
-			endpoint_from_recv(&from.ep, &addrs[i],
-					   msgs[i].msg_hdr.msg_namelen);
-			dispatch(node, &from, bufs[i], msgs[i].msg_len);
+			endpoint_from_recv(&from.ep, &rx.addrs[i],
+					   rx.msgs[i].msg_hdr.msg_namelen);
+			if (rx.session[i])
+				rx_opened(node, &from, i);
+			else
+				dispatch(node, &from, rx.bufs[i] + RX_ALIGN,
+					 rx.msgs[i].msg_len);
 		}
 		node->tx_batching = false;
 		node->rx_coalescing = false;

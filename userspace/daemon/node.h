@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "cert.h"
 #include "config.h"
+#include "crypto_pool.h"
 #include "record.h"
 #include "routing.h"
 #include "wire.h"
@@ -213,6 +214,10 @@ struct node {
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;
 
+	/* Threads that seal and open the records of a batch. */
+	struct crypto_pool crypto;
+	bool crypto_running;
+
 	struct node_stats stats;
 	/* Token bucket for ICMP unreachables sent back into the TUN. */
 	double icmp_tokens;
@@ -236,6 +241,7 @@ void session_receive_handshake(struct node *node, const struct path *from,
 int session_receive_data(struct session *s, const uint8_t *rec, size_t len,
 			 uint8_t *out, size_t outlen);
 int session_send_data(struct session *s, const uint8_t *pkt, size_t len);
+void session_data_opened(struct session *s);
 void session_destroy(struct session *s);
 void session_listener_free(struct node *node);
 
@@ -281,6 +287,7 @@ void rendezvous_peer_gone(struct peer *peer);
 void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_flush(struct node *node);
+void datapath_seal_pending(struct node *node);
 int path_send(struct node *node, const struct path *path,
 	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
 	      size_t payload_len);

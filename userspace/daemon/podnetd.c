@@ -294,6 +294,19 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+/* Threads = auto: one per core, at most 4 (the batches are too short to
+ * keep more busy). */
+static unsigned int crypto_threads(const struct config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cfg->threads)
+		return cfg->threads;
+	if (cpus < 1)
+		return 1;
+	return cpus > 4 ? 4 : (unsigned int)cpus;
+}
+
 static void node_cleanup(struct node *node)
 {
 	while (node->peers)
@@ -310,6 +323,8 @@ static void node_cleanup(struct node *node)
 	routing_free(&node->routes);
 	routing_free(&node->sessions);
 	config_free(&node->cfg);
+	if (node->crypto_running)
+		crypto_pool_stop(&node->crypto);
 }
 
 static void start_watchers(struct node *node)
@@ -478,10 +493,16 @@ int main(int argc, char *argv[])
 		log_err("%s", err);
 		goto out;
 	}
+	if (crypto_pool_start(&node.crypto, crypto_threads(&node.cfg))) {
+		log_err("cannot start crypto threads: %s", strerror(errno));
+		goto out;
+	}
+	node.crypto_running = true;
 	start_watchers(&node);
-	log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s",
+	log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s, %u crypto thread%s",
 		 node.cfg.ifname, node.identity.name, node.cfg.listen_port,
-		 node.tun_offload ? "on" : "off");
+		 node.tun_offload ? "on" : "off", node.crypto.n_threads + 1,
+		 node.crypto.n_threads ? "s" : "");
 	apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");

@@ -118,6 +118,8 @@ void session_destroy(struct session *s)
 	ev_timer_stop(s->node->loop, &s->retransmit_timer);
 	drop_final_flight(s);
 	wolfSSL_free(s->ssl);
+	/* Records queued under these keys are sealed before they go. */
+	datapath_seal_pending(s->node);
 	/* Old keys do not outlive their session. */
 	record_keys_wipe(&s->keys);
 	free(s);
@@ -520,6 +522,13 @@ int session_receive_data(struct session *s, const uint8_t *rec, size_t len,
 	if (s->final_flight_count)
 		drop_final_flight(s);
 	return n;
+}
+
+void session_data_opened(struct session *s)
+{
+	/* The client got our final flight: the copy is not needed. */
+	if (s->final_flight_count)
+		drop_final_flight(s);
 }
 
 int session_send_data(struct session *s, const uint8_t *pkt, size_t len)

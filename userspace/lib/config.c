@@ -228,10 +228,16 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 			return fail(p, "expected RekeyAfterPackets between 1000 and %lu, got '%s'",
 				    1ul << 46, value);
 		cfg->rekey_packets = v;
+	} else if (!strcasecmp(key, "Threads")) {
+		if (!strcasecmp(value, "auto")) {
+			cfg->threads = 0;
+			return 0;
+		}
+		return parse_number(p, key, value, 1, 9, &cfg->threads);
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads",
 			    key);
 	}
 	return 0;
@@ -372,6 +378,7 @@ static void config_defaults(struct config *cfg)
 	cfg->punch_retry = CONFIG_DEFAULT_PUNCH_RETRY;
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
+	cfg->threads = 1;
 }
 
 int config_parse_buffer(const char *name, const char *buf, size_t len,

@@ -63,6 +63,7 @@ struct config {
 	unsigned int punch_retry;
 	unsigned int rekey_after;	/* seconds */
 	unsigned long long rekey_packets;
+	unsigned int threads;		/* crypto threads, 0 = auto */
 	struct config_peer *peers;
 	size_t n_peers;
 };

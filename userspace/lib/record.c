@@ -121,15 +121,13 @@ void record_keys_wipe(struct record_keys *k)
 	explicit_bzero(k, sizeof(*k));
 }
 
-int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
-		uint8_t *out, size_t cap)
+int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
+		      size_t cap, uint64_t *seq_out)
 {
 	uint64_t seq = k->tx_seq;
 	size_t explicit = k->aead == RECORD_AES_GCM ?
 			  RECORD_EXPLICIT_NONCE_LEN : 0;
 	size_t body = explicit + len + RECORD_TAG_LEN;
-	uint8_t aad[13], nonce[12], *ct;
-	int ret;
 
 	if (seq > RECORD_SEQ_LAST)
 		return RECORD_ERR_EXHAUSTED;
@@ -142,25 +140,52 @@ int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
 	put_seq(out + 3, k->epoch, seq);
 	out[11] = (uint8_t)(body >> 8);
 	out[12] = (uint8_t)body;
+	/* GCM's explicit nonce is epoch|seq: unique per key. */
+	if (explicit)
+		put_seq(out + RECORD_HEADER_LEN, k->epoch, seq);
+	*seq_out = seq;
+	return (int)(RECORD_HEADER_LEN + explicit);
+}
+
+int record_seal_finish(const struct record_keys *k, uint64_t seq,
+		       uint8_t *rec, size_t len)
+{
+	size_t explicit = k->aead == RECORD_AES_GCM ?
+			  RECORD_EXPLICIT_NONCE_LEN : 0;
+	uint8_t aad[13], nonce[12];
+	uint8_t *pt = rec + RECORD_HEADER_LEN + explicit;
+	int ret;
+
 	make_aad(aad, k->epoch, seq, len);
-	ct = out + RECORD_HEADER_LEN + explicit;
+	/* In place: both ciphers are stream modes, and the tag is computed
+	 * over the ciphertext once it is written. */
 	if (k->aead == RECORD_CHACHA20_POLY1305) {
 		chacha_nonce(nonce, k->tx.iv, k->epoch, seq);
 		ret = wc_ChaCha20Poly1305_Encrypt(k->tx.key, nonce, aad,
 						  sizeof(aad), pt, (word32)len,
-						  ct, ct + len);
+						  pt, pt + len);
 	} else {
-		/* The explicit nonce is epoch|seq: unique per key. */
 		memcpy(nonce, k->tx.iv, 4);
 		put_seq(nonce + 4, k->epoch, seq);
-		memcpy(out + RECORD_HEADER_LEN, nonce + 4, 8);
-		ret = wc_AesGcmEncrypt(k->tx.aes, ct, pt, (word32)len, nonce,
-				       12, ct + len, RECORD_TAG_LEN, aad,
+		ret = wc_AesGcmEncrypt(k->tx.aes, pt, pt, (word32)len, nonce,
+				       12, pt + len, RECORD_TAG_LEN, aad,
 				       sizeof(aad));
 	}
 	if (ret)
 		return RECORD_ERR_AUTH;
-	return (int)(RECORD_HEADER_LEN + body);
+	return (int)(RECORD_HEADER_LEN + explicit + len + RECORD_TAG_LEN);
+}
+
+int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
+		uint8_t *out, size_t cap)
+{
+	uint64_t seq;
+	int off = record_seal_begin(k, len, out, cap, &seq);
+
+	if (off < 0)
+		return off;
+	memmove(out + off, pt, len);
+	return record_seal_finish(k, seq, out, len);
 }
 
 int record_peek_seq(const uint8_t *rec, size_t len, uint64_t *seq)
@@ -174,16 +199,13 @@ int record_peek_seq(const uint8_t *rec, size_t len, uint64_t *seq)
 	return 0;
 }
 
-int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
-		uint8_t *out, size_t cap)
+int record_open_begin(const struct record_keys *k, const uint8_t *rec,
+		      size_t len, uint64_t *seq_out, size_t *ptlen_out)
 {
 	size_t explicit = k->aead == RECORD_AES_GCM ?
 			  RECORD_EXPLICIT_NONCE_LEN : 0;
-	uint8_t aad[13], nonce[12];
-	const uint8_t *ct;
 	uint64_t seq;
-	size_t body, ptlen;
-	int ret;
+	size_t body;
 
 	if (record_peek_seq(rec, len, &seq))
 		return RECORD_ERR_MALFORMED;
@@ -193,13 +215,23 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
 	    body < explicit + RECORD_TAG_LEN ||
 	    (uint16_t)(rec[3] << 8 | rec[4]) != k->epoch)
 		return RECORD_ERR_MALFORMED;
-	ptlen = body - explicit - RECORD_TAG_LEN;
-	if (ptlen > cap)
-		return RECORD_ERR_SPACE;
 	if (!replay_check(&k->replay, seq))
 		return RECORD_ERR_REPLAY;
+	*seq_out = seq;
+	*ptlen_out = body - explicit - RECORD_TAG_LEN;
+	return (int)(RECORD_HEADER_LEN + explicit);
+}
+
+int record_open_finish(const struct record_keys *k, uint64_t seq,
+		       const uint8_t *rec, size_t ptlen, uint8_t *out)
+{
+	size_t explicit = k->aead == RECORD_AES_GCM ?
+			  RECORD_EXPLICIT_NONCE_LEN : 0;
+	const uint8_t *ct = rec + RECORD_HEADER_LEN + explicit;
+	uint8_t aad[13], nonce[12];
+	int ret;
+
 	make_aad(aad, k->epoch, seq, ptlen);
-	ct = rec + RECORD_HEADER_LEN + explicit;
 	if (k->aead == RECORD_CHACHA20_POLY1305) {
 		chacha_nonce(nonce, k->rx.iv, k->epoch, seq);
 		ret = wc_ChaCha20Poly1305_Decrypt(k->rx.key, nonce, aad,
@@ -213,9 +245,24 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
 				       nonce, 12, ct + ptlen, RECORD_TAG_LEN,
 				       aad, sizeof(aad));
 	}
-	if (ret)
-		return RECORD_ERR_AUTH;
+	return ret ? RECORD_ERR_AUTH : (int)ptlen;
+}
+
+int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
+		uint8_t *out, size_t cap)
+{
+	uint64_t seq;
+	size_t ptlen;
+	int ret = record_open_begin(k, rec, len, &seq, &ptlen);
+
+	if (ret < 0)
+		return ret;
+	if (ptlen > cap)
+		return RECORD_ERR_SPACE;
+	ret = record_open_finish(k, seq, rec, ptlen, out);
+	if (ret < 0)
+		return ret;
 	if (!replay_commit(&k->replay, seq))
 		return RECORD_ERR_REPLAY;
-	return (int)ptlen;
+	return ret;
 }

@@ -85,6 +85,32 @@ int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
  */
 int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
 		uint8_t *out, size_t cap);
+/*
+ * The two halves of record_seal and record_open, so that the crypto of a
+ * batch can run on several threads: the _begin calls (sequence numbers,
+ * replay check) run in order on one thread, the _finish calls touch
+ * nothing but the record and read-only keys (ChaCha20-Poly1305 only: the
+ * GCM key schedule is not safe to share).
+ *
+ * record_seal_begin writes the record header for len bytes of plaintext,
+ * reserves a sequence number and returns the offset in out where the
+ * plaintext goes; record_seal_finish encrypts it in place and returns the
+ * record length.
+ */
+int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
+		      size_t cap, uint64_t *seq);
+int record_seal_finish(const struct record_keys *k, uint64_t seq,
+		       uint8_t *rec, size_t len);
+/*
+ * record_open_begin checks the header and the replay window and returns
+ * the offset of the ciphertext; record_open_finish authenticates and
+ * decrypts it to out (which may be rec + offset) and returns the
+ * plaintext length. The caller then commits seq to k->replay.
+ */
+int record_open_begin(const struct record_keys *k, const uint8_t *rec,
+		      size_t len, uint64_t *seq, size_t *ptlen);
+int record_open_finish(const struct record_keys *k, uint64_t seq,
+		       const uint8_t *rec, size_t ptlen, uint8_t *out);
 /* The sequence number of a record, without opening it (for tests). */
 int record_peek_seq(const uint8_t *rec, size_t len, uint64_t *seq);
 
