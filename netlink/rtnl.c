@@ -46,7 +46,7 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
  * default error callback drops the text, which is the only useful part of
  * most rejections.
  */
-static int error_cb(const struct nlmsghdr *nlh, void *data)
+int nl_extack_error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	char **errbuf = data;
@@ -75,7 +75,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = nl_extack_error_cb };
 	char *errbuf[2] = { err, (char *)(uintptr_t)errlen };
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
@@ -167,5 +167,24 @@ int rtnl_link_delete(int ifindex, char *err, size_t errlen)
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = ifindex;
+	return rtnl_talk(nlh, err, errlen);
+}
+
+int rtnl_link_create(const char *ifname, const char *kind, char *err,
+		     size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+	struct nlattr *linkinfo;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	mnl_attr_nest_end(nlh, linkinfo);
 	return rtnl_talk(nlh, err, errlen);
 }

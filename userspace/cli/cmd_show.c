@@ -93,6 +93,10 @@ static void print_pretty(const struct status *st)
 	printf("  %saddress%s: %s\n", c_bold(), c_reset(), get(i, "address"));
 	printf("  %slistening port%s: %s\n", c_bold(), c_reset(),
 	       get(i, "listen_port"));
+	if (status_get(i, "datapath"))
+		printf("  %sdata path%s: %s\n", c_bold(), c_reset(),
+		       !strcmp(get(i, "datapath"), "kernel") ?
+		       "kernel (podnet.ko)" : "userspace (TUN)");
 	if (status_get(i, "nat_type") && strcmp(get(i, "nat_type"), "unknown")) {
 		printf("  %snat%s: %s", c_bold(), c_reset(), get(i, "nat_type"));
 		if (status_get(i, "reflexive"))

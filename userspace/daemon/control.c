@@ -50,12 +50,15 @@ static void dump_state(struct node *node, FILE *f)
 {
 	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX];
 
+	/* With podnet.ko the per-peer counters are the kernel's. */
+	kernel_stats_sync(node);
 	fprintf(f, "interface=%s\n", node->cfg.ifname);
 	fprintf(f, "node=%s\n", node->identity.name);
 	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
 	fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
 	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
 	fprintf(f, "mtu=%u\n", node->cfg.mtu);
+	fprintf(f, "datapath=%s\n", node->kernel_running ? "kernel" : "tun");
 	fprintf(f, "cert_not_after=%lld\n",
 		(long long)node->identity.not_after);
 	fprintf(f, "rx_malformed=%" PRIu64 "\n", node->stats.rx_malformed);

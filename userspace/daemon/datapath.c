@@ -594,7 +594,7 @@ void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* A decrypted record that is not an IP packet: a control message. */
-static void control_record(struct node *node, struct peer *peer,
+void datapath_control_record(struct node *node, struct peer *peer,
 			   const uint8_t *buf, size_t len)
 {
 	struct rv_msg m;
@@ -642,7 +642,7 @@ static void data_plaintext(struct node *node, const struct path *from,
 			peer_path_changed(peer, from);
 	}
 	if ((pt[0] >> 4) != 4) {
-		control_record(node, peer, pt, n);
+		datapath_control_record(node, peer, pt, n);
 		return;
 	}
 	ip = ipv4_header(pt, n);

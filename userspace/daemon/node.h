@@ -21,6 +21,7 @@
 #include "cert.h"
 #include "config.h"
 #include "crypto_pool.h"
+#include "genl.h"
 #include "record.h"
 #include "routing.h"
 #include "wire.h"
@@ -81,6 +82,8 @@ struct session {
 
 	/* Set by the ClientHello-good callback on the listener. */
 	bool promoted;
+	/* Keys handed to podnet.ko: userspace never seals with them again. */
+	bool in_kernel;
 };
 
 struct peer_stats {
@@ -145,6 +148,17 @@ struct peer {
 	ev_tstamp created;
 	unsigned int attempt_backoff;	/* seconds */
 	struct peer_stats stats;
+
+	/* The kernel data path's view of this peer (kernel.c) */
+	uint32_t kernel_id;		/* 0: not yet known to the kernel */
+	bool kernel_known;
+	bool kernel_removing;
+	bool kernel_sync_hold;
+	bool kernel_key_limit;		/* the kernel asked for a rekey */
+	uint32_t kernel_slot[2];	/* local index in primary, secondary */
+	bool kernel_slot_pending[2];
+	struct path kernel_path;
+	uint32_t kernel_vaddr;
 };
 
 struct node_stats {
@@ -172,7 +186,12 @@ struct node {
 	struct config cfg;
 	struct cert_identity identity;
 
-	int tun_fd;
+	int tun_fd;			/* -1 with the kernel data path */
+	bool kernel_running;		/* podnet.ko carries the data */
+	struct genl_conn kernel;	/* requests */
+	struct genl_conn kernel_events;	/* notifications */
+	ev_io kernel_watcher;
+	uint32_t kernel_next_id;
 	bool tun_offload;		/* TSO super-packets from the TUN */
 	bool tx_batching;		/* path_send() queues, the caller flushes */
 	bool rx_coalescing;		/* TCP segments merge before the TUN */
@@ -288,11 +307,23 @@ void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents);
 void datapath_flush(struct node *node);
 void datapath_seal_pending(struct node *node);
+void datapath_control_record(struct node *node, struct peer *peer,
+			     const uint8_t *buf, size_t len);
 int path_send(struct node *node, const struct path *path,
 	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
 	      size_t payload_len);
 bool path_equal(const struct path *a, const struct path *b);
 const char *path_format(const struct path *p, char *buf, size_t len);
+
+/* kernel.c */
+bool kernel_available(void);
+int kernel_open(struct node *node, char *err, size_t errlen);
+void kernel_close(struct node *node);
+void kernel_peer_sync(struct peer *peer);
+void kernel_peer_remove(struct peer *peer);
+int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len);
+void kernel_stats_sync(struct node *node);
+void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 /* control.c */
 int control_open(struct node *node, char *err, size_t errlen);

@@ -55,6 +55,7 @@ void peer_destroy(struct peer *peer)
 	}
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
+	kernel_peer_remove(peer);
 	session_destroy(peer->current);
 	session_destroy(peer->previous);
 	session_destroy(peer->handshake);
@@ -184,6 +185,8 @@ void peer_session_promote(struct peer *peer, struct session *s)
 	peer->previous = peer->current;
 	peer->current = s;
 	s->established = ev_now(peer->node->loop);
+	peer->kernel_key_limit = false;
+	kernel_peer_sync(peer);
 }
 
 static void send_keepalive(struct peer *peer);
@@ -237,6 +240,8 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->last_tx = peer->last_rx;
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->stats.handshakes++;
+	/* Keys into the kernel before anything is sealed under them. */
+	kernel_peer_sync(peer);
 	if (s->is_client)
 		send_keepalive(peer);
 	traversal_session_up(peer);
@@ -247,6 +252,7 @@ void peer_path_changed(struct peer *peer, const struct path *path)
 	peer->path = *path;
 	if (!path->relay_channel)
 		peer->path_reason[0] = '\0';
+	kernel_peer_sync(peer);
 }
 
 void peer_session_gone(struct peer *peer, struct session *s)
@@ -259,6 +265,7 @@ void peer_session_gone(struct peer *peer, struct session *s)
 		peer->handshake = NULL;
 	if (peer->pending == s)
 		peer->pending = NULL;
+	kernel_peer_sync(peer);
 }
 
 static void send_keepalive(struct peer *peer)
@@ -293,7 +300,8 @@ static void rekey_if_due(struct peer *peer, ev_tstamp now)
 		      (cur->local_index % 1000) / 1000.0 *
 		      (cfg->rekey_after < 100 ? cfg->rekey_after / 10.0 : 10.0);
 	due = now - cur->established >= rekey_after ||
-	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets;
+	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets ||
+	      peer->kernel_key_limit;
 	if (peer_is_client(peer) && due) {
 		log_debug("peer %s: rekeying session %08x", peer->name,
 			  cur->local_index);

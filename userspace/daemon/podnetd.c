@@ -115,6 +115,14 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 	char name[IFNAMSIZ], why[256];
 	int fd, ret;
 
+	if (node->cfg.datapath == CONFIG_DATAPATH_KERNEL ||
+	    (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
+	     kernel_available())) {
+		if (kernel_open(node, err, errlen))
+			return -1;
+		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
+		goto configure;
+	}
 	fd = tun_open(node->cfg.ifname, name, sizeof(name), &node->tun_offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create TUN device: %s",
@@ -127,6 +135,7 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", name, strerror(-node->ifindex));
 		return -1;
 	}
+configure:
 	ret = rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
 				 node->cfg.prefixlen, why, sizeof(why));
 	if (!ret)
@@ -148,6 +157,7 @@ static void interface_down(struct node *node)
 		log_warn("%s: cannot delete the interface: %s",
 			 node->cfg.ifname, why);
 	node->ifindex = 0;
+	kernel_close(node);
 	if (node->tun_fd >= 0)
 		close(node->tun_fd);
 	node->tun_fd = -1;
@@ -270,6 +280,8 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_tstamp now = ev_now(loop);
 	struct peer *p, *next;
 
+	/* With podnet.ko the counters and last-heard times live there. */
+	kernel_stats_sync(node);
 	for (p = node->peers; p; p = next) {
 		next = p->next;
 		/* Peers we only learnt of are forgotten after a long silence;
@@ -331,9 +343,18 @@ static void start_watchers(struct node *node)
 {
 	struct ev_loop *loop = node->loop;
 
-	ev_io_init(&node->tun_watcher, datapath_tun_cb, node->tun_fd, EV_READ);
-	node->tun_watcher.data = node;
-	ev_io_start(loop, &node->tun_watcher);
+	if (node->tun_fd >= 0) {
+		ev_io_init(&node->tun_watcher, datapath_tun_cb, node->tun_fd,
+			   EV_READ);
+		node->tun_watcher.data = node;
+		ev_io_start(loop, &node->tun_watcher);
+	}
+	if (node->kernel_running) {
+		ev_io_init(&node->kernel_watcher, kernel_events_cb,
+			   genl_fd(&node->kernel_events), EV_READ);
+		node->kernel_watcher.data = node;
+		ev_io_start(loop, &node->kernel_watcher);
+	}
 	ev_io_init(&node->udp_watcher, datapath_udp_cb, node->udp_fd, EV_READ);
 	node->udp_watcher.data = node;
 	ev_io_start(loop, &node->udp_watcher);
@@ -357,6 +378,7 @@ static void stop_watchers(struct node *node)
 	struct ev_loop *loop = node->loop;
 
 	ev_io_stop(loop, &node->tun_watcher);
+	ev_io_stop(loop, &node->kernel_watcher);
 	ev_io_stop(loop, &node->udp_watcher);
 	ev_timer_stop(loop, &node->housekeeping_timer);
 	ev_signal_stop(loop, &node->sigterm_watcher);
@@ -499,10 +521,16 @@ int main(int argc, char *argv[])
 	}
 	node.crypto_running = true;
 	start_watchers(&node);
-	log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s, %u crypto thread%s",
-		 node.cfg.ifname, node.identity.name, node.cfg.listen_port,
-		 node.tun_offload ? "on" : "off", node.crypto.n_threads + 1,
-		 node.crypto.n_threads ? "s" : "");
+	if (node.kernel_running)
+		log_info("%s up: node %s, listening on UDP port %u, data path in the kernel (podnet.ko)",
+			 node.cfg.ifname, node.identity.name,
+			 node.cfg.listen_port);
+	else
+		log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s, %u crypto thread%s",
+			 node.cfg.ifname, node.identity.name,
+			 node.cfg.listen_port, node.tun_offload ? "on" : "off",
+			 node.crypto.n_threads + 1,
+			 node.crypto.n_threads ? "s" : "");
 	apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");

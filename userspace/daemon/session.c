@@ -538,6 +538,10 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 
 	if (s->state != SESSION_ESTABLISHED)
 		return -1;
+	/* The kernel owns these keys' sequence numbers now. */
+	if (s->in_kernel)
+		return s->peer && s->peer->current == s ?
+		       kernel_ctrl_send(s->peer, pkt, len) : -1;
 	n = record_seal(&s->keys, pkt, len, buf + WIRE_HEADER_LEN,
 			sizeof(buf) - WIRE_HEADER_LEN);
 	if (n < 0)

@@ -228,6 +228,16 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 			return fail(p, "expected RekeyAfterPackets between 1000 and %lu, got '%s'",
 				    1ul << 46, value);
 		cfg->rekey_packets = v;
+	} else if (!strcasecmp(key, "DataPath")) {
+		if (!strcasecmp(value, "auto"))
+			cfg->datapath = CONFIG_DATAPATH_AUTO;
+		else if (!strcasecmp(value, "tun"))
+			cfg->datapath = CONFIG_DATAPATH_TUN;
+		else if (!strcasecmp(value, "kernel"))
+			cfg->datapath = CONFIG_DATAPATH_KERNEL;
+		else
+			return fail(p, "expected DataPath auto, tun or kernel, got '%s'",
+				    value);
 	} else if (!strcasecmp(key, "Threads")) {
 		if (!strcasecmp(value, "auto")) {
 			cfg->threads = 0;
@@ -237,7 +247,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, DataPath",
 			    key);
 	}
 	return 0;

@@ -41,6 +41,12 @@ struct config_peer {
 	unsigned int line;		/* where it was defined, for messages */
 };
 
+enum config_datapath {
+	CONFIG_DATAPATH_AUTO,		/* podnet.ko if loaded, else TUN */
+	CONFIG_DATAPATH_TUN,
+	CONFIG_DATAPATH_KERNEL,
+};
+
 struct config {
 	char path[PATH_MAX];
 	char ifname[IFNAMSIZ];
@@ -64,6 +70,7 @@ struct config {
 	unsigned int rekey_after;	/* seconds */
 	unsigned long long rekey_packets;
 	unsigned int threads;		/* crypto threads, 0 = auto */
+	enum config_datapath datapath;
 	struct config_peer *peers;
 	size_t n_peers;
 };

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The kernel data path (podnet.ko), driven over generic netlink. The daemon
+ * keeps doing every handshake, rekey, NAT traversal and relay decision;
+ * the module seals and opens data records. kernel_peer_sync() makes the
+ * module's view of one peer (endpoint, relay channel, address, the two key
+ * slots) match the daemon's after any change, so the rest of the daemon
+ * only says "this peer changed". The uapi is netlink/podnet_genl.h.
+ *
+ * Once a session's keys are in the kernel, userspace never seals with them
+ * again (their sequence numbers live in the kernel): keepalives and
+ * control messages go out through PODNET_CMD_CTRL_SEND.
+ */
+#include "node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+
+#include "genl.h"
+#include "log.h"
+#include "podnet_genl.h"
+#include "rtnl.h"
+
+static struct peer *peer_by_kernel_id(struct node *node, uint32_t id)
+{
+	for (struct peer *p = node->peers; p; p = p->next)
+		if (p->kernel_id == id)
+			return p;
+	return NULL;
+}
+
+static struct nlmsghdr *request(struct node *node, void *buf, uint8_t cmd,
+				uint16_t flags)
+{
+	struct nlmsghdr *nlh = genl_request(&node->kernel, buf, cmd,
+					    PODNET_GENL_VERSION, flags);
+
+	mnl_attr_put_u32(nlh, PODNET_A_IFINDEX, (uint32_t)node->ifindex);
+	return nlh;
+}
+
+static int talk(struct node *node, struct nlmsghdr *nlh, const char *what,
+		const struct peer *peer)
+{
+	char err[256];
+	int ret = genl_talk(&node->kernel, nlh, NULL, NULL, err, sizeof(err));
+
+	if (ret)
+		log_warn("kernel: %s%s%s: %s", what, peer ? " for peer " : "",
+			 peer ? peer->name : "", err);
+	return ret;
+}
+
+bool kernel_available(void)
+{
+	struct genl_conn c;
+	char err[128];
+
+	if (genl_open(&c, PODNET_GENL_NAME, NULL, err, sizeof(err)))
+		return false;
+	genl_close(&c);
+	return true;
+}
+
+int kernel_open(struct node *node, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], why[256];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	ret = genl_open(&node->kernel, PODNET_GENL_NAME,
+			PODNET_GENL_MCGRP_PEERS, why, sizeof(why));
+	if (!ret)
+		ret = genl_open(&node->kernel_events, PODNET_GENL_NAME,
+				PODNET_GENL_MCGRP_PEERS, why, sizeof(why));
+	if (!ret)
+		ret = genl_subscribe(&node->kernel_events);
+	if (ret) {
+		snprintf(err, errlen, "podnet kernel module: %s",
+			 ret == -ENOENT ? "not loaded (modprobe podnet)" :
+					  strerror(-ret));
+		return -1;
+	}
+	node->kernel_running = true;
+	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND, why,
+			       sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot create a podnet link: %s",
+			 node->cfg.ifname, why);
+		return -1;
+	}
+	node->ifindex = rtnl_link_index(node->cfg.ifname);
+	if (node->ifindex < 0) {
+		snprintf(err, errlen, "%s: %s", node->cfg.ifname,
+			 strerror(-node->ifindex));
+		return -1;
+	}
+	nlh = request(node, buf, PODNET_CMD_SOCKET_ATTACH, 0);
+	mnl_attr_put_u32(nlh, PODNET_A_SOCKET_FD, (uint32_t)node->udp_fd);
+	ret = genl_talk(&node->kernel, nlh, NULL, NULL, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot attach the UDP socket: %s",
+			 node->cfg.ifname, why);
+		return -1;
+	}
+	return 0;
+}
+
+void kernel_close(struct node *node)
+{
+	if (!node->kernel_running)
+		return;
+	genl_close(&node->kernel);
+	genl_close(&node->kernel_events);
+	node->kernel_running = false;
+}
+
+static struct session *slot_session(struct peer *peer, int slot)
+{
+	uint32_t index = peer->kernel_slot[slot];
+	struct session *cands[3] = { peer->current, peer->previous,
+				     peer->pending };
+
+	for (int i = 0; i < 3; i++)
+		if (index && cands[i] && cands[i]->local_index == index)
+			return cands[i];
+	return NULL;
+}
+
+static int key_set(struct peer *peer, int slot, struct session *s,
+		   bool pending)
+{
+	struct node *node = peer->node;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct record_keys *k = &s->keys;
+	size_t iv_len = k->aead == RECORD_AES_GCM ? 4 : 12;
+	struct nlmsghdr *nlh = request(node, buf, PODNET_CMD_KEY_SET, 0);
+	struct nlattr *conf;
+	int ret;
+
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u8(nlh, PODNET_A_KEY_SLOT, (uint8_t)slot);
+	conf = mnl_attr_nest_start(nlh, PODNET_A_KEYCONF);
+	mnl_attr_put_u8(nlh, PODNET_A_KEYCONF_CIPHER,
+			k->aead == RECORD_AES_GCM ? PODNET_CIPHER_AES_GCM :
+			PODNET_CIPHER_CHACHA20_POLY1305);
+	mnl_attr_put_u16(nlh, PODNET_A_KEYCONF_EPOCH, k->epoch);
+	mnl_attr_put_u32(nlh, PODNET_A_KEYCONF_LOCAL_INDEX, s->local_index);
+	mnl_attr_put_u32(nlh, PODNET_A_KEYCONF_REMOTE_INDEX, s->remote_index);
+	mnl_attr_put(nlh, PODNET_A_KEYCONF_TX_KEY, k->key_len, k->tx.key);
+	mnl_attr_put(nlh, PODNET_A_KEYCONF_TX_IV, iv_len, k->tx.iv);
+	mnl_attr_put(nlh, PODNET_A_KEYCONF_RX_KEY, k->key_len, k->rx.key);
+	mnl_attr_put(nlh, PODNET_A_KEYCONF_RX_IV, iv_len, k->rx.iv);
+	mnl_attr_put_u64(nlh, PODNET_A_KEYCONF_TX_SEQ, k->tx_seq);
+	if (pending)
+		mnl_attr_put(nlh, PODNET_A_KEYCONF_PENDING, 0, NULL);
+	mnl_attr_nest_end(nlh, conf);
+	ret = talk(node, nlh, "installing keys", peer);
+	/* The request held key material: it does not stay on the stack. */
+	explicit_bzero(buf, sizeof(buf));
+	if (!ret) {
+		peer->kernel_slot[slot] = s->local_index;
+		peer->kernel_slot_pending[slot] = pending;
+		s->in_kernel = true;
+	}
+	return ret;
+}
+
+static void key_simple(struct peer *peer, uint8_t cmd, int slot)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(peer->node, buf, cmd, 0);
+
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	if (slot >= 0)
+		mnl_attr_put_u8(nlh, PODNET_A_KEY_SLOT, (uint8_t)slot);
+	talk(peer->node, nlh, cmd == PODNET_CMD_KEY_SWAP ? "swapping keys" :
+	     "removing keys", peer);
+}
+
+static void slots_swapped(struct peer *peer)
+{
+	uint32_t i = peer->kernel_slot[0];
+	bool p = peer->kernel_slot_pending[0];
+
+	peer->kernel_slot[0] = peer->kernel_slot[1];
+	peer->kernel_slot_pending[0] = false;
+	peer->kernel_slot[1] = i;
+	peer->kernel_slot_pending[1] = p;
+}
+
+static void peer_set(struct peer *peer)
+{
+	struct node *node = peer->node;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(node, buf, PODNET_CMD_PEER_SET, 0);
+	const struct path *path = peer->current ? &peer->current->path :
+						  &peer->path;
+	struct nlattr *ips, *ip;
+	uint8_t prefix = 32;
+
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	if (path->ep.len)
+		mnl_attr_put(nlh, PODNET_A_ENDPOINT, path->ep.len,
+			     &path->ep.sa);
+	mnl_attr_put_u32(nlh, PODNET_A_RELAY_CHANNEL, path->relay_channel);
+	if (path->fd >= 0 && path->fd != node->udp_fd)
+		log_debug("peer %s: path on a punch socket; the kernel sends from the main one",
+			  peer->name);
+	ips = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IPS);
+	if (peer->has_vaddr) {
+		ip = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IP);
+		mnl_attr_put(nlh, PODNET_A_ALLOWED_IP_ADDR, 4, &peer->vaddr);
+		mnl_attr_put_u8(nlh, PODNET_A_ALLOWED_IP_PREFIX, prefix);
+		mnl_attr_nest_end(nlh, ip);
+	}
+	mnl_attr_nest_end(nlh, ips);
+	if (!talk(node, nlh, "updating peer", peer)) {
+		peer->kernel_path = *path;
+		peer->kernel_vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
+		peer->kernel_known = true;
+	}
+}
+
+void kernel_peer_sync(struct peer *peer)
+{
+	struct node *node = peer->node;
+	struct session *want[2], *have[2];
+	bool want_pending;
+	const struct path *path;
+
+	if (!node->kernel_running || peer->kernel_removing ||
+	    peer->kernel_sync_hold)
+		return;
+	if (!peer->kernel_id)
+		peer->kernel_id = ++node->kernel_next_id;
+	path = peer->current ? &peer->current->path : &peer->path;
+	if (!peer->kernel_known || !path_equal(path, &peer->kernel_path) ||
+	    peer->kernel_vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
+		peer_set(peer);
+	if (!peer->kernel_known)
+		return;
+
+	/* Primary: the session we send on. Secondary: the server's pending
+	 * one (the kernel switches to it on its first record), else the one
+	 * just replaced, still opening late packets. */
+	want[0] = peer->current;
+	want[1] = peer->pending ? peer->pending : peer->previous;
+	want_pending = peer->pending != NULL;
+	have[0] = slot_session(peer, 0);
+	have[1] = slot_session(peer, 1);
+
+	if (want[0] != have[0] && want[0]) {
+		if (want[0] == have[1]) {
+			key_simple(peer, PODNET_CMD_KEY_SWAP, -1);
+			slots_swapped(peer);
+		} else if (have[0] && want[1] == have[0]) {
+			/* A client's rekey: new keys go in beside the old,
+			 * then become primary in one step. */
+			if (!key_set(peer, 1, want[0], false)) {
+				key_simple(peer, PODNET_CMD_KEY_SWAP, -1);
+				slots_swapped(peer);
+			}
+		} else {
+			key_set(peer, 0, want[0], false);
+		}
+	} else if (!want[0] && peer->kernel_slot[0]) {
+		key_simple(peer, PODNET_CMD_KEY_DEL, 0);
+		peer->kernel_slot[0] = 0;
+	}
+	have[1] = slot_session(peer, 1);
+	if (want[1] && (want[1] != have[1] ||
+			peer->kernel_slot_pending[1] != want_pending)) {
+		key_set(peer, 1, want[1], want_pending);
+	} else if (!want[1] && peer->kernel_slot[1]) {
+		key_simple(peer, PODNET_CMD_KEY_DEL, 1);
+		peer->kernel_slot[1] = 0;
+	}
+}
+
+void kernel_peer_remove(struct peer *peer)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!peer->node->kernel_running || !peer->kernel_known)
+		return;
+	nlh = request(peer->node, buf, PODNET_CMD_PEER_DEL, 0);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	talk(peer->node, nlh, "removing peer", peer);
+	peer->kernel_known = false;
+	peer->kernel_removing = true;
+}
+
+int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!peer->kernel_known || !peer->kernel_slot[0] ||
+	    len > PODNET_CTRL_MAX)
+		return -1;
+	nlh = request(peer->node, buf, PODNET_CMD_CTRL_SEND, 0);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put(nlh, PODNET_A_PAYLOAD, len, msg);
+	return talk(peer->node, nlh, "sending a control message", peer) ?
+	       -1 : 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+static uint64_t nested_u64(const struct nlattr *nest, uint16_t type,
+			   bool *found)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == type &&
+		    mnl_attr_get_payload_len(a) == 8) {
+			if (found)
+				*found = true;
+			return mnl_attr_get_u64(a);
+		}
+	}
+	if (found)
+		*found = false;
+	return 0;
+}
+
+static void key_tx_seq(struct peer *peer, const struct nlattr *keys)
+{
+	const struct nlattr *key, *a;
+
+	mnl_attr_for_each_nested(key, keys) {
+		uint32_t index = 0;
+		uint64_t seq = 0;
+
+		mnl_attr_for_each_nested(a, key) {
+			if (mnl_attr_get_type(a) == PODNET_A_KEYCONF_LOCAL_INDEX &&
+			    mnl_attr_get_payload_len(a) == 4)
+				index = mnl_attr_get_u32(a);
+			else if (mnl_attr_get_type(a) == PODNET_A_KEYCONF_TX_SEQ &&
+				 mnl_attr_get_payload_len(a) == 8)
+				seq = mnl_attr_get_u64(a);
+		}
+		/* The daemon's copy of tx_seq only feeds the rekey check. */
+		if (peer->current && peer->current->local_index == index &&
+		    seq > peer->current->keys.tx_seq)
+			peer->current->keys.tx_seq = seq;
+	}
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct node *node = data;
+	const struct nlattr *a, *stats = NULL, *keys = NULL;
+	struct peer *peer = NULL;
+	ev_tstamp now = ev_now(node->loop);
+	uint64_t ms;
+	bool found;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == PODNET_A_PEER_ID &&
+		    mnl_attr_get_payload_len(a) == 4)
+			peer = peer_by_kernel_id(node, mnl_attr_get_u32(a));
+		else if (mnl_attr_get_type(a) == PODNET_A_STATS)
+			stats = a;
+		else if (mnl_attr_get_type(a) == PODNET_A_KEYS)
+			keys = a;
+	}
+	if (!peer || !stats)
+		return MNL_CB_OK;
+	peer->stats.rx_bytes = nested_u64(stats, PODNET_A_STATS_RX_BYTES, NULL);
+	peer->stats.tx_bytes = nested_u64(stats, PODNET_A_STATS_TX_BYTES, NULL);
+	peer->stats.rx_packets = nested_u64(stats, PODNET_A_STATS_RX_PACKETS,
+					    NULL);
+	peer->stats.tx_packets = nested_u64(stats, PODNET_A_STATS_TX_PACKETS,
+					    NULL);
+	peer->stats.drop_bad_source =
+		nested_u64(stats, PODNET_A_STATS_DROP_BAD_SOURCE, NULL);
+	peer->stats.drop_invalid =
+		nested_u64(stats, PODNET_A_STATS_DROP_INVALID, NULL) +
+		nested_u64(stats, PODNET_A_STATS_DROP_REPLAY, NULL);
+	peer->stats.drop_no_session =
+		nested_u64(stats, PODNET_A_STATS_DROP_NO_KEY, NULL);
+	ms = nested_u64(stats, PODNET_A_STATS_LAST_RX_MS, &found);
+	if (found && now - ms / 1000.0 > peer->last_rx)
+		peer->last_rx = now - ms / 1000.0;
+	ms = nested_u64(stats, PODNET_A_STATS_LAST_TX_MS, &found);
+	if (found && now - ms / 1000.0 > peer->last_tx)
+		peer->last_tx = now - ms / 1000.0;
+	if (keys)
+		key_tx_seq(peer, keys);
+	return MNL_CB_OK;
+}
+
+void kernel_stats_sync(struct node *node)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
+	struct nlmsghdr *nlh;
+
+	if (!node->kernel_running)
+		return;
+	nlh = request(node, buf, PODNET_CMD_PEER_GET, NLM_F_DUMP);
+	if (genl_talk(&node->kernel, nlh, stats_cb, node, err, sizeof(err)))
+		log_debug("kernel: reading peer stats: %s", err);
+}
+
+/* ----------------------------------------------------- notifications */
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct node *node = data;
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *payload = NULL, *endpoint = NULL;
+	struct peer *peer = NULL;
+	uint32_t ifindex = 0;
+
+	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+		switch (mnl_attr_get_type(a)) {
+		case PODNET_A_IFINDEX:
+			if (mnl_attr_get_payload_len(a) == 4)
+				ifindex = mnl_attr_get_u32(a);
+			break;
+		case PODNET_A_PEER_ID:
+			if (mnl_attr_get_payload_len(a) == 4)
+				peer = peer_by_kernel_id(node,
+							 mnl_attr_get_u32(a));
+			break;
+		case PODNET_A_PAYLOAD:
+			payload = a;
+			break;
+		case PODNET_A_ENDPOINT:
+			endpoint = a;
+			break;
+		}
+	}
+	/* The group is shared by every podnet device on the machine. */
+	if (ifindex != (uint32_t)node->ifindex || !peer)
+		return MNL_CB_OK;
+	switch (g->cmd) {
+	case PODNET_CMD_NOTIFY_CTRL:
+		if (payload && mnl_attr_get_payload_len(payload))
+			datapath_control_record(node, peer,
+						mnl_attr_get_payload(payload),
+						mnl_attr_get_payload_len(payload));
+		peer->last_rx = ev_now(node->loop);
+		break;
+	case PODNET_CMD_NOTIFY_NEED_KEY:
+		peer_want_session(peer, false);
+		break;
+	case PODNET_CMD_NOTIFY_KEY_LIMIT:
+		peer->kernel_key_limit = true;
+		break;
+	case PODNET_CMD_NOTIFY_KEY_SWAPPED:
+		slots_swapped(peer);
+		/* Promotion frees the oldest session on the way: sync once
+		 * it is over, not halfway. */
+		peer->kernel_sync_hold = true;
+		if (peer->pending)
+			peer_session_promote(peer, peer->pending);
+		peer->kernel_sync_hold = false;
+		kernel_peer_sync(peer);
+		break;
+	case PODNET_CMD_NOTIFY_ENDPOINT:
+		if (endpoint && peer->current) {
+			struct path p = peer->current->path;
+			char ep[ADDR_STR_MAX];
+
+			endpoint_from_sockaddr(&p.ep,
+					       mnl_attr_get_payload(endpoint),
+					       mnl_attr_get_payload_len(endpoint));
+			p.relay_channel = 0;
+			p.fd = node->udp_fd;
+			log_info("peer %s moved to %s", peer->name,
+				 path_format(&p, ep, sizeof(ep)));
+			peer->current->path = p;
+			peer_path_changed(peer, &p);
+			/* The kernel already moved it: only our view. */
+			peer->kernel_path = p;
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	static char buf[65536];
+	struct node *node = w->data;
+
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(genl_fd(&node->kernel_events), buf,
+				 sizeof(buf), MSG_DONTWAIT);
+
+		if (n <= 0) {
+			if (n < 0 && errno == ENOBUFS)
+				log_warn("kernel: notifications were lost");
+			break;
+		}
+		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, node);
+	}
+}
