@@ -20,6 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <linux/genetlink.h>
 
 #include "genl.h"
@@ -57,6 +60,21 @@ static int talk(struct node *node, struct nlmsghdr *nlh, const char *what,
 	return ret;
 }
 
+/* Does a daemon answer on the control socket path? */
+static bool daemon_running(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool up;
+
+	if (fd < 0)
+		return false;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	up = !connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return up;
+}
+
 bool kernel_available(void)
 {
 	struct genl_conn c;
@@ -90,6 +108,23 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 	node->kernel_running = true;
 	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND, why,
 			       sizeof(why));
+	if (ret == -EEXIST) {
+		/* Left behind by a daemon that was killed: start afresh
+		 * rather than take over its peers and keys. */
+		int stale = rtnl_link_index(node->cfg.ifname);
+
+		if (daemon_running(node->cfg.control_socket)) {
+			snprintf(err, errlen, "%s: in use by a running podnetd (%s answers)",
+				 node->cfg.ifname, node->cfg.control_socket);
+			return -1;
+		}
+		log_warn("%s exists already (a previous podnetd?); replacing it",
+			 node->cfg.ifname);
+		if (stale > 0 && !rtnl_link_delete(stale, why, sizeof(why)))
+			ret = rtnl_link_create(node->cfg.ifname,
+					       PODNET_LINK_KIND, why,
+					       sizeof(why));
+	}
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot create a podnet link: %s",
 			 node->cfg.ifname, why);

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# podnetd on the kernel data path: the daemon does the DTLS handshakes and
+# hands the keys to podnet.ko over generic netlink; the module carries the
+# packets. Kernel to kernel, then kernel to a userspace (TUN) node, with
+# rekeys and a roaming peer under running transfers, and the daemon
+# killed with -9 while traffic flows.
+#
+#  ┌─ $ns1: alpha ───────────────┐          ┌─ $ns2: beta ────────────────┐
+#  │ pod0 10.77.0.1  podnet.ko   │          │ pod0 10.77.0.2  podnet.ko   │
+#  │ veth1 192.168.245.1 (.11    ├──────────┤ veth2 192.168.245.2         │
+#  │       after roaming)        │          │ (later DataPath = tun)      │
+#  └─────────────────────────────┘          └─────────────────────────────┘
+
+source "$(dirname "$0")/common.sh"
+vm_require_podnet
+ktap_header "podnet.ko: podnetd on the kernel data path"
+
+check "podnet.ko loads" vm_load_podnet
+two_node_bed 245
+sed -i '/^LogLevel/a DataPath = kernel' "$tmp/alpha.conf" "$tmp/beta.conf"
+sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
+
+# transfer NS_FROM NS_TO ADDR MB [PORT]: MB of random data over TCP to
+# ADDR; true when all of it arrived intact.
+transfer() {
+	local from=$1 to=$2 addr=$3 mb=$4 port=${5:-9000} receiver sent=0
+	head -c "$((mb * 1000000))" /dev/urandom >"$tmp/blob"
+	rm -f "$tmp/received"
+	ip netns exec "$to" timeout 120 socat -u \
+		"TCP-LISTEN:$port,bind=$addr,reuseaddr" \
+		"OPEN:$tmp/received,creat,trunc" &
+	receiver=$!
+	wait_for 50 bash -c "ip netns exec $to ss -Hltn 'sport = :$port' | grep -q LISTEN"
+	n "$from" timeout 120 socat -u "OPEN:$tmp/blob" "TCP:$addr:$port" || sent=$?
+	wait "$receiver" || true
+	[[ $sent -eq 0 ]] &&
+		[[ $(sha256sum <"$tmp/blob" | cut -d' ' -f1) == \
+		   $(sha256sum <"$tmp/received" | cut -d' ' -f1) ]]
+}
+
+start_daemon "$ns2" beta
+start_daemon "$ns1" alpha
+check "session established" wait_for 200 peer_established alpha beta
+check "alpha reports the kernel data path" \
+	test "$(iface_field alpha datapath)" = kernel
+check "a podnet link, not a TUN device" \
+	bash -c "ip -n $ns1 -d link show pod0 | grep -q 'podnet'"
+check "ping across the kernel path" n "$ns1" ping -c 3 -i 0.2 -W 2 10.77.0.2
+check "50 MB kernel to kernel, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 50
+bytes=$(peer_field beta alpha rx_bytes)
+check "the kernel's counters show it (beta rx $bytes bytes)" \
+	test "${bytes:-0}" -ge 50000000
+start_sshd "$ns2" 10.77.0.2
+check "ssh across the kernel path" \
+	test "$(ssh_run "$ns1" 10.77.0.2 echo over-podnet-ko)" = over-podnet-ko
+
+# Roaming: alpha's address changes under a running transfer.
+before=$(peer_field beta alpha endpoint)
+(sleep 1; n "$ns1" ip addr add 192.168.245.11/24 dev veth1
+ n "$ns1" ip addr del 192.168.245.1/24 dev veth1) &
+check "20 MB while alpha moves to a new address, intact" \
+	transfer "$ns1" "$ns2" 10.77.0.2 20
+wait
+check "beta follows alpha to 192.168.245.11 (was $before)" \
+	wait_for 50 bash -c "[[ \$($podnet show --json --socket $tmp/beta.sock |
+		jq -r '.peers[0].endpoint') == 192.168.245.11:* ]]"
+check "... and logs the move" grep -q 'moved to 192.168.245.11' "$tmp/beta.log"
+
+# Rekey under a running transfer: both restart with RekeyAfter = 1.
+stop_daemon alpha
+stop_daemon beta
+sed -i '/^DataPath/a RekeyAfter = 1' "$tmp/alpha.conf" "$tmp/beta.conf"
+sed -i 's/^Endpoint = 192.168.245.1:/Endpoint = 192.168.245.11:/' "$tmp/beta.conf"
+start_daemon "$ns2" beta
+start_daemon "$ns1" alpha
+check "session re-established" wait_for 200 peer_established alpha beta
+n "$ns1" tc qdisc add dev veth1 root tbf rate 40mbit burst 64kb latency 200ms
+hs0=$(peer_field alpha beta handshakes)
+check "30 MB across rekeys, intact" transfer "$ns1" "$ns2" 10.77.0.2 30
+hs1=$(peer_field alpha beta handshakes)
+check "at least 2 rekeys during it ($hs0 -> $hs1 handshakes)" \
+	test "$((hs1 - hs0))" -ge 2
+check "no record refused on beta (drop_invalid)" \
+	test "$(peer_field beta alpha drop_invalid)" -eq 0
+n "$ns1" tc qdisc del dev veth1 root
+
+# Kernel to userspace: beta goes back to a TUN device.
+stop_daemon beta
+sed -i 's/^DataPath = kernel/DataPath = tun/' "$tmp/beta.conf"
+start_daemon "$ns2" beta
+check "kernel <-> userspace: session established" \
+	wait_for 200 peer_established alpha beta
+check "... beta runs on TUN" test "$(iface_field beta datapath)" = tun
+check "... ping" n "$ns1" ping -c 3 -i 0.2 -W 2 10.77.0.2
+check "... 30 MB kernel to userspace, intact" transfer "$ns1" "$ns2" 10.77.0.2 30
+check "... 30 MB userspace to kernel, intact" transfer "$ns2" "$ns1" 10.77.0.1 30 9001
+
+# The daemon dies with -9 mid-transfer: the module lets go of its socket.
+head -c 30000000 /dev/urandom >"$tmp/blob"
+ip netns exec "$ns2" timeout 30 socat -u TCP-LISTEN:9002,bind=10.77.0.2,reuseaddr \
+	OPEN:/dev/null &
+receiver=$!
+wait_for 50 bash -c "ip netns exec $ns2 ss -Hltn 'sport = :9002' | grep -q LISTEN"
+n "$ns1" timeout 30 socat -u "OPEN:$tmp/blob" TCP:10.77.0.2:9002 &
+sender=$!
+sleep 1
+kill -KILL "$pid_alpha"
+wait "$pid_alpha" 2>/dev/null || true
+kill "$sender" "$receiver" 2>/dev/null || true
+wait "$sender" "$receiver" 2>/dev/null || true
+check "after kill -9 the port is free again" \
+	wait_for 50 bash -c "! ip netns exec $ns1 ss -Hlun 'sport = :51820' | grep -q ."
+check "... and ip link del removes the device" n "$ns1" ip link del pod0
+check "a new daemon starts on the same port" start_daemon "$ns1" alpha
+check "... and gets a session" wait_for 200 peer_established alpha beta
+stop_daemon alpha
+stop_daemon beta
+check "podnet.ko unloads" wait_for 50 vm_unload_podnet
+dmesg_clean_check
+ktap_finish
