@@ -25,8 +25,9 @@
 # log reports a bug (scripts/vm-dmesg-check.sh); 2 bad usage.
 #
 # Passed into the VM: PATH, TERM, and every PODNET_*, KTAP_* and BENCH_*
-# variable. The kernel log of the last run is saved in
-# build/vm/last-dmesg.txt, its console in build/vm/last-console.txt.
+# variable; PODNET_IN_VM=1 is set there. The kernel log of the last run
+# is saved in build/vm/last-dmesg.txt, its console in
+# build/vm/last-console.txt.
 #
 # Environment: PODNET_VM_DIR (cache, default build/vm), PODNET_VM_ACCEL
 # (tcg or kvm; default kvm only where it is real, tcg otherwise).
@@ -193,19 +194,28 @@ build_initramfs() {
 }
 
 # Rebuilt when the kernel or the generator changes; one builder at a time.
-stamp="$kver $(stat -c '%s %Y' "/boot/vmlinuz-$kver") $(cat "$0" "$top/scripts/vm-init" "$busybox" | sha256sum | cut -c1-16)"
+kstamp="$kver $(stat -c '%s %Y' "/boot/vmlinuz-$kver")"
+istamp="$kstamp $(cat "$0" "$top/scripts/vm-init" "$busybox" | sha256sum | cut -c1-16)"
 exec 9>"$cache/.lock"
 flock -w 300 9 || die "cache $cache is locked"
-if [[ ! -f $cache/stamp || $(<"$cache/stamp") != "$stamp" ]]; then
-	echo "vm-run: preparing kernel $kver and initramfs in $cache" >&2
-	rm -f "$cache/stamp" "$cache/vmlinux"
-	extract_vmlinux || { rm -f "$cache/vmlinux.tmp"; echo "vm-run: no PVH vmlinux, booting the bzImage" >&2; }
+if [[ ! -f $cache/vmlinux.stamp || $(<"$cache/vmlinux.stamp") != "$kstamp" ]]; then
+	echo "vm-run: unpacking the kernel $kver into $cache" >&2
+	rm -f "$cache/vmlinux"
+	if extract_vmlinux; then
+		echo "$kstamp" >"$cache/vmlinux.stamp"
+	else
+		rm -f "$cache/vmlinux.tmp"
+		echo "vm-run: no PVH vmlinux from $kver, booting its bzImage" >&2
+	fi
+fi
+if [[ ! -f $cache/initramfs.stamp || $(<"$cache/initramfs.stamp") != "$istamp" ]]; then
+	echo "vm-run: building the initramfs in $cache" >&2
 	build_initramfs || die "cannot build the initramfs"
-	echo "$stamp" >"$cache/stamp"
+	echo "$istamp" >"$cache/initramfs.stamp"
 fi
 exec 9>&-
 kernel=/boot/vmlinuz-$kver
-[[ -f $cache/vmlinux ]] && kernel=$cache/vmlinux
+[[ -f $cache/vmlinux.stamp ]] && kernel=$cache/vmlinux
 
 # ------------------------------------------------------------ the run
 
@@ -250,6 +260,8 @@ cp "$top/scripts/vm-dmesg-check.sh" "$rundir/dmesg-check.sh"
 			printf 'export %s=%q\n' "$var" "${!var}" ;;
 		esac
 	done < <(compgen -e)
+	# Tests tell the VM from the host by this (test/vm/common.sh).
+	echo "export PODNET_IN_VM=1"
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
