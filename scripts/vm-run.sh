@@ -25,9 +25,9 @@
 # log reports a bug (scripts/vm-dmesg-check.sh); 2 bad usage.
 #
 # Passed into the VM: PATH, TERM, and every PODNET_*, KTAP_* and BENCH_*
-# variable; PODNET_IN_VM=1 is set there. The kernel log of the last run
-# is saved in build/vm/last-dmesg.txt, its console in
-# build/vm/last-console.txt.
+# variable; PODNET_IN_VM=1 and PODNET_VM_ACCEL (tcg or kvm) are set
+# there. The kernel log of the last run is saved in
+# build/vm/last-dmesg.txt, its console in build/vm/last-console.txt.
 #
 # Environment: PODNET_VM_DIR (cache, default build/vm), PODNET_VM_ACCEL
 # (tcg or kvm; default kvm only where it is real, tcg otherwise).
@@ -261,7 +261,7 @@ cp "$top/scripts/vm-dmesg-check.sh" "$rundir/dmesg-check.sh"
 		esac
 	done < <(compgen -e)
 	# Tests tell the VM from the host by this (test/vm/common.sh).
-	echo "export PODNET_IN_VM=1"
+	echo "export PODNET_IN_VM=1 PODNET_VM_ACCEL=$accel"
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
