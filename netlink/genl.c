@@ -47,6 +47,13 @@ static int talk_data_cb(const struct nlmsghdr *nlh, void *data)
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
+/* The end of a dump. libmnl only applies its own default for it when
+ * no control callbacks are given, and we give one for errors. */
+static int talk_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_STOP;
+}
+
 static int talk_error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
@@ -58,7 +65,10 @@ int genl_talk(struct genl_conn *c, struct nlmsghdr *nlh, mnl_cb_t cb,
 	      void *data, char *err, size_t errlen)
 {
 	static char buf[65536];
-	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = talk_error_cb };
+	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = talk_error_cb,
+		[NLMSG_DONE] = talk_done_cb,
+	};
 	struct talk t = {
 		.errbuf = { err, (char *)(uintptr_t)errlen },
 		.cb = cb,

@@ -286,7 +286,10 @@ virtfs+=(-virtfs "local,path=$rundir,mount_tag=podnet_run,security_model=none")
 # quiet + loglevel=1: only emergencies (a panic) reach the console; the
 # whole log is checked and saved after the command. panic=-1 reboots at
 # once, which stops qemu: a panic becomes "no result" instead of a hang.
+# A soft lockup panics too, so a module that spins fails the run at once;
+# PODNET_VM_CMDLINE adds to the command line (e.g. loglevel=7 to watch).
 append="console=ttyS0 quiet loglevel=1 panic=-1 mitigations=off tsc=reliable lpj=10000000"
+append+=" softlockup_panic=1 ${PODNET_VM_CMDLINE:-}"
 # qboot instead of SeaBIOS: faster, and it prints nothing.
 bios=()
 [[ -f /usr/share/qemu/qboot.rom ]] && bios=(-bios qboot.rom)
