@@ -18,8 +18,12 @@ source "$(dirname "$0")/common.sh"
 vm_require_podnet
 ktap_header "podnet.ko: podnetd on the kernel data path"
 
-check "podnet.ko loads" vm_load_podnet
+# Not inside check: that runs in a subshell, and cleanup must know.
+vm_load_podnet
+check "podnet.ko loads" grep -q '^podnet ' /proc/modules
 two_node_bed 245
+# Deleting alpha's first address must not take the second with it.
+n "$ns1" sysctl -qw net.ipv4.conf.veth1.promote_secondaries=1
 sed -i '/^LogLevel/a DataPath = kernel' "$tmp/alpha.conf" "$tmp/beta.conf"
 sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
 
@@ -61,9 +65,10 @@ check "ssh across the kernel path" \
 before=$(peer_field beta alpha endpoint)
 (sleep 1; n "$ns1" ip addr add 192.168.245.11/24 dev veth1
  n "$ns1" ip addr del 192.168.245.1/24 dev veth1) &
+mover=$!
 check "20 MB while alpha moves to a new address, intact" \
 	transfer "$ns1" "$ns2" 10.77.0.2 20
-wait
+wait "$mover"
 check "beta follows alpha to 192.168.245.11 (was $before)" \
 	wait_for 50 bash -c "[[ \$($podnet show --json --socket $tmp/beta.sock |
 		jq -r '.peers[0].endpoint') == 192.168.245.11:* ]]"
@@ -118,6 +123,7 @@ check "a new daemon starts on the same port" start_daemon "$ns1" alpha
 check "... and gets a session" wait_for 200 peer_established alpha beta
 stop_daemon alpha
 stop_daemon beta
-check "podnet.ko unloads" wait_for 50 vm_unload_podnet
+wait_for 50 vm_unload_podnet || true
+check "podnet.ko unloads" bash -c "! grep -q '^podnet ' /proc/modules"
 dmesg_clean_check
 ktap_finish
