@@ -7,6 +7,8 @@
 #   make check           unit tests, then the netns tests, then both again
 #                        under the sanitizers
 #   make install         honours PREFIX and DESTDIR
+#   make module          podnet.ko against KVER's headers, copied to
+#                        build/kernel/podnet.ko (module-clean removes it)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -137,3 +139,24 @@ bench:
 	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench.sh
+
+# The kernel module, out of tree. KVER defaults to the newest installed
+# Debian amd64 headers (the machine's own kernel cannot load modules; the
+# VM tests boot Debian's).
+KVER ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+CHECKPATCH ?= checkpatch.pl
+.PHONY: module module-clean module-style
+
+module:
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p build/kernel
+	$(Q)cp podnet.ko build/kernel/podnet.ko
+
+module-clean:
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) clean
+	rm -f build/kernel/podnet.ko
+
+# checkpatch.pl is not in the headers package; point CHECKPATCH at a copy.
+module-style:
+	$(CHECKPATCH) --no-tree --strict -f kernel/*.[ch]
