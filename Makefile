@@ -153,6 +153,17 @@ module:
 	@mkdir -p build/kernel
 	$(Q)cp podnet.ko build/kernel/podnet.ko
 
+# Test tools for the module: kctl drives the genetlink family, record-peer
+# is the userspace record layer talking to a kernel device.
+.PHONY: kernel-tools
+kernel-tools: $(BUILD)/test/kctl $(BUILD)/test/record-peer
+
+$(BUILD)/test/kctl: $(BUILD)/test/kernel/kctl.o
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet.a
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 module-clean:
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) clean
 	rm -f build/kernel/podnet.ko

@@ -180,12 +180,21 @@ static int podnet_nl_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
 	return nla_put_u64_64bit(skb, type, v, pad);
 }
 
+/* Device totals: inner bytes and packets summed over the peers, as the
+ * uapi defines them (the netdev's own counters see outer datagrams on
+ * transmit, counted by the UDP tunnel helpers). */
 static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 {
-	struct rtnl_link_stats64 st = {};
+	u64 rxb = 0, txb = 0, rxp = 0, txp = 0;
+	struct podnet_peer *peer;
 	struct nlattr *nest;
 
-	dev_get_tstats64(pdev->dev, &st);
+	list_for_each_entry(peer, &pdev->peers, list) {
+		rxb += atomic64_read(&peer->stats.rx_bytes);
+		txb += atomic64_read(&peer->stats.tx_bytes);
+		rxp += atomic64_read(&peer->stats.rx_packets);
+		txp += atomic64_read(&peer->stats.tx_packets);
+	}
 	if (nla_put_u32(skb, PODNET_A_IFINDEX, pdev->dev->ifindex) ||
 	    nla_put_string(skb, PODNET_A_IFNAME, pdev->dev->name) ||
 	    nla_put_u32(skb, PODNET_A_SOCKETS, podnet_sock_count(pdev)) ||
@@ -193,13 +202,13 @@ static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, PODNET_A_DEV_STATS);
 	if (!nest ||
-	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_BYTES, st.rx_bytes,
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_BYTES, rxb,
 			      PODNET_A_STATS_PAD) ||
-	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_BYTES, st.tx_bytes,
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_BYTES, txb,
 			      PODNET_A_STATS_PAD) ||
-	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_PACKETS, st.rx_packets,
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_PACKETS, rxp,
 			      PODNET_A_STATS_PAD) ||
-	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_PACKETS, st.tx_packets,
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_PACKETS, txp,
 			      PODNET_A_STATS_PAD) ||
 	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_MALFORMED,
 			      atomic64_read(&pdev->rx_malformed),
