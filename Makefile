@@ -5,7 +5,9 @@
 #   make                 build both binaries into build/
 #   make SANITIZE=1      the same with ASan + UBSan, into build-san/
 #   make check           unit tests, then the netns tests, then both again
-#                        under the sanitizers
+#                        under the sanitizers, then the VM tests where a
+#                        VM can run (make vm-check)
+#   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
 #   make install         honours PREFIX and DESTDIR
 #   make module          podnet.ko against KVER's headers, copied to
 #                        build/kernel/podnet.ko (module-clean removes it)
@@ -60,7 +62,8 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 # Keep test objects between runs.
 .SECONDARY:
 
-.PHONY: bench-punch all clean check check-unit check-netns check-san install demo fuzz
+.PHONY: bench-punch all clean check check-unit check-netns check-san install demo fuzz \
+	vm-check bench-kernel
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
@@ -91,10 +94,23 @@ check-netns: all $(BUILD)/podnet-loadgen
 check-san:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-netns
 
+# podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
+# that need it skip while it is not built.
+VM_MODULE := $(if $(wildcard Kbuild),module)
+
+# Every test/vm/*.sh inside one VM boot of Debian's kernel under qemu.
+vm-check: all $(VM_MODULE)
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/vm-run.sh --timeout 1800 -- test/vm/run-all.sh
+
 # Installs missing Debian packages first, so a fresh machine needs only this.
 check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all check-unit check-netns check-san
+	$(Q)if why=$$(scripts/vm-run.sh --available 2>&1); then \
+		$(MAKE) --no-print-directory vm-check; \
+	else \
+		echo "SKIP vm-check: $$why"; \
+	fi
 
 demo:
 	scripts/demo.sh
@@ -102,6 +118,12 @@ demo:
 # Measurements, not tests: nothing here is timed by `make check`.
 bench-punch: all
 	scripts/punch-rate.sh $(RUNS)
+
+# Raw veth, kernel WireGuard and podnet.ko in one VM run (doc/vm.md).
+bench-kernel:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(VM_MODULE)
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-kernel.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -18,10 +18,15 @@ packages=(
 	# netns tests and demo
 	iproute2 nftables openssh-server openssh-client iputils-ping jq
 	procps iperf3 tcpdump conntrack socat openssl
+	# the kernel module: its build, and the VM that loads it
+	# (scripts/vm-run.sh, make vm-check), with kernel WireGuard as the
+	# reference the VM tests and bench-kernel compare with
+	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
+	kmod cpio xz-utils wireguard-tools
 )
-# Only `make bench` needs these: the userspace WireGuard it compares with.
+# Only `make bench` needs this: the userspace WireGuard it compares with.
 if [[ ${1:-} == bench ]]; then
-	packages+=(wireguard-go wireguard-tools)
+	packages+=(wireguard-go)
 elif [[ $# -gt 0 ]]; then
 	echo "usage: $0 [bench]" >&2
 	exit 1
@@ -43,5 +48,8 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "[#] apt-get install ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The VM boots the kernel with an initramfs of its own: no initrd (twice
+# 30 MB and ~35 s) for linux-image-amd64.
+export INITRD=No
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# `make bench-kernel`: the kernel data paths side by side in ONE VM run
+# (scripts/vm-run.sh): raw veth, the kernel's WireGuard and podnet.ko,
+# one iperf3 TCP stream each, all with the same inner MTU (1340, podnet's
+# default). Under TCG the absolute numbers mean little; the ratios taken
+# in the same run do (doc/vm.md). A measurement, not a test: it fails
+# only when it cannot measure, never on a number.
+#
+#  ┌─ $ns1: kbench-a ───────────────────┐        ┌─ $ns2: kbench-b ───────────────────┐
+#  │ veth1 192.168.250.1/24 (mtu 1500)  ├────────┤ veth2 192.168.250.2/24 (mtu 1500)  │
+#  │ raw1  192.168.251.1/24 (mtu 1340)  ├────────┤ raw2  192.168.251.2/24 (mtu 1340)  │
+#  │ wg0   10.88.0.1/24     (mtu 1340)  │        │ wg0   10.88.0.2/24     (mtu 1340)  │
+#  │ pod0  10.77.0.1/24     (podnet.ko) │        │ pod0  10.77.0.2/24     (podnet.ko) │
+#  │ iperf3 -s, one run at a time       │        │ iperf3 -c, ping                    │
+#  └────────────────────────────────────┘        └────────────────────────────────────┘
+#
+# Traffic flows from $ns2 to $ns1. The tunnels ride on veth1/veth2.
+#
+# Environment:
+#   BENCH_TIME=10    seconds per iperf3 run
+#   BENCH_PINGS=20   echo requests per RTT measurement, 20 ms apart
+#   PODNET_KO        the module (build/kernel/podnet.ko)
+
+# $build, $tmp, $ns1, $ns2 come from test/vm/common.sh; helpers are
+# called through wait_for and command substitutions.
+# shellcheck disable=SC2154,SC2317,SC2119
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export PODNET_BUILD=${PODNET_BUILD:-$top/build}
+
+# On the host: the same script again, inside a VM, with the build
+# directory writable so the JSON comes back.
+if [[ ${PODNET_IN_VM:-0} != 1 ]]; then
+	mkdir -p "$PODNET_BUILD"
+	exec "$top/scripts/vm-run.sh" --timeout 900 --rw "$PODNET_BUILD" -- "$0" "$@"
+fi
+
+bench_time=${BENCH_TIME:-10}
+bench_pings=${BENCH_PINGS:-20}
+mtu=1340	# CONFIG_DEFAULT_MTU, userspace/lib/config.h
+
+# Namespaces, cleanup on every exit, bounded waits, vm_load_podnet.
+# shellcheck source=../test/vm/common.sh
+source "$top/test/vm/common.sh"
+json=$build/bench-kernel.json
+started=$SECONDS
+
+say() { printf '# %s\n' "$*" >&2; }
+
+# rtt_ms ADDRESS: average round trip from $ns2, in ms.
+rtt_ms() {
+	n "$ns2" ping -q -c "$bench_pings" -i 0.02 -W 2 "$1" 2>/dev/null |
+		awk -F/ '/^rtt/ { print $5 }' || true
+}
+
+# iperf NAME ADDRESS: one TCP stream from $ns2 to ADDRESS in $ns1 for
+# BENCH_TIME s; prints "Gbit/s retransmits", "null" for what it could
+# not measure.
+iperf() {
+	local out=$tmp/iperf-$1.json spid
+
+	# A fresh one-shot server per run: a failed run cannot leave it
+	# stuck for the next one. The namespace sweep catches leftovers.
+	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.out" 2>&1 &
+	spid=$!
+	if ! wait_for 100 _iperf_listening; then
+		echo "null null"
+		return
+	fi
+	timeout $((bench_time + 60)) ip netns exec "$ns2" iperf3 -c "$2" \
+		-p 5201 -t "$bench_time" -J >"$out" 2>&1 || true
+	wait_pid_gone "$spid" 50 || kill -KILL "$spid" 2>/dev/null || true
+	jq -r '[(.end.sum_received.bits_per_second // null | if . then . / 1e9 else . end),
+		(.end.sum_sent.retransmits // null)] | map(tostring) | join(" ")' \
+		"$out" 2>/dev/null || echo "null null"
+}
+_iperf_listening() { n "$ns1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
+
+# Every number, by "bed.metric"; unset = not measured.
+declare -A r
+
+# measure BED ADDRESS: RTT and one TCP stream to ADDRESS in $ns1.
+measure() {
+	r[$1.rtt]=$(rtt_ms "$2")
+	read -r "r[$1.tcp1]" "r[$1.retr1]" < <(iperf "$1" "$2")
+	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s, RTT ${r[$1.rtt]:-?} ms"
+}
+
+# ------------------------------------------------------------ the phases
+
+bed() {
+	say "bed: two namespaces, kernel $(uname -r), iperf3 runs of $bench_time s"
+	ns_create ns1 kbench-a
+	ns_create ns2 kbench-b
+	veth_link "$ns1" veth1 192.168.250.1/24 "$ns2" veth2 192.168.250.2/24
+	veth_link "$ns1" raw1 192.168.251.1/24 "$ns2" raw2 192.168.251.2/24
+	n "$ns1" ip link set raw1 mtu "$mtu"
+	n "$ns2" ip link set raw2 mtu "$mtu"
+	wait_for 50 n "$ns2" ping -c 1 -W 1 192.168.250.1
+}
+
+phase_veth() {
+	say "raw veth, mtu $mtu"
+	measure veth 192.168.251.1
+}
+
+phase_wg() {
+	local side
+
+	say "kernel WireGuard, mtu $mtu"
+	modprobe wireguard || return 1
+	r[wg.version]=$(cat /sys/module/wireguard/version 2>/dev/null || echo unknown)
+	(umask 077
+	for side in a b; do
+		wg genkey >"$tmp/wg-$side.key"
+		wg pubkey <"$tmp/wg-$side.key" >"$tmp/wg-$side.pub"
+	done)
+	setup_wg "$ns1" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
+	setup_wg "$ns2" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
+	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
+	measure wg 10.88.0.1
+	# Gone before podnet.ko runs: nothing of it left on the path.
+	n "$ns1" ip link del wg0
+	n "$ns2" ip link del wg0
+}
+
+# setup_wg NS SELF PEER INNER PEER_INNER PEER_VETH
+setup_wg() {
+	n "$1" ip link add wg0 type wireguard &&
+	n "$1" wg set wg0 listen-port 51821 private-key "$tmp/wg-$2.key" \
+		peer "$(cat "$tmp/wg-$3.pub")" allowed-ips "$5/32" \
+		endpoint "$6:51821" &&
+	n "$1" ip addr add "$4/24" dev wg0 &&
+	n "$1" ip link set wg0 mtu "$mtu" up
+}
+
+# ===================================================== podnet.ko column
+# bench_podnet_kernel: THE PLACE FOR podnet.ko. Set up podnet.ko between
+# $ns1 and $ns2 over veth1/veth2 (192.168.250.1 <-> .2) with inner
+# addresses 10.77.0.1/24 and 10.77.0.2/24 and MTU $mtu, then
+# `measure pod 10.77.0.1`; the table and the JSON pick up r[pod.*].
+# vm_load_podnet (test/vm/common.sh) loads the module; the cleanup
+# unloads it. Return non-zero when it cannot measure.
+bench_podnet_kernel() {
+	if [[ ! -f $podnet_ko ]]; then
+		say "podnet.ko: not built ($podnet_ko); its column stays empty"
+		return 2
+	fi
+	say "podnet.ko: $podnet_ko"
+	vm_load_podnet || return 1
+	say "podnet.ko: loaded, but its setup is not written yet (scripts/bench-kernel.sh)"
+	return 2
+}
+# ======================================================================
+
+# ------------------------------------------------------------------ run
+
+failed=0
+bed
+phase_veth
+phase_wg || { say "kernel WireGuard: could not measure"; failed=1; }
+bench_podnet_kernel && pod_status=0 || pod_status=$?
+# 2: skipped (no module yet), which is not a failure of the bench.
+[[ $pod_status -eq 1 ]] && { say "podnet.ko: could not measure"; failed=1; }
+
+# --------------------------------------------------------------- report
+
+# calc EXPR VAR=VALUE...: awk arithmetic; "null" when an input is missing.
+calc() {
+	local expr=$1 args=() a
+	shift
+	for a in "$@"; do
+		[[ -n ${a#*=} && ${a#*=} != null ]] || { echo null; return; }
+		args+=(-v "$a")
+	done
+	awk "${args[@]}" "BEGIN { printf \"%.4f\\n\", $expr }"
+}
+
+# row KEY LABEL DECIMALS VETH WG POD
+rows=()
+row() {
+	local v=() x
+	for x in "$4" "$5" "$6"; do
+		[[ -n $x ]] || x=null
+		v+=("$x")
+	done
+	rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${v[0]}"$'\t'"${v[1]}"$'\t'"${v[2]}")
+}
+row tcp_1_gbps "TCP 1 stream, Gbit/s" 3 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
+row retransmits "TCP retransmits" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
+row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
+
+echo
+printf '| metric | raw veth | kernel WireGuard | podnet.ko | wg/veth | podnet.ko/wg |\n'
+printf '|---|---:|---:|---:|---:|---:|\n'
+printf '%s\n' "${rows[@]}" | awk -F'\t' '
+function show(v, d) { return v == "null" ? "-" : sprintf("%." d "f", v) }
+function ratio(a, b) {
+	if (a == "null" || b == "null" || b + 0 == 0) return "-"
+	return sprintf("%.2f", a / b)
+}
+{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, show($4, $3), show($5, $3),
+	show($6, $3), ratio($5, $4), ratio($6, $5) }'
+echo
+elapsed=$((SECONDS - started))
+accel=${PODNET_VM_ACCEL:-unknown}
+echo "inner MTU $mtu; iperf3 runs of $bench_time s; in a VM ($accel," \
+	"$(nproc) vCPUs, kernel $(uname -r)); $elapsed s in all; JSON in $json"
+
+num() { [[ -n ${1:-} && $1 != null ]] && echo "$1" || echo null; }
+printf '%s\n' "${rows[@]}" | jq -R -s \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
+	--arg kernel "$(uname -r)" --arg accel "$accel" \
+	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
+	--argjson vcpus "$(nproc)" --argjson mtu "$mtu" \
+	--argjson time "$bench_time" --argjson elapsed "$elapsed" \
+	--argjson failed "$failed" --arg wg "${r[wg.version]:-}" \
+	--argjson podnet_measured "$([[ $pod_status -eq 0 ]] && echo true || echo false)" '
+	def round4: . * 10000 | round / 10000;
+	def num: if . == "null" then null else tonumber | round4 end;
+	def ratio(a; b): if a == null or b == null or b == 0 then null
+		else a / b | round4 end;
+	{
+		date: $date, commit: $commit, kernel: $kernel, accel: $accel,
+		guest_cpu: $cpu, vcpus: $vcpus, inner_mtu: $mtu,
+		bench_time_s: $time, elapsed_s: $elapsed,
+		wireguard_version: $wg, podnet_measured: $podnet_measured,
+		complete: ($failed == 0),
+		metrics: [split("\n")[] | select(length > 0) | split("\t") |
+			{ key: .[0], label: .[1], veth: (.[3] | num),
+			  wireguard: (.[4] | num), podnet: (.[5] | num) } |
+			.wireguard_over_veth = ratio(.wireguard; .veth) |
+			.podnet_over_wireguard = ratio(.podnet; .wireguard)]
+	}' >"$json"
+exit $failed
