@@ -96,7 +96,7 @@ check-san:
 
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
-VM_MODULE := $(if $(wildcard Kbuild),module)
+VM_MODULE := $(if $(wildcard Kbuild),module kernel-tools)
 
 # Every test/vm/*.sh inside one VM boot of Debian's kernel under qemu.
 vm-check: all $(VM_MODULE)

@@ -11,6 +11,11 @@
  *			     kernel's echo replies with record.c
  *   record-peer serve ...   opens echo requests the kernel sealed and
  *			     answers them, sealed by record.c
+ *   record-peer junk ...    sends --count bad datagrams to --peer (random
+ *			     bytes, short headers, bad versions and types,
+ *			     broken records under the kernel's index, relay
+ *			     wrappers of junk) and one valid keepalive twice,
+ *			     then prints what the kernel should have counted
  *
  * Options: --cipher chacha|gcm --epoch N --local-index N --remote-index N
  *	    --tx-key HEX --tx-iv HEX --rx-key HEX --rx-iv HEX
@@ -49,7 +54,7 @@ struct cfg {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: record-peer ping|serve --cipher chacha|gcm --epoch N "
+	fprintf(stderr, "usage: record-peer ping|serve|junk --cipher chacha|gcm --epoch N "
 		"--local-index N --remote-index N --tx-key HEX --tx-iv HEX "
 		"--rx-key HEX --rx-iv HEX --bind IP:PORT [--peer IP:PORT] "
 		"--src IP --dst IP [--count N] [--timeout S]\n");
@@ -267,17 +272,146 @@ static int do_serve(int fd, struct record_keys *k, const struct cfg *c)
 	return answered == c->count ? 0 : 1;
 }
 
+static uint32_t junk_rand(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* What podnet.ko does with a datagram, by the rules of doc/wire.md and
+ * the uapi header: 0 passed up, 1 malformed, 2 invalid record. */
+static int junk_expect(const uint8_t *d, size_t len, uint32_t index)
+{
+	if (len < 8 || d[1] != 1 || d[0] == 0 || d[0] > 6)
+		return 1;
+	if (d[0] == 2 && (uint32_t)(d[4] << 24 | d[5] << 16 | d[6] << 8 | d[7]) == index)
+		return 2;
+	return 0;
+}
+
+static int do_junk(int fd, struct record_keys *k, const struct cfg *c)
+{
+	static const uint8_t bad_versions[] = { 0, 2, 255 };
+	static const uint8_t bad_types[] = { 0, 7, 8, 255 };
+	unsigned long expect[3] = { 0 };
+	uint32_t seed = 0x9e3779b9;
+	uint8_t d[1600], ka = 0;
+
+	for (int i = 0; i < c->count; i++) {
+		size_t len;
+		uint32_t r = junk_rand(&seed);
+
+		switch (i % 6) {
+		case 0:		/* random bytes, random length */
+			len = r % 1500;
+			for (size_t j = 0; j < len; j++)
+				d[j] = (uint8_t)junk_rand(&seed);
+			break;
+		case 1:		/* a header cut short */
+			len = r % 8;
+			d[0] = 2;
+			d[1] = 1;
+			memset(d + 2, 0, 6);
+			break;
+		case 2:		/* a version we do not speak */
+			len = 48;
+			d[0] = 2;
+			d[1] = bad_versions[r % sizeof(bad_versions)];
+			d[2] = d[3] = 0;
+			put32(d + 4, c->remote_index);
+			break;
+		case 3:		/* a type that does not exist */
+			len = 40;
+			d[0] = bad_types[r % sizeof(bad_types)];
+			d[1] = 1;
+			d[2] = d[3] = 0;
+			put32(d + 4, c->remote_index);
+			break;
+		case 4:		/* our index, broken record */
+			d[0] = 2;
+			d[1] = 1;
+			d[2] = d[3] = 0;
+			put32(d + 4, c->remote_index);
+			len = 8 + (r % 5 == 0 ? r % 29 : 13 + 16 + r % 100);
+			for (size_t j = 8; j < len; j++)
+				d[j] = (uint8_t)junk_rand(&seed);
+			if (r % 5 != 0 && len >= 21) {
+				/* a plausible header, so the tag is what fails */
+				d[8] = 0x17;
+				d[9] = 0xfe;
+				d[10] = 0xfd;
+				d[11] = (uint8_t)(c->epoch >> 8);
+				d[12] = (uint8_t)c->epoch;
+				d[19] = (uint8_t)((len - 21) >> 8);
+				d[20] = (uint8_t)(len - 21);
+			}
+			break;
+		default:	/* relay of junk: not ours, passed up */
+			len = 64;
+			d[0] = 5;
+			d[1] = 1;
+			d[2] = d[3] = 0;
+			put32(d + 4, r);
+			for (size_t j = 8; j < len; j++)
+				d[j] = (uint8_t)junk_rand(&seed);
+			break;
+		}
+		expect[junk_expect(d, len, c->remote_index)]++;
+		if (sendto(fd, d, len, 0, (const struct sockaddr *)&c->peer,
+			   sizeof(c->peer)) < 0) {
+			perror("record-peer: sendto");
+			return 1;
+		}
+		if (i % 64 == 63)
+			usleep(2000);	/* do not just overflow the socket */
+	}
+	/* One valid keepalive, sent twice: the second is a replay. */
+	{
+		uint8_t out[256];
+		int n;
+
+		out[0] = 2;
+		out[1] = 1;
+		out[2] = out[3] = 0;
+		put32(out + 4, c->remote_index);
+		n = record_seal(k, &ka, 1, out + 8, sizeof(out) - 8);
+		if (n < 0)
+			return 1;
+		for (int i = 0; i < 2; i++) {
+			usleep(100000);
+			if (sendto(fd, out, (size_t)n + 8, 0,
+				   (const struct sockaddr *)&c->peer,
+				   sizeof(c->peer)) < 0)
+				return 1;
+		}
+	}
+	printf("expect malformed=%lu invalid=%lu replay=1 passed=%lu\n",
+	       expect[1], expect[2], expect[0]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cfg c = { .count = 5, .timeout = 5, .epoch = 1 };
 	struct record_keys k;
 	int fd, ret, iv_len = 0;
-	bool serve;
+	bool serve, junk;
 
 	if (argc < 2)
 		usage();
 	serve = !strcmp(argv[1], "serve");
-	if (!serve && strcmp(argv[1], "ping"))
+	junk = !strcmp(argv[1], "junk");
+	if (!serve && !junk && strcmp(argv[1], "ping"))
 		usage();
 	for (int i = 2; i + 1 < argc; i += 2) {
 		const char *o = argv[i], *v = argv[i + 1];
@@ -325,7 +459,10 @@ int main(int argc, char **argv)
 		perror("record-peer: socket");
 		return 1;
 	}
-	ret = serve ? do_serve(fd, &k, &c) : do_ping(fd, &k, &c);
+	if (junk)
+		ret = do_junk(fd, &k, &c);
+	else
+		ret = serve ? do_serve(fd, &k, &c) : do_ping(fd, &k, &c);
 	record_keys_wipe(&k);
 	close(fd);
 	return ret;
