@@ -17,7 +17,10 @@ source "$(dirname "$0")/lib-kernel.sh"
 ktap_header "podnet.ko: link type lifecycle"
 vm_require_podnet
 
-check "insmod podnet.ko" vm_load_podnet
+vm_load_podnet
+# (loaded outside check: check runs its command in a subshell, and the
+# cleanup must know the module is in)
+check "insmod podnet.ko" grep -q "^podnet " /proc/modules
 dyndbg_on
 
 create_delete() {
@@ -54,7 +57,8 @@ check "and deleted with its namespace" bash -c "ip netns del $ns1 && sleep 1 && 
 ip link add left0 type podnet
 ip link add left1 type podnet
 "$kctl" peer left0 1 --allowed 10.3.0.0/24 >/dev/null
-check "rmmod deletes the devices that are left" vm_unload_podnet
+vm_unload_podnet
+check "rmmod deletes the devices that are left" podnet_unloaded
 check "and they are gone" bash -c '! ip link show left0 2>/dev/null && ! ip link show left1 2>/dev/null'
 
 # Every object the module logged as created was logged as destroyed
@@ -71,7 +75,9 @@ balance() {
 	done
 }
 check "every device and peer created was destroyed" balance
-check "insmod again after rmmod" vm_load_podnet
-check "rmmod again" vm_unload_podnet
+vm_load_podnet
+check "insmod again after rmmod" grep -q "^podnet " /proc/modules
+vm_unload_podnet
+check "rmmod again" podnet_unloaded
 dmesg_clean_check
 ktap_finish

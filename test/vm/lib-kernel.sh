@@ -46,11 +46,12 @@ key_opts() {
 	fi
 }
 
-# kctl_up NS NAME ARGS...: background kctl up; its pid in kctl_pid_NAME.
+# kctl_up NS NAME ARGS...: background kctl up; its pid in kctl_pid_NAME
+# (kctl's own: ip netns exec execs it, so kill -9 hits kctl itself).
 kctl_up() {
 	local ns=$1 name=$2 pid
 	shift 2
-	n "$ns" "$kctl" up "$@" >"$tmp/$name.log" 2>&1 &
+	ip netns exec "$ns" "$kctl" up "$@" >"$tmp/$name.log" 2>&1 &
 	pid=$!
 	daemon_pids+=("$pid")
 	printf -v "kctl_pid_$name" '%s' "$pid"
@@ -105,3 +106,22 @@ tcp_transfer() {
 	n "$from" timeout 240 socat -u OPEN:"$file" TCP:"$addr":9000 || { wait "$lpid"; return 1; }
 	wait "$lpid"
 }
+
+# transfer_check FILE: FILE from $ns1 to 10.77.0.2 in $ns2, sha256 equal;
+# the time it took goes to $tmp/transfer.time.
+transfer_check() {
+	local t0=$SECONDS
+	tcp_transfer "$ns1" "$ns2" 10.77.0.2 "$1" "$tmp/received" || return 1
+	echo $((SECONDS - t0)) >"$tmp/transfer.time"
+	[[ $(sha "$tmp/received") == "$(sha "$1")" ]]
+}
+
+# no_drops NS: peer 1 has nothing invalid, replayed, keyless or spoofed
+no_drops() {
+	local s
+	s=$(kshow "$1" '.peer_list[0].stats | "\(.drop_invalid) \(.drop_replay) \(.drop_no_key) \(.drop_bad_source)"')
+	echo "invalid replay no_key bad_source: $s"
+	[[ $s == "0 0 0 0" ]]
+}
+
+podnet_unloaded() { ! grep -q '^podnet ' /proc/modules; }
