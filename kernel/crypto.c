@@ -41,7 +41,8 @@ struct podnet_scratch {
 };
 
 /* kmalloc'ed, so scatterlists may point into it (percpu memory may be
- * vmalloc'ed). */
+ * vmalloc'ed).
+ */
 static struct podnet_scratch * __percpu *podnet_scratch;
 
 /**
@@ -92,7 +93,8 @@ static struct crypto_aead *podnet_crypto_tfm(u8 cipher, const u8 *key,
 	int err;
 
 	/* Mask CRYPTO_ALG_ASYNC: only synchronous implementations, which
-	 * complete inside crypto_aead_encrypt()/decrypt(). */
+	 * complete inside crypto_aead_encrypt()/decrypt().
+	 */
 	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
 	if (IS_ERR(tfm))
 		return tfm;
@@ -208,7 +210,8 @@ static void podnet_nonce(const struct podnet_crypto *c, const u8 *iv,
 }
 
 /* Run the AEAD in place over aad (13 bytes at offset aad_off) followed
- * by cryptlen bytes. */
+ * by cryptlen bytes.
+ */
 static int podnet_crypto_run(struct crypto_aead *tfm, struct sk_buff *skb,
 			     int nsg, unsigned int aad_off,
 			     unsigned int cryptlen, u8 *nonce, bool enc)
@@ -315,7 +318,8 @@ int podnet_crypto_open(struct podnet_crypto *c, u16 epoch, u64 seq,
 		return -EINVAL;
 	if (explicit) {
 		/* The sender chose the explicit nonce; it is whatever the
-		 * record says, as with wolfSSL. */
+		 * record says, as with wolfSSL.
+		 */
 		memcpy(nonce, c->rx_iv, 4);
 		memcpy(nonce + 4, skb->data + PODNET_RECORD_HEADER_LEN, 8);
 	} else {

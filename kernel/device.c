@@ -48,7 +48,8 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 	/* We do not advertise GSO; should a super-packet arrive anyway, cut
-	 * it up rather than send an oversized record. */
+	 * it up rather than send an oversized record.
+	 */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();
@@ -88,7 +89,8 @@ static int podnet_dev_init(struct net_device *dev)
 
 /* Unregistration (ip link del, netns exit, rmmod): from here on no new
  * configuration is accepted, sockets are given back, peers and keys are
- * unlinked and wiped. Runs under RTNL. */
+ * unlinked and wiped. Runs under RTNL.
+ */
 static void podnet_dev_uninit(struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);

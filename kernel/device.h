@@ -19,7 +19,8 @@ struct podnet_sock;
 struct podnet_aip_table;
 
 /* Bytes podnet puts in front of an inner packet, at most: relay header,
- * podnet header, DTLS record header and the AES-GCM explicit nonce. */
+ * podnet header, DTLS record header and the AES-GCM explicit nonce.
+ */
 #define PODNET_HEADER_LEN 8
 #define PODNET_RECORD_HEADER_LEN 13
 #define PODNET_EXPLICIT_NONCE_LEN 8
@@ -52,8 +53,8 @@ struct podnet_aip_table;
  */
 struct podnet_dev {
 	struct net_device *dev;
-	struct mutex lock;
-	spinlock_t socks_lock;
+	struct mutex lock;		/* configuration */
+	spinlock_t socks_lock;		/* writers of socks[] */
 	struct podnet_sock __rcu *socks[PODNET_MAX_SOCKETS];
 	struct list_head peers;
 	DECLARE_HASHTABLE(peer_ids, 8);

@@ -51,7 +51,8 @@ static void __exit podnet_exit(void)
 	podnet_nl_exit();
 	podnet_device_uninit();
 	/* Peers, keys and sockets are freed from RCU callbacks and the
-	 * workqueue; all of that must be over before the code goes. */
+	 * workqueue; all of that must be over before the code goes.
+	 */
 	rcu_barrier();
 	destroy_workqueue(podnet_wq);
 	podnet_crypto_global_exit();

@@ -48,12 +48,13 @@ static const struct nla_policy podnet_nl_aip_policy[PODNET_A_ALLOWED_IP_MAX + 1]
 	[PODNET_A_ALLOWED_IP_PREFIX] = NLA_POLICY_MAX(NLA_U8, 32),
 };
 
+#define PODNET_NL_AIP_NOT_NESTED { .type = NLA_REJECT, \
+				   .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" }
+
 static const struct nla_policy podnet_nl_aips_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
 	[PODNET_A_ALLOWED_IP] = NLA_POLICY_NESTED(podnet_nl_aip_policy),
-	[PODNET_A_ALLOWED_IP_ADDR] = { .type = NLA_REJECT,
-				       .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" },
-	[PODNET_A_ALLOWED_IP_PREFIX] = { .type = NLA_REJECT,
-					 .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" },
+	[PODNET_A_ALLOWED_IP_ADDR] = PODNET_NL_AIP_NOT_NESTED,
+	[PODNET_A_ALLOWED_IP_PREFIX] = PODNET_NL_AIP_NOT_NESTED,
 };
 
 static const struct nla_policy podnet_nl_keyconf_policy[PODNET_A_KEYCONF_MAX + 1] = {
@@ -182,7 +183,8 @@ static int podnet_nl_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
 
 /* Device totals: inner bytes and packets summed over the peers, as the
  * uapi defines them (the netdev's own counters see outer datagrams on
- * transmit, counted by the UDP tunnel helpers). */
+ * transmit, counted by the UDP tunnel helpers).
+ */
 static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 {
 	u64 rxb = 0, txb = 0, rxp = 0, txp = 0;
@@ -525,9 +527,9 @@ static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[PODNET_A_RELAY_CHANNEL])
 		WRITE_ONCE(peer->relay_channel,
 			   nla_get_u32(info->attrs[PODNET_A_RELAY_CHANNEL]));
-	if (info->attrs[PODNET_A_ENDPOINT])
+	if (info->attrs[PODNET_A_ENDPOINT]) {
 		podnet_peer_set_endpoint(peer, (struct sockaddr *)&ss, sk, !!sk);
-	else if (sk) {
+	} else if (sk) {
 		write_lock_bh(&peer->endpoint_lock);
 		peer->endpoint.sk = sk;
 		dst_cache_reset(&peer->dst_cache);
@@ -602,7 +604,8 @@ static int podnet_nl_peer_get_done(struct netlink_callback *cb)
 }
 
 /* Resumable: cb->args[1] counts the peers already sent; a change to the
- * peer list in between is flagged with NLM_F_DUMP_INTR. */
+ * peer list in between is flagged with NLM_F_DUMP_INTR.
+ */
 static int podnet_nl_peer_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
@@ -759,7 +762,8 @@ static int podnet_nl_key_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "cannot set up the cipher");
 out_wipe:
 	/* The request skb holds the keys; do not leave them in memory (nor
-	 * in an error reply that echoes the request). */
+	 * in an error reply that echoes the request).
+	 */
 	podnet_nl_wipe(info->attrs[PODNET_A_KEYCONF]);
 	memzero_explicit(&kc, sizeof(kc));
 	return err;

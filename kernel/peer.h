@@ -19,8 +19,8 @@
 #include "replay.h"
 
 /* DTLS sequence numbers are 48 bits; a key stops at the last one. */
-#define PODNET_SEQ_LAST ((1ULL << 48) - 1)
-#define PODNET_SEQ_FIRST (1ULL << 40)	/* userspace's RECORD_SEQ_FIRST */
+#define PODNET_SEQ_LAST (BIT_ULL(48) - 1)
+#define PODNET_SEQ_FIRST BIT_ULL(40)	/* userspace's RECORD_SEQ_FIRST */
 
 enum podnet_key_flag {
 	PODNET_KEY_PENDING,		/* swap to primary on first record */
@@ -132,7 +132,7 @@ struct podnet_peer {
 	struct podnet_endpoint endpoint;
 	u32 relay_channel;
 	struct dst_cache dst_cache;
-	spinlock_t keys_lock;
+	spinlock_t keys_lock;		/* see @keys_lock above */
 	struct podnet_key __rcu *keys[2];
 	struct podnet_aip_list *aips;
 	struct podnet_peer_stats stats;

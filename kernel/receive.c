@@ -63,7 +63,8 @@ static bool podnet_endpoint_equal(const struct podnet_endpoint *a,
 /* An authenticated direct record came from @src: roaming or NAT
  * rebinding. A direct peer follows it at once; a relayed peer is only
  * reported (the daemon decides when a direct path replaces the relay),
- * at most once a second. */
+ * at most once a second.
+ */
 static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
 			const struct podnet_endpoint *src)
 {
@@ -103,7 +104,8 @@ static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
 	if (pskb_trim(skb, tot_len))
 		goto invalid;
 	/* Cryptokey routing: the inner source must be one of the addresses
-	 * this peer may use. */
+	 * this peer may use.
+	 */
 	iph = ip_hdr(skb);
 	if (podnet_aips_lookup(pdev, iph->saddr) != peer) {
 		atomic64_inc(&peer->stats.drop_bad_source);

@@ -16,7 +16,7 @@
 #define PODNET_REPLAY_WINDOW ((PODNET_REPLAY_WORDS - 1) * 64)
 
 struct podnet_replay {
-	spinlock_t lock;
+	spinlock_t lock;	/* check and commit of one key */
 	bool any;
 	u64 greatest;
 	u64 bits[PODNET_REPLAY_WORDS];

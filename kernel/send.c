@@ -116,14 +116,16 @@ static int podnet_send6(struct podnet_peer *peer, struct sock *sk,
 #endif
 
 /* Send a finished datagram to the peer's endpoint. Consumes the skb on
- * success only. */
+ * success only.
+ */
 static int podnet_send_udp(struct podnet_peer *peer, struct sk_buff *skb)
 {
 	struct podnet_sock *psock;
 	int err = -EDESTADDRREQ;
 
 	/* Under the read lock, so a concurrent endpoint change cannot put
-	 * the route of the old endpoint into the cache of the new one. */
+	 * the route of the old endpoint into the cache of the new one.
+	 */
 	read_lock_bh(&peer->endpoint_lock);
 	psock = podnet_sock_pick(peer->pdev, peer->endpoint.sk);
 	if (!psock) {

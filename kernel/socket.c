@@ -42,7 +42,8 @@ static bool podnet_sock_unlink(struct podnet_sock *psock)
 	spin_unlock_bh(&pdev->socks_lock);
 
 	/* Give the socket back to plain UDP. Not setup_udp_tunnel_sock():
-	 * that needs sk->sk_socket, which a closing socket loses. */
+	 * that needs sk->sk_socket, which a closing socket loses.
+	 */
 	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
 	WRITE_ONCE(udp_sk(sk)->encap_destroy, NULL);
 	WRITE_ONCE(udp_sk(sk)->encap_err_lookup, NULL);
