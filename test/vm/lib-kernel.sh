@@ -16,8 +16,11 @@
 #   peer_stat NS FIELD         a counter of peer 1
 #   dyndbg_on                  pr_debug of podnet.ko into the kernel log
 
-# shellcheck source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# Once: scripts/bench-kernel.sh has common.sh already.
+if ! declare -F vm_load_podnet >/dev/null; then
+	# shellcheck source=common.sh
+	source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+fi
 
 kctl=$build/test/kctl
 record_peer=$build/test/record-peer
@@ -47,6 +50,7 @@ key_opts() {
 }
 
 # kctl_up NS NAME ARGS...: background kctl up; its pid in kctl_pid_NAME
+# (NAME: letters, digits and _)
 # (kctl's own: ip netns exec execs it, so kill -9 hits kctl itself).
 kctl_up() {
 	local ns=$1 name=$2 pid
