@@ -9,6 +9,8 @@
 #                        VM can run (make vm-check)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
 #   make install         honours PREFIX and DESTDIR
+#   make module          podnet.ko against KVER's headers, copied to
+#                        build/kernel/podnet.ko (module-clean removes it)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -94,7 +96,7 @@ check-san:
 
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
-VM_MODULE := $(if $(wildcard Kbuild),module)
+VM_MODULE := $(if $(wildcard Kbuild),module kernel-tools)
 
 # Every test/vm/*.sh inside one VM boot of Debian's kernel under qemu.
 vm-check: all $(VM_MODULE)
@@ -159,3 +161,35 @@ bench:
 	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench.sh
+
+# The kernel module, out of tree. KVER defaults to the newest installed
+# Debian amd64 headers (the machine's own kernel cannot load modules; the
+# VM tests boot Debian's).
+KVER ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+CHECKPATCH ?= checkpatch.pl
+.PHONY: module module-clean module-style
+
+module:
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p build/kernel
+	$(Q)cp podnet.ko build/kernel/podnet.ko
+
+# Test tools for the module: kctl drives the genetlink family, record-peer
+# is the userspace record layer talking to a kernel device.
+.PHONY: kernel-tools
+kernel-tools: $(BUILD)/test/kctl $(BUILD)/test/record-peer
+
+$(BUILD)/test/kctl: $(BUILD)/test/kernel/kctl.o
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet.a
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+module-clean:
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) clean
+	rm -f build/kernel/podnet.ko
+
+# checkpatch.pl is not in the headers package; point CHECKPATCH at a copy.
+module-style:
+	$(CHECKPATCH) --no-tree --strict -f kernel/*.[ch]

@@ -152,14 +152,17 @@ enum podnet_keyconf_attr {
 #define PODNET_A_KEYCONF_MAX (__PODNET_A_KEYCONF_MAX - 1)
 
 /* Inside PODNET_A_KEYS (replies): one PODNET_A_KEY nest per used slot,
- * holding PODNET_A_KEYCONF_{LOCAL_INDEX,REMOTE_INDEX,TX_SEQ,CIPHER} and
- * PODNET_A_KEY_SLOT_ID. */
+ * holding PODNET_A_KEYCONF_{CIPHER,EPOCH,LOCAL_INDEX,REMOTE_INDEX,TX_SEQ},
+ * PODNET_A_KEYCONF_PENDING if set, and PODNET_A_KEY_SLOT_ID. The slot id
+ * shares that nest with the keyconf attributes, so it is numbered after
+ * them. */
 enum podnet_key_attr {
 	PODNET_A_KEY_UNSPEC,
 	PODNET_A_KEY,
-	PODNET_A_KEY_SLOT_ID,		/* u8 */
+	PODNET_A_KEY_SLOT_ID = __PODNET_A_KEYCONF_MAX,	/* u8 */
 	__PODNET_A_KEY_MAX,
 };
+#define PODNET_A_KEY_MAX (__PODNET_A_KEY_MAX - 1)
 
 enum podnet_stats_attr {
 	PODNET_A_STATS_UNSPEC,

@@ -139,21 +139,38 @@ setup_wg() {
 }
 
 # ===================================================== podnet.ko column
-# bench_podnet_kernel: THE PLACE FOR podnet.ko. Set up podnet.ko between
-# $ns1 and $ns2 over veth1/veth2 (192.168.250.1 <-> .2) with inner
-# addresses 10.77.0.1/24 and 10.77.0.2/24 and MTU $mtu, then
-# `measure pod 10.77.0.1`; the table and the JSON pick up r[pod.*].
+# bench_podnet_kernel: podnet.ko between $ns1 and $ns2 over veth1/veth2
+# (192.168.250.1 <-> .2) with inner addresses 10.77.0.1/24 and
+# 10.77.0.2/24 and MTU $mtu, static ChaCha20-Poly1305 keys set by kctl
+# (test/vm/lib-kernel.sh), then `measure pod 10.77.0.1`; the table and
+# the JSON pick up r[pod.*].
 # vm_load_podnet (test/vm/common.sh) loads the module; the cleanup
 # unloads it. Return non-zero when it cannot measure.
 bench_podnet_kernel() {
+	local ns i
 	if [[ ! -f $podnet_ko ]]; then
 		say "podnet.ko: not built ($podnet_ko); its column stays empty"
 		return 2
 	fi
-	say "podnet.ko: $podnet_ko"
+	say "podnet.ko: $podnet_ko, ChaCha20-Poly1305, static keys (kctl)"
+	# shellcheck source=../test/vm/lib-kernel.sh
+	source "$top/test/vm/lib-kernel.sh"
 	vm_load_podnet || return 1
-	say "podnet.ko: loaded, but its setup is not written yet (scripts/bench-kernel.sh)"
-	return 2
+	i=1
+	for ns in "$ns1" "$ns2"; do
+		n "$ns" ip link add pod0 type podnet || return 1
+		n "$ns" ip addr add "10.77.0.$i/24" dev pod0
+		n "$ns" ip link set pod0 mtu "$mtu" up
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2046
+	kctl_up "$ns1" pod_a pod0 51820 1 192.168.250.2:51820 10.77.0.2/32 \
+		$(key_opts chacha a 1) || return 1
+	# shellcheck disable=SC2046
+	kctl_up "$ns2" pod_b pod0 51820 1 192.168.250.1:51820 10.77.0.1/32 \
+		$(key_opts chacha b 1) || return 1
+	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
+	measure pod 10.77.0.1
 }
 # ======================================================================
 

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The link type. Like WireGuard's, the device and its UDP sockets may
+ * live in different network namespaces: the sockets are the daemon's and
+ * stay where the daemon created them, the device can be moved.
+ */
+#include "device.h"
+
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/rtnetlink.h>
+
+#include "allowedips.h"
+#include "peer.h"
+#include "send.h"
+#include "socket.h"
+
+static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+	struct podnet_peer *peer;
+	struct sk_buff *segs, *next;
+
+	if (skb->protocol != htons(ETH_P_IP) ||
+	    !pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
+	    ip_hdr(skb)->version != 4) {
+		/* podnet carries IPv4 only. */
+		atomic64_inc(&pdev->tx_dropped);
+		goto drop;
+	}
+	rcu_read_lock_bh();
+	peer = podnet_aips_lookup(pdev, ip_hdr(skb)->daddr);
+	if (!peer) {
+		rcu_read_unlock_bh();
+		atomic64_inc(&pdev->tx_no_route);
+		net_dbg_ratelimited("%s: no peer for %pI4\n", dev->name,
+				    &ip_hdr(skb)->daddr);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		goto drop;
+	}
+	if (!skb_is_gso(skb)) {
+		podnet_send_skb(peer, skb);
+		rcu_read_unlock_bh();
+		return NETDEV_TX_OK;
+	}
+	/* We do not advertise GSO; should a super-packet arrive anyway, cut
+	 * it up rather than send an oversized record.
+	 */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		rcu_read_unlock_bh();
+		atomic64_inc(&pdev->tx_dropped);
+		goto drop;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		podnet_send_skb(peer, skb);
+	}
+	rcu_read_unlock_bh();
+	return NETDEV_TX_OK;
+
+drop:
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static int podnet_dev_init(struct net_device *dev)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+	int err;
+
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	err = gro_cells_init(&pdev->gro_cells, dev);
+	if (err) {
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
+		return err;
+	}
+	pr_debug("%s: device created\n", dev->name);
+	return 0;
+}
+
+/* Unregistration (ip link del, netns exit, rmmod): from here on no new
+ * configuration is accepted, sockets are given back, peers and keys are
+ * unlinked and wiped. Runs under RTNL.
+ */
+static void podnet_dev_uninit(struct net_device *dev)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+
+	mutex_lock(&pdev->lock);
+	pdev->dead = true;
+	podnet_sock_detach_all(pdev);
+	podnet_peers_remove_all(pdev);
+	podnet_aips_free(pdev);
+	mutex_unlock(&pdev->lock);
+	/* No encap_rcv or xmit is still using the device after this. */
+	synchronize_net();
+	gro_cells_destroy(&pdev->gro_cells);
+	pr_debug("%s: device destroyed\n", dev->name);
+}
+
+static void podnet_dev_destruct(struct net_device *dev)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+
+	free_percpu(dev->tstats);
+	mutex_destroy(&pdev->lock);
+}
+
+static void podnet_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *stats)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+
+	dev_get_tstats64(dev, stats);
+	stats->tx_dropped += atomic64_read(&pdev->tx_dropped) +
+			     atomic64_read(&pdev->tx_no_route);
+	stats->rx_errors += atomic64_read(&pdev->rx_malformed);
+}
+
+static const struct net_device_ops podnet_netdev_ops = {
+	.ndo_init = podnet_dev_init,
+	.ndo_uninit = podnet_dev_uninit,
+	.ndo_start_xmit = podnet_xmit,
+	.ndo_get_stats64 = podnet_get_stats64,
+};
+
+static void podnet_setup(struct net_device *dev)
+{
+	struct podnet_dev *pdev = netdev_priv(dev);
+
+	dev->netdev_ops = &podnet_netdev_ops;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->features |= NETIF_F_LLTX;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = PODNET_NEEDED_HEADROOM;
+	dev->needed_tailroom = PODNET_TAG_LEN;
+	dev->mtu = PODNET_DEFAULT_MTU;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - PODNET_MAX_ENCAP - PODNET_TAG_LEN -
+		       PODNET_OUTER_LEN;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = podnet_dev_destruct;
+
+	memset(pdev, 0, sizeof(*pdev));
+	pdev->dev = dev;
+	mutex_init(&pdev->lock);
+	spin_lock_init(&pdev->socks_lock);
+	INIT_LIST_HEAD(&pdev->peers);
+	hash_init(pdev->peer_ids);
+	hash_init(pdev->keys_by_index);
+}
+
+static int podnet_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	return register_netdevice(dev);
+}
+
+struct rtnl_link_ops podnet_link_ops __read_mostly = {
+	.kind = PODNET_LINK_KIND,
+	.priv_size = sizeof(struct podnet_dev),
+	.setup = podnet_setup,
+	.newlink = podnet_newlink,
+};
+
+/**
+ * podnet_dev_get() - a podnet device by index or name, with a reference
+ * @net: namespace of the request
+ * @ifindex: index, or 0 to use @ifname
+ * @ifname: name
+ *
+ * Return: the device (release with dev_put(pdev->dev)) or an ERR_PTR:
+ * -ENODEV if there is no such device, -EOPNOTSUPP if it is not podnet.
+ */
+struct podnet_dev *podnet_dev_get(struct net *net, int ifindex,
+				  const char *ifname)
+{
+	struct net_device *dev = NULL;
+
+	if (ifindex)
+		dev = dev_get_by_index(net, ifindex);
+	else if (ifname)
+		dev = dev_get_by_name(net, ifname);
+	if (!dev)
+		return ERR_PTR(-ENODEV);
+	if (dev->rtnl_link_ops != &podnet_link_ops) {
+		dev_put(dev);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	return netdev_priv(dev);
+}
+
+/**
+ * podnet_device_init() - register the link type
+ *
+ * Return: 0 or a negative errno.
+ */
+int podnet_device_init(void)
+{
+	return rtnl_link_register(&podnet_link_ops);
+}
+
+/**
+ * podnet_device_uninit() - unregister the link type, deleting all devices
+ */
+void podnet_device_uninit(void)
+{
+	rtnl_link_unregister(&podnet_link_ops);
+}

@@ -1,0 +1,1062 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The policies check everything a single attribute can be wrong about
+ * (types, lengths, ranges); the *_precheck() functions check what needs
+ * several attributes, and every refusal says why in the extack. Doit
+ * handlers run with the device's configuration mutex held (taken in
+ * pre_doit), so the family runs with parallel_ops: two devices configure
+ * independently.
+ */
+#include "netlink.h"
+
+#include <linux/if.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "allowedips.h"
+#include "device.h"
+#include "peer.h"
+#include "send.h"
+#include "socket.h"
+
+#define PODNET_MAX_AIPS 1024	/* per peer and request */
+
+enum podnet_nl_mcgrp {
+	PODNET_NL_MCGRP_PEERS,
+};
+
+static const struct genl_multicast_group podnet_nl_mcgrps[] = {
+	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS },
+};
+
+static struct netlink_range_validation podnet_nl_fd_range = {
+	.min = 0,
+	.max = INT_MAX,
+};
+
+static struct netlink_range_validation podnet_nl_seq_range = {
+	.min = 0,
+	.max = PODNET_SEQ_LAST,
+};
+
+static const struct nla_policy podnet_nl_aip_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
+	[PODNET_A_ALLOWED_IP] = { .type = NLA_REJECT,
+				  .reject_message = "allowed ip entries do not nest" },
+	[PODNET_A_ALLOWED_IP_ADDR] = NLA_POLICY_EXACT_LEN(4),
+	[PODNET_A_ALLOWED_IP_PREFIX] = NLA_POLICY_MAX(NLA_U8, 32),
+};
+
+#define PODNET_NL_AIP_NOT_NESTED { .type = NLA_REJECT, \
+				   .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" }
+
+static const struct nla_policy podnet_nl_aips_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
+	[PODNET_A_ALLOWED_IP] = NLA_POLICY_NESTED(podnet_nl_aip_policy),
+	[PODNET_A_ALLOWED_IP_ADDR] = PODNET_NL_AIP_NOT_NESTED,
+	[PODNET_A_ALLOWED_IP_PREFIX] = PODNET_NL_AIP_NOT_NESTED,
+};
+
+static const struct nla_policy podnet_nl_keyconf_policy[PODNET_A_KEYCONF_MAX + 1] = {
+	[PODNET_A_KEYCONF_CIPHER] = NLA_POLICY_MAX(NLA_U8, PODNET_CIPHER_AES_GCM),
+	[PODNET_A_KEYCONF_EPOCH] = { .type = NLA_U16 },
+	[PODNET_A_KEYCONF_LOCAL_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PODNET_A_KEYCONF_REMOTE_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PODNET_A_KEYCONF_TX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
+	[PODNET_A_KEYCONF_TX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
+	[PODNET_A_KEYCONF_RX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
+	[PODNET_A_KEYCONF_RX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
+	[PODNET_A_KEYCONF_TX_SEQ] = NLA_POLICY_FULL_RANGE(NLA_U64, &podnet_nl_seq_range),
+	[PODNET_A_KEYCONF_PENDING] = { .type = NLA_FLAG },
+	[PODNET_A_KEYCONF_PAD] = { .type = NLA_REJECT },
+};
+
+#define PODNET_NL_REPLY_ONLY { .type = NLA_REJECT, \
+			       .reject_message = "attribute is only used in replies" }
+
+static const struct nla_policy podnet_nl_policy[PODNET_A_MAX + 1] = {
+	[PODNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PODNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[PODNET_A_SOCKET_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &podnet_nl_fd_range),
+	[PODNET_A_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[PODNET_A_ENDPOINT] = NLA_POLICY_RANGE(NLA_BINARY,
+					       sizeof(struct sockaddr_in),
+					       sizeof(struct sockaddr_in6)),
+	[PODNET_A_RELAY_CHANNEL] = { .type = NLA_U32 },
+	[PODNET_A_ALLOWED_IPS] = NLA_POLICY_NESTED(podnet_nl_aips_policy),
+	[PODNET_A_KEY_SLOT] = NLA_POLICY_MAX(NLA_U8, PODNET_KEY_SLOT_SECONDARY),
+	[PODNET_A_KEYCONF] = NLA_POLICY_NESTED(podnet_nl_keyconf_policy),
+	[PODNET_A_PAYLOAD] = NLA_POLICY_RANGE(NLA_BINARY, 1, PODNET_CTRL_MAX),
+	[PODNET_A_STATS] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_TX_SEQ] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_PAD] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_KEYS] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_DEV_STATS] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_SOCKETS] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_PEERS] = PODNET_NL_REPLY_ONLY,
+};
+
+static struct genl_family podnet_nl_family;
+
+/* A required attribute is missing: say which, and in words. */
+#define podnet_nl_missing(info, attr, msg) ({				\
+	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG_MOD((info)->extack, msg);		\
+	__missing;							\
+})
+
+static struct podnet_dev *podnet_nl_dev(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack)
+{
+	struct podnet_dev *pdev;
+
+	if (!attrs[PODNET_A_IFINDEX] && !attrs[PODNET_A_IFNAME]) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, PODNET_A_IFINDEX);
+		NL_SET_ERR_MSG_MOD(extack, "missing ifindex or ifname");
+		return ERR_PTR(-EINVAL);
+	}
+	pdev = podnet_dev_get(net, attrs[PODNET_A_IFINDEX] ?
+			      nla_get_u32(attrs[PODNET_A_IFINDEX]) : 0,
+			      attrs[PODNET_A_IFNAME] ?
+			      nla_data(attrs[PODNET_A_IFNAME]) : NULL);
+	if (IS_ERR(pdev)) {
+		if (PTR_ERR(pdev) == -ENODEV)
+			NL_SET_ERR_MSG_MOD(extack, "no such device");
+		else
+			NL_SET_ERR_MSG_MOD(extack, "device is not a podnet device");
+	}
+	return pdev;
+}
+
+static int podnet_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	struct podnet_dev *pdev;
+
+	pdev = podnet_nl_dev(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	mutex_lock(&pdev->lock);
+	if (pdev->dead) {
+		mutex_unlock(&pdev->lock);
+		dev_put(pdev->dev);
+		NL_SET_ERR_MSG_MOD(info->extack, "device is being deleted");
+		return -ENODEV;
+	}
+	info->user_ptr[0] = pdev;
+	return 0;
+}
+
+static void podnet_nl_post_doit(const struct genl_ops *ops,
+				struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+
+	mutex_unlock(&pdev->lock);
+	dev_put(pdev->dev);
+}
+
+static struct podnet_peer *podnet_nl_peer(struct podnet_dev *pdev,
+					  struct genl_info *info)
+{
+	struct podnet_peer *peer;
+
+	if (podnet_nl_missing(info, PODNET_A_PEER_ID, "missing peer id"))
+		return ERR_PTR(-EINVAL);
+	peer = podnet_peer_find(pdev, nla_get_u32(info->attrs[PODNET_A_PEER_ID]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PODNET_A_PEER_ID],
+				    "no peer with this id");
+		return ERR_PTR(-ENOENT);
+	}
+	return peer;
+}
+
+/* ---- replies ---- */
+
+static int podnet_nl_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
+
+/* Device totals: inner bytes and packets summed over the peers, as the
+ * uapi defines them (the netdev's own counters see outer datagrams on
+ * transmit, counted by the UDP tunnel helpers).
+ */
+static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
+{
+	u64 rxb = 0, txb = 0, rxp = 0, txp = 0;
+	struct podnet_peer *peer;
+	struct nlattr *nest;
+
+	list_for_each_entry(peer, &pdev->peers, list) {
+		rxb += atomic64_read(&peer->stats.rx_bytes);
+		txb += atomic64_read(&peer->stats.tx_bytes);
+		rxp += atomic64_read(&peer->stats.rx_packets);
+		txp += atomic64_read(&peer->stats.tx_packets);
+	}
+	if (nla_put_u32(skb, PODNET_A_IFINDEX, pdev->dev->ifindex) ||
+	    nla_put_string(skb, PODNET_A_IFNAME, pdev->dev->name) ||
+	    nla_put_u32(skb, PODNET_A_SOCKETS, podnet_sock_count(pdev)) ||
+	    nla_put_u32(skb, PODNET_A_PEERS, pdev->n_peers))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, PODNET_A_DEV_STATS);
+	if (!nest ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_BYTES, rxb,
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_BYTES, txb,
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_PACKETS, rxp,
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_PACKETS, txp,
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_RX_MALFORMED,
+			      atomic64_read(&pdev->rx_malformed),
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_NO_ROUTE,
+			      atomic64_read(&pdev->tx_no_route),
+			      PODNET_A_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int podnet_nl_put_endpoint(struct sk_buff *skb,
+				  const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return nla_put(skb, PODNET_A_ENDPOINT,
+			       sizeof(struct sockaddr_in), sa);
+	if (sa->sa_family == AF_INET6)
+		return nla_put(skb, PODNET_A_ENDPOINT,
+			       sizeof(struct sockaddr_in6), sa);
+	return 0;
+}
+
+static int podnet_nl_fill_stats(struct sk_buff *skb, struct podnet_peer *peer)
+{
+	const struct podnet_peer_stats *s = &peer->stats;
+	u64 now = get_jiffies_64(), last_rx, last_tx;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PODNET_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+#define PUT(a, v) podnet_nl_put_u64(skb, PODNET_A_STATS_##a, v, PODNET_A_STATS_PAD)
+	if (PUT(RX_BYTES, atomic64_read(&s->rx_bytes)) ||
+	    PUT(TX_BYTES, atomic64_read(&s->tx_bytes)) ||
+	    PUT(RX_PACKETS, atomic64_read(&s->rx_packets)) ||
+	    PUT(TX_PACKETS, atomic64_read(&s->tx_packets)) ||
+	    PUT(DROP_BAD_SOURCE, atomic64_read(&s->drop_bad_source)) ||
+	    PUT(DROP_INVALID, atomic64_read(&s->drop_invalid)) ||
+	    PUT(DROP_REPLAY, atomic64_read(&s->drop_replay)) ||
+	    PUT(DROP_NO_KEY, atomic64_read(&s->drop_no_key)))
+		return -EMSGSIZE;
+	last_rx = READ_ONCE(peer->last_rx);
+	last_tx = READ_ONCE(peer->last_tx);
+	if (last_rx && PUT(LAST_RX_MS, jiffies64_to_msecs(now - last_rx)))
+		return -EMSGSIZE;
+	if (last_tx && PUT(LAST_TX_MS, jiffies64_to_msecs(now - last_tx)))
+		return -EMSGSIZE;
+#undef PUT
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int podnet_nl_fill_keys(struct sk_buff *skb, struct podnet_peer *peer)
+{
+	struct nlattr *keys, *k;
+	struct podnet_key *key;
+	unsigned int slot;
+	int err = -EMSGSIZE;
+
+	keys = nla_nest_start(skb, PODNET_A_KEYS);
+	if (!keys)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	for (slot = 0; slot < ARRAY_SIZE(peer->keys); slot++) {
+		key = rcu_dereference(peer->keys[slot]);
+		if (!key)
+			continue;
+		k = nla_nest_start(skb, PODNET_A_KEY);
+		if (!k ||
+		    nla_put_u8(skb, PODNET_A_KEY_SLOT_ID, slot) ||
+		    nla_put_u8(skb, PODNET_A_KEYCONF_CIPHER, key->crypto.cipher) ||
+		    nla_put_u16(skb, PODNET_A_KEYCONF_EPOCH, key->epoch) ||
+		    nla_put_u32(skb, PODNET_A_KEYCONF_LOCAL_INDEX, key->local_index) ||
+		    nla_put_u32(skb, PODNET_A_KEYCONF_REMOTE_INDEX, key->remote_index) ||
+		    podnet_nl_put_u64(skb, PODNET_A_KEYCONF_TX_SEQ,
+				      min_t(u64, atomic64_read(&key->tx_seq),
+					    PODNET_SEQ_LAST + 1),
+				      PODNET_A_KEYCONF_PAD) ||
+		    (test_bit(PODNET_KEY_PENDING, &key->flags) &&
+		     nla_put_flag(skb, PODNET_A_KEYCONF_PENDING)))
+			goto out;
+		nla_nest_end(skb, k);
+	}
+	err = 0;
+	nla_nest_end(skb, keys);
+out:
+	rcu_read_unlock();
+	return err;
+}
+
+static int podnet_nl_fill_peer(struct sk_buff *skb, struct podnet_peer *peer)
+{
+	struct podnet_aip_list *l = peer->aips;
+	struct podnet_endpoint ep;
+	struct nlattr *aips, *a;
+	u32 i;
+
+	if (nla_put_u32(skb, PODNET_A_IFINDEX, peer->pdev->dev->ifindex) ||
+	    nla_put_u32(skb, PODNET_A_PEER_ID, peer->id) ||
+	    nla_put_u32(skb, PODNET_A_RELAY_CHANNEL, READ_ONCE(peer->relay_channel)))
+		return -EMSGSIZE;
+	if (podnet_peer_endpoint_get(peer, &ep) &&
+	    podnet_nl_put_endpoint(skb, &ep.addr.sa))
+		return -EMSGSIZE;
+	aips = nla_nest_start(skb, PODNET_A_ALLOWED_IPS);
+	if (!aips)
+		return -EMSGSIZE;
+	for (i = 0; l && i < l->n; i++) {
+		a = nla_nest_start(skb, PODNET_A_ALLOWED_IP);
+		if (!a ||
+		    nla_put(skb, PODNET_A_ALLOWED_IP_ADDR, 4, &l->e[i].addr) ||
+		    nla_put_u8(skb, PODNET_A_ALLOWED_IP_PREFIX, l->e[i].cidr))
+			return -EMSGSIZE;
+		nla_nest_end(skb, a);
+	}
+	nla_nest_end(skb, aips);
+	if (podnet_nl_fill_stats(skb, peer) || podnet_nl_fill_keys(skb, peer))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static int podnet_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &podnet_nl_family, 0,
+				PODNET_CMD_DEV_GET);
+	if (!hdr || podnet_nl_fill_dev(msg, pdev)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int podnet_nl_socket_attach_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	if (podnet_nl_missing(info, PODNET_A_SOCKET_FD, "missing socket fd"))
+		return -EINVAL;
+	return podnet_sock_attach(info->user_ptr[0],
+				  nla_get_u32(info->attrs[PODNET_A_SOCKET_FD]),
+				  info->extack);
+}
+
+static int podnet_nl_socket_detach_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	if (podnet_nl_missing(info, PODNET_A_SOCKET_FD, "missing socket fd"))
+		return -EINVAL;
+	return podnet_sock_detach_fd(info->user_ptr[0],
+				     nla_get_u32(info->attrs[PODNET_A_SOCKET_FD]),
+				     info->extack);
+}
+
+static int podnet_nl_endpoint_precheck(const struct nlattr *attr,
+				       struct sockaddr_storage *ss,
+				       struct netlink_ext_ack *extack)
+{
+	const struct sockaddr *sa = nla_data(attr);
+	int len = nla_len(attr);
+
+	memset(ss, 0, sizeof(*ss));
+	if (len == sizeof(struct sockaddr_in) && sa->sa_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		memcpy(sin, sa, sizeof(*sin));
+		if (!sin->sin_port || ipv4_is_zeronet(sin->sin_addr.s_addr) ||
+		    ipv4_is_multicast(sin->sin_addr.s_addr) ||
+		    ipv4_is_lbcast(sin->sin_addr.s_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "endpoint needs a unicast address and a port");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (len == sizeof(struct sockaddr_in6) && sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		memcpy(sin6, sa, sizeof(*sin6));
+		if (!IS_ENABLED(CONFIG_IPV6)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "kernel has no IPv6");
+			return -EAFNOSUPPORT;
+		}
+		if (!sin6->sin6_port || ipv6_addr_any(&sin6->sin6_addr) ||
+		    ipv6_addr_is_multicast(&sin6->sin6_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "endpoint needs a unicast address and a port");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr, "endpoint must be a struct sockaddr_in or sockaddr_in6 of matching length");
+	return -EINVAL;
+}
+
+static struct podnet_aip_list *podnet_nl_parse_aips(struct nlattr *nest,
+						    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PODNET_A_ALLOWED_IP_MAX + 1];
+	struct podnet_aip_list *l;
+	struct nlattr *attr;
+	int rem, n = 0, err;
+	u32 i;
+
+	nla_for_each_nested(attr, nest, rem)
+		n++;
+	if (n > PODNET_MAX_AIPS) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "too many allowed ips for one peer (1024 at most)");
+		return ERR_PTR(-E2BIG);
+	}
+	l = kmalloc(struct_size(l, e, n), GFP_KERNEL);
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	l->n = 0;
+	nla_for_each_nested(attr, nest, rem) {
+		struct podnet_aip a;
+		u32 mask;
+
+		/* The policy already validated the entries. */
+		err = nla_parse_nested(tb, PODNET_A_ALLOWED_IP_MAX, attr,
+				       podnet_nl_aip_policy, extack);
+		if (err)
+			goto err_free;
+		err = -EINVAL;
+		if (!tb[PODNET_A_ALLOWED_IP_ADDR] || !tb[PODNET_A_ALLOWED_IP_PREFIX]) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "allowed ip needs an address and a prefix length");
+			goto err_free;
+		}
+		memcpy(&a.addr, nla_data(tb[PODNET_A_ALLOWED_IP_ADDR]), 4);
+		a.cidr = nla_get_u8(tb[PODNET_A_ALLOWED_IP_PREFIX]);
+		mask = a.cidr ? ~0U << (32 - a.cidr) : 0;
+		if (ntohl(a.addr) & ~mask) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "allowed ip has host bits set beyond its prefix length");
+			goto err_free;
+		}
+		for (i = 0; i < l->n; i++) {
+			if (l->e[i].addr == a.addr && l->e[i].cidr == a.cidr) {
+				NL_SET_ERR_MSG_ATTR(extack, attr, "allowed ip listed twice");
+				goto err_free;
+			}
+		}
+		l->e[l->n++] = a;
+	}
+	return l;
+
+err_free:
+	kfree(l);
+	return ERR_PTR(err);
+}
+
+static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+	struct podnet_aip_list *aips = NULL;
+	const struct sock *sk = NULL;
+	struct sockaddr_storage ss;
+	struct podnet_peer *peer;
+	bool created = false;
+	int err;
+	u32 id;
+
+	if (podnet_nl_missing(info, PODNET_A_PEER_ID, "missing peer id"))
+		return -EINVAL;
+	id = nla_get_u32(info->attrs[PODNET_A_PEER_ID]);
+	if (info->attrs[PODNET_A_ENDPOINT]) {
+		err = podnet_nl_endpoint_precheck(info->attrs[PODNET_A_ENDPOINT],
+						  &ss, info->extack);
+		if (err)
+			return err;
+	}
+	if (info->attrs[PODNET_A_SOCKET_FD]) {
+		sk = podnet_sock_by_fd(pdev,
+				       nla_get_u32(info->attrs[PODNET_A_SOCKET_FD]),
+				       info->extack);
+		if (IS_ERR(sk))
+			return PTR_ERR(sk);
+	}
+	if (info->attrs[PODNET_A_ALLOWED_IPS]) {
+		aips = podnet_nl_parse_aips(info->attrs[PODNET_A_ALLOWED_IPS],
+					    info->extack);
+		if (IS_ERR(aips))
+			return PTR_ERR(aips);
+	}
+
+	peer = podnet_peer_find(pdev, id);
+	if (!peer) {
+		peer = podnet_peer_create(pdev, id);
+		if (IS_ERR(peer)) {
+			err = PTR_ERR(peer);
+			if (err == -ENOSPC)
+				NL_SET_ERR_MSG_MOD(info->extack, "device has too many peers");
+			else
+				NL_SET_ERR_MSG_MOD(info->extack, "cannot create peer");
+			goto err_free;
+		}
+		created = true;
+	}
+	if (aips) {
+		err = podnet_aips_set(peer, aips);
+		if (err) {
+			NL_SET_ERR_MSG_MOD(info->extack, "cannot allocate the allowed-ips table");
+			goto err_remove;
+		}
+	}
+	/* Nothing below fails. */
+	if (info->attrs[PODNET_A_RELAY_CHANNEL])
+		WRITE_ONCE(peer->relay_channel,
+			   nla_get_u32(info->attrs[PODNET_A_RELAY_CHANNEL]));
+	if (info->attrs[PODNET_A_ENDPOINT]) {
+		podnet_peer_set_endpoint(peer, (struct sockaddr *)&ss, sk, !!sk);
+	} else if (sk) {
+		write_lock_bh(&peer->endpoint_lock);
+		peer->endpoint.sk = sk;
+		dst_cache_reset(&peer->dst_cache);
+		write_unlock_bh(&peer->endpoint_lock);
+	}
+	pdev->gen++;
+	return 0;
+
+err_remove:
+	if (created)
+		podnet_peer_remove(peer);
+err_free:
+	kfree(aips);
+	return err;
+}
+
+static int podnet_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
+
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	podnet_peer_remove(peer);
+	return 0;
+}
+
+static int podnet_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (IS_ERR(peer)) {
+		if (PTR_ERR(peer) == -EINVAL)
+			NL_SET_ERR_MSG_MOD(info->extack, "missing peer id (dump for all peers)");
+		return PTR_ERR(peer);
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &podnet_nl_family, 0,
+				PODNET_CMD_PEER_GET);
+	if (!hdr || podnet_nl_fill_peer(msg, peer)) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG_MOD(info->extack, "peer does not fit in one message");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int podnet_nl_peer_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct podnet_dev *pdev;
+
+	pdev = podnet_nl_dev(sock_net(cb->skb->sk), info->attrs, cb->extack);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	cb->args[0] = (long)pdev;
+	cb->args[1] = 0;
+	return 0;
+}
+
+static int podnet_nl_peer_get_done(struct netlink_callback *cb)
+{
+	struct podnet_dev *pdev = (struct podnet_dev *)cb->args[0];
+
+	if (pdev)
+		dev_put(pdev->dev);
+	return 0;
+}
+
+/* Resumable: cb->args[1] counts the peers already sent; a change to the
+ * peer list in between is flagged with NLM_F_DUMP_INTR.
+ */
+static int podnet_nl_peer_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct podnet_dev *pdev = (struct podnet_dev *)cb->args[0];
+	struct podnet_peer *peer;
+	long i = 0;
+	void *hdr;
+
+	mutex_lock(&pdev->lock);
+	if (pdev->dead) {
+		mutex_unlock(&pdev->lock);
+		return -ENODEV;
+	}
+	cb->seq = pdev->gen ? pdev->gen : 1;
+	list_for_each_entry(peer, &pdev->peers, list) {
+		if (i++ < cb->args[1])
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &podnet_nl_family,
+				  NLM_F_MULTI, PODNET_CMD_PEER_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (podnet_nl_fill_peer(skb, peer)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[1]++;
+	}
+	mutex_unlock(&pdev->lock);
+	return skb->len;
+}
+
+static int podnet_nl_keyconf_precheck(struct podnet_dev *pdev,
+				      struct podnet_peer *peer,
+				      unsigned int slot, struct nlattr *keyconf,
+				      struct nlattr **tb,
+				      struct podnet_keyconf *kc,
+				      struct netlink_ext_ack *extack)
+{
+	unsigned int iv_len;
+	struct podnet_key *old;
+
+#define REQUIRE(a, msg) do {						\
+		if (!tb[PODNET_A_KEYCONF_##a]) {			\
+			NL_SET_ERR_ATTR_MISS(extack, keyconf,		\
+					     PODNET_A_KEYCONF_##a);	\
+			NL_SET_ERR_MSG_MOD(extack, msg);		\
+			return -EINVAL;					\
+		}							\
+	} while (0)
+	REQUIRE(CIPHER, "keyconf: missing cipher");
+	REQUIRE(EPOCH, "keyconf: missing epoch");
+	REQUIRE(LOCAL_INDEX, "keyconf: missing local index");
+	REQUIRE(REMOTE_INDEX, "keyconf: missing remote index");
+	REQUIRE(TX_KEY, "keyconf: missing tx key");
+	REQUIRE(TX_IV, "keyconf: missing tx iv");
+	REQUIRE(RX_KEY, "keyconf: missing rx key");
+	REQUIRE(RX_IV, "keyconf: missing rx iv");
+#undef REQUIRE
+	kc->cipher = nla_get_u8(tb[PODNET_A_KEYCONF_CIPHER]);
+	kc->epoch = nla_get_u16(tb[PODNET_A_KEYCONF_EPOCH]);
+	kc->local_index = nla_get_u32(tb[PODNET_A_KEYCONF_LOCAL_INDEX]);
+	kc->remote_index = nla_get_u32(tb[PODNET_A_KEYCONF_REMOTE_INDEX]);
+	kc->tx_key = nla_data(tb[PODNET_A_KEYCONF_TX_KEY]);
+	kc->rx_key = nla_data(tb[PODNET_A_KEYCONF_RX_KEY]);
+	kc->tx_iv = nla_data(tb[PODNET_A_KEYCONF_TX_IV]);
+	kc->rx_iv = nla_data(tb[PODNET_A_KEYCONF_RX_IV]);
+	kc->key_len = nla_len(tb[PODNET_A_KEYCONF_TX_KEY]);
+	kc->tx_seq = tb[PODNET_A_KEYCONF_TX_SEQ] ?
+		     nla_get_u64(tb[PODNET_A_KEYCONF_TX_SEQ]) : PODNET_SEQ_FIRST;
+	kc->pending = nla_get_flag(tb[PODNET_A_KEYCONF_PENDING]);
+
+	if (nla_len(tb[PODNET_A_KEYCONF_RX_KEY]) != kc->key_len) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_RX_KEY],
+				    "keyconf: tx and rx keys differ in length");
+		return -EINVAL;
+	}
+	if (kc->cipher == PODNET_CIPHER_CHACHA20_POLY1305 && kc->key_len != 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_KEY],
+				    "keyconf: ChaCha20-Poly1305 needs 32-byte keys");
+		return -EINVAL;
+	}
+	if (kc->cipher == PODNET_CIPHER_AES_GCM && kc->key_len != 16 &&
+	    kc->key_len != 32) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_KEY],
+				    "keyconf: AES-GCM needs 16- or 32-byte keys");
+		return -EINVAL;
+	}
+	iv_len = kc->cipher == PODNET_CIPHER_AES_GCM ? 4 : 12;
+	if (nla_len(tb[PODNET_A_KEYCONF_TX_IV]) != iv_len ||
+	    nla_len(tb[PODNET_A_KEYCONF_RX_IV]) != iv_len) {
+		if (kc->cipher == PODNET_CIPHER_AES_GCM)
+			NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_IV],
+					    "keyconf: AES-GCM needs 4-byte salts as ivs");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_IV],
+					    "keyconf: ChaCha20-Poly1305 needs 12-byte ivs");
+		return -EINVAL;
+	}
+	if (kc->pending && slot != PODNET_KEY_SLOT_SECONDARY) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_PENDING],
+				    "keyconf: pending applies to the secondary slot only");
+		return -EINVAL;
+	}
+	old = rcu_dereference_protected(peer->keys[slot],
+					lockdep_is_held(&pdev->lock));
+	if (podnet_key_index_used(pdev, kc->local_index, old)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_LOCAL_INDEX],
+				    "keyconf: local index already in use on this device");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static void podnet_nl_wipe(struct nlattr *attr)
+{
+	if (attr)
+		memzero_explicit(nla_data(attr), nla_len(attr));
+}
+
+static int podnet_nl_key_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+	struct nlattr *tb[PODNET_A_KEYCONF_MAX + 1] = {};
+	struct podnet_keyconf kc = {};
+	struct podnet_peer *peer;
+	unsigned int slot;
+	int err;
+
+	peer = podnet_nl_peer(pdev, info);
+	if (IS_ERR(peer)) {
+		err = PTR_ERR(peer);
+		goto out_wipe;
+	}
+	err = -EINVAL;
+	if (podnet_nl_missing(info, PODNET_A_KEY_SLOT, "missing key slot") ||
+	    podnet_nl_missing(info, PODNET_A_KEYCONF, "missing keyconf"))
+		goto out_wipe;
+	slot = nla_get_u8(info->attrs[PODNET_A_KEY_SLOT]);
+	err = nla_parse_nested(tb, PODNET_A_KEYCONF_MAX,
+			       info->attrs[PODNET_A_KEYCONF],
+			       podnet_nl_keyconf_policy, info->extack);
+	if (err)
+		goto out_wipe;
+	err = podnet_nl_keyconf_precheck(pdev, peer, slot,
+					 info->attrs[PODNET_A_KEYCONF], tb, &kc,
+					 info->extack);
+	if (err)
+		goto out_wipe;
+	err = podnet_key_install(peer, slot, &kc);
+	if (err)
+		NL_SET_ERR_MSG_MOD(info->extack, "cannot set up the cipher");
+out_wipe:
+	/* The request skb holds the keys; do not leave them in memory (nor
+	 * in an error reply that echoes the request).
+	 */
+	podnet_nl_wipe(info->attrs[PODNET_A_KEYCONF]);
+	memzero_explicit(&kc, sizeof(kc));
+	return err;
+}
+
+static int podnet_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
+
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	if (!rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY]) &&
+	    !rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_SECONDARY])) {
+		NL_SET_ERR_MSG_MOD(info->extack, "peer has no keys to swap");
+		return -ENOENT;
+	}
+	podnet_key_swap(peer);
+	return 0;
+}
+
+static int podnet_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
+	int err;
+
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	if (podnet_nl_missing(info, PODNET_A_KEY_SLOT, "missing key slot"))
+		return -EINVAL;
+	err = podnet_key_delete(peer, nla_get_u8(info->attrs[PODNET_A_KEY_SLOT]));
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PODNET_A_KEY_SLOT],
+				    "key slot is empty");
+	return err;
+}
+
+static int podnet_nl_ctrl_send_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+	struct podnet_peer *peer = podnet_nl_peer(pdev, info);
+	struct podnet_endpoint ep;
+	struct nlattr *payload;
+	struct sk_buff *msg;
+	int err;
+
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	if (podnet_nl_missing(info, PODNET_A_PAYLOAD, "missing payload"))
+		return -EINVAL;
+	payload = info->attrs[PODNET_A_PAYLOAD];
+	if (*(u8 *)nla_data(payload) >= 0x40) {
+		NL_SET_ERR_MSG_ATTR(info->extack, payload,
+				    "payload is not a control message (first byte must be below 0x40)");
+		return -EINVAL;
+	}
+	if (!rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY])) {
+		NL_SET_ERR_MSG_MOD(info->extack, "peer has no primary key");
+		return -ENOKEY;
+	}
+	if (!podnet_peer_endpoint_get(peer, &ep)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "peer has no endpoint");
+		return -EDESTADDRREQ;
+	}
+	msg = alloc_skb(PODNET_NEEDED_HEADROOM + nla_len(payload) +
+			PODNET_TAG_LEN, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	skb_reserve(msg, PODNET_NEEDED_HEADROOM);
+	skb_put_data(msg, nla_data(payload), nla_len(payload));
+	msg->dev = pdev->dev;
+	local_bh_disable();
+	rcu_read_lock_bh();
+	err = podnet_send_skb(peer, msg);
+	rcu_read_unlock_bh();
+	local_bh_enable();
+	if (err)
+		NL_SET_ERR_MSG_MOD(info->extack, "sending the control message failed");
+	return err;
+}
+
+static const struct genl_ops podnet_nl_ops[] = {
+	{
+		.cmd = PODNET_CMD_DEV_GET,
+		.doit = podnet_nl_dev_get_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_SOCKET_ATTACH,
+		.doit = podnet_nl_socket_attach_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_SOCKET_DETACH,
+		.doit = podnet_nl_socket_detach_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_PEER_SET,
+		.doit = podnet_nl_peer_set_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_PEER_DEL,
+		.doit = podnet_nl_peer_del_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_PEER_GET,
+		.doit = podnet_nl_peer_get_doit,
+		.start = podnet_nl_peer_get_start,
+		.dumpit = podnet_nl_peer_get_dumpit,
+		.done = podnet_nl_peer_get_done,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_KEY_SET,
+		.doit = podnet_nl_key_set_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_KEY_SWAP,
+		.doit = podnet_nl_key_swap_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_KEY_DEL,
+		.doit = podnet_nl_key_del_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_CTRL_SEND,
+		.doit = podnet_nl_ctrl_send_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family podnet_nl_family __ro_after_init = {
+	.name = PODNET_GENL_NAME,
+	.version = PODNET_GENL_VERSION,
+	.maxattr = PODNET_A_MAX,
+	.policy = podnet_nl_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.pre_doit = podnet_nl_pre_doit,
+	.post_doit = podnet_nl_post_doit,
+	.module = THIS_MODULE,
+	.ops = podnet_nl_ops,
+	.n_ops = ARRAY_SIZE(podnet_nl_ops),
+	.mcgrps = podnet_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(podnet_nl_mcgrps),
+};
+
+/* ---- notifications (any context) ---- */
+
+static struct sk_buff *podnet_nl_ntf_new(struct podnet_peer *peer, u8 cmd,
+					 size_t extra, void **hdr)
+{
+	struct net_device *dev = peer->pdev->dev;
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
+				PODNET_NL_MCGRP_PEERS))
+		return NULL;
+	msg = genlmsg_new(nla_total_size(4) * 2 + extra, GFP_ATOMIC);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0, cmd);
+	if (!*hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_u32(msg, PODNET_A_PEER_ID, peer->id)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void podnet_nl_ntf_send(struct podnet_peer *peer, struct sk_buff *msg,
+			       void *hdr)
+{
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&podnet_nl_family, dev_net(peer->pdev->dev),
+				msg, 0, PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
+}
+
+/**
+ * podnet_nl_notify_endpoint() - NOTIFY_ENDPOINT
+ * @peer: the peer
+ * @sa: the new address
+ */
+void podnet_nl_notify_endpoint(struct podnet_peer *peer,
+			       const struct sockaddr *sa)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_ENDPOINT,
+				nla_total_size(sizeof(struct sockaddr_in6)), &hdr);
+	if (!msg)
+		return;
+	if (podnet_nl_put_endpoint(msg, sa)) {
+		nlmsg_free(msg);
+		return;
+	}
+	podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_key_limit() - NOTIFY_KEY_LIMIT
+ * @peer: the peer
+ * @slot: the key's slot
+ * @seq: the sequence number that crossed the limit
+ */
+void podnet_nl_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_LIMIT,
+				nla_total_size(1) + nla_total_size_64bit(8), &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u8(msg, PODNET_A_KEY_SLOT, slot) ||
+	    nla_put_u64_64bit(msg, PODNET_A_TX_SEQ, seq, PODNET_A_PAD)) {
+		nlmsg_free(msg);
+		return;
+	}
+	podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_need_key() - NOTIFY_NEED_KEY (caller rate-limits)
+ * @peer: the peer
+ */
+void podnet_nl_notify_need_key(struct podnet_peer *peer)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_NEED_KEY, 0, &hdr);
+	if (msg)
+		podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_key_swapped() - NOTIFY_KEY_SWAPPED
+ * @peer: the peer
+ */
+void podnet_nl_notify_key_swapped(struct podnet_peer *peer)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_SWAPPED, 0, &hdr);
+	if (msg)
+		podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_ctrl() - NOTIFY_CTRL with a control message
+ * @peer: the peer it came from
+ * @skb: the plaintext, at most PODNET_CTRL_MAX bytes
+ */
+void podnet_nl_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb)
+{
+	struct sk_buff *msg;
+	struct nlattr *attr;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_CTRL,
+				nla_total_size(skb->len), &hdr);
+	if (!msg)
+		return;
+	attr = nla_reserve(msg, PODNET_A_PAYLOAD, skb->len);
+	if (!attr || skb_copy_bits(skb, 0, nla_data(attr), skb->len)) {
+		nlmsg_free(msg);
+		return;
+	}
+	podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_init() - register the family
+ *
+ * Return: 0 or a negative errno.
+ */
+int podnet_nl_init(void)
+{
+	return genl_register_family(&podnet_nl_family);
+}
+
+/**
+ * podnet_nl_exit() - unregister the family
+ */
+void podnet_nl_exit(void)
+{
+	genl_unregister_family(&podnet_nl_family);
+}

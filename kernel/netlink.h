@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The "podnet" generic netlink family (netlink/podnet_genl.h).
+ */
+#ifndef _PODNET_NETLINK_H
+#define _PODNET_NETLINK_H
+
+#include <linux/skbuff.h>
+#include <linux/socket.h>
+
+struct podnet_peer;
+
+int podnet_nl_init(void);
+void podnet_nl_exit(void);
+
+void podnet_nl_notify_endpoint(struct podnet_peer *peer,
+			       const struct sockaddr *sa);
+void podnet_nl_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq);
+void podnet_nl_notify_need_key(struct podnet_peer *peer);
+void podnet_nl_notify_key_swapped(struct podnet_peer *peer);
+void podnet_nl_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb);
+
+#endif /* _PODNET_NETLINK_H */

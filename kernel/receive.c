@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Every byte here comes from the network. The order of checks matters:
+ * a datagram that is not ours (unknown index, other types) must reach
+ * the daemon unchanged, so nothing is modified before we know the
+ * datagram belongs to an installed key; from then on it is ours and is
+ * either delivered or counted and dropped.
+ */
+#include "receive.h"
+
+#include <asm/unaligned.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/udp.h>
+
+#include "allowedips.h"
+#include "device.h"
+#include "netlink.h"
+#include "peer.h"
+#include "socket.h"
+
+#define PODNET_TYPE_DATA 2
+#define PODNET_TYPE_RELAY 5
+#define PODNET_TYPE_MAX 6
+#define PODNET_VERSION 1
+
+/* The outer source of a datagram, as an endpoint would hold it. */
+static void podnet_skb_source(struct sk_buff *skb, struct podnet_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (ip_hdr(skb)->version == 4) {
+		ep->addr.sin.sin_family = AF_INET;
+		ep->addr.sin.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		ep->addr.sin.sin_port = udp_hdr(skb)->source;
+	} else {
+		ep->addr.sin6.sin6_family = AF_INET6;
+		ep->addr.sin6.sin6_addr = ipv6_hdr(skb)->saddr;
+		ep->addr.sin6.sin6_port = udp_hdr(skb)->source;
+		if (ipv6_addr_type(&ep->addr.sin6.sin6_addr) &
+		    IPV6_ADDR_LINKLOCAL)
+			ep->addr.sin6.sin6_scope_id = skb->skb_iif;
+	}
+}
+
+static bool podnet_endpoint_equal(const struct podnet_endpoint *a,
+				  const struct podnet_endpoint *b)
+{
+	if (a->addr.sa.sa_family != b->addr.sa.sa_family)
+		return false;
+	if (a->addr.sa.sa_family == AF_INET)
+		return a->addr.sin.sin_addr.s_addr == b->addr.sin.sin_addr.s_addr &&
+		       a->addr.sin.sin_port == b->addr.sin.sin_port;
+	return ipv6_addr_equal(&a->addr.sin6.sin6_addr,
+			       &b->addr.sin6.sin6_addr) &&
+	       a->addr.sin6.sin6_port == b->addr.sin6.sin6_port &&
+	       a->addr.sin6.sin6_scope_id == b->addr.sin6.sin6_scope_id;
+}
+
+/* An authenticated direct record came from @src: roaming or NAT
+ * rebinding. A direct peer follows it at once; a relayed peer is only
+ * reported (the daemon decides when a direct path replaces the relay),
+ * at most once a second.
+ */
+static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
+			const struct podnet_endpoint *src)
+{
+	struct podnet_endpoint cur;
+
+	read_lock_bh(&peer->endpoint_lock);
+	cur = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
+	if (podnet_endpoint_equal(&cur, src))
+		return;
+	if (!READ_ONCE(peer->relay_channel)) {
+		podnet_peer_set_endpoint(peer, &src->addr.sa, sk, true);
+	} else {
+		unsigned long next = READ_ONCE(peer->roam_notify_next);
+
+		if (time_before(jiffies, next) ||
+		    cmpxchg(&peer->roam_notify_next, next, jiffies + HZ) != next)
+			return;
+	}
+	podnet_nl_notify_endpoint(peer, &src->addr.sa);
+}
+
+static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
+{
+	struct podnet_dev *pdev = peer->pdev;
+	struct net_device *dev = pdev->dev;
+	const struct iphdr *iph;
+	unsigned int tot_len, len;
+
+	if (!pskb_may_pull(skb, sizeof(struct iphdr)))
+		goto invalid;
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	tot_len = ntohs(iph->tot_len);
+	if (iph->ihl < 5 || tot_len < iph->ihl * 4 || tot_len > skb->len)
+		goto invalid;
+	if (pskb_trim(skb, tot_len))
+		goto invalid;
+	/* Cryptokey routing: the inner source must be one of the addresses
+	 * this peer may use.
+	 */
+	iph = ip_hdr(skb);
+	if (podnet_aips_lookup(pdev, iph->saddr) != peer) {
+		atomic64_inc(&peer->stats.drop_bad_source);
+		net_dbg_ratelimited("%s: peer %u sent from a source it does not own\n",
+				    dev->name, peer->id);
+		goto drop;
+	}
+
+	len = skb->len;
+	skb_scrub_packet(skb, true);
+	skb->dev = dev;
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	/* The AEAD authenticated every byte; checksums add nothing. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+	if (gro_cells_receive(&pdev->gro_cells, skb) != NET_RX_SUCCESS) {
+		dev->stats.rx_dropped++;
+		return;
+	}
+	atomic64_add(len, &peer->stats.rx_bytes);
+	atomic64_inc(&peer->stats.rx_packets);
+	dev_sw_netstats_rx_add(dev, len);
+	return;
+
+invalid:
+	atomic64_inc(&peer->stats.drop_invalid);
+drop:
+	kfree_skb(skb);
+}
+
+/* One record for @key; the skb is ours and is consumed. */
+static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
+				  struct sk_buff *skb,
+				  const struct podnet_endpoint *src,
+				  bool relayed)
+{
+	unsigned int explicit = podnet_crypto_explicit_len(&key->crypto);
+	struct podnet_peer *peer = key->peer;
+	const u8 *h;
+	u64 seq;
+	u8 first;
+
+	if (!pskb_may_pull(skb, PODNET_RECORD_HEADER_LEN + explicit))
+		goto invalid;
+	h = skb->data;
+	if (h[0] != 0x17 || h[1] != 0xfe || h[2] != 0xfd ||
+	    get_unaligned_be16(h + 3) != key->epoch ||
+	    get_unaligned_be16(h + 11) != skb->len - PODNET_RECORD_HEADER_LEN ||
+	    skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_TAG_LEN)
+		goto invalid;
+	seq = (u64)get_unaligned_be16(h + 5) << 32 | get_unaligned_be32(h + 7);
+	if (!podnet_replay_check(&key->replay, seq))
+		goto replay;
+	if (podnet_crypto_open(&key->crypto, key->epoch, seq, skb))
+		goto invalid;
+	if (!podnet_replay_commit(&key->replay, seq))
+		goto replay;
+
+	/* Authenticated: the peer is alive, and this key works. */
+	WRITE_ONCE(peer->last_rx, get_jiffies_64());
+	if (test_bit(PODNET_KEY_PENDING, &key->flags) &&
+	    podnet_key_promote(key))
+		podnet_nl_notify_key_swapped(peer);
+	if (!relayed)
+		podnet_roam(peer, sk, src);
+
+	if (!skb->len || !pskb_may_pull(skb, 1))
+		goto invalid;
+	first = skb->data[0];
+	if (skb->len == 1 && first == 0) {
+		/* keepalive */
+		consume_skb(skb);
+		return;
+	}
+	if (first < 0x40) {
+		/* in-session control message, for the daemon */
+		if (skb->len > PODNET_CTRL_MAX)
+			goto invalid;
+		podnet_nl_notify_ctrl(peer, skb);
+		consume_skb(skb);
+		return;
+	}
+	if (first >> 4 != 4)
+		goto invalid;
+	podnet_deliver_ipv4(peer, skb);
+	return;
+
+replay:
+	atomic64_inc(&peer->stats.drop_replay);
+	kfree_skb(skb);
+	return;
+invalid:
+	atomic64_inc(&peer->stats.drop_invalid);
+	net_dbg_ratelimited("%s: invalid record from peer %u\n",
+			    peer->pdev->dev->name, peer->id);
+	kfree_skb(skb);
+}
+
+/**
+ * podnet_udp_encap_recv() - encap_rcv of an attached socket
+ * @sk: the socket
+ * @skb: a UDP datagram, skb->data at the UDP header
+ *
+ * Context: softirq, RCU read lock held (UDP receive path).
+ * Return: 0 if the datagram was consumed here, 1 to let it go on to the
+ * socket (and the daemon) unchanged.
+ */
+int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct podnet_endpoint src;
+	struct podnet_sock *psock;
+	struct podnet_key *key;
+	unsigned int off, len;
+	u8 buf[16];
+	const u8 *h;
+	u32 channel = 0;
+	bool relayed;
+
+	psock = rcu_dereference_sk_user_data(sk);
+	if (!psock || skb_is_gso(skb))
+		return 1;
+	off = skb_transport_offset(skb) + sizeof(struct udphdr);
+	if (skb->len < off)
+		return 1;
+	len = skb->len - off;
+	if (len < PODNET_HEADER_LEN)
+		goto malformed;
+	h = skb_header_pointer(skb, off, min(len, 16U), buf);
+	if (!h)
+		goto malformed;
+	if (h[1] != PODNET_VERSION || !h[0] || h[0] > PODNET_TYPE_MAX)
+		goto malformed;
+	relayed = h[0] == PODNET_TYPE_RELAY;
+	if (relayed) {
+		/* Only a data record inside a relay datagram is ours. */
+		if (len < 2 * PODNET_HEADER_LEN ||
+		    h[8] != PODNET_TYPE_DATA || h[9] != PODNET_VERSION)
+			return 1;
+		channel = get_unaligned_be32(h + 4);
+		h += PODNET_HEADER_LEN;
+		off += PODNET_HEADER_LEN;
+	} else if (h[0] != PODNET_TYPE_DATA) {
+		return 1;
+	}
+	key = podnet_key_lookup(psock->pdev, get_unaligned_be32(h + 4));
+	if (!key)
+		return 1;
+	if (relayed && READ_ONCE(key->peer->relay_channel) != channel)
+		return 1;
+
+	/* From here on the datagram is ours. */
+	podnet_skb_source(skb, &src);
+	if (!pskb_pull(skb, off + PODNET_HEADER_LEN)) {
+		atomic64_inc(&key->peer->stats.drop_invalid);
+		kfree_skb(skb);
+		return 0;
+	}
+	podnet_receive_record(key, sk, skb, &src, relayed);
+	return 0;
+
+malformed:
+	atomic64_inc(&psock->pdev->rx_malformed);
+	net_dbg_ratelimited("%s: malformed datagram\n", psock->pdev->dev->name);
+	kfree_skb(skb);
+	return 0;
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Everything here runs with bottom halves disabled and under RCU: from
+ * ndo_start_xmit, or from CTRL_SEND which disables them itself. Crypto is
+ * synchronous and in line; nothing sleeps.
+ */
+#include "send.h"
+
+#include <asm/unaligned.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "peer.h"
+#include "socket.h"
+
+static void podnet_need_key(struct podnet_peer *peer)
+{
+	unsigned long next = READ_ONCE(peer->need_key_next);
+
+	atomic64_inc(&peer->stats.drop_no_key);
+	/* At most about once a second per peer, whatever the packet rate. */
+	if (time_before(jiffies, next))
+		return;
+	if (cmpxchg(&peer->need_key_next, next, jiffies + HZ) != next)
+		return;
+	podnet_nl_notify_need_key(peer);
+}
+
+static int podnet_send4(struct podnet_peer *peer, struct sock *sk,
+			struct sk_buff *skb, const struct sockaddr_in *sin)
+{
+	struct net_device *dev = peer->pdev->dev;
+	struct flowi4 fl4 = {
+		.saddr = inet_sk(sk)->inet_saddr,
+		.daddr = sin->sin_addr.s_addr,
+		.fl4_dport = sin->sin_port,
+		.fl4_sport = inet_sk(sk)->inet_sport,
+		.flowi4_mark = sk->sk_mark,
+		.flowi4_proto = IPPROTO_UDP,
+		.flowi4_oif = sk->sk_bound_dev_if,
+	};
+	struct rtable *rt;
+
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+		if (IS_ERR(rt)) {
+			net_dbg_ratelimited("%s: no route to peer %u\n",
+					    dev->name, peer->id);
+			return PTR_ERR(rt);
+		}
+		/* Our own device must not carry our datagrams. */
+		if (rt->dst.dev == dev) {
+			ip_rt_put(rt);
+			net_dbg_ratelimited("%s: routing loop to peer %u\n",
+					    dev->name, peer->id);
+			return -ELOOP;
+		}
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
+	}
+	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport,
+			    fl4.fl4_dport, !net_eq(sock_net(sk), dev_net(dev)),
+			    sk->sk_no_check_tx);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int podnet_send6(struct podnet_peer *peer, struct sock *sk,
+			struct sk_buff *skb, const struct sockaddr_in6 *sin6)
+{
+	struct net_device *dev = peer->pdev->dev;
+	struct flowi6 fl6 = {
+		.daddr = sin6->sin6_addr,
+		.saddr = sk->sk_v6_rcv_saddr,
+		.fl6_dport = sin6->sin6_port,
+		.fl6_sport = inet_sk(sk)->inet_sport,
+		.flowi6_mark = sk->sk_mark,
+		.flowi6_proto = IPPROTO_UDP,
+		.flowi6_oif = sin6->sin6_scope_id ?: sk->sk_bound_dev_if,
+	};
+	struct dst_entry *dst;
+
+	if (sk->sk_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
+						      NULL);
+		if (IS_ERR(dst)) {
+			net_dbg_ratelimited("%s: no route to peer %u\n",
+					    dev->name, peer->id);
+			return PTR_ERR(dst);
+		}
+		if (dst->dev == dev) {
+			dst_release(dst);
+			return -ELOOP;
+		}
+		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
+	}
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl6.saddr, &fl6.daddr, 0,
+			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
+			     fl6.fl6_dport, udp_get_no_check6_tx(sk));
+	return 0;
+}
+#endif
+
+/* Send a finished datagram to the peer's endpoint. Consumes the skb on
+ * success only.
+ */
+static int podnet_send_udp(struct podnet_peer *peer, struct sk_buff *skb)
+{
+	struct podnet_sock *psock;
+	int err = -EDESTADDRREQ;
+
+	/* Under the read lock, so a concurrent endpoint change cannot put
+	 * the route of the old endpoint into the cache of the new one.
+	 */
+	read_lock_bh(&peer->endpoint_lock);
+	psock = podnet_sock_pick(peer->pdev, peer->endpoint.sk);
+	if (!psock) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	if (peer->endpoint.addr.sa.sa_family == AF_INET)
+		err = podnet_send4(peer, psock->sk, skb,
+				   &peer->endpoint.addr.sin);
+#if IS_ENABLED(CONFIG_IPV6)
+	else if (peer->endpoint.addr.sa.sa_family == AF_INET6)
+		err = podnet_send6(peer, psock->sk, skb,
+				   &peer->endpoint.addr.sin6);
+#endif
+out:
+	read_unlock_bh(&peer->endpoint_lock);
+	return err;
+}
+
+/**
+ * podnet_send_skb() - seal one plaintext for @peer and send it
+ * @peer: the peer
+ * @skb: skb->data is the plaintext (an IPv4 packet or a control
+ *	message); skb->dev is the podnet device
+ *
+ * Context: BH disabled, RCU read lock held.
+ * Return: 0 or a negative errno; the skb is consumed either way.
+ */
+int podnet_send_skb(struct podnet_peer *peer, struct sk_buff *skb)
+{
+	struct podnet_dev *pdev = peer->pdev;
+	unsigned int len = skb->len, hlen;
+	struct podnet_key *key;
+	u32 relay;
+	u64 seq;
+	u8 *h;
+	int err;
+
+	key = rcu_dereference_bh(peer->keys[PODNET_KEY_SLOT_PRIMARY]);
+	if (!key) {
+		podnet_need_key(peer);
+		err = -ENOKEY;
+		goto drop;
+	}
+	seq = atomic64_inc_return(&key->tx_seq) - 1;
+	if (unlikely(seq > PODNET_SEQ_LAST)) {
+		/* Used up: never reuse a nonce. Only a new key helps. */
+		atomic64_set(&key->tx_seq, PODNET_SEQ_LAST + 1);
+		podnet_need_key(peer);
+		err = -EKEYEXPIRED;
+		goto drop;
+	}
+	if (unlikely(seq - key->first_seq >= PODNET_KEY_SOFT_LIMIT) &&
+	    !test_and_set_bit(PODNET_KEY_LIMIT_NOTIFIED, &key->flags))
+		podnet_nl_notify_key_limit(peer, PODNET_KEY_SLOT_PRIMARY, seq);
+
+	relay = READ_ONCE(peer->relay_channel);
+	hlen = PODNET_HEADER_LEN + (relay ? PODNET_HEADER_LEN : 0) +
+	       PODNET_RECORD_HEADER_LEN + podnet_crypto_explicit_len(&key->crypto);
+	err = skb_cow_head(skb, hlen + PODNET_OUTER_LEN);
+	if (err)
+		goto drop_dev;
+	err = podnet_crypto_seal(&key->crypto, key->epoch, seq, skb);
+	if (err)
+		goto drop_dev;
+
+	h = skb_push(skb, PODNET_HEADER_LEN);
+	h[0] = 2;	/* data */
+	h[1] = 1;	/* version */
+	h[2] = 0;
+	h[3] = 0;
+	put_unaligned_be32(key->remote_index, h + 4);
+	if (relay) {
+		h = skb_push(skb, PODNET_HEADER_LEN);
+		h[0] = 5;	/* relay */
+		h[1] = 1;
+		h[2] = 0;
+		h[3] = 0;
+		put_unaligned_be32(relay, h + 4);
+	}
+	/* The inner packet's checksum state means nothing for the outer. */
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_reset_inner_headers(skb);
+	skb->encapsulation = 0;
+	err = podnet_send_udp(peer, skb);
+	if (err)
+		goto drop_dev;
+	atomic64_add(len, &peer->stats.tx_bytes);
+	atomic64_inc(&peer->stats.tx_packets);
+	WRITE_ONCE(peer->last_tx, get_jiffies_64());
+	return 0;
+
+drop_dev:
+	atomic64_inc(&pdev->tx_dropped);
+	net_dbg_ratelimited("%s: dropped a packet for peer %u: %d\n",
+			    pdev->dev->name, peer->id, err);
+drop:
+	kfree_skb(skb);
+	return err;
+}
