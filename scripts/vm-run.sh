@@ -100,6 +100,8 @@ elif [[ -z $qemu ]]; then
 elif [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
 	# A dynamic busybox would need its libraries in the initramfs.
 	why="no static busybox (busybox-static)"
+elif ! command -v cpio >/dev/null || ! command -v xz >/dev/null; then
+	why="no cpio or xz (cpio, xz-utils) to build the initramfs"
 fi
 if [[ $available -eq 1 ]]; then
 	if [[ -n $why ]]; then
