@@ -17,6 +17,7 @@
 #include "allowedips.h"
 #include "peer.h"
 #include "send.h"
+#include "netlink.h"
 #include "socket.h"
 
 static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -39,6 +40,10 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		atomic64_inc(&pdev->tx_no_route);
 		net_dbg_ratelimited("%s: no peer for %pI4\n", dev->name,
 				    &ip_hdr(skb)->daddr);
+		if (time_after_eq(jiffies, READ_ONCE(pdev->no_route_next))) {
+			WRITE_ONCE(pdev->no_route_next, jiffies + HZ / 10);
+			podnet_nl_notify_no_route(pdev, ip_hdr(skb)->daddr);
+		}
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 		goto drop;
 	}
@@ -69,6 +74,42 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+static unsigned int podnet_idle_timeout = 30;
+module_param_named(idle_timeout, podnet_idle_timeout, uint, 0644);
+MODULE_PARM_DESC(idle_timeout,
+		 "seconds without a record from a keyed peer before NOTIFY_IDLE");
+
+/* Once a second: peers with a key that went silent get one NOTIFY_IDLE. */
+static void podnet_idle_scan(struct work_struct *work)
+{
+	struct podnet_dev *pdev = container_of(to_delayed_work(work),
+					       struct podnet_dev, idle_work);
+	u64 limit = (u64)READ_ONCE(podnet_idle_timeout) * HZ;
+	u64 now = get_jiffies_64();
+	struct podnet_peer *peer;
+
+	mutex_lock(&pdev->lock);
+	if (pdev->dead) {
+		mutex_unlock(&pdev->lock);
+		return;
+	}
+	list_for_each_entry(peer, &pdev->peers, list) {
+		u64 last = READ_ONCE(peer->last_rx);
+
+		if (!limit || READ_ONCE(peer->idle_notified) ||
+		    !rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY]))
+			continue;
+		/* Silence is measured from the last record; a peer never
+		 * heard from is the daemon's (handshake) business. */
+		if (!last || now - last < limit)
+			continue;
+		WRITE_ONCE(peer->idle_notified, true);
+		podnet_nl_notify_idle(peer);
+	}
+	mutex_unlock(&pdev->lock);
+	schedule_delayed_work(&pdev->idle_work, HZ);
+}
+
 static int podnet_dev_init(struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
@@ -83,6 +124,8 @@ static int podnet_dev_init(struct net_device *dev)
 		dev->tstats = NULL;
 		return err;
 	}
+	INIT_DELAYED_WORK(&pdev->idle_work, podnet_idle_scan);
+	schedule_delayed_work(&pdev->idle_work, HZ);
 	pr_debug("%s: device created\n", dev->name);
 	return 0;
 }
@@ -97,6 +140,10 @@ static void podnet_dev_uninit(struct net_device *dev)
 
 	mutex_lock(&pdev->lock);
 	pdev->dead = true;
+	mutex_unlock(&pdev->lock);
+	/* The scan takes pdev->lock and stops once it sees dead. */
+	cancel_delayed_work_sync(&pdev->idle_work);
+	mutex_lock(&pdev->lock);
 	podnet_sock_detach_all(pdev);
 	podnet_peers_remove_all(pdev);
 	podnet_aips_free(pdev);

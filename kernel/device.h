@@ -67,6 +67,8 @@ struct podnet_dev {
 	atomic64_t tx_dropped;
 	unsigned int gen;
 	bool dead;
+	unsigned long no_route_next;	/* jiffies: NOTIFY_NO_ROUTE limit */
+	struct delayed_work idle_work;	/* NOTIFY_IDLE scan */
 };
 
 extern struct rtnl_link_ops podnet_link_ops;

@@ -94,6 +94,7 @@ static const struct nla_policy podnet_nl_policy[PODNET_A_MAX + 1] = {
 	[PODNET_A_DEV_STATS] = PODNET_NL_REPLY_ONLY,
 	[PODNET_A_SOCKETS] = PODNET_NL_REPLY_ONLY,
 	[PODNET_A_PEERS] = PODNET_NL_REPLY_ONLY,
+	[PODNET_A_DEST_ADDR] = PODNET_NL_REPLY_ONLY,
 };
 
 static struct genl_family podnet_nl_family;
@@ -1004,6 +1005,49 @@ void podnet_nl_notify_need_key(struct podnet_peer *peer)
 	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_NEED_KEY, 0, &hdr);
 	if (msg)
 		podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_idle() - NOTIFY_IDLE
+ * @peer: the peer that went silent
+ */
+void podnet_nl_notify_idle(struct podnet_peer *peer)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_IDLE, 0, &hdr);
+	if (msg)
+		podnet_nl_ntf_send(peer, msg, hdr);
+}
+
+/**
+ * podnet_nl_notify_no_route() - NOTIFY_NO_ROUTE (caller rate-limits)
+ * @pdev: the device that had no peer
+ * @daddr: the destination it had none for
+ */
+void podnet_nl_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
+{
+	struct net_device *dev = pdev->dev;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
+				PODNET_NL_MCGRP_PEERS))
+		return;
+	msg = genlmsg_new(nla_total_size(4) * 2, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0,
+			  PODNET_CMD_NOTIFY_NO_ROUTE);
+	if (!hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
+	    nla_put_in_addr(msg, PODNET_A_DEST_ADDR, daddr)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&podnet_nl_family, dev_net(dev), msg, 0,
+				PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/skbuff.h>
 #include <linux/socket.h>
 
+struct podnet_dev;
 struct podnet_peer;
 
 int podnet_nl_init(void);
@@ -19,6 +20,8 @@ void podnet_nl_notify_endpoint(struct podnet_peer *peer,
 			       const struct sockaddr *sa);
 void podnet_nl_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq);
 void podnet_nl_notify_need_key(struct podnet_peer *peer);
+void podnet_nl_notify_idle(struct podnet_peer *peer);
+void podnet_nl_notify_no_route(struct podnet_dev *pdev, __be32 daddr);
 void podnet_nl_notify_key_swapped(struct podnet_peer *peer);
 void podnet_nl_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb);
 

@@ -121,6 +121,7 @@ struct podnet_aip_list {
  * @last_tx: jiffies64 of the last record sent, 0 never
  * @need_key_next: jiffies before which NOTIFY_NEED_KEY is not repeated
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
+ * @idle_notified: NOTIFY_IDLE sent for the current silence
  */
 struct podnet_peer {
 	struct podnet_dev *pdev;
@@ -140,6 +141,7 @@ struct podnet_peer {
 	u64 last_tx;
 	unsigned long need_key_next;
 	unsigned long roam_notify_next;
+	bool idle_notified;
 };
 
 struct podnet_keyconf {

@@ -169,6 +169,7 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 
 	/* Authenticated: the peer is alive, and this key works. */
 	WRITE_ONCE(peer->last_rx, get_jiffies_64());
+	WRITE_ONCE(peer->idle_notified, false);
 	if (test_bit(PODNET_KEY_PENDING, &key->flags) &&
 	    podnet_key_promote(key))
 		podnet_nl_notify_key_swapped(peer);

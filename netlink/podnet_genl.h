@@ -84,6 +84,14 @@ enum podnet_cmd {
 	PODNET_CMD_NOTIFY_KEY_SWAPPED,
 	/* payload: an in-session control message from the peer */
 	PODNET_CMD_NOTIFY_CTRL,
+	/* No authenticated record from the peer for idle_timeout seconds
+	 * (module parameter, 30 by default) while it has a primary key.
+	 * Sent once per silence. */
+	PODNET_CMD_NOTIFY_IDLE,
+	/* dest_addr, no peer_id: a packet for an address no peer holds was
+	 * dropped; the daemon may ask a rendezvous who has it. At most ten
+	 * a second per device. */
+	PODNET_CMD_NOTIFY_NO_ROUTE,
 
 	__PODNET_CMD_MAX,
 };
@@ -109,6 +117,7 @@ enum podnet_attr {
 	PODNET_A_DEV_STATS,		/* nested (reply): podnet_stats_attr */
 	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
 	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
+	PODNET_A_DEST_ADDR,		/* binary, 4 bytes (notification) */
 	__PODNET_A_MAX,
 };
 #define PODNET_A_MAX (__PODNET_A_MAX - 1)

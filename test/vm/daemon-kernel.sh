@@ -19,7 +19,8 @@ vm_require_podnet
 ktap_header "podnet.ko: podnetd on the kernel data path"
 
 # Not inside check: that runs in a subshell, and cleanup must know.
-vm_load_podnet
+# A short idle timeout, so that NOTIFY_IDLE can be seen.
+vm_load_podnet idle_timeout=3
 check "podnet.ko loads" grep -q '^podnet ' /proc/modules
 two_node_bed 245
 # Deleting alpha's first address must not take the second with it.
@@ -53,6 +54,12 @@ check "alpha reports the kernel data path" \
 check "a podnet link, not a TUN device" \
 	bash -c "ip -n $ns1 -d link show pod0 | grep -q 'podnet'"
 check "ping across the kernel path" n "$ns1" ping -c 3 -i 0.2 -W 2 10.77.0.2
+check "a silent peer is reported idle (NOTIFY_IDLE)" \
+	wait_for 100 grep -q 'peer beta: idle' "$tmp/alpha.log"
+n "$ns1" ping -c 1 -W 1 10.77.0.99 >/dev/null 2>&1 || true
+check "a packet for nobody reaches the daemon (NOTIFY_NO_ROUTE)" \
+	wait_for 50 bash -c "[[ \$($podnet show --json --socket $tmp/alpha.sock |
+		jq -r .tx_no_route) -ge 1 ]]"
 check "50 MB kernel to kernel, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 50
 bytes=$(peer_field beta alpha rx_bytes)
 check "the kernel's counters show it (beta rx $bytes bytes)" \

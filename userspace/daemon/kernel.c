@@ -456,6 +456,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a, *payload = NULL, *endpoint = NULL;
 	struct peer *peer = NULL;
 	uint32_t ifindex = 0;
+	struct in_addr dest = { 0 };
 
 	mnl_attr_for_each(a, nlh, sizeof(*g)) {
 		switch (mnl_attr_get_type(a)) {
@@ -474,10 +475,22 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		case PODNET_A_ENDPOINT:
 			endpoint = a;
 			break;
+		case PODNET_A_DEST_ADDR:
+			if (mnl_attr_get_payload_len(a) == 4)
+				memcpy(&dest, mnl_attr_get_payload(a), 4);
+			break;
 		}
 	}
 	/* The group is shared by every podnet device on the machine. */
-	if (ifindex != (uint32_t)node->ifindex || !peer)
+	if (ifindex != (uint32_t)node->ifindex)
+		return MNL_CB_OK;
+	if (g->cmd == PODNET_CMD_NOTIFY_NO_ROUTE && dest.s_addr) {
+		/* As on TUN: a rendezvous may know who holds it. */
+		node->stats.tx_no_route++;
+		traversal_lookup_vaddr(node, dest);
+		return MNL_CB_OK;
+	}
+	if (!peer)
 		return MNL_CB_OK;
 	switch (g->cmd) {
 	case PODNET_CMD_NOTIFY_CTRL:
@@ -489,6 +502,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		break;
 	case PODNET_CMD_NOTIFY_NEED_KEY:
 		peer_want_session(peer, false);
+		break;
+	case PODNET_CMD_NOTIFY_IDLE:
+		log_info("peer %s: idle, no packets for a while", peer->name);
 		break;
 	case PODNET_CMD_NOTIFY_KEY_LIMIT:
 		peer->kernel_key_limit = true;
