@@ -52,9 +52,7 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		rcu_read_unlock_bh();
 		return NETDEV_TX_OK;
 	}
-	/* We do not advertise GSO; should a super-packet arrive anyway, cut
-	 * it up rather than send an oversized record.
-	 */
+	/* One record per segment, as the userspace path does. */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();
@@ -189,6 +187,13 @@ static void podnet_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->features |= NETIF_F_LLTX;
+	/* Take TCP super-packets and partial checksums: the stack then
+	 * crosses into podnet once per 64 KB, and podnet_xmit() cuts them
+	 * up and finishes the checksums right before sealing. */
+	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_GSO_SOFTWARE;
+	dev->hw_features |= NETIF_F_SG | NETIF_F_HW_CSUM |
+			    NETIF_F_GSO_SOFTWARE;
+	dev->hw_enc_features |= dev->features;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = PODNET_NEEDED_HEADROOM;

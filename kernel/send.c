@@ -164,6 +164,11 @@ int podnet_send_skb(struct podnet_peer *peer, struct sk_buff *skb)
 	u8 *h;
 	int err;
 
+	/* The device offers checksum offload: finish it before sealing. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		err = -EINVAL;
+		goto drop_dev;
+	}
 	key = rcu_dereference_bh(peer->keys[PODNET_KEY_SLOT_PRIMARY]);
 	if (!key) {
 		podnet_need_key(peer);
