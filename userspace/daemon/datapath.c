@@ -773,52 +773,63 @@ static void dispatch(struct node *node, const struct path *from,
 	}
 }
 
-/* Datagrams read per recvmmsg() call. podnet's own datagrams are below
- * 1500 bytes; anything larger is not ours and arrives truncated. */
-#define RX_BATCH 32
-#define RX_SLOT 2048
-/* Datagrams land 3 bytes into their slot, so that the plaintext of a
- * direct data record, opened in place after 8 + 13 bytes of headers,
- * starts 8-aligned for struct iphdr. */
-#define RX_ALIGN 3
+/*
+ * Receive: recvmmsg() of up to RX_BATCH entries, each of which may be a
+ * UDP GRO super-datagram (segments of one size from one sender, the
+ * size in a UDP_GRO control message). Segments are handled in rounds of
+ * up to RX_SEGS: the direct data records of a round are opened on the
+ * crypto threads into aligned plaintext slots, then every segment is
+ * handled in order.
+ */
+#define RX_BATCH 16
+#define RX_SLOT 65536
+#define RX_SEGS 64
+#define RX_PLAIN 2048
 
 static struct {
 	uint8_t bufs[RX_BATCH][RX_SLOT] __attribute__((aligned(16)));
 	struct sockaddr_storage addrs[RX_BATCH];
 	struct iovec iovs[RX_BATCH];
 	struct mmsghdr msgs[RX_BATCH];
-	/* Direct data records of the batch opened in parallel: the
-	 * session each was opened for (NULL: dispatched normally), its
-	 * receiver index and job. */
-	struct session *session[RX_BATCH];
-	uint32_t index[RX_BATCH];
-	struct crypto_job jobs[RX_BATCH];
-	size_t job_of[RX_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctrl[RX_BATCH];
+	/* The current round. session[k]: the session segment k was opened
+	 * for, NULL when it goes to dispatch(). */
+	size_t n_segs;
+	const uint8_t *seg[RX_SEGS];
+	size_t seg_len[RX_SEGS];
+	int seg_msg[RX_SEGS];
+	struct session *session[RX_SEGS];
+	uint32_t index[RX_SEGS];
+	struct crypto_job jobs[RX_SEGS];
+	size_t job_of[RX_SEGS];
+	uint8_t plain[RX_SEGS][RX_PLAIN] __attribute__((aligned(16)));
 } rx;
 
 /*
- * First pass over a batch: the direct data records of established
+ * First pass over a round: the direct data records of established
  * ChaCha20-Poly1305 sessions pass the header and replay checks in order
- * and become jobs that open them in place; everything else is left for
- * dispatch(). Nothing changes state here but the job list.
+ * and become jobs that open them into rx.plain; everything else is left
+ * for dispatch(). Nothing changes state here but the job list.
  */
-static size_t rx_prepare(struct node *node, int n)
+static size_t rx_prepare(struct node *node)
 {
 	size_t n_jobs = 0;
 
-	for (int i = 0; i < n; i++) {
-		const uint8_t *buf = rx.bufs[i] + RX_ALIGN;
+	for (size_t k = 0; k < rx.n_segs; k++) {
+		const uint8_t *buf = rx.seg[k];
 		struct wire_header hdr;
 		struct session *s;
 		uint64_t seq;
 		size_t ptlen;
 		int off;
 
-		rx.session[i] = NULL;
-		if ((rx.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-		    rx.msgs[i].msg_len < WIRE_HEADER_LEN ||
+		rx.session[k] = NULL;
+		if (rx.seg_len[k] < WIRE_HEADER_LEN ||
 		    buf[0] != WIRE_TYPE_DATA ||
-		    wire_parse(buf, rx.msgs[i].msg_len, &hdr) != WIRE_OK)
+		    wire_parse(buf, rx.seg_len[k], &hdr) != WIRE_OK)
 			continue;
 		s = session_lookup_index(node, hdr.receiver_index);
 		if (!s || s->state != SESSION_ESTABLISHED || !s->peer ||
@@ -826,28 +837,28 @@ static size_t rx_prepare(struct node *node, int n)
 			continue;
 		off = record_open_begin(&s->keys, hdr.payload, hdr.payload_len,
 					&seq, &ptlen);
-		if (off < 0)
+		if (off < 0 || ptlen > RX_PLAIN)
 			continue;
-		rx.session[i] = s;
-		rx.index[i] = hdr.receiver_index;
-		rx.job_of[i] = n_jobs;
+		rx.session[k] = s;
+		rx.index[k] = hdr.receiver_index;
+		rx.job_of[k] = n_jobs;
 		rx.jobs[n_jobs++] = (struct crypto_job){
 			.keys = &s->keys, .seq = seq,
 			.rec = (uint8_t *)hdr.payload, .len = ptlen,
-			.out = (uint8_t *)hdr.payload + off, .open = true,
+			.out = rx.plain[k], .open = true,
 		};
 	}
 	return n_jobs;
 }
 
-/* Second pass, in order: a record opened by rx_prepare's job. Datagrams
+/* Second pass, in order: a record opened by rx_prepare's job. Segments
  * before it may have ended its session; then it is dropped. */
-static void rx_opened(struct node *node, const struct path *from, int i)
+static void rx_opened(struct node *node, const struct path *from, size_t k)
 {
-	struct session *s = rx.session[i];
-	const struct crypto_job *job = &rx.jobs[rx.job_of[i]];
+	struct session *s = rx.session[k];
+	const struct crypto_job *job = &rx.jobs[rx.job_of[k]];
 
-	if (session_lookup_index(node, rx.index[i]) != s ||
+	if (session_lookup_index(node, rx.index[k]) != s ||
 	    s->state != SESSION_ESTABLISHED || !s->peer) {
 		node->stats.rx_unknown_session++;
 		return;
@@ -858,6 +869,46 @@ static void rx_opened(struct node *node, const struct path *from, int i)
 	}
 	session_data_opened(s);
 	data_plaintext(node, from, s, job->out, (size_t)job->result);
+}
+
+/* Handle the segments collected so far; false once the sockets changed
+ * under us (a punch ended), when the rest must not be touched. */
+static bool rx_round(struct node *node, int fd, unsigned int generation)
+{
+	crypto_pool_run(&node->crypto, rx.jobs, rx_prepare(node));
+	for (size_t k = 0; k < rx.n_segs; k++) {
+		struct path from = { .fd = fd };
+		int i = rx.seg_msg[k];
+
+		if (generation != node->socket_generation) {
+			rx.n_segs = 0;
+			return false;
+		}
+		endpoint_from_recv(&from.ep, &rx.addrs[i],
+				   rx.msgs[i].msg_hdr.msg_namelen);
+		if (rx.session[k])
+			rx_opened(node, &from, k);
+		else
+			dispatch(node, &from, rx.seg[k], rx.seg_len[k]);
+	}
+	rx.n_segs = 0;
+	return true;
+}
+
+/* The segment size of a UDP GRO super-datagram, or 0 for a plain one. */
+static size_t gro_segment_size(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		int size;
+
+		if (cm->cmsg_level != SOL_UDP || cm->cmsg_type != UDP_GRO ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(size)))
+			continue;
+		memcpy(&size, CMSG_DATA(cm), sizeof(size));
+		return size > 0 ? (size_t)size : 0;
+	}
+	return 0;
 }
 
 void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -871,16 +922,18 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 	 * changed. */
 	for (int round = 0; round < BURST / 8 &&
 	     generation == node->socket_generation; round++) {
+		bool go_on = true;
 		int n;
 
 		for (int i = 0; i < RX_BATCH; i++) {
-			rx.iovs[i] = (struct iovec){ rx.bufs[i] + RX_ALIGN,
-						     RX_SLOT - RX_ALIGN };
+			rx.iovs[i] = (struct iovec){ rx.bufs[i], RX_SLOT };
 			rx.msgs[i].msg_hdr = (struct msghdr){
 				.msg_name = &rx.addrs[i],
 				.msg_namelen = sizeof(rx.addrs[i]),
 				.msg_iov = &rx.iovs[i],
 				.msg_iovlen = 1,
+				.msg_control = rx.ctrl[i].buf,
+				.msg_controllen = sizeof(rx.ctrl[i].buf),
 			};
 		}
 		n = recvmmsg(fd, rx.msgs, RX_BATCH, MSG_DONTWAIT, NULL);
@@ -889,27 +942,35 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 				log_debug("recvmmsg: %s", strerror(errno));
 			break;
 		}
-		crypto_pool_run(&node->crypto, rx.jobs, rx_prepare(node, n));
 		/* Answers to what arrives (keepalives, handshakes) go out
 		 * together after the batch; TCP segments are coalesced. */
 		node->tx_batching = true;
 		node->rx_coalescing = true;
-		for (int i = 0; i < n && generation == node->socket_generation;
-		     i++) {
-			struct path from = { .fd = fd };
+		rx.n_segs = 0;
+		for (int i = 0; i < n && go_on; i++) {
+			struct msghdr *mh = &rx.msgs[i].msg_hdr;
+			size_t len = rx.msgs[i].msg_len;
+			size_t size = gro_segment_size(mh);
 
-			if (rx.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			if ((mh->msg_flags & MSG_TRUNC) || !len) {
 				node->stats.rx_malformed++;
 				continue;
 			}
-			endpoint_from_recv(&from.ep, &rx.addrs[i],
-					   rx.msgs[i].msg_hdr.msg_namelen);
-			if (rx.session[i])
-				rx_opened(node, &from, i);
-			else
-				dispatch(node, &from, rx.bufs[i] + RX_ALIGN,
-					 rx.msgs[i].msg_len);
+			if (!size || size > len)
+				size = len;
+			for (size_t off = 0; off < len && go_on; off += size) {
+				size_t k = rx.n_segs++;
+
+				rx.seg[k] = rx.bufs[i] + off;
+				rx.seg_len[k] = len - off < size ? len - off :
+								   size;
+				rx.seg_msg[k] = i;
+				if (rx.n_segs == RX_SEGS)
+					go_on = rx_round(node, fd, generation);
+			}
 		}
+		if (go_on && rx.n_segs)
+			rx_round(node, fd, generation);
 		node->tx_batching = false;
 		node->rx_coalescing = false;
 		tun_flush(node);

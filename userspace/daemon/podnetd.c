@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -514,6 +515,16 @@ int main(int argc, char *argv[])
 	    control_open(&node, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
+	}
+	/* UDP GRO: the kernel hands over runs of datagrams from one sender
+	 * as one (datapath_udp_cb splits them). Not on a socket podnet.ko
+	 * took over: its receive hook wants datagrams one by one. */
+	if (!node.kernel_running) {
+		int one = 1;
+
+		if (setsockopt(node.udp_fd, SOL_UDP, UDP_GRO, &one,
+			       sizeof(one)))
+			log_info("UDP GRO unavailable: %s", strerror(errno));
 	}
 	if (crypto_pool_start(&node.crypto, crypto_threads(&node.cfg))) {
 		log_err("cannot start crypto threads: %s", strerror(errno));
