@@ -46,39 +46,11 @@ mtu=1340	# CONFIG_DEFAULT_MTU, userspace/lib/config.h
 # Namespaces, cleanup on every exit, bounded waits, vm_load_podnet.
 # shellcheck source=../test/vm/common.sh
 source "$top/test/vm/common.sh"
+# say, rtt_ms, iperf, calc, row, num
+source "$top/scripts/lib-bench.sh"
 json=$build/bench-kernel.json
 started=$SECONDS
 
-say() { printf '# %s\n' "$*" >&2; }
-
-# rtt_ms ADDRESS: average round trip from $ns2, in ms.
-rtt_ms() {
-	n "$ns2" ping -q -c "$bench_pings" -i 0.02 -W 2 "$1" 2>/dev/null |
-		awk -F/ '/^rtt/ { print $5 }' || true
-}
-
-# iperf NAME ADDRESS: one TCP stream from $ns2 to ADDRESS in $ns1 for
-# BENCH_TIME s; prints "Gbit/s retransmits", "null" for what it could
-# not measure.
-iperf() {
-	local out=$tmp/iperf-$1.json spid
-
-	# A fresh one-shot server per run: a failed run cannot leave it
-	# stuck for the next one. The namespace sweep catches leftovers.
-	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.out" 2>&1 &
-	spid=$!
-	if ! wait_for 100 _iperf_listening; then
-		echo "null null"
-		return
-	fi
-	timeout $((bench_time + 60)) ip netns exec "$ns2" iperf3 -c "$2" \
-		-p 5201 -t "$bench_time" -J >"$out" 2>&1 || true
-	wait_pid_gone "$spid" 50 || kill -KILL "$spid" 2>/dev/null || true
-	jq -r '[(.end.sum_received.bits_per_second // null | if . then . / 1e9 else . end),
-		(.end.sum_sent.retransmits // null)] | map(tostring) | join(" ")' \
-		"$out" 2>/dev/null || echo "null null"
-}
-_iperf_listening() { n "$ns1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
 
 # Every number, by "bed.metric"; unset = not measured.
 declare -A r
@@ -86,7 +58,7 @@ declare -A r
 # measure BED ADDRESS: RTT and one TCP stream to ADDRESS in $ns1.
 measure() {
 	r[$1.rtt]=$(rtt_ms "$2")
-	read -r "r[$1.tcp1]" "r[$1.retr1]" < <(iperf "$1" "$2")
+	read -r "r[$1.tcp1]" _ "r[$1.retr1]" < <(iperf "$2" 1 "$1")
 	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s, RTT ${r[$1.rtt]:-?} ms"
 }
 
@@ -186,27 +158,6 @@ bench_podnet_kernel && pod_status=0 || pod_status=$?
 
 # --------------------------------------------------------------- report
 
-# calc EXPR VAR=VALUE...: awk arithmetic; "null" when an input is missing.
-calc() {
-	local expr=$1 args=() a
-	shift
-	for a in "$@"; do
-		[[ -n ${a#*=} && ${a#*=} != null ]] || { echo null; return; }
-		args+=(-v "$a")
-	done
-	awk "${args[@]}" "BEGIN { printf \"%.4f\\n\", $expr }"
-}
-
-# row KEY LABEL DECIMALS VETH WG POD
-rows=()
-row() {
-	local v=() x
-	for x in "$4" "$5" "$6"; do
-		[[ -n $x ]] || x=null
-		v+=("$x")
-	done
-	rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${v[0]}"$'\t'"${v[1]}"$'\t'"${v[2]}")
-}
 row tcp_1_gbps "TCP 1 stream, Gbit/s" 3 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
 row retransmits "TCP retransmits" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
 row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
@@ -228,7 +179,6 @@ accel=${PODNET_VM_ACCEL:-unknown}
 echo "inner MTU $mtu; iperf3 runs of $bench_time s; in a VM ($accel," \
 	"$(nproc) vCPUs, kernel $(uname -r)); $elapsed s in all; JSON in $json"
 
-num() { [[ -n ${1:-} && $1 != null ]] && echo "$1" || echo null; }
 printf '%s\n' "${rows[@]}" | jq -R -s \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \

@@ -41,6 +41,8 @@ fi
 "$top/scripts/deps.sh" bench
 # Namespaces, cleanup on every exit, certificates, daemons, bounded waits.
 source "$top/test/netns/common.sh"
+# say, rtt_ms, iperf, calc, row, num
+source "$top/scripts/lib-bench.sh"
 loadgen=$build/podnet-loadgen
 for f in "$podnetd" "$podnet" "$loadgen"; do
 	[[ -x $f ]] || { echo "bench: $f missing: run 'make bench'" >&2; exit 1; }
@@ -66,7 +68,6 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 
-say() { printf '# %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- helpers
 
@@ -84,49 +85,6 @@ cpu_ticks() {
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 alive() { kill -0 "$1" 2>/dev/null; }
-
-# rtt_ms ADDRESS: average round trip from $ns2, in ms.
-rtt_ms() {
-	n "$ns2" ping -q -c "$bench_pings" -i 0.02 -W 2 "$1" 2>/dev/null |
-		awk -F/ '/^rtt/ { print $5 }' || true
-}
-
-# iperf ADDRESS STREAMS NAME: a TCP run from $ns2 to ADDRESS in $ns1;
-# prints "Gbit/s bytes" as the receiver counted them and the sender's
-# retransmissions, "null" for what it could not measure.
-iperf() {
-	local addr=$1 streams=$2 out=$tmp/iperf-$3.json spid
-
-	# A fresh one-shot server per run: a failed run cannot leave it
-	# stuck for the next one.
-	# This runs in a subshell (the caller reads our output): the
-	# namespace sweep of cleanup() catches a server left behind.
-	ip netns exec "$ns1" iperf3 -s -1 -p 5201 >>"$tmp/iperf-server.out" 2>&1 &
-	spid=$!
-	if ! wait_for 50 _iperf_listening; then
-		echo "null null null"
-		return
-	fi
-	timeout $((bench_time + 30)) ip netns exec "$ns2" iperf3 -c "$addr" \
-		-p 5201 -t "$bench_time" -P "$streams" -J >"$out" 2>&1 || true
-	wait_pid_gone "$spid" 50 || kill -KILL "$spid" 2>/dev/null || true
-	jq -r '(.end.sum_received // {}) as $r | (.end.sum_sent // {}) as $s |
-		"\(if $r.bits_per_second then $r.bits_per_second / 1e9
-		    else null end) \($r.bytes // null) \($s.retransmits // null)"' \
-		"$out" 2>/dev/null || echo "null null null"
-}
-_iperf_listening() { n "$ns1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
-
-# calc EXPR VAR=VALUE...: awk arithmetic; "null" when an input is missing.
-calc() {
-	local expr=$1 args=() a
-	shift
-	for a in "$@"; do
-		[[ -n ${a#*=} && ${a#*=} != null ]] || { echo null; return; }
-		args+=(-v "$a")
-	done
-	awk "${args[@]}" "BEGIN { printf \"%.4f\\n\", $expr }"
-}
 
 # Every number the run takes, by "bed.metric"; unset = not measured.
 declare -A r
@@ -319,17 +277,6 @@ fi
 
 # --------------------------------------------------------------- report
 
-# row KEY LABEL DECIMALS VETH WG PODNET: one metric, for the table and
-# JSON. Values stay unrounded until shown, so the ratios are exact.
-rows=()
-row() {
-	local v=() x
-	for x in "$4" "$5" "$6"; do
-		[[ -n $x ]] || x=null
-		v+=("$x")
-	done
-	rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${v[0]}"$'\t'"${v[1]}"$'\t'"${v[2]}")
-}
 mb() { calc "a / 1024" a="${1:-}"; }
 
 row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
@@ -375,7 +322,6 @@ printf '; RSS %s -> %s MB, %s MB 10 s later; idle CPU %s %%\n' \
 echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
 	"$elapsed s in all; JSON in $json"
 
-num() { [[ -n ${1:-} && $1 != null ]] && echo "$1" || echo null; }
 printf '%s\n' "${rows[@]}" | jq -R -s \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
