@@ -789,6 +789,7 @@ static void dispatch(struct node *node, const struct path *from,
 static struct {
 	uint8_t bufs[RX_BATCH][RX_SLOT] __attribute__((aligned(16)));
 	struct sockaddr_storage addrs[RX_BATCH];
+	struct path from[RX_BATCH];	/* addrs[i] as a path, once */
 	struct iovec iovs[RX_BATCH];
 	struct mmsghdr msgs[RX_BATCH];
 	union {
@@ -873,23 +874,20 @@ static void rx_opened(struct node *node, const struct path *from, size_t k)
 
 /* Handle the segments collected so far; false once the sockets changed
  * under us (a punch ended), when the rest must not be touched. */
-static bool rx_round(struct node *node, int fd, unsigned int generation)
+static bool rx_round(struct node *node, unsigned int generation)
 {
 	crypto_pool_run(&node->crypto, rx.jobs, rx_prepare(node));
 	for (size_t k = 0; k < rx.n_segs; k++) {
-		struct path from = { .fd = fd };
-		int i = rx.seg_msg[k];
+		const struct path *from = &rx.from[rx.seg_msg[k]];
 
 		if (generation != node->socket_generation) {
 			rx.n_segs = 0;
 			return false;
 		}
-		endpoint_from_recv(&from.ep, &rx.addrs[i],
-				   rx.msgs[i].msg_hdr.msg_namelen);
 		if (rx.session[k])
-			rx_opened(node, &from, k);
+			rx_opened(node, from, k);
 		else
-			dispatch(node, &from, rx.seg[k], rx.seg_len[k]);
+			dispatch(node, from, rx.seg[k], rx.seg_len[k]);
 	}
 	rx.n_segs = 0;
 	return true;
@@ -958,6 +956,9 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			if (!size || size > len)
 				size = len;
+			rx.from[i] = (struct path){ .fd = fd };
+			endpoint_from_recv(&rx.from[i].ep, &rx.addrs[i],
+					   mh->msg_namelen);
 			for (size_t off = 0; off < len && go_on; off += size) {
 				size_t k = rx.n_segs++;
 
@@ -966,11 +967,11 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 								   size;
 				rx.seg_msg[k] = i;
 				if (rx.n_segs == RX_SEGS)
-					go_on = rx_round(node, fd, generation);
+					go_on = rx_round(node, generation);
 			}
 		}
 		if (go_on && rx.n_segs)
-			rx_round(node, fd, generation);
+			rx_round(node, generation);
 		node->tx_batching = false;
 		node->rx_coalescing = false;
 		tun_flush(node);
