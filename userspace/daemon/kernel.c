@@ -30,12 +30,16 @@
 #include "podnet_genl.h"
 #include "rtnl.h"
 
+/* Every stats dump names each peer by id: a map, not a list walk, so a
+ * thousand peers cost a thousand lookups a second, not a million. */
+static struct in_addr id_key(uint32_t id)
+{
+	return (struct in_addr){ .s_addr = id };
+}
+
 static struct peer *peer_by_kernel_id(struct node *node, uint32_t id)
 {
-	for (struct peer *p = node->peers; p; p = p->next)
-		if (p->kernel_id == id)
-			return p;
-	return NULL;
+	return id ? routing_lookup(&node->kernel_peers, id_key(id)) : NULL;
 }
 
 static struct nlmsghdr *request(struct node *node, void *buf, uint8_t cmd,
@@ -105,6 +109,10 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 					  strerror(-ret));
 		return -1;
 	}
+	if (routing_init(&node->kernel_peers)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	node->kernel_running = true;
 	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND, why,
 			       sizeof(why));
@@ -153,6 +161,7 @@ void kernel_close(struct node *node)
 		return;
 	genl_close(&node->kernel);
 	genl_close(&node->kernel_events);
+	routing_free(&node->kernel_peers);
 	node->kernel_running = false;
 }
 
@@ -273,8 +282,12 @@ void kernel_peer_sync(struct peer *peer)
 	if (!node->kernel_running || peer->kernel_removing ||
 	    peer->kernel_sync_hold)
 		return;
-	if (!peer->kernel_id)
+	if (!peer->kernel_id) {
+		if (routing_insert(&node->kernel_peers,
+				   id_key(node->kernel_next_id + 1), peer))
+			return;
 		peer->kernel_id = ++node->kernel_next_id;
+	}
 	path = peer->current ? &peer->current->path : &peer->path;
 	if (!peer->kernel_known || !path_equal(path, &peer->kernel_path) ||
 	    peer->kernel_vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
@@ -324,13 +337,17 @@ void kernel_peer_remove(struct peer *peer)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (!peer->node->kernel_running || !peer->kernel_known)
+	if (!peer->node->kernel_running || !peer->kernel_id)
+		return;
+	routing_remove(&peer->node->kernel_peers, id_key(peer->kernel_id),
+		       peer);
+	peer->kernel_removing = true;
+	if (!peer->kernel_known)
 		return;
 	nlh = request(peer->node, buf, PODNET_CMD_PEER_DEL, 0);
 	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
 	talk(peer->node, nlh, "removing peer", peer);
 	peer->kernel_known = false;
-	peer->kernel_removing = true;
 }
 
 int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)

@@ -192,6 +192,7 @@ struct node {
 	struct genl_conn kernel_events;	/* notifications */
 	ev_io kernel_watcher;
 	uint32_t kernel_next_id;
+	struct routing_table kernel_peers;	/* kernel id -> peer */
 	bool tun_offload;		/* TSO super-packets from the TUN */
 	bool tx_batching;		/* path_send() queues, the caller flushes */
 	bool rx_coalescing;		/* TCP segments merge before the TUN */
