@@ -4,6 +4,9 @@
 # Userspace build: podnetd (daemon) and podnet (CLI) plus tests.
 #   make                 build both binaries into build/
 #   make SANITIZE=1      the same with ASan + UBSan, into build-san/
+#   make WOLFSSL=asm     the same linked against wolfSSL built from Debian's
+#                        source with its x86-64 assembly, into build-asm/
+#                        (scripts/wolfssl-asm.sh; doc/bench.md)
 #   make check           unit tests, then the netns tests, then both again
 #                        under the sanitizers, then the VM tests where a
 #                        VM can run (make vm-check)
@@ -23,6 +26,9 @@ PKG_CONFIG ?= pkg-config
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(WOLFSSL),asm)
+BUILD ?= build-asm
+SANFLAGS :=
 else
 BUILD ?= build
 SANFLAGS :=
@@ -30,8 +36,23 @@ endif
 
 # Debian's libev ships no .pc file; fall back to plain -lev.
 EV_LIBS := $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
+# The assembly wolfSSL lives in one place for every build that wants it;
+# the rpath makes the binaries find it without installing it.
+WOLFSSL_ASM_DIR := $(abspath build/wolfssl-asm)
+WOLFSSL_ASM_PREFIX := $(WOLFSSL_ASM_DIR)/prefix
+WOLFSSL_ASM_STAMP := $(WOLFSSL_ASM_PREFIX)/.podnet-version
+ifeq ($(WOLFSSL),asm)
+DEP_CFLAGS := -I$(WOLFSSL_ASM_PREFIX)/include $(shell $(PKG_CONFIG) --cflags libmnl)
+DEP_LIBS := -L$(WOLFSSL_ASM_PREFIX)/lib -Wl,-rpath,$(WOLFSSL_ASM_PREFIX)/lib -lwolfssl \
+	$(shell $(PKG_CONFIG) --libs libmnl) $(EV_LIBS) -pthread
+WOLFSSL_DEP := $(WOLFSSL_ASM_STAMP)
+else ifeq ($(WOLFSSL),)
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags wolfssl libmnl)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl libmnl) $(EV_LIBS) -pthread
+WOLFSSL_DEP :=
+else
+$(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
+endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation -Wno-unused-parameter \
@@ -67,7 +88,8 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
-$(BUILD)/%.o: %.c
+# Every object sees the options.h of the library it links against.
+$(BUILD)/%.o: %.c | $(WOLFSSL_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -93,6 +115,10 @@ check-netns: all $(BUILD)/podnet-loadgen
 # The whole suite again with ASan + UBSan, in its own build directory.
 check-san:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-netns
+
+$(WOLFSSL_ASM_STAMP):
+	$(Q)scripts/deps.sh
+	$(Q)scripts/wolfssl-asm.sh $(WOLFSSL_ASM_DIR)
 
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
@@ -143,9 +169,9 @@ fuzz:
 	done
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-asm build-fuzz
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find build build-san build-asm -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
 
 # `make bench`: podnet side by side with raw veth and wireguard-go, with
 # build/podnet-loadgen for the idle-peer cost. A measurement, not a test.

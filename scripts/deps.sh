@@ -23,6 +23,9 @@ packages=(
 	# reference the VM tests and bench-kernel compare with
 	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 	kmod cpio xz-utils wireguard-tools
+	# wolfSSL with its assembly, built from Debian's source package
+	# (scripts/wolfssl-asm.sh, make WOLFSSL=asm)
+	dpkg-dev autoconf automake libtool
 )
 # Only `make bench` needs this: the userspace WireGuard it compares with.
 if [[ ${1:-} == bench ]]; then

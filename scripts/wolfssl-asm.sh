@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# Builds wolfSSL with its x86-64 assembly (AVX2 ChaCha20 and Poly1305,
+# AES-NI GCM) from Debian's own source package: the same version and
+# patches as the installed libwolfssl-dev, configured as debian/rules
+# does, plus --enable-intelasm. `make WOLFSSL=asm` links against it.
+#
+#   scripts/wolfssl-asm.sh DIR    source in DIR/src, library in DIR/prefix
+#
+# Why: on this kind of machine the packaged library's portable C AEAD is
+# about 70 % of podnetd's CPU under load (doc/bench.md). The packaged
+# library stays the default; this is the option the bench reports too.
+#
+# The source comes through apt with a private state directory (DIR/apt),
+# so the machine's apt configuration is not touched: deb-src entries for
+# the same mirrors as /etc/apt/sources.list.d/debian.sources. apt checks
+# every file against the signed Sources index.
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+	echo "usage: $0 DIR" >&2
+	exit 1
+fi
+dir=$(mkdir -p "$1" && cd "$1" && pwd)
+prefix=$dir/prefix
+version=$(dpkg-query -W -f='${Version}' libwolfssl-dev 2>/dev/null) || {
+	echo "wolfssl-asm: libwolfssl-dev is not installed (scripts/deps.sh)" >&2
+	exit 1
+}
+stamp=$prefix/.podnet-version
+if [[ -f $stamp && $(<"$stamp") == "$version" ]]; then
+	exit 0
+fi
+case $(uname -m) in
+x86_64) ;;
+*)	echo "wolfssl-asm: --enable-intelasm is for x86-64, not $(uname -m)" >&2
+	exit 1 ;;
+esac
+say() { printf '[#] wolfssl-asm: %s\n' "$*" >&2; }
+
+# Private apt state: only deb-src lines, only this directory.
+apt_dir=$dir/apt
+rm -rf "$apt_dir"
+mkdir -p "$apt_dir/parts" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+: >"$apt_dir/sources.list"
+found=0
+for f in /etc/apt/sources.list.d/*.sources; do
+	[[ -f $f ]] || continue
+	grep -q '^Types:.*\bdeb\b' "$f" || continue
+	sed -E 's/^Types:.*/Types: deb-src/' "$f" >"$apt_dir/parts/$(basename "$f")"
+	found=1
+done
+if [[ -f /etc/apt/sources.list ]]; then
+	sed -nE 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list >"$apt_dir/sources.list"
+	[[ -s $apt_dir/sources.list ]] && found=1
+fi
+if ((!found)); then
+	echo "wolfssl-asm: no Debian apt sources found to take deb-src from" >&2
+	exit 1
+fi
+apt_opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+	-o "Dir::Etc::SourceParts=$apt_dir/parts"
+	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+
+say "fetching Debian's wolfssl $version source"
+apt-get "${apt_opts[@]}" update >"$dir/apt.log" 2>&1 || {
+	cat "$dir/apt.log" >&2
+	echo "wolfssl-asm: apt-get update of the deb-src lists failed" >&2
+	exit 1
+}
+rm -rf "$dir/src"
+mkdir -p "$dir/src"
+# apt-get source unpacks with dpkg-source and applies Debian's patches.
+(cd "$dir/src" && apt-get "${apt_opts[@]}" source "wolfssl=$version") \
+	>>"$dir/apt.log" 2>&1 || {
+	tail -n 20 "$dir/apt.log" >&2
+	echo "wolfssl-asm: apt-get source wolfssl=$version failed" >&2
+	exit 1
+}
+src=$(find "$dir/src" -mindepth 1 -maxdepth 1 -type d -name 'wolfssl-*' | head -n 1)
+[[ -n $src && -f $src/configure.ac ]] || {
+	echo "wolfssl-asm: no unpacked wolfssl source under $dir/src" >&2
+	exit 1
+}
+# debian/rules' own flags; if Debian ever changes them, say so rather
+# than build a library that differs in more than its assembly.
+for flag in --enable-distro --enable-pkcs11 --disable-examples; do
+	grep -q -- "$flag" "$src/debian/rules" || {
+		echo "wolfssl-asm: debian/rules no longer passes $flag: update this script" >&2
+		exit 1
+	}
+done
+
+say "configuring and building (about a minute)"
+log=$dir/build.log
+(
+	cd "$src"
+	autoreconf -fi
+	# The hardening flags dpkg-buildpackage would use.
+	CFLAGS=$(dpkg-buildflags --get CFLAGS) \
+	CPPFLAGS=$(dpkg-buildflags --get CPPFLAGS) \
+	LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
+	./configure --prefix="$prefix" --enable-distro --enable-pkcs11 \
+		--disable-examples --disable-silent-rules --enable-intelasm
+	make -j"$(nproc)"
+	rm -rf "$prefix"
+	make install
+) >"$log" 2>&1 || {
+	tail -n 30 "$log" >&2
+	echo "wolfssl-asm: build failed, whole log in $log" >&2
+	exit 1
+}
+# make install leaves out the options.h that every user of the headers
+# must see: it fixes struct layouts to this build's configuration.
+install -m 0644 "$src/wolfssl/options.h" "$prefix/include/wolfssl/options.h"
+
+# The one intended difference: the assembly switches. Anything else
+# would change behaviour, not only speed.
+diff_defines=$(diff <(grep -E '^#define' /usr/include/wolfssl/options.h | sort -u) \
+	<(grep -E '^#define' "$prefix/include/wolfssl/options.h" | sort -u) |
+	grep -E '^[<>]' | grep -v -E '^> #define (USE_INTEL_SPEEDUP|WOLFSSL_AESNI)$' || true)
+if [[ -n $diff_defines ]]; then
+	echo "wolfssl-asm: options.h differs from the packaged one beyond the assembly:" >&2
+	echo "$diff_defines" >&2
+	exit 1
+fi
+echo "$version" >"$stamp"
+say "built $prefix/lib/libwolfssl.so ($version, --enable-intelasm)"
