@@ -8,8 +8,9 @@
 #                        source with its x86-64 assembly, into build-asm/
 #                        (scripts/wolfssl-asm.sh; doc/bench.md)
 #   make check           unit tests, then the netns tests, then both again
-#                        under the sanitizers, then the VM tests where a
-#                        VM can run (make vm-check)
+#                        under the sanitizers, then the assembly wolfSSL
+#                        build against the packaged one (make check-asm),
+#                        then the VM tests where a VM can run (make vm-check)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
 #   make install         honours PREFIX and DESTDIR
 #   make module          podnet.ko against KVER's headers, copied to
@@ -83,7 +84,7 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 # Keep test objects between runs.
 .SECONDARY:
 
-.PHONY: bench-punch all clean check check-unit check-netns check-san install demo fuzz \
+.PHONY: bench-punch all clean check check-unit check-netns check-san check-asm install demo fuzz \
 	vm-check bench-kernel
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
@@ -120,6 +121,13 @@ $(WOLFSSL_ASM_STAMP):
 	$(Q)scripts/deps.sh
 	$(Q)scripts/wolfssl-asm.sh $(WOLFSSL_ASM_DIR)
 
+# The assembly wolfSSL build (make WOLFSSL=asm): its unit tests, then its
+# podnetd and one linked against Debian's library on one wire, per cipher.
+check-asm: all
+	$(Q)$(MAKE) --no-print-directory WOLFSSL=asm all check-unit
+	$(Q)PODNET_BUILD=$(abspath build) PODNET_ASM_BUILD=$(abspath build-asm) \
+		test/netns/crypto-builds.sh
+
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
 VM_MODULE := $(if $(wildcard Kbuild),module kernel-tools)
@@ -131,7 +139,7 @@ vm-check: all $(VM_MODULE)
 # Installs missing Debian packages first, so a fresh machine needs only this.
 check:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory all check-unit check-netns check-san
+	$(Q)$(MAKE) --no-print-directory all check-unit check-netns check-san check-asm
 	$(Q)if why=$$(scripts/vm-run.sh --available 2>&1); then \
 		$(MAKE) --no-print-directory vm-check; \
 	else \

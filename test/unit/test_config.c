@@ -695,6 +695,40 @@ static void test_small_err_buffer(void **state)
 	assert_memory_equal(small + 12, "xxxx", 4);
 }
 
+/* Ciphers: names users write, in their order, to wolfSSL's list. */
+static void test_ciphers(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse("a.conf", REQUIRED, &cfg), 0);
+	assert_string_equal(cfg.cipher_list,
+			    "ECDHE-ECDSA-CHACHA20-POLY1305:"
+			    "ECDHE-ECDSA-AES128-GCM-SHA256:"
+			    "ECDHE-ECDSA-AES256-GCM-SHA384");
+	config_free(&cfg);
+	assert_int_equal(parse("a.conf", REQUIRED
+			       "Ciphers =  AES-256-GCM ,chacha20-poly1305\n",
+			       &cfg), 0);
+	assert_string_equal(cfg.cipher_list,
+			    "ECDHE-ECDSA-AES256-GCM-SHA384:"
+			    "ECDHE-ECDSA-CHACHA20-POLY1305");
+	config_free(&cfg);
+	assert_int_equal(parse("a.conf", REQUIRED "Ciphers = aes-128-gcm\n",
+			       &cfg), 0);
+	assert_string_equal(cfg.cipher_list, "ECDHE-ECDSA-AES128-GCM-SHA256");
+	config_free(&cfg);
+
+	expect_error(REQUIRED "Ciphers = aes-128-cbc\n",
+		     "bad.conf:6: expected Ciphers as a list of", "aes-128-cbc");
+	expect_error(REQUIRED "Ciphers = aes-128-gcm,,chacha20-poly1305\n",
+		     "bad.conf:6: expected Ciphers as a list of", "got ''");
+	expect_error(REQUIRED "Ciphers = aes-128-gcm, AES-128-GCM\n",
+		     "bad.conf:6: Ciphers names aes-128-gcm twice", NULL);
+	expect_error(REQUIRED "Ciphers = aes-128-gcm,\n",
+		     "bad.conf:6: expected Ciphers as a list of", "got ''");
+}
+
 static void test_file_errors(void **state)
 {
 	char path[] = "/tmp/podnet-test-config.XXXXXX";
@@ -758,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_ciphers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,11 +12,6 @@
 
 #include <wolfssl/wolfcrypt/random.h>
 
-/* ChaCha20-Poly1305 first: without AES-NI it is 2.5x faster than AES-GCM on
- * these machines (doc/identity.md); GCM stays for peers that insist. */
-#define PODNET_CIPHERS "ECDHE-ECDSA-CHACHA20-POLY1305:" \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"
-
 int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
@@ -58,9 +53,11 @@ static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
 	}
 	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER |
 			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	if (wolfSSL_CTX_set_cipher_list(ctx, PODNET_CIPHERS) !=
+	/* The order of the Ciphers setting (config.c has the default). */
+	if (wolfSSL_CTX_set_cipher_list(ctx, cfg->cipher_list) !=
 	    WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot set the cipher list");
+		snprintf(err, errlen, "cannot set the cipher list %s",
+			 cfg->cipher_list);
 		goto fail;
 	}
 	if (wolfSSL_CTX_UseSupportedCurve(ctx, WOLFSSL_ECC_X25519) !=

@@ -138,6 +138,58 @@ static int set_path(struct parser *p, char *dst, size_t dstlen,
 	return 0;
 }
 
+/* The AEADs the data path implements, by the names users write. */
+static const struct {
+	const char *name;
+	const char *suite;
+} cipher_names[] = {
+	{ "chacha20-poly1305", "ECDHE-ECDSA-CHACHA20-POLY1305" },
+	{ "aes-128-gcm", "ECDHE-ECDSA-AES128-GCM-SHA256" },
+	{ "aes-256-gcm", "ECDHE-ECDSA-AES256-GCM-SHA384" },
+};
+#define N_CIPHER_NAMES (sizeof(cipher_names) / sizeof(cipher_names[0]))
+
+/* "aes-128-gcm, chacha20-poly1305": the wolfSSL list, in this order. */
+static int parse_ciphers(struct parser *p, const char *value, char *out,
+			 size_t outlen)
+{
+	char list[CONFIG_CIPHER_LIST_MAX] = "";
+	unsigned int seen = 0;
+	const char *s = value;
+
+	/* Every comma must be followed by a name: "a," is refused too. */
+	for (;;) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		size_t i;
+
+		while (len && isspace((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		while (len && isspace((unsigned char)s[len - 1]))
+			len--;
+		for (i = 0; i < N_CIPHER_NAMES; i++)
+			if (strlen(cipher_names[i].name) == len &&
+			    !strncasecmp(s, cipher_names[i].name, len))
+				break;
+		if (i == N_CIPHER_NAMES)
+			return fail(p, "expected Ciphers as a list of chacha20-poly1305, aes-128-gcm, aes-256-gcm, got '%.*s'",
+				    (int)len, s);
+		if (seen & (1u << i))
+			return fail(p, "Ciphers names %s twice", cipher_names[i].name);
+		seen |= 1u << i;
+		if (list[0])
+			strcat(list, ":");
+		strcat(list, cipher_names[i].suite);
+		if (!end)
+			break;
+		s = end + 1;
+	}
+	snprintf(out, outlen, "%s", list);
+	return 0;
+}
+
 static int parse_address(struct parser *p, const char *value)
 {
 	char buf[INET_ADDRSTRLEN + 4];
@@ -244,10 +296,13 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 			return 0;
 		}
 		return parse_number(p, key, value, 1, 9, &cfg->threads);
+	} else if (!strcasecmp(key, "Ciphers")) {
+		return parse_ciphers(p, value, cfg->cipher_list,
+				     sizeof(cfg->cipher_list));
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, DataPath",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
 			    key);
 	}
 	return 0;
@@ -389,6 +444,14 @@ static void config_defaults(struct config *cfg)
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 	cfg->threads = 1;
+	/*
+	 * ChaCha20-Poly1305 first: in Debian's portable C build it is 2.5x
+	 * faster than AES-GCM (doc/identity.md); GCM stays for peers that
+	 * insist, and for machines where AES-NI makes it the faster one.
+	 */
+	snprintf(cfg->cipher_list, sizeof(cfg->cipher_list), "%s:%s:%s",
+		 cipher_names[0].suite, cipher_names[1].suite,
+		 cipher_names[2].suite);
 }
 
 int config_parse_buffer(const char *name, const char *buf, size_t len,

@@ -47,6 +47,9 @@ enum config_datapath {
 	CONFIG_DATAPATH_KERNEL,
 };
 
+/* Three suites of at most 30 characters and their separators. */
+#define CONFIG_CIPHER_LIST_MAX 100
+
 struct config {
 	char path[PATH_MAX];
 	char ifname[IFNAMSIZ];
@@ -70,6 +73,8 @@ struct config {
 	unsigned int rekey_after;	/* seconds */
 	unsigned long long rekey_packets;
 	unsigned int threads;		/* crypto threads, 0 = auto */
+	/* wolfSSL cipher list, in preference order, from Ciphers */
+	char cipher_list[CONFIG_CIPHER_LIST_MAX];
 	enum config_datapath datapath;
 	struct config_peer *peers;
 	size_t n_peers;
