@@ -4,7 +4,8 @@
  *
  * The crypto worker pool: a batch sealed by several threads is byte for
  * byte what one thread seals, every record of it opens, a tampered one
- * does not, and many batches in a row never mix jobs of two batches.
+ * does not, and many batches in a row never mix jobs of two batches. The
+ * same holds for AES-GCM batches, which the pool keeps on the caller.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,8 +23,11 @@
 
 static uint8_t key_a[32], iv_a[12], key_b[32], iv_b[12];
 
-static void keys_pair(struct record_keys *a, struct record_keys *b)
+static void keys_pair(enum record_aead aead, struct record_keys *a,
+		      struct record_keys *b)
 {
+	size_t key_len = aead == RECORD_AES_GCM ? 16 : 32;
+
 	for (int i = 0; i < 32; i++) {
 		key_a[i] = (uint8_t)(i * 7 + 1);
 		key_b[i] = (uint8_t)(i * 13 + 5);
@@ -32,10 +36,10 @@ static void keys_pair(struct record_keys *a, struct record_keys *b)
 		iv_a[i] = (uint8_t)(i + 100);
 		iv_b[i] = (uint8_t)(i + 200);
 	}
-	assert_int_equal(record_keys_init(a, RECORD_CHACHA20_POLY1305, 1,
-					  key_a, iv_a, key_b, iv_b, 32), 0);
-	assert_int_equal(record_keys_init(b, RECORD_CHACHA20_POLY1305, 1,
-					  key_b, iv_b, key_a, iv_a, 32), 0);
+	assert_int_equal(record_keys_init(a, aead, 1, key_a, iv_a, key_b, iv_b,
+					  key_len), 0);
+	assert_int_equal(record_keys_init(b, aead, 1, key_b, iv_b, key_a, iv_a,
+					  key_len), 0);
 }
 
 static size_t fill(uint8_t *pt, size_t round, size_t i)
@@ -47,16 +51,18 @@ static size_t fill(uint8_t *pt, size_t round, size_t i)
 	return len;
 }
 
-static void test_parallel_equals_serial(void **state)
+static void parallel_equals_serial(enum record_aead aead)
 {
 	static uint8_t par[BATCH][SLOT], ser[BATCH][SLOT], pt[SLOT];
 	static struct crypto_job jobs[BATCH];
-	struct record_keys a, a_copy, b;
+	size_t explicit = aead == RECORD_AES_GCM ? 8 : 0;
+	struct record_keys a, a_copy, b, b_unused;
 	struct crypto_pool pool;
 
-	(void)state;
-	keys_pair(&a, &b);
-	a_copy = a;
+	keys_pair(aead, &a, &b);
+	/* Its own keys, not a copy: a GCM key schedule is owned by one. */
+	keys_pair(aead, &a_copy, &b_unused);
+	record_keys_wipe(&b_unused);
 	assert_int_equal(crypto_pool_start(&pool, 2), 0);
 	for (size_t round = 0; round < 300; round++) {
 		size_t n = 1 + round % BATCH;
@@ -79,8 +85,8 @@ static void test_parallel_equals_serial(void **state)
 		crypto_pool_run(&pool, jobs, n);
 		for (size_t i = 0; i < n; i++) {
 			assert_int_equal(jobs[i].result,
-					 (int)(RECORD_HEADER_LEN + jobs[i].len +
-					       RECORD_TAG_LEN));
+					 (int)(RECORD_HEADER_LEN + explicit +
+					       jobs[i].len + RECORD_TAG_LEN));
 			assert_memory_equal(par[i], ser[i], jobs[i].result);
 		}
 		/* Open the batch in parallel, in place, then commit. */
@@ -91,7 +97,7 @@ static void test_parallel_equals_serial(void **state)
 						    (size_t)jobs[i].result,
 						    &seq, &ptlen);
 
-			assert_int_equal(off, RECORD_HEADER_LEN);
+			assert_int_equal(off, RECORD_HEADER_LEN + explicit);
 			if (i == n / 2)
 				par[i][off + 3] ^= 1;	/* tampered */
 			jobs[i] = (struct crypto_job){ .keys = &b, .seq = seq,
@@ -109,16 +115,32 @@ static void test_parallel_equals_serial(void **state)
 			}
 			assert_int_equal(jobs[i].result, (int)jobs[i].len);
 			fill(pt, round, i);
-			assert_memory_equal(par[i] + RECORD_HEADER_LEN, pt,
-					    jobs[i].len);
+			assert_memory_equal(par[i] + RECORD_HEADER_LEN +
+					    explicit, pt, jobs[i].len);
 			assert_true(replay_commit(&b.replay, jobs[i].seq));
 		}
 	}
-	assert_true(pool.parallel_batches > 0);
+	/* GCM key schedules are never shared between threads. */
+	if (aead == RECORD_AES_GCM)
+		assert_int_equal(pool.parallel_batches, 0);
+	else
+		assert_true(pool.parallel_batches > 0);
 	crypto_pool_stop(&pool);
 	record_keys_wipe(&a);
 	record_keys_wipe(&a_copy);
 	record_keys_wipe(&b);
+}
+
+static void test_parallel_equals_serial(void **state)
+{
+	(void)state;
+	parallel_equals_serial(RECORD_CHACHA20_POLY1305);
+}
+
+static void test_gcm_batches_on_caller(void **state)
+{
+	(void)state;
+	parallel_equals_serial(RECORD_AES_GCM);
 }
 
 /* Without workers the pool runs everything on the caller. */
@@ -132,7 +154,7 @@ static void test_no_workers(void **state)
 	int off;
 
 	(void)state;
-	keys_pair(&a, &b);
+	keys_pair(RECORD_CHACHA20_POLY1305, &a, &b);
 	assert_int_equal(crypto_pool_start(&pool, 1), 0);
 	assert_int_equal(pool.n_threads, 0);
 	off = record_seal_begin(&a, 100, rec, SLOT, &seq);
@@ -152,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parallel_equals_serial),
+		cmocka_unit_test(test_gcm_batches_on_caller),
 		cmocka_unit_test(test_no_workers),
 	};
 

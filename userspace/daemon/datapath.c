@@ -192,8 +192,7 @@ static int tx_queue(struct node *node, const struct path *path,
 /*
  * Queue pkt as a data record for s: headers and plaintext go straight
  * into a batch slot, where the record is sealed in place by
- * datapath_seal_pending(). Outside a batch, and for AES-GCM (whose key
- * schedule must not be shared between threads), it is sealed at once.
+ * datapath_seal_pending(). Outside a batch it is sealed at once.
  */
 static int queue_data(struct node *node, struct session *s,
 		      const uint8_t *pkt, size_t len)
@@ -206,7 +205,7 @@ static int queue_data(struct node *node, struct session *s,
 	int hdr;
 
 	if (!node->tx_batching || s->state != SESSION_ESTABLISHED ||
-	    s->keys.aead != RECORD_CHACHA20_POLY1305 || !s->path.ep.len ||
+	    !s->path.ep.len ||
 	    off + RECORD_OVERHEAD + len > TX_SLOT)
 		return session_send_data(s, pkt, len);
 	if (tx.count == TX_BATCH)
@@ -811,7 +810,7 @@ static struct {
 
 /*
  * First pass over a round: the direct data records of established
- * ChaCha20-Poly1305 sessions pass the header and replay checks in order
+ * sessions pass the header and replay checks in order
  * and become jobs that open them into rx.plain; everything else is left
  * for dispatch(). Nothing changes state here but the job list.
  */
@@ -833,8 +832,7 @@ static size_t rx_prepare(struct node *node)
 		    wire_parse(buf, rx.seg_len[k], &hdr) != WIRE_OK)
 			continue;
 		s = session_lookup_index(node, hdr.receiver_index);
-		if (!s || s->state != SESSION_ESTABLISHED || !s->peer ||
-		    s->keys.aead != RECORD_CHACHA20_POLY1305)
+		if (!s || s->state != SESSION_ESTABLISHED || !s->peer)
 			continue;
 		off = record_open_begin(&s->keys, hdr.payload, hdr.payload_len,
 					&seq, &ptlen);

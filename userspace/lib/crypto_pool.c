@@ -29,6 +29,19 @@ static void job_run(struct crypto_job *j)
 					       j->len);
 }
 
+/*
+ * wolfCrypt does not promise that two threads may use one GCM key
+ * schedule (Aes) at once; ChaCha20-Poly1305 keys are plain bytes. A batch
+ * with a GCM job runs on the caller alone.
+ */
+static bool batch_shareable(const struct crypto_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].keys->aead != RECORD_CHACHA20_POLY1305)
+			return false;
+	return true;
+}
+
 /* Take and run jobs of batch generation until none is left. */
 static void take_jobs(struct crypto_pool *p, struct crypto_job *jobs,
 		      size_t n, unsigned int generation)
@@ -120,7 +133,8 @@ void crypto_pool_run(struct crypto_pool *p, struct crypto_job *jobs,
 	if (!n)
 		return;
 	p->batches++;
-	if (!p->n_threads || n < CRYPTO_POOL_MIN_PARALLEL) {
+	if (!p->n_threads || n < CRYPTO_POOL_MIN_PARALLEL ||
+	    !batch_shareable(jobs, n)) {
 		for (size_t i = 0; i < n; i++)
 			job_run(&jobs[i]);
 		return;

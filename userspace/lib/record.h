@@ -89,8 +89,8 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
  * The two halves of record_seal and record_open, so that the crypto of a
  * batch can run on several threads: the _begin calls (sequence numbers,
  * replay check) run in order on one thread, the _finish calls touch
- * nothing but the record and read-only keys (ChaCha20-Poly1305 only: the
- * GCM key schedule is not safe to share).
+ * nothing but the record and read-only keys (crypto_pool shares only
+ * ChaCha20-Poly1305 keys between threads: see batch_shareable()).
  *
  * record_seal_begin writes the record header for len bytes of plaintext,
  * reserves a sequence number and returns the offset in out where the
