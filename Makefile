@@ -190,11 +190,17 @@ LOADGEN_OBJ := $(LOADGEN_SRC:%.c=$(BUILD)/%.o)
 $(BUILD)/podnet-loadgen: $(LOADGEN_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-# Installs wireguard-go and the build's packages first, like check.
+# Installs wireguard-go and the build's packages first, like check. The
+# assembly wolfSSL build is measured too where it builds (x86-64).
 bench:
 	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
-	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench.sh
+	$(Q)asm=; if $(MAKE) --no-print-directory WOLFSSL=asm all; then \
+		asm=$(abspath build-asm); \
+	else \
+		echo "bench: no assembly build; measuring Debian's wolfSSL only" >&2; \
+	fi; \
+	PODNET_BUILD=$(abspath $(BUILD)) PODNET_ASM_BUILD=$$asm scripts/bench.sh
 
 # The kernel module, out of tree. KVER defaults to the newest installed
 # Debian amd64 headers (the machine's own kernel cannot load modules; the

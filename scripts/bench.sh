@@ -21,11 +21,17 @@
 # Traffic always flows from $ns2 to $ns1. wireguard-go is stopped before
 # podnet is measured, so the two never share the two cores.
 #
+# podnet is measured up to three times, one pair of daemons at a time:
+# linked against Debian's wolfSSL (the default build), and, when
+# PODNET_ASM_BUILD names a `make WOLFSSL=asm` build, against wolfSSL with
+# its assembly, once with ChaCha20-Poly1305 and once with AES-128-GCM.
+#
 # Environment:
 #   BENCH_TIME=10    seconds per iperf3 run (3 for a quick look)
 #   BENCH_PEERS=1000 idle peer sessions for the per-peer memory
 #   BENCH_PINGS=50   echo requests per RTT measurement, 20 ms apart
 #   BENCH_THREADS=1  podnetd's Threads setting (auto, 2: parallel crypto)
+#   PODNET_ASM_BUILD  a build dir of `make WOLFSSL=asm` (make bench sets it)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +50,9 @@ source "$top/test/netns/common.sh"
 # say, rtt_ms, iperf, calc, row, num
 source "$top/scripts/lib-bench.sh"
 loadgen=$build/podnet-loadgen
-for f in "$podnetd" "$podnet" "$loadgen"; do
+asm_podnetd=
+[[ -z ${PODNET_ASM_BUILD:-} ]] || asm_podnetd=$PODNET_ASM_BUILD/podnetd
+for f in "$podnetd" "$podnet" "$loadgen" ${asm_podnetd:+"$asm_podnetd"}; do
 	[[ -x $f ]] || { echo "bench: $f missing: run 'make bench'" >&2; exit 1; }
 done
 
@@ -172,7 +180,7 @@ phase_wg() {
 	return 0
 }
 
-# bench_config NAME ADDRESS PEER PEER_ENDPOINT
+# bench_config NAME ADDRESS PEER PEER_ENDPOINT CIPHERS
 bench_config() {
 	cat >"$tmp/$1.conf" <<-EOC
 	[Interface]
@@ -186,6 +194,7 @@ bench_config() {
 	ControlSocket = $tmp/$1.sock
 	LogLevel = info
 	Threads = ${BENCH_THREADS:-1}
+	Ciphers = $5
 
 	[Peer]
 	Name = $3
@@ -193,25 +202,53 @@ bench_config() {
 	EOC
 }
 
-phase_podnet() {
-	say "podnet ($podnetd)"
+# run_podnet BED PODNETD CIPHERS: a pair of daemons of that build, measured
+# as BED; they keep running (the pids are in pid_pod_a, pid_pod_b).
+run_podnet() {
+	local bed=$1 ciphers=$3
+	local podnetd=$2
+
+	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2 "$ciphers"
+	bench_config pod-b 10.77.0.2 pod-a 192.168.250.1 "$ciphers"
+	start_daemon "$ns1" pod-a || return 1
+	start_daemon "$ns2" pod-b || return 1
+	wait_for 150 peer_established pod-a pod-b || return 1
+	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
+	r[$bed.cipher]=$(peer_field pod-a pod-b cipher)
+	measure_tunnel "$bed" 10.77.0.1 "$pid_pod_a" "$pid_pod_b"
+	# The receiver's view of the runs, for whoever reads the JSON.
+	r[$bed.counters]=$(show_json pod-a 2>/dev/null | jq -c '.peers[] |
+		select(.name == "pod-b") | del(.name, .address, .endpoint,
+		.session, .latest_handshake)' 2>/dev/null || true)
+	alive "$pid_pod_a" && alive "$pid_pod_b"
+}
+
+podnet_certs() {
 	make_ca "$tmp/ca" bench
 	# Names after "load-": for the loadgen's peers podnetd is then the
 	# DTLS server, which asks for a handshake instead of dialling.
 	make_node_cert "$tmp/ca" pod-a 10.77.0.1
 	make_node_cert "$tmp/ca" pod-b 10.77.0.2
-	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2
-	bench_config pod-b 10.77.0.2 pod-a 192.168.250.1
-	start_daemon "$ns1" pod-a || return 1
-	start_daemon "$ns2" pod-b || return 1
-	wait_for 150 peer_established pod-a pod-b || return 1
-	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
-	measure_tunnel pod 10.77.0.1 "$pid_pod_a" "$pid_pod_b"
-	# The receiver's view of the runs, for whoever reads the JSON.
-	r[pod.counters]=$(show_json pod-a 2>/dev/null | jq -c '.peers[] |
-		select(.name == "pod-b") | del(.name, .address, .endpoint,
-		.session, .latest_handshake)' 2>/dev/null || true)
-	alive "$pid_pod_a" && alive "$pid_pod_b"
+}
+
+# The assembly build, with each cipher; stopped before the next pair.
+phase_podnet_asm() {
+	local bed ciphers ok=0
+
+	for bed in asm asmgcm; do
+		ciphers=chacha20-poly1305
+		[[ $bed == asmgcm ]] && ciphers=aes-128-gcm
+		say "podnet, wolfSSL with assembly, $ciphers ($asm_podnetd)"
+		run_podnet "$bed" "$asm_podnetd" "$ciphers" || ok=1
+		stop_daemon pod-a || ok=1
+		stop_daemon pod-b || ok=1
+	done
+	return $ok
+}
+
+phase_podnet() {
+	say "podnet ($podnetd)"
+	run_podnet pod "$podnetd" "chacha20-poly1305, aes-128-gcm, aes-256-gcm"
 }
 
 established_load() {
@@ -268,6 +305,10 @@ failed=0
 bed
 phase_veth
 phase_wg || { say "wireguard-go: could not measure"; failed=1; }
+podnet_certs
+if [[ -n $asm_podnetd ]]; then
+	phase_podnet_asm || { say "podnet, assembly build: could not measure everything"; failed=1; }
+fi
 if phase_podnet; then
 	phase_idle_peers || failed=1
 else
@@ -279,32 +320,59 @@ fi
 
 mb() { calc "a / 1024" a="${1:-}"; }
 
-row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
-row tcp_4_gbps "TCP 4 streams, Gbit/s" 2 "${r[veth.tcp4]:-}" "${r[wg.tcp4]:-}" "${r[pod.tcp4]:-}"
-row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
-row added_rtt_ms "added RTT, ms" 3 "" \
-	"$(calc "a - b" a="${r[wg.rtt]:-}" b="${r[veth.rtt]:-}")" \
-	"$(calc "a - b" a="${r[pod.rtt]:-}" b="${r[veth.rtt]:-}")"
-row cpu_s_per_gb "CPU s/GB, both daemons" 2 "" "${r[wg.cpu]:-}" "${r[pod.cpu]:-}"
-row rss_fresh_mb "RSS 1 peer, idle, MB" 1 "" "$(mb "${r[wg.rss_fresh]:-}")" \
-	"$(mb "${r[pod.rss_fresh]:-}")"
-row rss_mb "RSS 1 peer, after traffic, MB" 1 "" "$(mb "${r[wg.rss]:-}")" \
-	"$(mb "${r[pod.rss1]:-}")"
+# vals KEY: the value of KEY for each bed, in column order.
+beds=(veth wg pod asm asmgcm)
+vals() { local b; for b in "${beds[@]}"; do printf '%s\n' "${r[$b.$1]:-}"; done; }
+mapfile_row() { # mapfile_row KEY LABEL DECIMALS METRIC
+	local v
+	mapfile -t v < <(vals "$4")
+	row "$1" "$2" "$3" "${v[@]}"
+}
+for b in "${beds[@]}"; do
+	r[$b.added_rtt]=$(calc "a - b" a="${r[$b.rtt]:-}" b="${r[veth.rtt]:-}")
+	for k in rss_fresh rss; do r[$b.${k}_mb]=$(mb "${r[$b.$k]:-}"); done
+done
+r[veth.added_rtt]=
+mapfile_row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 tcp1
+mapfile_row tcp_4_gbps "TCP 4 streams, Gbit/s" 2 tcp4
+mapfile_row rtt_ms "RTT, ms" 3 rtt
+mapfile_row added_rtt_ms "added RTT, ms" 3 added_rtt
+mapfile_row cpu_s_per_gb "CPU s/GB, both daemons" 2 cpu
+mapfile_row rss_fresh_mb "RSS 1 peer, idle, MB" 1 rss_fresh_mb
+mapfile_row rss_mb "RSS 1 peer, after traffic, MB" 1 rss_mb
 row rss_per_peer_kb "RSS per idle peer, KB" 1 "" "" \
 	"$(calc "(a - b) / (n - 1)" a="${r[pod.rss1000]:-}" b="${r[pod.rss1]:-}" \
-		n="$((bench_peers > 1 ? bench_peers : 2))")"
+		n="$((bench_peers > 1 ? bench_peers : 2))")" "" ""
 
+# Columns: the five beds, then podnet over veth and each podnet build
+# over wireguard-go. The assembly columns only when they were measured.
 table() {
-	printf '| metric | raw veth | wireguard-go | podnet | podnet/veth | podnet/wg-go |\n'
-	printf '|---|---:|---:|---:|---:|---:|\n'
-	printf '%s\n' "${rows[@]}" | awk -F'\t' '
+	local asm=0
+	[[ -n $asm_podnetd ]] && asm=1
+	printf '%s\n' "${rows[@]}" | awk -F'\t' -v asm="$asm" '
 	function show(v, d) { return v == "null" ? "-" : sprintf("%." d "f", v) }
 	function ratio(a, b) {
 		if (a == "null" || b == "null" || b + 0 == 0) return "-"
 		return sprintf("%.2f", a / b)
 	}
-	{ printf "| %s | %s | %s | %s | %s | %s |\n", $2, show($4, $3),
-		show($5, $3), show($6, $3), ratio($6, $4), ratio($6, $5) }'
+	NR == 1 {
+		if (asm) {
+			print "| metric | raw veth | wireguard-go | podnet | podnet asm | podnet asm GCM | podnet/veth | podnet/wg-go | asm/wg-go | asm GCM/wg-go |"
+			print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		} else {
+			print "| metric | raw veth | wireguard-go | podnet | podnet/veth | podnet/wg-go |"
+			print "|---|---:|---:|---:|---:|---:|"
+		}
+	}
+	{
+		line = sprintf("| %s | %s | %s | %s", $2, show($4, $3), show($5, $3), show($6, $3))
+		if (asm)
+			line = line sprintf(" | %s | %s", show($7, $3), show($8, $3))
+		line = line sprintf(" | %s | %s", ratio($6, $4), ratio($6, $5))
+		if (asm)
+			line = line sprintf(" | %s | %s", ratio($7, $5), ratio($8, $5))
+		print line " |"
+	}'
 }
 
 elapsed=$(($(date +%s) - started))
@@ -342,7 +410,10 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
 	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
 	--argjson counters "${r[pod.counters]:-null}" \
-	--argjson retr "$(for b in veth wg pod; do
+	--argjson ciphers "$(for b in pod asm asmgcm; do
+		printf '%s\n' "${r[$b.cipher]:-}"
+	done | jq -R -s 'split("\n")[:3] | map(if . == "" then null else . end)')" \
+	--argjson retr "$(for b in "${beds[@]}"; do
 		printf '{"%s": [%s, %s]}\n' "$b" "$(num "${r[$b.retr1]:-}")" \
 			"$(num "${r[$b.retr4]:-}")"
 	done | jq -s add)" '
@@ -357,9 +428,17 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 		complete: ($failed == 0),
 		metrics: [split("\n")[] | select(length > 0) | split("\t") |
 			{ key: .[0], label: .[1], veth: (.[3] | num),
-			  wireguard_go: (.[4] | num), podnet: (.[5] | num) } |
+			  wireguard_go: (.[4] | num), podnet: (.[5] | num),
+			  podnet_asm: (.[6] | num),
+			  podnet_asm_aes_gcm: (.[7] | num) } |
 			.podnet_over_veth = ratio(.podnet; .veth) |
-			.podnet_over_wireguard_go = ratio(.podnet; .wireguard_go)],
+			.podnet_over_wireguard_go = ratio(.podnet; .wireguard_go) |
+			.podnet_asm_over_wireguard_go =
+				ratio(.podnet_asm; .wireguard_go) |
+			.podnet_asm_aes_gcm_over_wireguard_go =
+				ratio(.podnet_asm_aes_gcm; .wireguard_go)],
+		ciphers: { podnet: $ciphers[0], podnet_asm: $ciphers[1],
+			   podnet_asm_aes_gcm: $ciphers[2] },
 		idle_peers: {
 			requested: $peers, established: $established,
 			establish_s: $establish_s, handshake_median_ms: $hs_median,

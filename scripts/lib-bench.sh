@@ -54,16 +54,18 @@ calc() {
 	awk "${args[@]}" "BEGIN { printf \"%.4f\\n\", $expr }"
 }
 
-# row KEY LABEL DECIMALS A B C: one metric for the table and the JSON,
-# in rows[]. Values stay unrounded until shown, so the ratios are exact.
+# row KEY LABEL DECIMALS VALUE...: one metric for the table and the JSON,
+# in rows[]; an empty VALUE is "null". Values stay unrounded until shown,
+# so the ratios are exact.
 rows=()
 row() {
-	local v=() x
-	for x in "$4" "$5" "$6"; do
+	local line="$1"$'\t'"$2"$'\t'"$3" x
+	shift 3
+	for x in "$@"; do
 		[[ -n $x ]] || x=null
-		v+=("$x")
+		line+=$'\t'"$x"
 	done
-	rows+=("$1"$'\t'"$2"$'\t'"$3"$'\t'"${v[0]}"$'\t'"${v[1]}"$'\t'"${v[2]}")
+	rows+=("$line")
 }
 
 # num VALUE: VALUE for jq --argjson, or null.
