@@ -6,8 +6,9 @@
 # packaged wolfSSL (portable C crypto), beta's against the assembly build
 # of `make WOLFSSL=asm` (AVX2 ChaCha20/Poly1305, AES-NI GCM). For each
 # cipher the Ciphers setting can pick, 20 MB cross in each direction with
-# sha256 intact and no record refused; then two nodes without a cipher in
-# common are refused a session. Run by `make check-asm`, which sets
+# sha256 intact and no record refused; without a Ciphers line each build
+# prefers its fastest AEAD; two nodes without a cipher in common are
+# refused a session. Run by `make check-asm`, which sets
 # PODNET_ASM_BUILD; elsewhere it skips.
 #
 #  ┌──────────────────────────────┐         ┌──────────────────────────────┐
@@ -97,6 +98,25 @@ for cipher in chacha20-poly1305 aes-128-gcm aes-256-gcm; do
 	check "$cipher: alpha stops cleanly" stop_daemon alpha
 	check "$cipher: beta stops cleanly" stop_daemon beta
 done
+
+# No Ciphers line: each build puts its fastest first. beta, the DTLS
+# server here (names decide), picks from its own list: AES-128-GCM first
+# in the assembly build on a CPU with AES-NI and PCLMULQDQ.
+sed -i '/^Ciphers/d; /^Threads/d' "$tmp/alpha.conf" "$tmp/beta.conf"
+want=ECDHE-ECDSA-CHACHA20-POLY1305
+grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo &&
+	want=ECDHE-ECDSA-AES128-GCM-SHA256
+start_daemon "$ns1" alpha
+podnetd=$asm_podnetd start_daemon "$ns2" beta
+check "defaults: session established" wait_for 100 peer_established alpha beta
+check "defaults: the assembly server's first choice, $want" \
+	test "$(peer_field alpha beta cipher)" = "$want"
+check "defaults: alpha logs its build and order" \
+	grep -q "(portable C crypto); ciphers, preferred first: ECDHE-ECDSA-CHACHA20-POLY1305:" "$tmp/alpha.log"
+check "defaults: beta logs its build" grep -q "(x86-64 assembly crypto)" "$tmp/beta.log"
+check "defaults: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
+check "defaults: alpha stops cleanly" stop_daemon alpha
+check "defaults: beta stops cleanly" stop_daemon beta
 
 # No cipher in common: no session, and the reason is in the log.
 set_ciphers alpha chacha20-poly1305

@@ -444,14 +444,7 @@ static void config_defaults(struct config *cfg)
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 	cfg->threads = 1;
-	/*
-	 * ChaCha20-Poly1305 first: in Debian's portable C build it is 2.5x
-	 * faster than AES-GCM (doc/identity.md); GCM stays for peers that
-	 * insist, and for machines where AES-NI makes it the faster one.
-	 */
-	snprintf(cfg->cipher_list, sizeof(cfg->cipher_list), "%s:%s:%s",
-		 cipher_names[0].suite, cipher_names[1].suite,
-		 cipher_names[2].suite);
+	/* cipher_list stays empty: the daemon picks the order (dtls.c). */
 }
 
 int config_parse_buffer(const char *name, const char *buf, size_t len,
