@@ -190,12 +190,16 @@ LOADGEN_OBJ := $(LOADGEN_SRC:%.c=$(BUILD)/%.o)
 $(BUILD)/podnet-loadgen: $(LOADGEN_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+# The data path's crypto alone, 1 and 2 threads (test/bench/cryptobench.c).
+$(BUILD)/podnet-cryptobench: $(BUILD)/test/bench/cryptobench.o $(BUILD)/libpodnet.a
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Installs wireguard-go and the build's packages first, like check. The
 # assembly wolfSSL build is measured too where it builds (x86-64).
 bench:
 	$(Q)scripts/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
-	$(Q)asm=; if $(MAKE) --no-print-directory WOLFSSL=asm all; then \
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen $(BUILD)/podnet-cryptobench
+	$(Q)asm=; if $(MAKE) --no-print-directory WOLFSSL=asm all build-asm/podnet-cryptobench; then \
 		asm=$(abspath build-asm); \
 	else \
 		echo "bench: no assembly build; measuring Debian's wolfSSL only" >&2; \

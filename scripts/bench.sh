@@ -21,6 +21,11 @@
 # Traffic always flows from $ns2 to $ns1. wireguard-go is stopped before
 # podnet is measured, so the two never share the two cores.
 #
+# First of all, with nothing else running, podnet-cryptobench measures
+# the data path's crypto alone with 1 and 2 threads, for each build: what
+# the crypto pool (Threads) gains when a core is free, which this bed,
+# whose two cores carry both ends of every tunnel, cannot show otherwise.
+#
 # podnet is measured up to three times, one pair of daemons at a time:
 # linked against Debian's wolfSSL (the default build), and, when
 # PODNET_ASM_BUILD names a `make WOLFSSL=asm` build, against wolfSSL with
@@ -180,7 +185,8 @@ phase_wg() {
 	return 0
 }
 
-# bench_config NAME ADDRESS PEER PEER_ENDPOINT CIPHERS
+# bench_config NAME ADDRESS PEER PEER_ENDPOINT [CIPHERS]: no CIPHERS, no
+# Ciphers line (the build's default order).
 bench_config() {
 	cat >"$tmp/$1.conf" <<-EOC
 	[Interface]
@@ -194,7 +200,7 @@ bench_config() {
 	ControlSocket = $tmp/$1.sock
 	LogLevel = info
 	Threads = ${BENCH_THREADS:-1}
-	Ciphers = $5
+	${5:+Ciphers = $5}
 
 	[Peer]
 	Name = $3
@@ -248,7 +254,7 @@ phase_podnet_asm() {
 
 phase_podnet() {
 	say "podnet ($podnetd)"
-	run_podnet pod "$podnetd" "chacha20-poly1305, aes-128-gcm, aes-256-gcm"
+	run_podnet pod "$podnetd" ""
 }
 
 established_load() {
@@ -301,7 +307,21 @@ phase_idle_peers() {
 
 # ------------------------------------------------------------------ run
 
+# phase_crypto BUILD_DIR KEY: podnet-cryptobench of that build, as JSON.
+phase_crypto() {
+	local bin=$1/podnet-cryptobench
+	[[ -x $bin ]] || return 0
+	say "crypto alone, 1 and 2 threads ($bin)"
+	r[crypto.$2]=$("$bin" --json -t 2) || {
+		say "podnet-cryptobench failed"
+		r[crypto.$2]=
+		return 1
+	}
+}
+
 failed=0
+phase_crypto "$build" packaged || failed=1
+[[ -z $asm_podnetd ]] || phase_crypto "$PODNET_ASM_BUILD" asm || failed=1
 bed
 phase_veth
 phase_wg || { say "wireguard-go: could not measure"; failed=1; }
@@ -387,6 +407,27 @@ printf '%s idle peers: %s established' "$bench_peers" "${r[pod.established]:-0}"
 printf '; RSS %s -> %s MB, %s MB 10 s later; idle CPU %s %%\n' \
 	"$(fmt 1 "$(mb "${r[pod.rss1]:-}")")" "$(fmt 1 "$(mb "${r[pod.rss1000]:-}")")" \
 	"$(fmt 1 "$(mb "${r[pod.rss1000_later]:-}")")" "$(fmt 1 "${r[pod.idle_cpu]:-}")"
+# The crypto alone: seal / open GB/s per cipher, build and thread count.
+crypto_table() {
+	local key label
+	[[ -n ${r[crypto.packaged]:-} ]] || return 0
+	echo
+	echo "| crypto alone, 1400-byte records, batches of 64 | 1 thread, seal / open GB/s | 2 threads | 2 threads / 1, seal |"
+	echo "|---|---:|---:|---:|"
+	for key in packaged asm; do
+		[[ -n ${r[crypto.$key]:-} ]] || continue
+		label="Debian's wolfSSL"
+		[[ $key == asm ]] && label="wolfSSL with assembly"
+		jq -r --arg build "$label" '. as $all | ("chacha20-poly1305", "aes-128-gcm") as $c |
+			($all | map(select(.cipher == $c))) |
+			(map(select(.threads == 1))[0]) as $one |
+			(map(select(.threads == 2))[0]) as $two |
+			"| \($one.cipher), \($build) | \($one.seal_gb_per_s) / \($one.open_gb_per_s) | \($two.seal_gb_per_s) / \($two.open_gb_per_s) | \(($two.seal_gb_per_s / $one.seal_gb_per_s * 100 | round) / 100) |"' \
+			<<<"${r[crypto.$key]}"
+	done
+}
+crypto_table
+echo
 echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
 	"$elapsed s in all; JSON in $json"
 
@@ -410,6 +451,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
 	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
 	--argjson counters "${r[pod.counters]:-null}" \
+	--argjson crypto "{\"packaged\": ${r[crypto.packaged]:-null}, \"asm\": ${r[crypto.asm]:-null}}" \
 	--argjson ciphers "$(for b in pod asm asmgcm; do
 		printf '%s\n' "${r[$b.cipher]:-}"
 	done | jq -R -s 'split("\n")[:3] | map(if . == "" then null else . end)')" \
@@ -446,6 +488,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 			rss_kb: $rssn, rss_10s_later_kb: $rssn_later,
 			idle_cpu_percent: $idle_cpu
 		},
+		crypto_alone: $crypto,
 		tcp_retransmits_1_and_4_streams: $retr,
 		podnet_receiver_counters: $counters
 	}' >"$json"

@@ -18,6 +18,7 @@ static inline void cpu_relax(void)
 /* Spins before the caller sleeps waiting for a worker's last job: a
  * record takes a few microseconds, a sleep and wake-up more. */
 #define CRYPTO_POOL_SPIN 2000
+#define CRYPTO_POOL_WORKER_SPIN 20000
 
 static void job_run(struct crypto_job *j)
 {
@@ -76,6 +77,17 @@ static void *worker_main(void *arg)
 		struct crypto_job *jobs;
 		size_t n;
 
+		if (!p->stop && seen == p->generation) {
+			/* Back-to-back batches: look for the next one a
+			 * while before sleeping, a wake-up costs more. */
+			pthread_mutex_unlock(&p->lock);
+			for (int i = 0; i < CRYPTO_POOL_WORKER_SPIN; i++) {
+				if ((uint32_t)(atomic_load(&p->ticket) >> 32) != seen)
+					break;
+				cpu_relax();
+			}
+			pthread_mutex_lock(&p->lock);
+		}
 		while (!p->stop && seen == p->generation)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->stop)
