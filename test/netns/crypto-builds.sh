@@ -90,6 +90,10 @@ for cipher in chacha20-poly1305 aes-128-gcm aes-256-gcm; do
 		test "$(peer_field beta alpha cipher)" = "$suite"
 	check "$cipher: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
 	check "$cipher: 20 MB asm -> packaged, sha256 intact" send "$ns2" "$ns1" 10.77.0.1
+	check "$cipher: beta's two crypto threads both worked (show --json)" \
+		test "$(iface_field beta crypto_worker_jobs)" -gt 0
+	check "$cipher: show --json names each build's crypto code" \
+		test "$(iface_field alpha crypto_code)/$(iface_field beta crypto_code)" = portable/assembly
 	for node in alpha beta; do
 		other=$([[ $node == alpha ]] && echo beta || echo alpha)
 		check "$cipher: $node refused no record" \
@@ -112,8 +116,8 @@ check "defaults: session established" wait_for 100 peer_established alpha beta
 check "defaults: the assembly server's first choice, $want" \
 	test "$(peer_field alpha beta cipher)" = "$want"
 check "defaults: alpha logs its build and order" \
-	grep -q "(portable C crypto); ciphers, preferred first: ECDHE-ECDSA-CHACHA20-POLY1305:" "$tmp/alpha.log"
-check "defaults: beta logs its build" grep -q "(x86-64 assembly crypto)" "$tmp/beta.log"
+	grep -q "(portable crypto); ciphers, preferred first: ECDHE-ECDSA-CHACHA20-POLY1305:" "$tmp/alpha.log"
+check "defaults: beta logs its build" grep -q "(assembly crypto)" "$tmp/beta.log"
 check "defaults: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
 check "defaults: alpha stops cleanly" stop_daemon alpha
 check "defaults: beta stops cleanly" stop_daemon beta

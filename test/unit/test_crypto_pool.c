@@ -5,7 +5,7 @@
  * The crypto worker pool: a batch sealed by several threads is byte for
  * byte what one thread seals, every record of it opens, a tampered one
  * does not, and many batches in a row never mix jobs of two batches. The
- * same holds for AES-GCM batches, which the pool keeps on the caller.
+ * same holds for AES-GCM, where each worker uses a key schedule of its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,12 +120,10 @@ static void parallel_equals_serial(enum record_aead aead)
 			assert_true(replay_commit(&b.replay, jobs[i].seq));
 		}
 	}
-	/* GCM key schedules are never shared between threads. */
-	if (aead == RECORD_AES_GCM)
-		assert_int_equal(pool.parallel_batches, 0);
-	else
-		assert_true(pool.parallel_batches > 0);
+	assert_true(pool.parallel_batches > 0);
 	crypto_pool_stop(&pool);
+	/* The workers did their share, with their own GCM schedules. */
+	assert_true(pool.worker_jobs > 0);
 	record_keys_wipe(&a);
 	record_keys_wipe(&a_copy);
 	record_keys_wipe(&b);
@@ -137,7 +135,7 @@ static void test_parallel_equals_serial(void **state)
 	parallel_equals_serial(RECORD_CHACHA20_POLY1305);
 }
 
-static void test_gcm_batches_on_caller(void **state)
+static void test_parallel_equals_serial_gcm(void **state)
 {
 	(void)state;
 	parallel_equals_serial(RECORD_AES_GCM);
@@ -174,7 +172,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parallel_equals_serial),
-		cmocka_unit_test(test_gcm_batches_on_caller),
+		cmocka_unit_test(test_parallel_equals_serial_gcm),
 		cmocka_unit_test(test_no_workers),
 	};
 

@@ -97,6 +97,18 @@ static void print_pretty(const struct status *st)
 		printf("  %sdata path%s: %s\n", c_bold(), c_reset(),
 		       !strcmp(get(i, "datapath"), "kernel") ?
 		       "kernel (podnet.ko)" : "userspace (TUN)");
+	if (status_get(i, "wolfssl")) {
+		printf("  %scrypto%s: wolfSSL %s, %s code", c_bold(), c_reset(),
+		       get(i, "wolfssl"), get(i, "crypto_code"));
+		if (status_get(i, "crypto_threads"))
+			printf(", %s thread%s", get(i, "crypto_threads"),
+			       strcmp(get(i, "crypto_threads"), "1") ? "s" : "");
+		if (get_u64(i, "crypto_parallel_batches"))
+			printf(" (%llu of %llu batches shared)",
+			       get_u64(i, "crypto_parallel_batches"),
+			       get_u64(i, "crypto_batches"));
+		printf("\n");
+	}
 	if (status_get(i, "nat_type") && strcmp(get(i, "nat_type"), "unknown")) {
 		printf("  %snat%s: %s", c_bold(), c_reset(), get(i, "nat_type"));
 		if (status_get(i, "reflexive"))

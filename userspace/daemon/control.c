@@ -59,6 +59,21 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
 	fprintf(f, "mtu=%u\n", node->cfg.mtu);
 	fprintf(f, "datapath=%s\n", node->kernel_running ? "kernel" : "tun");
+	fprintf(f, "wolfssl=%s\n", wolfSSL_lib_version());
+	fprintf(f, "crypto_code=%s\n", dtls_crypto_code());
+	if (node->crypto_running) {
+		uint64_t worker_jobs;
+
+		pthread_mutex_lock(&node->crypto.lock);
+		worker_jobs = node->crypto.worker_jobs;
+		pthread_mutex_unlock(&node->crypto.lock);
+		fprintf(f, "crypto_threads=%u\n", node->crypto.n_threads + 1);
+		fprintf(f, "crypto_batches=%" PRIu64 "\n",
+			node->crypto.batches);
+		fprintf(f, "crypto_parallel_batches=%" PRIu64 "\n",
+			node->crypto.parallel_batches);
+		fprintf(f, "crypto_worker_jobs=%" PRIu64 "\n", worker_jobs);
+	}
 	fprintf(f, "cert_not_after=%lld\n",
 		(long long)node->identity.not_after);
 	fprintf(f, "rx_malformed=%" PRIu64 "\n", node->stats.rx_malformed);

@@ -252,6 +252,8 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 int dtls_contexts_create(struct node *node, char *err, size_t errlen);
 /* The wolfSSL cipher list used when the config names none. */
 const char *dtls_default_ciphers(void);
+/* "assembly" (make WOLFSSL=asm) or "portable" (Debian's wolfSSL) */
+const char *dtls_crypto_code(void);
 void dtls_contexts_free(struct node *node);
 
 /* session.c */

@@ -544,12 +544,7 @@ int main(int argc, char *argv[])
 			 node.crypto.n_threads ? "s" : "");
 	/* Which wolfSSL and which AEAD first: the two that decide speed. */
 	log_info("wolfSSL %s (%s crypto); ciphers, preferred first: %s%s",
-		 wolfSSL_lib_version(),
-#ifdef USE_INTEL_SPEEDUP
-		 "x86-64 assembly",
-#else
-		 "portable C",
-#endif
+		 wolfSSL_lib_version(), dtls_crypto_code(),
 		 node.cfg.cipher_list[0] ? node.cfg.cipher_list :
 					   dtls_default_ciphers(),
 		 node.cfg.cipher_list[0] ? " (Ciphers)" : "");

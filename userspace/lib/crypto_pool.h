@@ -46,6 +46,7 @@ struct crypto_pool {
 	_Atomic size_t done;
 	bool stop;
 	uint64_t batches, parallel_batches;	/* for `podnet show` */
+	uint64_t worker_jobs;		/* run by workers; under lock */
 };
 
 /* Start threads - 1 workers (threads counts the caller too). */

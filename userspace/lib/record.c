@@ -150,6 +150,12 @@ int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
 int record_seal_finish(const struct record_keys *k, uint64_t seq,
 		       uint8_t *rec, size_t len)
 {
+	return record_seal_finish_aes(k, k->tx.aes, seq, rec, len);
+}
+
+int record_seal_finish_aes(const struct record_keys *k, Aes *aes,
+			   uint64_t seq, uint8_t *rec, size_t len)
+{
 	size_t explicit = k->aead == RECORD_AES_GCM ?
 			  RECORD_EXPLICIT_NONCE_LEN : 0;
 	uint8_t aad[13], nonce[12];
@@ -167,7 +173,7 @@ int record_seal_finish(const struct record_keys *k, uint64_t seq,
 	} else {
 		memcpy(nonce, k->tx.iv, 4);
 		put_seq(nonce + 4, k->epoch, seq);
-		ret = wc_AesGcmEncrypt(k->tx.aes, pt, pt, (word32)len, nonce,
+		ret = wc_AesGcmEncrypt(aes, pt, pt, (word32)len, nonce,
 				       12, pt + len, RECORD_TAG_LEN, aad,
 				       sizeof(aad));
 	}
@@ -225,6 +231,13 @@ int record_open_begin(const struct record_keys *k, const uint8_t *rec,
 int record_open_finish(const struct record_keys *k, uint64_t seq,
 		       const uint8_t *rec, size_t ptlen, uint8_t *out)
 {
+	return record_open_finish_aes(k, k->rx.aes, seq, rec, ptlen, out);
+}
+
+int record_open_finish_aes(const struct record_keys *k, Aes *aes,
+			   uint64_t seq, const uint8_t *rec, size_t ptlen,
+			   uint8_t *out)
+{
 	size_t explicit = k->aead == RECORD_AES_GCM ?
 			  RECORD_EXPLICIT_NONCE_LEN : 0;
 	const uint8_t *ct = rec + RECORD_HEADER_LEN + explicit;
@@ -241,7 +254,7 @@ int record_open_finish(const struct record_keys *k, uint64_t seq,
 	} else {
 		memcpy(nonce, k->rx.iv, 4);
 		memcpy(nonce + 4, rec + RECORD_HEADER_LEN, 8);
-		ret = wc_AesGcmDecrypt(k->rx.aes, out, ct, (word32)ptlen,
+		ret = wc_AesGcmDecrypt(aes, out, ct, (word32)ptlen,
 				       nonce, 12, ct + ptlen, RECORD_TAG_LEN,
 				       aad, sizeof(aad));
 	}

@@ -89,8 +89,9 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
  * The two halves of record_seal and record_open, so that the crypto of a
  * batch can run on several threads: the _begin calls (sequence numbers,
  * replay check) run in order on one thread, the _finish calls touch
- * nothing but the record and read-only keys (crypto_pool shares only
- * ChaCha20-Poly1305 keys between threads: see batch_shareable()).
+ * nothing but the record and read-only keys. A GCM key schedule (Aes) is
+ * not to be shared between threads: the _aes variants take the schedule
+ * to use, which crypto_pool's workers set up from k's raw key.
  *
  * record_seal_begin writes the record header for len bytes of plaintext,
  * reserves a sequence number and returns the offset in out where the
@@ -111,6 +112,11 @@ int record_open_begin(const struct record_keys *k, const uint8_t *rec,
 		      size_t len, uint64_t *seq, size_t *ptlen);
 int record_open_finish(const struct record_keys *k, uint64_t seq,
 		       const uint8_t *rec, size_t ptlen, uint8_t *out);
+int record_seal_finish_aes(const struct record_keys *k, Aes *aes,
+			   uint64_t seq, uint8_t *rec, size_t len);
+int record_open_finish_aes(const struct record_keys *k, Aes *aes,
+			   uint64_t seq, const uint8_t *rec, size_t ptlen,
+			   uint8_t *out);
 /* The sequence number of a record, without opening it (for tests). */
 int record_peek_seq(const uint8_t *rec, size_t len, uint64_t *seq);
 
