@@ -185,8 +185,9 @@ phase_wg() {
 	return 0
 }
 
-# bench_config NAME ADDRESS PEER PEER_ENDPOINT [CIPHERS]: no CIPHERS, no
-# Ciphers line (the build's default order).
+# bench_config NAME ADDRESS PEER PEER_ENDPOINT [CIPHERS [THREADS]]: no
+# CIPHERS, no Ciphers line (the build's default order); THREADS defaults
+# to BENCH_THREADS, or 1.
 bench_config() {
 	cat >"$tmp/$1.conf" <<-EOC
 	[Interface]
@@ -199,7 +200,7 @@ bench_config() {
 	PrivateKey = $tmp/ca/$1.key
 	ControlSocket = $tmp/$1.sock
 	LogLevel = info
-	Threads = ${BENCH_THREADS:-1}
+	Threads = ${6:-${BENCH_THREADS:-1}}
 	${5:+Ciphers = $5}
 
 	[Peer]
@@ -208,16 +209,18 @@ bench_config() {
 	EOC
 }
 
-# run_podnet BED PODNETD CIPHERS: a pair of daemons of that build, measured
-# as BED; they keep running (the pids are in pid_pod_a, pid_pod_b).
+# run_podnet BED PODNETD CIPHERS [SENDER_PODNETD RECEIVER_THREADS]: a pair
+# of daemons of that build (or the receiver pod-a of that one, the sender
+# pod-b of another), measured as BED; they keep running (the pids are in
+# pid_pod_a, pid_pod_b).
 run_podnet() {
-	local bed=$1 ciphers=$3
+	local bed=$1 ciphers=$3 sender=${4:-$2}
 	local podnetd=$2
 
-	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2 "$ciphers"
+	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2 "$ciphers" "${5:-}"
 	bench_config pod-b 10.77.0.2 pod-a 192.168.250.1 "$ciphers"
 	start_daemon "$ns1" pod-a || return 1
-	start_daemon "$ns2" pod-b || return 1
+	podnetd=$sender start_daemon "$ns2" pod-b || return 1
 	wait_for 150 peer_established pod-a pod-b || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
 	r[$bed.cipher]=$(peer_field pod-a pod-b cipher)
@@ -246,6 +249,24 @@ phase_podnet_asm() {
 		[[ $bed == asmgcm ]] && ciphers=aes-128-gcm
 		say "podnet, wolfSSL with assembly, $ciphers ($asm_podnetd)"
 		run_podnet "$bed" "$asm_podnetd" "$ciphers" || ok=1
+		stop_daemon pod-a || ok=1
+		stop_daemon pod-b || ok=1
+	done
+	return $ok
+}
+
+# What a second thread does where a core has room: a receiver whose
+# crypto is the bottleneck (Debian's portable AES-GCM, 0.1 GB/s a core)
+# fed by a sender that needs little (the assembly build), Threads = 1
+# and then 2 on the receiver.
+phase_threads() {
+	local bed threads ok=0
+
+	for threads in 1 2; do
+		bed=thr$threads
+		say "podnet, slow receiver (Debian's wolfSSL, AES-128-GCM, Threads = $threads), sender with assembly"
+		run_podnet "$bed" "$podnetd" aes-128-gcm "$asm_podnetd" "$threads" || ok=1
+		r[$bed.worker_jobs]=$(iface_field pod-a crypto_worker_jobs 2>/dev/null || true)
 		stop_daemon pod-a || ok=1
 		stop_daemon pod-b || ok=1
 	done
@@ -328,6 +349,7 @@ phase_wg || { say "wireguard-go: could not measure"; failed=1; }
 podnet_certs
 if [[ -n $asm_podnetd ]]; then
 	phase_podnet_asm || { say "podnet, assembly build: could not measure everything"; failed=1; }
+	phase_threads || { say "podnet, Threads: could not measure everything"; failed=1; }
 fi
 if phase_podnet; then
 	phase_idle_peers || failed=1
@@ -427,6 +449,18 @@ crypto_table() {
 	done
 }
 crypto_table
+# The slow receiver with 1 and 2 threads.
+if [[ -n ${r[thr1.tcp1]:-} || -n ${r[thr2.tcp1]:-} ]]; then
+	echo
+	echo "| slow receiver (Debian's AES-128-GCM), sender with assembly | Threads = 1 | Threads = 2 | 2 / 1 |"
+	echo "|---|---:|---:|---:|"
+	for m in tcp1:"TCP 1 stream, Gbit/s" tcp4:"TCP 4 streams, Gbit/s" cpu:"CPU s/GB, both daemons"; do
+		printf '| %s | %s | %s | %s |\n' "${m#*:}" \
+			"$(fmt 2 "${r[thr1.${m%%:*}]:-}")" "$(fmt 2 "${r[thr2.${m%%:*}]:-}")" \
+			"$(fmt 2 "$(calc "b / a" a="${r[thr1.${m%%:*}]:-}" b="${r[thr2.${m%%:*}]:-}")")"
+	done
+	echo "records sealed or opened by the receiver's worker thread with Threads = 2: ${r[thr2.worker_jobs]:--}"
+fi
 echo
 echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
 	"$elapsed s in all; JSON in $json"
@@ -451,6 +485,11 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
 	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
 	--argjson counters "${r[pod.counters]:-null}" \
+	--argjson threads "$(for b in thr1 thr2; do
+		printf '{"%s": {"tcp_1_gbps": %s, "tcp_4_gbps": %s, "cpu_s_per_gb": %s, "worker_jobs": %s}}\n' \
+			"$b" "$(num "${r[$b.tcp1]:-}")" "$(num "${r[$b.tcp4]:-}")" \
+			"$(num "${r[$b.cpu]:-}")" "$(num "${r[$b.worker_jobs]:-}")"
+	done | jq -s add)" \
 	--argjson crypto "{\"packaged\": ${r[crypto.packaged]:-null}, \"asm\": ${r[crypto.asm]:-null}}" \
 	--argjson ciphers "$(for b in pod asm asmgcm; do
 		printf '%s\n' "${r[$b.cipher]:-}"
@@ -489,6 +528,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 			idle_cpu_percent: $idle_cpu
 		},
 		crypto_alone: $crypto,
+		slow_receiver_threads: $threads,
 		tcp_retransmits_1_and_4_streams: $retr,
 		podnet_receiver_counters: $counters
 	}' >"$json"
