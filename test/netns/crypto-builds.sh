@@ -61,6 +61,18 @@ send() {
 	[[ $sent -eq 0 ]] && [[ $(sha256sum <"$tmp/received" | cut -d' ' -f1) == "$blob_sum" ]]
 }
 
+# start_pair: alpha on Debian's library, beta on the assembly build.
+start_pair() {
+	start_daemon "$ns1" alpha
+	podnetd=$asm_podnetd start_daemon "$ns2" beta
+}
+
+# stop_pair LABEL: both must exit within 5 s.
+stop_pair() {
+	check "$1: alpha stops cleanly" stop_daemon alpha
+	check "$1: beta stops cleanly" stop_daemon beta
+}
+
 # set_ciphers NODE LIST
 set_ciphers() {
 	sed -i '/^Ciphers/d; /^Threads/d' "$tmp/$1.conf"
@@ -81,8 +93,7 @@ for cipher in chacha20-poly1305 aes-128-gcm aes-256-gcm; do
 	set_ciphers beta "$cipher"
 	# Two crypto threads on the assembly side: its AVX2 code in threads.
 	sed -i '/^LogLevel/a Threads = 2' "$tmp/beta.conf"
-	start_daemon "$ns1" alpha
-	podnetd=$asm_podnetd start_daemon "$ns2" beta
+	start_pair
 	check "$cipher: session established" wait_for 100 peer_established alpha beta
 	check "$cipher: alpha's session uses $suite" \
 		test "$(peer_field alpha beta cipher)" = "$suite"
@@ -99,8 +110,7 @@ for cipher in chacha20-poly1305 aes-128-gcm aes-256-gcm; do
 		check "$cipher: $node refused no record" \
 			test "$(peer_field "$node" "$other" drop_invalid)" -eq 0
 	done
-	check "$cipher: alpha stops cleanly" stop_daemon alpha
-	check "$cipher: beta stops cleanly" stop_daemon beta
+	stop_pair "$cipher"
 done
 
 # No Ciphers line: each build puts its fastest first. beta, the DTLS
@@ -110,8 +120,7 @@ sed -i '/^Ciphers/d; /^Threads/d' "$tmp/alpha.conf" "$tmp/beta.conf"
 want=ECDHE-ECDSA-CHACHA20-POLY1305
 grep -qw aes /proc/cpuinfo && grep -qw pclmulqdq /proc/cpuinfo &&
 	want=ECDHE-ECDSA-AES128-GCM-SHA256
-start_daemon "$ns1" alpha
-podnetd=$asm_podnetd start_daemon "$ns2" beta
+start_pair
 check "defaults: session established" wait_for 100 peer_established alpha beta
 check "defaults: the assembly server's first choice, $want" \
 	test "$(peer_field alpha beta cipher)" = "$want"
@@ -119,14 +128,12 @@ check "defaults: alpha logs its build and order" \
 	grep -q "(portable crypto); ciphers, preferred first: ECDHE-ECDSA-CHACHA20-POLY1305:" "$tmp/alpha.log"
 check "defaults: beta logs its build" grep -q "(assembly crypto)" "$tmp/beta.log"
 check "defaults: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
-check "defaults: alpha stops cleanly" stop_daemon alpha
-check "defaults: beta stops cleanly" stop_daemon beta
+stop_pair defaults
 
 # No cipher in common: no session, and the reason is in the log.
 set_ciphers alpha chacha20-poly1305
 set_ciphers beta "aes-128-gcm, aes-256-gcm"
-start_daemon "$ns1" alpha
-podnetd=$asm_podnetd start_daemon "$ns2" beta
+start_pair
 sleep 3
 not_established() { ! peer_established alpha beta; }
 check "no cipher in common: no session" not_established
