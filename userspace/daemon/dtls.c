@@ -15,24 +15,24 @@
 int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
-#define SUITE_CHACHA "ECDHE-ECDSA-CHACHA20-POLY1305"
-#define SUITE_AES128 "ECDHE-ECDSA-AES128-GCM-SHA256"
-#define SUITE_AES256 "ECDHE-ECDSA-AES256-GCM-SHA384"
-
 /*
- * Without Ciphers in the file, the fastest AEAD for this build comes
- * first. Debian's wolfSSL has portable C only, where ChaCha20-Poly1305 is
+ * The cipher list in effect: Ciphers from the file, or else the fastest
+ * AEAD for this build first. Debian's wolfSSL has portable C only, where ChaCha20-Poly1305 is
  * 2.5x faster than AES-GCM (doc/identity.md); linked against wolfSSL's
  * assembly (make WOLFSSL=asm) on a CPU with AES-NI and carry-less
  * multiply, AES-128-GCM is the faster one (doc/bench.md).
  */
-const char *dtls_default_ciphers(void)
+const char *dtls_cipher_list(const struct config *cfg)
 {
+	if (cfg->cipher_list[0])
+		return cfg->cipher_list;
 #if defined(WOLFSSL_AESNI) && defined(__x86_64__)
 	if (__builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul"))
-		return SUITE_AES128 ":" SUITE_CHACHA ":" SUITE_AES256;
+		return CONFIG_SUITE_AES128 ":" CONFIG_SUITE_CHACHA20 ":"
+		       CONFIG_SUITE_AES256;
 #endif
-	return SUITE_CHACHA ":" SUITE_AES128 ":" SUITE_AES256;
+	return CONFIG_SUITE_CHACHA20 ":" CONFIG_SUITE_AES128 ":"
+	       CONFIG_SUITE_AES256;
 }
 
 /* Which code the linked wolfSSL runs its AEADs with, for logs and show. */
@@ -84,8 +84,7 @@ static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
 	}
 	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER |
 			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	ciphers = cfg->cipher_list[0] ? cfg->cipher_list :
-					dtls_default_ciphers();
+	ciphers = dtls_cipher_list(cfg);
 	if (wolfSSL_CTX_set_cipher_list(ctx, ciphers) != WOLFSSL_SUCCESS) {
 		snprintf(err, errlen, "cannot set the cipher list %s", ciphers);
 		goto fail;

@@ -250,8 +250,8 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 
 /* dtls.c */
 int dtls_contexts_create(struct node *node, char *err, size_t errlen);
-/* The wolfSSL cipher list used when the config names none. */
-const char *dtls_default_ciphers(void);
+/* The wolfSSL cipher list in effect: Ciphers, or the build's default. */
+const char *dtls_cipher_list(const struct config *cfg);
 /* "assembly" (make WOLFSSL=asm) or "portable" (Debian's wolfSSL) */
 const char *dtls_crypto_code(void);
 void dtls_contexts_free(struct node *node);

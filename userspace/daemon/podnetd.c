@@ -545,9 +545,7 @@ int main(int argc, char *argv[])
 	/* Which wolfSSL and which AEAD first: the two that decide speed. */
 	log_info("wolfSSL %s (%s crypto); ciphers, preferred first: %s%s",
 		 wolfSSL_lib_version(), dtls_crypto_code(),
-		 node.cfg.cipher_list[0] ? node.cfg.cipher_list :
-					   dtls_default_ciphers(),
-		 node.cfg.cipher_list[0] ? " (Ciphers)" : "");
+		 dtls_cipher_list(&node.cfg), node.cfg.cipher_list[0] ? " (Ciphers)" : "");
 	apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");

@@ -143,9 +143,9 @@ static const struct {
 	const char *name;
 	const char *suite;
 } cipher_names[] = {
-	{ "chacha20-poly1305", "ECDHE-ECDSA-CHACHA20-POLY1305" },
-	{ "aes-128-gcm", "ECDHE-ECDSA-AES128-GCM-SHA256" },
-	{ "aes-256-gcm", "ECDHE-ECDSA-AES256-GCM-SHA384" },
+	{ "chacha20-poly1305", CONFIG_SUITE_CHACHA20 },
+	{ "aes-128-gcm", CONFIG_SUITE_AES128 },
+	{ "aes-256-gcm", CONFIG_SUITE_AES256 },
 };
 #define N_CIPHER_NAMES (sizeof(cipher_names) / sizeof(cipher_names[0]))
 

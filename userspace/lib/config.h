@@ -47,6 +47,10 @@ enum config_datapath {
 	CONFIG_DATAPATH_KERNEL,
 };
 
+/* The DTLS suites podnet's record layer carries (Ciphers names them). */
+#define CONFIG_SUITE_CHACHA20 "ECDHE-ECDSA-CHACHA20-POLY1305"
+#define CONFIG_SUITE_AES128 "ECDHE-ECDSA-AES128-GCM-SHA256"
+#define CONFIG_SUITE_AES256 "ECDHE-ECDSA-AES256-GCM-SHA384"
 /* Three suites of at most 30 characters and their separators. */
 #define CONFIG_CIPHER_LIST_MAX 100
 
