@@ -371,10 +371,10 @@ mapfile_row() { # mapfile_row KEY LABEL DECIMALS METRIC
 	row "$1" "$2" "$3" "${v[@]}"
 }
 for b in "${beds[@]}"; do
-	r[$b.added_rtt]=$(calc "a - b" a="${r[$b.rtt]:-}" b="${r[veth.rtt]:-}")
+	[[ $b == veth ]] ||
+		r[$b.added_rtt]=$(calc "a - b" a="${r[$b.rtt]:-}" b="${r[veth.rtt]:-}")
 	for k in rss_fresh rss; do r[$b.${k}_mb]=$(mb "${r[$b.$k]:-}"); done
 done
-r[veth.added_rtt]=
 mapfile_row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 tcp1
 mapfile_row tcp_4_gbps "TCP 4 streams, Gbit/s" 2 tcp4
 mapfile_row rtt_ms "RTT, ms" 3 rtt
