@@ -12,7 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "wire.h"
@@ -279,27 +281,98 @@ static void test_reserved_ignored(void **state)
 	assert_int_equal(h.payload_len, sizeof(buf) - WIRE_HEADER_LEN);
 }
 
-/* The parser must only read inside [buf, buf + len): put the datagram at
- * the very end of a buffer and poison the rest. Under ASan an overread
- * would trip the redzone of the exact-size heap copy (plain malloc:
- * cmocka's test_malloc pads with guard bytes ASan cannot see). */
+/*
+ * The parsers must only read inside [buf, buf + len). The datagram is
+ * placed so that its last byte is the last byte of a mapped page and the
+ * next page is PROT_NONE: one byte too far faults, with or without ASan
+ * (which cannot see heap overreads that land in cmocka's guard bytes).
+ */
+struct guarded {
+	uint8_t *map;
+	size_t page;
+};
+
+static void guarded_map(struct guarded *g)
+{
+	g->page = (size_t)sysconf(_SC_PAGESIZE);
+	g->map = mmap(NULL, 2 * g->page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(g->map != MAP_FAILED);
+	assert_int_equal(mprotect(g->map + g->page, g->page, PROT_NONE), 0);
+}
+
+/* Copies len bytes of src right up against the guard page. */
+static const uint8_t *guarded_put(struct guarded *g, const uint8_t *src,
+				  size_t len)
+{
+	uint8_t *at = g->map + g->page - len;
+
+	assert_true(len <= g->page);
+	memset(g->map, 0xa5, g->page - len);
+	memcpy(at, src, len);
+	return at;
+}
+
+static void guarded_unmap(struct guarded *g)
+{
+	assert_int_equal(munmap(g->map, 2 * g->page), 0);
+}
+
 static void test_no_overread(void **state)
 {
+	uint8_t full[BUF_LEN], answer[WIRE_HEADER_LEN + 4 + 16];
+	const uint8_t *buf, *token;
+	struct wire_header h;
+	struct guarded g;
+	uint8_t kind, addr[16];
+	uint16_t port;
+	size_t n;
+	int family;
+
+	guarded_map(&g);
 	for (size_t i = 0; i < N_TYPES; i++) {
-		enum wire_type t = types[i].type;
+		size_t min = types[i].min_len;
 
-		for (size_t len = 0; len <= types[i].min_len; len++) {
-			uint8_t hdr[WIRE_HANDSHAKE_HEADER_LEN];
-			uint8_t *buf = malloc(len ? len : 1);
-			struct wire_header h;
+		memset(full, 0, sizeof(full));
+		wire_put_header(full, types[i].type, 3, 4);
+		for (size_t len = 0; len <= min; len++) {
+			int want = WIRE_ERR_SHORT;
 
-			wire_put_header(hdr, t, 3, 4);
-			memset(buf, 0, len);
-			memcpy(buf, hdr, len < sizeof(hdr) ? len : sizeof(hdr));
-			wire_parse(buf, len, &h);
-			free(buf);
+			if (len == min)
+				want = WIRE_OK;
+			else if (types[i].empty_at_hlen && len == types[i].hlen)
+				want = WIRE_ERR_EMPTY;
+			buf = guarded_put(&g, full, len);
+			assert_int_equal(wire_parse(buf, len, &h), want);
 		}
+		/* The payload ends where the datagram does, at the guard. */
+		assert_ptr_equal(h.payload + h.payload_len, buf + min);
 	}
+
+	/* The payload parsers, on every cut of a valid datagram. */
+	wire_build_punch(full, full + 100, WIRE_PUNCH_PROBE);
+	for (size_t len = WIRE_HEADER_LEN; len <= WIRE_PUNCH_LEN; len++) {
+		buf = guarded_put(&g, full, len);
+		h = (struct wire_header){ .type = WIRE_TYPE_PUNCH,
+					  .payload = buf + WIRE_HEADER_LEN,
+					  .payload_len = len - WIRE_HEADER_LEN };
+		assert_int_equal(wire_parse_punch(&h, &token, &kind),
+				 len > WIRE_HEADER_LEN + WIRE_PUNCH_TOKEN_LEN ?
+				 0 : -1);
+	}
+	n = wire_build_probe_answer(answer, sizeof(answer), AF_INET6,
+				    full + 200, 4242);
+	for (size_t len = WIRE_HEADER_LEN; len <= n; len++) {
+		buf = guarded_put(&g, answer, len);
+		h = (struct wire_header){ .type = WIRE_TYPE_NAT_PROBE,
+					  .payload = buf + WIRE_HEADER_LEN,
+					  .payload_len = len - WIRE_HEADER_LEN };
+		assert_int_equal(wire_parse_probe(&h, &family, addr, &port),
+				 len == n ? 0 : -1);
+	}
+	assert_int_equal(family, AF_INET6);
+	assert_int_equal(port, 4242);
+	guarded_unmap(&g);
 }
 
 static void test_punch(void **state)
