@@ -178,7 +178,7 @@ static void test_crlf_file(void **state)
 
 	/* And error lines are still counted right. */
 	expect_error(REQUIRED "\r\nMTU = 9000\r\n",
-		     "bad.conf:7: expected an MTU of 576-1420", "'9000'");
+		     "bad.conf:7: expected an MTU of 576-1419", "'9000'");
 	expect_error("[Interface]\r\nAddress = 10.0.0.1/24\r\nFoo = 1\r\n",
 		     "bad.conf:3: unknown key 'Foo' in [Interface]", NULL);
 }
@@ -388,7 +388,7 @@ static void test_bad_numbers(void **state)
 		"99999999999999999999999", "0x50",
 	};
 	static const char *const mtus[] = {
-		"575", "1421", "0", "9000", "1340 bytes", "-1340",
+		"575", "1420", "0", "9000", "1340 bytes", "-1340",
 	};
 	static const char *const keepalives[] = { "3601", "-1", "off", "1.5" };
 	char text[256], want[256];
@@ -403,7 +403,7 @@ static void test_bad_numbers(void **state)
 	for (size_t i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
 		snprintf(text, sizeof(text), REQUIRED "MTU = %s\n", mtus[i]);
 		snprintf(want, sizeof(want), "got '%s'", mtus[i]);
-		expect_error(text, "bad.conf:6: expected an MTU of 576-1420",
+		expect_error(text, "bad.conf:6: expected an MTU of 576-1419",
 			     want);
 	}
 	for (size_t i = 0; i < sizeof(keepalives) / sizeof(keepalives[0]);

@@ -8,6 +8,8 @@
  * a misspelt key is worse than one that refuses to start.
  */
 #include "config.h"
+#include "record.h"
+#include "wire.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -20,6 +22,10 @@
 
 #define CONFIG_MAX_FILE (1 << 20)
 #define CONFIG_MAX_PEERS 65536
+
+/* IPv4, UDP, a relay header around a podnet header, the largest record. */
+_Static_assert(CONFIG_MAX_MTU == 1500 - 20 - 8 - 2 * WIRE_HEADER_LEN -
+	       RECORD_OVERHEAD, "CONFIG_MAX_MTU does not fit a 1500-byte link");
 
 enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
 
