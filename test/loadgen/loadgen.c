@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cert.h"
+#include "cert_issue.h"
 #include "wire.h"
 
 /* The same settings as userspace/daemon/dtls.c: a session the daemon

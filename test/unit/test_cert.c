@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "cert.h"
+#include "cert_issue.h"
 
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cert.h"
+#include "cert_issue.h"
 #include "record.h"
 #include "replay.h"
 

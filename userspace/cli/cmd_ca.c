@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cert.h"
+#include "cert_issue.h"
 #include "subcommands.h"
 
 #define CA_DEFAULT_NAME "podnet"

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "cert.h"
+#include "cert_issue.h"
 #include "subcommands.h"
 
 #define CERT_DEFAULT_DAYS 365

@@ -4,7 +4,8 @@
  *
  * Network identity: a CA per network and one certificate per node that binds
  * the node's name (subject CN) and virtual address (SAN IP). Keys are Ed25519.
- * Files are PEM; private keys are always written with mode 0600.
+ * Files are PEM. This is the reading side, which the daemon needs; issuing
+ * certificates and keys is in cert_issue.h.
  */
 #ifndef _PODNET_CERT_H
 #define _PODNET_CERT_H
@@ -21,6 +22,9 @@
 
 #define CERT_NAME_MAX 64
 #define CERT_DAYS_MAX 36500	/* 100 years; ASN.1 dates end at 9999 anyway */
+/* Nothing podnet writes comes near this; anything bigger is not ours. */
+#define CERT_FILE_SIZE_MAX (64 * 1024)
+#define CERT_ED25519_PUB_LEN 32
 
 struct cert_identity {
 	char name[CERT_NAME_MAX];	/* subject CN */
@@ -38,12 +42,6 @@ struct cert_identity {
  * All functions return 0 on success, -1 on failure with a human-readable
  * reason in err (never containing key material).
  */
-int cert_ca_create(const char *name, unsigned int days, const char *cert_path,
-		   const char *key_path, char *err, size_t errlen);
-int cert_issue(const char *ca_cert_path, const char *ca_key_path,
-	       const char *name, struct in_addr vaddr, unsigned int days,
-	       const char *cert_path, const char *key_path, char *err,
-	       size_t errlen);
 int cert_identity_from_der(const uint8_t *der, size_t len,
 			   struct cert_identity *id, char *err, size_t errlen);
 int cert_identity_from_file(const char *path, struct cert_identity *id,
@@ -57,6 +55,22 @@ int cert_identity_from_file(const char *path, struct cert_identity *id,
  */
 int cert_identity_from_ssl(WOLFSSL *ssl, struct cert_identity *id, char *err,
 			   size_t errlen);
+
+/*
+ * Parses without verifying the signature; callers that need trust get it
+ * from wolfSSL's chain check. If ed25519_pub is given, the subject's raw
+ * Ed25519 public key is copied there (it must be one).
+ */
+int cert_parse(const uint8_t *der, size_t len, struct cert_identity *id,
+	       uint8_t ed25519_pub[CERT_ED25519_PUB_LEN], char *err,
+	       size_t errlen);
+
+/*
+ * Reads a certificate file: PEM (the first certificate in it) or raw DER.
+ * On success *der is a malloc'd buffer holding exactly one certificate.
+ */
+int cert_load_der(const char *path, uint8_t **der, size_t *der_len,
+		  char *err, size_t errlen);
 
 /* A node or CA name: 1..63 characters of [A-Za-z0-9._-]. */
 bool cert_name_valid(const char *name);

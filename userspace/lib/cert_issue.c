@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Issuing network identities with wolfCrypt (cert_issue.h): new Ed25519
+ * keys, certificates signed by them or by the network CA, and the files
+ * they go to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "cert.h"
+#include "cert_issue.h"
+#include "errbuf.h"
+#include "fileio.h"
+
+#include <wolfssl/wolfcrypt/asn.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/ed25519.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/random.h>
+
+/* An Ed25519 certificate is under 600 bytes; leave room for long names. */
+#define CERT_DER_MAX 2048
+#define CERT_PEM_MAX (CERT_DER_MAX * 2)
+#define KEY_DER_MAX 128
+#define KEY_PEM_MAX 512
+/* Backdate notBefore so a peer whose clock is a little slow accepts it. */
+#define CERT_CLOCK_SKEW (5 * 60)
+#define CERT_SERIAL_LEN 16
+#define DAY_SECS 86400
+
+/* ------------------------------------------------------------------------ */
+/* Output files                                                             */
+
+struct out_files {
+	const char *cert_path;
+	const char *key_path;
+	int cert_fd;
+	int key_fd;
+};
+
+/* Claims the key file (0600) and the certificate file, both new. */
+static int out_files_open(struct out_files *out, const char *cert_path,
+			  const char *key_path, char *err, size_t errlen)
+{
+	out->cert_path = cert_path;
+	out->key_path = key_path;
+	out->key_fd = fileio_create_new(key_path, 0600, true, err, errlen);
+	if (out->key_fd < 0)
+		return -1;
+	/* A certificate is public; the umask decides how public. */
+	out->cert_fd = fileio_create_new(cert_path, 0644, false, err, errlen);
+	if (out->cert_fd < 0) {
+		close(out->key_fd);
+		unlink(key_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes and closes both; on failure the caller discards the pair. */
+static int out_files_write(struct out_files *out, const void *cert_pem,
+			   size_t cert_len, const void *key_pem, size_t key_len,
+			   char *err, size_t errlen)
+{
+	int key_fd = out->key_fd;
+
+	out->key_fd = -1;
+	if (fileio_write_close(out->cert_fd, out->cert_path, cert_pem,
+			       cert_len, err, errlen) < 0) {
+		out->cert_fd = -1;
+		close(key_fd);
+		return -1;
+	}
+	out->cert_fd = -1;
+	return fileio_write_close(key_fd, out->key_path, key_pem, key_len,
+				  err, errlen);
+}
+
+/* Removes whatever out_files_open() created; a half-written pair is useless. */
+static void out_files_discard(struct out_files *out)
+{
+	if (out->key_fd >= 0)
+		close(out->key_fd);
+	if (out->cert_fd >= 0)
+		close(out->cert_fd);
+	unlink(out->key_path);
+	unlink(out->cert_path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Generation                                                               */
+
+/* The inverse, for the validity we write into new certificates. */
+static int asn_time_encode(time_t t, uint8_t *out, size_t outlen)
+{
+	char text[32];
+	struct tm tm;
+	int year, n;
+
+	if (!gmtime_r(&t, &tm))
+		return -1;
+	year = tm.tm_year + 1900;
+	if (year < 1950 || year > 9999)
+		return -1;
+	if (year < 2050) {
+		out[0] = ASN_UTC_TIME;
+		n = snprintf(text, sizeof(text), "%02d%02d%02d%02d%02d%02dZ",
+			     year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			     tm.tm_min, tm.tm_sec);
+	} else {
+		out[0] = ASN_GENERALIZED_TIME;
+		n = snprintf(text, sizeof(text), "%04d%02d%02d%02d%02d%02dZ",
+			     year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			     tm.tm_min, tm.tm_sec);
+	}
+	if (n < 0 || (size_t)n + 2 > outlen)
+		return -1;
+	out[1] = n;
+	memcpy(out + 2, text, n);
+	return n + 2;
+}
+
+struct node_key {
+	ed25519_key key;
+	bool ready;
+};
+
+static void node_key_free(struct node_key *k)
+{
+	if (k->ready)
+		wc_ed25519_free(&k->key);
+	explicit_bzero(&k->key, sizeof(k->key));
+	k->ready = false;
+}
+
+static int node_key_generate(struct node_key *k, WC_RNG *rng, char *err,
+			     size_t errlen)
+{
+	int ret;
+
+	ret = wc_ed25519_init(&k->key);
+	if (ret)
+		return errbuf_fail(err, errlen, "Ed25519 init failed (%d)",
+				   ret);
+	k->ready = true;
+	ret = wc_ed25519_make_key(rng, ED25519_KEY_SIZE, &k->key);
+	if (ret) {
+		node_key_free(k);
+		return errbuf_fail(err, errlen,
+				   "Ed25519 key generation failed: %s",
+				   wc_GetErrorString(ret));
+	}
+	return 0;
+}
+
+/*
+ * Loads an Ed25519 private key from PEM (PKCS#8, as written below or by
+ * `openssl genpkey -algorithm ed25519`) and derives its public half, which
+ * RFC 8410 keys do not carry but wolfCrypt needs for signing.
+ */
+static int node_key_load(struct node_key *k, const char *path, char *err,
+			 size_t errlen)
+{
+	uint8_t der[KEY_DER_MAX], seed[ED25519_KEY_SIZE];
+	uint8_t pub[ED25519_PUB_KEY_SIZE];
+	word32 idx = 0, seed_len = sizeof(seed);
+	uint8_t *pem;
+	size_t pem_len;
+	int der_len, ret = -1;
+
+	if (fileio_read_small(path, CERT_FILE_SIZE_MAX, &pem, &pem_len,
+			      err, errlen) < 0)
+		return -1;
+	der_len = wc_KeyPemToDer(pem, (int)pem_len, der, sizeof(der), NULL);
+	fileio_free_wiped(pem, pem_len);
+	if (der_len <= 0) {
+		errbuf_fail(err, errlen, "%s: not a PEM private key", path);
+		goto out_wipe;
+	}
+	if (wc_ed25519_init(&k->key)) {
+		errbuf_fail(err, errlen, "Ed25519 init failed");
+		goto out_wipe;
+	}
+	k->ready = true;
+	if (wc_Ed25519PrivateKeyDecode(der, &idx, &k->key, der_len) ||
+	    wc_ed25519_export_private_only(&k->key, seed, &seed_len) ||
+	    wc_ed25519_make_public(&k->key, pub, sizeof(pub))) {
+		errbuf_fail(err, errlen, "%s: not an Ed25519 private key",
+			    path);
+		goto out_free_key;
+	}
+	wc_ed25519_free(&k->key);
+	wc_ed25519_init(&k->key);
+	if (wc_ed25519_import_private_key(seed, sizeof(seed), pub, sizeof(pub),
+					  &k->key)) {
+		errbuf_fail(err, errlen, "%s: cannot import Ed25519 key", path);
+		goto out_free_key;
+	}
+	ret = 0;
+	goto out_wipe;
+
+out_free_key:
+	node_key_free(k);
+out_wipe:
+	explicit_bzero(der, sizeof(der));
+	explicit_bzero(seed, sizeof(seed));
+	return ret;
+}
+
+/* PKCS#8 "PRIVATE KEY" PEM, the form OpenSSL also reads and writes. */
+static int node_key_to_pem(struct node_key *k, uint8_t *pem, size_t pem_max,
+			   char *err, size_t errlen)
+{
+	uint8_t der[KEY_DER_MAX];
+	int der_len, pem_len;
+
+	der_len = wc_Ed25519PrivateKeyToDer(&k->key, der, sizeof(der));
+	if (der_len <= 0) {
+		explicit_bzero(der, sizeof(der));
+		return errbuf_fail(err, errlen,
+				   "cannot encode private key (%d)", der_len);
+	}
+	pem_len = wc_DerToPem(der, der_len, pem, pem_max,
+			      PKCS8_PRIVATEKEY_TYPE);
+	explicit_bzero(der, sizeof(der));
+	if (pem_len <= 0)
+		return errbuf_fail(err, errlen,
+				   "cannot PEM-encode private key (%d)",
+				   pem_len);
+	return pem_len;
+}
+
+static int cert_set_validity(Cert *cert, time_t not_before, time_t not_after,
+			     char *err, size_t errlen)
+{
+	int n;
+
+	n = asn_time_encode(not_before, cert->beforeDate,
+			    sizeof(cert->beforeDate));
+	if (n < 0)
+		return errbuf_fail(err, errlen, "notBefore out of range");
+	cert->beforeDateSz = n;
+	n = asn_time_encode(not_after, cert->afterDate,
+			    sizeof(cert->afterDate));
+	if (n < 0)
+		return errbuf_fail(err, errlen, "notAfter out of range");
+	cert->afterDateSz = n;
+	return 0;
+}
+
+/* Common fields of every podnet certificate. */
+static int cert_setup(Cert *cert, const char *cn, WC_RNG *rng, char *err,
+		      size_t errlen)
+{
+	int ret;
+
+	ret = wc_InitCert(cert);
+	if (ret)
+		return errbuf_fail(err, errlen, "wc_InitCert failed (%d)", ret);
+	cert->sigType = CTC_ED25519;
+	snprintf(cert->subject.commonName, sizeof(cert->subject.commonName),
+		 "%s", cn);
+	cert->subject.commonNameEnc = CTC_UTF8;
+
+	/* Positive and 16 bytes long, with no leading zero to strip. */
+	ret = wc_RNG_GenerateBlock(rng, cert->serial, CERT_SERIAL_LEN);
+	if (ret)
+		return errbuf_fail(err, errlen, "RNG failed (%d)", ret);
+	cert->serial[0] = (cert->serial[0] & 0x7f) | 0x40;
+	cert->serialSz = CERT_SERIAL_LEN;
+	return 0;
+}
+
+/* Encodes the TBS for subject_key and signs it with signer_key. */
+static int cert_sign(Cert *cert, struct node_key *subject_key,
+		     struct node_key *signer_key, WC_RNG *rng, uint8_t *der,
+		     size_t der_max, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = wc_MakeCert_ex(cert, der, der_max, ED25519_TYPE,
+			     &subject_key->key, rng);
+	if (ret < 0)
+		return errbuf_fail(err, errlen, "cannot encode certificate: %s",
+				   wc_GetErrorString(ret));
+	ret = wc_SignCert_ex(cert->bodySz, cert->sigType, der, der_max,
+			     ED25519_TYPE, &signer_key->key, rng);
+	if (ret < 0)
+		return errbuf_fail(err, errlen, "cannot sign certificate: %s",
+				   wc_GetErrorString(ret));
+	return ret;
+}
+
+static int cert_to_pem(const uint8_t *der, int der_len, uint8_t *pem,
+		       size_t pem_max, char *err, size_t errlen)
+{
+	int n = wc_DerToPem(der, der_len, pem, pem_max, CERT_TYPE);
+
+	if (n <= 0)
+		return errbuf_fail(err, errlen,
+				   "cannot PEM-encode certificate");
+	return n;
+}
+
+static int check_days(unsigned int days, char *err, size_t errlen)
+{
+	if (days < 1 || days > CERT_DAYS_MAX)
+		return errbuf_fail(err, errlen, "validity must be 1..%d days",
+				   CERT_DAYS_MAX);
+	return 0;
+}
+
+/* 0.0.0.0, loopback, multicast, broadcast: never a node's own address. */
+static bool vaddr_usable(struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+
+	return h != 0 && (h >> 24) != 127 && (h >> 28) != 0xe &&
+	       h != 0xffffffffu;
+}
+
+/* SAN = SEQUENCE { [7] IMPLICIT OCTET STRING (4 bytes) }, i.e. iPAddress. */
+static void cert_set_san_ipv4(Cert *cert, struct in_addr vaddr)
+{
+	uint8_t *p = cert->altNames;
+
+	p[0] = ASN_SEQUENCE | ASN_CONSTRUCTED;
+	p[1] = 6;
+	p[2] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
+	p[3] = 4;
+	memcpy(p + 4, &vaddr.s_addr, 4);
+	cert->altNamesSz = 8;
+}
+
+struct ca_material {
+	uint8_t *der;
+	size_t der_len;
+	struct cert_identity id;
+	struct node_key key;
+};
+
+static void ca_material_free(struct ca_material *ca)
+{
+	node_key_free(&ca->key);
+	free(ca->der);
+	ca->der = NULL;
+}
+
+static int ca_material_load(struct ca_material *ca, const char *cert_path,
+			    const char *key_path, time_t now, char *err,
+			    size_t errlen)
+{
+	uint8_t cert_pub[ED25519_PUB_KEY_SIZE], key_pub[ED25519_PUB_KEY_SIZE];
+	word32 key_pub_len = sizeof(key_pub);
+
+	ca->der = NULL;
+	ca->key.ready = false;
+	if (cert_load_der(cert_path, &ca->der, &ca->der_len, err, errlen) < 0)
+		return -1;
+	if (cert_parse(ca->der, ca->der_len, &ca->id, cert_pub, err,
+		       errlen) < 0) {
+		errbuf_prefix(err, errlen, cert_path);
+		goto out_free;
+	}
+	if (!ca->id.is_ca) {
+		errbuf_fail(err, errlen, "%s is not a CA certificate",
+			    cert_path);
+		goto out_free;
+	}
+	if (ca->id.not_after <= now) {
+		errbuf_fail(err, errlen, "CA certificate %s has expired",
+			    cert_path);
+		goto out_free;
+	}
+	if (node_key_load(&ca->key, key_path, err, errlen) < 0)
+		goto out_free;
+	/* Signing with the wrong key would yield certs nobody accepts. */
+	if (wc_ed25519_export_public(&ca->key.key, key_pub, &key_pub_len) ||
+	    memcmp(cert_pub, key_pub, sizeof(cert_pub))) {
+		errbuf_fail(err, errlen, "%s does not belong to %s", key_path,
+			    cert_path);
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	ca_material_free(ca);
+	return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Issuing                                                                  */
+
+/* What sets one new certificate apart; the rest is common to all. */
+struct cert_request {
+	const char *name;
+	time_t not_before;
+	time_t not_after;
+	/* The signer; NULL for a self-signed network CA. */
+	struct ca_material *ca;
+	struct in_addr vaddr;	/* node certificates only */
+};
+
+static int cert_set_ca_extensions(Cert *cert, struct node_key *key,
+				  char *err, size_t errlen)
+{
+	cert->isCA = 1;
+	if (wc_SetKeyUsage(cert, "keyCertSign,cRLSign") ||
+	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key->key))
+		return errbuf_fail(err, errlen, "cannot set CA extensions");
+	return 0;
+}
+
+static int cert_set_node_extensions(Cert *cert, struct ca_material *ca,
+				    struct in_addr vaddr, struct node_key *key,
+				    char *err, size_t errlen)
+{
+	/* Explicit CA:FALSE rather than no basicConstraints at all. */
+	cert->isCA = 0;
+	cert->basicConstSet = 1;
+	cert_set_san_ipv4(cert, vaddr);
+	/* Every node is DTLS client and server, depending on who dials. */
+	if (wc_SetIssuerBuffer(cert, ca->der, (int)ca->der_len) ||
+	    wc_SetAuthKeyIdFromCert(cert, ca->der, (int)ca->der_len) ||
+	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key->key) ||
+	    wc_SetKeyUsage(cert, "digitalSignature") ||
+	    wc_SetExtKeyUsage(cert, "serverAuth,clientAuth"))
+		return errbuf_fail(err, errlen,
+				   "cannot set certificate extensions");
+	return 0;
+}
+
+/*
+ * Claims both output paths, makes a new key, signs its certificate as req
+ * says and writes the pair. Any failure removes both files again.
+ */
+static int cert_make_pair(const struct cert_request *req,
+			  const char *cert_path, const char *key_path,
+			  char *err, size_t errlen)
+{
+	uint8_t der[CERT_DER_MAX], cert_pem[CERT_PEM_MAX], key_pem[KEY_PEM_MAX];
+	struct node_key key = { .ready = false };
+	int der_len, cert_len, key_len, ret = -1;
+	struct node_key *signer;
+	struct out_files out;
+	Cert *cert;
+	WC_RNG rng;
+
+	cert = calloc(1, sizeof(*cert));
+	if (!cert)
+		return errbuf_fail(err, errlen, "out of memory");
+	if (wc_InitRng(&rng)) {
+		errbuf_fail(err, errlen, "cannot initialise the RNG");
+		goto out_free_cert;
+	}
+	/* Claim both paths before doing any work, so a clash fails early. */
+	if (out_files_open(&out, cert_path, key_path, err, errlen) < 0)
+		goto out_free_rng;
+
+	if (node_key_generate(&key, &rng, err, errlen) < 0)
+		goto out_discard;
+	if (cert_setup(cert, req->name, &rng, err, errlen) < 0 ||
+	    cert_set_validity(cert, req->not_before, req->not_after, err,
+			      errlen) < 0)
+		goto out_free_key;
+	if (req->ca) {
+		if (cert_set_node_extensions(cert, req->ca, req->vaddr, &key,
+					     err, errlen) < 0)
+			goto out_free_key;
+		signer = &req->ca->key;
+	} else {
+		if (cert_set_ca_extensions(cert, &key, err, errlen) < 0)
+			goto out_free_key;
+		signer = &key;
+	}
+	der_len = cert_sign(cert, &key, signer, &rng, der, sizeof(der), err,
+			    errlen);
+	if (der_len < 0)
+		goto out_free_key;
+	cert_len = cert_to_pem(der, der_len, cert_pem, sizeof(cert_pem), err,
+			       errlen);
+	if (cert_len < 0)
+		goto out_free_key;
+	key_len = node_key_to_pem(&key, key_pem, sizeof(key_pem), err, errlen);
+	if (key_len < 0)
+		goto out_free_key;
+	if (out_files_write(&out, cert_pem, cert_len, key_pem, key_len, err,
+			    errlen) < 0)
+		goto out_free_key;
+	ret = 0;
+
+out_free_key:
+	node_key_free(&key);
+	explicit_bzero(key_pem, sizeof(key_pem));
+out_discard:
+	if (ret)
+		out_files_discard(&out);
+out_free_rng:
+	wc_FreeRng(&rng);
+out_free_cert:
+	free(cert);
+	return ret;
+}
+
+int cert_ca_create(const char *name, unsigned int days, const char *cert_path,
+		   const char *key_path, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct cert_request req = {
+		.name = name,
+		.not_before = now - CERT_CLOCK_SKEW,
+		.not_after = now + (time_t)days * DAY_SECS,
+	};
+
+	if (!cert_name_valid(name))
+		return errbuf_fail(err, errlen,
+				   "invalid CA name: use 1-63 characters of A-Z a-z 0-9 . _ -");
+	if (check_days(days, err, errlen) < 0)
+		return -1;
+	if (!cert_path || !key_path)
+		return errbuf_fail(err, errlen, "no output path");
+	return cert_make_pair(&req, cert_path, key_path, err, errlen);
+}
+
+int cert_issue(const char *ca_cert_path, const char *ca_key_path,
+	       const char *name, struct in_addr vaddr, unsigned int days,
+	       const char *cert_path, const char *key_path, char *err,
+	       size_t errlen)
+{
+	time_t now = time(NULL);
+	struct cert_request req = { .name = name, .vaddr = vaddr };
+	struct ca_material ca;
+	int ret;
+
+	if (!cert_name_valid(name))
+		return errbuf_fail(err, errlen,
+				   "invalid node name: use 1-63 characters of A-Z a-z 0-9 . _ -");
+	if (!vaddr_usable(vaddr)) {
+		char text[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &vaddr, text, sizeof(text));
+		return errbuf_fail(err, errlen,
+				   "%s is not a usable unicast address", text);
+	}
+	if (check_days(days, err, errlen) < 0)
+		return -1;
+	if (!ca_cert_path || !ca_key_path || !cert_path || !key_path)
+		return errbuf_fail(err, errlen, "missing path");
+
+	if (ca_material_load(&ca, ca_cert_path, ca_key_path, now, err,
+			     errlen) < 0)
+		return -1;
+
+	/* A node certificate never outlives, nor predates, its CA. */
+	req.ca = &ca;
+	req.not_before = now - CERT_CLOCK_SKEW;
+	if (req.not_before < ca.id.not_before)
+		req.not_before = ca.id.not_before;
+	req.not_after = now + (time_t)days * DAY_SECS;
+	if (req.not_after > ca.id.not_after)
+		req.not_after = ca.id.not_after;
+
+	ret = cert_make_pair(&req, cert_path, key_path, err, errlen);
+	ca_material_free(&ca);
+	return ret;
+}
