@@ -4,29 +4,17 @@
  *
  * podnet ca create: makes the network's certificate authority.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cert.h"
 #include "cert_issue.h"
+#include "cli.h"
 #include "subcommands.h"
 
 #define CA_DEFAULT_NAME "podnet"
 #define CA_DEFAULT_DAYS 3650
-
-static const char *iso_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
-}
 
 static void ca_usage(FILE *f)
 {
@@ -55,13 +43,9 @@ static int ca_create(int argc, char *argv[])
 	const char *name = CA_DEFAULT_NAME, *dir = ".";
 	unsigned long days = CA_DEFAULT_DAYS;
 	struct cert_identity id;
-	char *end;
-	char self[PATH_MAX];
 	int c;
 
-	/* getopt names argv[0] in its complaints; make that the command. */
-	snprintf(self, sizeof(self), "%s ca create", prog_name);
-	argv[0] = self;
+	cli_set_command_name(argv, "ca create");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:d:o:h", options, NULL)) != -1) {
 		switch (c) {
@@ -69,15 +53,8 @@ static int ca_create(int argc, char *argv[])
 			name = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			days = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end ||
-			    optarg[0] == '-' || days < 1 ||
-			    days > CERT_DAYS_MAX) {
-				fprintf(stderr, "%s: --days must be 1..%d\n",
-					prog_name, CERT_DAYS_MAX);
+			if (cli_parse_days(optarg, &days) < 0)
 				return 1;
-			}
 			break;
 		case 'o':
 			dir = optarg;
@@ -109,7 +86,7 @@ static int ca_create(int argc, char *argv[])
 	}
 	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) == 0)
 		printf("%s: CA certificate \"%s\", valid until %s\n", cert_path,
-		       id.name, iso_time(id.not_after, until, sizeof(until)));
+		       id.name, cli_iso_time(id.not_after, until, sizeof(until)));
 	else
 		printf("%s: CA certificate \"%s\"\n", cert_path, name);
 	printf("%s: CA private key (mode 0600); it signs every node, keep it safe\n",
@@ -117,20 +94,14 @@ static int ca_create(int argc, char *argv[])
 	return 0;
 }
 
+static const struct subcommand ca_commands[] = {
+	{ "create", ca_create, "Creates a network certificate authority" },
+};
+
 int ca_main(int argc, char *argv[])
 {
-	if (argc < 2) {
-		ca_usage(stderr);
-		return 1;
-	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		ca_usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "create"))
-		return ca_create(argc - 1, argv + 1);
-	fprintf(stderr, "%s ca: unknown command `%s'\n", prog_name, argv[1]);
-	ca_usage(stderr);
-	return 1;
+	static const struct subcommand_table table =
+		SUBCOMMAND_TABLE("ca", ca_commands, ca_usage);
+
+	return subcommand_dispatch(&table, argc, argv);
 }

@@ -6,17 +6,15 @@
  * podnet cert show: prints what a certificate binds, as text or JSON.
  * Neither ever prints key material.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include "cert.h"
 #include "cert_issue.h"
+#include "cli.h"
 #include "subcommands.h"
 
 #define CERT_DEFAULT_DAYS 365
@@ -47,16 +45,6 @@ static void cert_usage(FILE *f)
 		prog_name, prog_name, CERT_DEFAULT_DAYS);
 }
 
-static const char *iso_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
-}
-
 static int path_join(char *buf, size_t len, const char *dir, const char *name,
 		     const char *suffix)
 {
@@ -85,13 +73,9 @@ static int cert_issue_cmd(int argc, char *argv[])
 	unsigned long days = CERT_DEFAULT_DAYS;
 	struct cert_identity id;
 	struct in_addr vaddr;
-	char *end;
-	char self[PATH_MAX];
 	int c;
 
-	/* getopt names argv[0] in its complaints; make that the command. */
-	snprintf(self, sizeof(self), "%s cert issue", prog_name);
-	argv[0] = self;
+	cli_set_command_name(argv, "cert issue");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "n:a:d:c:o:h", options, NULL)) !=
 	       -1) {
@@ -103,15 +87,8 @@ static int cert_issue_cmd(int argc, char *argv[])
 			address = optarg;
 			break;
 		case 'd':
-			errno = 0;
-			days = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end ||
-			    optarg[0] == '-' || days < 1 ||
-			    days > CERT_DAYS_MAX) {
-				fprintf(stderr, "%s: --days must be 1..%d\n",
-					prog_name, CERT_DAYS_MAX);
+			if (cli_parse_days(optarg, &days) < 0)
 				return 1;
-			}
 			break;
 		case 'c':
 			ca_dir = optarg;
@@ -157,7 +134,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) == 0)
 		printf("%s: certificate for %s (%s), signed by \"%s\", valid until %s\n",
 		       cert_path, id.name, address, id.issuer,
-		       iso_time(id.not_after, until, sizeof(until)));
+		       cli_iso_time(id.not_after, until, sizeof(until)));
 	else
 		printf("%s: certificate for %s (%s)\n", cert_path, name,
 		       address);
@@ -243,8 +220,8 @@ static void show_text(const char *path, const struct cert_identity *id,
 	       id->issuer[0] ? id->issuer : "(none)");
 	printf("  %skey%s: %s\n", bold, reset, id->key_type);
 	printf("  %svalid%s: %s .. %s%s%s%s\n", bold, reset,
-	       iso_time(id->not_before, from, sizeof(from)),
-	       iso_time(id->not_after, until, sizeof(until)), red,
+	       cli_iso_time(id->not_before, from, sizeof(from)),
+	       cli_iso_time(id->not_after, until, sizeof(until)), red,
 	       expired ? " (expired)" : premature ? " (not yet valid)" : "",
 	       reset);
 	printf("  %sfingerprint%s: %s\n", bold, reset, fingerprint);
@@ -263,12 +240,9 @@ static int cert_show_cmd(int argc, char *argv[])
 	bool json = false;
 	char err[512];
 	time_t now;
-	char self[PATH_MAX];
 	int c;
 
-	/* getopt names argv[0] in its complaints; make that the command. */
-	snprintf(self, sizeof(self), "%s cert show", prog_name);
-	argv[0] = self;
+	cli_set_command_name(argv, "cert show");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
 		switch (c) {
@@ -301,22 +275,15 @@ static int cert_show_cmd(int argc, char *argv[])
 	return 0;
 }
 
+static const struct subcommand cert_commands[] = {
+	{ "issue", cert_issue_cmd, "Signs a node certificate with the network CA" },
+	{ "show", cert_show_cmd, "Prints what a certificate binds" },
+};
+
 int cert_main(int argc, char *argv[])
 {
-	if (argc < 2) {
-		cert_usage(stderr);
-		return 1;
-	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		cert_usage(stdout);
-		return 0;
-	}
-	if (!strcmp(argv[1], "issue"))
-		return cert_issue_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return cert_show_cmd(argc - 1, argv + 1);
-	fprintf(stderr, "%s cert: unknown command `%s'\n", prog_name, argv[1]);
-	cert_usage(stderr);
-	return 1;
+	static const struct subcommand_table table =
+		SUBCOMMAND_TABLE("cert", cert_commands, cert_usage);
+
+	return subcommand_dispatch(&table, argc, argv);
 }
