@@ -30,6 +30,7 @@
 
 #include "cert.h"
 #include "cert_issue.h"
+#include "fileio.h"
 
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
@@ -324,6 +325,52 @@ static void test_key_file_is_not_a_certificate(void **state)
 						 sizeof(err)), -1);
 }
 
+/* The file layer under both: bounds, no clobbering, complete writes. */
+static void test_fileio(void **state)
+{
+	static const char text[] = "0123456789";
+	uint8_t *buf;
+	size_t len;
+	int fd;
+
+	fd = fileio_create_new(at("f.txt"), 0644, false, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(fileio_write_close(fd, at("f.txt"), text, 10, err,
+					    sizeof(err)), 0);
+	assert_int_equal(fileio_read_small(at("f.txt"), 10, &buf, &len, err,
+					   sizeof(err)), 0);
+	assert_int_equal(len, 10);
+	assert_memory_equal(buf, text, 10);
+	/* The spare byte that lets callers search the text. */
+	assert_int_equal(buf[10], '\0');
+	fileio_free_wiped(buf, len);
+	fileio_free_wiped(NULL, 0);
+
+	assert_int_equal(fileio_read_small(at("f.txt"), 9, &buf, &len, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "unexpected size 10 bytes"));
+	assert_int_equal(fileio_read_small(tmpdir, 10, &buf, &len, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+
+	assert_int_equal(fileio_create_new(at("f.txt"), 0600, true, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "already exists"));
+	assert_int_equal(symlink(at("f-target.txt"), at("f-link.txt")), 0);
+	assert_int_equal(fileio_create_new(at("f-link.txt"), 0600, true, err,
+					   sizeof(err)), -1);
+	assert_false(exists(at("f-target.txt")));
+
+	/* An empty file is never one of ours. */
+	fd = fileio_create_new(at("empty.txt"), 0644, false, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(fileio_write_close(fd, at("empty.txt"), "", 0, err,
+					    sizeof(err)), 0);
+	assert_int_equal(fileio_read_small(at("empty.txt"), 10, &buf, &len, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "unexpected size 0 bytes"));
+}
+
 static void test_garbage_is_rejected(void **state)
 {
 	struct cert_identity id;
@@ -615,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_ca_key_must_match),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_key_file_is_not_a_certificate),
+		cmocka_unit_test(test_fileio),
 		cmocka_unit_test(test_garbage_is_rejected),
 		cmocka_unit_test(test_dtls_mutual_auth),
 		cmocka_unit_test(test_dtls_rejects_foreign_server),
