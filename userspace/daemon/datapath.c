@@ -308,7 +308,7 @@ static uint32_t be32_at(const uint8_t *p)
 	return ntohl(v);
 }
 
-void tun_flush(struct node *node)
+static void tun_flush(struct node *node)
 {
 	struct virtio_net_hdr vh = { 0 };
 	struct iphdr *ip = (struct iphdr *)gro.buf;

@@ -12,9 +12,6 @@
 
 #include <wolfssl/wolfcrypt/random.h>
 
-int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
-int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
-
 /*
  * The cipher list in effect: Ciphers from the file, or else the fastest
  * AEAD for this build first. Debian's wolfSSL has portable C only, where ChaCha20-Poly1305 is

@@ -268,6 +268,9 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len);
 void session_data_opened(struct session *s);
 void session_destroy(struct session *s);
 void session_listener_free(struct node *node);
+/* wolfSSL's I/O callbacks, installed on both contexts by dtls.c */
+int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
 /* peer.c */
 struct peer *peer_create(struct node *node, const char *name);
