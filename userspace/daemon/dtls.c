@@ -5,12 +5,18 @@
  * wolfSSL contexts for the two DTLS roles. Both load the same identity and
  * trust only the network CA; both demand the peer's certificate.
  */
-#include "node.h"
+#include "dtls.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/random.h>
+
+#include "config.h"
+#include "node.h"
+#include "session.h"
 
 /*
  * The cipher list in effect: Ciphers from the file, or else the fastest

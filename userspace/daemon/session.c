@@ -4,14 +4,14 @@
  *
  * DTLS 1.2 sessions on the one UDP socket. wolfSSL never touches the socket:
  * its I/O callbacks read the one datagram the daemon hands it and send
- * through udp_send() with the podnet header in front.
+ * through path_send() with the podnet header in front.
  *
  * Unknown senders only ever reach the listener, a single stateless server
  * object that answers ClientHellos with a cookie. Only a ClientHello that
  * returns a valid cookie (proof that the sender receives at its address)
  * gets a session index and memory.
  */
-#include "node.h"
+#include "session.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,9 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "datapath.h"
+#include "kernel.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "rvmsg.h"
 #include "wire.h"
 
 #define DTLS_CONTENT_CCS 20
@@ -549,6 +555,16 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 	wire_put_header(buf, WIRE_TYPE_DATA, s->remote_index, 0);
 	return path_send(s->node, &s->path, buf, WIRE_HEADER_LEN + (size_t)n,
 			 NULL, 0);
+}
+
+int session_send_control(struct session *s, const struct rv_msg *m)
+{
+	uint8_t buf[512];
+	size_t len = rv_build(m, buf, sizeof(buf));
+
+	if (!len || !s)
+		return -1;
+	return session_send_data(s, buf, len);
 }
 
 void session_receive_handshake(struct node *node, const struct path *from,
