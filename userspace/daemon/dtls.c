@@ -119,10 +119,10 @@ int dtls_contexts_create(struct node *node, char *err, size_t errlen)
 		return -1;
 	}
 	/* A reload keeps the cookie secret: cookies in flight stay valid. */
-	if (!node->server_ctx) {
+	if (!node->dtls.server_ctx) {
 		if (wc_InitRng(&rng) ||
-		    wc_RNG_GenerateBlock(&rng, node->cookie_secret,
-					 sizeof(node->cookie_secret))) {
+		    wc_RNG_GenerateBlock(&rng, node->dtls.cookie_secret,
+					 sizeof(node->dtls.cookie_secret))) {
 			snprintf(err, errlen, "cannot get random bytes");
 			wolfSSL_CTX_free(client);
 			wolfSSL_CTX_free(server);
@@ -133,15 +133,15 @@ int dtls_contexts_create(struct node *node, char *err, size_t errlen)
 	/* Sessions already running hold their own reference to the old
 	 * contexts; freeing ours here only drops the daemon's reference. */
 	dtls_contexts_free(node);
-	node->client_ctx = client;
-	node->server_ctx = server;
+	node->dtls.client_ctx = client;
+	node->dtls.server_ctx = server;
 	return 0;
 }
 
 void dtls_contexts_free(struct node *node)
 {
-	wolfSSL_CTX_free(node->client_ctx);
-	wolfSSL_CTX_free(node->server_ctx);
-	node->client_ctx = NULL;
-	node->server_ctx = NULL;
+	wolfSSL_CTX_free(node->dtls.client_ctx);
+	wolfSSL_CTX_free(node->dtls.server_ctx);
+	node->dtls.client_ctx = NULL;
+	node->dtls.server_ctx = NULL;
 }

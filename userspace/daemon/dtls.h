@@ -8,9 +8,20 @@
 #define _PODNET_DTLS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 
 struct config;
 struct node;
+
+/* The node's part (node->dtls). */
+struct node_dtls {
+	WOLFSSL_CTX *client_ctx;
+	WOLFSSL_CTX *server_ctx;
+	uint8_t cookie_secret[32];	/* kept across reloads */
+};
 
 int dtls_contexts_create(struct node *node, char *err, size_t errlen);
 /* The wolfSSL cipher list in effect: Ciphers, or the build's default. */

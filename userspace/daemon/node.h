@@ -21,13 +21,14 @@
 #include "config.h"
 #include "control.h"
 #include "crypto_pool.h"
+#include "dtls.h"
 #include "kernel.h"
 #include "rendezvous.h"
 #include "routing.h"
+#include "session.h"
 #include "traversal.h"
 
 struct peer;
-struct session;
 
 struct node_stats {
 	uint64_t rx_malformed;		/* bad podnet header */
@@ -53,15 +54,11 @@ struct node {
 	int udp_fd;
 	int udp_family;
 
-	WOLFSSL_CTX *client_ctx;
-	WOLFSSL_CTX *server_ctx;
-	uint8_t cookie_secret[32];
-	struct session *listener;
-	struct session *all_sessions;	/* every session with an index */
+	struct node_dtls dtls;		/* dtls.c */
+	struct node_sessions sessions;	/* session.c */
 
 	struct peer *peers;
 	struct routing_table routes;	/* vaddr -> peer */
-	struct routing_table sessions;	/* local index -> session */
 
 	ev_io tun_watcher;
 	ev_io udp_watcher;

@@ -333,8 +333,8 @@ static void node_cleanup(struct node *node)
 {
 	while (node->peers)
 		peer_destroy(node->peers);
-	while (node->all_sessions)
-		session_destroy(node->all_sessions);
+	while (node->sessions.all)
+		session_destroy(node->sessions.all);
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	rendezvous_close(node);
@@ -343,7 +343,7 @@ static void node_cleanup(struct node *node)
 	if (node->udp_fd >= 0)
 		close(node->udp_fd);
 	routing_free(&node->routes);
-	routing_free(&node->sessions);
+	routing_free(&node->sessions.by_index);
 	config_free(&node->cfg);
 	if (node->crypto_running)
 		crypto_pool_stop(&node->crypto);
@@ -514,7 +514,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	node.loop = ev_default_loop(EVFLAG_AUTO);
-	if (routing_init(&node.routes) || routing_init(&node.sessions)) {
+	if (routing_init(&node.routes) ||
+	    routing_init(&node.sessions.by_index)) {
 		log_err("out of memory");
 		goto out;
 	}

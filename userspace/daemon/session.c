@@ -45,7 +45,7 @@ struct session *session_lookup_index(struct node *node, uint32_t index)
 	struct in_addr key = { .s_addr = index };
 
 	/* The index table reuses the exact-match u32 map of routing.c. */
-	return routing_lookup(&node->sessions, key);
+	return routing_lookup(&node->sessions.by_index, key);
 }
 
 static int session_assign_index(struct session *s)
@@ -65,9 +65,9 @@ static int session_assign_index(struct session *s)
 		if (wc_RNG_GenerateBlock(&rng, (uint8_t *)&idx, sizeof(idx)))
 			break;
 		key.s_addr = idx;
-		if (!idx || routing_lookup(&node->sessions, key))
+		if (!idx || routing_lookup(&node->sessions.by_index, key))
 			continue;
-		ret = routing_insert(&node->sessions, key, s);
+		ret = routing_insert(&node->sessions.by_index, key, s);
 		if (!ret)
 			s->local_index = idx;
 		break;
@@ -84,11 +84,11 @@ static void session_link(struct session *s)
 {
 	struct node *node = s->node;
 
-	s->next_all = node->all_sessions;
+	s->next_all = node->sessions.all;
 	if (s->next_all)
 		s->next_all->pprev_all = &s->next_all;
-	s->pprev_all = &node->all_sessions;
-	node->all_sessions = s;
+	s->pprev_all = &node->sessions.all;
+	node->sessions.all = s;
 }
 
 static void session_unlink(struct session *s)
@@ -116,7 +116,7 @@ void session_destroy(struct session *s)
 	if (s->local_index) {
 		struct in_addr key = { .s_addr = s->local_index };
 
-		routing_remove(&s->node->sessions, key, s);
+		routing_remove(&s->node->sessions.by_index, key, s);
 	}
 	session_unlink(s);
 	if (s->peer)
@@ -140,7 +140,8 @@ static struct session *session_alloc(struct node *node, bool client)
 	s->node = node;
 	s->is_client = client;
 	s->created = ev_now(node->loop);
-	s->ssl = wolfSSL_new(client ? node->client_ctx : node->server_ctx);
+	s->ssl = wolfSSL_new(client ? node->dtls.client_ctx :
+				      node->dtls.server_ctx);
 	if (!s->ssl) {
 		free(s);
 		return NULL;
@@ -425,7 +426,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	struct session *s = ctx;
 	size_t pending = 0;
 
-	for (struct session *o = s->node->all_sessions; o; o = o->next_all)
+	for (struct session *o = s->node->sessions.all; o; o = o->next_all)
 		pending += o->state == SESSION_HANDSHAKE && !o->is_client;
 	if (pending >= MAX_PENDING_SERVER_HANDSHAKES) {
 		static ev_tstamp last_log;
@@ -453,7 +454,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 
 static struct session *listener_get(struct node *node)
 {
-	struct session *s = node->listener;
+	struct session *s = node->sessions.listener;
 
 	if (s)
 		return s;
@@ -461,19 +462,19 @@ static struct session *listener_get(struct node *node)
 	if (!s)
 		return NULL;
 	s->state = SESSION_LISTENER;
-	wolfSSL_DTLS_SetCookieSecret(s->ssl, node->cookie_secret,
-				     sizeof(node->cookie_secret));
+	wolfSSL_DTLS_SetCookieSecret(s->ssl, node->dtls.cookie_secret,
+				     sizeof(node->dtls.cookie_secret));
 	wolfDTLS_SetChGoodCb(s->ssl, listener_chgood_cb, s);
-	node->listener = s;
+	node->sessions.listener = s;
 	return s;
 }
 
 void session_listener_free(struct node *node)
 {
-	if (node->listener) {
-		wolfSSL_free(node->listener->ssl);
-		free(node->listener);
-		node->listener = NULL;
+	if (node->sessions.listener) {
+		wolfSSL_free(node->sessions.listener->ssl);
+		free(node->sessions.listener);
+		node->sessions.listener = NULL;
 	}
 }
 
@@ -483,7 +484,7 @@ static struct session *find_pending_server(struct node *node,
 					   const struct path *from,
 					   uint32_t sender_index)
 {
-	for (struct session *s = node->all_sessions; s; s = s->next_all) {
+	for (struct session *s = node->sessions.all; s; s = s->next_all) {
 		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
 		    s->remote_index == sender_index &&
 		    path_equal(&s->path, from))
@@ -620,7 +621,7 @@ void session_receive_handshake(struct node *node, const struct path *from,
 	if (s->promoted) {
 		/* The cookie was good: the object became a session inside
 		 * accept and has sent its first flight with its new index. */
-		node->listener = NULL;
+		node->sessions.listener = NULL;
 		session_link(s);
 		if (ret == WOLFSSL_SUCCESS)
 			session_complete(s);

@@ -18,6 +18,7 @@
 
 #include "datapath.h"
 #include "record.h"
+#include "routing.h"
 
 struct node;
 struct peer;
@@ -35,7 +36,7 @@ enum session_state {
 
 struct session {
 	struct node *node;
-	struct session *next_all, **pprev_all;	/* node->all_sessions */
+	struct session *next_all, **pprev_all;	/* node->sessions.all */
 	struct peer *peer;	/* NULL until a server learns who it talks to */
 	WOLFSSL *ssl;		/* handshake only; freed once keys are ours */
 	struct record_keys keys;	/* valid once established */
@@ -63,6 +64,13 @@ struct session {
 	bool promoted;
 	/* Keys handed to podnet.ko: userspace never seals with them again. */
 	bool in_kernel;
+};
+
+/* The node's part (node->sessions). */
+struct node_sessions {
+	struct session *listener;	/* the stateless cookie responder */
+	struct session *all;		/* every session with an index */
+	struct routing_table by_index;	/* local index -> session */
 };
 
 struct session *session_lookup_index(struct node *node, uint32_t index);
