@@ -16,7 +16,6 @@
 
 #include "config.h"
 #include "node.h"
-#include "session.h"
 
 /*
  * The cipher list in effect: Ciphers from the file, or else the fastest
@@ -97,8 +96,6 @@ static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
 		snprintf(err, errlen, "cannot enable X25519");
 		goto fail;
 	}
-	wolfSSL_CTX_SetIORecv(ctx, session_io_recv);
-	wolfSSL_CTX_SetIOSend(ctx, session_io_send);
 	return ctx;
 fail:
 	wolfSSL_CTX_free(ctx);

@@ -39,6 +39,8 @@
 #define DTLS_TIMEOUT_MAX 8
 
 static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
 struct session *session_lookup_index(struct node *node, uint32_t index)
 {
@@ -146,6 +148,10 @@ static struct session *session_alloc(struct node *node, bool client)
 		free(s);
 		return NULL;
 	}
+	/* Never the socket: the datagrams wolfSSL reads and writes go
+	 * through this session. */
+	wolfSSL_SSLSetIORecv(s->ssl, io_recv);
+	wolfSSL_SSLSetIOSend(s->ssl, io_send);
 	wolfSSL_SetIOReadCtx(s->ssl, s);
 	wolfSSL_SetIOWriteCtx(s->ssl, s);
 	wolfSSL_dtls_set_using_nonblock(s->ssl, 1);
@@ -157,7 +163,7 @@ static struct session *session_alloc(struct node *node, bool client)
 }
 
 /* wolfSSL's recv callback: hand over the one pending datagram, if any. */
-int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct session *s = ctx;
 	size_t n;
@@ -172,7 +178,7 @@ int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 }
 
 /* wolfSSL's send callback: one datagram per call, podnet header in front. */
-int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct session *s = ctx;
 	uint8_t hdr[WIRE_HANDSHAKE_HEADER_LEN];

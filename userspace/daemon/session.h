@@ -87,8 +87,5 @@ int session_send_control(struct session *s, const struct rv_msg *m);
 void session_data_opened(struct session *s);
 void session_destroy(struct session *s);
 void session_listener_free(struct node *node);
-/* wolfSSL's I/O callbacks, installed on both contexts by dtls.c */
-int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
-int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
 #endif /* _PODNET_SESSION_H */
