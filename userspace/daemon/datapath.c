@@ -5,7 +5,7 @@
  * Packets between the TUN device and the UDP socket. Every datagram is
  * untrusted until its session has opened it; every drop is counted.
  */
-#include "node.h"
+#include "datapath.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -19,7 +19,12 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "rendezvous.h"
 #include "rvmsg.h"
+#include "session.h"
+#include "traversal.h"
 #include "tso.h"
 #include "wire.h"
 
@@ -308,7 +313,7 @@ static uint32_t be32_at(const uint8_t *p)
 	return ntohl(v);
 }
 
-void tun_flush(struct node *node)
+static void tun_flush(struct node *node)
 {
 	struct virtio_net_hdr vh = { 0 };
 	struct iphdr *ip = (struct iphdr *)gro.buf;

@@ -5,7 +5,7 @@
  * The TUN device. Only its creation needs the tun ioctl; address, MTU and
  * link state are set over rtnetlink (netlink/rtnl.c).
  */
-#include "node.h"
+#include "tun.h"
 
 #include <errno.h>
 #include <fcntl.h>
