@@ -345,11 +345,14 @@ static void kernel_peer_remove(struct peer *peer)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
+	/* Mark the peer first, even when the kernel never saw it: destroying
+	 * its sessions next must not sync it into the kernel's peer map just
+	 * before it is freed. */
+	peer->kernel.removing = true;
 	if (!peer->node->kernel.running || !peer->kernel.id)
 		return;
 	routing_remove(&peer->node->kernel.peers, id_key(peer->kernel.id),
 		       peer);
-	peer->kernel.removing = true;
 	if (!peer->kernel.known)
 		return;
 	nlh = request(peer->node, buf, PODNET_CMD_PEER_DEL, 0);
