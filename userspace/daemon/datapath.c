@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "checksum.h"
 #include "log.h"
 #include "rvmsg.h"
 #include "tso.h"
@@ -321,20 +322,16 @@ void tun_flush(struct node *node)
 	if (!gro.count)
 		return;
 	if (gro.count > 1) {
-		uint8_t pseudo[12];
 		uint16_t partial;
 
 		ip->tot_len = htons((uint16_t)gro.len);
 		ip->check = 0;
-		ip->check = htons(csum_fold(csum_add(0, gro.buf, ihl)));
+		ip->check = csum_inet(gro.buf, ihl);
 		/* The TCP checksum is left to the stack, as from a NIC with
 		 * checksum offload: the field holds the pseudo-header sum. */
-		memcpy(pseudo, &ip->saddr, 8);
-		pseudo[8] = 0;
-		pseudo[9] = IPPROTO_TCP;
-		pseudo[10] = (uint8_t)((gro.len - ihl) >> 8);
-		pseudo[11] = (uint8_t)(gro.len - ihl);
-		partial = (uint16_t)~csum_fold(csum_add(0, pseudo, 12));
+		partial = (uint16_t)~csum_fold(csum_pseudo_ipv4(
+			(const uint8_t *)&ip->saddr, IPPROTO_TCP,
+			(uint16_t)(gro.len - ihl)));
 		gro.buf[ihl + 16] = (uint8_t)(partial >> 8);
 		gro.buf[ihl + 17] = (uint8_t)partial;
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -450,20 +447,6 @@ static void endpoint_from_recv(struct endpoint *ep,
 	endpoint_from_sockaddr(ep, (const struct sockaddr *)ss, len);
 }
 
-static uint16_t ip_checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 /*
  * Tell the local sender at once that nobody holds the destination, as a
  * router would, instead of letting its connect() time out.
@@ -502,11 +485,11 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	ip->protocol = IPPROTO_ICMP;
 	ip->saddr = node->cfg.address.s_addr;
 	ip->daddr = orig->saddr;
-	ip->check = ip_checksum(ip, sizeof(*ip));
+	ip->check = csum_inet(ip, sizeof(*ip));
 	icmp->type = ICMP_DEST_UNREACH;
 	icmp->code = ICMP_HOST_UNREACH;
 	memcpy(out + sizeof(*ip) + 8, pkt, quote);
-	icmp->checksum = ip_checksum(icmp, 8 + quote);
+	icmp->checksum = csum_inet(icmp, 8 + quote);
 	if (tun_write(node, out, total) < 0)
 		log_debug("tun write: %s", strerror(errno));
 }
