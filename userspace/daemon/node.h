@@ -27,22 +27,16 @@
 #include "wire.h"
 #include "rvmsg.h"
 
+#include "datapath.h"
+#include "dispatch.h"
+#include "path.h"
+#include "tun.h"
+#include "udp.h"
+
 struct node;
 struct peer;
 struct punch;
 struct control_client;
-
-/*
- * Where datagrams for a peer go: an address, the socket to send from (the
- * main one, or one opened to get through a symmetric NAT), and when the
- * path is relayed, the relay channel. A session keeps its keys when its
- * path changes (roaming, relay -> direct).
- */
-struct path {
-	struct endpoint ep;
-	int fd;
-	uint32_t relay_channel;	/* 0: direct */
-};
 
 enum session_state {
 	SESSION_LISTENER,	/* the stateless cookie responder */
@@ -186,16 +180,12 @@ struct node {
 	struct config cfg;
 	struct cert_identity identity;
 
-	int tun_fd;			/* -1 with the kernel data path */
 	bool kernel_running;		/* podnet.ko carries the data */
 	struct genl_conn kernel;	/* requests */
 	struct genl_conn kernel_events;	/* notifications */
 	ev_io kernel_watcher;
 	uint32_t kernel_next_id;
 	struct routing_table kernel_peers;	/* kernel id -> peer */
-	bool tun_offload;		/* TSO super-packets from the TUN */
-	bool tx_batching;		/* path_send() queues, the caller flushes */
-	bool rx_coalescing;		/* TCP segments merge before the TUN */
 	bool heap_trim;			/* wolfSSL objects were freed */
 	int ifindex;
 	int udp_fd;
@@ -212,8 +202,6 @@ struct node {
 	struct routing_table routes;	/* vaddr -> peer */
 	struct routing_table sessions;	/* local index -> session */
 
-	ev_io tun_watcher;
-	ev_io udp_watcher;
 	ev_io control_watcher;
 	ev_timer housekeeping_timer;
 	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;
@@ -239,14 +227,9 @@ struct node {
 	bool crypto_running;
 
 	struct node_stats stats;
-	/* Token bucket for ICMP unreachables sent back into the TUN. */
-	double icmp_tokens;
-	ev_tstamp icmp_last;
+	/* The userspace data path (datapath.h) */
+	struct datapath dp;
 };
-
-/* tun.c */
-int tun_open(const char *ifname, char *actual, size_t actual_len,
-	     bool *offload);
 
 /* dtls.c */
 int dtls_contexts_create(struct node *node, char *err, size_t errlen);
@@ -306,19 +289,6 @@ void rendezvous_relay(struct node *node, const struct path *from,
 		      const struct wire_header *hdr);
 void rendezvous_probe_answer(struct node *node, const struct path *from);
 void rendezvous_peer_gone(struct peer *peer);
-
-/* datapath.c */
-void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents);
-void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents);
-void datapath_flush(struct node *node);
-void datapath_seal_pending(struct node *node);
-void datapath_control_record(struct node *node, struct peer *peer,
-			     const uint8_t *buf, size_t len);
-int path_send(struct node *node, const struct path *path,
-	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload,
-	      size_t payload_len);
-bool path_equal(const struct path *a, const struct path *b);
-const char *path_format(const struct path *p, char *buf, size_t len);
 
 /* kernel.c */
 bool kernel_available(void);

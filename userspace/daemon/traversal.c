@@ -292,7 +292,7 @@ static int open_punch_sockets(struct punch *pu, size_t n)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 				   sizeof(off));
 		pu->socks[i].fd = fd;
-		ev_io_init(&pu->socks[i].watcher, datapath_udp_cb, fd, EV_READ);
+		ev_io_init(&pu->socks[i].watcher, udp_read_cb, fd, EV_READ);
 		pu->socks[i].watcher.data = node;
 		ev_io_start(node->loop, &pu->socks[i].watcher);
 		pu->n_socks++;
@@ -391,7 +391,7 @@ static void adopt_punch_socket(struct peer *peer, int fd)
 		pu->socks[i].fd = -1;
 		traversal_peer_free(peer);
 		peer->own_fd = fd;
-		ev_io_init(&peer->own_watcher, datapath_udp_cb, fd, EV_READ);
+		ev_io_init(&peer->own_watcher, udp_read_cb, fd, EV_READ);
 		peer->own_watcher.data = node;
 		ev_io_start(node->loop, &peer->own_watcher);
 		return;
