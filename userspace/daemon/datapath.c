@@ -5,10 +5,14 @@
  * The data path's state: allocated once at startup, freed at shutdown,
  * and the two watchers that drive it.
  */
-#include "node.h"
+#include "datapath.h"
 
 #include <stddef.h>
 #include <stdlib.h>
+
+#include "node.h"
+#include "tun.h"
+#include "udp.h"
 
 /* calloc() aligns for max_align_t only; the buffers ask for 16. */
 _Static_assert(_Alignof(struct udp_tx) <= _Alignof(max_align_t) &&

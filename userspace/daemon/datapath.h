@@ -5,7 +5,9 @@
  * The userspace data path: packets between the TUN device (tun.c) and the
  * UDP socket (udp.c), classified by dispatch.c. Its state is one struct
  * datapath embedded in the node; the files that do the work keep nothing
- * of their own.
+ * of their own. The rest of the daemon includes this header for what it
+ * uses of the data path: struct path, path_send(), the UDP watcher
+ * callback, control records.
  */
 #ifndef _PODNET_DATAPATH_H
 #define _PODNET_DATAPATH_H
@@ -14,7 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dispatch.h"
+#include "path.h"
 #include "record.h"
+#include "udp.h"
 #include "wire.h"
 
 struct node;

@@ -2,13 +2,17 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  */
-#include "node.h"
+#include "dispatch.h"
 
 #include <arpa/inet.h>
 #include <netinet/ip.h>
 
+#include "datapath.h"
 #include "log.h"
+#include "node.h"
+#include "path.h"
 #include "rvmsg.h"
+#include "tun.h"
 #include "wire.h"
 
 /* A punched path must be silent this long before relayed packets win. */

@@ -28,10 +28,7 @@
 #include "rvmsg.h"
 
 #include "datapath.h"
-#include "dispatch.h"
-#include "path.h"
 #include "tun.h"
-#include "udp.h"
 
 struct node;
 struct peer;

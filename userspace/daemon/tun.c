@@ -5,7 +5,7 @@
  * The TUN device. Only its creation needs the tun ioctl; address, MTU and
  * link state are set over rtnetlink (netlink/rtnl.c).
  */
-#include "node.h"
+#include "tun.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -23,8 +23,11 @@
 #include <unistd.h>
 
 #include "checksum.h"
+#include "datapath.h"
 #include "log.h"
+#include "node.h"
 #include "tso.h"
+#include "udp.h"
 
 #define ICMP_RATE 10.0	/* unreachables per second */
 

@@ -6,7 +6,7 @@
  * handled and leaves as UDP GSO sends; receiving takes recvmmsg batches of
  * UDP GRO super-datagrams and hands every segment to dispatch.c.
  */
-#include "node.h"
+#include "udp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datapath.h"
+#include "dispatch.h"
 #include "log.h"
+#include "node.h"
+#include "tun.h"
 #include "wire.h"
 
 #define GSO_MAX_BYTES 65000
