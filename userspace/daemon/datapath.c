@@ -14,35 +14,41 @@
 #include "tun.h"
 #include "udp.h"
 
+/* Every buffer in one allocation: big enough that malloc maps fresh
+ * zero pages for it, which stay out of the RSS until traffic touches
+ * them, as the file statics did. Several smaller ones would come from
+ * the heap, and calloc would clear (touch) them. */
+struct datapath_buffers {
+	struct udp_tx tx;
+	struct udp_rx rx;
+	struct tun_io tun;
+	uint8_t plaintext[DATAPATH_PACKET_MAX] __attribute__((aligned(16)));
+	uint8_t sealed[DATAPATH_SEALED_MAX] __attribute__((aligned(16)));
+};
+
 /* calloc() aligns for max_align_t only; the buffers ask for 16. */
-_Static_assert(_Alignof(struct udp_tx) <= _Alignof(max_align_t) &&
-	       _Alignof(struct udp_rx) <= _Alignof(max_align_t) &&
-	       _Alignof(struct tun_io) <= _Alignof(max_align_t),
+_Static_assert(_Alignof(struct datapath_buffers) <= _Alignof(max_align_t),
 	       "data path buffers need a stricter alignment than calloc's");
 
 int datapath_init(struct datapath *dp)
 {
-	/* calloc, not malloc and memset: pages stay untouched, and so out
-	 * of the RSS, until traffic uses them. */
-	dp->tx = calloc(1, sizeof(*dp->tx));
-	dp->rx = calloc(1, sizeof(*dp->rx));
-	dp->tun = calloc(1, sizeof(*dp->tun));
-	dp->plaintext = calloc(1, DATAPATH_PACKET_MAX);
-	dp->sealed = calloc(1, DATAPATH_SEALED_MAX);
-	if (!dp->tx || !dp->rx || !dp->tun || !dp->plaintext || !dp->sealed) {
-		datapath_free(dp);
+	struct datapath_buffers *b = calloc(1, sizeof(*b));
+
+	if (!b)
 		return -1;
-	}
+	dp->buffers = b;
+	dp->tx = &b->tx;
+	dp->rx = &b->rx;
+	dp->tun = &b->tun;
+	dp->plaintext = b->plaintext;
+	dp->sealed = b->sealed;
 	return 0;
 }
 
 void datapath_free(struct datapath *dp)
 {
-	free(dp->tx);
-	free(dp->rx);
-	free(dp->tun);
-	free(dp->plaintext);
-	free(dp->sealed);
+	free(dp->buffers);
+	dp->buffers = NULL;
 	dp->tx = NULL;
 	dp->rx = NULL;
 	dp->tun = NULL;

@@ -22,6 +22,7 @@
 #include "udp.h"
 #include "wire.h"
 
+struct datapath_buffers;
 struct node;
 struct tun_io;
 struct udp_rx;
@@ -36,9 +37,9 @@ struct udp_tx;
 	(WIRE_HEADER_LEN + DATAPATH_PACKET_MAX + RECORD_OVERHEAD)
 
 /*
- * The buffers (about 1.4 MiB) are allocated once by datapath_init(), so
- * the node stays small; their pages are touched only once traffic flows,
- * and never with the kernel data path.
+ * The buffers (about 1.6 MiB) are allocated once by datapath_init(), so
+ * the node stays small; like the file statics they replace, their pages
+ * count in the RSS only once traffic has used them.
  */
 struct datapath {
 	int tun_fd;			/* -1 with the kernel data path */
@@ -52,6 +53,8 @@ struct datapath {
 	double icmp_tokens;
 	ev_tstamp icmp_last;
 
+	/* One allocation (datapath.c), reached through these. */
+	struct datapath_buffers *buffers;
 	struct udp_tx *tx;		/* datagrams waiting to be sent */
 	struct udp_rx *rx;		/* a recvmmsg batch and its segments */
 	struct tun_io *tun;		/* TUN reads, TSO, coalescing */
