@@ -56,7 +56,7 @@ $(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged libra
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-truncation -Wno-unused-parameter \
+CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-truncation -Wno-unused-parameter \
 	  -MMD -MP -D_GNU_SOURCE -Iuserspace/lib -Inetlink -isystem netlink/uapi \
 	  $(DEP_CFLAGS) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)

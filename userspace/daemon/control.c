@@ -7,7 +7,7 @@
  * the spirit of WireGuard's cross-platform UAPI. `podnet show` renders
  * that as text or JSON. No key material is ever part of the answer.
  */
-#include "node.h"
+#include "control.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,9 +20,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "dtls.h"
+#include "kernel.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "rvmsg.h"
+#include "session.h"
 
 #define PING_TIMEOUT 2.0
 
@@ -58,7 +65,7 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
 	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
 	fprintf(f, "mtu=%u\n", node->cfg.mtu);
-	fprintf(f, "datapath=%s\n", node->kernel_running ? "kernel" : "tun");
+	fprintf(f, "datapath=%s\n", node->kernel.running ? "kernel" : "tun");
 	fprintf(f, "wolfssl=%s\n", wolfSSL_lib_version());
 	fprintf(f, "crypto_code=%s\n", dtls_crypto_code());
 	if (node->crypto_running) {
@@ -86,10 +93,10 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "rx_relay_refused=%" PRIu64 "\n",
 		node->stats.rx_relay_refused);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
-	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat_type));
-	if (node->reflexive.len)
+	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
+	if (node->nat.reflexive.len)
 		fprintf(f, "reflexive=%s\n",
-			endpoint_format(&node->reflexive, ep, sizeof(ep)));
+			endpoint_format(&node->nat.reflexive, ep, sizeof(ep)));
 	for (struct peer *p = node->peers; p; p = p->next) {
 		fprintf(f, "peer=%s\n", p->name);
 		if (p->has_vaddr) {
@@ -106,18 +113,18 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "state=%s\n", session_state_name(p));
 		fprintf(f, "path=%s\n", !p->path.ep.len ? "none" :
 			p->path.relay_channel ? "relay" : "direct");
-		if (p->path_reason[0] && p->path.relay_channel)
-			fprintf(f, "reason=%s\n", p->path_reason);
+		if (p->nat.path_reason[0] && p->path.relay_channel)
+			fprintf(f, "reason=%s\n", p->nat.path_reason);
 		if (p->path.relay_channel)
 			fprintf(f, "relay_channel=%08x\n", p->path.relay_channel);
-		if (p->is_rendezvous)
-			fprintf(f, "rendezvous=%s\n",
-				p->registered ? "registered" : "not registered");
-		if (p->nat_type)
-			fprintf(f, "nat_type=%s\n", nat_type_name(p->nat_type));
-		if (node->cfg.rendezvous && p->rv_registered)
+		if (p->nat.is_rendezvous)
+			fprintf(f, "rendezvous=%s\n", p->nat.registered ?
+				"registered" : "not registered");
+		if (p->nat.type)
+			fprintf(f, "nat_type=%s\n", nat_type_name(p->nat.type));
+		if (node->cfg.rendezvous && p->rv.registered)
 			fprintf(f, "relayed_bytes=%" PRIu64 "\n",
-				p->relay_bytes);
+				p->rv.relay_bytes);
 		fprintf(f, "role=%s\n", peer_is_client(p) ? "client" : "server");
 		fprintf(f, "configured=%s\n", p->configured ? "true" : "false");
 		if (p->current) {
@@ -145,7 +152,7 @@ static void ping_finish(struct control_client *c, const char *answer)
 {
 	struct node *node = c->node;
 
-	for (struct control_client **pp = &node->pending_pings; *pp;
+	for (struct control_client **pp = &node->control.pending_pings; *pp;
 	     pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -171,7 +178,8 @@ void control_ping_answered(struct node *node, struct peer *peer, uint64_t id)
 {
 	char answer[256], ep[ADDR_STR_MAX + 32];
 
-	for (struct control_client *c = node->pending_pings; c; c = c->next) {
+	for (struct control_client *c = node->control.pending_pings; c;
+	     c = c->next) {
 		if (c->id != id || strcmp(c->peer, peer->name))
 			continue;
 		snprintf(answer, sizeof(answer),
@@ -209,15 +217,15 @@ static bool ping_start(struct node *node, int fd, const char *name)
 	snprintf(c->peer, sizeof(c->peer), "%s", name);
 	m.ping_id = c->id;
 	c->sent = ev_time();
-	if (send_control_message(peer, &m)) {
+	if (session_send_control(peer->current, &m)) {
 		free(c);
 		return false;
 	}
 	ev_timer_init(&c->timeout, ping_timeout_cb, PING_TIMEOUT, 0.);
 	c->timeout.data = c;
 	ev_timer_start(node->loop, &c->timeout);
-	c->next = node->pending_pings;
-	node->pending_pings = c;
+	c->next = node->control.pending_pings;
+	node->control.pending_pings = c;
 	return true;
 }
 
@@ -261,7 +269,7 @@ static void control_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct node *node = w->data;
 
 	for (;;) {
-		int fd = accept4(node->control_fd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(node->control.fd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
@@ -323,21 +331,21 @@ int control_open(struct node *node, char *err, size_t errlen)
 		return -1;
 	}
 	umask(old_umask);
-	node->control_fd = fd;
-	ev_io_init(&node->control_watcher, control_cb, fd, EV_READ);
-	node->control_watcher.data = node;
-	ev_io_start(node->loop, &node->control_watcher);
+	node->control.fd = fd;
+	ev_io_init(&node->control.watcher, control_cb, fd, EV_READ);
+	node->control.watcher.data = node;
+	ev_io_start(node->loop, &node->control.watcher);
 	return 0;
 }
 
 void control_close(struct node *node)
 {
-	while (node->pending_pings)
-		ping_finish(node->pending_pings, "errno=125\n\n");
-	if (node->control_fd < 0)
+	while (node->control.pending_pings)
+		ping_finish(node->control.pending_pings, "errno=125\n\n");
+	if (node->control.fd < 0)
 		return;
-	ev_io_stop(node->loop, &node->control_watcher);
-	close(node->control_fd);
+	ev_io_stop(node->loop, &node->control.watcher);
+	close(node->control.fd);
 	unlink(node->cfg.control_socket);
-	node->control_fd = -1;
+	node->control.fd = -1;
 }

@@ -11,7 +11,11 @@
 #include "log.h"
 #include "node.h"
 #include "path.h"
+#include "peer.h"
+#include "rendezvous.h"
 #include "rvmsg.h"
+#include "session.h"
+#include "traversal.h"
 #include "tun.h"
 #include "wire.h"
 

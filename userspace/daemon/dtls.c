@@ -5,15 +5,17 @@
  * wolfSSL contexts for the two DTLS roles. Both load the same identity and
  * trust only the network CA; both demand the peer's certificate.
  */
-#include "node.h"
+#include "dtls.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/random.h>
 
-int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
-int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+#include "config.h"
+#include "node.h"
 
 /*
  * The cipher list in effect: Ciphers from the file, or else the fastest
@@ -94,8 +96,6 @@ static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
 		snprintf(err, errlen, "cannot enable X25519");
 		goto fail;
 	}
-	wolfSSL_CTX_SetIORecv(ctx, session_io_recv);
-	wolfSSL_CTX_SetIOSend(ctx, session_io_send);
 	return ctx;
 fail:
 	wolfSSL_CTX_free(ctx);
@@ -116,10 +116,10 @@ int dtls_contexts_create(struct node *node, char *err, size_t errlen)
 		return -1;
 	}
 	/* A reload keeps the cookie secret: cookies in flight stay valid. */
-	if (!node->server_ctx) {
+	if (!node->dtls.server_ctx) {
 		if (wc_InitRng(&rng) ||
-		    wc_RNG_GenerateBlock(&rng, node->cookie_secret,
-					 sizeof(node->cookie_secret))) {
+		    wc_RNG_GenerateBlock(&rng, node->dtls.cookie_secret,
+					 sizeof(node->dtls.cookie_secret))) {
 			snprintf(err, errlen, "cannot get random bytes");
 			wolfSSL_CTX_free(client);
 			wolfSSL_CTX_free(server);
@@ -130,15 +130,15 @@ int dtls_contexts_create(struct node *node, char *err, size_t errlen)
 	/* Sessions already running hold their own reference to the old
 	 * contexts; freeing ours here only drops the daemon's reference. */
 	dtls_contexts_free(node);
-	node->client_ctx = client;
-	node->server_ctx = server;
+	node->dtls.client_ctx = client;
+	node->dtls.server_ctx = server;
 	return 0;
 }
 
 void dtls_contexts_free(struct node *node)
 {
-	wolfSSL_CTX_free(node->client_ctx);
-	wolfSSL_CTX_free(node->server_ctx);
-	node->client_ctx = NULL;
-	node->server_ctx = NULL;
+	wolfSSL_CTX_free(node->dtls.client_ctx);
+	wolfSSL_CTX_free(node->dtls.server_ctx);
+	node->dtls.client_ctx = NULL;
+	node->dtls.server_ctx = NULL;
 }

@@ -7,13 +7,14 @@
  * the module seals and opens data records. kernel_peer_sync() makes the
  * module's view of one peer (endpoint, relay channel, address, the two key
  * slots) match the daemon's after any change, so the rest of the daemon
- * only says "this peer changed". The uapi is netlink/podnet_genl.h.
+ * only says "this peer changed" (peer_changed(), which calls
+ * kernel_peer_changed()). The uapi is netlink/podnet_genl.h.
  *
  * Once a session's keys are in the kernel, userspace never seals with them
  * again (their sequence numbers live in the kernel): keepalives and
  * control messages go out through PODNET_CMD_CTRL_SEND.
  */
-#include "node.h"
+#include "kernel.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,10 +26,15 @@
 
 #include <linux/genetlink.h>
 
+#include "datapath.h"
 #include "genl.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
 #include "podnet_genl.h"
 #include "rtnl.h"
+#include "session.h"
+#include "traversal.h"
 
 /* Every stats dump names each peer by id: a map, not a list walk, so a
  * thousand peers cost a thousand lookups a second, not a million. */
@@ -39,13 +45,13 @@ static struct in_addr id_key(uint32_t id)
 
 static struct peer *peer_by_kernel_id(struct node *node, uint32_t id)
 {
-	return id ? routing_lookup(&node->kernel_peers, id_key(id)) : NULL;
+	return id ? routing_lookup(&node->kernel.peers, id_key(id)) : NULL;
 }
 
 static struct nlmsghdr *request(struct node *node, void *buf, uint8_t cmd,
 				uint16_t flags)
 {
-	struct nlmsghdr *nlh = genl_request(&node->kernel, buf, cmd,
+	struct nlmsghdr *nlh = genl_request(&node->kernel.requests, buf, cmd,
 					    PODNET_GENL_VERSION, flags);
 
 	mnl_attr_put_u32(nlh, PODNET_A_IFINDEX, (uint32_t)node->ifindex);
@@ -56,7 +62,8 @@ static int talk(struct node *node, struct nlmsghdr *nlh, const char *what,
 		const struct peer *peer)
 {
 	char err[256];
-	int ret = genl_talk(&node->kernel, nlh, NULL, NULL, err, sizeof(err));
+	int ret = genl_talk(&node->kernel.requests, nlh, NULL, NULL, err,
+			    sizeof(err));
 
 	if (ret)
 		log_warn("kernel: %s%s%s: %s", what, peer ? " for peer " : "",
@@ -96,24 +103,24 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 	struct nlmsghdr *nlh;
 	int ret;
 
-	ret = genl_open(&node->kernel, PODNET_GENL_NAME,
+	ret = genl_open(&node->kernel.requests, PODNET_GENL_NAME,
 			PODNET_GENL_MCGRP_PEERS, why, sizeof(why));
 	if (!ret)
-		ret = genl_open(&node->kernel_events, PODNET_GENL_NAME,
+		ret = genl_open(&node->kernel.events, PODNET_GENL_NAME,
 				PODNET_GENL_MCGRP_PEERS, why, sizeof(why));
 	if (!ret)
-		ret = genl_subscribe(&node->kernel_events);
+		ret = genl_subscribe(&node->kernel.events);
 	if (ret) {
 		snprintf(err, errlen, "podnet kernel module: %s",
 			 ret == -ENOENT ? "not loaded (modprobe podnet)" :
 					  strerror(-ret));
 		return -1;
 	}
-	if (routing_init(&node->kernel_peers)) {
+	if (routing_init(&node->kernel.peers)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	node->kernel_running = true;
+	node->kernel.running = true;
 	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND, why,
 			       sizeof(why));
 	if (ret == -EEXIST) {
@@ -146,7 +153,8 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 	}
 	nlh = request(node, buf, PODNET_CMD_SOCKET_ATTACH, 0);
 	mnl_attr_put_u32(nlh, PODNET_A_SOCKET_FD, (uint32_t)node->udp_fd);
-	ret = genl_talk(&node->kernel, nlh, NULL, NULL, why, sizeof(why));
+	ret = genl_talk(&node->kernel.requests, nlh, NULL, NULL, why,
+			sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot attach the UDP socket: %s",
 			 node->cfg.ifname, why);
@@ -157,17 +165,17 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 
 void kernel_close(struct node *node)
 {
-	if (!node->kernel_running)
+	if (!node->kernel.running)
 		return;
-	genl_close(&node->kernel);
-	genl_close(&node->kernel_events);
-	routing_free(&node->kernel_peers);
-	node->kernel_running = false;
+	genl_close(&node->kernel.requests);
+	genl_close(&node->kernel.events);
+	routing_free(&node->kernel.peers);
+	node->kernel.running = false;
 }
 
 static struct session *slot_session(struct peer *peer, int slot)
 {
-	uint32_t index = peer->kernel_slot[slot];
+	uint32_t index = peer->kernel.slot[slot];
 	struct session *cands[3] = { peer->current, peer->previous,
 				     peer->pending };
 
@@ -188,7 +196,7 @@ static int key_set(struct peer *peer, int slot, struct session *s,
 	struct nlattr *conf;
 	int ret;
 
-	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	mnl_attr_put_u8(nlh, PODNET_A_KEY_SLOT, (uint8_t)slot);
 	conf = mnl_attr_nest_start(nlh, PODNET_A_KEYCONF);
 	mnl_attr_put_u8(nlh, PODNET_A_KEYCONF_CIPHER,
@@ -209,8 +217,8 @@ static int key_set(struct peer *peer, int slot, struct session *s,
 	/* The request held key material: it does not stay on the stack. */
 	explicit_bzero(buf, sizeof(buf));
 	if (!ret) {
-		peer->kernel_slot[slot] = s->local_index;
-		peer->kernel_slot_pending[slot] = pending;
+		peer->kernel.slot[slot] = s->local_index;
+		peer->kernel.slot_pending[slot] = pending;
 		s->in_kernel = true;
 	}
 	return ret;
@@ -221,7 +229,7 @@ static void key_simple(struct peer *peer, uint8_t cmd, int slot)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = request(peer->node, buf, cmd, 0);
 
-	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	if (slot >= 0)
 		mnl_attr_put_u8(nlh, PODNET_A_KEY_SLOT, (uint8_t)slot);
 	talk(peer->node, nlh, cmd == PODNET_CMD_KEY_SWAP ? "swapping keys" :
@@ -230,13 +238,13 @@ static void key_simple(struct peer *peer, uint8_t cmd, int slot)
 
 static void slots_swapped(struct peer *peer)
 {
-	uint32_t i = peer->kernel_slot[0];
-	bool p = peer->kernel_slot_pending[0];
+	uint32_t i = peer->kernel.slot[0];
+	bool p = peer->kernel.slot_pending[0];
 
-	peer->kernel_slot[0] = peer->kernel_slot[1];
-	peer->kernel_slot_pending[0] = false;
-	peer->kernel_slot[1] = i;
-	peer->kernel_slot_pending[1] = p;
+	peer->kernel.slot[0] = peer->kernel.slot[1];
+	peer->kernel.slot_pending[0] = false;
+	peer->kernel.slot[1] = i;
+	peer->kernel.slot_pending[1] = p;
 }
 
 static void peer_set(struct peer *peer)
@@ -249,7 +257,7 @@ static void peer_set(struct peer *peer)
 	struct nlattr *ips, *ip;
 	uint8_t prefix = 32;
 
-	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	if (path->ep.len)
 		mnl_attr_put(nlh, PODNET_A_ENDPOINT, path->ep.len,
 			     &path->ep.sa);
@@ -266,33 +274,33 @@ static void peer_set(struct peer *peer)
 	}
 	mnl_attr_nest_end(nlh, ips);
 	if (!talk(node, nlh, "updating peer", peer)) {
-		peer->kernel_path = *path;
-		peer->kernel_vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
-		peer->kernel_known = true;
+		peer->kernel.path = *path;
+		peer->kernel.vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
+		peer->kernel.known = true;
 	}
 }
 
-void kernel_peer_sync(struct peer *peer)
+static void kernel_peer_sync(struct peer *peer)
 {
 	struct node *node = peer->node;
 	struct session *want[2], *have[2];
 	bool want_pending;
 	const struct path *path;
 
-	if (!node->kernel_running || peer->kernel_removing ||
-	    peer->kernel_sync_hold)
+	if (!node->kernel.running || peer->kernel.removing ||
+	    peer->kernel.sync_hold)
 		return;
-	if (!peer->kernel_id) {
-		if (routing_insert(&node->kernel_peers,
-				   id_key(node->kernel_next_id + 1), peer))
+	if (!peer->kernel.id) {
+		if (routing_insert(&node->kernel.peers,
+				   id_key(node->kernel.next_id + 1), peer))
 			return;
-		peer->kernel_id = ++node->kernel_next_id;
+		peer->kernel.id = ++node->kernel.next_id;
 	}
 	path = peer->current ? &peer->current->path : &peer->path;
-	if (!peer->kernel_known || !path_equal(path, &peer->kernel_path) ||
-	    peer->kernel_vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
+	if (!peer->kernel.known || !path_equal(path, &peer->kernel.path) ||
+	    peer->kernel.vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
 		peer_set(peer);
-	if (!peer->kernel_known)
+	if (!peer->kernel.known)
 		return;
 
 	/* Primary: the session we send on. Secondary: the server's pending
@@ -318,36 +326,58 @@ void kernel_peer_sync(struct peer *peer)
 		} else {
 			key_set(peer, 0, want[0], false);
 		}
-	} else if (!want[0] && peer->kernel_slot[0]) {
+	} else if (!want[0] && peer->kernel.slot[0]) {
 		key_simple(peer, PODNET_CMD_KEY_DEL, 0);
-		peer->kernel_slot[0] = 0;
+		peer->kernel.slot[0] = 0;
 	}
 	have[1] = slot_session(peer, 1);
 	if (want[1] && (want[1] != have[1] ||
-			peer->kernel_slot_pending[1] != want_pending)) {
+			peer->kernel.slot_pending[1] != want_pending)) {
 		key_set(peer, 1, want[1], want_pending);
-	} else if (!want[1] && peer->kernel_slot[1]) {
+	} else if (!want[1] && peer->kernel.slot[1]) {
 		key_simple(peer, PODNET_CMD_KEY_DEL, 1);
-		peer->kernel_slot[1] = 0;
+		peer->kernel.slot[1] = 0;
 	}
 }
 
-void kernel_peer_remove(struct peer *peer)
+static void kernel_peer_remove(struct peer *peer)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (!peer->node->kernel_running || !peer->kernel_id)
+	if (!peer->node->kernel.running || !peer->kernel.id)
 		return;
-	routing_remove(&peer->node->kernel_peers, id_key(peer->kernel_id),
+	routing_remove(&peer->node->kernel.peers, id_key(peer->kernel.id),
 		       peer);
-	peer->kernel_removing = true;
-	if (!peer->kernel_known)
+	peer->kernel.removing = true;
+	if (!peer->kernel.known)
 		return;
 	nlh = request(peer->node, buf, PODNET_CMD_PEER_DEL, 0);
-	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	talk(peer->node, nlh, "removing peer", peer);
-	peer->kernel_known = false;
+	peer->kernel.known = false;
+}
+
+void kernel_peer_changed(struct peer *peer, enum peer_event what)
+{
+	switch (what) {
+	case PEER_REMOVED:
+		kernel_peer_remove(peer);
+		break;
+	case PEER_SESSION_PROMOTED:
+		/* New keys answer the kernel's request for them. */
+		peer->kernel.key_limit = false;
+		kernel_peer_sync(peer);
+		break;
+	case PEER_SESSION_UP:
+	case PEER_SESSION_GONE:
+	case PEER_PATH_CHANGED:
+		kernel_peer_sync(peer);
+		break;
+	default:
+		/* Nothing the module holds changed. */
+		break;
+	}
 }
 
 int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)
@@ -355,11 +385,11 @@ int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	if (!peer->kernel_known || !peer->kernel_slot[0] ||
+	if (!peer->kernel.known || !peer->kernel.slot[0] ||
 	    len > PODNET_CTRL_MAX)
 		return -1;
 	nlh = request(peer->node, buf, PODNET_CMD_CTRL_SEND, 0);
-	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel_id);
+	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	mnl_attr_put(nlh, PODNET_A_PAYLOAD, len, msg);
 	return talk(peer->node, nlh, "sending a control message", peer) ?
 	       -1 : 0;
@@ -457,10 +487,11 @@ void kernel_stats_sync(struct node *node)
 	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
 	struct nlmsghdr *nlh;
 
-	if (!node->kernel_running)
+	if (!node->kernel.running)
 		return;
 	nlh = request(node, buf, PODNET_CMD_PEER_GET, NLM_F_DUMP);
-	if (genl_talk(&node->kernel, nlh, stats_cb, node, err, sizeof(err)))
+	if (genl_talk(&node->kernel.requests, nlh, stats_cb, node, err,
+		      sizeof(err)))
 		log_debug("kernel: reading peer stats: %s", err);
 }
 
@@ -524,16 +555,16 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		log_info("peer %s: idle, no packets for a while", peer->name);
 		break;
 	case PODNET_CMD_NOTIFY_KEY_LIMIT:
-		peer->kernel_key_limit = true;
+		peer->kernel.key_limit = true;
 		break;
 	case PODNET_CMD_NOTIFY_KEY_SWAPPED:
 		slots_swapped(peer);
 		/* Promotion frees the oldest session on the way: sync once
 		 * it is over, not halfway. */
-		peer->kernel_sync_hold = true;
+		peer->kernel.sync_hold = true;
 		if (peer->pending)
 			peer_session_promote(peer, peer->pending);
-		peer->kernel_sync_hold = false;
+		peer->kernel.sync_hold = false;
 		kernel_peer_sync(peer);
 		break;
 	case PODNET_CMD_NOTIFY_ENDPOINT:
@@ -551,7 +582,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			peer->current->path = p;
 			peer_path_changed(peer, &p);
 			/* The kernel already moved it: only our view. */
-			peer->kernel_path = p;
+			peer->kernel.path = p;
 		}
 		break;
 	}
@@ -564,7 +595,7 @@ void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct node *node = w->data;
 
 	for (int i = 0; i < 64; i++) {
-		ssize_t n = recv(genl_fd(&node->kernel_events), buf,
+		ssize_t n = recv(genl_fd(&node->kernel.events), buf,
 				 sizeof(buf), MSG_DONTWAIT);
 
 		if (n <= 0) {

@@ -8,13 +8,19 @@
  * once never race two handshakes against each other; the other side asks
  * for a handshake with a session request instead.
  */
-#include "node.h"
+#include "peer.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath.h"
+#include "kernel.h"
 #include "log.h"
+#include "node.h"
+#include "rendezvous.h"
+#include "session.h"
+#include "traversal.h"
 #include "wire.h"
 
 #define BACKOFF_MIN 1
@@ -35,10 +41,10 @@ struct peer *peer_create(struct node *node, const char *name)
 	snprintf(peer->name, sizeof(peer->name), "%s", name);
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->last_attempt = -1e9;
-	peer->own_fd = -1;
 	peer->created = ev_now(node->loop);
 	peer->next = node->peers;
 	node->peers = peer;
+	peer_changed(peer, PEER_CREATED);
 	log_debug("peer %s created", peer->name);
 	return peer;
 }
@@ -55,18 +61,26 @@ void peer_destroy(struct peer *peer)
 	}
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
-	kernel_peer_remove(peer);
+	/* Before its sessions go: the kernel drops the peer in one step
+	 * instead of key by key. */
+	peer_changed(peer, PEER_REMOVED);
 	session_destroy(peer->current);
 	session_destroy(peer->previous);
 	session_destroy(peer->handshake);
 	session_destroy(peer->pending);
-	traversal_peer_free(peer);
-	if (node->cfg.rendezvous)
-		rendezvous_peer_gone(peer);
 	log_debug("peer %s destroyed", peer->name);
-	free(peer->candidates);
-	free(peer->rv_locals);
 	free(peer);
+}
+
+/*
+ * The one place that knows who keeps state about peers. The kernel comes
+ * first: keys are in podnet.ko before anything is sealed under them.
+ */
+void peer_changed(struct peer *peer, enum peer_event what)
+{
+	kernel_peer_changed(peer, what);
+	traversal_peer_changed(peer, what);
+	rendezvous_peer_changed(peer, what);
 }
 
 struct peer *peer_find_by_name(struct node *node, const char *name)
@@ -89,6 +103,17 @@ struct peer *peer_find_by_path(struct node *node, const struct path *from)
 	return NULL;
 }
 
+bool peer_is_relay(struct node *node, const struct endpoint *ep)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous &&
+		    (endpoint_equal(&p->path.ep, ep) ||
+		     endpoint_equal(&p->config_endpoint, ep)))
+			return true;
+	}
+	return false;
+}
+
 /* The path to use when no session has told us a better one. */
 static struct path peer_initial_path(const struct peer *peer)
 {
@@ -106,7 +131,7 @@ bool peer_is_client(const struct peer *peer)
 {
 	/* Nodes behind NAT can always reach a rendezvous, never the other
 	 * way round; between two nodes the smaller name dials. */
-	if (peer->is_rendezvous)
+	if (peer->nat.is_rendezvous)
 		return true;
 	if (peer->node->cfg.rendezvous)
 		return false;
@@ -133,11 +158,11 @@ void peer_want_session(struct peer *peer, bool urgent)
 
 	/* A rendezvous leaves it to nodes to come back to it, and so does
 	 * the server side of a peer that only ever dialled us. */
-	if (!peer->configured && !peer->has_token &&
+	if (!peer->configured && !peer->nat.has_token &&
 	    (peer->node->cfg.rendezvous || !peer_is_client(peer)))
 		return;
 	if (!peer->path.ep.len && !peer->config_endpoint.len) {
-		traversal_lookup_name(peer);
+		peer_changed(peer, PEER_PATH_WANTED);
 		return;
 	}
 	if (peer->handshake)
@@ -151,8 +176,8 @@ void peer_want_session(struct peer *peer, bool urgent)
 	}
 	/* A rendezvous is worth asking often: everything else waits on it. */
 	if (!urgent && peer->last_attempt > 0 &&
-	    peer->attempt_backoff < (peer->is_rendezvous ? BACKOFF_MAX_RENDEZVOUS :
-				     BACKOFF_MAX))
+	    peer->attempt_backoff < (peer->nat.is_rendezvous ?
+				     BACKOFF_MAX_RENDEZVOUS : BACKOFF_MAX))
 		peer->attempt_backoff *= 2;
 	peer->last_attempt = now;
 	{
@@ -185,8 +210,7 @@ void peer_session_promote(struct peer *peer, struct session *s)
 	peer->previous = peer->current;
 	peer->current = s;
 	s->established = ev_now(peer->node->loop);
-	peer->kernel_key_limit = false;
-	kernel_peer_sync(peer);
+	peer_changed(peer, PEER_SESSION_PROMOTED);
 }
 
 static void send_keepalive(struct peer *peer);
@@ -241,18 +265,16 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->stats.handshakes++;
 	/* Keys into the kernel before anything is sealed under them. */
-	kernel_peer_sync(peer);
+	peer_changed(peer, PEER_SESSION_UP);
 	if (s->is_client)
 		send_keepalive(peer);
-	traversal_session_up(peer);
+	peer_changed(peer, PEER_SESSION_SETTLED);
 }
 
 void peer_path_changed(struct peer *peer, const struct path *path)
 {
 	peer->path = *path;
-	if (!path->relay_channel)
-		peer->path_reason[0] = '\0';
-	kernel_peer_sync(peer);
+	peer_changed(peer, PEER_PATH_CHANGED);
 }
 
 void peer_session_gone(struct peer *peer, struct session *s)
@@ -265,7 +287,7 @@ void peer_session_gone(struct peer *peer, struct session *s)
 		peer->handshake = NULL;
 	if (peer->pending == s)
 		peer->pending = NULL;
-	kernel_peer_sync(peer);
+	peer_changed(peer, PEER_SESSION_GONE);
 }
 
 static void send_keepalive(struct peer *peer)
@@ -301,7 +323,7 @@ static void rekey_if_due(struct peer *peer, ev_tstamp now)
 		      (cfg->rekey_after < 100 ? cfg->rekey_after / 10.0 : 10.0);
 	due = now - cur->established >= rekey_after ||
 	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets ||
-	      peer->kernel_key_limit;
+	      peer->kernel.key_limit;
 	if (peer_is_client(peer) && due) {
 		log_debug("peer %s: rekeying session %08x", peer->name,
 			  cur->local_index);

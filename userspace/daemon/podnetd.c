@@ -20,8 +20,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "datapath.h"
+#include "dtls.h"
+#include "kernel.h"
 #include "log.h"
+#include "peer.h"
+#include "rendezvous.h"
 #include "rtnl.h"
+#include "session.h"
+#include "traversal.h"
+#include "tun.h"
 
 #define HOUSEKEEPING_INTERVAL 1.0
 #define LEARNED_PEER_EXPIRY 600.0
@@ -148,7 +157,7 @@ static void apply_peers(struct node *node)
 		}
 		p->configured = true;
 		p->config_endpoint = cp->endpoint;
-		p->is_rendezvous = cp->rendezvous;
+		p->nat.is_rendezvous = cp->rendezvous;
 	}
 	for (size_t i = 0; i < node->cfg.n_peers; i++) {
 		const struct config_peer *cp = &node->cfg.peers[i];
@@ -164,7 +173,7 @@ static void apply_peers(struct node *node)
 		}
 		p->configured = true;
 		p->config_endpoint = cp->endpoint;
-		p->is_rendezvous = cp->rendezvous;
+		p->nat.is_rendezvous = cp->rendezvous;
 	}
 	for (p = node->peers; p; p = p->next)
 		peer_want_session(p, false);
@@ -240,7 +249,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		next = p->next;
 		/* Peers we only learnt of are forgotten after a long silence;
 		 * configured ones and rendezvous nodes stay. */
-		if (!p->configured && !p->is_rendezvous && !p->current &&
+		if (!p->configured && !p->nat.is_rendezvous && !p->current &&
 		    !p->handshake && !p->pending &&
 		    now - (p->last_rx > p->created ? p->last_rx : p->created) >
 		    LEARNED_PEER_EXPIRY) {
@@ -277,8 +286,8 @@ static void node_cleanup(struct node *node)
 {
 	while (node->peers)
 		peer_destroy(node->peers);
-	while (node->all_sessions)
-		session_destroy(node->all_sessions);
+	while (node->sessions.all)
+		session_destroy(node->sessions.all);
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	rendezvous_close(node);
@@ -286,7 +295,7 @@ static void node_cleanup(struct node *node)
 	interface_down(node);
 	udp_close(node);
 	routing_free(&node->routes);
-	routing_free(&node->sessions);
+	routing_free(&node->sessions.by_index);
 	config_free(&node->cfg);
 	if (node->crypto_running)
 		crypto_pool_stop(&node->crypto);
@@ -298,11 +307,11 @@ static void start_watchers(struct node *node)
 {
 	struct ev_loop *loop = node->loop;
 
-	if (node->kernel_running) {
-		ev_io_init(&node->kernel_watcher, kernel_events_cb,
-			   genl_fd(&node->kernel_events), EV_READ);
-		node->kernel_watcher.data = node;
-		ev_io_start(loop, &node->kernel_watcher);
+	if (node->kernel.running) {
+		ev_io_init(&node->kernel.watcher, kernel_events_cb,
+			   genl_fd(&node->kernel.events), EV_READ);
+		node->kernel.watcher.data = node;
+		ev_io_start(loop, &node->kernel.watcher);
 	}
 	datapath_start(node);
 	ev_timer_init(&node->housekeeping_timer, housekeeping_cb,
@@ -325,7 +334,7 @@ static void stop_watchers(struct node *node)
 	struct ev_loop *loop = node->loop;
 
 	datapath_stop(node);
-	ev_io_stop(loop, &node->kernel_watcher);
+	ev_io_stop(loop, &node->kernel.watcher);
 	ev_timer_stop(loop, &node->housekeeping_timer);
 	ev_signal_stop(loop, &node->sigterm_watcher);
 	ev_signal_stop(loop, &node->sigint_watcher);
@@ -383,8 +392,8 @@ int main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct node node = { .udp_fd = -1, .control_fd = -1, .probe_fd = -1,
-			     .dp.tun_fd = -1 };
+	struct node node = { .udp_fd = -1, .control.fd = -1,
+			     .rv.probe_fd = -1, .dp.tun_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false;
 	enum log_level level;
@@ -455,7 +464,8 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	node.loop = ev_default_loop(EVFLAG_AUTO);
-	if (routing_init(&node.routes) || routing_init(&node.sessions)) {
+	if (routing_init(&node.routes) ||
+	    routing_init(&node.sessions.by_index)) {
 		log_err("out of memory");
 		goto out;
 	}
@@ -473,7 +483,7 @@ int main(int argc, char *argv[])
 	}
 	node.crypto_running = true;
 	start_watchers(&node);
-	if (node.kernel_running)
+	if (node.kernel.running)
 		log_info("%s up: node %s, listening on UDP port %u, data path in the kernel (podnet.ko)",
 			 node.cfg.ifname, node.identity.name,
 			 node.cfg.listen_port);

@@ -9,7 +9,7 @@
  * trusted with traffic: relayed datagrams are DTLS records between the two
  * nodes, which we forward without being able to open them.
  */
-#include "node.h"
+#include "rendezvous.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,9 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "datapath.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "rvmsg.h"
+#include "session.h"
 #include "wire.h"
 
 /* Relayed bytes a node may burst beyond its rate. */
@@ -48,10 +54,10 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 	};
 	int fd, off = 0;
 
-	node->probe_fd = -1;
+	node->rv.probe_fd = -1;
 	if (!node->cfg.rendezvous)
 		return 0;
-	if (routing_init(&node->relay_ids)) {
+	if (routing_init(&node->rv.relay_ids)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -71,10 +77,10 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	node->probe_fd = fd;
-	ev_io_init(&node->probe_watcher, probe_cb, fd, EV_READ);
-	node->probe_watcher.data = node;
-	ev_io_start(node->loop, &node->probe_watcher);
+	node->rv.probe_fd = fd;
+	ev_io_init(&node->rv.probe_watcher, probe_cb, fd, EV_READ);
+	node->rv.probe_watcher.data = node;
+	ev_io_start(node->loop, &node->rv.probe_watcher);
 	log_info("rendezvous: NAT probes on UDP port %u, relay limit %u Mbit/s per node",
 		 node->cfg.listen_port + 1, node->cfg.relay_limit);
 	return 0;
@@ -82,18 +88,18 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 
 void rendezvous_close(struct node *node)
 {
-	while (node->relay_channels) {
-		struct relay_channel *c = node->relay_channels;
+	while (node->rv.relay_channels) {
+		struct relay_channel *c = node->rv.relay_channels;
 
-		node->relay_channels = c->next;
+		node->rv.relay_channels = c->next;
 		free(c);
 	}
-	if (node->relay_ids.slots)
-		routing_free(&node->relay_ids);
-	if (node->probe_fd >= 0) {
-		ev_io_stop(node->loop, &node->probe_watcher);
-		close(node->probe_fd);
-		node->probe_fd = -1;
+	if (node->rv.relay_ids.slots)
+		routing_free(&node->rv.relay_ids);
+	if (node->rv.probe_fd >= 0) {
+		ev_io_stop(node->loop, &node->rv.probe_watcher);
+		close(node->rv.probe_fd);
+		node->rv.probe_fd = -1;
 	}
 }
 
@@ -118,7 +124,8 @@ static struct relay_channel *channel_find(struct node *node,
 					  const struct peer *from,
 					  const struct peer *to)
 {
-	for (struct relay_channel *c = node->relay_channels; c; c = c->next) {
+	for (struct relay_channel *c = node->rv.relay_channels; c;
+	     c = c->next) {
 		if (c->from == from && c->to == to)
 			return c;
 	}
@@ -134,7 +141,7 @@ static uint32_t channel_new_id(struct node *node, WC_RNG *rng)
 		if (wc_RNG_GenerateBlock(rng, (uint8_t *)&id, sizeof(id)))
 			return 0;
 		key.s_addr = id;
-		if (id && !routing_lookup(&node->relay_ids, key))
+		if (id && !routing_lookup(&node->rv.relay_ids, key))
 			return id;
 	}
 	return 0;
@@ -156,13 +163,13 @@ static struct relay_channel *channel_pair(struct node *node, struct peer *a,
 		goto fail;
 	ab->id = channel_new_id(node, rng);
 	key.s_addr = ab->id;
-	if (!ab->id || routing_insert(&node->relay_ids, key, ab))
+	if (!ab->id || routing_insert(&node->rv.relay_ids, key, ab))
 		goto fail;
 	ba->id = channel_new_id(node, rng);
 	key.s_addr = ba->id;
-	if (!ba->id || routing_insert(&node->relay_ids, key, ba)) {
+	if (!ba->id || routing_insert(&node->rv.relay_ids, key, ba)) {
 		key.s_addr = ab->id;
-		routing_remove(&node->relay_ids, key, ab);
+		routing_remove(&node->rv.relay_ids, key, ab);
 		goto fail;
 	}
 	ab->from = a;
@@ -172,8 +179,8 @@ static struct relay_channel *channel_pair(struct node *node, struct peer *a,
 	ba->to = a;
 	ba->reverse = ab->id;
 	ab->next = ba;
-	ba->next = node->relay_channels;
-	node->relay_channels = ab;
+	ba->next = node->rv.relay_channels;
+	node->rv.relay_channels = ab;
 	return ab;
 fail:
 	free(ab);
@@ -181,23 +188,34 @@ fail:
 	return NULL;
 }
 
-void rendezvous_peer_gone(struct peer *peer)
+/* The relay channels from and to a peer that is going away. */
+static void drop_channels(struct peer *peer)
 {
 	struct node *node = peer->node;
 
-	for (struct relay_channel **pp = &node->relay_channels; *pp;) {
+	for (struct relay_channel **pp = &node->rv.relay_channels; *pp;) {
 		struct relay_channel *c = *pp;
 
 		if (c->from == peer || c->to == peer) {
 			struct in_addr key = { .s_addr = c->id };
 
-			routing_remove(&node->relay_ids, key, c);
+			routing_remove(&node->rv.relay_ids, key, c);
 			*pp = c->next;
 			free(c);
 		} else {
 			pp = &c->next;
 		}
 	}
+}
+
+void rendezvous_peer_changed(struct peer *peer, enum peer_event what)
+{
+	if (what != PEER_REMOVED)
+		return;
+	if (peer->node->cfg.rendezvous)
+		drop_channels(peer);
+	free(peer->rv.locals);
+	peer->rv.locals = NULL;
 }
 
 /* Tell `to` about `about`: reflexive candidate first, then LAN ones. */
@@ -210,12 +228,12 @@ static void send_candidates(struct peer *to, struct peer *about,
 	m.vaddr = about->vaddr;
 	memcpy(m.token, token, RV_TOKEN_LEN);
 	m.relay_channel = channel;
-	m.nat_type = about->rv_nat_type;
+	m.nat_type = about->rv.nat_type;
 	m.cands[m.n_cands++] = about->path.ep;
-	for (size_t i = 0; i < about->rv_n_locals &&
+	for (size_t i = 0; i < about->rv.n_locals &&
 	     m.n_cands < RV_MAX_CANDIDATES; i++)
-		m.cands[m.n_cands++] = about->rv_locals[i];
-	send_control_message(to, &m);
+		m.cands[m.n_cands++] = about->rv.locals[i];
+	session_send_control(to->current, &m);
 }
 
 static void handle_lookup(struct peer *asker, const struct rv_msg *m)
@@ -230,14 +248,14 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 
 	target = m->by_vaddr ? routing_lookup(&node->routes, m->vaddr) :
 			       peer_find_by_name(node, m->name);
-	if (!target || target == asker || !target->rv_registered ||
+	if (!target || target == asker || !target->rv.registered ||
 	    !target->current) {
 		if (m->by_vaddr)
 			inet_ntop(AF_INET, &m->vaddr, addr, sizeof(addr));
 		log_debug("rendezvous: %s asked for %s: not registered",
 			  asker->name, m->by_vaddr ? addr : m->name);
 		nf.type = RV_NOT_FOUND;
-		send_control_message(asker, &nf);
+		session_send_control(asker->current, &nf);
 		return;
 	}
 	if (wc_InitRng(&rng))
@@ -254,8 +272,8 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 	send_candidates(asker, target, token, c ? c->id : 0);
 	send_candidates(target, asker, token, c ? c->reverse : 0);
 	log_info("rendezvous: introduced %s (%s) and %s (%s)", asker->name,
-		 nat_type_name(asker->rv_nat_type), target->name,
-		 nat_type_name(target->rv_nat_type));
+		 nat_type_name(asker->rv.nat_type), target->name,
+		 nat_type_name(target->rv.nat_type));
 }
 
 void rendezvous_message(struct peer *from, const struct rv_msg *m)
@@ -265,20 +283,20 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 
 	switch (m->type) {
 	case RV_REGISTER:
-		if (!from->rv_locals)
-			from->rv_locals = calloc(RV_MAX_CANDIDATES,
-						 sizeof(*from->rv_locals));
-		if (!from->rv_locals)
+		if (!from->rv.locals)
+			from->rv.locals = calloc(RV_MAX_CANDIDATES,
+						 sizeof(*from->rv.locals));
+		if (!from->rv.locals)
 			return;
-		from->rv_registered = true;
-		from->rv_nat_type = m->nat_type;
-		from->rv_n_locals = m->n_cands;
-		memcpy(from->rv_locals, m->cands,
+		from->rv.registered = true;
+		from->rv.nat_type = m->nat_type;
+		from->rv.n_locals = m->n_cands;
+		memcpy(from->rv.locals, m->cands,
 		       m->n_cands * sizeof(m->cands[0]));
 		ack.probe_port = (uint16_t)(from->node->cfg.listen_port + 1);
 		ack.cands[0] = from->path.ep;
 		ack.n_cands = 1;
-		send_control_message(from, &ack);
+		session_send_control(from->current, &ack);
 		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
 			  from->name, endpoint_format(&from->path.ep, ep,
 						      sizeof(ep)),
@@ -298,13 +316,13 @@ static bool relay_allowed(struct peer *p, size_t len)
 	double burst = rate * RELAY_BURST_SECONDS + 65536;
 	ev_tstamp now = ev_now(node->loop);
 
-	p->relay_tokens += (now - p->relay_last) * rate;
-	p->relay_last = now;
-	if (p->relay_tokens > burst)
-		p->relay_tokens = burst;
-	if (p->relay_tokens < (double)len)
+	p->rv.relay_tokens += (now - p->rv.relay_last) * rate;
+	p->rv.relay_last = now;
+	if (p->rv.relay_tokens > burst)
+		p->rv.relay_tokens = burst;
+	if (p->rv.relay_tokens < (double)len)
 		return false;
-	p->relay_tokens -= (double)len;
+	p->rv.relay_tokens -= (double)len;
 	return true;
 }
 
@@ -312,7 +330,7 @@ void rendezvous_relay(struct node *node, const struct path *from,
 		      const struct wire_header *hdr)
 {
 	struct in_addr key = { .s_addr = hdr->receiver_index };
-	struct relay_channel *c = routing_lookup(&node->relay_ids, key);
+	struct relay_channel *c = routing_lookup(&node->rv.relay_ids, key);
 	struct path out;
 
 	/* Only the channel's owner, from where its session with us runs,
@@ -324,11 +342,11 @@ void rendezvous_relay(struct node *node, const struct path *from,
 		return;
 	}
 	if (!relay_allowed(c->from, hdr->payload_len)) {
-		c->from->relay_dropped++;
+		c->from->rv.relay_dropped++;
 		return;
 	}
 	out = c->to->path;
 	out.relay_channel = c->reverse;
 	if (!path_send(node, &out, hdr->payload, hdr->payload_len, NULL, 0))
-		c->from->relay_bytes += hdr->payload_len;
+		c->from->rv.relay_bytes += hdr->payload_len;
 }

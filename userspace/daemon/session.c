@@ -4,14 +4,14 @@
  *
  * DTLS 1.2 sessions on the one UDP socket. wolfSSL never touches the socket:
  * its I/O callbacks read the one datagram the daemon hands it and send
- * through udp_send() with the podnet header in front.
+ * through path_send() with the podnet header in front.
  *
  * Unknown senders only ever reach the listener, a single stateless server
  * object that answers ClientHellos with a cookie. Only a ClientHello that
  * returns a valid cookie (proof that the sender receives at its address)
  * gets a session index and memory.
  */
-#include "node.h"
+#include "session.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,9 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "datapath.h"
+#include "kernel.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "rvmsg.h"
 #include "wire.h"
 
 #define DTLS_CONTENT_CCS 20
@@ -33,13 +39,15 @@
 #define DTLS_TIMEOUT_MAX 8
 
 static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
 struct session *session_lookup_index(struct node *node, uint32_t index)
 {
 	struct in_addr key = { .s_addr = index };
 
 	/* The index table reuses the exact-match u32 map of routing.c. */
-	return routing_lookup(&node->sessions, key);
+	return routing_lookup(&node->sessions.by_index, key);
 }
 
 static int session_assign_index(struct session *s)
@@ -59,9 +67,9 @@ static int session_assign_index(struct session *s)
 		if (wc_RNG_GenerateBlock(&rng, (uint8_t *)&idx, sizeof(idx)))
 			break;
 		key.s_addr = idx;
-		if (!idx || routing_lookup(&node->sessions, key))
+		if (!idx || routing_lookup(&node->sessions.by_index, key))
 			continue;
-		ret = routing_insert(&node->sessions, key, s);
+		ret = routing_insert(&node->sessions.by_index, key, s);
 		if (!ret)
 			s->local_index = idx;
 		break;
@@ -78,11 +86,11 @@ static void session_link(struct session *s)
 {
 	struct node *node = s->node;
 
-	s->next_all = node->all_sessions;
+	s->next_all = node->sessions.all;
 	if (s->next_all)
 		s->next_all->pprev_all = &s->next_all;
-	s->pprev_all = &node->all_sessions;
-	node->all_sessions = s;
+	s->pprev_all = &node->sessions.all;
+	node->sessions.all = s;
 }
 
 static void session_unlink(struct session *s)
@@ -110,7 +118,7 @@ void session_destroy(struct session *s)
 	if (s->local_index) {
 		struct in_addr key = { .s_addr = s->local_index };
 
-		routing_remove(&s->node->sessions, key, s);
+		routing_remove(&s->node->sessions.by_index, key, s);
 	}
 	session_unlink(s);
 	if (s->peer)
@@ -134,11 +142,16 @@ static struct session *session_alloc(struct node *node, bool client)
 	s->node = node;
 	s->is_client = client;
 	s->created = ev_now(node->loop);
-	s->ssl = wolfSSL_new(client ? node->client_ctx : node->server_ctx);
+	s->ssl = wolfSSL_new(client ? node->dtls.client_ctx :
+				      node->dtls.server_ctx);
 	if (!s->ssl) {
 		free(s);
 		return NULL;
 	}
+	/* Never the socket: the datagrams wolfSSL reads and writes go
+	 * through this session. */
+	wolfSSL_SSLSetIORecv(s->ssl, io_recv);
+	wolfSSL_SSLSetIOSend(s->ssl, io_send);
 	wolfSSL_SetIOReadCtx(s->ssl, s);
 	wolfSSL_SetIOWriteCtx(s->ssl, s);
 	wolfSSL_dtls_set_using_nonblock(s->ssl, 1);
@@ -150,7 +163,7 @@ static struct session *session_alloc(struct node *node, bool client)
 }
 
 /* wolfSSL's recv callback: hand over the one pending datagram, if any. */
-int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct session *s = ctx;
 	size_t n;
@@ -165,7 +178,7 @@ int session_io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 }
 
 /* wolfSSL's send callback: one datagram per call, podnet header in front. */
-int session_io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct session *s = ctx;
 	uint8_t hdr[WIRE_HANDSHAKE_HEADER_LEN];
@@ -419,7 +432,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	struct session *s = ctx;
 	size_t pending = 0;
 
-	for (struct session *o = s->node->all_sessions; o; o = o->next_all)
+	for (struct session *o = s->node->sessions.all; o; o = o->next_all)
 		pending += o->state == SESSION_HANDSHAKE && !o->is_client;
 	if (pending >= MAX_PENDING_SERVER_HANDSHAKES) {
 		static ev_tstamp last_log;
@@ -447,7 +460,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 
 static struct session *listener_get(struct node *node)
 {
-	struct session *s = node->listener;
+	struct session *s = node->sessions.listener;
 
 	if (s)
 		return s;
@@ -455,19 +468,19 @@ static struct session *listener_get(struct node *node)
 	if (!s)
 		return NULL;
 	s->state = SESSION_LISTENER;
-	wolfSSL_DTLS_SetCookieSecret(s->ssl, node->cookie_secret,
-				     sizeof(node->cookie_secret));
+	wolfSSL_DTLS_SetCookieSecret(s->ssl, node->dtls.cookie_secret,
+				     sizeof(node->dtls.cookie_secret));
 	wolfDTLS_SetChGoodCb(s->ssl, listener_chgood_cb, s);
-	node->listener = s;
+	node->sessions.listener = s;
 	return s;
 }
 
 void session_listener_free(struct node *node)
 {
-	if (node->listener) {
-		wolfSSL_free(node->listener->ssl);
-		free(node->listener);
-		node->listener = NULL;
+	if (node->sessions.listener) {
+		wolfSSL_free(node->sessions.listener->ssl);
+		free(node->sessions.listener);
+		node->sessions.listener = NULL;
 	}
 }
 
@@ -477,7 +490,7 @@ static struct session *find_pending_server(struct node *node,
 					   const struct path *from,
 					   uint32_t sender_index)
 {
-	for (struct session *s = node->all_sessions; s; s = s->next_all) {
+	for (struct session *s = node->sessions.all; s; s = s->next_all) {
 		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
 		    s->remote_index == sender_index &&
 		    path_equal(&s->path, from))
@@ -551,6 +564,16 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 			 NULL, 0);
 }
 
+int session_send_control(struct session *s, const struct rv_msg *m)
+{
+	uint8_t buf[512];
+	size_t len = rv_build(m, buf, sizeof(buf));
+
+	if (!len || !s)
+		return -1;
+	return session_send_data(s, buf, len);
+}
+
 void session_receive_handshake(struct node *node, const struct path *from,
 			       uint32_t receiver_index, uint32_t sender_index,
 			       const uint8_t *buf, size_t len)
@@ -604,7 +627,7 @@ void session_receive_handshake(struct node *node, const struct path *from,
 	if (s->promoted) {
 		/* The cookie was good: the object became a session inside
 		 * accept and has sent its first flight with its new index. */
-		node->listener = NULL;
+		node->sessions.listener = NULL;
 		session_link(s);
 		if (ret == WOLFSSL_SUCCESS)
 			session_complete(s);

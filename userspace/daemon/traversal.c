@@ -9,7 +9,7 @@
  * birthday approach is used: the symmetric side opens many mappings (many
  * sockets) while the cone side sprays probes over many ports.
  */
-#include "node.h"
+#include "traversal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,9 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "control.h"
+#include "datapath.h"
 #include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "session.h"
 #include "wire.h"
 
 #define PUNCH_TICK 0.01		/* s */
@@ -51,26 +57,6 @@ struct punch {
 	size_t n_ports, next_port;
 	bool succeeded;			/* only the sockets linger on */
 };
-
-bool peer_is_relay(struct node *node, const struct endpoint *ep)
-{
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && (endpoint_equal(&p->path.ep, ep) ||
-					 endpoint_equal(&p->config_endpoint, ep)))
-			return true;
-	}
-	return false;
-}
-
-int send_control_message(struct peer *peer, const struct rv_msg *m)
-{
-	uint8_t buf[512];
-	size_t len = rv_build(m, buf, sizeof(buf));
-
-	if (!len || !peer->current)
-		return -1;
-	return session_send_data(peer->current, buf, len);
-}
 
 /* LAN candidates: this host's IPv4 addresses, except the tunnel's own. */
 static size_t local_candidates(struct node *node, struct endpoint *out,
@@ -102,11 +88,11 @@ static size_t local_candidates(struct node *node, struct endpoint *out,
 static void send_register(struct peer *rv)
 {
 	struct node *node = rv->node;
-	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat_type };
+	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat.type };
 
 	m.n_cands = local_candidates(node, m.cands, RV_MAX_CANDIDATES - 1);
-	if (!send_control_message(rv, &m))
-		rv->last_register = ev_now(node->loop);
+	if (!session_send_control(rv->current, &m))
+		rv->nat.last_register = ev_now(node->loop);
 }
 
 static void send_nat_probe(struct peer *rv)
@@ -115,25 +101,27 @@ static void send_nat_probe(struct peer *rv)
 	uint8_t req[WIRE_NAT_PROBE_LEN];
 	struct path path = { .ep = rv->path.ep, .fd = node->udp_fd };
 
-	if (!rv->probe_port)
+	if (!rv->nat.probe_port)
 		return;
 	if (path.ep.sa.sa_family == AF_INET)
-		path.ep.in.sin_port = htons(rv->probe_port);
+		path.ep.in.sin_port = htons(rv->nat.probe_port);
 	else
-		path.ep.in6.sin6_port = htons(rv->probe_port);
+		path.ep.in6.sin6_port = htons(rv->nat.probe_port);
 	wire_build_probe_request(req);
 	path_send(node, &path, req, sizeof(req), NULL, 0);
-	rv->probes_sent++;
+	rv->nat.probes_sent++;
 }
 
 static void adopt_punch_socket(struct peer *peer, int fd);
 
-void traversal_session_up(struct peer *peer)
+/* A session came up: a rendezvous hears from us at once; a punched path
+ * keeps the socket its session settled on. */
+static void use_new_session(struct peer *peer)
 {
-	if (peer->is_rendezvous) {
-		peer->probes_sent = 0;
+	if (peer->nat.is_rendezvous) {
+		peer->nat.probes_sent = 0;
 		send_register(peer);
-	} else if (peer->punch && peer->punch->succeeded &&
+	} else if (peer->nat.punch && peer->nat.punch->succeeded &&
 		   !peer->current->path.relay_channel) {
 		adopt_punch_socket(peer, peer->current->path.fd);
 	}
@@ -151,7 +139,7 @@ static void punch_socket_close(struct node *node, struct punch_socket *ps)
 
 static void punch_stop(struct peer *peer)
 {
-	struct punch *pu = peer->punch;
+	struct punch *pu = peer->nat.punch;
 	struct node *node = peer->node;
 
 	if (!pu)
@@ -162,17 +150,17 @@ static void punch_stop(struct peer *peer)
 	free(pu->socks);
 	free(pu->ports);
 	free(pu);
-	peer->punch = NULL;
+	peer->nat.punch = NULL;
 }
 
-void traversal_peer_free(struct peer *peer)
+static void close_peer_sockets(struct peer *peer)
 {
 	punch_stop(peer);
-	if (peer->own_fd >= 0) {
+	if (peer->nat.own_fd >= 0) {
 		peer->node->socket_generation++;
-		ev_io_stop(peer->node->loop, &peer->own_watcher);
-		close(peer->own_fd);
-		peer->own_fd = -1;
+		ev_io_stop(peer->node->loop, &peer->nat.own_watcher);
+		close(peer->nat.own_fd);
+		peer->nat.own_fd = -1;
 	}
 }
 
@@ -211,14 +199,15 @@ static void use_relay(struct peer *peer, const char *reason)
 	struct node *node = peer->node;
 
 	punch_stop(peer);
-	snprintf(peer->path_reason, sizeof(peer->path_reason), "%s", reason);
-	peer->next_punch_retry = ev_now(node->loop) + node->cfg.punch_retry;
-	if (!peer->relay_path.ep.len) {
+	snprintf(peer->nat.path_reason, sizeof(peer->nat.path_reason), "%s",
+		 reason);
+	peer->nat.next_punch_retry = ev_now(node->loop) + node->cfg.punch_retry;
+	if (!peer->nat.relay_path.ep.len) {
 		log_warn("peer %s: %s, and no relay offered", peer->name, reason);
 		return;
 	}
 	log_info("peer %s: %s; using the relay", peer->name, reason);
-	set_path(peer, &peer->relay_path);
+	set_path(peer, &peer->nat.relay_path);
 }
 
 static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
@@ -227,7 +216,7 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	struct peer *peer = pu->peer;
 	struct node *node = peer->node;
 	unsigned int phase = pu->tick % PUNCH_ROUND_TICKS;
-	const struct endpoint *reflexive = &peer->candidates[0];
+	const struct endpoint *reflexive = &peer->nat.candidates[0];
 
 	if (pu->succeeded) {
 		if (ev_now(loop) >= pu->deadline)
@@ -241,11 +230,11 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	/* LAN candidates first, the reflexive one a tick later: on a
 	 * shared LAN the local path answers first and wins. */
 	if (phase == 0) {
-		for (size_t i = 1; i < peer->n_candidates; i++)
-			punch_send(node, node->udp_fd, &peer->candidates[i],
-				   peer->punch_token, WIRE_PUNCH_PROBE);
-	} else if (phase == 1 && peer->n_candidates) {
-		punch_send(node, node->udp_fd, reflexive, peer->punch_token,
+		for (size_t i = 1; i < peer->nat.n_candidates; i++)
+			punch_send(node, node->udp_fd, &peer->nat.candidates[i],
+				   peer->nat.punch_token, WIRE_PUNCH_PROBE);
+	} else if (phase == 1 && peer->nat.n_candidates) {
+		punch_send(node, node->udp_fd, reflexive, peer->nat.punch_token,
 			   WIRE_PUNCH_PROBE);
 	}
 	/* Symmetric side: every socket is a fresh mapping in our NAT, each
@@ -254,7 +243,8 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 		for (size_t i = 0; i < pu->n_socks; i++) {
 			if (pu->socks[i].fd >= 0)
 				punch_send(node, pu->socks[i].fd, reflexive,
-					   peer->punch_token, WIRE_PUNCH_PROBE);
+					   peer->nat.punch_token,
+					   WIRE_PUNCH_PROBE);
 		}
 	}
 	/* Cone side: spray the symmetric side's address at many ports, at
@@ -265,8 +255,8 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 			struct endpoint ep = *reflexive;
 
 			ep.in.sin_port = htons(pu->ports[pu->next_port]);
-			punch_send(node, node->udp_fd, &ep, peer->punch_token,
-				   WIRE_PUNCH_PROBE);
+			punch_send(node, node->udp_fd, &ep,
+				   peer->nat.punch_token, WIRE_PUNCH_PROBE);
 			pu->next_port = (pu->next_port + 1) % pu->n_ports;
 			pu->credit -= 1.0;
 		}
@@ -341,12 +331,12 @@ static int pick_spray_ports(struct punch *pu, size_t n)
 static void punch_start(struct peer *peer)
 {
 	struct node *node = peer->node;
-	bool we_sym = node->nat_type == NAT_SYMMETRIC;
-	bool they_sym = peer->nat_type == NAT_SYMMETRIC;
+	bool we_sym = node->nat.type == NAT_SYMMETRIC;
+	bool they_sym = peer->nat.type == NAT_SYMMETRIC;
 	struct punch *pu;
 
 	punch_stop(peer);
-	if (!peer->n_candidates)
+	if (!peer->nat.n_candidates)
 		return;
 	if (we_sym && they_sym) {
 		use_relay(peer, "both sides symmetric");
@@ -359,18 +349,18 @@ static void punch_start(struct peer *peer)
 	pu->deadline = ev_now(node->loop) + node->cfg.punch_timeout;
 	/* A public peer answers whatever mapping reaches it, so the birthday
 	 * approach is only needed between a symmetric NAT and a cone. */
-	if (we_sym && peer->nat_type != NAT_NONE && node->cfg.punch_sockets)
+	if (we_sym && peer->nat.type != NAT_NONE && node->cfg.punch_sockets)
 		open_punch_sockets(pu, node->cfg.punch_sockets);
-	if (they_sym && node->nat_type == NAT_CONE && node->cfg.punch_spray &&
-	    peer->candidates[0].sa.sa_family == AF_INET)
+	if (they_sym && node->nat.type == NAT_CONE && node->cfg.punch_spray &&
+	    peer->nat.candidates[0].sa.sa_family == AF_INET)
 		pick_spray_ports(pu, node->cfg.punch_spray);
 	ev_timer_init(&pu->timer, punch_tick, 0., PUNCH_TICK);
 	pu->timer.data = pu;
-	peer->punch = pu;
+	peer->nat.punch = pu;
 	ev_timer_start(node->loop, &pu->timer);
 	log_info("peer %s: punching (%zu candidates, %zu sockets, %zu spray ports; NAT here %s, there %s)",
-		 peer->name, peer->n_candidates, pu->n_socks, pu->n_ports,
-		 nat_type_name(node->nat_type), nat_type_name(peer->nat_type));
+		 peer->name, peer->nat.n_candidates, pu->n_socks, pu->n_ports,
+		 nat_type_name(node->nat.type), nat_type_name(peer->nat.type));
 }
 
 /*
@@ -382,18 +372,18 @@ static void punch_start(struct peer *peer)
 static void adopt_punch_socket(struct peer *peer, int fd)
 {
 	struct node *node = peer->node;
-	struct punch *pu = peer->punch;
+	struct punch *pu = peer->nat.punch;
 
 	for (size_t i = 0; pu && i < pu->n_socks; i++) {
 		if (pu->socks[i].fd != fd)
 			continue;
 		ev_io_stop(node->loop, &pu->socks[i].watcher);
 		pu->socks[i].fd = -1;
-		traversal_peer_free(peer);
-		peer->own_fd = fd;
-		ev_io_init(&peer->own_watcher, udp_read_cb, fd, EV_READ);
-		peer->own_watcher.data = node;
-		ev_io_start(node->loop, &peer->own_watcher);
+		close_peer_sockets(peer);
+		peer->nat.own_fd = fd;
+		ev_io_init(&peer->nat.own_watcher, udp_read_cb, fd, EV_READ);
+		peer->nat.own_watcher.data = node;
+		ev_io_start(node->loop, &peer->nat.own_watcher);
 		return;
 	}
 	punch_stop(peer);
@@ -402,7 +392,7 @@ static void adopt_punch_socket(struct peer *peer, int fd)
 static void punch_succeeded(struct peer *peer, const struct path *from)
 {
 	struct node *node = peer->node;
-	struct punch *pu = peer->punch;
+	struct punch *pu = peer->nat.punch;
 	bool lingering = pu && pu->n_socks;
 	char desc[ADDR_STR_MAX + 32];
 
@@ -418,12 +408,12 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	} else {
 		punch_stop(peer);
 	}
-	peer->path_reason[0] = '\0';
+	peer->nat.path_reason[0] = '\0';
 	log_info("peer %s: direct path %s", peer->name,
 		 path_format(from, desc, sizeof(desc)));
 	set_path(peer, from);
 	/* pu may be gone by now: punch_stop() or set_path() free it. */
-	if (peer->current && lingering && peer->punch)
+	if (peer->current && lingering && peer->nat.punch)
 		adopt_punch_socket(peer, from->fd);
 }
 
@@ -433,8 +423,8 @@ void traversal_punch(struct node *node, const struct path *from,
 	struct peer *peer;
 
 	for (peer = node->peers; peer; peer = peer->next) {
-		if (peer->has_token &&
-		    !memcmp(peer->punch_token, token, RV_TOKEN_LEN))
+		if (peer->nat.has_token &&
+		    !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN))
 			break;
 	}
 	if (!peer) {
@@ -446,7 +436,7 @@ void traversal_punch(struct node *node, const struct path *from,
 	 * not one of the candidates (a symmetric NAT's fresh port). */
 	if (kind == WIRE_PUNCH_PROBE)
 		punch_send(node, from->fd, &from->ep, token, WIRE_PUNCH_ANSWER);
-	if (peer->punch || peer->path.relay_channel || !peer->path.ep.len)
+	if (peer->nat.punch || peer->path.relay_channel || !peer->path.ep.len)
 		punch_succeeded(peer, from);
 }
 
@@ -460,7 +450,8 @@ void traversal_probe_answer(struct node *node, const struct path *from,
 	/* Only a rendezvous may tell us what it sees; compare addresses
 	 * only, since the answer comes from its second port. */
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && p->path.ep.sa.sa_family == AF_INET &&
+		if (p->nat.is_rendezvous &&
+		    p->path.ep.sa.sa_family == AF_INET &&
 		    from->ep.sa.sa_family == AF_INET &&
 		    p->path.ep.in.sin_addr.s_addr == from->ep.in.sin_addr.s_addr)
 			goto trusted;
@@ -468,13 +459,13 @@ void traversal_probe_answer(struct node *node, const struct path *from,
 	node->stats.rx_malformed++;
 	return;
 trusted:
-	if (family != AF_INET || !node->reflexive.len)
+	if (family != AF_INET || !node->nat.reflexive.len)
 		return;
 	seen.in.sin_family = AF_INET;
 	memcpy(&seen.in.sin_addr, addr, 4);
 	seen.in.sin_port = htons(port);
 	seen.len = sizeof(seen.in);
-	if (!endpoint_equal(&seen, &node->reflexive)) {
+	if (!endpoint_equal(&seen, &node->nat.reflexive)) {
 		type = NAT_SYMMETRIC;
 	} else {
 		type = NAT_CONE;
@@ -485,12 +476,12 @@ trusted:
 				type = NAT_NONE;
 		}
 	}
-	if (type == node->nat_type)
+	if (type == node->nat.type)
 		return;
-	node->nat_type = type;
+	node->nat.type = type;
 	log_info("NAT type: %s", nat_type_name(type));
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && p->current)
+		if (p->nat.is_rendezvous && p->current)
 			send_register(p);
 	}
 }
@@ -498,7 +489,7 @@ trusted:
 static bool any_rendezvous(struct node *node)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && p->registered)
+		if (p->nat.is_rendezvous && p->nat.registered)
 			return true;
 	}
 	return false;
@@ -507,21 +498,22 @@ static bool any_rendezvous(struct node *node)
 static void send_lookup(struct node *node, const struct rv_msg *m)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && p->registered)
-			send_control_message(p, m);
+		if (p->nat.is_rendezvous && p->nat.registered)
+			session_send_control(p->current, m);
 	}
 }
 
-void traversal_lookup_name(struct peer *peer)
+static void lookup_name(struct peer *peer)
 {
 	struct node *node = peer->node;
 	ev_tstamp now = ev_now(node->loop);
 	struct rv_msg m = { .type = RV_LOOKUP };
 
-	if (peer->is_rendezvous || now - peer->last_lookup < LOOKUP_INTERVAL ||
+	if (peer->nat.is_rendezvous ||
+	    now - peer->nat.last_lookup < LOOKUP_INTERVAL ||
 	    !any_rendezvous(node))
 		return;
-	peer->last_lookup = now;
+	peer->nat.last_lookup = now;
 	snprintf(m.name, sizeof(m.name), "%s", peer->name);
 	log_debug("peer %s: asking the rendezvous", peer->name);
 	send_lookup(node, &m);
@@ -537,17 +529,17 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 	if (!any_rendezvous(node))
 		return false;
 	for (size_t i = 0; i < LOOKUP_CACHE; i++) {
-		if (node->lookups[i].addr == vaddr.s_addr) {
-			if (now - node->lookups[i].when < LOOKUP_INTERVAL)
+		if (node->nat.lookups[i].addr == vaddr.s_addr) {
+			if (now - node->nat.lookups[i].when < LOOKUP_INTERVAL)
 				return true;
 			oldest = i;
 			break;
 		}
-		if (node->lookups[i].when < node->lookups[oldest].when)
+		if (node->nat.lookups[i].when < node->nat.lookups[oldest].when)
 			oldest = i;
 	}
-	node->lookups[oldest].addr = vaddr.s_addr;
-	node->lookups[oldest].when = now;
+	node->nat.lookups[oldest].addr = vaddr.s_addr;
+	node->nat.lookups[oldest].when = now;
 	send_lookup(node, &m);
 	return true;
 }
@@ -562,28 +554,29 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 	peer = peer_find_by_name(node, m->name);
 	if (!peer)
 		peer = peer_create(node, m->name);
-	if (!peer || peer->is_rendezvous)
+	if (!peer || peer->nat.is_rendezvous)
 		return;
-	if (!peer->candidates)
-		peer->candidates = calloc(RV_MAX_CANDIDATES,
-					  sizeof(*peer->candidates));
-	if (!peer->candidates)
+	if (!peer->nat.candidates)
+		peer->nat.candidates = calloc(RV_MAX_CANDIDATES,
+					  sizeof(*peer->nat.candidates));
+	if (!peer->nat.candidates)
 		return;
-	memcpy(peer->punch_token, m->token, RV_TOKEN_LEN);
-	peer->has_token = true;
-	memcpy(peer->candidates, m->cands, m->n_cands * sizeof(m->cands[0]));
-	peer->n_candidates = m->n_cands;
-	peer->nat_type = m->nat_type;
-	memset(&peer->relay_path, 0, sizeof(peer->relay_path));
+	memcpy(peer->nat.punch_token, m->token, RV_TOKEN_LEN);
+	peer->nat.has_token = true;
+	memcpy(peer->nat.candidates, m->cands,
+	       m->n_cands * sizeof(m->cands[0]));
+	peer->nat.n_candidates = m->n_cands;
+	peer->nat.type = m->nat_type;
+	memset(&peer->nat.relay_path, 0, sizeof(peer->nat.relay_path));
 	if (m->relay_channel) {
-		peer->relay_path.ep = rv->path.ep;
-		peer->relay_path.fd = node->udp_fd;
-		peer->relay_path.relay_channel = m->relay_channel;
+		peer->nat.relay_path.ep = rv->path.ep;
+		peer->nat.relay_path.fd = node->udp_fd;
+		peer->nat.relay_path.relay_channel = m->relay_channel;
 	}
 	/* Already direct, or a punch or handshake under way (its path may
 	 * hang on a socket a new punch would close): a repeated
 	 * introduction changes nothing. */
-	if (peer->punch || peer->handshake)
+	if (peer->nat.punch || peer->handshake)
 		return;
 	if (peer->current && !peer->current->path.relay_channel &&
 	    ev_now(node->loop) - peer->last_rx < 3.0 * node->cfg.keepalive_interval)
@@ -599,33 +592,33 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 
 	switch (m->type) {
 	case RV_PING:
-		send_control_message(from, &pong);
+		session_send_control(from->current, &pong);
 		return;
 	case RV_PONG:
 		control_ping_answered(node, from, m->ping_id);
 		return;
 	}
-	if (!from->is_rendezvous) {
+	if (!from->nat.is_rendezvous) {
 		from->stats.drop_invalid++;
 		return;
 	}
 	switch (m->type) {
 	case RV_REGISTER_ACK:
-		if (!from->registered || !endpoint_equal(&node->reflexive,
-							 &m->cands[0]))
+		if (!from->nat.registered ||
+		    !endpoint_equal(&node->nat.reflexive, &m->cands[0]))
 			log_info("registered with rendezvous %s, seen as %s",
 				 from->name, endpoint_format(&m->cands[0], ep,
 							     sizeof(ep)));
-		from->registered = true;
-		from->probe_port = m->probe_port;
-		node->reflexive = m->cands[0];
-		if (node->nat_type == NAT_UNKNOWN)
+		from->nat.registered = true;
+		from->nat.probe_port = m->probe_port;
+		node->nat.reflexive = m->cands[0];
+		if (node->nat.type == NAT_UNKNOWN)
 			send_nat_probe(from);
 		/* Peers we only know by name can be looked up now. */
 		for (struct peer *p = node->peers; p; p = p->next) {
 			if (!p->current && !p->config_endpoint.len &&
-			    !p->is_rendezvous)
-				traversal_lookup_name(p);
+			    !p->nat.is_rendezvous)
+				lookup_name(p);
 		}
 		break;
 	case RV_CANDIDATES:
@@ -641,22 +634,50 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 void traversal_housekeeping(struct node *node, ev_tstamp now)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->is_rendezvous && p->current) {
-			if (now - p->last_register > REGISTER_INTERVAL)
+		if (p->nat.is_rendezvous && p->current) {
+			if (now - p->nat.last_register > REGISTER_INTERVAL)
 				send_register(p);
-			if (p->registered && node->nat_type == NAT_UNKNOWN &&
-			    p->probes_sent < NAT_PROBES_MAX)
+			if (p->nat.registered &&
+			    node->nat.type == NAT_UNKNOWN &&
+			    p->nat.probes_sent < NAT_PROBES_MAX)
 				send_nat_probe(p);
 			continue;
 		}
 		/* Relayed: keep trying for a direct path in the background,
 		 * through a fresh introduction (both sides punch again). */
-		if (p->current && p->path.relay_channel && !p->punch &&
-		    strcmp(p->path_reason, "both sides symmetric") &&
-		    now >= p->next_punch_retry) {
-			p->next_punch_retry = now + node->cfg.punch_retry;
-			p->last_lookup = 0;
-			traversal_lookup_name(p);
+		if (p->current && p->path.relay_channel && !p->nat.punch &&
+		    strcmp(p->nat.path_reason, "both sides symmetric") &&
+		    now >= p->nat.next_punch_retry) {
+			p->nat.next_punch_retry = now + node->cfg.punch_retry;
+			p->nat.last_lookup = 0;
+			lookup_name(p);
 		}
+	}
+}
+
+void traversal_peer_changed(struct peer *peer, enum peer_event what)
+{
+	switch (what) {
+	case PEER_CREATED:
+		peer->nat.own_fd = -1;
+		break;
+	case PEER_REMOVED:
+		close_peer_sockets(peer);
+		free(peer->nat.candidates);
+		peer->nat.candidates = NULL;
+		break;
+	case PEER_SESSION_SETTLED:
+		use_new_session(peer);
+		break;
+	case PEER_PATH_CHANGED:
+		/* A direct path needs no excuse. */
+		if (!peer->path.relay_channel)
+			peer->nat.path_reason[0] = '\0';
+		break;
+	case PEER_PATH_WANTED:
+		lookup_name(peer);
+		break;
+	default:
+		break;
 	}
 }

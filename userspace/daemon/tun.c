@@ -26,6 +26,8 @@
 #include "datapath.h"
 #include "log.h"
 #include "node.h"
+#include "peer.h"
+#include "traversal.h"
 #include "tso.h"
 #include "udp.h"
 

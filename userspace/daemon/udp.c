@@ -20,6 +20,8 @@
 #include "dispatch.h"
 #include "log.h"
 #include "node.h"
+#include "peer.h"
+#include "session.h"
 #include "tun.h"
 #include "wire.h"
 
@@ -79,7 +81,7 @@ void udp_enable_gro(struct node *node)
 	/* The kernel then hands over runs of datagrams from one sender as
 	 * one (udp_read_cb splits them). podnet.ko's receive hook wants
 	 * them one by one. */
-	if (node->kernel_running)
+	if (node->kernel.running)
 		return;
 	if (setsockopt(node->udp_fd, SOL_UDP, UDP_GRO, &one, sizeof(one)))
 		log_info("UDP GRO unavailable: %s", strerror(errno));

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Peers (peer.c): who they are, where they are, which sessions carry
+ * their traffic. What only one module needs of a peer lives in that
+ * module's part, embedded here and defined in its header.
+ */
+#ifndef _PODNET_PEER_H
+#define _PODNET_PEER_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "addr.h"
+#include "cert.h"
+#include "datapath.h"
+#include "kernel.h"
+#include "peer_event.h"
+#include "rendezvous.h"
+#include "traversal.h"
+
+struct node;
+struct session;
+
+struct peer_stats {
+	uint64_t rx_bytes, tx_bytes;
+	uint64_t rx_packets, tx_packets;
+	uint64_t drop_bad_source;	/* inner source not the cert's address */
+	uint64_t drop_no_session;	/* outbound while no session is up */
+	uint64_t drop_invalid;		/* failed authentication, replay, not IPv4 */
+	uint64_t handshakes;		/* completed */
+};
+
+struct peer {
+	struct node *node;
+	struct peer *next;
+	char name[CERT_NAME_MAX];
+	bool configured;		/* from the config file, not learnt */
+	struct endpoint config_endpoint;
+	struct path path;		/* where the session runs now */
+	bool has_vaddr;
+	struct in_addr vaddr;		/* from the peer's certificate */
+	time_t cert_not_after;
+
+	struct session *current;	/* established, used for sending */
+	struct session *previous;	/* still accepted until it expires */
+	struct session *handshake;	/* in progress */
+	struct session *pending;	/* server side: established, used for
+					 * sending once the client uses it */
+
+	time_t latest_handshake;	/* wall clock, for `podnet show` */
+	ev_tstamp last_rx, last_tx;
+	ev_tstamp last_attempt;		/* handshake or session request */
+	ev_tstamp created;
+	unsigned int attempt_backoff;	/* seconds */
+	struct peer_stats stats;
+
+	struct peer_nat nat;		/* traversal.c */
+	struct peer_rv rv;		/* rendezvous.c */
+	struct peer_kernel kernel;	/* kernel.c */
+};
+
+struct peer *peer_create(struct node *node, const char *name);
+void peer_destroy(struct peer *peer);
+/* Tells every module that keeps state about peers (peer_event.h). */
+void peer_changed(struct peer *peer, enum peer_event what);
+struct peer *peer_find_by_name(struct node *node, const char *name);
+struct peer *peer_find_by_path(struct node *node, const struct path *from);
+/* Is ep where one of our rendezvous nodes, which may relay, is? */
+bool peer_is_relay(struct node *node, const struct endpoint *ep);
+bool peer_is_client(const struct peer *peer);
+void peer_want_session(struct peer *peer, bool urgent);
+void peer_session_established(struct peer *peer, struct session *s,
+			      const struct cert_identity *id);
+void peer_session_gone(struct peer *peer, struct session *s);
+void peer_housekeeping(struct peer *peer, ev_tstamp now);
+void peer_send_session_request(struct peer *peer);
+void peer_path_changed(struct peer *peer, const struct path *path);
+void peer_session_promote(struct peer *peer, struct session *s);
+
+#endif /* _PODNET_PEER_H */

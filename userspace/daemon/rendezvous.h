@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The rendezvous role (rendezvous.c): registrations, introductions, NAT
+ * probe answers and the relay.
+ */
+#ifndef _PODNET_RENDEZVOUS_H
+#define _PODNET_RENDEZVOUS_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "datapath.h"
+#include "peer_event.h"
+#include "routing.h"
+
+struct node;
+struct peer;
+struct rv_msg;
+struct wire_header;
+
+/* A peer's part (peer->rv), kept while this node is a rendezvous. */
+struct peer_rv {
+	bool registered;
+	uint8_t nat_type;		/* as the peer reported it */
+	struct endpoint *locals;	/* RV_MAX_CANDIDATES, on register */
+	size_t n_locals;
+	double relay_tokens;		/* bytes this peer may still relay */
+	ev_tstamp relay_last;
+	uint64_t relay_bytes, relay_dropped;
+};
+
+/* A relay channel at the rendezvous: datagrams that `from` sends with this
+ * id go to `to`, wrapped with `reverse`, the id `to` answers with. */
+struct relay_channel {
+	uint32_t id;
+	uint32_t reverse;
+	struct peer *from, *to;
+	struct relay_channel *next;
+};
+
+/* The node's part (node->rv). */
+struct node_rv {
+	int probe_fd;			/* second port, NAT probes */
+	ev_io probe_watcher;
+	struct routing_table relay_ids;	/* channel id -> relay_channel */
+	struct relay_channel *relay_channels;
+};
+
+int rendezvous_open(struct node *node, char *err, size_t errlen);
+void rendezvous_close(struct node *node);
+void rendezvous_peer_changed(struct peer *peer, enum peer_event what);
+void rendezvous_message(struct peer *from, const struct rv_msg *m);
+void rendezvous_relay(struct node *node, const struct path *from,
+		      const struct wire_header *hdr);
+void rendezvous_probe_answer(struct node *node, const struct path *from);
+
+#endif /* _PODNET_RENDEZVOUS_H */

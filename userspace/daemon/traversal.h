@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * NAT traversal, this node's side (traversal.c): registering with
+ * rendezvous nodes, learning the NAT type, looking peers up, punching.
+ */
+#ifndef _PODNET_TRAVERSAL_H
+#define _PODNET_TRAVERSAL_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "datapath.h"
+#include "peer_event.h"
+#include "rvmsg.h"
+
+struct node;
+struct peer;
+struct punch;
+
+/* A peer's part (peer->nat). */
+struct peer_nat {
+	bool is_rendezvous;		/* configured as a rendezvous node */
+	bool registered;		/* ... and it acknowledged us */
+	ev_tstamp last_register;
+	uint16_t probe_port;		/* its second port for NAT probes */
+	unsigned int probes_sent;
+	ev_tstamp last_lookup;
+	uint8_t punch_token[RV_TOKEN_LEN];
+	bool has_token;
+	/* RV_MAX_CANDIDATES entries, allocated when first introduced: most
+	 * peers of a large network never need them. */
+	struct endpoint *candidates;
+	size_t n_candidates;
+	uint8_t type;			/* its NAT type, from the rendezvous */
+	struct path relay_path;		/* ep.len 0: no relay offered */
+	struct punch *punch;		/* punching in progress */
+	ev_tstamp next_punch_retry;
+	char path_reason[64];		/* why the path is relayed */
+	int own_fd;			/* socket won by birthday punching */
+	ev_io own_watcher;
+};
+
+#define LOOKUP_CACHE 16
+
+/* The node's part (node->nat). */
+struct node_nat {
+	uint8_t type;			/* this node's, as measured */
+	struct endpoint reflexive;	/* as the rendezvous sees this node */
+	struct {
+		uint32_t addr;
+		ev_tstamp when;
+	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
+};
+
+void traversal_peer_changed(struct peer *peer, enum peer_event what);
+/* A control message from a peer's session (the rendezvous ones aside). */
+void traversal_message(struct peer *from, const struct rv_msg *m);
+void traversal_punch(struct node *node, const struct path *from,
+		     const uint8_t *token, uint8_t kind);
+void traversal_probe_answer(struct node *node, const struct path *from,
+			    int family, const uint8_t *addr, uint16_t port);
+/* Asks the rendezvous who holds vaddr; false when there is none to ask. */
+bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+void traversal_housekeeping(struct node *node, ev_tstamp now);
+
+#endif /* _PODNET_TRAVERSAL_H */
