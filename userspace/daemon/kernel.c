@@ -546,7 +546,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	switch (g->cmd) {
 	case PODNET_CMD_NOTIFY_CTRL:
 		if (payload && mnl_attr_get_payload_len(payload))
-			datapath_control_record(node, peer,
+			dispatch_control_record(node, peer,
 						mnl_attr_get_payload(payload),
 						mnl_attr_get_payload_len(payload));
 		peer->last_rx = ev_now(node->loop);
