@@ -23,10 +23,6 @@
 
 #define PODNET_MAX_AIPS 1024	/* per peer and request */
 
-enum podnet_nl_mcgrp {
-	PODNET_NL_MCGRP_PEERS,
-};
-
 static const struct genl_multicast_group podnet_nl_mcgrps[] = {
 	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS },
 };
@@ -97,7 +93,6 @@ static const struct nla_policy podnet_nl_policy[PODNET_A_MAX + 1] = {
 	[PODNET_A_DEST_ADDR] = PODNET_NL_REPLY_ONLY,
 };
 
-static struct genl_family podnet_nl_family;
 
 /* A required attribute is missing: say which, and in words. */
 #define podnet_nl_missing(info, attr, msg) ({				\
@@ -224,8 +219,14 @@ static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 	return 0;
 }
 
-static int podnet_nl_put_endpoint(struct sk_buff *skb,
-				  const struct sockaddr *sa)
+/**
+ * podnet_nl_put_endpoint() - PODNET_A_ENDPOINT as the family carries it
+ * @skb: the message
+ * @sa: AF_INET or AF_INET6 address (nothing is put for other families)
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int podnet_nl_put_endpoint(struct sk_buff *skb, const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return nla_put(skb, PODNET_A_ENDPOINT,
@@ -815,7 +816,7 @@ static int podnet_nl_ctrl_send_doit(struct sk_buff *skb, struct genl_info *info)
 	if (podnet_nl_missing(info, PODNET_A_PAYLOAD, "missing payload"))
 		return -EINVAL;
 	payload = info->attrs[PODNET_A_PAYLOAD];
-	if (*(u8 *)nla_data(payload) >= 0x40) {
+	if (*(u8 *)nla_data(payload) >= PODNET_CTRL_LIMIT) {
 		NL_SET_ERR_MSG_ATTR(info->extack, payload,
 				    "payload is not a control message (first byte must be below 0x40)");
 		return -EINVAL;
@@ -829,7 +830,7 @@ static int podnet_nl_ctrl_send_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EDESTADDRREQ;
 	}
 	msg = alloc_skb(PODNET_NEEDED_HEADROOM + nla_len(payload) +
-			PODNET_TAG_LEN, GFP_KERNEL);
+			PODNET_RECORD_TAG_LEN, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	skb_reserve(msg, PODNET_NEEDED_HEADROOM);
@@ -901,7 +902,7 @@ static const struct genl_ops podnet_nl_ops[] = {
 	},
 };
 
-static struct genl_family podnet_nl_family __ro_after_init = {
+struct genl_family podnet_nl_family __ro_after_init = {
 	.name = PODNET_GENL_NAME,
 	.version = PODNET_GENL_VERSION,
 	.maxattr = PODNET_A_MAX,
@@ -916,176 +917,6 @@ static struct genl_family podnet_nl_family __ro_after_init = {
 	.mcgrps = podnet_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(podnet_nl_mcgrps),
 };
-
-/* ---- notifications (any context) ---- */
-
-static struct sk_buff *podnet_nl_ntf_new(struct podnet_peer *peer, u8 cmd,
-					 size_t extra, void **hdr)
-{
-	struct net_device *dev = peer->pdev->dev;
-	struct sk_buff *msg;
-
-	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
-				PODNET_NL_MCGRP_PEERS))
-		return NULL;
-	msg = genlmsg_new(nla_total_size(4) * 2 + extra, GFP_ATOMIC);
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0, cmd);
-	if (!*hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_u32(msg, PODNET_A_PEER_ID, peer->id)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-static void podnet_nl_ntf_send(struct podnet_peer *peer, struct sk_buff *msg,
-			       void *hdr)
-{
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&podnet_nl_family, dev_net(peer->pdev->dev),
-				msg, 0, PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
-}
-
-/**
- * podnet_nl_notify_endpoint() - NOTIFY_ENDPOINT
- * @peer: the peer
- * @sa: the new address
- */
-void podnet_nl_notify_endpoint(struct podnet_peer *peer,
-			       const struct sockaddr *sa)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_ENDPOINT,
-				nla_total_size(sizeof(struct sockaddr_in6)), &hdr);
-	if (!msg)
-		return;
-	if (podnet_nl_put_endpoint(msg, sa)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_key_limit() - NOTIFY_KEY_LIMIT
- * @peer: the peer
- * @slot: the key's slot
- * @seq: the sequence number that crossed the limit
- */
-void podnet_nl_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_LIMIT,
-				nla_total_size(1) + nla_total_size_64bit(8), &hdr);
-	if (!msg)
-		return;
-	if (nla_put_u8(msg, PODNET_A_KEY_SLOT, slot) ||
-	    nla_put_u64_64bit(msg, PODNET_A_TX_SEQ, seq, PODNET_A_PAD)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_need_key() - NOTIFY_NEED_KEY (caller rate-limits)
- * @peer: the peer
- */
-void podnet_nl_notify_need_key(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_NEED_KEY, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_idle() - NOTIFY_IDLE
- * @peer: the peer that went silent
- */
-void podnet_nl_notify_idle(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_IDLE, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_no_route() - NOTIFY_NO_ROUTE (caller rate-limits)
- * @pdev: the device that had no peer
- * @daddr: the destination it had none for
- */
-void podnet_nl_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
-{
-	struct net_device *dev = pdev->dev;
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
-				PODNET_NL_MCGRP_PEERS))
-		return;
-	msg = genlmsg_new(nla_total_size(4) * 2, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0,
-			  PODNET_CMD_NOTIFY_NO_ROUTE);
-	if (!hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_in_addr(msg, PODNET_A_DEST_ADDR, daddr)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&podnet_nl_family, dev_net(dev), msg, 0,
-				PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
-}
-
-/**
- * podnet_nl_notify_key_swapped() - NOTIFY_KEY_SWAPPED
- * @peer: the peer
- */
-void podnet_nl_notify_key_swapped(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_SWAPPED, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_ctrl() - NOTIFY_CTRL with a control message
- * @peer: the peer it came from
- * @skb: the plaintext, at most PODNET_CTRL_MAX bytes
- */
-void podnet_nl_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb)
-{
-	struct sk_buff *msg;
-	struct nlattr *attr;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_CTRL,
-				nla_total_size(skb->len), &hdr);
-	if (!msg)
-		return;
-	attr = nla_reserve(msg, PODNET_A_PAYLOAD, skb->len);
-	if (!attr || skb_copy_bits(skb, 0, nla_data(attr), skb->len)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
 
 /**
  * podnet_nl_init() - register the family

@@ -14,7 +14,6 @@
 
 #include "allowedips.h"
 #include "main.h"
-#include "netlink.h"
 
 static void podnet_key_free_work(struct work_struct *work)
 {

@@ -44,7 +44,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#include "podnet_genl.h"
+#include <podnet_genl.h>
 
 #ifndef NLMSGERR_ATTR_MSG
 #define NLMSGERR_ATTR_MSG 1

@@ -7,7 +7,7 @@
  * the module seals and opens data records. kernel_peer_sync() makes the
  * module's view of one peer (endpoint, relay channel, address, the two key
  * slots) match the daemon's after any change, so the rest of the daemon
- * only says "this peer changed". The uapi is netlink/podnet_genl.h.
+ * only says "this peer changed". The uapi is netlink/uapi/podnet_genl.h.
  *
  * Once a session's keys are in the kernel, userspace never seals with them
  * again (their sequence numbers live in the kernel): keepalives and
@@ -27,7 +27,7 @@
 
 #include "genl.h"
 #include "log.h"
-#include "podnet_genl.h"
+#include <podnet_genl.h>
 #include "rtnl.h"
 
 /* Every stats dump names each peer by id: a map, not a list walk, so a

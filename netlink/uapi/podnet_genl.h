@@ -17,11 +17,14 @@
  * layer (userspace/lib/record.c) uses them, so a kernel node and a
  * userspace node talk to each other.
  *
- * Datagrams on an attached socket: data records (type 2) whose receiver
- * index belongs to an installed key slot, and relay datagrams (type 5)
- * whose channel is a peer's relay channel and whose inner datagram is such
- * a data record, are handled in the kernel. Everything else goes up to
- * the daemon's socket unchanged.
+ * Datagrams on an attached socket (wire constants in podnet_wire.h):
+ * data records (type 2) whose receiver index belongs to an installed key
+ * slot, and relay datagrams (type 5) whose channel is a peer's relay
+ * channel and whose inner datagram is such a data record, are handled in
+ * the kernel. Datagrams that cannot be podnet's at all (shorter than the
+ * podnet header, a version other than 1, type 0 or above the last known
+ * type) are counted as rx_malformed and dropped, as the daemon would drop
+ * them. Everything else goes up to the daemon's socket unchanged.
  *
  * Plaintexts that are not IP packets (first byte below 0x40: podnet's
  * in-session control messages, see doc/wire.md) are not delivered to the
