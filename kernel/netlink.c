@@ -2,9 +2,10 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  *
- * The policies check everything a single attribute can be wrong about
- * (types, lengths, ranges); the *_precheck() functions check what needs
- * several attributes, and every refusal says why in the extack. Doit
+ * The policies (kernel/policy.c) check everything a single attribute can
+ * be wrong about (types, lengths, ranges); the *_precheck() functions
+ * check what needs several attributes, and every refusal says why in the
+ * extack. Doit
  * handlers run with the device's configuration mutex held (taken in
  * pre_doit), so the family runs with parallel_ops: two devices configure
  * independently.
@@ -18,6 +19,7 @@
 #include "allowedips.h"
 #include "device.h"
 #include "peer.h"
+#include "policy.h"
 #include "send.h"
 #include "socket.h"
 
@@ -26,73 +28,6 @@
 static const struct genl_multicast_group podnet_nl_mcgrps[] = {
 	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS },
 };
-
-static struct netlink_range_validation podnet_nl_fd_range = {
-	.min = 0,
-	.max = INT_MAX,
-};
-
-static struct netlink_range_validation podnet_nl_seq_range = {
-	.min = 0,
-	.max = PODNET_SEQ_LAST,
-};
-
-static const struct nla_policy podnet_nl_aip_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
-	[PODNET_A_ALLOWED_IP] = { .type = NLA_REJECT,
-				  .reject_message = "allowed ip entries do not nest" },
-	[PODNET_A_ALLOWED_IP_ADDR] = NLA_POLICY_EXACT_LEN(4),
-	[PODNET_A_ALLOWED_IP_PREFIX] = NLA_POLICY_MAX(NLA_U8, 32),
-};
-
-#define PODNET_NL_AIP_NOT_NESTED { .type = NLA_REJECT, \
-				   .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" }
-
-static const struct nla_policy podnet_nl_aips_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
-	[PODNET_A_ALLOWED_IP] = NLA_POLICY_NESTED(podnet_nl_aip_policy),
-	[PODNET_A_ALLOWED_IP_ADDR] = PODNET_NL_AIP_NOT_NESTED,
-	[PODNET_A_ALLOWED_IP_PREFIX] = PODNET_NL_AIP_NOT_NESTED,
-};
-
-static const struct nla_policy podnet_nl_keyconf_policy[PODNET_A_KEYCONF_MAX + 1] = {
-	[PODNET_A_KEYCONF_CIPHER] = NLA_POLICY_MAX(NLA_U8, PODNET_CIPHER_AES_GCM),
-	[PODNET_A_KEYCONF_EPOCH] = { .type = NLA_U16 },
-	[PODNET_A_KEYCONF_LOCAL_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_KEYCONF_REMOTE_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_KEYCONF_TX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
-	[PODNET_A_KEYCONF_TX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
-	[PODNET_A_KEYCONF_RX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
-	[PODNET_A_KEYCONF_RX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
-	[PODNET_A_KEYCONF_TX_SEQ] = NLA_POLICY_FULL_RANGE(NLA_U64, &podnet_nl_seq_range),
-	[PODNET_A_KEYCONF_PENDING] = { .type = NLA_FLAG },
-	[PODNET_A_KEYCONF_PAD] = { .type = NLA_REJECT },
-};
-
-#define PODNET_NL_REPLY_ONLY { .type = NLA_REJECT, \
-			       .reject_message = "attribute is only used in replies" }
-
-static const struct nla_policy podnet_nl_policy[PODNET_A_MAX + 1] = {
-	[PODNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[PODNET_A_SOCKET_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &podnet_nl_fd_range),
-	[PODNET_A_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_ENDPOINT] = NLA_POLICY_RANGE(NLA_BINARY,
-					       sizeof(struct sockaddr_in),
-					       sizeof(struct sockaddr_in6)),
-	[PODNET_A_RELAY_CHANNEL] = { .type = NLA_U32 },
-	[PODNET_A_ALLOWED_IPS] = NLA_POLICY_NESTED(podnet_nl_aips_policy),
-	[PODNET_A_KEY_SLOT] = NLA_POLICY_MAX(NLA_U8, PODNET_KEY_SLOT_SECONDARY),
-	[PODNET_A_KEYCONF] = NLA_POLICY_NESTED(podnet_nl_keyconf_policy),
-	[PODNET_A_PAYLOAD] = NLA_POLICY_RANGE(NLA_BINARY, 1, PODNET_CTRL_MAX),
-	[PODNET_A_STATS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_TX_SEQ] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_PAD] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_KEYS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_DEV_STATS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_SOCKETS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_PEERS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_DEST_ADDR] = PODNET_NL_REPLY_ONLY,
-};
-
 
 /* A required attribute is missing: say which, and in words. */
 #define podnet_nl_missing(info, attr, msg) ({				\
@@ -441,7 +376,7 @@ static struct podnet_aip_list *podnet_nl_parse_aips(struct nlattr *nest,
 
 		/* The policy already validated the entries. */
 		err = nla_parse_nested(tb, PODNET_A_ALLOWED_IP_MAX, attr,
-				       podnet_nl_aip_policy, extack);
+				       podnet_nl_allowed_ip_policy, extack);
 		if (err)
 			goto err_free;
 		err = -EINVAL;
