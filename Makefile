@@ -224,7 +224,9 @@ module:
 .PHONY: kernel-tools
 kernel-tools: $(BUILD)/test/kctl $(BUILD)/test/record-peer
 
-$(BUILD)/test/kctl: $(BUILD)/test/kernel/kctl.o
+# kctl talks through the daemon's genetlink client (netlink/ in libpodnet.a).
+KCTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard test/kernel/kctl*.c))
+$(BUILD)/test/kctl: $(KCTL_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet.a
