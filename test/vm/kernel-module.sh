@@ -63,7 +63,7 @@ check "and they are gone" bash -c '! ip link show left0 2>/dev/null && ! ip link
 balance() {
 	local log created destroyed
 	log=$(dmesg | awk -v m="$dmesg_marker" 'index($0, m) { n = NR } { l[NR] = $0 } END { for (i = n + 1; i <= NR; i++) print l[i] }')
-	for what in "device" "peer [0-9]*" "key [0-9]*"; do
+	for what in "device" "peer [0-9]*" "peer [0-9]* key [0-9]*"; do
 		created=$(grep -c "podnet: .*: $what created\|podnet: .*: $what installed" <<<"$log" || true)
 		destroyed=$(grep -c "podnet: .*: $what destroyed" <<<"$log" || true)
 		echo "$what: $created created, $destroyed destroyed"
