@@ -46,6 +46,17 @@ static void podnet_notify_send(struct podnet_peer *peer, struct sk_buff *msg,
 				msg, 0, PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
 }
 
+/* A notification that carries nothing but ifindex and peer id. */
+static void podnet_notify_peer_only(struct podnet_peer *peer, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = podnet_notify_new(peer, cmd, 0, &hdr);
+	if (msg)
+		podnet_notify_send(peer, msg, hdr);
+}
+
 /**
  * podnet_notify_endpoint() - NOTIFY_ENDPOINT
  * @peer: the peer
@@ -97,12 +108,7 @@ void podnet_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq)
  */
 void podnet_notify_need_key(struct podnet_peer *peer)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_notify_new(peer, PODNET_CMD_NOTIFY_NEED_KEY, 0, &hdr);
-	if (msg)
-		podnet_notify_send(peer, msg, hdr);
+	podnet_notify_peer_only(peer, PODNET_CMD_NOTIFY_NEED_KEY);
 }
 
 /**
@@ -111,12 +117,7 @@ void podnet_notify_need_key(struct podnet_peer *peer)
  */
 void podnet_notify_idle(struct podnet_peer *peer)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_notify_new(peer, PODNET_CMD_NOTIFY_IDLE, 0, &hdr);
-	if (msg)
-		podnet_notify_send(peer, msg, hdr);
+	podnet_notify_peer_only(peer, PODNET_CMD_NOTIFY_IDLE);
 }
 
 /**
@@ -154,12 +155,7 @@ void podnet_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
  */
 void podnet_notify_key_swapped(struct podnet_peer *peer)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_notify_new(peer, PODNET_CMD_NOTIFY_KEY_SWAPPED, 0, &hdr);
-	if (msg)
-		podnet_notify_send(peer, msg, hdr);
+	podnet_notify_peer_only(peer, PODNET_CMD_NOTIFY_KEY_SWAPPED);
 }
 
 /**
