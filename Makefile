@@ -90,7 +90,10 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
 # Every object sees the options.h of the library it links against.
-$(BUILD)/%.o: %.c | $(WOLFSSL_DEP)
+# -MMD leaves out headers found through -isystem, so the uapi headers
+# (shared with the module) are named here.
+UAPI_H := $(wildcard netlink/uapi/*.h)
+$(BUILD)/%.o: %.c $(UAPI_H) | $(WOLFSSL_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
 

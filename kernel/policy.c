@@ -43,7 +43,7 @@
 /* A list nest holds nothing but its entries. */
 #define PODNET_NL_LIST_POLICY(attr, type, check, a, b)			\
 	[attr] = PODNET_NL_LIST_##check(type, a, b),
-#define PODNET_NL_LIST_ENTRY(t, a, b) NLA_POLICY_NESTED(podnet_nl_allowed_ip_policy)
+#define PODNET_NL_LIST_ENTRY(t, set, b) NLA_POLICY_NESTED(podnet_nl_##set##_policy)
 #define PODNET_NL_LIST_NOT_ENTRY(t, a, b) { .type = NLA_REJECT, \
 	.reject_message = "a list holds only entry nests" }
 #define PODNET_NL_LIST_ANY PODNET_NL_LIST_NOT_ENTRY

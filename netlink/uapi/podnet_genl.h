@@ -219,7 +219,7 @@ enum podnet_stats_attr {
  *          LEN   a b   a..b bytes (STRING: at most b characters)
  *          NEST  set   a nest of the attributes of list set
  *          LIST  set   a nest of entries of list set (its ENTRY)
- *          ENTRY       the list element itself; entries do not nest
+ *          ENTRY set   the element of a list of set; entries do not nest
  *          REPLY a b   only in replies and notifications, refused in
  *                      requests (BINARY with b: a..b bytes)
  */
@@ -246,7 +246,7 @@ enum podnet_stats_attr {
 	X(PODNET_A_DEST_ADDR,		BINARY,	REPLY,	4, 4)
 
 #define PODNET_ALLOWED_IP_ATTRS(X)					\
-	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	0, 0)			\
+	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	allowed_ip, 0)		\
 	X(PODNET_A_ALLOWED_IP_ADDR,	BINARY,	LEN,	4, 4)			\
 	X(PODNET_A_ALLOWED_IP_PREFIX,	U8,	MAX,	0, 32)
 
