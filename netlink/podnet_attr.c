@@ -43,8 +43,15 @@ static const struct podnet_attr_spec top_spec[PODNET_A_MAX + 1] = {
 static const struct podnet_attr_spec keyconf_spec[PODNET_A_KEYCONF_MAX + 1] = {
 	PODNET_KEYCONF_ATTRS(SPEC)
 };
+/* A key entry of a reply reports state, not a request's values: its
+ * tx_seq is the next number to use, PODNET_SEQ_LAST + 1 once the key is
+ * used up. Only the types of the keyconf attributes are checked there.
+ */
+#define SPEC_STATE(attr_, type_, check_, a_, b_)			\
+	[attr_] = { .type = MNL_##type_, .check = CHECK_ANY },
+
 static const struct podnet_attr_spec key_spec[PODNET_A_KEY_MAX + 1] = {
-	PODNET_KEYCONF_ATTRS(SPEC)
+	PODNET_KEYCONF_ATTRS(SPEC_STATE)
 	PODNET_KEY_ATTRS(SPEC)
 };
 static const struct podnet_attr_spec allowed_ip_spec[PODNET_A_ALLOWED_IP_MAX + 1] = {
