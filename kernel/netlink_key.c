@@ -105,6 +105,15 @@ static void podnet_nl_wipe(struct nlattr *attr)
 		memzero_explicit(nla_data(attr), nla_len(attr));
 }
 
+/**
+ * podnet_nl_key_set_doit() - PODNET_CMD_KEY_SET: install keys in a slot
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is the device
+ *
+ * The keys are wiped from the request on every path.
+ * Context: the device's configuration mutex held (pre_doit).
+ * Return: 0 or a negative errno, with the reason in the extack.
+ */
 int podnet_nl_key_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct podnet_dev *pdev = info->user_ptr[0];
@@ -146,6 +155,14 @@ out_wipe:
 	return err;
 }
 
+/**
+ * podnet_nl_key_swap_doit() - PODNET_CMD_KEY_SWAP: primary and secondary change places
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is the device
+ *
+ * Context: the device's configuration mutex held (pre_doit).
+ * Return: 0 or a negative errno, with the reason in the extack.
+ */
 int podnet_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
@@ -161,6 +178,14 @@ int podnet_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/**
+ * podnet_nl_key_del_doit() - PODNET_CMD_KEY_DEL: wipe and free one slot
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is the device
+ *
+ * Context: the device's configuration mutex held (pre_doit).
+ * Return: 0 or a negative errno, with the reason in the extack.
+ */
 int podnet_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
@@ -177,6 +202,14 @@ int podnet_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/**
+ * podnet_nl_ctrl_send_doit() - PODNET_CMD_CTRL_SEND: seal a control message and send it
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is the device
+ *
+ * Context: the device's configuration mutex held (pre_doit).
+ * Return: 0 or a negative errno, with the reason in the extack.
+ */
 int podnet_nl_ctrl_send_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct podnet_dev *pdev = info->user_ptr[0];
