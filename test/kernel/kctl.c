@@ -27,7 +27,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,12 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 
 #include <podnet_genl.h>
 
