@@ -3,7 +3,7 @@
 # Copyright (C) 2026 The podnet developers.
 #
 # A small internet with NATs in front of sites, for the netns tests.
-# Source it after common.sh; it is a library, not a test.
+# Source it after test/lib/netns.sh; it is a library, not a test.
 #
 # Addressing plan (198.18.0.0/15 is a benchmarking range, never routed):
 #
@@ -47,7 +47,7 @@
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	# Run by mistake (e.g. by a glob over *.sh): nothing to test here.
 	echo "KTAP version 1"
-	echo "1..0 # SKIP lib-nat.sh is a library, sourced by the NAT tests"
+	echo "1..0 # SKIP nat.sh is a library, sourced by the NAT tests"
 	exit 0
 fi
 
