@@ -176,8 +176,15 @@ stop_daemon() { # stop_daemon NAME; fails if it does not exit within 5 s
 	wait_pid_gone "${!var}" 50
 }
 
-# daemon_alive NAME: podnetd NAME (started by start_daemon) still runs.
-daemon_alive() { local var=pid_${1//-/_}; kill -0 "${!var}" 2>/dev/null; }
+# daemons_alive NAME...: each podnetd NAME (of start_daemon) still runs;
+# a negative check about traffic means nothing otherwise.
+daemons_alive() {
+	local name var
+	for name in "$@"; do
+		var=pid_${name//-/_}
+		kill -0 "${!var}" 2>/dev/null || { echo "# podnetd $name is dead"; return 1; }
+	done
+}
 
 # show_json NODE: `podnet show --json` of NODE's daemon. Fails, and says
 # so on stderr, when the daemon does not answer (dead, no socket): a

@@ -32,9 +32,7 @@ n "$router" nft insert rule ip podnet_nat forward iifname '{ "lan", "lan2" }' \
 	oifname '{ "lan", "lan2" }' accept
 n "$router" nft insert rule ip podnet_nat forward iifname lan2 oifname wan accept
 make_node_cert "$tmp/ca" office-b 10.77.0.12
-write_config "$tmp/office-b.conf" office-b "$tmp/ca" 10.77.0.12/24 51820 \
-	rv "$nat_rendezvous:51820"
-sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/office-b.conf"
+nat_rv_config office-b "$tmp/ca" 10.77.0.12/24
 start_daemon "$ns_b" office-b
 
 check "both register" wait_for 100 peer_established office-b rv

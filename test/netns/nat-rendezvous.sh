@@ -35,18 +35,14 @@ check "... relayed" test "$(peer_field sym-a sym-b path)" = relay
 site_create ns_intruder router_intruder intruder none 5
 make_ca "$tmp/evil" evil-net
 make_node_cert "$tmp/evil" intruder 10.77.0.15
-write_config "$tmp/intruder.conf" intruder "$tmp/evil" 10.77.0.15/24 51820 rv 198.18.0.1:51820
-sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/intruder.conf"
+nat_rv_config intruder "$tmp/evil" 10.77.0.15/24
 before=$(iface_field rv rx_handshake_rejected)
 start_daemon "$ns_intruder" intruder
 check "the rendezvous refuses the intruder's handshake" \
 	wait_for 100 iface_above rv rx_handshake_rejected "$before"
 check "... which is not registered" peer_not_established intruder rv
 check "... nor known to the rendezvous" peer_absent rv intruder
-intruder_cut_off() {
-	daemon_alive intruder || { echo "# the intruder's daemon is dead"; return 1; }
-	! n "$ns_intruder" ping -c 1 -W 2 10.77.0.11
-}
+intruder_cut_off() { daemons_alive intruder && ! n "$ns_intruder" ping -c 1 -W 2 10.77.0.11; }
 check "... and cannot reach anyone" intruder_cut_off
 stop_daemon intruder
 
@@ -87,8 +83,8 @@ stop_daemon none-a
 start_daemon "$ns_none_a" none-a
 sleep 2
 no_session_without_rv() {
-	daemon_alive none-a && daemon_alive restr-a || { echo "# a daemon is dead"; return 1; }
-	! n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11 && peer_not_established none-a restr-a
+	daemons_alive none-a restr-a && ! n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11 &&
+		peer_not_established none-a restr-a
 }
 check "none-a restarted while the rendezvous is down has no session" no_session_without_rv
 start_daemon "$ns_rv" rv
