@@ -4,7 +4,7 @@
 #
 # Queue, don't drop: packets sent before a session is up wait for it.
 #  1. static peers: a cold `ping -c 5` sent before the peer even runs, and
-#     again after its session died, loses nothing;
+#     again after its session died, from either side, loses nothing;
 #  2. a flood toward a peer that cannot handshake: exactly the excess over
 #     128 packets is dropped and counted, the RSS stays bounded, what is
 #     left ages out, and a peer removed by a reload frees what it held;
@@ -76,6 +76,21 @@ check "cold ping to a known peer whose session died: 5 of 5 answered" \
 	lost_none restart
 check "... nothing dropped for want of a session" peer_is alpha beta drop_no_session 0
 check "... nor counted as no route" test "$(iface_field alpha tx_no_route)" = 0
+
+# The same from the server's side: beta waits for alpha's first record on
+# the new session before it sends what waited (the handshake's last
+# flight could be lost).
+stop_daemon alpha
+check "beta notices that alpha's session is dead" \
+	wait_for 100 peer_not_established beta alpha
+cold_ping_start "$ns2" 10.77.0.1 server
+sleep 0.5
+start_daemon "$ns1" alpha
+wait "$ping_pid" || true
+check "cold ping from the server side: 5 of 5 answered" lost_none server
+check "... they waited for the session" \
+	grep -q "peer alpha: sending [0-9]* queued packets" "$tmp/beta.log"
+check "... nothing dropped for want of a session" peer_is beta alpha drop_no_session 0
 
 # --- 2. a flood toward a peer that cannot handshake ----------------------
 stop_daemon beta

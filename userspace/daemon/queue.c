@@ -105,8 +105,13 @@ bool queue_session_coming(struct node *node)
 	return false;
 }
 
-/* Sends what waited, in order, through the batched send path. */
-static void flush(struct peer *peer)
+/*
+ * Sends what waited, in order, through the batched send path. A server
+ * finishes its handshake first and waits for the client's first record
+ * (`heard`): should its last flight be lost, the client would have no
+ * keys for what we send.
+ */
+static void flush(struct peer *peer, bool heard)
 {
 	struct node *node = peer->node;
 	bool batching = node->dp.tx_batching;
@@ -114,7 +119,8 @@ static void flush(struct peer *peer)
 
 	/* Not while a first session is promoted: its address comes
 	 * with PEER_SESSION_UP. */
-	if (!peer->current || !peer->has_vaddr || !peer->queue.count)
+	if (!peer->current || !peer->has_vaddr || !peer->queue.count ||
+	    (!peer->current->is_client && !heard))
 		return;
 	log_debug("peer %s: sending %zu queued packets", peer->name,
 		  peer->queue.count);
@@ -149,7 +155,12 @@ void queue_lookup_answered(struct peer *peer, struct in_addr vaddr)
 	peer->stats.drop_queue_full +=
 		pktqueue_move(&peer->queue, &a->packets, vaddr.s_addr, false);
 	a->addr = 0;
-	flush(peer);
+	flush(peer, false);
+}
+
+void queue_peer_heard(struct peer *peer, const struct session *s)
+{
+	flush(peer, s == peer->current);
 }
 
 void queue_lookup_failed(struct node *node, struct in_addr vaddr)
@@ -184,7 +195,7 @@ void queue_peer_changed(struct peer *peer, enum peer_event what)
 		 * that address is the peer's. */
 		if (peer->has_vaddr)
 			queue_lookup_answered(peer, peer->vaddr);
-		flush(peer);
+		flush(peer, false);
 		break;
 	default:
 		break;
@@ -203,7 +214,7 @@ void queue_housekeeping(struct node *node, ev_tstamp now)
 	for (struct peer *p = node->peers; p; p = p->next) {
 		p->stats.drop_no_session +=
 			pktqueue_expire(&p->queue, now - QUEUE_MAX_AGE);
-		flush(p);
+		flush(p, false);
 	}
 }
 

@@ -21,6 +21,7 @@
 
 struct node;
 struct peer;
+struct session;
 
 /* Per peer: a TCP window's worth, as WireGuard's staged packets. */
 #define QUEUE_PEER_PACKETS 128
@@ -58,6 +59,8 @@ void queue_lookup_answered(struct peer *peer, struct in_addr vaddr);
 /* ... or that nobody does: they are dropped, as no route. */
 void queue_lookup_failed(struct node *node, struct in_addr vaddr);
 void queue_peer_changed(struct peer *peer, enum peer_event what);
+/* A record arrived on s: on a server's new session, what waited may go. */
+void queue_peer_heard(struct peer *peer, const struct session *s);
 /* Drops what waited too long. */
 void queue_housekeeping(struct node *node, ev_tstamp now);
 void queue_node_free(struct node *node);
