@@ -5,7 +5,11 @@
  * Packets that wait instead of being dropped (queue.c): for a peer whose
  * session is not up yet (handshake, punching), and for an address whose
  * owner the rendezvous is still looking up. They go out in order once the
- * session is up; none waits longer than QUEUE_MAX_AGE.
+ * session is up; none waits longer than QUEUE_MAX_AGE (give or take the
+ * second between two housekeeping rounds).
+ *
+ * Only the TUN data path queues: with podnet.ko the kernel drops what it
+ * cannot send and only tells us (PODNET_CMD_NOTIFY_NO_ROUTE, NEED_KEY).
  */
 #ifndef _PODNET_QUEUE_H
 #define _PODNET_QUEUE_H
