@@ -26,6 +26,7 @@
 #include "session.h"
 #include "traversal.h"
 #include "tso.h"
+#include "tun.h"
 #include "wire.h"
 
 /* Bound the work per wake-up so neither side starves the other. */
@@ -162,7 +163,7 @@ void datapath_flush(struct node *node)
 				gso_works = false;
 				continue;
 			}
-			log_debug("sendmsg: %s", strerror(errno));
+			log_debug_ratelimited("sendmsg: %s", strerror(errno));
 		}
 		i = j;
 	}
@@ -284,7 +285,7 @@ int path_send(struct node *node, const struct path *path,
 	msg.msg_iovlen = n;
 	if (sendmsg(path->fd >= 0 ? path->fd : node->udp_fd, &msg,
 		    MSG_DONTWAIT) < 0) {
-		log_debug("sendmsg: %s", strerror(errno));
+		log_debug_ratelimited("sendmsg: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -350,7 +351,7 @@ static void tun_flush(struct node *node)
 		vh.csum_offset = htole16(16);
 	}
 	if (writev(node->tun_fd, iov, 2) < 0)
-		log_debug("tun write: %s", strerror(errno));
+		log_debug_ratelimited("tun write: %s", strerror(errno));
 	gro.count = 0;
 	gro.len = 0;
 }
@@ -385,7 +386,7 @@ static void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 	    len < ihl + 20) {
 		tun_flush(node);
 		if (tun_write(node, pkt, len) < 0)
-			log_debug("tun write: %s", strerror(errno));
+			log_debug_ratelimited("tun write: %s", strerror(errno));
 		return;
 	}
 	thl = (pkt[ihl + 12] >> 4) * 4u;
@@ -513,7 +514,7 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	memcpy(out + sizeof(*ip) + 8, pkt, quote);
 	icmp->checksum = ip_checksum(icmp, 8 + quote);
 	if (tun_write(node, out, total) < 0)
-		log_debug("tun write: %s", strerror(errno));
+		log_debug_ratelimited("tun write: %s", strerror(errno));
 }
 
 /* Checks that bytes claiming to be an IPv4 packet are one; returns the
@@ -580,7 +581,7 @@ void datapath_tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_warn("tun read: %s", strerror(errno));
+				tun_read_failed(node, errno);
 			break;
 		}
 		if ((size_t)n < VNET_HDR_LEN) {
@@ -747,7 +748,11 @@ static void dispatch(struct node *node, const struct path *from,
 	uint8_t kind;
 
 	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
+		char ep[ADDR_STR_MAX];
+
 		node->stats.rx_malformed++;
+		log_debug_ratelimited("malformed datagram (%zu bytes) from %s",
+				      len, path_format(from, ep, sizeof(ep)));
 		return;
 	}
 	switch (hdr.type) {
@@ -940,7 +945,7 @@ void datapath_udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 		n = recvmmsg(fd, rx.msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_debug("recvmmsg: %s", strerror(errno));
+				log_debug_ratelimited("recvmmsg: %s", strerror(errno));
 			break;
 		}
 		/* Answers to what arrives (keepalives, handshakes) go out

@@ -77,6 +77,7 @@ struct node {
 	bool crypto_running;
 
 	struct node_stats stats;
+	int exit_status;		/* main()'s, once the loop stops */
 	/* Token bucket for ICMP unreachables sent back into the TUN. */
 	double icmp_tokens;
 	ev_tstamp icmp_last;

@@ -120,15 +120,13 @@ static void unlist(struct log_ratelimit *rl)
 	rl->pending = false;
 }
 
-void log_ratelimited(struct log_ratelimit *rl, double now,
-		     enum log_level level, const char *fmt, ...)
+bool log_ratelimit_allow(struct log_ratelimit *rl, double now,
+			 enum log_level level)
 {
-	char line[1024];
-	va_list ap;
-
 	/* Lines below the level cost nothing and count for nothing. */
 	if (level > current_level)
-		return;
+		return false;
+	rl->level = level;
 	if (!rl->started || now - rl->window_start >= LOG_RATELIMIT_INTERVAL) {
 		if (rl->suppressed)
 			summarize(rl, now);
@@ -138,22 +136,50 @@ void log_ratelimited(struct log_ratelimit *rl, double now,
 		rl->window_start = now;
 		rl->printed = 0;
 	}
-	if (rl->printed >= LOG_RATELIMIT_BURST) {
-		rl->suppressed++;
-		if (!rl->pending) {
-			rl->pending = true;
-			rl->next_pending = pending_limits;
-			pending_limits = rl;
-		}
-		return;
+	if (rl->printed < LOG_RATELIMIT_BURST) {
+		rl->printed++;
+		return true;
 	}
-	rl->printed++;
-	rl->level = level;
-	va_start(ap, fmt);
+	rl->suppressed++;
+	if (!rl->pending) {
+		rl->pending = true;
+		rl->next_pending = pending_limits;
+		pending_limits = rl;
+	}
+	return false;
+}
+
+static void vprint_limited(struct log_ratelimit *rl, enum log_level level,
+			   const char *fmt, va_list ap)
+{
+	char line[1024];
+
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	snprintf(rl->last, sizeof(rl->last), "%s", line);
+	rl->level = level;
 	log_msg(level, "%s", line);
+}
+
+void log_ratelimit_print(struct log_ratelimit *rl, enum log_level level,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_limited(rl, level, fmt, ap);
+	va_end(ap);
+}
+
+void log_ratelimited(struct log_ratelimit *rl, double now,
+		     enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_ratelimit_allow(rl, now, level))
+		return;
+	va_start(ap, fmt);
+	vprint_limited(rl, level, fmt, ap);
+	va_end(ap);
 }
 
 void log_ratelimit_flush(double now)

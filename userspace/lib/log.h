@@ -54,6 +54,14 @@ struct log_ratelimit {
 
 /* Monotonic seconds: what a caller passes as `now` below. */
 double log_clock(void);
+/* May this call site print now? Counts the line as suppressed if not. */
+bool log_ratelimit_allow(struct log_ratelimit *rl, double now,
+			 enum log_level level);
+/* Prints a line allowed above, and keeps it to name the summary. */
+void log_ratelimit_print(struct log_ratelimit *rl, enum log_level level,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Both in one. */
 void log_ratelimited(struct log_ratelimit *rl, double now,
 		     enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -61,10 +69,13 @@ void log_ratelimited(struct log_ratelimit *rl, double now,
  * second or so, and with now = HUGE_VAL before exiting. */
 void log_ratelimit_flush(double now);
 
+/* The arguments are only evaluated for a line that is printed: a flood
+ * costs a clock read per line, not a formatting. */
 #define log_msg_ratelimited(level, ...) do {				\
 	static struct log_ratelimit log_site_limit_;			\
-	log_ratelimited(&log_site_limit_, log_clock(), (level),	\
-			__VA_ARGS__);					\
+	if (log_ratelimit_allow(&log_site_limit_, log_clock(), (level)))	\
+		log_ratelimit_print(&log_site_limit_, (level),		\
+				    __VA_ARGS__);			\
 } while (0)
 
 #define log_err_ratelimited(...) log_msg_ratelimited(LOG_LEVEL_ERROR, __VA_ARGS__)
