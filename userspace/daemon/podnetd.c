@@ -293,7 +293,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct peer *p, *next;
 
 	/* With podnet.ko no read tells us that the interface was deleted
-	 * (with a TUN one does, datapath.c): look for it. */
+	 * (a TUN read does): look for it. */
 	if (node->ifindex > 0) {
 		char name[IF_NAMESIZE];
 
