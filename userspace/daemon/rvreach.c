@@ -89,6 +89,11 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (rv->nat.registered || !r->trying_since)
 		return;
+	/* A reload made it an ordinary peer: peer.c dials it now. */
+	if (!rv->nat.is_rendezvous) {
+		r->trying_since = 0;
+		return;
+	}
 	if (r->state != RVREACH_UNREACHABLE &&
 	    now - r->trying_since >= RVREACH_WARN_AFTER) {
 		set_state(rv, RVREACH_UNREACHABLE);
