@@ -83,6 +83,18 @@ static void print_ago(long long then)
 	printf("%lld second%s ago", d % 60, d % 60 == 1 ? "" : "s");
 }
 
+/* A rendezvous peer: can we reach it, since when, and when we try next. */
+static void print_rendezvous(const struct status_block *p)
+{
+	printf("  %srendezvous%s: %s since ", c_bold(), c_reset(),
+	       get(p, "rendezvous_state"));
+	print_ago((long long)get_u64(p, "rendezvous_since"));
+	if (status_get(p, "rendezvous_next_retry"))
+		printf(", next retry in %llu s",
+		       get_u64(p, "rendezvous_next_retry"));
+	printf("\n");
+}
+
 static void print_pretty(const struct status *st)
 {
 	const struct status_block *i = &st->interface;
@@ -137,6 +149,8 @@ static void print_pretty(const struct status *st)
 				printf(" (%s)", get(p, "reason"));
 			printf("\n");
 		}
+		if (status_get(p, "rendezvous_state"))
+			print_rendezvous(p);
 		printf("  %sstate%s: %s", c_bold(), c_reset(), get(p, "state"));
 		if (status_get(p, "cipher"))
 			printf(" (%s, %s)", get(p, "role"), get(p, "cipher"));

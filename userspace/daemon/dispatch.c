@@ -172,7 +172,11 @@ void dispatch_datagram(struct node *node, const struct path *from,
 	uint8_t kind;
 
 	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
+		char ep[ADDR_STR_MAX];
+
 		node->stats.rx_malformed++;
+		log_debug_ratelimited("malformed datagram (%zu bytes) from %s",
+				      len, path_format(from, ep, sizeof(ep)));
 		return;
 	}
 	switch (hdr.type) {

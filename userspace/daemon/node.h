@@ -74,6 +74,7 @@ struct node {
 	bool crypto_running;
 
 	struct node_stats stats;
+	int exit_status;		/* main()'s, once the loop stops */
 	/* The userspace data path (datapath.h) */
 	struct datapath dp;
 };

@@ -388,8 +388,8 @@ static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->state != SESSION_HANDSHAKE)
 		return;
 	if (wolfSSL_dtls_got_timeout(s->ssl) < 0) {
-		log_info("handshake with %s timed out",
-			 session_desc(s, desc, sizeof(desc)));
+		log_info_ratelimited("handshake with %s timed out",
+				     session_desc(s, desc, sizeof(desc)));
 		session_destroy(s);
 		return;
 	}

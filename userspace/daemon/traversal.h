@@ -17,6 +17,7 @@
 #include "datapath.h"
 #include "peer_event.h"
 #include "rvmsg.h"
+#include "rvreach.h"
 
 struct node;
 struct peer;
@@ -27,6 +28,7 @@ struct peer_nat {
 	bool is_rendezvous;		/* configured as a rendezvous node */
 	bool registered;		/* ... and it acknowledged us */
 	ev_tstamp last_register;
+	struct peer_rvreach reach;	/* is it reachable (rvreach.c) */
 	uint16_t probe_port;		/* its second port for NAT probes */
 	unsigned int probes_sent;
 	ev_tstamp last_lookup;
@@ -67,5 +69,7 @@ void traversal_probe_answer(struct node *node, const struct path *from,
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
 void traversal_housekeeping(struct node *node, ev_tstamp now);
+/* Registers with the rendezvous rv over its current session. */
+void traversal_send_register(struct peer *rv);
 
 #endif /* _PODNET_TRAVERSAL_H */
