@@ -16,7 +16,7 @@
 #   alpha 10.77.0.2                      beta 10.77.0.3
 #   (Endpoint for beta and rv)           (Endpoint for alpha and rv)
 
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/netns.sh"
 ktap_header "podnet: rendezvous away, malformed floods, interface deleted"
 
 net=192.168.251
