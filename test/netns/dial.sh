@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# Either side dials. zed's name sorts after alpha's, so alpha dials first
+# when both can; zed must still reach an alpha that does not know where
+# zed is, both starting at once must leave exactly one session, and a
+# restarted zed must be back within seconds.
+#
+#  ┌────────────────────────┐         ┌────────────────────────┐
+#  │ $ns1: alpha            │         │ $ns2: zed              │
+#  │   pod0  10.77.0.1/24   │         │   pod0  10.77.0.2/24   │
+#  │   veth1 192.168.245.1  ├─────────┤   veth2 192.168.245.2  │
+#  │   podnetd :51820       │         │   podnetd :51820       │
+#  └────────────────────────┘         └────────────────────────┘
+#
+#  (a) alpha has no [Peer] for zed        zed: Endpoint of alpha
+#  (b) alpha: [Peer] zed, no Endpoint     zed: Endpoint of alpha
+#  (c) both with Endpoints, started together; then with alpha's first
+#      handshake lost, so that both dial
+#  (d) (c)'s pair, zed killed (-9) and restarted: recovery time
+
+source "$(dirname "$0")/common.sh"
+ktap_header "podnet: either side dials"
+
+ns_create ns1 alpha
+ns_create ns2 zed
+ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
+n "$ns1" ip addr add 192.168.245.1/24 dev veth1
+n "$ns2" ip addr add 192.168.245.2/24 dev veth2
+n "$ns1" ip link set veth1 up
+n "$ns2" ip link set veth2 up
+make_ca "$tmp/ca" test-net
+make_node_cert "$tmp/ca" alpha 10.77.0.1
+make_node_cert "$tmp/ca" zed 10.77.0.2
+
+# Local helpers (common.sh is shared; these are only this script's).
+
+# tcp_sha_ok FROM_NS TO_NS TO_ADDR: 2 MB of TCP from FROM_NS to TO_ADDR,
+# sha256-checked at the far end; each step bounded in time.
+tcp_sha_ok() {
+	local from=$1 to=$2 addr=$3 sent
+	head -c 2000000 /dev/urandom >"$tmp/blob"
+	rm -f "$tmp/received"
+	ip netns exec "$to" timeout 30 socat -u \
+		"TCP-LISTEN:9000,bind=$addr,reuseaddr" \
+		"OPEN:$tmp/received,creat,trunc" &
+	local receiver=$!
+	wait_for 50 bash -c "ip netns exec $to ss -Hltn 'sport = :9000' | grep -q LISTEN" || true
+	n "$from" timeout 30 socat -u "OPEN:$tmp/blob" "TCP:$addr:9000" && sent=0 || sent=1
+	wait "$receiver" || sent=1
+	[[ $sent -eq 0 ]] &&
+		[[ $(sha256sum <"$tmp/blob" | cut -d' ' -f1) == \
+		   $(sha256sum <"$tmp/received" | cut -d' ' -f1) ]]
+}
+
+# both_ways DESC: ping and a checked TCP transfer in each direction.
+both_ways() {
+	check "$1: zed pings alpha" n "$ns2" ping -c 2 -i 0.2 -W 2 10.77.0.1
+	check "$1: alpha pings zed" n "$ns1" ping -c 2 -i 0.2 -W 2 10.77.0.2
+	check "$1: TCP zed -> alpha, sha256 intact" tcp_sha_ok "$ns2" "$ns1" 10.77.0.1
+	check "$1: TCP alpha -> zed, sha256 intact" tcp_sha_ok "$ns1" "$ns2" 10.77.0.2
+}
+
+# sessions_stable: on both sides, the same session index and handshake
+# count over 3 s, both established, one handshake each since the start.
+snapshot() {
+	echo "$(peer_field alpha zed session)/$(peer_field alpha zed handshakes)" \
+		"$(peer_field zed alpha session)/$(peer_field zed alpha handshakes)"
+}
+sessions_stable() {
+	local before after
+	before=$(snapshot)
+	sleep 3
+	after=$(snapshot)
+	echo "before: $before; after: $after"
+	[[ $before == "$after" && $before != *null* && $before != */ ]] &&
+		peer_established alpha zed && peer_established zed alpha
+}
+both_established() { peer_established alpha zed && peer_established zed alpha; }
+handshakes_are() { # handshakes_are N: each side counts N handshakes
+	[[ $(peer_field alpha zed handshakes) == "$1" &&
+	   $(peer_field zed alpha handshakes) == "$1" ]]
+}
+
+restart_pair() {
+	stop_daemon alpha || true
+	stop_daemon zed || true
+	: >"$tmp/alpha.log"
+	: >"$tmp/zed.log"
+}
+
+zed_conf() { write_config "$tmp/zed.conf" zed "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.245.1:51820; }
+
+# --- (a) alpha does not know zed at all ---------------------------------
+write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820
+zed_conf
+start_daemon "$ns1" alpha
+start_daemon "$ns2" zed
+check "(a) zed dials alpha, which has no [Peer] for it" \
+	wait_for 100 peer_established zed alpha
+check "(a) alpha learns zed" wait_for 30 peer_established alpha zed
+check "(a) zed logs the dial at info" \
+	grep -q "peer alpha: starting handshake to 192.168.245.1:51820" "$tmp/zed.log"
+check "(a) zed is the DTLS client" test "$(peer_field zed alpha role)" = client
+both_ways "(a)"
+
+# --- (b) alpha names zed, without an Endpoint ---------------------------
+restart_pair
+write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820
+printf '\n[Peer]\nName = zed\n' >>"$tmp/alpha.conf"
+start_daemon "$ns1" alpha
+start_daemon "$ns2" zed
+check "(b) zed dials alpha, whose [Peer] zed has no Endpoint" \
+	wait_for 100 peer_established zed alpha
+check "(b) alpha's configured peer zed is up" wait_for 30 peer_established alpha zed
+both_ways "(b)"
+
+# --- (c) both know each other and start at the same moment --------------
+restart_pair
+write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 zed 192.168.245.2:51820
+# Both at once: not through start_daemon, which waits for each in turn.
+for node in alpha zed; do
+	ns=$([[ $node == alpha ]] && echo "$ns1" || echo "$ns2")
+	ip netns exec "$ns" "$podnetd" "$tmp/$node.conf" >>"$tmp/$node.log" 2>&1 &
+	printf -v "pid_$node" %s "$!"
+	daemon_pids+=("$!")
+done
+check "(c) both daemons up" \
+	wait_for 50 test -S "$tmp/alpha.sock" -a -S "$tmp/zed.sock"
+check "(c) session established on both sides" wait_for 100 both_established
+check "(c) one session: indices and handshake counts stable for 3 s" sessions_stable
+check "(c) one handshake on each side" handshakes_are 1
+both_ways "(c)"
+
+# Now make both dial: alpha's handshakes to zed's listener (receiver index
+# 0) are lost, so zed's request goes unanswered and zed dials as well.
+restart_pair
+n "$ns2" nft -f - <<'EOF_NFT'
+table inet dial {
+	chain in {
+		type filter hook input priority 0;
+		udp dport 51820 @th,64,8 1 @th,96,32 0 ip saddr 192.168.245.1 counter name lost drop
+	}
+	counter lost { }
+}
+EOF_NFT
+start_daemon "$ns1" alpha
+start_daemon "$ns2" zed
+check "(c) both dialled; one handshake survives the tie-break" \
+	wait_for 100 grep -q "both sides dialled" "$tmp/alpha.log" "$tmp/zed.log"
+check "(c) ... alpha's lost dial was what was lost" \
+	test "$(n "$ns2" nft -j list counter inet dial lost | jq '.nftables[1].counter.packets')" -ge 1
+n "$ns2" nft delete table inet dial
+check "(c) session established on both sides after the tie-break" \
+	wait_for 100 both_established
+sleep 2	# alpha's abandoned handshake would retransmit within this
+check "(c) after the tie-break: one session, stable for 3 s" sessions_stable
+check "(c) ... one handshake on each side" handshakes_are 1
+both_ways "(c, tie-break)"
+
+# --- (d) zed killed and restarted: how fast does traffic flow again ------
+restart_pair
+start_daemon "$ns1" alpha
+start_daemon "$ns2" zed
+check "(d) session established" wait_for 100 peer_established alpha zed
+check "(d) traffic flows before the restart" n "$ns1" ping -c 1 -W 2 10.77.0.2
+kill -KILL "$pid_zed"
+wait_pid_gone "$pid_zed" 50
+start=$(date +%s%N)
+start_daemon "$ns2" zed
+# Both directions must work: a ping answered proves the two ways.
+wait_for 100 n "$ns1" ping -c 1 -W 1 10.77.0.2 && back=0 || back=1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "(d) after kill -9 and a restart of zed, alpha reaches zed again (recovered in $ms ms)" \
+	test "$back" -eq 0 -a "$ms" -lt 5000
+check "(d) ... and zed reaches alpha" n "$ns2" ping -c 1 -W 2 10.77.0.1
+check "(d) ... TCP zed -> alpha, sha256 intact" tcp_sha_ok "$ns2" "$ns1" 10.77.0.1
+check "(d) ... TCP alpha -> zed, sha256 intact" tcp_sha_ok "$ns1" "$ns2" 10.77.0.2
+
+ktap_finish
