@@ -90,7 +90,10 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
 # Every object sees the options.h of the library it links against.
-$(BUILD)/%.o: %.c | $(WOLFSSL_DEP)
+# -MMD leaves out headers found through -isystem, so the uapi headers
+# (shared with the module) are named here.
+UAPI_H := $(wildcard netlink/uapi/*.h)
+$(BUILD)/%.o: %.c $(UAPI_H) | $(WOLFSSL_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -224,7 +227,9 @@ module:
 .PHONY: kernel-tools
 kernel-tools: $(BUILD)/test/kctl $(BUILD)/test/record-peer
 
-$(BUILD)/test/kctl: $(BUILD)/test/kernel/kctl.o
+# kctl talks through the daemon's genetlink client (netlink/ in libpodnet.a).
+KCTL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard test/kernel/kctl*.c))
+$(BUILD)/test/kctl: $(KCTL_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet.a

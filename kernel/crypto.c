@@ -30,7 +30,6 @@
 #include <linux/slab.h>
 
 #include "device.h"
-#include "podnet_genl.h"
 
 #define PODNET_MAX_SG (MAX_SKB_FRAGS + 8)
 #define PODNET_REQ_MAX 1536
@@ -105,7 +104,7 @@ static struct crypto_aead *podnet_crypto_tfm(u8 cipher, const u8 *key,
 	err = crypto_aead_setkey(tfm, key, key_len);
 	if (err)
 		goto err_free;
-	err = crypto_aead_setauthsize(tfm, PODNET_TAG_LEN);
+	err = crypto_aead_setauthsize(tfm, PODNET_RECORD_TAG_LEN);
 	if (err)
 		goto err_free;
 	return tfm;
@@ -171,7 +170,7 @@ void podnet_crypto_free(struct podnet_crypto *c)
 unsigned int podnet_crypto_explicit_len(const struct podnet_crypto *c)
 {
 	return c->cipher == PODNET_CIPHER_AES_GCM ?
-	       PODNET_EXPLICIT_NONCE_LEN : 0;
+	       PODNET_RECORD_EXPLICIT_NONCE_LEN : 0;
 }
 
 static void podnet_put_seq(u8 *p, u16 epoch, u64 seq)
@@ -184,9 +183,9 @@ static void podnet_put_seq(u8 *p, u16 epoch, u64 seq)
 static void podnet_put_aad(u8 *p, u16 epoch, u64 seq, unsigned int len)
 {
 	podnet_put_seq(p, epoch, seq);
-	p[8] = 0x17;
-	p[9] = 0xfe;
-	p[10] = 0xfd;
+	p[8] = PODNET_RECORD_CONTENT_TYPE;
+	p[9] = PODNET_RECORD_VERSION_MAJOR;
+	p[10] = PODNET_RECORD_VERSION_MINOR;
 	put_unaligned_be16(len, p + 11);
 }
 
@@ -218,7 +217,7 @@ static int podnet_crypto_run(struct crypto_aead *tfm, struct sk_buff *skb,
 {
 	struct podnet_scratch *s = *this_cpu_ptr(podnet_scratch);
 	struct aead_request *req = (struct aead_request *)s->req;
-	unsigned int authlen = enc ? PODNET_TAG_LEN : 0;
+	unsigned int authlen = enc ? PODNET_RECORD_TAG_LEN : 0;
 	int n;
 
 	if (nsg < 0 || nsg + 1 > PODNET_MAX_SG)
@@ -253,20 +252,20 @@ int podnet_crypto_seal(struct podnet_crypto *c, u16 epoch, u64 seq,
 {
 	unsigned int explicit = podnet_crypto_explicit_len(c);
 	unsigned int len = skb->len;
-	unsigned int body = explicit + len + PODNET_TAG_LEN;
+	unsigned int body = explicit + len + PODNET_RECORD_TAG_LEN;
 	struct sk_buff *trailer;
 	u8 nonce[12], *hdr;
 	int nsg, err;
 
 	if (body > 0xffff)
 		return -EMSGSIZE;
-	nsg = skb_cow_data(skb, PODNET_TAG_LEN, &trailer);
+	nsg = skb_cow_data(skb, PODNET_RECORD_TAG_LEN, &trailer);
 	if (nsg < 0)
 		return nsg;
 	if (unlikely(skb_headroom(skb) < PODNET_RECORD_HEADER_LEN + explicit))
 		return -ENOBUFS;
 	/* skb_cow_data() left room for the tag in the last fragment. */
-	pskb_put(skb, trailer, PODNET_TAG_LEN);
+	pskb_put(skb, trailer, PODNET_RECORD_TAG_LEN);
 	hdr = skb_push(skb, PODNET_RECORD_HEADER_LEN + explicit);
 	podnet_put_aad(hdr + explicit, epoch, seq, len);
 	podnet_nonce(c, c->tx_iv, epoch, seq, nonce);
@@ -274,9 +273,9 @@ int podnet_crypto_seal(struct podnet_crypto *c, u16 epoch, u64 seq,
 	if (err)
 		return err;
 	/* Now the real header over the associated data. */
-	hdr[0] = 0x17;
-	hdr[1] = 0xfe;
-	hdr[2] = 0xfd;
+	hdr[0] = PODNET_RECORD_CONTENT_TYPE;
+	hdr[1] = PODNET_RECORD_VERSION_MAJOR;
+	hdr[2] = PODNET_RECORD_VERSION_MINOR;
 	podnet_put_seq(hdr + 3, epoch, seq);
 	put_unaligned_be16(body, hdr + 11);
 	if (explicit)
@@ -307,10 +306,10 @@ int podnet_crypto_open(struct podnet_crypto *c, u16 epoch, u64 seq,
 	u8 nonce[12];
 	int nsg, err;
 
-	if (skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_TAG_LEN)
+	if (skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_RECORD_TAG_LEN)
 		return -EINVAL;
 	cryptlen = skb->len - PODNET_RECORD_HEADER_LEN - explicit;
-	ptlen = cryptlen - PODNET_TAG_LEN;
+	ptlen = cryptlen - PODNET_RECORD_TAG_LEN;
 	nsg = skb_cow_data(skb, 0, &trailer);
 	if (nsg < 0)
 		return nsg;

@@ -17,7 +17,7 @@
 #include "allowedips.h"
 #include "peer.h"
 #include "send.h"
-#include "netlink.h"
+#include "notify.h"
 #include "socket.h"
 
 static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -42,7 +42,7 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 				    &ip_hdr(skb)->daddr);
 		if (time_after_eq(jiffies, READ_ONCE(pdev->no_route_next))) {
 			WRITE_ONCE(pdev->no_route_next, jiffies + HZ / 10);
-			podnet_nl_notify_no_route(pdev, ip_hdr(skb)->daddr);
+			podnet_notify_no_route(pdev, ip_hdr(skb)->daddr);
 		}
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
 		goto drop;
@@ -102,7 +102,7 @@ static void podnet_idle_scan(struct work_struct *work)
 		if (!last || now - last < limit)
 			continue;
 		WRITE_ONCE(peer->idle_notified, true);
-		podnet_nl_notify_idle(peer);
+		podnet_notify_idle(peer);
 	}
 	mutex_unlock(&pdev->lock);
 	schedule_delayed_work(&pdev->idle_work, HZ);
@@ -197,10 +197,10 @@ static void podnet_setup(struct net_device *dev)
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = PODNET_NEEDED_HEADROOM;
-	dev->needed_tailroom = PODNET_TAG_LEN;
+	dev->needed_tailroom = PODNET_RECORD_TAG_LEN;
 	dev->mtu = PODNET_DEFAULT_MTU;
 	dev->min_mtu = IPV4_MIN_MTU;
-	dev->max_mtu = IP_MAX_MTU - PODNET_MAX_ENCAP - PODNET_TAG_LEN -
+	dev->max_mtu = IP_MAX_MTU - PODNET_MAX_ENCAP - PODNET_RECORD_TAG_LEN -
 		       PODNET_OUTER_LEN;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = podnet_dev_destruct;

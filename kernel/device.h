@@ -13,7 +13,8 @@
 #include <linux/netdevice.h>
 #include <net/gro_cells.h>
 
-#include "podnet_genl.h"
+#include <podnet_genl.h>
+#include <podnet_wire.h>
 
 struct podnet_sock;
 struct podnet_aip_table;
@@ -21,12 +22,8 @@ struct podnet_aip_table;
 /* Bytes podnet puts in front of an inner packet, at most: relay header,
  * podnet header, DTLS record header and the AES-GCM explicit nonce.
  */
-#define PODNET_HEADER_LEN 8
-#define PODNET_RECORD_HEADER_LEN 13
-#define PODNET_EXPLICIT_NONCE_LEN 8
-#define PODNET_TAG_LEN 16
-#define PODNET_MAX_ENCAP (2 * PODNET_HEADER_LEN + PODNET_RECORD_HEADER_LEN + \
-			  PODNET_EXPLICIT_NONCE_LEN)
+#define PODNET_MAX_ENCAP (2 * PODNET_WIRE_HEADER_LEN + PODNET_RECORD_HEADER_LEN + \
+			  PODNET_RECORD_EXPLICIT_NONCE_LEN)
 /* Outer IPv6 + UDP, the larger of the two families. */
 #define PODNET_OUTER_LEN (40 + 8)
 #define PODNET_DEFAULT_MTU 1340

@@ -2,12 +2,12 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  *
- * The policies check everything a single attribute can be wrong about
- * (types, lengths, ranges); the *_precheck() functions check what needs
- * several attributes, and every refusal says why in the extack. Doit
- * handlers run with the device's configuration mutex held (taken in
- * pre_doit), so the family runs with parallel_ops: two devices configure
- * independently.
+ * The policies (kernel/policy.c) check everything a single attribute can
+ * be wrong about (types, lengths, ranges); the *_precheck() functions
+ * check what needs several attributes, and every refusal says why in the
+ * extack. Doit handlers run with the device's configuration mutex held
+ * (taken in pre_doit), so the family runs with parallel_ops: two devices
+ * configure independently. The key commands are in netlink_key.c.
  */
 #include "netlink.h"
 
@@ -18,95 +18,15 @@
 #include "allowedips.h"
 #include "device.h"
 #include "peer.h"
-#include "send.h"
+#include "netlink_key.h"
+#include "policy.h"
 #include "socket.h"
 
 #define PODNET_MAX_AIPS 1024	/* per peer and request */
 
-enum podnet_nl_mcgrp {
-	PODNET_NL_MCGRP_PEERS,
-};
-
 static const struct genl_multicast_group podnet_nl_mcgrps[] = {
 	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS },
 };
-
-static struct netlink_range_validation podnet_nl_fd_range = {
-	.min = 0,
-	.max = INT_MAX,
-};
-
-static struct netlink_range_validation podnet_nl_seq_range = {
-	.min = 0,
-	.max = PODNET_SEQ_LAST,
-};
-
-static const struct nla_policy podnet_nl_aip_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
-	[PODNET_A_ALLOWED_IP] = { .type = NLA_REJECT,
-				  .reject_message = "allowed ip entries do not nest" },
-	[PODNET_A_ALLOWED_IP_ADDR] = NLA_POLICY_EXACT_LEN(4),
-	[PODNET_A_ALLOWED_IP_PREFIX] = NLA_POLICY_MAX(NLA_U8, 32),
-};
-
-#define PODNET_NL_AIP_NOT_NESTED { .type = NLA_REJECT, \
-				   .reject_message = "allowed ips must be PODNET_A_ALLOWED_IP nests" }
-
-static const struct nla_policy podnet_nl_aips_policy[PODNET_A_ALLOWED_IP_MAX + 1] = {
-	[PODNET_A_ALLOWED_IP] = NLA_POLICY_NESTED(podnet_nl_aip_policy),
-	[PODNET_A_ALLOWED_IP_ADDR] = PODNET_NL_AIP_NOT_NESTED,
-	[PODNET_A_ALLOWED_IP_PREFIX] = PODNET_NL_AIP_NOT_NESTED,
-};
-
-static const struct nla_policy podnet_nl_keyconf_policy[PODNET_A_KEYCONF_MAX + 1] = {
-	[PODNET_A_KEYCONF_CIPHER] = NLA_POLICY_MAX(NLA_U8, PODNET_CIPHER_AES_GCM),
-	[PODNET_A_KEYCONF_EPOCH] = { .type = NLA_U16 },
-	[PODNET_A_KEYCONF_LOCAL_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_KEYCONF_REMOTE_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_KEYCONF_TX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
-	[PODNET_A_KEYCONF_TX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
-	[PODNET_A_KEYCONF_RX_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
-	[PODNET_A_KEYCONF_RX_IV] = NLA_POLICY_RANGE(NLA_BINARY, 4, 12),
-	[PODNET_A_KEYCONF_TX_SEQ] = NLA_POLICY_FULL_RANGE(NLA_U64, &podnet_nl_seq_range),
-	[PODNET_A_KEYCONF_PENDING] = { .type = NLA_FLAG },
-	[PODNET_A_KEYCONF_PAD] = { .type = NLA_REJECT },
-};
-
-#define PODNET_NL_REPLY_ONLY { .type = NLA_REJECT, \
-			       .reject_message = "attribute is only used in replies" }
-
-static const struct nla_policy podnet_nl_policy[PODNET_A_MAX + 1] = {
-	[PODNET_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[PODNET_A_SOCKET_FD] = NLA_POLICY_FULL_RANGE(NLA_U32, &podnet_nl_fd_range),
-	[PODNET_A_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[PODNET_A_ENDPOINT] = NLA_POLICY_RANGE(NLA_BINARY,
-					       sizeof(struct sockaddr_in),
-					       sizeof(struct sockaddr_in6)),
-	[PODNET_A_RELAY_CHANNEL] = { .type = NLA_U32 },
-	[PODNET_A_ALLOWED_IPS] = NLA_POLICY_NESTED(podnet_nl_aips_policy),
-	[PODNET_A_KEY_SLOT] = NLA_POLICY_MAX(NLA_U8, PODNET_KEY_SLOT_SECONDARY),
-	[PODNET_A_KEYCONF] = NLA_POLICY_NESTED(podnet_nl_keyconf_policy),
-	[PODNET_A_PAYLOAD] = NLA_POLICY_RANGE(NLA_BINARY, 1, PODNET_CTRL_MAX),
-	[PODNET_A_STATS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_TX_SEQ] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_PAD] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_KEYS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_DEV_STATS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_SOCKETS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_PEERS] = PODNET_NL_REPLY_ONLY,
-	[PODNET_A_DEST_ADDR] = PODNET_NL_REPLY_ONLY,
-};
-
-static struct genl_family podnet_nl_family;
-
-/* A required attribute is missing: say which, and in words. */
-#define podnet_nl_missing(info, attr, msg) ({				\
-	bool __missing = GENL_REQ_ATTR_CHECK(info, attr);		\
-									\
-	if (__missing)							\
-		NL_SET_ERR_MSG_MOD((info)->extack, msg);		\
-	__missing;							\
-})
 
 static struct podnet_dev *podnet_nl_dev(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack)
@@ -159,8 +79,15 @@ static void podnet_nl_post_doit(const struct genl_ops *ops,
 	dev_put(pdev->dev);
 }
 
-static struct podnet_peer *podnet_nl_peer(struct podnet_dev *pdev,
-					  struct genl_info *info)
+/**
+ * podnet_nl_peer() - the peer a request names by PODNET_A_PEER_ID
+ * @pdev: the device (its lock held, by pre_doit)
+ * @info: the request
+ *
+ * Return: the peer, or an ERR_PTR with the reason in the extack.
+ */
+struct podnet_peer *podnet_nl_peer(struct podnet_dev *pdev,
+				   struct genl_info *info)
 {
 	struct podnet_peer *peer;
 
@@ -224,8 +151,14 @@ static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 	return 0;
 }
 
-static int podnet_nl_put_endpoint(struct sk_buff *skb,
-				  const struct sockaddr *sa)
+/**
+ * podnet_nl_put_endpoint() - PODNET_A_ENDPOINT as the family carries it
+ * @skb: the message
+ * @sa: AF_INET or AF_INET6 address (nothing is put for other families)
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int podnet_nl_put_endpoint(struct sk_buff *skb, const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET)
 		return nla_put(skb, PODNET_A_ENDPOINT,
@@ -440,7 +373,7 @@ static struct podnet_aip_list *podnet_nl_parse_aips(struct nlattr *nest,
 
 		/* The policy already validated the entries. */
 		err = nla_parse_nested(tb, PODNET_A_ALLOWED_IP_MAX, attr,
-				       podnet_nl_aip_policy, extack);
+				       podnet_nl_allowed_ip_policy, extack);
 		if (err)
 			goto err_free;
 		err = -EINVAL;
@@ -641,210 +574,6 @@ static int podnet_nl_peer_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
-static int podnet_nl_keyconf_precheck(struct podnet_dev *pdev,
-				      struct podnet_peer *peer,
-				      unsigned int slot, struct nlattr *keyconf,
-				      struct nlattr **tb,
-				      struct podnet_keyconf *kc,
-				      struct netlink_ext_ack *extack)
-{
-	unsigned int iv_len;
-	struct podnet_key *old;
-
-#define REQUIRE(a, msg) do {						\
-		if (!tb[PODNET_A_KEYCONF_##a]) {			\
-			NL_SET_ERR_ATTR_MISS(extack, keyconf,		\
-					     PODNET_A_KEYCONF_##a);	\
-			NL_SET_ERR_MSG_MOD(extack, msg);		\
-			return -EINVAL;					\
-		}							\
-	} while (0)
-	REQUIRE(CIPHER, "keyconf: missing cipher");
-	REQUIRE(EPOCH, "keyconf: missing epoch");
-	REQUIRE(LOCAL_INDEX, "keyconf: missing local index");
-	REQUIRE(REMOTE_INDEX, "keyconf: missing remote index");
-	REQUIRE(TX_KEY, "keyconf: missing tx key");
-	REQUIRE(TX_IV, "keyconf: missing tx iv");
-	REQUIRE(RX_KEY, "keyconf: missing rx key");
-	REQUIRE(RX_IV, "keyconf: missing rx iv");
-#undef REQUIRE
-	kc->cipher = nla_get_u8(tb[PODNET_A_KEYCONF_CIPHER]);
-	kc->epoch = nla_get_u16(tb[PODNET_A_KEYCONF_EPOCH]);
-	kc->local_index = nla_get_u32(tb[PODNET_A_KEYCONF_LOCAL_INDEX]);
-	kc->remote_index = nla_get_u32(tb[PODNET_A_KEYCONF_REMOTE_INDEX]);
-	kc->tx_key = nla_data(tb[PODNET_A_KEYCONF_TX_KEY]);
-	kc->rx_key = nla_data(tb[PODNET_A_KEYCONF_RX_KEY]);
-	kc->tx_iv = nla_data(tb[PODNET_A_KEYCONF_TX_IV]);
-	kc->rx_iv = nla_data(tb[PODNET_A_KEYCONF_RX_IV]);
-	kc->key_len = nla_len(tb[PODNET_A_KEYCONF_TX_KEY]);
-	kc->tx_seq = tb[PODNET_A_KEYCONF_TX_SEQ] ?
-		     nla_get_u64(tb[PODNET_A_KEYCONF_TX_SEQ]) : PODNET_SEQ_FIRST;
-	kc->pending = nla_get_flag(tb[PODNET_A_KEYCONF_PENDING]);
-
-	if (nla_len(tb[PODNET_A_KEYCONF_RX_KEY]) != kc->key_len) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_RX_KEY],
-				    "keyconf: tx and rx keys differ in length");
-		return -EINVAL;
-	}
-	if (kc->cipher == PODNET_CIPHER_CHACHA20_POLY1305 && kc->key_len != 32) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_KEY],
-				    "keyconf: ChaCha20-Poly1305 needs 32-byte keys");
-		return -EINVAL;
-	}
-	if (kc->cipher == PODNET_CIPHER_AES_GCM && kc->key_len != 16 &&
-	    kc->key_len != 32) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_KEY],
-				    "keyconf: AES-GCM needs 16- or 32-byte keys");
-		return -EINVAL;
-	}
-	iv_len = kc->cipher == PODNET_CIPHER_AES_GCM ? 4 : 12;
-	if (nla_len(tb[PODNET_A_KEYCONF_TX_IV]) != iv_len ||
-	    nla_len(tb[PODNET_A_KEYCONF_RX_IV]) != iv_len) {
-		if (kc->cipher == PODNET_CIPHER_AES_GCM)
-			NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_IV],
-					    "keyconf: AES-GCM needs 4-byte salts as ivs");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_TX_IV],
-					    "keyconf: ChaCha20-Poly1305 needs 12-byte ivs");
-		return -EINVAL;
-	}
-	if (kc->pending && slot != PODNET_KEY_SLOT_SECONDARY) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_PENDING],
-				    "keyconf: pending applies to the secondary slot only");
-		return -EINVAL;
-	}
-	old = rcu_dereference_protected(peer->keys[slot],
-					lockdep_is_held(&pdev->lock));
-	if (podnet_key_index_used(pdev, kc->local_index, old)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[PODNET_A_KEYCONF_LOCAL_INDEX],
-				    "keyconf: local index already in use on this device");
-		return -EEXIST;
-	}
-	return 0;
-}
-
-static void podnet_nl_wipe(struct nlattr *attr)
-{
-	if (attr)
-		memzero_explicit(nla_data(attr), nla_len(attr));
-}
-
-static int podnet_nl_key_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct podnet_dev *pdev = info->user_ptr[0];
-	struct nlattr *tb[PODNET_A_KEYCONF_MAX + 1] = {};
-	struct podnet_keyconf kc = {};
-	struct podnet_peer *peer;
-	unsigned int slot;
-	int err;
-
-	peer = podnet_nl_peer(pdev, info);
-	if (IS_ERR(peer)) {
-		err = PTR_ERR(peer);
-		goto out_wipe;
-	}
-	err = -EINVAL;
-	if (podnet_nl_missing(info, PODNET_A_KEY_SLOT, "missing key slot") ||
-	    podnet_nl_missing(info, PODNET_A_KEYCONF, "missing keyconf"))
-		goto out_wipe;
-	slot = nla_get_u8(info->attrs[PODNET_A_KEY_SLOT]);
-	err = nla_parse_nested(tb, PODNET_A_KEYCONF_MAX,
-			       info->attrs[PODNET_A_KEYCONF],
-			       podnet_nl_keyconf_policy, info->extack);
-	if (err)
-		goto out_wipe;
-	err = podnet_nl_keyconf_precheck(pdev, peer, slot,
-					 info->attrs[PODNET_A_KEYCONF], tb, &kc,
-					 info->extack);
-	if (err)
-		goto out_wipe;
-	err = podnet_key_install(peer, slot, &kc);
-	if (err)
-		NL_SET_ERR_MSG_MOD(info->extack, "cannot set up the cipher");
-out_wipe:
-	/* The request skb holds the keys; do not leave them in memory (nor
-	 * in an error reply that echoes the request).
-	 */
-	podnet_nl_wipe(info->attrs[PODNET_A_KEYCONF]);
-	memzero_explicit(&kc, sizeof(kc));
-	return err;
-}
-
-static int podnet_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
-
-	if (IS_ERR(peer))
-		return PTR_ERR(peer);
-	if (!rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY]) &&
-	    !rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_SECONDARY])) {
-		NL_SET_ERR_MSG_MOD(info->extack, "peer has no keys to swap");
-		return -ENOENT;
-	}
-	podnet_key_swap(peer);
-	return 0;
-}
-
-static int podnet_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct podnet_peer *peer = podnet_nl_peer(info->user_ptr[0], info);
-	int err;
-
-	if (IS_ERR(peer))
-		return PTR_ERR(peer);
-	if (podnet_nl_missing(info, PODNET_A_KEY_SLOT, "missing key slot"))
-		return -EINVAL;
-	err = podnet_key_delete(peer, nla_get_u8(info->attrs[PODNET_A_KEY_SLOT]));
-	if (err)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PODNET_A_KEY_SLOT],
-				    "key slot is empty");
-	return err;
-}
-
-static int podnet_nl_ctrl_send_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct podnet_dev *pdev = info->user_ptr[0];
-	struct podnet_peer *peer = podnet_nl_peer(pdev, info);
-	struct podnet_endpoint ep;
-	struct nlattr *payload;
-	struct sk_buff *msg;
-	int err;
-
-	if (IS_ERR(peer))
-		return PTR_ERR(peer);
-	if (podnet_nl_missing(info, PODNET_A_PAYLOAD, "missing payload"))
-		return -EINVAL;
-	payload = info->attrs[PODNET_A_PAYLOAD];
-	if (*(u8 *)nla_data(payload) >= 0x40) {
-		NL_SET_ERR_MSG_ATTR(info->extack, payload,
-				    "payload is not a control message (first byte must be below 0x40)");
-		return -EINVAL;
-	}
-	if (!rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY])) {
-		NL_SET_ERR_MSG_MOD(info->extack, "peer has no primary key");
-		return -ENOKEY;
-	}
-	if (!podnet_peer_endpoint_get(peer, &ep)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "peer has no endpoint");
-		return -EDESTADDRREQ;
-	}
-	msg = alloc_skb(PODNET_NEEDED_HEADROOM + nla_len(payload) +
-			PODNET_TAG_LEN, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	skb_reserve(msg, PODNET_NEEDED_HEADROOM);
-	skb_put_data(msg, nla_data(payload), nla_len(payload));
-	msg->dev = pdev->dev;
-	local_bh_disable();
-	rcu_read_lock_bh();
-	err = podnet_send_skb(peer, msg);
-	rcu_read_unlock_bh();
-	local_bh_enable();
-	if (err)
-		NL_SET_ERR_MSG_MOD(info->extack, "sending the control message failed");
-	return err;
-}
-
 static const struct genl_ops podnet_nl_ops[] = {
 	{
 		.cmd = PODNET_CMD_DEV_GET,
@@ -901,7 +630,7 @@ static const struct genl_ops podnet_nl_ops[] = {
 	},
 };
 
-static struct genl_family podnet_nl_family __ro_after_init = {
+struct genl_family podnet_nl_family __ro_after_init = {
 	.name = PODNET_GENL_NAME,
 	.version = PODNET_GENL_VERSION,
 	.maxattr = PODNET_A_MAX,
@@ -916,176 +645,6 @@ static struct genl_family podnet_nl_family __ro_after_init = {
 	.mcgrps = podnet_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(podnet_nl_mcgrps),
 };
-
-/* ---- notifications (any context) ---- */
-
-static struct sk_buff *podnet_nl_ntf_new(struct podnet_peer *peer, u8 cmd,
-					 size_t extra, void **hdr)
-{
-	struct net_device *dev = peer->pdev->dev;
-	struct sk_buff *msg;
-
-	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
-				PODNET_NL_MCGRP_PEERS))
-		return NULL;
-	msg = genlmsg_new(nla_total_size(4) * 2 + extra, GFP_ATOMIC);
-	if (!msg)
-		return NULL;
-	*hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0, cmd);
-	if (!*hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_u32(msg, PODNET_A_PEER_ID, peer->id)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-static void podnet_nl_ntf_send(struct podnet_peer *peer, struct sk_buff *msg,
-			       void *hdr)
-{
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&podnet_nl_family, dev_net(peer->pdev->dev),
-				msg, 0, PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
-}
-
-/**
- * podnet_nl_notify_endpoint() - NOTIFY_ENDPOINT
- * @peer: the peer
- * @sa: the new address
- */
-void podnet_nl_notify_endpoint(struct podnet_peer *peer,
-			       const struct sockaddr *sa)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_ENDPOINT,
-				nla_total_size(sizeof(struct sockaddr_in6)), &hdr);
-	if (!msg)
-		return;
-	if (podnet_nl_put_endpoint(msg, sa)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_key_limit() - NOTIFY_KEY_LIMIT
- * @peer: the peer
- * @slot: the key's slot
- * @seq: the sequence number that crossed the limit
- */
-void podnet_nl_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_LIMIT,
-				nla_total_size(1) + nla_total_size_64bit(8), &hdr);
-	if (!msg)
-		return;
-	if (nla_put_u8(msg, PODNET_A_KEY_SLOT, slot) ||
-	    nla_put_u64_64bit(msg, PODNET_A_TX_SEQ, seq, PODNET_A_PAD)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_need_key() - NOTIFY_NEED_KEY (caller rate-limits)
- * @peer: the peer
- */
-void podnet_nl_notify_need_key(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_NEED_KEY, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_idle() - NOTIFY_IDLE
- * @peer: the peer that went silent
- */
-void podnet_nl_notify_idle(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_IDLE, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_no_route() - NOTIFY_NO_ROUTE (caller rate-limits)
- * @pdev: the device that had no peer
- * @daddr: the destination it had none for
- */
-void podnet_nl_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
-{
-	struct net_device *dev = pdev->dev;
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
-				PODNET_NL_MCGRP_PEERS))
-		return;
-	msg = genlmsg_new(nla_total_size(4) * 2, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0,
-			  PODNET_CMD_NOTIFY_NO_ROUTE);
-	if (!hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_in_addr(msg, PODNET_A_DEST_ADDR, daddr)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&podnet_nl_family, dev_net(dev), msg, 0,
-				PODNET_NL_MCGRP_PEERS, GFP_ATOMIC);
-}
-
-/**
- * podnet_nl_notify_key_swapped() - NOTIFY_KEY_SWAPPED
- * @peer: the peer
- */
-void podnet_nl_notify_key_swapped(struct podnet_peer *peer)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_KEY_SWAPPED, 0, &hdr);
-	if (msg)
-		podnet_nl_ntf_send(peer, msg, hdr);
-}
-
-/**
- * podnet_nl_notify_ctrl() - NOTIFY_CTRL with a control message
- * @peer: the peer it came from
- * @skb: the plaintext, at most PODNET_CTRL_MAX bytes
- */
-void podnet_nl_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb)
-{
-	struct sk_buff *msg;
-	struct nlattr *attr;
-	void *hdr;
-
-	msg = podnet_nl_ntf_new(peer, PODNET_CMD_NOTIFY_CTRL,
-				nla_total_size(skb->len), &hdr);
-	if (!msg)
-		return;
-	attr = nla_reserve(msg, PODNET_A_PAYLOAD, skb->len);
-	if (!attr || skb_copy_bits(skb, 0, nla_data(attr), skb->len)) {
-		nlmsg_free(msg);
-		return;
-	}
-	podnet_nl_ntf_send(peer, msg, hdr);
-}
 
 /**
  * podnet_nl_init() - register the family

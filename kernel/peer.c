@@ -14,7 +14,6 @@
 
 #include "allowedips.h"
 #include "main.h"
-#include "netlink.h"
 
 static void podnet_key_free_work(struct work_struct *work)
 {
@@ -25,11 +24,16 @@ static void podnet_key_free_work(struct work_struct *work)
 	kfree_sensitive(key);
 }
 
-/* Unlink a key that is no longer in a slot and free it after readers. */
+/* Unlink a key that is no longer in a slot and free it after readers.
+ * Logged here, where the device and peer are still known: the tests
+ * match every "installed" line with a "destroyed" one.
+ */
 static void podnet_key_retire(struct podnet_dev *pdev, struct podnet_key *key)
 {
 	lockdep_assert_held(&pdev->lock);
 	hash_del_rcu(&key->index_node);
+	pr_debug("%s: peer %u key %u destroyed\n",
+		 pdev->dev->name, key->peer->id, key->local_index);
 	INIT_RCU_WORK(&key->rwork, podnet_key_free_work);
 	queue_rcu_work(podnet_wq, &key->rwork);
 }

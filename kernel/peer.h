@@ -18,10 +18,6 @@
 #include "device.h"
 #include "replay.h"
 
-/* DTLS sequence numbers are 48 bits; a key stops at the last one. */
-#define PODNET_SEQ_LAST (BIT_ULL(48) - 1)
-#define PODNET_SEQ_FIRST BIT_ULL(40)	/* userspace's RECORD_SEQ_FIRST */
-
 enum podnet_key_flag {
 	PODNET_KEY_PENDING,		/* swap to primary on first record */
 	PODNET_KEY_LIMIT_NOTIFIED,	/* NOTIFY_KEY_LIMIT already sent */

@@ -19,14 +19,9 @@
 
 #include "allowedips.h"
 #include "device.h"
-#include "netlink.h"
+#include "notify.h"
 #include "peer.h"
 #include "socket.h"
-
-#define PODNET_TYPE_DATA 2
-#define PODNET_TYPE_RELAY 5
-#define PODNET_TYPE_MAX 6
-#define PODNET_VERSION 1
 
 /* The outer source of a datagram, as an endpoint would hold it. */
 static void podnet_skb_source(struct sk_buff *skb, struct podnet_endpoint *ep)
@@ -84,7 +79,7 @@ static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
 		    cmpxchg(&peer->roam_notify_next, next, jiffies + HZ) != next)
 			return;
 	}
-	podnet_nl_notify_endpoint(peer, &src->addr.sa);
+	podnet_notify_endpoint(peer, &src->addr.sa);
 }
 
 static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
@@ -154,10 +149,12 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 	if (!pskb_may_pull(skb, PODNET_RECORD_HEADER_LEN + explicit))
 		goto invalid;
 	h = skb->data;
-	if (h[0] != 0x17 || h[1] != 0xfe || h[2] != 0xfd ||
+	if (h[0] != PODNET_RECORD_CONTENT_TYPE ||
+	    h[1] != PODNET_RECORD_VERSION_MAJOR ||
+	    h[2] != PODNET_RECORD_VERSION_MINOR ||
 	    get_unaligned_be16(h + 3) != key->epoch ||
 	    get_unaligned_be16(h + 11) != skb->len - PODNET_RECORD_HEADER_LEN ||
-	    skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_TAG_LEN)
+	    skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_RECORD_TAG_LEN)
 		goto invalid;
 	seq = (u64)get_unaligned_be16(h + 5) << 32 | get_unaligned_be32(h + 7);
 	if (!podnet_replay_check(&key->replay, seq))
@@ -172,23 +169,22 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 	WRITE_ONCE(peer->idle_notified, false);
 	if (test_bit(PODNET_KEY_PENDING, &key->flags) &&
 	    podnet_key_promote(key))
-		podnet_nl_notify_key_swapped(peer);
+		podnet_notify_key_swapped(peer);
 	if (!relayed)
 		podnet_roam(peer, sk, src);
 
 	if (!skb->len || !pskb_may_pull(skb, 1))
 		goto invalid;
 	first = skb->data[0];
-	if (skb->len == 1 && first == 0) {
-		/* keepalive */
+	if (skb->len == 1 && first == PODNET_CTRL_KEEPALIVE) {
 		consume_skb(skb);
 		return;
 	}
-	if (first < 0x40) {
+	if (first < PODNET_CTRL_LIMIT) {
 		/* in-session control message, for the daemon */
 		if (skb->len > PODNET_CTRL_MAX)
 			goto invalid;
-		podnet_nl_notify_ctrl(peer, skb);
+		podnet_notify_ctrl(peer, skb);
 		consume_skb(skb);
 		return;
 	}
@@ -235,23 +231,23 @@ int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	if (skb->len < off)
 		return 1;
 	len = skb->len - off;
-	if (len < PODNET_HEADER_LEN)
+	if (len < PODNET_WIRE_HEADER_LEN)
 		goto malformed;
 	h = skb_header_pointer(skb, off, min(len, 16U), buf);
 	if (!h)
 		goto malformed;
-	if (h[1] != PODNET_VERSION || !h[0] || h[0] > PODNET_TYPE_MAX)
+	if (h[1] != PODNET_WIRE_VERSION || !h[0] || h[0] > PODNET_WIRE_TYPE_MAX)
 		goto malformed;
-	relayed = h[0] == PODNET_TYPE_RELAY;
+	relayed = h[0] == PODNET_WIRE_RELAY;
 	if (relayed) {
 		/* Only a data record inside a relay datagram is ours. */
-		if (len < 2 * PODNET_HEADER_LEN ||
-		    h[8] != PODNET_TYPE_DATA || h[9] != PODNET_VERSION)
+		if (len < 2 * PODNET_WIRE_HEADER_LEN ||
+		    h[8] != PODNET_WIRE_DATA || h[9] != PODNET_WIRE_VERSION)
 			return 1;
 		channel = get_unaligned_be32(h + 4);
-		h += PODNET_HEADER_LEN;
-		off += PODNET_HEADER_LEN;
-	} else if (h[0] != PODNET_TYPE_DATA) {
+		h += PODNET_WIRE_HEADER_LEN;
+		off += PODNET_WIRE_HEADER_LEN;
+	} else if (h[0] != PODNET_WIRE_DATA) {
 		return 1;
 	}
 	key = podnet_key_lookup(psock->pdev, get_unaligned_be32(h + 4));
@@ -262,7 +258,7 @@ int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 
 	/* From here on the datagram is ours. */
 	podnet_skb_source(skb, &src);
-	if (!pskb_pull(skb, off + PODNET_HEADER_LEN)) {
+	if (!pskb_pull(skb, off + PODNET_WIRE_HEADER_LEN)) {
 		atomic64_inc(&key->peer->stats.drop_invalid);
 		kfree_skb(skb);
 		return 0;

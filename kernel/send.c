@@ -19,7 +19,7 @@
 #include <net/udp_tunnel.h>
 
 #include "device.h"
-#include "netlink.h"
+#include "notify.h"
 #include "peer.h"
 #include "socket.h"
 
@@ -33,7 +33,7 @@ static void podnet_need_key(struct podnet_peer *peer)
 		return;
 	if (cmpxchg(&peer->need_key_next, next, jiffies + HZ) != next)
 		return;
-	podnet_nl_notify_need_key(peer);
+	podnet_notify_need_key(peer);
 }
 
 static int podnet_send4(struct podnet_peer *peer, struct sock *sk,
@@ -185,10 +185,10 @@ int podnet_send_skb(struct podnet_peer *peer, struct sk_buff *skb)
 	}
 	if (unlikely(seq - key->first_seq >= PODNET_KEY_SOFT_LIMIT) &&
 	    !test_and_set_bit(PODNET_KEY_LIMIT_NOTIFIED, &key->flags))
-		podnet_nl_notify_key_limit(peer, PODNET_KEY_SLOT_PRIMARY, seq);
+		podnet_notify_key_limit(peer, PODNET_KEY_SLOT_PRIMARY, seq);
 
 	relay = READ_ONCE(peer->relay_channel);
-	hlen = PODNET_HEADER_LEN + (relay ? PODNET_HEADER_LEN : 0) +
+	hlen = PODNET_WIRE_HEADER_LEN + (relay ? PODNET_WIRE_HEADER_LEN : 0) +
 	       PODNET_RECORD_HEADER_LEN + podnet_crypto_explicit_len(&key->crypto);
 	err = skb_cow_head(skb, hlen + PODNET_OUTER_LEN);
 	if (err)
@@ -197,16 +197,16 @@ int podnet_send_skb(struct podnet_peer *peer, struct sk_buff *skb)
 	if (err)
 		goto drop_dev;
 
-	h = skb_push(skb, PODNET_HEADER_LEN);
-	h[0] = 2;	/* data */
-	h[1] = 1;	/* version */
+	h = skb_push(skb, PODNET_WIRE_HEADER_LEN);
+	h[0] = PODNET_WIRE_DATA;
+	h[1] = PODNET_WIRE_VERSION;
 	h[2] = 0;
 	h[3] = 0;
 	put_unaligned_be32(key->remote_index, h + 4);
 	if (relay) {
-		h = skb_push(skb, PODNET_HEADER_LEN);
-		h[0] = 5;	/* relay */
-		h[1] = 1;
+		h = skb_push(skb, PODNET_WIRE_HEADER_LEN);
+		h[0] = PODNET_WIRE_RELAY;
+		h[1] = PODNET_WIRE_VERSION;
 		h[2] = 0;
 		h[3] = 0;
 		put_unaligned_be32(relay, h + 4);

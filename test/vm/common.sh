@@ -13,6 +13,10 @@
 #   vm_load_podnet [PARAM=V]   insmod podnet.ko ($PODNET_KO, default
 #                              build/kernel/podnet.ko) after its
 #                              dependencies; unloaded at exit if still in
+#   vm_load_podnet_check [PARAM=V]
+#                              the same as one assertion; when it fails,
+#                              the test ends there (nothing after it can
+#                              pass without the module)
 #   vm_unload_podnet           rmmod podnet (fails if it is still in use)
 #   dmesg_clean_check          one assertion: no WARN/BUG/Oops/... in the
 #                              kernel log since this test began
@@ -89,6 +93,21 @@ vm_load_podnet() {
 	done
 	insmod "$podnet_ko" "$@" || return 1
 	podnet_loaded=1
+}
+
+# Not through check: that runs its command in a subshell, and the cleanup
+# must learn (podnet_loaded) that the module is in.
+vm_load_podnet_check() {
+	if vm_load_podnet "$@" >"$tmp/insmod.out" 2>&1 &&
+	   grep -q '^podnet ' /proc/modules; then
+		ok "insmod podnet.ko${*:+ $*}"
+		return 0
+	fi
+	not_ok "insmod podnet.ko${*:+ $*}"
+	sed 's/^/#   /' "$tmp/insmod.out" | tail -n 20
+	echo "# podnet.ko is not loaded: the remaining steps cannot run"
+	ktap_finish
+	exit 1
 }
 
 vm_unload_podnet() {

@@ -18,10 +18,8 @@ source "$(dirname "$0")/common.sh"
 vm_require_podnet
 ktap_header "podnet.ko: podnetd on the kernel data path"
 
-# Not inside check: that runs in a subshell, and cleanup must know.
 # A short idle timeout, so that NOTIFY_IDLE can be seen.
-vm_load_podnet idle_timeout=3
-check "podnet.ko loads" grep -q '^podnet ' /proc/modules
+vm_load_podnet_check idle_timeout=3
 two_node_bed 245
 # Deleting alpha's first address must not take the second with it.
 n "$ns1" sysctl -qw net.ipv4.conf.veth1.promote_secondaries=1

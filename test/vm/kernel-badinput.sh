@@ -22,8 +22,7 @@ source "$(dirname "$0")/lib-kernel.sh"
 ktap_header "podnet.ko: bad input"
 vm_require_podnet
 
-vm_load_podnet
-check "insmod podnet.ko" grep -q "^podnet " /proc/modules
+vm_load_podnet_check
 kernel_bed chacha
 check "ping alpha -> beta" n "$ns1" ping -c 2 -W 3 10.77.0.2
 

@@ -19,8 +19,7 @@ source "$(dirname "$0")/lib-kernel.sh"
 ktap_header "podnet.ko <-> userspace record layer"
 vm_require_podnet
 
-vm_load_podnet
-check "insmod podnet.ko" grep -q "^podnet " /proc/modules
+vm_load_podnet_check
 ns_create ns1 kernel
 ns_create ns2 userspace
 veth_link "$ns1" veth1 192.168.241.1/24 "$ns2" veth2 192.168.241.2/24

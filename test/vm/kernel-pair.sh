@@ -19,10 +19,7 @@ source "$(dirname "$0")/lib-kernel.sh"
 ktap_header "podnet.ko: kernel to kernel"
 vm_require_podnet
 
-vm_load_podnet
-# (loaded outside check: check runs its command in a subshell, and the
-# cleanup must know the module is in)
-check "insmod podnet.ko" grep -q "^podnet " /proc/modules
+vm_load_podnet_check
 kernel_bed chacha
 dd if=/dev/urandom of="$tmp/data" bs=1M count=50 status=none
 dd if=/dev/urandom of="$tmp/data20" bs=1M count=20 status=none

@@ -20,10 +20,7 @@ source "$(dirname "$0")/lib-kernel.sh"
 ktap_header "podnet.ko: roaming and teardown under traffic"
 vm_require_podnet
 
-vm_load_podnet
-# (loaded outside check: check runs its command in a subshell, and the
-# cleanup must know the module is in)
-check "insmod podnet.ko" grep -q "^podnet " /proc/modules
+vm_load_podnet_check
 kernel_bed chacha
 dd if=/dev/urandom of="$tmp/data" bs=1M count=20 status=none
 check "ping alpha -> beta" n "$ns1" ping -c 3 -W 3 10.77.0.2

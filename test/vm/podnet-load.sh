@@ -13,7 +13,7 @@ vm_require_podnet
 
 check "insmod $(basename "$podnet_ko")" vm_load_podnet
 check "podnet is in /proc/modules" grep -q '^podnet ' /proc/modules
-# PODNET_GENL_NAME and PODNET_LINK_KIND in netlink/podnet_genl.h.
+# PODNET_GENL_NAME and PODNET_LINK_KIND in netlink/uapi/podnet_genl.h.
 check "generic netlink family \"podnet\" registered" genl ctrl get name podnet
 check "rtnetlink link kind \"podnet\" known" \
 	bash -c 'ip link add pntest0 type podnet && ip link del pntest0'

@@ -8,7 +8,7 @@
  * module's view of one peer (endpoint, relay channel, address, the two key
  * slots) match the daemon's after any change, so the rest of the daemon
  * only says "this peer changed" (peer_changed(), which calls
- * kernel_peer_changed()). The uapi is netlink/podnet_genl.h.
+ * kernel_peer_changed()). The uapi is netlink/uapi/podnet_genl.h.
  *
  * Once a session's keys are in the kernel, userspace never seals with them
  * again (their sequence numbers live in the kernel): keepalives and
@@ -31,7 +31,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
-#include "podnet_genl.h"
+#include "podnet_attr.h"
 #include "rtnl.h"
 #include "session.h"
 #include "traversal.h"
@@ -400,40 +400,28 @@ int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)
 
 /* ------------------------------------------------------------ stats */
 
-static uint64_t nested_u64(const struct nlattr *nest, uint16_t type,
+/* A counter of a parsed PODNET_A_STATS nest (podnet_stats_attrs). */
+static uint64_t nested_u64(const struct nlattr **stats, uint16_t type,
 			   bool *found)
 {
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) == type &&
-		    mnl_attr_get_payload_len(a) == 8) {
-			if (found)
-				*found = true;
-			return mnl_attr_get_u64(a);
-		}
-	}
 	if (found)
-		*found = false;
-	return 0;
+		*found = stats[type] != NULL;
+	return stats[type] ? mnl_attr_get_u64(stats[type]) : 0;
 }
 
 static void key_tx_seq(struct peer *peer, const struct nlattr *keys)
 {
-	const struct nlattr *key, *a;
+	const struct nlattr *key, *k[PODNET_A_KEY_MAX + 1];
 
 	mnl_attr_for_each_nested(key, keys) {
 		uint32_t index = 0;
 		uint64_t seq = 0;
 
-		mnl_attr_for_each_nested(a, key) {
-			if (mnl_attr_get_type(a) == PODNET_A_KEYCONF_LOCAL_INDEX &&
-			    mnl_attr_get_payload_len(a) == 4)
-				index = mnl_attr_get_u32(a);
-			else if (mnl_attr_get_type(a) == PODNET_A_KEYCONF_TX_SEQ &&
-				 mnl_attr_get_payload_len(a) == 8)
-				seq = mnl_attr_get_u64(a);
-		}
+		podnet_attr_parse_nested(key, &podnet_key_attrs, k);
+		if (k[PODNET_A_KEYCONF_LOCAL_INDEX])
+			index = mnl_attr_get_u32(k[PODNET_A_KEYCONF_LOCAL_INDEX]);
+		if (k[PODNET_A_KEYCONF_TX_SEQ])
+			seq = mnl_attr_get_u64(k[PODNET_A_KEYCONF_TX_SEQ]);
 		/* The daemon's copy of tx_seq only feeds the rekey check. */
 		if (peer->current && peer->current->local_index == index &&
 		    seq > peer->current->keys.tx_seq)
@@ -444,23 +432,20 @@ static void key_tx_seq(struct peer *peer, const struct nlattr *keys)
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct node *node = data;
-	const struct nlattr *a, *stats = NULL, *keys = NULL;
+	const struct nlattr *tb[PODNET_A_MAX + 1];
+	const struct nlattr *stats[PODNET_A_STATS_MAX + 1];
 	struct peer *peer = NULL;
 	ev_tstamp now = ev_now(node->loop);
 	uint64_t ms;
 	bool found;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == PODNET_A_PEER_ID &&
-		    mnl_attr_get_payload_len(a) == 4)
-			peer = peer_by_kernel_id(node, mnl_attr_get_u32(a));
-		else if (mnl_attr_get_type(a) == PODNET_A_STATS)
-			stats = a;
-		else if (mnl_attr_get_type(a) == PODNET_A_KEYS)
-			keys = a;
-	}
-	if (!peer || !stats)
+	podnet_attr_parse(nlh, &podnet_attrs, tb);
+	if (tb[PODNET_A_PEER_ID])
+		peer = peer_by_kernel_id(node,
+					 mnl_attr_get_u32(tb[PODNET_A_PEER_ID]));
+	if (!peer || !tb[PODNET_A_STATS])
 		return MNL_CB_OK;
+	podnet_attr_parse_nested(tb[PODNET_A_STATS], &podnet_stats_attrs, stats);
 	peer->stats.rx_bytes = nested_u64(stats, PODNET_A_STATS_RX_BYTES, NULL);
 	peer->stats.tx_bytes = nested_u64(stats, PODNET_A_STATS_TX_BYTES, NULL);
 	peer->stats.rx_packets = nested_u64(stats, PODNET_A_STATS_RX_PACKETS,
@@ -480,8 +465,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	ms = nested_u64(stats, PODNET_A_STATS_LAST_TX_MS, &found);
 	if (found && now - ms / 1000.0 > peer->last_tx)
 		peer->last_tx = now - ms / 1000.0;
-	if (keys)
-		key_tx_seq(peer, keys);
+	if (tb[PODNET_A_KEYS])
+		key_tx_seq(peer, tb[PODNET_A_KEYS]);
 	return MNL_CB_OK;
 }
 
@@ -504,34 +489,21 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct node *node = data;
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *payload = NULL, *endpoint = NULL;
+	const struct nlattr *tb[PODNET_A_MAX + 1], *payload, *endpoint;
 	struct peer *peer = NULL;
 	uint32_t ifindex = 0;
 	struct in_addr dest = { 0 };
 
-	mnl_attr_for_each(a, nlh, sizeof(*g)) {
-		switch (mnl_attr_get_type(a)) {
-		case PODNET_A_IFINDEX:
-			if (mnl_attr_get_payload_len(a) == 4)
-				ifindex = mnl_attr_get_u32(a);
-			break;
-		case PODNET_A_PEER_ID:
-			if (mnl_attr_get_payload_len(a) == 4)
-				peer = peer_by_kernel_id(node,
-							 mnl_attr_get_u32(a));
-			break;
-		case PODNET_A_PAYLOAD:
-			payload = a;
-			break;
-		case PODNET_A_ENDPOINT:
-			endpoint = a;
-			break;
-		case PODNET_A_DEST_ADDR:
-			if (mnl_attr_get_payload_len(a) == 4)
-				memcpy(&dest, mnl_attr_get_payload(a), 4);
-			break;
-		}
-	}
+	podnet_attr_parse(nlh, &podnet_attrs, tb);
+	if (tb[PODNET_A_IFINDEX])
+		ifindex = mnl_attr_get_u32(tb[PODNET_A_IFINDEX]);
+	if (tb[PODNET_A_PEER_ID])
+		peer = peer_by_kernel_id(node,
+					 mnl_attr_get_u32(tb[PODNET_A_PEER_ID]));
+	if (tb[PODNET_A_DEST_ADDR])
+		memcpy(&dest, mnl_attr_get_payload(tb[PODNET_A_DEST_ADDR]), 4);
+	payload = tb[PODNET_A_PAYLOAD];
+	endpoint = tb[PODNET_A_ENDPOINT];
 	/* The group is shared by every podnet device on the machine. */
 	if (ifindex != (uint32_t)node->ifindex)
 		return MNL_CB_OK;
@@ -546,7 +518,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	switch (g->cmd) {
 	case PODNET_CMD_NOTIFY_CTRL:
 		if (payload && mnl_attr_get_payload_len(payload))
-			datapath_control_record(node, peer,
+			dispatch_control_record(node, peer,
 						mnl_attr_get_payload(payload),
 						mnl_attr_get_payload_len(payload));
 		peer->last_rx = ev_now(node->loop);

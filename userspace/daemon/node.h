@@ -21,6 +21,7 @@
 #include "config.h"
 #include "control.h"
 #include "crypto_pool.h"
+#include "datapath.h"
 #include "dtls.h"
 #include "kernel.h"
 #include "rendezvous.h"
@@ -44,11 +45,7 @@ struct node {
 	struct config cfg;
 	struct cert_identity identity;
 
-	int tun_fd;			/* -1 with the kernel data path */
 	struct node_kernel kernel;	/* kernel.c */
-	bool tun_offload;		/* TSO super-packets from the TUN */
-	bool tx_batching;		/* path_send() queues, the caller flushes */
-	bool rx_coalescing;		/* TCP segments merge before the TUN */
 	bool heap_trim;			/* wolfSSL objects were freed */
 	int ifindex;
 	int udp_fd;
@@ -60,8 +57,6 @@ struct node {
 	struct peer *peers;
 	struct routing_table routes;	/* vaddr -> peer */
 
-	ev_io tun_watcher;
-	ev_io udp_watcher;
 	ev_timer housekeeping_timer;
 	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;
 
@@ -77,9 +72,8 @@ struct node {
 	bool crypto_running;
 
 	struct node_stats stats;
-	/* Token bucket for ICMP unreachables sent back into the TUN. */
-	double icmp_tokens;
-	ev_tstamp icmp_last;
+	/* The userspace data path (datapath.h) */
+	struct datapath dp;
 };
 
 #endif /* _PODNET_NODE_H */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,53 +72,6 @@ static int load_identity(struct config *cfg, struct cert_identity *id,
 	return 0;
 }
 
-static int udp_open(struct node *node, char *err, size_t errlen)
-{
-	int fd, off = 0, buf = 4 << 20;
-
-	/* One dual-stack socket serves IPv4 and IPv6 peers alike; fall back
-	 * to IPv4 on hosts with IPv6 disabled. */
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct sockaddr_in6 sin6 = {
-			.sin6_family = AF_INET6,
-			.sin6_port = htons(node->cfg.listen_port),
-			.sin6_addr = IN6ADDR_ANY_INIT,
-		};
-
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-		if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0) {
-			node->udp_family = AF_INET6;
-			goto bound;
-		}
-		close(fd);
-	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	{
-		struct sockaddr_in sin = {
-			.sin_family = AF_INET,
-			.sin_port = htons(node->cfg.listen_port),
-		};
-
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			snprintf(err, errlen, "UDP port %u: %s",
-				 node->cfg.listen_port, strerror(errno));
-			close(fd);
-			return -1;
-		}
-	}
-	node->udp_family = AF_INET;
-bound:
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	node->udp_fd = fd;
-	return 0;
-}
-
 static int interface_up(struct node *node, char *err, size_t errlen)
 {
 	char name[IFNAMSIZ], why[256];
@@ -133,13 +85,14 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
 		goto configure;
 	}
-	fd = tun_open(node->cfg.ifname, name, sizeof(name), &node->tun_offload);
+	fd = tun_open(node->cfg.ifname, name, sizeof(name),
+		      &node->dp.tun_offload);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create TUN device: %s",
 			 node->cfg.ifname, strerror(-fd));
 		return -1;
 	}
-	node->tun_fd = fd;
+	node->dp.tun_fd = fd;
 	node->ifindex = rtnl_link_index(name);
 	if (node->ifindex < 0) {
 		snprintf(err, errlen, "%s: %s", name, strerror(-node->ifindex));
@@ -168,9 +121,9 @@ static void interface_down(struct node *node)
 			 node->cfg.ifname, why);
 	node->ifindex = 0;
 	kernel_close(node);
-	if (node->tun_fd >= 0)
-		close(node->tun_fd);
-	node->tun_fd = -1;
+	if (node->dp.tun_fd >= 0)
+		close(node->dp.tun_fd);
+	node->dp.tun_fd = -1;
 }
 
 /* Bring the peer list in line with the config. Peers whose name and
@@ -340,34 +293,27 @@ static void node_cleanup(struct node *node)
 	rendezvous_close(node);
 	control_close(node);
 	interface_down(node);
-	if (node->udp_fd >= 0)
-		close(node->udp_fd);
+	udp_close(node);
 	routing_free(&node->routes);
 	routing_free(&node->sessions.by_index);
 	config_free(&node->cfg);
 	if (node->crypto_running)
 		crypto_pool_stop(&node->crypto);
+	/* Last: ending sessions seal what the data path still queues. */
+	datapath_free(&node->dp);
 }
 
 static void start_watchers(struct node *node)
 {
 	struct ev_loop *loop = node->loop;
 
-	if (node->tun_fd >= 0) {
-		ev_io_init(&node->tun_watcher, datapath_tun_cb, node->tun_fd,
-			   EV_READ);
-		node->tun_watcher.data = node;
-		ev_io_start(loop, &node->tun_watcher);
-	}
 	if (node->kernel.running) {
 		ev_io_init(&node->kernel.watcher, kernel_events_cb,
 			   genl_fd(&node->kernel.events), EV_READ);
 		node->kernel.watcher.data = node;
 		ev_io_start(loop, &node->kernel.watcher);
 	}
-	ev_io_init(&node->udp_watcher, datapath_udp_cb, node->udp_fd, EV_READ);
-	node->udp_watcher.data = node;
-	ev_io_start(loop, &node->udp_watcher);
+	datapath_start(node);
 	ev_timer_init(&node->housekeeping_timer, housekeeping_cb,
 		      HOUSEKEEPING_INTERVAL, HOUSEKEEPING_INTERVAL);
 	node->housekeeping_timer.data = node;
@@ -387,9 +333,8 @@ static void stop_watchers(struct node *node)
 {
 	struct ev_loop *loop = node->loop;
 
-	ev_io_stop(loop, &node->tun_watcher);
+	datapath_stop(node);
 	ev_io_stop(loop, &node->kernel.watcher);
-	ev_io_stop(loop, &node->udp_watcher);
 	ev_timer_stop(loop, &node->housekeeping_timer);
 	ev_signal_stop(loop, &node->sigterm_watcher);
 	ev_signal_stop(loop, &node->sigint_watcher);
@@ -447,8 +392,8 @@ int main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct node node = { .tun_fd = -1, .udp_fd = -1, .control.fd = -1,
-			     .rv.probe_fd = -1 };
+	struct node node = { .udp_fd = -1, .control.fd = -1,
+			     .rv.probe_fd = -1, .dp.tun_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false;
 	enum log_level level;
@@ -498,6 +443,11 @@ int main(int argc, char *argv[])
 		config_free(&node.cfg);
 		return 1;
 	}
+	if (datapath_init(&node.dp)) {
+		log_err("out of memory");
+		config_free(&node.cfg);
+		return 1;
+	}
 	wolfSSL_Init();
 	if (dtls_contexts_create(&node, err, sizeof(err))) {
 		log_err("%s", err);
@@ -526,16 +476,7 @@ int main(int argc, char *argv[])
 		log_err("%s", err);
 		goto out;
 	}
-	/* UDP GRO: the kernel hands over runs of datagrams from one sender
-	 * as one (datapath_udp_cb splits them). Not on a socket podnet.ko
-	 * took over: its receive hook wants datagrams one by one. */
-	if (!node.kernel.running) {
-		int one = 1;
-
-		if (setsockopt(node.udp_fd, SOL_UDP, UDP_GRO, &one,
-			       sizeof(one)))
-			log_info("UDP GRO unavailable: %s", strerror(errno));
-	}
+	udp_enable_gro(&node);
 	if (crypto_pool_start(&node.crypto, crypto_threads(&node.cfg))) {
 		log_err("cannot start crypto threads: %s", strerror(errno));
 		goto out;
@@ -549,7 +490,7 @@ int main(int argc, char *argv[])
 	else
 		log_info("%s up: node %s, listening on UDP port %u, TUN offloads %s, %u crypto thread%s",
 			 node.cfg.ifname, node.identity.name,
-			 node.cfg.listen_port, node.tun_offload ? "on" : "off",
+			 node.cfg.listen_port, node.dp.tun_offload ? "on" : "off",
 			 node.crypto.n_threads + 1,
 			 node.crypto.n_threads ? "s" : "");
 	/* Which wolfSSL and which AEAD first: the two that decide speed. */

@@ -33,7 +33,7 @@
 
 static void probe_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	datapath_udp_cb(loop, w, revents);
+	udp_read_cb(loop, w, revents);
 }
 
 /*

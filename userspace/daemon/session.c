@@ -128,7 +128,7 @@ void session_destroy(struct session *s)
 	drop_final_flight(s);
 	wolfSSL_free(s->ssl);
 	/* Records queued under these keys are sealed before they go. */
-	datapath_seal_pending(s->node);
+	udp_seal_pending(s->node);
 	/* Old keys do not outlive their session. */
 	record_keys_wipe(&s->keys);
 	free(s);
@@ -562,7 +562,7 @@ void session_data_opened(struct session *s)
 
 int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 {
-	static uint8_t buf[WIRE_HEADER_LEN + 65536 + RECORD_OVERHEAD];
+	uint8_t *buf = s->node->dp.sealed;
 	int n;
 
 	if (s->state != SESSION_ESTABLISHED)
@@ -572,7 +572,7 @@ int session_send_data(struct session *s, const uint8_t *pkt, size_t len)
 		return s->peer && s->peer->current == s ?
 		       kernel_ctrl_send(s->peer, pkt, len) : -1;
 	n = record_seal(&s->keys, pkt, len, buf + WIRE_HEADER_LEN,
-			sizeof(buf) - WIRE_HEADER_LEN);
+			DATAPATH_SEALED_MAX - WIRE_HEADER_LEN);
 	if (n < 0)
 		return -1;
 	wire_put_header(buf, WIRE_TYPE_DATA, s->remote_index, 0);

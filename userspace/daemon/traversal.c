@@ -282,7 +282,7 @@ static int open_punch_sockets(struct punch *pu, size_t n)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 				   sizeof(off));
 		pu->socks[i].fd = fd;
-		ev_io_init(&pu->socks[i].watcher, datapath_udp_cb, fd, EV_READ);
+		ev_io_init(&pu->socks[i].watcher, udp_read_cb, fd, EV_READ);
 		pu->socks[i].watcher.data = node;
 		ev_io_start(node->loop, &pu->socks[i].watcher);
 		pu->n_socks++;
@@ -381,8 +381,7 @@ static void adopt_punch_socket(struct peer *peer, int fd)
 		pu->socks[i].fd = -1;
 		close_peer_sockets(peer);
 		peer->nat.own_fd = fd;
-		ev_io_init(&peer->nat.own_watcher, datapath_udp_cb, fd,
-			   EV_READ);
+		ev_io_init(&peer->nat.own_watcher, udp_read_cb, fd, EV_READ);
 		peer->nat.own_watcher.data = node;
 		ev_io_start(node->loop, &peer->nat.own_watcher);
 		return;

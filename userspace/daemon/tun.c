@@ -7,14 +7,33 @@
  */
 #include "tun.h"
 
+#include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include "checksum.h"
+#include "datapath.h"
+#include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "traversal.h"
+#include "tso.h"
+#include "udp.h"
+
+#define ICMP_RATE 10.0	/* unreachables per second */
+
+_Static_assert(TUN_VNET_HDR_LEN == 10, "TUN_READ_OFFSET assumes 10 bytes");
 
 /*
  * Returns the fd, or -errno. With a virtio-net header on every packet and
@@ -32,7 +51,9 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	/* No packet-info header: every read is exactly one IP packet. */
+	/* No packet-info header, but a virtio-net header: every read is that
+	 * header and one IP packet, which with the offloads on may be a TCP
+	 * super-packet of many segments (tso_split() cuts it up). */
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
@@ -43,4 +64,271 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 	snprintf(actual, actual_len, "%s", ifr.ifr_name);
 	*offload = ioctl(fd, TUNSETOFFLOAD, features) == 0;
 	return fd;
+}
+
+/* Every packet for the TUN device carries a virtio-net header; ours say
+ * "nothing to offload", the checksums are already right. */
+static int tun_write(struct node *node, const uint8_t *pkt, size_t len)
+{
+	struct virtio_net_hdr vh = { 0 };
+	struct iovec iov[2] = {
+		{ &vh, sizeof(vh) },
+		{ (void *)pkt, len },
+	};
+
+	return writev(node->dp.tun_fd, iov, 2) < 0 ? -1 : 0;
+}
+
+/*
+ * Receive coalescing (GRO towards the TUN device): consecutive in-order
+ * segments of one TCP flow from a recvmmsg batch are merged into one
+ * super-packet, written once with a virtio-net GSO header. The kernel's
+ * TCP then handles one large packet instead of dozens of small ones.
+ */
+static uint32_t be32_at(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+void tun_flush(struct node *node)
+{
+	struct tun_io *tun = node->dp.tun;
+	struct virtio_net_hdr vh = { 0 };
+	struct iphdr *ip = (struct iphdr *)tun->gro.buf;
+	size_t ihl = ip->ihl * 4u;
+	struct iovec iov[2] = {
+		{ &vh, sizeof(vh) },
+		{ tun->gro.buf, tun->gro.len },
+	};
+
+	if (!tun->gro.count)
+		return;
+	if (tun->gro.count > 1) {
+		uint16_t partial;
+
+		ip->tot_len = htons((uint16_t)tun->gro.len);
+		ip->check = 0;
+		ip->check = csum_inet(tun->gro.buf, ihl);
+		/* The TCP checksum is left to the stack, as from a NIC with
+		 * checksum offload: the field holds the pseudo-header sum. */
+		partial = (uint16_t)~csum_fold(csum_pseudo_ipv4(
+			(const uint8_t *)&ip->saddr, IPPROTO_TCP,
+			(uint16_t)(tun->gro.len - ihl)));
+		tun->gro.buf[ihl + 16] = (uint8_t)(partial >> 8);
+		tun->gro.buf[ihl + 17] = (uint8_t)partial;
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.hdr_len = htole16((uint16_t)tun->gro.hdr_len);
+		vh.gso_size = htole16((uint16_t)tun->gro.mss);
+		vh.csum_start = htole16((uint16_t)ihl);
+		vh.csum_offset = htole16(16);
+	}
+	if (writev(node->dp.tun_fd, iov, 2) < 0)
+		log_debug("tun write: %s", strerror(errno));
+	tun->gro.count = 0;
+	tun->gro.len = 0;
+}
+
+/* May pkt extend the flow held in tun->gro? Same addresses, ports, header
+ * (options, ack) and TTL/TOS, the next sequence number, plain ACK. */
+static bool gro_extends(const struct tun_io *tun, const uint8_t *pkt,
+			size_t hdr_len, size_t payload)
+{
+	const uint8_t *held = tun->gro.buf;
+	size_t ihl = (pkt[0] & 15) * 4u;
+
+	if (!tun->gro.count || hdr_len != tun->gro.hdr_len ||
+	    payload > tun->gro.mss ||
+	    tun->gro.len + payload > sizeof(tun->gro.buf) ||
+	    tun->gro.len - tun->gro.hdr_len != tun->gro.mss * tun->gro.count)
+		return false;
+	return held[1] == pkt[1] && held[8] == pkt[8] &&
+	       !memcmp(held + 12, pkt + 12, 8) &&
+	       !memcmp(held + ihl, pkt + ihl, 4) &&
+	       be32_at(pkt + ihl + 4) == tun->gro.next_seq &&
+	       !memcmp(held + ihl + 8, pkt + ihl + 8, 4) &&
+	       (pkt[ihl + 13] & ~TH_PUSH) == TH_ACK &&
+	       !memcmp(held + ihl + 20, pkt + ihl + 20, hdr_len - ihl - 20);
+}
+
+void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
+{
+	struct tun_io *tun = node->dp.tun;
+	const struct iphdr *ip = (const struct iphdr *)pkt;
+	size_t ihl = ip->ihl * 4u, thl, payload;
+
+	if (!node->dp.rx_coalescing || ip->protocol != IPPROTO_TCP ||
+	    ihl != sizeof(*ip) || (ntohs(ip->frag_off) & 0x3fff) ||
+	    len < ihl + 20) {
+		tun_flush(node);
+		if (tun_write(node, pkt, len) < 0)
+			log_debug("tun write: %s", strerror(errno));
+		return;
+	}
+	thl = (pkt[ihl + 12] >> 4) * 4u;
+	if (thl < 20 || ihl + thl > len) {
+		tun_flush(node);
+		tun_write(node, pkt, len);
+		return;
+	}
+	payload = len - ihl - thl;
+	if (payload && gro_extends(tun, pkt, ihl + thl, payload)) {
+		memcpy(tun->gro.buf + tun->gro.len, pkt + ihl + thl, payload);
+		tun->gro.len += payload;
+		tun->gro.count++;
+		tun->gro.next_seq += (uint32_t)payload;
+		/* The newest window, and PSH if this segment set it. */
+		memcpy(tun->gro.buf + ihl + 14, pkt + ihl + 14, 2);
+		tun->gro.buf[ihl + 13] |= pkt[ihl + 13] & TH_PUSH;
+		if (payload < tun->gro.mss || (pkt[ihl + 13] & TH_PUSH))
+			tun_flush(node);
+		return;
+	}
+	tun_flush(node);
+	if (!payload || (pkt[ihl + 13] & ~TH_PUSH) != TH_ACK) {
+		tun_write(node, pkt, len);
+		return;
+	}
+	memcpy(tun->gro.buf, pkt, len);
+	tun->gro.len = len;
+	tun->gro.hdr_len = ihl + thl;
+	tun->gro.mss = payload;
+	tun->gro.count = 1;
+	tun->gro.next_seq = be32_at(pkt + ihl + 4) + (uint32_t)payload;
+}
+
+/*
+ * Tell the local sender at once that nobody holds the destination, as a
+ * router would, instead of letting its connect() time out.
+ */
+static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *orig = (const struct iphdr *)pkt;
+	uint8_t out[sizeof(struct iphdr) + 8 + 60 + 8] __attribute__((aligned(4)));
+	struct iphdr *ip = (struct iphdr *)out;
+	struct icmphdr *icmp = (struct icmphdr *)(out + sizeof(*ip));
+	size_t quote = orig->ihl * 4u + 8, total;
+	struct datapath *dp = &node->dp;
+	ev_tstamp now = ev_now(node->loop);
+
+	dp->icmp_tokens += (now - dp->icmp_last) * ICMP_RATE;
+	dp->icmp_last = now;
+	if (dp->icmp_tokens > ICMP_RATE)
+		dp->icmp_tokens = ICMP_RATE;
+	if (dp->icmp_tokens < 1.0)
+		return;
+	/* Never answer an ICMP error with another. */
+	if (orig->protocol == IPPROTO_ICMP && len > orig->ihl * 4u) {
+		uint8_t type = pkt[orig->ihl * 4u];
+
+		if (type != ICMP_ECHO)
+			return;
+	}
+	dp->icmp_tokens -= 1.0;
+	if (quote > len)
+		quote = len;
+	total = sizeof(*ip) + 8 + quote;
+	memset(out, 0, sizeof(*ip) + 8);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons((uint16_t)total);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_ICMP;
+	ip->saddr = node->cfg.address.s_addr;
+	ip->daddr = orig->saddr;
+	ip->check = csum_inet(ip, sizeof(*ip));
+	icmp->type = ICMP_DEST_UNREACH;
+	icmp->code = ICMP_HOST_UNREACH;
+	memcpy(out + sizeof(*ip) + 8, pkt, quote);
+	icmp->checksum = csum_inet(icmp, 8 + quote);
+	if (tun_write(node, out, total) < 0)
+		log_debug("tun write: %s", strerror(errno));
+}
+
+/* Checks that bytes claiming to be an IPv4 packet are one; returns the
+ * header so the caller can route on it. */
+const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *ip = (const struct iphdr *)pkt;
+
+	if (len < sizeof(*ip) || ip->version != 4 || ip->ihl < 5 ||
+	    ip->ihl * 4u > len || ntohs(ip->tot_len) > len ||
+	    ntohs(ip->tot_len) < ip->ihl * 4u)
+		return NULL;
+	return ip;
+}
+
+/* A wire-sized packet from the TUN device: to the session of the peer
+ * that holds its destination. */
+static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *ip = tun_ipv4_header(pkt, len);
+	struct in_addr dst;
+	struct peer *peer;
+
+	if (!ip) {
+		node->stats.tx_bad_packet++;
+		return;
+	}
+	dst.s_addr = ip->daddr;
+	peer = routing_lookup(&node->routes, dst);
+	if (!peer) {
+		node->stats.tx_no_route++;
+		/* A rendezvous may know who holds the address; until it
+		 * answers, the packet is dropped (TCP will resend). */
+		if (!traversal_lookup_vaddr(node, dst))
+			icmp_unreachable(node, pkt, len);
+		return;
+	}
+	if (!peer->current) {
+		peer->stats.drop_no_session++;
+		peer_want_session(peer, false);
+		return;
+	}
+	if (udp_queue_record(node, peer->current, pkt, len)) {
+		peer->stats.drop_no_session++;
+		return;
+	}
+	peer->stats.tx_bytes += len;
+	peer->stats.tx_packets++;
+	peer->last_tx = ev_now(node->loop);
+}
+
+static void tun_segment(void *ctx, const uint8_t *pkt, size_t len)
+{
+	tun_packet(ctx, pkt, len);
+}
+
+void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct node *node = w->data;
+	struct tun_io *tun = node->dp.tun;
+	uint8_t *buf = tun->read_space + TUN_READ_OFFSET;
+
+	node->dp.tx_batching = true;
+	for (int i = 0; i < DATAPATH_BURST; i++) {
+		struct virtio_net_hdr vh;
+		ssize_t n = read(node->dp.tun_fd, buf,
+				 sizeof(tun->read_space) - TUN_READ_OFFSET);
+
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_warn("tun read: %s", strerror(errno));
+			break;
+		}
+		if ((size_t)n < TUN_VNET_HDR_LEN) {
+			node->stats.tx_bad_packet++;
+			continue;
+		}
+		memcpy(&vh, buf, sizeof(vh));
+		if (tso_split(&vh, buf + TUN_VNET_HDR_LEN,
+			      (size_t)n - TUN_VNET_HDR_LEN, tun->segment,
+			      sizeof(tun->segment), tun_segment, node) < 0)
+			node->stats.tx_bad_packet++;
+	}
+	node->dp.tx_batching = false;
+	udp_flush(node);
 }

@@ -2,16 +2,64 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  *
- * The TUN device (tun.c): only its creation; its packets are the data
- * path's.
+ * The TUN device: packets read from it are routed to a peer's session
+ * (after TSO splitting), packets for it are written back, coalesced into
+ * TCP super-packets where they can be, and destinations nobody holds are
+ * answered with ICMP unreachables.
  */
 #ifndef _PODNET_TUN_H
 #define _PODNET_TUN_H
 
+#include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include <linux/virtio_net.h>
+
+#include "datapath.h"
+
+struct iphdr;
+struct node;
+
+/* Every packet on the TUN device follows a virtio-net header. Packets
+ * are parsed in place as struct iphdr, so they must be 4-aligned: reads
+ * land TUN_READ_OFFSET into a 16-aligned buffer, which puts the packet
+ * after the header on a 16-byte boundary. */
+#define TUN_VNET_HDR_LEN sizeof(struct virtio_net_hdr)
+#define TUN_READ_OFFSET (16 - TUN_VNET_HDR_LEN)
+
+struct tun_io {
+	uint8_t read_space[TUN_READ_OFFSET + TUN_VNET_HDR_LEN +
+			   DATAPATH_PACKET_MAX] __attribute__((aligned(16)));
+	/* One wire-sized segment of a TSO super-packet. */
+	uint8_t segment[DATAPATH_PACKET_MAX] __attribute__((aligned(16)));
+	/* Receive coalescing: the TCP super-packet being built. */
+	struct {
+		uint8_t buf[65535] __attribute__((aligned(16)));
+		size_t len;		/* bytes in buf */
+		size_t hdr_len;		/* IP + TCP header */
+		size_t mss;		/* payload of every segment but the last */
+		size_t count;
+		uint32_t next_seq;
+	} gro;
+};
+
+/*
+ * Creates the device; returns the fd, or -errno. *offload says whether
+ * the kernel took the offloads (TSO super-packets, checksums left to us).
+ */
 int tun_open(const char *ifname, char *actual, size_t actual_len,
 	     bool *offload);
+/* The watcher on node->dp.tun_fd. */
+void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+/* Writes an authenticated IPv4 packet to the device; while a receive
+ * batch is handled (rx_coalescing) TCP segments wait in tun_io.gro. */
+void tun_deliver(struct node *node, const uint8_t *pkt, size_t len);
+/* Writes the coalesced super-packet, if any. */
+void tun_flush(struct node *node);
+/* The header when the len bytes at pkt hold a well-formed IPv4 packet,
+ * else NULL. */
+const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len);
 
 #endif /* _PODNET_TUN_H */

@@ -9,10 +9,6 @@
 
 #include <wolfssl/wolfcrypt/chacha20_poly1305.h>
 
-#define CONTENT_APPLICATION_DATA 23
-#define DTLS12_MAJOR 0xfe
-#define DTLS12_MINOR 0xfd
-
 static void put_seq(uint8_t *p, uint16_t epoch, uint64_t seq)
 {
 	p[0] = (uint8_t)(epoch >> 8);
@@ -26,9 +22,9 @@ static void make_aad(uint8_t aad[13], uint16_t epoch, uint64_t seq,
 		     size_t len)
 {
 	put_seq(aad, epoch, seq);
-	aad[8] = CONTENT_APPLICATION_DATA;
-	aad[9] = DTLS12_MAJOR;
-	aad[10] = DTLS12_MINOR;
+	aad[8] = PODNET_RECORD_CONTENT_TYPE;
+	aad[9] = PODNET_RECORD_VERSION_MAJOR;
+	aad[10] = PODNET_RECORD_VERSION_MINOR;
 	aad[11] = (uint8_t)(len >> 8);
 	aad[12] = (uint8_t)len;
 }
@@ -134,9 +130,9 @@ int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
 	if (cap < RECORD_HEADER_LEN + body || body > 0xffff)
 		return RECORD_ERR_SPACE;
 	k->tx_seq++;
-	out[0] = CONTENT_APPLICATION_DATA;
-	out[1] = DTLS12_MAJOR;
-	out[2] = DTLS12_MINOR;
+	out[0] = PODNET_RECORD_CONTENT_TYPE;
+	out[1] = PODNET_RECORD_VERSION_MAJOR;
+	out[2] = PODNET_RECORD_VERSION_MINOR;
 	put_seq(out + 3, k->epoch, seq);
 	out[11] = (uint8_t)(body >> 8);
 	out[12] = (uint8_t)body;
@@ -196,8 +192,8 @@ int record_seal(struct record_keys *k, const uint8_t *pt, size_t len,
 
 int record_peek_seq(const uint8_t *rec, size_t len, uint64_t *seq)
 {
-	if (len < RECORD_HEADER_LEN || rec[0] != CONTENT_APPLICATION_DATA ||
-	    rec[1] != DTLS12_MAJOR || rec[2] != DTLS12_MINOR)
+	if (len < RECORD_HEADER_LEN || rec[0] != PODNET_RECORD_CONTENT_TYPE ||
+	    rec[1] != PODNET_RECORD_VERSION_MAJOR || rec[2] != PODNET_RECORD_VERSION_MINOR)
 		return RECORD_ERR_MALFORMED;
 	*seq = 0;
 	for (int i = 0; i < 6; i++)

@@ -23,13 +23,16 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/aes.h>
 
+#include <podnet_wire.h>
+
 #include "replay.h"
 
-#define RECORD_HEADER_LEN 13
-#define RECORD_TAG_LEN 16
-#define RECORD_EXPLICIT_NONCE_LEN 8	/* AES-GCM only */
-#define RECORD_SEQ_FIRST (1ull << 40)
-#define RECORD_SEQ_LAST ((1ull << 48) - 1)
+/* Shared with the kernel module (netlink/uapi/podnet_wire.h). */
+#define RECORD_HEADER_LEN PODNET_RECORD_HEADER_LEN
+#define RECORD_TAG_LEN PODNET_RECORD_TAG_LEN
+#define RECORD_EXPLICIT_NONCE_LEN PODNET_RECORD_EXPLICIT_NONCE_LEN
+#define RECORD_SEQ_FIRST PODNET_SEQ_FIRST
+#define RECORD_SEQ_LAST PODNET_SEQ_LAST
 /* Worst-case bytes a record adds to its plaintext. */
 #define RECORD_OVERHEAD (RECORD_HEADER_LEN + RECORD_EXPLICIT_NONCE_LEN + \
 			 RECORD_TAG_LEN)

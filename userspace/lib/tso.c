@@ -11,35 +11,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
-{
-	uint64_t s = sum;
-
-	/* 64-bit accumulation of 32-bit words: no carry until the end. */
-	for (; len >= 4; data += 4, len -= 4) {
-		uint32_t w;
-
-		memcpy(&w, data, 4);
-		s += ntohl(w);
-	}
-	for (; len >= 2; data += 2, len -= 2)
-		s += (uint32_t)(data[0] << 8 | data[1]);
-	if (len)
-		s += (uint32_t)data[0] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffff) + (s >> 32);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint32_t)s;
-}
-
-uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -65,15 +36,10 @@ static int finish_checksum(const struct virtio_net_hdr *vh, uint8_t *pkt,
 static uint16_t tcp_checksum(const struct iphdr *ip, const uint8_t *tcp,
 			     size_t tcp_len)
 {
-	uint8_t pseudo[12];
+	uint32_t sum = csum_pseudo_ipv4((const uint8_t *)&ip->saddr,
+					IPPROTO_TCP, (uint16_t)tcp_len);
 
-	memcpy(pseudo, &ip->saddr, 4);
-	memcpy(pseudo + 4, &ip->daddr, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	put16(pseudo + 10, (uint16_t)tcp_len);
-	return csum_fold(csum_add(csum_add(0, pseudo, sizeof(pseudo)), tcp,
-				  tcp_len));
+	return csum_fold(csum_add(sum, tcp, tcp_len));
 }
 
 int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
@@ -122,7 +88,7 @@ int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
 		sip->tot_len = htons((uint16_t)(hdr + seg));
 		sip->id = htons((uint16_t)(id + count));
 		sip->check = 0;
-		sip->check = htons(csum_fold(csum_add(0, scratch, ihl)));
+		sip->check = csum_inet(scratch, ihl);
 		put16(tcp + 4, (uint16_t)((seq + off) >> 16));
 		put16(tcp + 6, (uint16_t)(seq + off));
 		/* FIN and PSH belong to the last segment, CWR to the first. */

@@ -17,6 +17,8 @@
 
 #include <linux/virtio_net.h>
 
+#include "checksum.h"
+
 typedef void (*tso_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
 
 /*
@@ -28,9 +30,5 @@ typedef void (*tso_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
 int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
 	      uint8_t *scratch, size_t scratch_len, tso_emit_fn emit,
 	      void *ctx);
-
-/* Internet checksum helpers, exposed for the tests. */
-uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len);
-uint16_t csum_fold(uint32_t sum);
 
 #endif /* _PODNET_TSO_H */

@@ -11,23 +11,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION 1
+#include <podnet_wire.h>
+
+/* The values are the kernel module's too (netlink/uapi/podnet_wire.h). */
+#define WIRE_VERSION PODNET_WIRE_VERSION
 
 enum wire_type {
-	WIRE_TYPE_HANDSHAKE = 1,	/* DTLS handshake/alert records for wolfSSL */
-	WIRE_TYPE_DATA = 2,		/* one DTLS application_data record */
-	WIRE_TYPE_SESSION_REQUEST = 3,	/* "please start a handshake with me" */
-	WIRE_TYPE_PUNCH = 4,		/* hole punching probe or answer */
-	WIRE_TYPE_RELAY = 5,		/* a whole datagram for the relay to forward */
-	WIRE_TYPE_NAT_PROBE = 6,	/* "which address:port do you see?" */
-	/* 7..15 reserved */
-	__WIRE_TYPE_MAX,
+	WIRE_TYPE_HANDSHAKE = PODNET_WIRE_HANDSHAKE,
+	WIRE_TYPE_DATA = PODNET_WIRE_DATA,
+	WIRE_TYPE_SESSION_REQUEST = PODNET_WIRE_SESSION_REQUEST,
+	WIRE_TYPE_PUNCH = PODNET_WIRE_PUNCH,
+	WIRE_TYPE_RELAY = PODNET_WIRE_RELAY,
+	WIRE_TYPE_NAT_PROBE = PODNET_WIRE_NAT_PROBE,
+	__WIRE_TYPE_MAX = __PODNET_WIRE_TYPE_MAX,
 };
 
 /* Fixed header of every datagram. */
-#define WIRE_HEADER_LEN 8
+#define WIRE_HEADER_LEN PODNET_WIRE_HEADER_LEN
 /* Handshake datagrams add the sender's session index. */
-#define WIRE_HANDSHAKE_HEADER_LEN 12
+#define WIRE_HANDSHAKE_HEADER_LEN PODNET_WIRE_HANDSHAKE_HEADER_LEN
 /* Session requests are padded so they never amplify what they trigger. */
 #define WIRE_SESSION_REQUEST_LEN 256
 

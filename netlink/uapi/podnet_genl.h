@@ -17,11 +17,14 @@
  * layer (userspace/lib/record.c) uses them, so a kernel node and a
  * userspace node talk to each other.
  *
- * Datagrams on an attached socket: data records (type 2) whose receiver
- * index belongs to an installed key slot, and relay datagrams (type 5)
- * whose channel is a peer's relay channel and whose inner datagram is such
- * a data record, are handled in the kernel. Everything else goes up to
- * the daemon's socket unchanged.
+ * Datagrams on an attached socket (wire constants in podnet_wire.h):
+ * data records (type 2) whose receiver index belongs to an installed key
+ * slot, and relay datagrams (type 5) whose channel is a peer's relay
+ * channel and whose inner datagram is such a data record, are handled in
+ * the kernel. Datagrams that cannot be podnet's at all (shorter than the
+ * podnet header, a version other than 1, type 0 or above the last known
+ * type) are counted as rx_malformed and dropped, as the daemon would drop
+ * them. Everything else goes up to the daemon's socket unchanged.
  *
  * Plaintexts that are not IP packets (first byte below 0x40: podnet's
  * in-session control messages, see doc/wire.md) are not delivered to the
@@ -31,6 +34,8 @@
  */
 #ifndef _UAPI_PODNET_GENL_H
 #define _UAPI_PODNET_GENL_H
+
+#include "podnet_wire.h"
 
 #define PODNET_GENL_NAME "podnet"
 #define PODNET_GENL_VERSION 1
@@ -198,5 +203,86 @@ enum podnet_stats_attr {
 /* Records per key before PODNET_CMD_NOTIFY_KEY_LIMIT (2^40, like the
  * daemon's RekeyAfterPackets default); at RECORD_SEQ_LAST the key stops. */
 #define PODNET_KEY_SOFT_LIMIT (1ULL << 40)
+
+/*
+ * What each attribute may hold, once for both sides: the module makes its
+ * netlink policies from these lists (kernel/policy.c) and userspace its
+ * validation of what the module sends (netlink/podnet_attr.c). Each list
+ * names every attribute of its enum, in order (both sides check the
+ * count), as X(attr, type, check, a, b):
+ *
+ *   type   U8 U16 U32 U64 FLAG BINARY STRING NESTED
+ *   check  ANY         nothing beyond the type
+ *          MIN   a     value >= a
+ *          MAX   b     value <= b
+ *          RANGE a b   a <= value <= b
+ *          LEN   a b   a..b bytes (STRING: at most b characters)
+ *          NEST  set   a nest of the attributes of list set
+ *          LIST  set   a nest of entries of list set (its ENTRY)
+ *          ENTRY set   the element of a list of set; entries do not nest
+ *          REPLY a b   only in replies and notifications, refused in
+ *                      requests (BINARY with b: a..b bytes)
+ */
+#define PODNET_ATTRS(X)							\
+	X(PODNET_A_IFINDEX,		U32,	MIN,	1, 0)			\
+	/* at most IFNAMSIZ - 1 characters */				\
+	X(PODNET_A_IFNAME,		STRING,	LEN,	0, 15)			\
+	X(PODNET_A_SOCKET_FD,		U32,	RANGE,	0, 0x7fffffff)		\
+	X(PODNET_A_PEER_ID,		U32,	MIN,	1, 0)			\
+	/* a struct sockaddr_in (16 bytes) or sockaddr_in6 (28) */	\
+	X(PODNET_A_ENDPOINT,		BINARY,	LEN,	16, 28)			\
+	X(PODNET_A_RELAY_CHANNEL,	U32,	ANY,	0, 0)			\
+	X(PODNET_A_ALLOWED_IPS,		NESTED,	LIST,	allowed_ip, 0)		\
+	X(PODNET_A_KEY_SLOT,		U8,	MAX,	0, PODNET_KEY_SLOT_SECONDARY) \
+	X(PODNET_A_KEYCONF,		NESTED,	NEST,	keyconf, 0)		\
+	X(PODNET_A_PAYLOAD,		BINARY,	LEN,	1, PODNET_CTRL_MAX)	\
+	X(PODNET_A_STATS,		NESTED,	REPLY,	0, 0)			\
+	X(PODNET_A_TX_SEQ,		U64,	REPLY,	0, 0)			\
+	X(PODNET_A_PAD,			BINARY,	REPLY,	0, 0)			\
+	X(PODNET_A_KEYS,		NESTED,	REPLY,	0, 0)			\
+	X(PODNET_A_DEV_STATS,		NESTED,	REPLY,	0, 0)			\
+	X(PODNET_A_SOCKETS,		U32,	REPLY,	0, 0)			\
+	X(PODNET_A_PEERS,		U32,	REPLY,	0, 0)			\
+	X(PODNET_A_DEST_ADDR,		BINARY,	REPLY,	4, 4)
+
+#define PODNET_ALLOWED_IP_ATTRS(X)					\
+	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	allowed_ip, 0)		\
+	X(PODNET_A_ALLOWED_IP_ADDR,	BINARY,	LEN,	4, 4)			\
+	X(PODNET_A_ALLOWED_IP_PREFIX,	U8,	MAX,	0, 32)
+
+#define PODNET_KEYCONF_ATTRS(X)						\
+	X(PODNET_A_KEYCONF_CIPHER,	U8,	MAX,	0, PODNET_CIPHER_AES_GCM) \
+	X(PODNET_A_KEYCONF_EPOCH,	U16,	ANY,	0, 0)			\
+	X(PODNET_A_KEYCONF_LOCAL_INDEX,	U32,	MIN,	1, 0)			\
+	X(PODNET_A_KEYCONF_REMOTE_INDEX, U32,	MIN,	1, 0)			\
+	X(PODNET_A_KEYCONF_TX_KEY,	BINARY,	LEN,	16, 32)			\
+	X(PODNET_A_KEYCONF_TX_IV,	BINARY,	LEN,	4, 12)			\
+	X(PODNET_A_KEYCONF_RX_KEY,	BINARY,	LEN,	16, 32)			\
+	X(PODNET_A_KEYCONF_RX_IV,	BINARY,	LEN,	4, 12)			\
+	X(PODNET_A_KEYCONF_TX_SEQ,	U64,	RANGE,	0, PODNET_SEQ_LAST)	\
+	X(PODNET_A_KEYCONF_PENDING,	FLAG,	ANY,	0, 0)			\
+	X(PODNET_A_KEYCONF_PAD,		BINARY,	REPLY,	0, 0)
+
+/* A PODNET_A_KEY entry holds PODNET_KEYCONF_ATTRS and these. */
+#define PODNET_KEY_ATTRS(X)						\
+	X(PODNET_A_KEY_SLOT_ID,		U8,	REPLY,	0, 0)
+
+#define PODNET_STATS_ATTRS(X)						\
+	X(PODNET_A_STATS_RX_BYTES,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_TX_BYTES,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_RX_PACKETS,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_TX_PACKETS,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_BAD_SOURCE, U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_INVALID,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_REPLAY,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_NO_KEY,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_LAST_RX_MS,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_LAST_TX_MS,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_PAD,		BINARY,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_RX_MALFORMED,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_TX_NO_ROUTE,	U64,	REPLY,	0, 0)
+
+/* For the count checks: 0 PODNET_ATTRS(PODNET_ATTR_ONE) == PODNET_A_MAX */
+#define PODNET_ATTR_ONE(attr, type, check, a, b) + 1
 
 #endif /* _UAPI_PODNET_GENL_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ */
+#include "dispatch.h"
+
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+
+#include "datapath.h"
+#include "log.h"
+#include "node.h"
+#include "path.h"
+#include "peer.h"
+#include "rendezvous.h"
+#include "rvmsg.h"
+#include "session.h"
+#include "traversal.h"
+#include "tun.h"
+#include "wire.h"
+
+/* A punched path must be silent this long before relayed packets win. */
+#define PATH_DIRECT_GRACE 5.0
+
+void dispatch_control_record(struct node *node, struct peer *peer,
+			     const uint8_t *buf, size_t len)
+{
+	struct rv_msg m;
+
+	if (len == 1 && buf[0] == RV_KEEPALIVE)
+		return;
+	if (rv_parse(buf, len, &m)) {
+		peer->stats.drop_invalid++;
+		return;
+	}
+	if (node->cfg.rendezvous &&
+	    (m.type == RV_REGISTER || m.type == RV_LOOKUP))
+		rendezvous_message(peer, &m);
+	else
+		traversal_message(peer, &m);
+}
+
+void dispatch_plaintext(struct node *node, const struct path *from,
+			struct session *s, const uint8_t *pt, size_t n)
+{
+	struct peer *peer = s->peer;
+	ev_tstamp now = ev_now(node->loop);
+	const struct iphdr *ip;
+	char ep[ADDR_STR_MAX];
+
+	peer->last_rx = now;
+	if (peer->pending == s)
+		peer_session_promote(peer, s);
+	if (!from->relay_channel)
+		s->last_direct_rx = now;
+	/*
+	 * The record authenticated: wherever it came from, that is where the
+	 * peer is now (NAT rebinding, a new network, a punched path). Only a
+	 * fall back to the relay waits until the direct path has been silent
+	 * for a while, so stray relayed packets do not undo a punched path.
+	 */
+	if (!path_equal(&s->path, from) &&
+	    (!from->relay_channel || s->path.relay_channel ||
+	     now - s->last_direct_rx > PATH_DIRECT_GRACE)) {
+		log_info("peer %s moved to %s", peer->name,
+			 path_format(from, ep, sizeof(ep)));
+		s->path = *from;
+		if (peer->current == s)
+			peer_path_changed(peer, from);
+	}
+	if ((pt[0] >> 4) != 4) {
+		dispatch_control_record(node, peer, pt, n);
+		return;
+	}
+	ip = tun_ipv4_header(pt, n);
+	if (!ip) {
+		peer->stats.drop_invalid++;
+		return;
+	}
+	/* Cryptokey routing, inbound: a peer may only speak for its own
+	 * certificate's address. */
+	if (ip->saddr != peer->vaddr.s_addr) {
+		peer->stats.drop_bad_source++;
+		return;
+	}
+	tun_deliver(node, pt, ntohs(ip->tot_len));
+	peer->stats.rx_bytes += ntohs(ip->tot_len);
+	peer->stats.rx_packets++;
+}
+
+/* A data record the receive batch did not open (a relayed one, or one
+ * it turned away): opened here, into the data path's plaintext buffer. */
+static void data_datagram(struct node *node, const struct path *from,
+			  const struct wire_header *hdr)
+{
+	struct session *s = session_lookup_index(node, hdr->receiver_index);
+	struct peer *peer;
+	int n;
+
+	if (!s || s->state != SESSION_ESTABLISHED || !s->peer) {
+		node->stats.rx_unknown_session++;
+		/* A peer that restarted while we did not still sends under
+		 * our old index: ask it for a fresh handshake. */
+		peer = peer_find_by_path(node, from);
+		if (peer)
+			peer_want_session(peer, true);
+		return;
+	}
+	n = session_receive_data(s, hdr->payload, hdr->payload_len,
+				 node->dp.plaintext, DATAPATH_PACKET_MAX);
+	if (n <= 0) {
+		s->peer->stats.drop_invalid++;
+		return;
+	}
+	dispatch_plaintext(node, from, s, node->dp.plaintext, (size_t)n);
+}
+
+static void session_request_datagram(struct node *node,
+				     const struct path *from)
+{
+	/* Only known paths may ask: anyone else could make us send
+	 * handshakes at a victim. */
+	struct peer *peer = peer_find_by_path(node, from);
+
+	if (peer)
+		peer_session_requested(peer);
+}
+
+static void nat_probe_datagram(struct node *node, const struct path *from,
+			       const struct wire_header *hdr)
+{
+	uint8_t addr[16];
+	uint16_t port;
+	int family, ret;
+
+	ret = wire_parse_probe(hdr, &family, addr, &port);
+	if (ret == 1 && node->cfg.rendezvous && !from->relay_channel)
+		rendezvous_probe_answer(node, from);
+	else if (ret == 0)
+		traversal_probe_answer(node, from, family, addr, port);
+	else
+		node->stats.rx_malformed++;
+}
+
+/* A relay's delivery: the datagram inside came from the node at the far
+ * end of the channel. Only rendezvous peers may deliver. */
+static void relayed_datagram(struct node *node, const struct path *from,
+			     const struct wire_header *hdr)
+{
+	struct path inner = *from;
+
+	if (node->cfg.rendezvous) {
+		rendezvous_relay(node, from, hdr);
+		return;
+	}
+	if (from->relay_channel || !peer_is_relay(node, &from->ep)) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	inner.relay_channel = hdr->receiver_index;
+	dispatch_datagram(node, &inner, hdr->payload, hdr->payload_len);
+}
+
+void dispatch_datagram(struct node *node, const struct path *from,
+		       const uint8_t *buf, size_t len)
+{
+	struct wire_header hdr;
+	const uint8_t *token;
+	uint8_t kind;
+
+	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	switch (hdr.type) {
+	case WIRE_TYPE_DATA:
+		data_datagram(node, from, &hdr);
+		break;
+	case WIRE_TYPE_HANDSHAKE:
+		session_receive_handshake(node, from, hdr.receiver_index,
+					  hdr.sender_index, hdr.payload,
+					  hdr.payload_len);
+		break;
+	case WIRE_TYPE_SESSION_REQUEST:
+		session_request_datagram(node, from);
+		break;
+	case WIRE_TYPE_PUNCH:
+		if (wire_parse_punch(&hdr, &token, &kind) || from->relay_channel)
+			node->stats.rx_malformed++;
+		else
+			traversal_punch(node, from, token, kind);
+		break;
+	case WIRE_TYPE_RELAY:
+		relayed_datagram(node, from, &hdr);
+		break;
+	case WIRE_TYPE_NAT_PROBE:
+		nat_probe_datagram(node, from, &hdr);
+		break;
+	}
+}
