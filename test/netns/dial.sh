@@ -16,8 +16,8 @@
 #
 #  (a) alpha has no [Peer] for zed        zed: Endpoint of alpha
 #  (b) alpha: [Peer] zed, no Endpoint     zed: Endpoint of alpha
-#  (c) both with Endpoints, started together; then with alpha's first
-#      handshake lost, so that both dial
+#  (c) both with Endpoints, started together; then alpha's dial lost, so
+#      that zed dials too; then both dials answered and running at once
 #  (d) (c)'s pair, zed killed (-9) and restarted: recovery time
 
 source "$(dirname "$0")/common.sh"
@@ -147,8 +147,8 @@ table inet dial {
 EOF_NFT
 start_daemon "$ns1" alpha
 start_daemon "$ns2" zed
-check "(c) both dialled; one handshake survives the tie-break" \
-	wait_for 100 grep -q "both sides dialled" "$tmp/alpha.log" "$tmp/zed.log"
+check "(c) both dialled; alpha's unanswered dial yields to zed's" \
+	wait_for 100 grep -q "both sides dialled; keeping session .* (theirs), abandoning our handshake" "$tmp/alpha.log"
 check "(c) ... alpha's lost dial was what was lost" \
 	test "$(n "$ns2" nft -j list counter inet dial lost | jq '.nftables[1].counter.packets')" -ge 1
 n "$ns2" nft delete table inet dial
@@ -157,7 +157,47 @@ check "(c) session established on both sides after the tie-break" \
 sleep 2	# alpha's abandoned handshake would retransmit within this
 check "(c) after the tie-break: one session, stable for 3 s" sessions_stable
 check "(c) ... one handshake on each side" handshakes_are 1
-both_ways "(c, tie-break)"
+check "(c) ... zed is the client of the session left" \
+	test "$(peer_field zed alpha role)" = client
+both_ways "(c, unanswered dial)"
+
+# Both dials answered and under way at once. zed knows alpha by a second
+# address (.3), so alpha's dial, which comes from .1, does not look like
+# alpha's to zed; and alpha's client flight (the datagram that starts with
+# its Certificate, at UDP payload byte 25) is lost until zed has dialled
+# too. The session alpha dialled (the smaller name's) must be the one
+# left, on both sides.
+restart_pair
+n "$ns1" ip addr add 192.168.245.3/24 dev veth1
+write_config "$tmp/zed.conf" zed "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.245.3:51820
+n "$ns2" nft -f - <<'EOF_NFT'
+table inet dial {
+	chain in {
+		type filter hook input priority 0;
+		udp dport 51820 @th,64,8 1 @th,160,8 22 @th,264,8 11 ip saddr 192.168.245.1 counter name held drop
+	}
+	counter held { }
+}
+EOF_NFT
+start_daemon "$ns1" alpha
+start_daemon "$ns2" zed
+check "(c) both dials answered: alpha keeps its own, drops zed's" \
+	wait_for 100 grep -q "both sides dialled; keeping our handshake" "$tmp/alpha.log"
+check "(c) ... while alpha's client flight was held back" \
+	test "$(n "$ns2" nft -j list counter inet dial held | jq '.nftables[1].counter.packets')" -ge 1
+n "$ns2" nft delete table inet dial
+check "(c) ... and zed abandons its own for alpha's" \
+	wait_for 200 grep -q "both sides dialled; keeping session .* (theirs), abandoning our handshake" "$tmp/zed.log"
+check "(c) session established on both sides after the duel" \
+	wait_for 100 both_established
+sleep 2
+check "(c) after the duel: one session, stable for 3 s" sessions_stable
+check "(c) ... one handshake on each side" handshakes_are 1
+check "(c) ... alpha is the client of the session left" \
+	test "$(peer_field alpha zed role)" = client
+both_ways "(c, duel)"
+n "$ns1" ip addr del 192.168.245.3/24 dev veth1
+zed_conf
 
 # --- (d) zed killed and restarted: how fast does traffic flow again ------
 restart_pair
@@ -165,6 +205,9 @@ start_daemon "$ns1" alpha
 start_daemon "$ns2" zed
 check "(d) session established" wait_for 100 peer_established alpha zed
 check "(d) traffic flows before the restart" n "$ns1" ping -c 1 -W 2 10.77.0.2
+# A steady state first: alpha answers a request at most once per 2 s
+# after its last dial.
+sleep 3
 kill -KILL "$pid_zed"
 wait_pid_gone "$pid_zed" 50
 start=$(date +%s%N)
