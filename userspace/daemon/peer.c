@@ -222,6 +222,9 @@ void peer_want_session(struct peer *peer, bool urgent)
 
 void peer_session_requested(struct peer *peer)
 {
+	/* A rendezvous never dials a node, nor asks back. */
+	if (peer->node->cfg.rendezvous && !peer_dials_first(peer))
+		return;
 	want_session(peer, true, true);
 }
 

@@ -73,7 +73,8 @@ struct peer *peer_find_by_name(struct node *node, const char *name);
 struct peer *peer_find_by_path(struct node *node, const struct path *from);
 /* Is ep where one of our rendezvous nodes, which may relay, is? */
 bool peer_is_relay(struct node *node, const struct endpoint *ep);
-/* Does this side dial first (the other asks it to), and tie-breaks. */
+/* Do we dial first? The other side asks us to, and dials only when
+ * that goes unanswered. */
 bool peer_dials_first(const struct peer *peer);
 /* Our DTLS role in the current session, or the one we would take. */
 bool peer_is_client(const struct peer *peer);
