@@ -81,33 +81,17 @@ phase_veth() {
 }
 
 phase_wg() {
-	local side
-
 	say "kernel WireGuard, mtu $mtu"
 	modprobe wireguard || return 1
 	r[wg.version]=$(cat /sys/module/wireguard/version 2>/dev/null || echo unknown)
-	(umask 077
-	for side in a b; do
-		wg genkey >"$tmp/wg-$side.key"
-		wg pubkey <"$tmp/wg-$side.key" >"$tmp/wg-$side.pub"
-	done)
-	setup_wg "$ns1" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
-	setup_wg "$ns2" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
+	wg_keys a b
+	wg_setup "$ns1" wg0 a b 10.88.0.1 10.88.0.2 192.168.250.2 51821 "$mtu" || return 1
+	wg_setup "$ns2" wg0 b a 10.88.0.2 10.88.0.1 192.168.250.1 51821 "$mtu" || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
 	measure wg 10.88.0.1
 	# Gone before podnet.ko runs: nothing of it left on the path.
 	n "$ns1" ip link del wg0
 	n "$ns2" ip link del wg0
-}
-
-# setup_wg NS SELF PEER INNER PEER_INNER PEER_VETH
-setup_wg() {
-	n "$1" ip link add wg0 type wireguard &&
-	n "$1" wg set wg0 listen-port 51821 private-key "$tmp/wg-$2.key" \
-		peer "$(cat "$tmp/wg-$3.pub")" allowed-ips "$5/32" \
-		endpoint "$6:51821" &&
-	n "$1" ip addr add "$4/24" dev wg0 &&
-	n "$1" ip link set wg0 mtu "$mtu" up
 }
 
 # ===================================================== podnet.ko column

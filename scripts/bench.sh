@@ -51,7 +51,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 "$top/scripts/deps.sh" bench
 # Namespaces, cleanup on every exit, certificates, daemons, bounded waits.
-source "$top/test/netns/common.sh"
+source "$top/test/lib/netns.sh"
 # say, rtt_ms, iperf, calc, row, num
 source "$top/scripts/lib-bench.sh"
 loadgen=$build/podnet-loadgen
@@ -125,11 +125,7 @@ bed() {
 	say "bed: two namespaces, one veth pair; iperf3 runs of $bench_time s"
 	ns_create ns1 bench-a
 	ns_create ns2 bench-b
-	ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
-	n "$ns1" ip addr add 192.168.250.1/24 dev veth1
-	n "$ns2" ip addr add 192.168.250.2/24 dev veth2
-	n "$ns1" ip link set veth1 up
-	n "$ns2" ip link set veth2 up
+	veth_link "$ns1" veth1 192.168.250.1/24 "$ns2" veth2 192.168.250.2/24
 	wait_for 50 n "$ns2" ping -c 1 -W 1 192.168.250.1
 }
 
@@ -150,31 +146,19 @@ start_wg() {
 	wait_for 50 test -S "/var/run/wireguard/$2.sock"
 }
 
-# setup_wg NS IFNAME SELF PEER INNER PEER_INNER PEER_VETH
-setup_wg() {
-	n "$1" wg set "$2" listen-port 51821 private-key "$tmp/wg-$3.key" \
-		peer "$(cat "$tmp/wg-$4.pub")" allowed-ips "$6/32" \
-		endpoint "$7:51821" &&
-	n "$1" ip addr add "$5/24" dev "$2" &&
-	n "$1" ip link set "$2" mtu 1340 up
-}
-
 phase_wg() {
-	local side pid pid_a pid_b
+	local pid pid_a pid_b
 
 	r[wg.version]=$(dpkg-query -W -f='${Version}' wireguard-go)
 	say "wireguard-go ${r[wg.version]}"
-	(umask 077
-	for side in a b; do
-		wg genkey >"$tmp/wg-$side.key"
-		wg pubkey <"$tmp/wg-$side.key" >"$tmp/wg-$side.pub"
-	done)
+	wg_keys a b
 	start_wg "$ns1" "$wg_a" || return 1
 	pid_a=${daemon_pids[-1]}
 	start_wg "$ns2" "$wg_b" || return 1
 	pid_b=${daemon_pids[-1]}
-	setup_wg "$ns1" "$wg_a" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
-	setup_wg "$ns2" "$wg_b" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
+	# wireguard-go made the devices; wg_setup configures them.
+	wg_setup "$ns1" "$wg_a" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
+	wg_setup "$ns2" "$wg_b" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
 	measure_tunnel wg 10.88.0.1 "$pid_a" "$pid_b"
 	# Stopped before podnet runs: an idle Go runtime still wakes up.

@@ -26,8 +26,8 @@ scripts/deps.sh
 make -s
 
 export PODNET_BUILD=$top/build
-source test/netns/common.sh
-source test/netns/lib-nat.sh
+source test/lib/netns.sh
+source test/lib/nat.sh
 
 cmd() { echo "[#] $*" >&2; "$@"; }
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

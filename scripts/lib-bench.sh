@@ -4,7 +4,7 @@
 #
 # What `make bench` (scripts/bench.sh) and `make bench-kernel`
 # (scripts/bench-kernel.sh) measure with and report through, sourced
-# after test/netns/common.sh (n, wait_for, wait_pid_gone, $ns1, $ns2,
+# after test/lib/netns.sh (n, wait_for, wait_pid_gone, $ns1, $ns2,
 # $tmp) and with $bench_time and $bench_pings set. Traffic always flows
 # from $ns2 to $ns1.
 # shellcheck disable=SC2154 # ns1, ns2, tmp, bench_*: the caller's

@@ -14,8 +14,8 @@ runs=${1:-20}
 sockets=${2:-256}
 spray=${3:-2048}
 export PODNET_BUILD=${PODNET_BUILD:-$(cd "$(dirname "$0")/.." && pwd)/build}
-source "$(dirname "$0")/../test/netns/common.sh"
-source "$(dirname "$0")/../test/netns/lib-nat.sh"
+source "$(dirname "$0")/../test/lib/netns.sh"
+source "$(dirname "$0")/../test/lib/nat.sh"
 
 nat_podnet_bed
 extra="PunchSockets = $sockets\nPunchSprayPorts = $spray"

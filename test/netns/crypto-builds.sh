@@ -18,7 +18,7 @@
 #  │   veth1 192.168.246.1        ├─────────┤   veth2 192.168.246.2        │
 #  └──────────────────────────────┘         └──────────────────────────────┘
 
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/netns.sh"
 ktap_header "podnet: packaged and assembly wolfSSL builds on one wire"
 
 asm_build=${PODNET_ASM_BUILD:-}
@@ -45,21 +45,7 @@ check "the assembly build has AVX2 ChaCha20 and AES-NI" \
 two_node_bed 246
 # Less noise: the debug log of 40 MB of traffic is not the point.
 sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
-head -c 20000000 /dev/urandom >"$tmp/blob"
-blob_sum=$(sha256sum <"$tmp/blob" | cut -d' ' -f1)
-
-# send FROM_NS TO_NS TO_ADDRESS: the blob over TCP through the tunnel.
-send() {
-	local from=$1 to=$2 addr=$3 receiver sent
-	rm -f "$tmp/received"
-	ip netns exec "$to" timeout 60 socat -u \
-		"TCP-LISTEN:9000,bind=$addr,reuseaddr" "OPEN:$tmp/received,creat,trunc" &
-	receiver=$!
-	wait_for 50 bash -c "ip netns exec $to ss -Hltn 'sport = :9000' | grep -q LISTEN"
-	n "$from" timeout 60 socat -u "OPEN:$tmp/blob" "TCP:$addr:9000" && sent=0 || sent=$?
-	wait "$receiver" || true
-	[[ $sent -eq 0 ]] && [[ $(sha256sum <"$tmp/received" | cut -d' ' -f1) == "$blob_sum" ]]
-}
+blob_mb 20
 
 # start_pair: alpha on Debian's library, beta on the assembly build.
 start_pair() {
@@ -99,17 +85,16 @@ for cipher in chacha20-poly1305 aes-128-gcm aes-256-gcm; do
 		test "$(peer_field alpha beta cipher)" = "$suite"
 	check "$cipher: beta's session uses $suite" \
 		test "$(peer_field beta alpha cipher)" = "$suite"
-	check "$cipher: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
-	check "$cipher: 20 MB asm -> packaged, sha256 intact" send "$ns2" "$ns1" 10.77.0.1
+	check "$cipher: 20 MB packaged -> asm, sha256 intact" \
+		transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
+	check "$cipher: 20 MB asm -> packaged, sha256 intact" \
+		transfer "$ns2" "$ns1" 10.77.0.1 "$tmp/blob"
 	check "$cipher: beta's two crypto threads both worked (show --json)" \
 		test "$(iface_field beta crypto_worker_jobs)" -gt 0
 	check "$cipher: show --json names each build's crypto code" \
 		test "$(iface_field alpha crypto_code)/$(iface_field beta crypto_code)" = portable/assembly
-	for node in alpha beta; do
-		other=$([[ $node == alpha ]] && echo beta || echo alpha)
-		check "$cipher: $node refused no record" \
-			test "$(peer_field "$node" "$other" drop_invalid)" -eq 0
-	done
+	check "$cipher: alpha refused no record" peer_is alpha beta drop_invalid 0
+	check "$cipher: beta refused no record" peer_is beta alpha drop_invalid 0
 	stop_pair "$cipher"
 done
 
@@ -127,7 +112,8 @@ check "defaults: the assembly server's first choice, $want" \
 check "defaults: alpha logs its build and order" \
 	grep -q "(portable crypto); ciphers, preferred first: ECDHE-ECDSA-CHACHA20-POLY1305:" "$tmp/alpha.log"
 check "defaults: beta logs its build" grep -q "(assembly crypto)" "$tmp/beta.log"
-check "defaults: 20 MB packaged -> asm, sha256 intact" send "$ns1" "$ns2" 10.77.0.2
+check "defaults: 20 MB packaged -> asm, sha256 intact" \
+	transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 stop_pair defaults
 
 # No cipher in common: no session, and the reason is in the log.
@@ -135,13 +121,14 @@ set_ciphers alpha chacha20-poly1305
 set_ciphers beta "aes-128-gcm, aes-256-gcm"
 start_pair
 sleep 3
-not_established() { ! peer_established alpha beta; }
-check "no cipher in common: no session" not_established
+check "no cipher in common: no session" peer_not_established alpha beta
+check "no cipher in common: ... on either side" peer_not_established beta alpha
 check "no cipher in common: alpha logs the refused handshake" \
 	grep -q "handshake with beta (192.168.246.2:51820) failed" "$tmp/alpha.log"
 check "no cipher in common: alpha counts it (rx_handshake_rejected)" \
 	test "$(iface_field alpha rx_handshake_rejected)" -gt 0
-check "traffic does not pass" bash -c "! ip netns exec $ns1 ping -c 1 -W 1 10.77.0.2"
+no_traffic() { daemons_alive alpha beta && ! n "$ns1" ping -c 1 -W 1 10.77.0.2; }
+check "traffic does not pass (both daemons running)" no_traffic
 rm -f "$tmp/blob" "$tmp/received"
 
 ktap_finish

@@ -13,8 +13,8 @@
 #     office-a 10.101.0.2  │          │ office-b 10.101.1.2
 #     (podnet 10.77.0.11)             (podnet 10.77.0.12)
 
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/lib-nat.sh"
+source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/nat.sh"
 ktap_header "podnet: LAN candidates first"
 
 nat_podnet_bed
@@ -32,13 +32,11 @@ n "$router" nft insert rule ip podnet_nat forward iifname '{ "lan", "lan2" }' \
 	oifname '{ "lan", "lan2" }' accept
 n "$router" nft insert rule ip podnet_nat forward iifname lan2 oifname wan accept
 make_node_cert "$tmp/ca" office-b 10.77.0.12
-write_config "$tmp/office-b.conf" office-b "$tmp/ca" 10.77.0.12/24 51820 \
-	rv "$nat_rendezvous:51820"
-sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/office-b.conf"
+nat_rv_config office-b "$tmp/ca" 10.77.0.12/24
 start_daemon "$ns_b" office-b
 
-check "both register" wait_for 100 bash -c \
-	"[[ \$('$podnet' show --json --socket '$tmp/office-b.sock' | jq -r '.peers[0].state') == established ]]"
+check "both register" wait_for 100 peer_established office-b rv
+check "... office-a too" wait_for 100 peer_established office-a rv
 wait_for 50 nat_type_known office-a || true
 wait_for 50 nat_type_known office-b || true
 relay_counter_reset "$ns_rv"

@@ -18,8 +18,8 @@
 #   Traffic from restr-a is shaped to 20 Mbit/s (tc on its LAN side) so
 #   transfers last long enough for things to happen during them.
 
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/lib-nat.sh"
+source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/nat.sh"
 ktap_header "podnet: relay, relay -> direct, NAT rebinding"
 
 NAT_PUNCH_RETRY=2 nat_podnet_bed
@@ -32,25 +32,14 @@ for name in none-a restr-a restr-b sym-a sym-b; do
 	wait_for 100 peer_established "$name" rv || true
 	wait_for 50 nat_type_known "$name" || true
 done
-check "all nodes registered and know their NAT" bash -c '
+all_registered() {
+	local s
 	for s in none-a restr-a restr-b sym-a sym-b; do
-		'"$podnet"' show --json --socket '"$tmp"'/$s.sock |
-			jq -e ".nat_type != \"unknown\"" >/dev/null || exit 1
-	done'
-
-# transfer FROM_NS TO_NS TO_ADDR FILE: send FILE over TCP through the
-# tunnel with socat; the receiver writes $tmp/received.
-start_receiver() { # NS ADDR
-	rm -f "$tmp/received"
-	ip netns exec "$1" timeout 120 socat -u \
-		"TCP-LISTEN:9000,bind=$2,reuseaddr" "OPEN:$tmp/received,creat,trunc" &
-	receiver_pid=$!
-	wait_for 50 bash -c "ip netns exec $1 ss -Hltn 'sport = :9000' | grep -q LISTEN"
+		peer_established "$s" rv && nat_type_known "$s" ||
+			{ echo "# $s: not registered or NAT unknown"; return 1; }
+	done
 }
-send_file() { # NS ADDR FILE
-	n "$1" timeout 120 socat -u "OPEN:$3" "TCP:$2:9000,connect-timeout=10"
-}
-sum() { sha256sum <"$1" | cut -d' ' -f1; }
+check "all nodes registered and know their NAT" all_registered
 
 # --- 1. through the relay, which cannot read ------------------------------
 marker=PODNET-CLEARTEXT-MARKER-7f3a9c
@@ -62,10 +51,8 @@ ip netns exec "$ns_rv" tcpdump -i eth0 -U -s 0 -w "$tmp/relay.pcap" udp \
 tcpdump_pid=$!
 wait_for 50 grep -q "listening on" "$tmp/tcpdump.log" || true
 relay_counter_reset "$ns_rv"
-start_receiver "$ns_sym_b" 10.77.0.15
-check "50 MB sym-a -> sym-b through the relay" send_file "$ns_sym_a" 10.77.0.15 "$tmp/blob"
-wait "$receiver_pid" || true
-check "... arrive intact (sha256)" test "$(sum "$tmp/blob")" = "$(sum "$tmp/received")"
+check "50 MB sym-a -> sym-b through the relay, intact (sha256)" \
+	transfer "$ns_sym_a" "$ns_sym_b" 10.77.0.15 "$tmp/blob"
 check "... and went through the relay (> 100 MB in and out there)" \
 	test "$(relay_counter_total "$ns_rv")" -gt 100000000
 kill -INT "$tcpdump_pid" 2>/dev/null || true
@@ -88,21 +75,17 @@ check "... through the relay" test "$(peer_field restr-a restr-b path)" = relay
 check "... which says why" \
 	test "$(peer_field restr-a restr-b reason)" = "no reply from any candidate"
 handshakes=$(peer_field restr-a restr-b handshakes)
-head -c 40000000 /dev/urandom >"$tmp/blob"
-start_receiver "$ns_restr_b" 10.77.0.13
-send_file "$ns_restr_a" 10.77.0.13 "$tmp/blob" &
-sender_pid=$!
+blob_mb 40
+transfer_start "$ns_restr_a" "$ns_restr_b" 10.77.0.13 "$tmp/blob"
 sleep 2
 check "the relay carries the running transfer" \
 	test "$(relay_counter_total "$ns_rv")" -gt 1000000
 nat_unblock_udp "$router_restr_a"
 check "the session moves to the direct path" \
-	wait_for 150 bash -c "[[ \$('$podnet' show --json --socket '$tmp/restr-a.sock' | jq -r '.peers[] | select(.name==\"restr-b\") | .path') == direct ]]"
-check "... while the transfer still runs" kill -0 "$sender_pid"
-wait "$sender_pid" && sent=0 || sent=$?
-check "the transfer finishes" test "$sent" -eq 0
-wait "$receiver_pid" || true
-check "... intact (sha256)" test "$(sum "$tmp/blob")" = "$(sum "$tmp/received")"
+	wait_for 150 peer_is restr-a restr-b path direct
+check "... while the transfer still runs" kill -0 "$transfer_sender"
+transfer_finish
+check "the transfer finishes intact (sha256)" transfer_passed
 check "... with no new handshake" \
 	test "$(peer_field restr-a restr-b handshakes)" = "$handshakes"
 relay_counter_reset "$ns_rv"
@@ -115,9 +98,7 @@ check "restr-a reaches none-a directly" \
 	wait_for 100 n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11
 old_endpoint=$(peer_field none-a restr-a endpoint)
 handshakes=$(peer_field none-a restr-a handshakes)
-start_receiver "$ns_none_a" 10.77.0.11
-send_file "$ns_restr_a" 10.77.0.11 "$tmp/blob" &
-sender_pid=$!
+transfer_start "$ns_restr_a" "$ns_none_a" 10.77.0.11 "$tmp/blob"
 sleep 2
 # The router now maps to other ports and forgets every flow it had.
 n "$router_restr_a" nft flush chain ip podnet_nat postrouting
@@ -125,10 +106,8 @@ n "$router_restr_a" nft add rule ip podnet_nat postrouting oifname wan \
 	meta l4proto udp snat to 198.18.0.12:20000-20999
 n "$router_restr_a" nft add rule ip podnet_nat postrouting oifname wan masquerade
 nat_flush_conntrack "$router_restr_a"
-wait "$sender_pid" && sent=0 || sent=$?
-check "the transfer finishes across the rebinding" test "$sent" -eq 0
-wait "$receiver_pid" || true
-check "... intact (sha256)" test "$(sum "$tmp/blob")" = "$(sum "$tmp/received")"
+transfer_finish
+check "the transfer finishes across the rebinding, intact (sha256)" transfer_passed
 new_endpoint=$(peer_field none-a restr-a endpoint)
 check "none-a follows restr-a to its new mapping ($old_endpoint -> $new_endpoint)" \
 	bash -c "[[ '$new_endpoint' == 198.18.0.12:20* ]]"

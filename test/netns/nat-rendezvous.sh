@@ -14,8 +14,8 @@
 #     (public)     10.102.0.2          10.103.0.2        10.104.0.2
 #     intruder .15 (public, certificate of another CA)
 
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/lib-nat.sh"
+source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/nat.sh"
 ktap_header "podnet: rendezvous bad input and outage"
 
 NAT_KEEPALIVE=3 nat_podnet_bed
@@ -35,17 +35,15 @@ check "... relayed" test "$(peer_field sym-a sym-b path)" = relay
 site_create ns_intruder router_intruder intruder none 5
 make_ca "$tmp/evil" evil-net
 make_node_cert "$tmp/evil" intruder 10.77.0.15
-write_config "$tmp/intruder.conf" intruder "$tmp/evil" 10.77.0.15/24 51820 rv 198.18.0.1:51820
-sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/intruder.conf"
+nat_rv_config intruder "$tmp/evil" 10.77.0.15/24
 before=$(iface_field rv rx_handshake_rejected)
 start_daemon "$ns_intruder" intruder
-check "the rendezvous refuses the intruder's handshake" wait_for 100 bash -c \
-	"[[ \$('$podnet' show --json --socket '$tmp/rv.sock' | jq .rx_handshake_rejected) -gt $before ]]"
-check "... which is not registered" \
-	test "$(peer_field intruder rv state)" != established
-check "... nor known to the rendezvous" test -z "$(peer_field rv intruder name)"
-check "... and cannot reach anyone" \
-	bash -c "! ip netns exec $ns_intruder ping -c 1 -W 2 10.77.0.11"
+check "the rendezvous refuses the intruder's handshake" \
+	wait_for 100 iface_above rv rx_handshake_rejected "$before"
+check "... which is not registered" peer_not_established intruder rv
+check "... nor known to the rendezvous" peer_absent rv intruder
+intruder_cut_off() { daemons_alive intruder && ! n "$ns_intruder" ping -c 1 -W 2 10.77.0.11; }
+check "... and cannot reach anyone" intruder_cut_off
 stop_daemon intruder
 
 # --- the relay forwards only for a channel's owner -----------------------
@@ -84,8 +82,11 @@ check "... still, seconds later" n "$ns_restr_a" ping -c 1 -W 2 10.77.0.11
 stop_daemon none-a
 start_daemon "$ns_none_a" none-a
 sleep 2
-check "none-a restarted while the rendezvous is down has no session" \
-	bash -c "! ip netns exec $ns_restr_a ping -c 1 -W 1 10.77.0.11"
+no_session_without_rv() {
+	daemons_alive none-a restr-a && ! n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11 &&
+		peer_not_established none-a restr-a
+}
+check "none-a restarted while the rendezvous is down has no session" no_session_without_rv
 start_daemon "$ns_rv" rv
 check "when the rendezvous is back, restr-a and none-a find each other again" \
 	wait_for 600 n "$ns_restr_a" ping -c 1 -W 1 10.77.0.11

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Copyright (C) 2026 The podnet developers.
 #
-# The NAT test bed of lib-nat.sh, tested on its own: each kind of NAT is
+# The NAT test bed of test/lib/nat.sh, tested on its own: each kind of NAT is
 # probed in the manner of RFC 4787 (mapping: one source port, two
 # destinations; filtering: packets from endpoints the node never sent
 # to), and the bed's helpers are checked to do what they claim.
@@ -26,8 +26,8 @@
 # Every node probes from UDP port 40000; each probe server answers with
 # the address:port it saw, padded to 21 bytes.
 
-source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/lib-nat.sh"
+source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/nat.sh"
 ktap_header "podnet: the NAT test bed"
 
 for tool in socat conntrack nft; do

@@ -16,7 +16,7 @@
 #  │   Threads = 3        │          │   Threads = 3        │
 #  └──────────────────────┘          └──────────────────────┘
 
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/netns.sh"
 ktap_header "podnet: rekey without loss"
 
 two_node_bed 244
@@ -33,28 +33,19 @@ check "traffic flows" wait_for 50 n "$ns1" ping -c 1 -W 1 10.77.0.2
 
 # Slow enough (tc) that the transfer spans several rekeys.
 n "$ns1" tc qdisc add dev veth1 root tbf rate 200mbit burst 256kb latency 100ms
-head -c 200000000 /dev/urandom >"$tmp/blob"
+blob_mb 200
 before=$(peer_field alpha beta handshakes)
-ip netns exec "$ns2" timeout 120 socat -u TCP-LISTEN:9000,bind=10.77.0.2,reuseaddr \
-	"OPEN:$tmp/received,creat,trunc" &
-receiver=$!
-wait_for 50 bash -c "ip netns exec $ns2 ss -Hltn 'sport = :9000' | grep -q LISTEN"
-n "$ns1" timeout 120 socat -u "OPEN:$tmp/blob" TCP:10.77.0.2:9000 && sent=0 || sent=$?
-wait "$receiver" || true
-check "200 MB sent across rekeys" test "$sent" -eq 0
-check "... arrive intact (sha256)" \
-	test "$(sha256sum <"$tmp/blob" | cut -d' ' -f1)" = "$(sha256sum <"$tmp/received" | cut -d' ' -f1)"
+check "200 MB sent across rekeys arrive intact (sha256)" \
+	transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 rekeys=$(( $(peer_field alpha beta handshakes) - before ))
 echo "# $rekeys rekeys during the transfer"
 check "at least 3 rekeys happened during the transfer" test "$rekeys" -ge 3
-for node in alpha beta; do
-	other=$([[ $node == alpha ]] && echo beta || echo alpha)
-	check "$node: no record refused (drop_invalid)" \
-		test "$(peer_field "$node" "$other" drop_invalid)" -eq 0
-	check "$node: no record for an unknown session" \
-		test "$(iface_field "$node" rx_unknown_session)" -eq 0
-	check "$node: nothing dropped for want of a session" \
-		test "$(peer_field "$node" "$other" drop_no_session)" -eq 0
+for pair in "alpha beta" "beta alpha"; do
+	set -- $pair
+	check "$1: no record refused (drop_invalid)" peer_is "$1" "$2" drop_invalid 0
+	check "$1: no record for an unknown session" \
+		test "$(iface_field "$1" rx_unknown_session)" -eq 0
+	check "$1: nothing dropped for want of a session" peer_is "$1" "$2" drop_no_session 0
 done
 rm -f "$tmp/blob" "$tmp/received"
 

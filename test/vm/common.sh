@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Copyright (C) 2026 The podnet developers.
 #
-# Shared helpers for the VM tests: everything of test/netns/common.sh
-# (unique namespaces with cleanup on every exit path, n/ns_create, KTAP
-# output with check/ok/not_ok/ktap_finish, bounded waits, certificates and
-# daemons) plus what only a VM with module support can do:
+# Shared helpers for the VM tests: everything of test/lib/netns.sh
+# (unique namespaces with cleanup on every exit path, n/ns_create,
+# veth_link, KTAP output with check/ok/not_ok/ktap_finish, bounded waits,
+# certificates and daemons, transfers, WireGuard) plus what only a VM
+# with module support can do:
 #
 #   vm_require                 skip the test unless it runs in a VM that
 #                              loads modules (scripts/vm-run.sh)
@@ -18,26 +19,28 @@
 #                              the test ends there (nothing after it can
 #                              pass without the module)
 #   vm_unload_podnet           rmmod podnet (fails if it is still in use)
+#   kmsg_since_begin           the kernel log since this test began
 #   dmesg_clean_check          one assertion: no WARN/BUG/Oops/... in the
-#                              kernel log since this test began
-#   veth_link NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
-#                              a veth pair between two namespaces, with
-#                              addresses (CIDR) and both ends up
+#                              kernel log since this test began; that log
+#                              is kept as $tmp/kernel.log, which
+#                              ktap_finish searches for keys
 #   ktap_skip_all REASON       the whole test as one KTAP SKIP, exit 0
 #
 # Tests run inside one VM boot through test/vm/run-all.sh; each one alone
 # with `scripts/vm-run.sh -- test/vm/NAME.sh`.
 
-# shellcheck source=../netns/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../netns/common.sh"
+# shellcheck source=../lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.sh"
 
 podnet_ko=${PODNET_KO:-$top/build/kernel/podnet.ko}
 podnet_loaded=0
 # Lines of the kernel log after this one belong to this test.
 dmesg_marker="podnet-test: begin $(basename "$0") $$"
 echo "$dmesg_marker" >/dev/kmsg 2>/dev/null || true
+# Under TCG a transfer takes several times as long.
+transfer_timeout=${TRANSFER_TIMEOUT:-240}
 
-# On every exit path: unload what we loaded, then netns/common.sh's
+# On every exit path: unload what we loaded, then netns.sh's
 # cleanup (and its exit status).
 vm_cleanup() {
 	local status=$?
@@ -46,15 +49,7 @@ vm_cleanup() {
 	if [[ $podnet_loaded -eq 1 ]]; then
 		# Daemons and namespaces first, so that nothing pins the
 		# module; cleanup() then finds them gone.
-		for pid in "${daemon_pids[@]}"; do
-			kill -TERM "$pid" 2>/dev/null
-			wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
-		done
-		for ns in "${namespaces[@]}"; do
-			ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-			ip netns del "$ns" 2>/dev/null
-		done
-		namespaces=()
+		stop_all
 		wait_for 50 rmmod podnet ||
 			echo "# podnet.ko could not be unloaded: $(rmmod podnet 2>&1)"
 	fi
@@ -115,15 +110,13 @@ vm_unload_podnet() {
 	podnet_loaded=0
 }
 
-dmesg_clean_check() {
-	check "no WARN, BUG, Oops or leak report in the kernel log" \
-		"$top/scripts/vm-dmesg-check.sh" --since "$dmesg_marker"
+kmsg_since_begin() {
+	dmesg | awk -v m="$dmesg_marker" 'index($0, m) { n = NR } { l[NR] = $0 }
+		END { for (i = n + 1; i <= NR; i++) print l[i] }'
 }
 
-veth_link() { # veth_link NS1 DEV1 ADDR1/PFX NS2 DEV2 ADDR2/PFX
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-	n "$1" ip addr add "$3" dev "$2"
-	n "$4" ip addr add "$6" dev "$5"
-	n "$1" ip link set "$2" up
-	n "$4" ip link set "$5" up
+dmesg_clean_check() {
+	kmsg_since_begin >"$tmp/kernel.log" || true
+	check "no WARN, BUG, Oops or leak report in the kernel log" \
+		"$top/scripts/vm-dmesg-check.sh" --since "$dmesg_marker"
 }

@@ -26,24 +26,6 @@ n "$ns1" sysctl -qw net.ipv4.conf.veth1.promote_secondaries=1
 sed -i '/^LogLevel/a DataPath = kernel' "$tmp/alpha.conf" "$tmp/beta.conf"
 sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
 
-# transfer NS_FROM NS_TO ADDR MB [PORT]: MB of random data over TCP to
-# ADDR; true when all of it arrived intact.
-transfer() {
-	local from=$1 to=$2 addr=$3 mb=$4 port=${5:-9000} receiver sent=0
-	head -c "$((mb * 1000000))" /dev/urandom >"$tmp/blob"
-	rm -f "$tmp/received"
-	ip netns exec "$to" timeout 120 socat -u \
-		"TCP-LISTEN:$port,bind=$addr,reuseaddr" \
-		"OPEN:$tmp/received,creat,trunc" &
-	receiver=$!
-	wait_for 50 bash -c "ip netns exec $to ss -Hltn 'sport = :$port' | grep -q LISTEN"
-	n "$from" timeout 120 socat -u "OPEN:$tmp/blob" "TCP:$addr:$port" || sent=$?
-	wait "$receiver" || true
-	[[ $sent -eq 0 ]] &&
-		[[ $(sha256sum <"$tmp/blob" | cut -d' ' -f1) == \
-		   $(sha256sum <"$tmp/received" | cut -d' ' -f1) ]]
-}
-
 start_daemon "$ns2" beta
 start_daemon "$ns1" alpha
 check "session established" wait_for 200 peer_established alpha beta
@@ -56,9 +38,9 @@ check "a silent peer is reported idle (NOTIFY_IDLE)" \
 	wait_for 100 grep -q 'peer beta: idle' "$tmp/alpha.log"
 n "$ns1" ping -c 1 -W 1 10.77.0.99 >/dev/null 2>&1 || true
 check "a packet for nobody reaches the daemon (NOTIFY_NO_ROUTE)" \
-	wait_for 50 bash -c "[[ \$($podnet show --json --socket $tmp/alpha.sock |
-		jq -r .tx_no_route) -ge 1 ]]"
-check "50 MB kernel to kernel, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 50
+	wait_for 50 iface_above alpha tx_no_route 0
+blob_mb 50
+check "50 MB kernel to kernel, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 bytes=$(peer_field beta alpha rx_bytes)
 check "the kernel's counters show it (beta rx $bytes bytes)" \
 	test "${bytes:-0}" -ge 50000000
@@ -68,15 +50,15 @@ check "ssh across the kernel path" \
 
 # Roaming: alpha's address changes under a running transfer.
 before=$(peer_field beta alpha endpoint)
+blob_mb 20
 (sleep 1; n "$ns1" ip addr add 192.168.245.11/24 dev veth1
  n "$ns1" ip addr del 192.168.245.1/24 dev veth1) &
 mover=$!
 check "20 MB while alpha moves to a new address, intact" \
-	transfer "$ns1" "$ns2" 10.77.0.2 20
+	transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 wait "$mover"
-check "beta follows alpha to 192.168.245.11 (was $before)" \
-	wait_for 50 bash -c "[[ \$($podnet show --json --socket $tmp/beta.sock |
-		jq -r '.peers[0].endpoint') == 192.168.245.11:* ]]"
+alpha_moved() { [[ $(peer_field beta alpha endpoint) == 192.168.245.11:* ]]; }
+check "beta follows alpha to 192.168.245.11 (was $before)" wait_for 50 alpha_moved
 check "... and logs the move" grep -q 'moved to 192.168.245.11' "$tmp/beta.log"
 
 # Rekey under a running transfer: both restart with RekeyAfter = 1.
@@ -89,7 +71,8 @@ start_daemon "$ns1" alpha
 check "session re-established" wait_for 200 peer_established alpha beta
 n "$ns1" tc qdisc add dev veth1 root tbf rate 40mbit burst 64kb latency 200ms
 hs0=$(peer_field alpha beta handshakes)
-check "30 MB across rekeys, intact" transfer "$ns1" "$ns2" 10.77.0.2 30
+blob_mb 30
+check "30 MB across rekeys, intact" transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 hs1=$(peer_field alpha beta handshakes)
 check "at least 2 rekeys during it ($hs0 -> $hs1 handshakes)" \
 	test "$((hs1 - hs0))" -ge 2
@@ -105,22 +88,16 @@ check "kernel <-> userspace: session established" \
 	wait_for 200 peer_established alpha beta
 check "... beta runs on TUN" test "$(iface_field beta datapath)" = tun
 check "... ping" n "$ns1" ping -c 3 -i 0.2 -W 2 10.77.0.2
-check "... 30 MB kernel to userspace, intact" transfer "$ns1" "$ns2" 10.77.0.2 30
-check "... 30 MB userspace to kernel, intact" transfer "$ns2" "$ns1" 10.77.0.1 30 9001
+blob_mb 30
+check "... 30 MB kernel to userspace, intact" transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
+check "... 30 MB userspace to kernel, intact" transfer "$ns2" "$ns1" 10.77.0.1 "$tmp/blob" 9001
 
 # The daemon dies with -9 mid-transfer: the module lets go of its socket.
-head -c 30000000 /dev/urandom >"$tmp/blob"
-ip netns exec "$ns2" timeout 30 socat -u TCP-LISTEN:9002,bind=10.77.0.2,reuseaddr \
-	OPEN:/dev/null &
-receiver=$!
-wait_for 50 bash -c "ip netns exec $ns2 ss -Hltn 'sport = :9002' | grep -q LISTEN"
-n "$ns1" timeout 30 socat -u "OPEN:$tmp/blob" TCP:10.77.0.2:9002 &
-sender=$!
+transfer_start "$ns1" "$ns2" 10.77.0.2 "$tmp/blob" 9002
 sleep 1
 kill -KILL "$pid_alpha"
 wait "$pid_alpha" 2>/dev/null || true
-kill "$sender" "$receiver" 2>/dev/null || true
-wait "$sender" "$receiver" 2>/dev/null || true
+transfer_abort
 check "after kill -9 the port is free again" \
 	wait_for 50 bash -c "! ip netns exec $ns1 ss -Hlun 'sport = :51820' | grep -q ."
 check "... and ip link del removes the device" n "$ns1" ip link del pod0

@@ -56,17 +56,15 @@ check "a new kctl attaches and traffic flows again" n "$ns1" ping -c 3 -W 3 10.7
 
 # ip link del under traffic.
 linkdel() {
-	local fpid tpid
-	tcp_transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/data" "$tmp/received" >/dev/null 2>&1 &
-	tpid=$!
+	local fpid
+	transfer_start "$ns1" "$ns2" 10.77.0.2 "$tmp/data" || return 1
 	n "$ns1" ping -i 0.005 -q -w 5 10.77.0.2 >/dev/null 2>&1 &
 	fpid=$!
 	sleep 1.5
 	n "$ns2" ip link del pod0 || return 1
 	wait "$fpid"
 	# The TCP connection lost its path: end both socats now.
-	pkill -f '^socat -u ' 2>/dev/null
-	wait "$tpid"
+	transfer_abort
 	! n "$ns2" ip link show pod0 2>/dev/null && kill -0 "$kctl_pid_beta2"
 }
 check "ip link del on beta under traffic" linkdel
@@ -83,8 +81,7 @@ n "$ns2" ip link set pod0 up
 kctl_up "$ns2" beta3 pod0 51820 1 192.168.241.1:51820 10.77.0.1/32 $(key_opts chacha b 1) --tx-seq $((1 << 42))
 check "the fresh beta talks to alpha" n "$ns1" ping -c 3 -W 3 10.77.0.2
 # rmmod runs here, not inside check (a subshell), so the cleanup knows.
-tcp_transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/data" "$tmp/received" >/dev/null 2>&1 &
-tpid=$!
+transfer_start "$ns1" "$ns2" 10.77.0.2 "$tmp/data"
 n "$ns1" ping -i 0.005 -q -w 5 10.77.0.2 >/dev/null 2>&1 &
 fpid=$!
 sleep 1.5
@@ -92,8 +89,7 @@ t0=$SECONDS
 vm_unload_podnet
 echo "# rmmod took $((SECONDS - t0)) s"
 wait "$fpid"
-pkill -f '^socat -u ' 2>/dev/null || true
-wait "$tpid" || true
+transfer_abort
 check "rmmod under traffic" podnet_unloaded
 check "the devices went with it" bash -c "! ip netns exec $ns1 ip link show pod0 2>/dev/null"
 check "the kctl processes outlive the module" kill -0 "$kctl_pid_alpha" "$kctl_pid_beta3"

@@ -10,7 +10,7 @@
 #  ┌────────────────────────┐         ┌────────────────────────┐
 #  │ $ns1: wg-a             │         │ $ns2: wg-b             │
 #  │   wg0   10.88.0.1/24   │         │   wg0   10.88.0.2/24   │
-#  │         mtu 1340, :51820         │         mtu 1340, :51820
+#  │         mtu 1340, :51821         │         mtu 1340, :51821
 #  │   veth1 192.168.241.1  ├─────────┤   veth2 192.168.241.2  │
 #  └────────────────────────┘         └────────────────────────┘
 
@@ -24,24 +24,12 @@ ns_create ns1 wg-a
 ns_create ns2 wg-b
 veth_link "$ns1" veth1 192.168.241.1/24 "$ns2" veth2 192.168.241.2/24
 
-(umask 077
-for side in a b; do
-	wg genkey >"$tmp/$side.key"
-	wg pubkey <"$tmp/$side.key" >"$tmp/$side.pub"
-done)
-
-# setup_wg NS SELF PEER INNER PEER_INNER PEER_OUTER
-setup_wg() {
-	n "$1" ip link add wg0 type wireguard &&
-	n "$1" wg set wg0 listen-port 51820 private-key "$tmp/$2.key" \
-		peer "$(cat "$tmp/$3.pub")" allowed-ips "$5/32" endpoint "$6:51820" &&
-	n "$1" ip addr add "$4/24" dev wg0 &&
-	n "$1" ip link set wg0 mtu 1340 up
-}
-check "wg0 in wg-a" setup_wg "$ns1" a b 10.88.0.1 10.88.0.2 192.168.241.2
-check "wg0 in wg-b" setup_wg "$ns2" b a 10.88.0.2 10.88.0.1 192.168.241.1
+# The same setup as scripts/bench-kernel.sh's (wg_setup, test/lib/netns.sh).
+wg_keys a b
+check "wg0 in wg-a" wg_setup "$ns1" wg0 a b 10.88.0.1 10.88.0.2 192.168.241.2
+check "wg0 in wg-b" wg_setup "$ns2" wg0 b a 10.88.0.2 10.88.0.1 192.168.241.1
 check "wg-b's public key as wg-a's peer, exactly" \
-	test "$(n "$ns1" wg show wg0 peers)" = "$(cat "$tmp/b.pub")"
+	test "$(n "$ns1" wg show wg0 peers)" = "$(cat "$tmp/wg-b.pub")"
 
 check "ping 10.88.0.2 through WireGuard" \
 	wait_for 50 n "$ns1" ping -c 1 -W 1 10.88.0.2
@@ -50,18 +38,10 @@ check "a handshake is recorded" \
 	bash -c "[[ \$(ip netns exec $ns1 wg show wg0 latest-handshakes | cut -f2) -gt 0 ]]"
 
 # 20 MB of plain TCP across the tunnel, checked end to end.
-head -c 20000000 /dev/urandom >"$tmp/blob"
-ip netns exec "$ns2" timeout 120 socat -u TCP-LISTEN:9000,bind=10.88.0.2,reuseaddr \
-	"OPEN:$tmp/received,creat,trunc" &
-receiver=$!
-wait_for 50 bash -c "ip netns exec $ns2 ss -Hltn 'sport = :9000' | grep -q LISTEN" || true
-start_ns=$(date +%s%N)
-n "$ns1" timeout 120 socat -u "OPEN:$tmp/blob" TCP:10.88.0.2:9000 && sent=0 || sent=$?
-wait "$receiver" || true
-echo "# 20 MB in $(( ($(date +%s%N) - start_ns) / 1000000 )) ms"
-check "20 MB over TCP through WireGuard" test "$sent" -eq 0
-check "... arrive intact (sha256)" \
-	test "$(sha256sum <"$tmp/blob" | cut -d' ' -f1)" = "$(sha256sum <"$tmp/received" | cut -d' ' -f1)"
+blob_mb 20
+check "20 MB over TCP through WireGuard arrive intact (sha256)" \
+	transfer "$ns1" "$ns2" 10.88.0.2 "$tmp/blob"
+echo "# 20 MB in $(cat "$tmp/transfer.ms") ms"
 check "... and wg-b counts them received" \
 	bash -c "[[ \$(ip netns exec $ns2 wg show wg0 transfer | cut -f2) -ge 20000000 ]]"
 rm -f "$tmp/blob" "$tmp/received"

@@ -3,7 +3,7 @@
 # Copyright (C) 2026 The podnet developers.
 #
 # A small internet with NATs in front of sites, for the netns tests.
-# Source it after common.sh; it is a library, not a test.
+# Source it after test/lib/netns.sh; it is a library, not a test.
 #
 # Addressing plan (198.18.0.0/15 is a benchmarking range, never routed):
 #
@@ -47,7 +47,7 @@
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	# Run by mistake (e.g. by a glob over *.sh): nothing to test here.
 	echo "KTAP version 1"
-	echo "1..0 # SKIP lib-nat.sh is a library, sourced by the NAT tests"
+	echo "1..0 # SKIP nat.sh is a library, sourced by the NAT tests"
 	exit 0
 fi
 
@@ -341,6 +341,13 @@ nat_podnet_bed() {
 	start_daemon "$ns_rv" rv
 }
 
+# nat_rv_config NAME CADIR ADDRESS/PFX: $tmp/NAME.conf, whose one peer is
+# the rendezvous rv.
+nat_rv_config() {
+	write_config "$tmp/$1.conf" "$1" "$2" "$3" 51820 rv "$nat_rendezvous:51820"
+	sed -i "/^Endpoint = $nat_rendezvous:51820/a Rendezvous = yes" "$tmp/$1.conf"
+}
+
 # nat_podnet_node NAME KIND N [EXTRA_INTERFACE_LINES]: site N behind KIND
 # with node NAME at virtual address 10.77.0.(10+N); its namespace is in
 # ns_NAME (dashes become underscores) and its router in router_NAME.
@@ -350,9 +357,7 @@ nat_podnet_node() {
 	printf -v "ns_$var" '%s' "$__node"
 	printf -v "router_$var" '%s' "$__router"
 	make_node_cert "$tmp/ca" "$name" "10.77.0.$((10 + num))"
-	write_config "$tmp/$name.conf" "$name" "$tmp/ca" "10.77.0.$((10 + num))/24" 51820 \
-		rv "$nat_rendezvous:51820"
-	sed -i '/^Endpoint = 198.18.0.1:51820/a Rendezvous = yes' "$tmp/$name.conf"
+	nat_rv_config "$name" "$tmp/ca" "10.77.0.$((10 + num))/24"
 	sed -i "/^LogLevel/a KeepaliveInterval = ${NAT_KEEPALIVE:-10}\nPunchTimeout = ${NAT_PUNCH_TIMEOUT:-3}\nPunchRetry = ${NAT_PUNCH_RETRY:-30}" \
 		"$tmp/$name.conf"
 	[[ -z $extra ]] || sed -i "/^LogLevel/a $extra" "$tmp/$name.conf"
