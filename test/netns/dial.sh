@@ -20,61 +20,42 @@
 #      that zed dials too; then both dials answered and running at once
 #  (d) (c)'s pair, zed killed (-9) and restarted: recovery time
 
-source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/netns.sh"
 ktap_header "podnet: either side dials"
 
 ns_create ns1 alpha
 ns_create ns2 zed
-ip link add veth1 netns "$ns1" type veth peer name veth2 netns "$ns2"
-n "$ns1" ip addr add 192.168.245.1/24 dev veth1
-n "$ns2" ip addr add 192.168.245.2/24 dev veth2
-n "$ns1" ip link set veth1 up
-n "$ns2" ip link set veth2 up
+veth_link "$ns1" veth1 192.168.245.1/24 "$ns2" veth2 192.168.245.2/24
 make_ca "$tmp/ca" test-net
 make_node_cert "$tmp/ca" alpha 10.77.0.1
 make_node_cert "$tmp/ca" zed 10.77.0.2
 
-# Local helpers (common.sh is shared; these are only this script's).
-
-# tcp_sha_ok FROM_NS TO_NS TO_ADDR: 2 MB of TCP from FROM_NS to TO_ADDR,
-# sha256-checked at the far end; each step bounded in time.
-tcp_sha_ok() {
-	local from=$1 to=$2 addr=$3 sent
-	head -c 2000000 /dev/urandom >"$tmp/blob"
-	rm -f "$tmp/received"
-	ip netns exec "$to" timeout 30 socat -u \
-		"TCP-LISTEN:9000,bind=$addr,reuseaddr" \
-		"OPEN:$tmp/received,creat,trunc" &
-	local receiver=$!
-	wait_for 50 bash -c "ip netns exec $to ss -Hltn 'sport = :9000' | grep -q LISTEN" || true
-	n "$from" timeout 30 socat -u "OPEN:$tmp/blob" "TCP:$addr:9000" && sent=0 || sent=1
-	wait "$receiver" || sent=1
-	[[ $sent -eq 0 ]] &&
-		[[ $(sha256sum <"$tmp/blob" | cut -d' ' -f1) == \
-		   $(sha256sum <"$tmp/received" | cut -d' ' -f1) ]]
-}
+# Local helpers: only this script's.
 
 # both_ways DESC: ping and a checked TCP transfer in each direction.
 both_ways() {
 	check "$1: zed pings alpha" n "$ns2" ping -c 2 -i 0.2 -W 2 10.77.0.1
 	check "$1: alpha pings zed" n "$ns1" ping -c 2 -i 0.2 -W 2 10.77.0.2
-	check "$1: TCP zed -> alpha, sha256 intact" tcp_sha_ok "$ns2" "$ns1" 10.77.0.1
-	check "$1: TCP alpha -> zed, sha256 intact" tcp_sha_ok "$ns1" "$ns2" 10.77.0.2
+	blob_mb 2
+	check "$1: TCP zed -> alpha, sha256 intact" transfer "$ns2" "$ns1" 10.77.0.1 "$tmp/blob"
+	check "$1: TCP alpha -> zed, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 }
 
 # sessions_stable: on both sides, the same session index and handshake
-# count over 3 s, both established, one handshake each since the start.
+# count over 3 s, and both established. Fails when a daemon does not answer.
 snapshot() {
-	echo "$(peer_field alpha zed session)/$(peer_field alpha zed handshakes)" \
-		"$(peer_field zed alpha session)/$(peer_field zed alpha handshakes)"
+	local a b c d
+	a=$(peer_field alpha zed session) && b=$(peer_field alpha zed handshakes) &&
+		c=$(peer_field zed alpha session) && d=$(peer_field zed alpha handshakes) &&
+		[[ -n $a && -n $b && -n $c && -n $d ]] && echo "$a/$b $c/$d"
 }
 sessions_stable() {
 	local before after
-	before=$(snapshot)
+	before=$(snapshot) || return 1
 	sleep 3
-	after=$(snapshot)
+	after=$(snapshot) || return 1
 	echo "before: $before; after: $after"
-	[[ $before == "$after" && $before != *null* && $before != */ ]] &&
+	[[ $before == "$after" && $before != *null* ]] &&
 		peer_established alpha zed && peer_established zed alpha
 }
 both_established() { peer_established alpha zed && peer_established zed alpha; }
@@ -83,11 +64,15 @@ handshakes_are() { # handshakes_are N: each side counts N handshakes
 	   $(peer_field zed alpha handshakes) == "$1" ]]
 }
 
+# restart_pair: both daemons stopped; each case's logs are kept apart,
+# so that a failure shows the logs of its own case.
+case_no=0
 restart_pair() {
 	stop_daemon alpha || true
 	stop_daemon zed || true
-	: >"$tmp/alpha.log"
-	: >"$tmp/zed.log"
+	case_no=$((case_no + 1))
+	mv "$tmp/alpha.log" "$tmp/alpha-$case_no.log"
+	mv "$tmp/zed.log" "$tmp/zed-$case_no.log"
 }
 
 zed_conf() { write_config "$tmp/zed.conf" zed "$tmp/ca" 10.77.0.2/24 51820 alpha 192.168.245.1:51820; }
@@ -219,7 +204,8 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "(d) after kill -9 and a restart of zed, alpha reaches zed again (recovered in $ms ms)" \
 	test "$back" -eq 0 -a "$ms" -lt 5000
 check "(d) ... and zed reaches alpha" n "$ns2" ping -c 1 -W 2 10.77.0.1
-check "(d) ... TCP zed -> alpha, sha256 intact" tcp_sha_ok "$ns2" "$ns1" 10.77.0.1
-check "(d) ... TCP alpha -> zed, sha256 intact" tcp_sha_ok "$ns1" "$ns2" 10.77.0.2
+blob_mb 2
+check "(d) ... TCP zed -> alpha, sha256 intact" transfer "$ns2" "$ns1" 10.77.0.1 "$tmp/blob"
+check "(d) ... TCP alpha -> zed, sha256 intact" transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 
 ktap_finish
