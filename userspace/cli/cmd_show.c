@@ -147,9 +147,13 @@ static void print_pretty(const struct status *st)
 		printf(" received, ");
 		print_bytes(get_u64(p, "tx_bytes"));
 		printf(" sent\n");
-		printf("  %sdropped%s: %llu bad source, %llu no session, %llu invalid\n",
+		if (get_u64(p, "queued"))
+			printf("  %squeued%s: %llu packets, waiting for the session\n",
+			       c_bold(), c_reset(), get_u64(p, "queued"));
+		printf("  %sdropped%s: %llu bad source, %llu no session, %llu queue full, %llu invalid\n",
 		       c_bold(), c_reset(), get_u64(p, "drop_bad_source"),
-		       get_u64(p, "drop_no_session"), get_u64(p, "drop_invalid"));
+		       get_u64(p, "drop_no_session"),
+		       get_u64(p, "drop_queue_full"), get_u64(p, "drop_invalid"));
 	}
 }
 

@@ -144,6 +144,9 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "drop_no_session=%" PRIu64 "\n",
 			p->stats.drop_no_session);
 		fprintf(f, "drop_invalid=%" PRIu64 "\n", p->stats.drop_invalid);
+		fprintf(f, "drop_queue_full=%" PRIu64 "\n",
+			p->stats.drop_queue_full);
+		fprintf(f, "queued=%zu\n", p->queue.count);
 	}
 	fprintf(f, "errno=0\n\n");
 }

@@ -12,6 +12,7 @@
 #include "node.h"
 #include "path.h"
 #include "peer.h"
+#include "queue.h"
 #include "rendezvous.h"
 #include "rvmsg.h"
 #include "session.h"
@@ -51,6 +52,8 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	peer->last_rx = now;
 	if (peer->pending == s)
 		peer_session_promote(peer, s);
+	if (peer->queue.count)
+		queue_peer_heard(peer, s);
 	if (!from->relay_channel)
 		s->last_direct_rx = now;
 	/*

@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "node.h"
+#include "queue.h"
 #include "rendezvous.h"
 #include "session.h"
 #include "traversal.h"
@@ -86,6 +87,8 @@ void peer_changed(struct peer *peer, enum peer_event what)
 	kernel_peer_changed(peer, what);
 	traversal_peer_changed(peer, what);
 	rendezvous_peer_changed(peer, what);
+	/* Last: what waited is sealed under keys the others have set up. */
+	queue_peer_changed(peer, what);
 }
 
 struct peer *peer_find_by_name(struct node *node, const char *name)

@@ -19,6 +19,7 @@
 #include "datapath.h"
 #include "kernel.h"
 #include "peer_event.h"
+#include "pktqueue.h"
 #include "rendezvous.h"
 #include "traversal.h"
 
@@ -31,6 +32,7 @@ struct peer_stats {
 	uint64_t drop_bad_source;	/* inner source not the cert's address */
 	uint64_t drop_no_session;	/* outbound while no session is up */
 	uint64_t drop_invalid;		/* failed authentication, replay, not IPv4 */
+	uint64_t drop_queue_full;	/* oldest waiting packet made room */
 	uint64_t handshakes;		/* completed */
 };
 
@@ -63,6 +65,7 @@ struct peer {
 	struct peer_nat nat;		/* traversal.c */
 	struct peer_rv rv;		/* rendezvous.c */
 	struct peer_kernel kernel;	/* kernel.c */
+	struct pktqueue queue;		/* queue.c: waiting for a session */
 };
 
 struct peer *peer_create(struct node *node, const char *name);

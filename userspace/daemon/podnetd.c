@@ -261,6 +261,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		peer_housekeeping(p, now);
 	}
 	traversal_housekeeping(node, now);
+	queue_housekeeping(node, now);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -286,6 +287,7 @@ static void node_cleanup(struct node *node)
 {
 	while (node->peers)
 		peer_destroy(node->peers);
+	queue_node_free(node);
 	while (node->sessions.all)
 		session_destroy(node->sessions.all);
 	session_listener_free(node);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "queue.h"
 #include "session.h"
 #include "wire.h"
 
@@ -556,6 +557,8 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer = peer_create(node, m->name);
 	if (!peer || peer->nat.is_rendezvous)
 		return;
+	/* What waited for this address waits for this peer now. */
+	queue_lookup_answered(peer, m->vaddr);
 	if (!peer->nat.candidates)
 		peer->nat.candidates = calloc(RV_MAX_CANDIDATES,
 					  sizeof(*peer->nat.candidates));
@@ -627,6 +630,8 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	case RV_NOT_FOUND:
 		log_debug("rendezvous %s does not know %s", from->name,
 			  m->by_vaddr ? "that address" : m->name);
+		if (m->by_vaddr)
+			queue_lookup_failed(node, m->vaddr);
 		break;
 	}
 }

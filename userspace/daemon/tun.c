@@ -27,6 +27,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "queue.h"
 #include "traversal.h"
 #include "tso.h"
 #include "udp.h"
@@ -276,15 +277,21 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 	dst.s_addr = ip->daddr;
 	peer = routing_lookup(&node->routes, dst);
 	if (!peer) {
+		/* A rendezvous may know who holds the address, or a peer
+		 * whose handshake is under way may turn out to: the packet
+		 * waits for the answer (queue.c). */
+		bool asked = traversal_lookup_vaddr(node, dst);
+
+		if ((asked || queue_session_coming(node)) &&
+		    queue_for_address(node, dst, pkt, len))
+			return;
 		node->stats.tx_no_route++;
-		/* A rendezvous may know who holds the address; until it
-		 * answers, the packet is dropped (TCP will resend). */
-		if (!traversal_lookup_vaddr(node, dst))
+		if (!asked)
 			icmp_unreachable(node, pkt, len);
 		return;
 	}
 	if (!peer->current) {
-		peer->stats.drop_no_session++;
+		queue_for_peer(peer, pkt, len, dst.s_addr);
 		peer_want_session(peer, false);
 		return;
 	}
