@@ -125,8 +125,8 @@ static void session_request_datagram(struct node *node,
 	 * handshakes at a victim. */
 	struct peer *peer = peer_find_by_path(node, from);
 
-	if (peer && peer_is_client(peer))
-		peer_want_session(peer, true);
+	if (peer)
+		peer_session_requested(peer);
 }
 
 static void nat_probe_datagram(struct node *node, const struct path *from,

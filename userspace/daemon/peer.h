@@ -50,12 +50,14 @@ struct peer {
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */
 	struct session *handshake;	/* in progress */
-	struct session *pending;	/* server side: established, used for
-					 * sending once the client uses it */
+	struct session *pending;	/* we were its server: established,
+					 * used for sending once the client
+					 * uses it */
 
 	time_t latest_handshake;	/* wall clock, for `podnet show` */
 	ev_tstamp last_rx, last_tx;
 	ev_tstamp last_attempt;		/* handshake or session request */
+	bool request_unanswered;	/* we asked, no session came of it */
 	ev_tstamp created;
 	unsigned int attempt_backoff;	/* seconds */
 	struct peer_stats stats;
@@ -74,8 +76,16 @@ struct peer *peer_find_by_name(struct node *node, const char *name);
 struct peer *peer_find_by_path(struct node *node, const struct path *from);
 /* Is ep where one of our rendezvous nodes, which may relay, is? */
 bool peer_is_relay(struct node *node, const struct endpoint *ep);
+/* Do we dial first? The other side asks us to, and dials only when
+ * that goes unanswered. */
+bool peer_dials_first(const struct peer *peer);
+/* Our DTLS role in the current session, or the one we would take. */
 bool peer_is_client(const struct peer *peer);
 void peer_want_session(struct peer *peer, bool urgent);
+/* The peer asked for a session; the caller found it by a known path. */
+void peer_session_requested(struct peer *peer);
+/* Both sides dialled: true when s lost and must be dropped. */
+bool peer_tie_break(struct peer *peer, struct session *s);
 void peer_session_established(struct peer *peer, struct session *s,
 			      const struct cert_identity *id);
 void peer_session_gone(struct peer *peer, struct session *s);
