@@ -6,7 +6,9 @@
 # again at once. Its old peer still holds the dead session; traffic must
 # flow both ways again within 5 s (issue 11; WireGuard's peer needs ~15 s),
 # and the stream, whose sockets outlive the daemon, must arrive intact.
-# Once for each side: the node that dials first (alpha) and the other.
+# Once for each side: the node that dials first (alpha) and the other;
+# then once more where the restarted node has no Endpoint for its peer
+# (the README's server, dialled by a laptop): only the peer can dial.
 #
 #  ┌──────────────────────┐          ┌──────────────────────┐
 #  │ $ns1: alpha          │          │ $ns2: beta           │
@@ -15,6 +17,7 @@
 #  └──────────────────────┘          └──────────────────────┘
 #        stream alpha -> beta, beta killed and restarted
 #        stream beta -> alpha, alpha killed and restarted
+#        beta without alpha's Endpoint: stream alpha -> beta, beta killed
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/chaos.sh"
@@ -66,5 +69,18 @@ restart_under_stream() {
 
 restart_under_stream beta "$ns2" alpha "$ns1" "$ns2" 10.77.0.2
 restart_under_stream alpha "$ns1" beta "$ns2" "$ns1" 10.77.0.1
+
+# beta learns where alpha is only from alpha's dial; restarted, it knows
+# nothing of alpha while alpha still sends under the dead session.
+stop_daemon alpha
+stop_daemon beta
+sed -i '/^Endpoint/d' "$tmp/beta.conf"
+start_daemon "$ns2" beta
+start_daemon "$ns1" alpha
+check "without beta's Endpoint for alpha: session established" \
+	wait_for 100 peer_established alpha beta
+restart_under_stream beta "$ns2" alpha "$ns1" "$ns2" 10.77.0.2
+check "... beta asked alpha to dial again (tx_handshake_asks)" \
+	iface_above beta tx_handshake_asks 0
 
 ktap_finish

@@ -93,6 +93,8 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "tx_bad_packet=%" PRIu64 "\n", node->stats.tx_bad_packet);
 	fprintf(f, "rx_relay_refused=%" PRIu64 "\n",
 		node->stats.rx_relay_refused);
+	fprintf(f, "tx_handshake_asks=%" PRIu64 "\n",
+		node->stats.tx_handshake_asks);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)

@@ -19,6 +19,7 @@
 #include "dispatch.h"
 #include "path.h"
 #include "record.h"
+#include "token_bucket.h"
 #include "udp.h"
 #include "wire.h"
 
@@ -49,9 +50,11 @@ struct datapath {
 	bool gso_unavailable;		/* UDP GSO failed: send singly */
 	ev_io tun_watcher;
 	ev_io udp_watcher;
-	/* Token bucket for ICMP unreachables sent back into the TUN. */
-	double icmp_tokens;
-	ev_tstamp icmp_last;
+	/* ICMP unreachables sent back into the TUN. */
+	struct token_bucket icmp_limit;
+	/* Requests for a fresh handshake, sent to whoever sends records
+	 * under a session we do not have (dispatch.c). */
+	struct token_bucket ask_limit;
 
 	/* One allocation (datapath.c), reached through these. */
 	struct datapath_buffers *buffers;

@@ -22,6 +22,7 @@
 
 /* A punched path must be silent this long before relayed packets win. */
 #define PATH_DIRECT_GRACE 5.0
+#define ASK_RATE 10.0		/* handshake requests per second, all peers */
 
 void dispatch_control_record(struct node *node, struct peer *peer,
 			     const uint8_t *buf, size_t len)
@@ -91,6 +92,29 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	peer->stats.rx_packets++;
 }
 
+/*
+ * Records under a session we do not have, from a path we know no peer
+ * by: we restarted and lost the session, and the sender, who still has
+ * it, is one we never had an endpoint for (it dialled us). Only it can
+ * dial again; a session request tells it to, at once instead of after
+ * its dead-peer timer. The request is no larger than what provoked it
+ * and rate-limited, so a spoofed flood gains nothing; the sender acts on
+ * it only when it comes from the path of a peer it knows.
+ */
+static void ask_for_handshake(struct node *node, const struct path *from,
+			      const struct wire_header *hdr)
+{
+	uint8_t req[WIRE_SESSION_REQUEST_LEN] = { 0 };
+
+	if (WIRE_HEADER_LEN + hdr->payload_len < sizeof(req) ||
+	    !token_bucket_take(&node->dp.ask_limit, ev_now(node->loop),
+			       ASK_RATE))
+		return;
+	wire_put_header(req, WIRE_TYPE_SESSION_REQUEST, 0, 0);
+	path_send(node, from, req, sizeof(req), NULL, 0);
+	node->stats.tx_handshake_asks++;
+}
+
 /* A data record the receive batch did not open (a relayed one, or one
  * it turned away): opened here, into the data path's plaintext buffer. */
 static void data_datagram(struct node *node, const struct path *from,
@@ -107,6 +131,8 @@ static void data_datagram(struct node *node, const struct path *from,
 		peer = peer_find_by_path(node, from);
 		if (peer)
 			peer_want_session(peer, true);
+		else
+			ask_for_handshake(node, from, hdr);
 		return;
 	}
 	n = session_receive_data(s, hdr->payload, hdr->payload_len,

@@ -39,6 +39,7 @@ struct node_stats {
 	uint64_t tx_no_route;		/* no peer holds the destination */
 	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
+	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
 };
 
 struct node {

@@ -216,12 +216,6 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	struct datapath *dp = &node->dp;
 	ev_tstamp now = ev_now(node->loop);
 
-	dp->icmp_tokens += (now - dp->icmp_last) * ICMP_RATE;
-	dp->icmp_last = now;
-	if (dp->icmp_tokens > ICMP_RATE)
-		dp->icmp_tokens = ICMP_RATE;
-	if (dp->icmp_tokens < 1.0)
-		return;
 	/* Never answer an ICMP error with another. */
 	if (orig->protocol == IPPROTO_ICMP && len > orig->ihl * 4u) {
 		uint8_t type = pkt[orig->ihl * 4u];
@@ -229,7 +223,8 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 		if (type != ICMP_ECHO)
 			return;
 	}
-	dp->icmp_tokens -= 1.0;
+	if (!token_bucket_take(&dp->icmp_limit, now, ICMP_RATE))
+		return;
 	if (quote > len)
 		quote = len;
 	total = sizeof(*ip) + 8 + quote;
