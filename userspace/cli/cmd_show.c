@@ -137,6 +137,9 @@ static void print_pretty(const struct status *st)
 				printf(" (%s)", get(p, "reason"));
 			printf("\n");
 		}
+		if (status_get(p, "no_path"))
+			printf("  %sno path%s: %s\n", c_bold(), c_reset(),
+			       get(p, "no_path"));
 		printf("  %sstate%s: %s", c_bold(), c_reset(), get(p, "state"));
 		if (status_get(p, "cipher"))
 			printf(" (%s, %s)", get(p, "role"), get(p, "cipher"));
