@@ -50,18 +50,6 @@ static bool is_relayed_via(const struct path *p, const struct peer *rv)
 		endpoint_equal(&p->ep, &rv->config_endpoint));
 }
 
-/* The rendezvous peer at ep, if any. */
-static struct peer *rendezvous_at(struct node *node, const struct endpoint *ep)
-{
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous &&
-		    (endpoint_equal(&p->path.ep, ep) ||
-		     endpoint_equal(&p->config_endpoint, ep)))
-			return p;
-	}
-	return NULL;
-}
-
 static bool usable(const struct peer *rv)
 {
 	return rv->current && rv->nat.registered && !rv->nat.recover.lost;
@@ -74,10 +62,33 @@ static const struct recover_offer *alternative(const struct peer *peer,
 	const struct peer_recover *r = &peer->nat.recover;
 
 	for (size_t i = 0; i < r->n_offers; i++) {
-		if (r->offers[i].rv != not && usable(r->offers[i].rv))
+		if (r->offers[i].rv != not && r->offers[i].path.relay_channel &&
+		    usable(r->offers[i].rv))
 			return &r->offers[i];
 	}
 	return NULL;
+}
+
+static bool has_offer(const struct peer *peer, const struct peer *rv)
+{
+	const struct peer_recover *r = &peer->nat.recover;
+
+	for (size_t i = 0; i < r->n_offers; i++) {
+		if (r->offers[i].rv == rv)
+			return true;
+	}
+	return false;
+}
+
+/* A relayed peer should have an offer from every working rendezvous, so
+ * that it has a relay to fall back on when the one it uses fails. */
+static bool offers_missing(const struct peer *peer)
+{
+	for (const struct peer *p = peer->node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous && usable(p) && !has_offer(peer, p))
+			return true;
+	}
+	return false;
 }
 
 static void drop_offer(struct peer *peer, const struct peer *rv)
@@ -99,8 +110,6 @@ bool recover_offer(struct peer *peer, struct peer *rv, const struct path *relay)
 	size_t i;
 
 	r->not_found = false;
-	if (!relay->relay_channel)
-		return false;
 	for (i = 0; i < r->n_offers && r->offers[i].rv != rv; i++)
 		;
 	if (i == r->n_offers) {
@@ -113,11 +122,13 @@ bool recover_offer(struct peer *peer, struct peer *rv, const struct path *relay)
 	r->offers[i].path = *relay;
 	/* Our relay path is gone, or the same rendezvous now gives another
 	 * channel (it forgot the old one): move at once. */
-	move = peer->path.relay_channel &&
+	move = peer->path.relay_channel && relay->relay_channel &&
 	       (r->stale || (is_relayed_via(&peer->path, rv) &&
 			     peer->path.relay_channel != relay->relay_channel));
-	r->stale = false;
-	r->refused = false;
+	if (relay->relay_channel) {
+		r->stale = false;
+		r->refused = false;
+	}
 	return move;
 }
 
@@ -231,7 +242,7 @@ static struct peer *channel_user(struct peer *rv, uint32_t channel)
 void recover_notice(struct node *node, const struct path *from,
 		    uint32_t index, uint64_t boot_id, uint8_t kind)
 {
-	struct peer *rv = rendezvous_at(node, &from->ep);
+	struct peer *rv = peer_find_rendezvous(node, &from->ep);
 	struct peer *peer = NULL;
 
 	/* Only about an index we use with that rendezvous: a blind spoofer
@@ -292,7 +303,7 @@ static void check_rendezvous(struct peer *rv, ev_tstamp now)
 static void relayed_silence(struct peer *peer, ev_tstamp now)
 {
 	struct peer_recover *r = &peer->nat.recover;
-	struct peer *rv = rendezvous_at(peer->node, &peer->path.ep);
+	struct peer *rv = peer_find_rendezvous(peer->node, &peer->path.ep);
 	const struct recover_offer *alt;
 	double ka = peer->node->cfg.keepalive_interval;
 	char desc[ADDR_STR_MAX + 32];
@@ -344,8 +355,12 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (p->current)
 			relayed_silence(p, now);
 	}
-	if (!relayed)
-		ev_timer_stop(loop, w);
+	if (relayed)
+		return;
+	/* Nothing relayed any more: nor any check left to finish. */
+	ev_timer_stop(loop, w);
+	for (struct peer *p = node->peers; p; p = p->next)
+		p->nat.recover.ping_id = 0;
 }
 
 void recover_housekeeping(struct node *node, ev_tstamp now)
@@ -353,8 +368,14 @@ void recover_housekeeping(struct node *node, ev_tstamp now)
 	ev_timer *t = &node->nat.recover.timer;
 
 	for (struct peer *p = node->peers; p; p = p->next) {
-		/* Waiting for a new relay channel: keep asking. */
-		if (p->nat.recover.stale)
+		/* A direct path makes up for a lost relay. */
+		if (p->current && !p->path.relay_channel)
+			p->nat.recover.stale = false;
+		/* Waiting for a new relay channel, or for a second one:
+		 * keep asking (lookups go out every 2 s at most). */
+		if (!p->nat.is_rendezvous &&
+		    (p->nat.recover.stale ||
+		     (p->path.relay_channel && offers_missing(p))))
 			traversal_lookup(p, false);
 		if (p->path.relay_channel && !ev_is_active(t)) {
 			ev_timer_init(t, tick_cb, RECOVER_TICK, RECOVER_TICK);
@@ -366,6 +387,10 @@ void recover_housekeeping(struct node *node, ev_tstamp now)
 
 void recover_peer_changed(struct peer *peer, enum peer_event what)
 {
+	/* A check of a session that has been replaced proves nothing: the
+	 * new one must not be dropped for the old one's silence. */
+	if (what == PEER_SESSION_PROMOTED)
+		peer->nat.recover.ping_id = 0;
 	if (what != PEER_REMOVED)
 		return;
 	for (struct peer *p = peer->node->peers; p; p = p->next)
