@@ -6,7 +6,9 @@
 # relayed pair carries a sha256-checked TCP stream and a direct pair a
 # ping every 50 ms. Targets (issue 11): the relayed pair carries traffic
 # again within 10 s; the direct pair does not notice; while nothing
-# works, `podnet show` says why.
+# works, `podnet show` says why. Last, the rendezvous stays away until
+# the relayed session has died: the pair is back within 10 s of its
+# return too.
 #
 #            ┌──────────── internet 198.18.0.0/24 ──────────────┐
 #   rv 198.18.0.1 (rendezvous + relay; killed and restarted)      │
@@ -84,6 +86,21 @@ check "show --json: sym-b has no path, because the rendezvous is unreachable" \
 check "show: the text says so too" bash -c \
 	"'$podnet' show --socket '$tmp/sym-a.sock' | grep -q '^  no path: .*rendezvous unreachable'"
 check "restr-a still reaches restr-b" n "$ns_restr_a" ping -c 2 -i 0.2 -W 1 10.77.0.14
+
+# --- down longer than a session lives, then back ---------------------------
+# The relayed session dies meanwhile; the handshakes that follow go to a
+# relay channel the returning rendezvous will not know.
+check "sym-a's session with sym-b dies while the rendezvous is away" \
+	wait_for 900 peer_not_established sym-a sym-b
+rm -f "$tmp/rv.sock"
+start_daemon "$ns_rv" rv
+if took=$(first_reply_ms "$ns_sym_a" 10.77.0.12 30); then
+	check "relayed pair back $took ms after the rendezvous returned (target 10000)" \
+		test "$took" -le 10000
+else
+	not_ok "relayed pair back within 30 s of the rendezvous' return"
+fi
+check "... and no path is reported any more" peer_is sym-a sym-b no_path null
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
 ktap_finish

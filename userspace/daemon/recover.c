@@ -55,18 +55,33 @@ static bool usable(const struct peer *rv)
 	return rv->current && rv->nat.registered && !rv->nat.recover.lost;
 }
 
-/* A relay path through a working rendezvous other than `not`. */
+/*
+ * A relay path through a working rendezvous other than `not`. Both ends
+ * of a pair pick the same one when they can, the rendezvous whose name
+ * sorts first: each end follows the relay the other's records come
+ * through, and two different choices would swap places for ever.
+ */
 static const struct recover_offer *alternative(const struct peer *peer,
 					       const struct peer *not)
 {
 	const struct peer_recover *r = &peer->nat.recover;
+	const struct recover_offer *best = NULL;
 
 	for (size_t i = 0; i < r->n_offers; i++) {
-		if (r->offers[i].rv != not && r->offers[i].path.relay_channel &&
-		    usable(r->offers[i].rv))
-			return &r->offers[i];
+		const struct recover_offer *o = &r->offers[i];
+
+		if (o->rv != not && o->path.relay_channel && usable(o->rv) &&
+		    (!best || strcmp(o->rv->name, best->rv->name) < 0))
+			best = o;
 	}
-	return NULL;
+	return best;
+}
+
+const struct path *recover_relay_choice(const struct peer *peer)
+{
+	const struct recover_offer *o = alternative(peer, NULL);
+
+	return o ? &o->path : NULL;
 }
 
 static bool has_offer(const struct peer *peer, const struct peer *rv)
@@ -170,7 +185,7 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 	/* A rendezvous that does not answer has no session worth keeping:
 	 * its registration starts again. */
 	if (!restarted && rv->current) {
-		log_warn("rendezvous %s does not answer; relaying elsewhere",
+		log_warn("rendezvous %s does not answer; registering with it again",
 			 rv->name);
 		session_destroy(rv->current);
 	}

@@ -58,6 +58,8 @@ void recover_peer_changed(struct peer *peer, enum peer_event what);
 /* An introduction from rv offered this relay path for peer. Returns true
  * when the peer should move to it now (its own relay path is gone). */
 bool recover_offer(struct peer *peer, struct peer *rv, const struct path *relay);
+/* The relay path both ends of a pair choose, or NULL. */
+const struct path *recover_relay_choice(const struct peer *peer);
 /* rv told us its boot id (after each registration). */
 void recover_boot(struct peer *rv, uint64_t boot_id);
 /* A pong from rv: true when it answered our liveness check. */

@@ -565,7 +565,9 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 {
 	struct node *node = rv->node;
+	const struct path *choice;
 	struct peer *peer;
+	bool move;
 
 	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
 		return;
@@ -597,9 +599,14 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->nat.relay_path.fd = node->udp_fd;
 		peer->nat.relay_path.relay_channel = m->relay_channel;
 	}
-	/* Our relay channel is gone (the rendezvous restarted, or went
-	 * away): the new one carries the running session at once. */
-	if (recover_offer(peer, rv, &peer->nat.relay_path))
+	/* Of the relays offered, the one both ends choose; when ours is
+	 * gone (the rendezvous restarted, or went away) it carries the
+	 * running session at once. */
+	move = recover_offer(peer, rv, &peer->nat.relay_path);
+	choice = recover_relay_choice(peer);
+	if (choice)
+		peer->nat.relay_path = *choice;
+	if (move)
 		set_path(peer, &peer->nat.relay_path);
 	/* Already direct, or a punch or handshake under way (its path may
 	 * hang on a socket a new punch would close): a repeated
