@@ -42,15 +42,16 @@ ns_create() {
 # with whatever still runs in it.
 stop_all() {
 	local pid ns
+	# Safe under set -e: what is gone already is no error here.
 	for pid in "${daemon_pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in "${daemon_pids[@]}"; do
-		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
+		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null || true
 	done
 	for ns in "${namespaces[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	daemon_pids=()
 	namespaces=()
@@ -398,11 +399,11 @@ transfer_passed() {
 
 transfer_abort() {
 	local pid
+	# Under set -e: either may be gone already, and both die of TERM.
 	for pid in $transfer_sender $transfer_receiver; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
-	return 0
 }
 
 # --- WireGuard beside podnet (the bench's reference, a VM test) ----------

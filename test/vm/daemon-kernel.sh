@@ -101,9 +101,31 @@ transfer_abort
 check "after kill -9 the port is free again" \
 	wait_for 50 bash -c "! ip netns exec $ns1 ss -Hlun 'sport = :51820' | grep -q ."
 check "... and ip link del removes the device" n "$ns1" ip link del pod0
-check "a new daemon starts on the same port" start_daemon "$ns1" alpha
+# Not through check (a subshell): the link deletion below needs its pid.
+if start_daemon "$ns1" alpha; then
+	ok "a new daemon starts on the same port"
+else
+	not_ok "a new daemon starts on the same port"
+fi
 check "... and gets a session" wait_for 200 peer_established alpha beta
-stop_daemon alpha
+
+# The podnet link is deleted under the daemon: no TUN read fails here, so
+# the daemon must notice by itself, say so once and exit non-zero.
+log_from=$(($(wc -l <"$tmp/alpha.log") + 1))
+n "$ns1" ip link del pod0
+set +e
+wait_pid_gone "$pid_alpha" 50
+gone=$?
+wait "$pid_alpha"
+status=$?
+set -e
+check "ip link del pod0: alpha exits within 5 s" test "$gone" -eq 0
+check "... with a non-zero status ($status)" test "$status" -ne 0 -a "$status" -ne 127
+tail -n "+$log_from" "$tmp/alpha.log" >"$tmp/alpha-gone.txt"
+check "... after exactly one error line, naming the interface" bash -c \
+	"[[ \$(grep -c '\[error\]' '$tmp/alpha-gone.txt') -eq 1 && \$(grep -c 'pod0: the interface is gone' '$tmp/alpha-gone.txt') -eq 1 ]]"
+check "... and lets go of its port" \
+	wait_for 50 bash -c "! ip netns exec $ns1 ss -Hlun 'sport = :51820' | grep -q ."
 stop_daemon beta
 wait_for 50 vm_unload_podnet || true
 check "podnet.ko unloads" bash -c "! grep -q '^podnet ' /proc/modules"

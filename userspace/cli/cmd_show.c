@@ -83,6 +83,18 @@ static void print_ago(long long then)
 	printf("%lld second%s ago", d % 60, d % 60 == 1 ? "" : "s");
 }
 
+/* A rendezvous peer: can we reach it, since when, and when we try next. */
+static void print_rendezvous(const struct status_block *p)
+{
+	printf("  %srendezvous%s: %s since ", c_bold(), c_reset(),
+	       get(p, "rendezvous_state"));
+	print_ago((long long)get_u64(p, "rendezvous_since"));
+	if (status_get(p, "rendezvous_next_retry"))
+		printf(", next retry in %llu s",
+		       get_u64(p, "rendezvous_next_retry"));
+	printf("\n");
+}
+
 static void print_pretty(const struct status *st)
 {
 	const struct status_block *i = &st->interface;
@@ -140,6 +152,8 @@ static void print_pretty(const struct status *st)
 		if (status_get(p, "no_path"))
 			printf("  %sno path%s: %s\n", c_bold(), c_reset(),
 			       get(p, "no_path"));
+		if (status_get(p, "rendezvous_state"))
+			print_rendezvous(p);
 		printf("  %sstate%s: %s", c_bold(), c_reset(), get(p, "state"));
 		if (status_get(p, "cipher"))
 			printf(" (%s, %s)", get(p, "role"), get(p, "cipher"));
@@ -150,9 +164,13 @@ static void print_pretty(const struct status *st)
 		printf(" received, ");
 		print_bytes(get_u64(p, "tx_bytes"));
 		printf(" sent\n");
-		printf("  %sdropped%s: %llu bad source, %llu no session, %llu invalid\n",
+		if (get_u64(p, "queued"))
+			printf("  %squeued%s: %llu packets, waiting for the session\n",
+			       c_bold(), c_reset(), get_u64(p, "queued"));
+		printf("  %sdropped%s: %llu bad source, %llu no session, %llu queue full, %llu invalid\n",
 		       c_bold(), c_reset(), get_u64(p, "drop_bad_source"),
-		       get_u64(p, "drop_no_session"), get_u64(p, "drop_invalid"));
+		       get_u64(p, "drop_no_session"),
+		       get_u64(p, "drop_queue_full"), get_u64(p, "drop_invalid"));
 	}
 }
 

@@ -30,6 +30,7 @@
 #include "peer.h"
 #include "recover.h"
 #include "rvmsg.h"
+#include "rvreach.h"
 #include "session.h"
 
 #define PING_TIMEOUT 2.0
@@ -123,6 +124,17 @@ static void dump_state(struct node *node, FILE *f)
 		if (p->nat.is_rendezvous)
 			fprintf(f, "rendezvous=%s\n", p->nat.registered ?
 				"registered" : "not registered");
+		if (p->nat.is_rendezvous) {
+			double retry = rvreach_next_retry(p);
+
+			fprintf(f, "rendezvous_state=%s\n",
+				rvreach_state_name(p->nat.reach.state));
+			fprintf(f, "rendezvous_since=%lld\n",
+				(long long)p->nat.reach.since);
+			if (retry >= 0)
+				fprintf(f, "rendezvous_next_retry=%lld\n",
+					(long long)(retry + 0.999));
+		}
 		if (p->nat.type)
 			fprintf(f, "nat_type=%s\n", nat_type_name(p->nat.type));
 		if (node->cfg.rendezvous && p->rv.registered)
@@ -147,6 +159,9 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "drop_no_session=%" PRIu64 "\n",
 			p->stats.drop_no_session);
 		fprintf(f, "drop_invalid=%" PRIu64 "\n", p->stats.drop_invalid);
+		fprintf(f, "drop_queue_full=%" PRIu64 "\n",
+			p->stats.drop_queue_full);
+		fprintf(f, "queued=%zu\n", p->queue.count);
 	}
 	fprintf(f, "errno=0\n\n");
 }
@@ -164,7 +179,7 @@ static void ping_finish(struct control_client *c, const char *answer)
 	}
 	ev_timer_stop(node->loop, &c->timeout);
 	if (write(c->fd, answer, strlen(answer)) < 0)
-		log_debug("control: %s", strerror(errno));
+		log_debug_ratelimited("control: %s", strerror(errno));
 	close(c->fd);
 	free(c);
 }

@@ -12,6 +12,7 @@
 #include "node.h"
 #include "path.h"
 #include "peer.h"
+#include "queue.h"
 #include "recover.h"
 #include "rendezvous.h"
 #include "rvmsg.h"
@@ -52,6 +53,8 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	peer->last_rx = now;
 	if (peer->pending == s)
 		peer_session_promote(peer, s);
+	if (peer->queue.count)
+		queue_peer_heard(peer, s);
 	if (!from->relay_channel)
 		s->last_direct_rx = now;
 	/*
@@ -128,8 +131,8 @@ static void session_request_datagram(struct node *node,
 	 * handshakes at a victim. */
 	struct peer *peer = peer_find_by_path(node, from);
 
-	if (peer && peer_is_client(peer))
-		peer_want_session(peer, true);
+	if (peer)
+		peer_session_requested(peer);
 }
 
 static void nat_probe_datagram(struct node *node, const struct path *from,
@@ -176,7 +179,11 @@ void dispatch_datagram(struct node *node, const struct path *from,
 	uint8_t kind;
 
 	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
+		char ep[ADDR_STR_MAX];
+
 		node->stats.rx_malformed++;
+		log_debug_ratelimited("malformed datagram (%zu bytes) from %s",
+				      len, path_format(from, ep, sizeof(ep)));
 		return;
 	}
 	switch (hdr.type) {

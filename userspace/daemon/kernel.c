@@ -66,8 +66,8 @@ static int talk(struct node *node, struct nlmsghdr *nlh, const char *what,
 			    sizeof(err));
 
 	if (ret)
-		log_warn("kernel: %s%s%s: %s", what, peer ? " for peer " : "",
-			 peer ? peer->name : "", err);
+		log_warn_ratelimited("kernel: %s%s%s: %s", what, peer ? " for peer " : "",
+				     peer ? peer->name : "", err);
 	return ret;
 }
 
@@ -263,8 +263,8 @@ static void peer_set(struct peer *peer)
 			     &path->ep.sa);
 	mnl_attr_put_u32(nlh, PODNET_A_RELAY_CHANNEL, path->relay_channel);
 	if (path->fd >= 0 && path->fd != node->udp_fd)
-		log_debug("peer %s: path on a punch socket; the kernel sends from the main one",
-			  peer->name);
+		log_debug_ratelimited("peer %s: path on a punch socket; the kernel sends from the main one",
+				      peer->name);
 	ips = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IPS);
 	if (peer->has_vaddr) {
 		ip = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IP);
@@ -480,7 +480,7 @@ void kernel_stats_sync(struct node *node)
 	nlh = request(node, buf, PODNET_CMD_PEER_GET, NLM_F_DUMP);
 	if (genl_talk(&node->kernel.requests, nlh, stats_cb, node, err,
 		      sizeof(err)))
-		log_debug("kernel: reading peer stats: %s", err);
+		log_debug_ratelimited("kernel: reading peer stats: %s", err);
 }
 
 /* ----------------------------------------------------- notifications */
@@ -575,7 +575,7 @@ void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 		if (n <= 0) {
 			if (n < 0 && errno == ENOBUFS)
-				log_warn("kernel: notifications were lost");
+				log_warn_ratelimited("kernel: notifications were lost");
 			break;
 		}
 		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, node);

@@ -24,6 +24,7 @@
 #include "datapath.h"
 #include "dtls.h"
 #include "kernel.h"
+#include "queue.h"
 #include "rendezvous.h"
 #include "routing.h"
 #include "session.h"
@@ -63,6 +64,7 @@ struct node {
 	struct node_control control;	/* control.c */
 	struct node_nat nat;		/* traversal.c */
 	struct node_rv rv;		/* rendezvous.c */
+	struct node_queue queue;	/* queue.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;
@@ -72,6 +74,7 @@ struct node {
 	bool crypto_running;
 
 	struct node_stats stats;
+	int exit_status;		/* main()'s, once the loop stops */
 	/* The userspace data path (datapath.h) */
 	struct datapath dp;
 };

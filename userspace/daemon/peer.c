@@ -3,10 +3,12 @@
  * Copyright (C) 2026 The podnet developers.
  *
  * Peers: who they are (name and virtual address from their certificate),
- * where they are, and which sessions carry their traffic. The DTLS roles
- * are fixed by name (the smaller name dials) so that two nodes starting at
- * once never race two handshakes against each other; the other side asks
- * for a handshake with a session request instead.
+ * where they are, and which sessions carry their traffic. Either side of a
+ * pair may dial: the DTLS roles belong to a session, not to the pair. One
+ * side dials first (the smaller name, or a node dialling its rendezvous);
+ * the other asks it with a session request and dials itself when nobody
+ * answers, so two nodes starting at once rarely race two handshakes, and
+ * when they do, the tie-break below keeps exactly one.
  */
 #include "peer.h"
 
@@ -18,6 +20,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "node.h"
+#include "queue.h"
 #include "rendezvous.h"
 #include "session.h"
 #include "traversal.h"
@@ -30,6 +33,9 @@
 #define URGENT_MIN_INTERVAL 2.0
 /* How long the replaced session still opens late packets. */
 #define PREVIOUS_SESSION_LINGER 10.0
+/* A server session its client never used (it lost a race, or its client
+ * died before its first record) is given up after this long. */
+#define PENDING_SESSION_MAX 60.0
 
 struct peer *peer_create(struct node *node, const char *name)
 {
@@ -81,6 +87,8 @@ void peer_changed(struct peer *peer, enum peer_event what)
 	kernel_peer_changed(peer, what);
 	traversal_peer_changed(peer, what);
 	rendezvous_peer_changed(peer, what);
+	/* Last: what waited is sealed under keys the others have set up. */
+	queue_peer_changed(peer, what);
 }
 
 struct peer *peer_find_by_name(struct node *node, const char *name)
@@ -132,15 +140,22 @@ static struct path peer_initial_path(const struct peer *peer)
 	return path;
 }
 
-bool peer_is_client(const struct peer *peer)
+bool peer_dials_first(const struct peer *peer)
 {
 	/* Nodes behind NAT can always reach a rendezvous, never the other
-	 * way round; between two nodes the smaller name dials. */
+	 * way round; between two nodes the smaller name dials first. */
 	if (peer->nat.is_rendezvous)
 		return true;
 	if (peer->node->cfg.rendezvous)
 		return false;
 	return strcmp(peer->node->identity.name, peer->name) < 0;
+}
+
+bool peer_is_client(const struct peer *peer)
+{
+	if (peer->current)
+		return peer->current->is_client;
+	return peer_dials_first(peer);
 }
 
 void peer_send_session_request(struct peer *peer)
@@ -155,22 +170,28 @@ void peer_send_session_request(struct peer *peer)
 /*
  * Bring a session up if none is coming. `urgent` is for a peer that just
  * told us it lost its state: it may replace a session that looks alive.
+ * `asked` is for a peer that asked us to dial: we do, whoever dials first.
  */
-void peer_want_session(struct peer *peer, bool urgent)
+static void want_session(struct peer *peer, bool urgent, bool asked)
 {
-	ev_tstamp now = ev_now(peer->node->loop);
+	struct node *node = peer->node;
+	ev_tstamp now = ev_now(node->loop);
+	bool first = peer_dials_first(peer);
 	char ep[ADDR_STR_MAX];
+	struct path path;
 
 	/* A rendezvous leaves it to nodes to come back to it, and so does
-	 * the server side of a peer that only ever dialled us. */
+	 * the side that dials second of a peer that only ever dialled us. */
 	if (!peer->configured && !peer->nat.has_token &&
-	    (peer->node->cfg.rendezvous || !peer_is_client(peer)))
+	    (node->cfg.rendezvous || !first))
 		return;
 	if (!peer->path.ep.len && !peer->config_endpoint.len) {
 		peer_changed(peer, PEER_PATH_WANTED);
 		return;
 	}
-	if (peer->handshake)
+	/* Our own dial is under way, or (as far as its address tells) the
+	 * peer's: let it finish. */
+	if (peer->handshake || (!first && session_dialled_by(peer)))
 		return;
 	if (urgent) {
 		if (now - peer->last_attempt < URGENT_MIN_INTERVAL)
@@ -185,19 +206,65 @@ void peer_want_session(struct peer *peer, bool urgent)
 				     BACKOFF_MAX_RENDEZVOUS : BACKOFF_MAX))
 		peer->attempt_backoff *= 2;
 	peer->last_attempt = now;
-	{
-		struct path path = peer_initial_path(peer);
-
-		path_format(&path, ep, sizeof(ep));
-	}
-	if (peer_is_client(peer)) {
-		log_debug("peer %s: starting handshake to %s", peer->name, ep);
+	path = peer_initial_path(peer);
+	path_format(&path, ep, sizeof(ep));
+	/* The side that dials second asks first; when that goes unanswered
+	 * (the peer does not know where we are) it dials too. A rendezvous
+	 * only ever asks. */
+	if (first || ((asked || peer->request_unanswered) &&
+		      !node->cfg.rendezvous)) {
+		log_info("peer %s: starting handshake to %s", peer->name, ep);
 		if (session_start_client(peer))
 			log_warn("peer %s: cannot start a handshake", peer->name);
 	} else {
 		log_debug("peer %s: asking %s for a handshake", peer->name, ep);
 		peer_send_session_request(peer);
+		peer->request_unanswered = true;
 	}
+}
+
+void peer_want_session(struct peer *peer, bool urgent)
+{
+	want_session(peer, urgent, false);
+}
+
+void peer_session_requested(struct peer *peer)
+{
+	/* A rendezvous never dials a node, nor asks back. */
+	if (peer->node->cfg.rendezvous && !peer_dials_first(peer))
+		return;
+	want_session(peer, true, true);
+}
+
+/*
+ * Both sides dialled at once and one handshake completed here (s) while
+ * our own dial is still under way. The session whose DTLS client has the
+ * smaller name survives: the names are what both sides agree on, so both
+ * keep the same one. Our dial counts only once the peer has answered it
+ * (its server gave us an index): a dial into the void never blocks one
+ * that worked. Returns true when s lost and must go (before anything was
+ * sent under it: its server's final flight is still held back).
+ */
+bool peer_tie_break(struct peer *peer, struct session *s)
+{
+	struct session *ours = peer->handshake;
+	bool ours_wins;
+
+	if (!ours || ours == s)
+		return false;
+	ours_wins = ours->remote_index &&
+		    strcmp(peer->node->identity.name, peer->name) < 0;
+	if (ours_wins) {
+		log_info("peer %s: both sides dialled; keeping our handshake %08x, dropping the one %s dialled (%08x)",
+			 peer->name, ours->local_index, peer->name,
+			 s->local_index);
+		return true;
+	}
+	log_info("peer %s: both sides dialled; keeping session %08x (%s), abandoning our handshake %08x",
+		 peer->name, s->local_index,
+		 s->is_client ? "ours" : "theirs", ours->local_index);
+	session_destroy(ours);
+	return false;
 }
 
 /* Make s the session we send on. The one it replaces still opens
@@ -229,6 +296,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 
 	if (peer->handshake == s)
 		peer->handshake = NULL;
+	peer->request_unanswered = false;
 	/*
 	 * A rekey without loss: the server finishes first, while the
 	 * client may still wait for our last flight. So the server keeps
@@ -306,9 +374,9 @@ static void send_keepalive(struct peer *peer)
 }
 
 /*
- * New keys before the old ones get old or much used: the client starts a
- * fresh handshake (wolfSSL cannot renegotiate) while the current session
- * carries on; a server whose client does not, asks it to.
+ * New keys before the old ones get old or much used: the current session's
+ * client starts a fresh handshake (wolfSSL cannot renegotiate) while the
+ * current session carries on; a server whose client does not, asks it to.
  */
 static void rekey_if_due(struct peer *peer, ev_tstamp now)
 {
@@ -329,13 +397,14 @@ static void rekey_if_due(struct peer *peer, ev_tstamp now)
 	due = now - cur->established >= rekey_after ||
 	      cur->keys.tx_seq - RECORD_SEQ_FIRST >= cfg->rekey_packets ||
 	      peer->kernel.key_limit;
-	if (peer_is_client(peer) && due) {
+	/* The roles are the current session's: whoever dialled it rekeys. */
+	if (cur->is_client && due) {
 		log_debug("peer %s: rekeying session %08x", peer->name,
 			  cur->local_index);
 		peer->last_attempt = now;
 		if (session_start_client(peer))
 			log_warn("peer %s: cannot start a rekey", peer->name);
-	} else if (!peer_is_client(peer) &&
+	} else if (!cur->is_client &&
 		   now - cur->established >= rekey_after + 30.0) {
 		peer->last_attempt = now;
 		peer_send_session_request(peer);
@@ -350,6 +419,12 @@ void peer_housekeeping(struct peer *peer, ev_tstamp now)
 	if (peer->previous && peer->current &&
 	    now - peer->current->established > PREVIOUS_SESSION_LINGER)
 		session_destroy(peer->previous);
+	if (peer->pending &&
+	    now - peer->pending->established > PENDING_SESSION_MAX) {
+		log_info("peer %s: session %08x was never used by its client, dropped",
+			 peer->name, peer->pending->local_index);
+		session_destroy(peer->pending);
+	}
 	if (peer->current && ka) {
 		/* Three keepalives missed: the path or the peer is gone. */
 		if (now - peer->last_rx > 3.0 * ka + 1.0) {

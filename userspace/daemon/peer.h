@@ -19,6 +19,7 @@
 #include "datapath.h"
 #include "kernel.h"
 #include "peer_event.h"
+#include "pktqueue.h"
 #include "rendezvous.h"
 #include "traversal.h"
 
@@ -31,6 +32,7 @@ struct peer_stats {
 	uint64_t drop_bad_source;	/* inner source not the cert's address */
 	uint64_t drop_no_session;	/* outbound while no session is up */
 	uint64_t drop_invalid;		/* failed authentication, replay, not IPv4 */
+	uint64_t drop_queue_full;	/* oldest waiting packet made room */
 	uint64_t handshakes;		/* completed */
 };
 
@@ -48,12 +50,14 @@ struct peer {
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */
 	struct session *handshake;	/* in progress */
-	struct session *pending;	/* server side: established, used for
-					 * sending once the client uses it */
+	struct session *pending;	/* we were its server: established,
+					 * used for sending once the client
+					 * uses it */
 
 	time_t latest_handshake;	/* wall clock, for `podnet show` */
 	ev_tstamp last_rx, last_tx;
 	ev_tstamp last_attempt;		/* handshake or session request */
+	bool request_unanswered;	/* we asked, no session came of it */
 	ev_tstamp created;
 	unsigned int attempt_backoff;	/* seconds */
 	struct peer_stats stats;
@@ -61,6 +65,7 @@ struct peer {
 	struct peer_nat nat;		/* traversal.c */
 	struct peer_rv rv;		/* rendezvous.c */
 	struct peer_kernel kernel;	/* kernel.c */
+	struct pktqueue queue;		/* queue.c: waiting for a session */
 };
 
 struct peer *peer_create(struct node *node, const char *name);
@@ -73,8 +78,16 @@ struct peer *peer_find_by_path(struct node *node, const struct path *from);
 struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep);
 /* Is ep where one of our rendezvous nodes, which may relay, is? */
 bool peer_is_relay(struct node *node, const struct endpoint *ep);
+/* Do we dial first? The other side asks us to, and dials only when
+ * that goes unanswered. */
+bool peer_dials_first(const struct peer *peer);
+/* Our DTLS role in the current session, or the one we would take. */
 bool peer_is_client(const struct peer *peer);
 void peer_want_session(struct peer *peer, bool urgent);
+/* The peer asked for a session; the caller found it by a known path. */
+void peer_session_requested(struct peer *peer);
+/* Both sides dialled: true when s lost and must be dropped. */
+bool peer_tie_break(struct peer *peer, struct session *s);
 void peer_session_established(struct peer *peer, struct session *s,
 			      const struct cert_identity *id);
 void peer_session_gone(struct peer *peer, struct session *s);

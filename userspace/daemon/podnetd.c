@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <math.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +245,18 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_tstamp now = ev_now(loop);
 	struct peer *p, *next;
 
+	/* With podnet.ko no read tells us that the interface was deleted
+	 * (a TUN read does): look for it. */
+	if (node->ifindex > 0) {
+		char name[IF_NAMESIZE];
+
+		if (!if_indextoname((unsigned int)node->ifindex, name) &&
+		    errno == ENXIO) {
+			tun_interface_gone(node, "deleted");
+			return;
+		}
+	}
+	log_ratelimit_flush(log_clock());
 	/* With podnet.ko the counters and last-heard times live there. */
 	kernel_stats_sync(node);
 	for (p = node->peers; p; p = next) {
@@ -261,6 +275,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		peer_housekeeping(p, now);
 	}
 	traversal_housekeeping(node, now);
+	queue_housekeeping(node, now);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -286,6 +301,7 @@ static void node_cleanup(struct node *node)
 {
 	while (node->peers)
 		peer_destroy(node->peers);
+	queue_node_free(node);
 	while (node->sessions.all)
 		session_destroy(node->sessions.all);
 	session_listener_free(node);
@@ -395,7 +411,7 @@ int main(int argc, char *argv[])
 	struct node node = { .udp_fd = -1, .control.fd = -1,
 			     .rv.probe_fd = -1, .dp.tun_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
-	bool daemon_mode = false, check_only = false;
+	bool daemon_mode = false, check_only = false, ran = false;
 	enum log_level level;
 	int opt, ret = 1, ready_fd = -1;
 	char err[512];
@@ -515,12 +531,15 @@ int main(int argc, char *argv[])
 	}
 	ev_run(node.loop, 0);
 	stop_watchers(&node);
-	ret = 0;
+	/* Non-zero when the loop stopped because the interface went away. */
+	ret = node.exit_status;
+	ran = true;
 out:
 	node_cleanup(&node);
 	wolfSSL_Cleanup();
-	if (pidfile && !ret)
+	if (pidfile && ran)
 		unlink(pidfile);
+	log_ratelimit_flush(HUGE_VAL);
 	log_info("stopped");
 	return ret;
 }

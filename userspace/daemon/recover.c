@@ -171,9 +171,10 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 			continue;
 		alt = alternative(p, rv);
 		if (alt) {
-			log_info("peer %s: relay moves to rendezvous %s (%s)",
-				 p->name, alt->rv->name,
-				 path_format(&alt->path, desc, sizeof(desc)));
+			log_info_ratelimited("peer %s: relay moves to rendezvous %s (%s)",
+					     p->name, alt->rv->name,
+					     path_format(&alt->path, desc,
+							 sizeof(desc)));
 			p->nat.recover.last_switch = ev_now(node->loop);
 			p->nat.relay_path = alt->path;
 			traversal_use_path(p, &alt->path);
@@ -341,9 +342,10 @@ static void relayed_silence(struct peer *peer, ev_tstamp now)
 	alt = alternative(peer, rv);
 	if (alt && peer->stats.tx_packets != r->episode_tx &&
 	    now - r->last_switch >= SWITCH_HOLD) {
-		log_info("peer %s: silent for %.1f s through rendezvous %s; trying the relay of %s (%s)",
-			 peer->name, now - peer->last_rx, rv->name, alt->rv->name,
-			 path_format(&alt->path, desc, sizeof(desc)));
+		log_info_ratelimited("peer %s: silent for %.1f s through rendezvous %s; trying the relay of %s (%s)",
+				     peer->name, now - peer->last_rx, rv->name,
+				     alt->rv->name,
+				     path_format(&alt->path, desc, sizeof(desc)));
 		r->last_switch = now;
 		peer->nat.relay_path = alt->path;
 		traversal_use_path(peer, &alt->path);

@@ -285,8 +285,8 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 	    !target->current) {
 		if (m->by_vaddr)
 			inet_ntop(AF_INET, &m->vaddr, addr, sizeof(addr));
-		log_debug("rendezvous: %s asked for %s: not registered",
-			  asker->name, m->by_vaddr ? addr : m->name);
+		log_debug_ratelimited("rendezvous: %s asked for %s: not registered",
+				      asker->name, m->by_vaddr ? addr : m->name);
 		nf.type = RV_NOT_FOUND;
 		session_send_control(asker->current, &nf);
 		return;
@@ -304,9 +304,9 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 	 * other, so their first probes cross in the NATs. */
 	send_candidates(asker, target, token, c ? c->id : 0);
 	send_candidates(target, asker, token, c ? c->reverse : 0);
-	log_info("rendezvous: introduced %s (%s) and %s (%s)", asker->name,
-		 nat_type_name(asker->rv.nat_type), target->name,
-		 nat_type_name(target->rv.nat_type));
+	log_info_ratelimited("rendezvous: introduced %s (%s) and %s (%s)", asker->name,
+			     nat_type_name(asker->rv.nat_type), target->name,
+			     nat_type_name(target->rv.nat_type));
 }
 
 void rendezvous_message(struct peer *from, const struct rv_msg *m)

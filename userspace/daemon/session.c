@@ -39,6 +39,7 @@
 #define DTLS_TIMEOUT_MAX 8
 
 static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void resend_final_flight(struct session *s);
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx);
 
@@ -188,6 +189,8 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (sz > 0 && (uint8_t)buf[0] == DTLS_CONTENT_APPLICATION_DATA)
 		type = WIRE_TYPE_DATA;
 	hlen = wire_put_header(hdr, type, s->remote_index, s->local_index);
+	/* A server's flight is held until wolfSSL's call returns: if that
+	 * call completed the handshake, the session may yet be dropped. */
 	if (s->capture_flight && s->final_flight_count < FINAL_FLIGHT_MAX) {
 		uint8_t *copy = malloc(hlen + (size_t)sz);
 
@@ -197,6 +200,7 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 			s->final_flight[s->final_flight_count] = copy;
 			s->final_flight_len[s->final_flight_count++] =
 				hlen + (size_t)sz;
+			return sz;
 		}
 	}
 	if (path_send(s->node, &s->path, hdr, hlen, (const uint8_t *)buf,
@@ -323,21 +327,19 @@ static void session_complete(struct session *s)
 			peer = peer_create(node, id.name);
 		if (!peer)
 			goto reject;
-		if (peer->handshake && peer->handshake != s) {
-			/* Both sides dialled at once; roles are fixed by name,
-			 * so only the server's session survives. */
-			struct session *other = peer->handshake;
-
-			if (other->is_client) {
-				other->peer = NULL;
-				peer->handshake = NULL;
-				session_destroy(other);
-			}
+		if (peer_tie_break(peer, s)) {
+			/* Its final flight never went out: the peer abandons
+			 * this dial when ours reaches it. */
+			session_destroy(s);
+			return;
 		}
 		s->peer = peer;
 	}
 	s->state = SESSION_ESTABLISHED;
 	s->established = ev_now(node->loop);
+	/* Kept: the held final flight goes out before anything under the
+	 * new keys does. */
+	resend_final_flight(s);
 	peer_session_established(peer, s, &id);
 	log_info("session %08x with %s established (%s, %s)", s->local_index,
 		 session_desc(s, desc, sizeof(desc)),
@@ -366,6 +368,8 @@ static bool session_drive(struct session *s)
 		session_complete(s);
 		return s->state == SESSION_ESTABLISHED;
 	}
+	/* Not the last flight: what wolfSSL wrote goes out now. */
+	resend_final_flight(s);
 	drop_final_flight(s);
 	err = wolfSSL_get_error(s->ssl, ret);
 	if (err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_WANT_WRITE) {
@@ -388,8 +392,8 @@ static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->state != SESSION_HANDSHAKE)
 		return;
 	if (wolfSSL_dtls_got_timeout(s->ssl) < 0) {
-		log_info("handshake with %s timed out",
-			 session_desc(s, desc, sizeof(desc)));
+		log_info_ratelimited("handshake with %s timed out",
+				     session_desc(s, desc, sizeof(desc)));
 		session_destroy(s);
 		return;
 	}
@@ -425,6 +429,18 @@ int session_start_client(struct peer *peer)
 	peer->handshake = s;
 	session_drive(s);
 	return 0;
+}
+
+bool session_dialled_by(const struct peer *peer)
+{
+	struct node *node = peer->node;
+
+	for (struct session *s = node->sessions.all; s; s = s->next_all) {
+		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
+		    peer_find_by_path(node, &s->path) == peer)
+			return true;
+	}
+	return false;
 }
 
 static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)

@@ -30,9 +30,10 @@ enum session_state {
 	SESSION_ESTABLISHED,
 };
 
-/* Datagrams of the server's last flight, kept to work around wolfSSL never
- * retransmitting it (see doc/wire.md). */
-#define FINAL_FLIGHT_MAX 4
+/* Datagrams of the server's last flight, held back until we know the
+ * session is kept (a tie-break may drop it), then kept to work around
+ * wolfSSL never retransmitting it (see doc/wire.md). */
+#define FINAL_FLIGHT_MAX 8
 
 struct session {
 	struct node *node;
@@ -42,7 +43,7 @@ struct session {
 	struct record_keys keys;	/* valid once established */
 	const char *cipher;	/* static string from wolfSSL */
 	enum session_state state;
-	bool is_client;
+	bool is_client;		/* our DTLS role in this session */
 	uint32_t local_index;
 	uint32_t remote_index;
 	struct path path;
@@ -75,6 +76,9 @@ struct node_sessions {
 
 struct session *session_lookup_index(struct node *node, uint32_t index);
 int session_start_client(struct peer *peer);
+/* Is a handshake from the peer's known address under way, with us as its
+ * server? Who dialled shows only at its end; the address is the hint. */
+bool session_dialled_by(const struct peer *peer);
 void session_receive_handshake(struct node *node, const struct path *from,
 			       uint32_t receiver_index, uint32_t sender_index,
 			       const uint8_t *buf, size_t len);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "queue.h"
 #include "session.h"
 #include "wire.h"
 
@@ -85,7 +86,7 @@ static size_t local_candidates(struct node *node, struct endpoint *out,
 	return n;
 }
 
-static void send_register(struct peer *rv)
+void traversal_send_register(struct peer *rv)
 {
 	struct node *node = rv->node;
 	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat.type };
@@ -120,7 +121,7 @@ static void use_new_session(struct peer *peer)
 {
 	if (peer->nat.is_rendezvous) {
 		peer->nat.probes_sent = 0;
-		send_register(peer);
+		traversal_send_register(peer);
 	} else if (peer->nat.punch && peer->nat.punch->succeeded &&
 		   !peer->current->path.relay_channel) {
 		adopt_punch_socket(peer, peer->current->path.fd);
@@ -185,10 +186,10 @@ static void set_path(struct peer *peer, const struct path *path)
 		 * packets still in flight may move the session back. */
 		if (!path->relay_channel)
 			peer->current->last_direct_rx = ev_now(peer->node->loop);
-		log_info("peer %s: session %08x now runs %s %s", peer->name,
-			 peer->current->local_index,
-			 path->relay_channel ? "through the relay at" : "directly to",
-			 path_format(path, desc, sizeof(desc)));
+		log_info_ratelimited("peer %s: session %08x now runs %s %s", peer->name,
+				     peer->current->local_index,
+				     path->relay_channel ? "through the relay at" : "directly to",
+				     path_format(path, desc, sizeof(desc)));
 	}
 	/* A handshake under way follows too: where it was going may be a
 	 * relay channel that is gone, or a punched path is better. */
@@ -212,10 +213,10 @@ static void use_relay(struct peer *peer, const char *reason)
 		 reason);
 	peer->nat.next_punch_retry = ev_now(node->loop) + node->cfg.punch_retry;
 	if (!peer->nat.relay_path.ep.len) {
-		log_warn("peer %s: %s, and no relay offered", peer->name, reason);
+		log_warn_ratelimited("peer %s: %s, and no relay offered", peer->name, reason);
 		return;
 	}
-	log_info("peer %s: %s; using the relay", peer->name, reason);
+	log_info_ratelimited("peer %s: %s; using the relay", peer->name, reason);
 	set_path(peer, &peer->nat.relay_path);
 }
 
@@ -367,9 +368,9 @@ static void punch_start(struct peer *peer)
 	pu->timer.data = pu;
 	peer->nat.punch = pu;
 	ev_timer_start(node->loop, &pu->timer);
-	log_info("peer %s: punching (%zu candidates, %zu sockets, %zu spray ports; NAT here %s, there %s)",
-		 peer->name, peer->nat.n_candidates, pu->n_socks, pu->n_ports,
-		 nat_type_name(node->nat.type), nat_type_name(peer->nat.type));
+	log_info_ratelimited("peer %s: punching (%zu candidates, %zu sockets, %zu spray ports; NAT here %s, there %s)",
+			     peer->name, peer->nat.n_candidates, pu->n_socks, pu->n_ports,
+			     nat_type_name(node->nat.type), nat_type_name(peer->nat.type));
 }
 
 /*
@@ -418,8 +419,8 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 		punch_stop(peer);
 	}
 	peer->nat.path_reason[0] = '\0';
-	log_info("peer %s: direct path %s", peer->name,
-		 path_format(from, desc, sizeof(desc)));
+	log_info_ratelimited("peer %s: direct path %s", peer->name,
+			     path_format(from, desc, sizeof(desc)));
 	set_path(peer, from);
 	/* pu may be gone by now: punch_stop() or set_path() free it. */
 	if (peer->current && lingering && peer->nat.punch)
@@ -493,7 +494,7 @@ trusted:
 	log_info("NAT type: %s", nat_type_name(type));
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (p->nat.is_rendezvous && p->current)
-			send_register(p);
+			traversal_send_register(p);
 	}
 }
 
@@ -526,7 +527,7 @@ static void lookup_name(struct peer *peer)
 		return;
 	peer->nat.last_lookup = now;
 	snprintf(m.name, sizeof(m.name), "%s", peer->name);
-	log_debug("peer %s: asking the rendezvous", peer->name);
+	log_debug_ratelimited("peer %s: asking the rendezvous", peer->name);
 	send_lookup(node, &m);
 }
 
@@ -576,6 +577,8 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer = peer_create(node, m->name);
 	if (!peer || peer->nat.is_rendezvous)
 		return;
+	/* What waited for this address waits for this peer now. */
+	queue_lookup_answered(peer, m->vaddr);
 	if (!peer->nat.candidates)
 		peer->nat.candidates = calloc(RV_MAX_CANDIDATES,
 					  sizeof(*peer->nat.candidates));
@@ -646,6 +649,7 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 				 from->name, endpoint_format(&m->cands[0], ep,
 							     sizeof(ep)));
 		from->nat.registered = true;
+		rvreach_registered(from);
 		from->nat.probe_port = m->probe_port;
 		node->nat.reflexive = m->cands[0];
 		if (node->nat.type == NAT_UNKNOWN)
@@ -664,9 +668,11 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		handle_candidates(from, m);
 		break;
 	case RV_NOT_FOUND:
-		log_debug("rendezvous %s does not know %s", from->name,
-			  m->by_vaddr ? "that address" : m->name);
-		if (!m->by_vaddr)
+		log_debug_ratelimited("rendezvous %s does not know %s", from->name,
+				      m->by_vaddr ? "that address" : m->name);
+		if (m->by_vaddr)
+			queue_lookup_failed(node, m->vaddr);
+		else
 			recover_not_found(from, m->name);
 		break;
 	case RV_BOOT:
@@ -679,9 +685,11 @@ void traversal_housekeeping(struct node *node, ev_tstamp now)
 {
 	recover_housekeeping(node, now);
 	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous)
+			rvreach_housekeeping(p, now);
 		if (p->nat.is_rendezvous && p->current) {
 			if (now - p->nat.last_register > REGISTER_INTERVAL)
-				send_register(p);
+				traversal_send_register(p);
 			if (p->nat.registered &&
 			    node->nat.type == NAT_UNKNOWN &&
 			    p->nat.probes_sent < NAT_PROBES_MAX)
@@ -702,6 +710,7 @@ void traversal_housekeeping(struct node *node, ev_tstamp now)
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what)
 {
+	rvreach_peer_changed(peer, what);
 	recover_peer_changed(peer, what);
 	switch (what) {
 	case PEER_CREATED:

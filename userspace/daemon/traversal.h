@@ -18,6 +18,7 @@
 #include "peer_event.h"
 #include "recover.h"
 #include "rvmsg.h"
+#include "rvreach.h"
 
 struct node;
 struct peer;
@@ -28,6 +29,7 @@ struct peer_nat {
 	bool is_rendezvous;		/* configured as a rendezvous node */
 	bool registered;		/* ... and it acknowledged us */
 	ev_tstamp last_register;
+	struct peer_rvreach reach;	/* is it reachable (rvreach.c) */
 	uint16_t probe_port;		/* its second port for NAT probes */
 	unsigned int probes_sent;
 	ev_tstamp last_lookup;
@@ -78,5 +80,7 @@ void traversal_housekeeping(struct node *node, ev_tstamp now);
 void traversal_lookup(struct peer *peer, bool now);
 /* The peer's traffic (and any handshake with it) goes to path now. */
 void traversal_use_path(struct peer *peer, const struct path *path);
+/* Registers with the rendezvous rv over its current session. */
+void traversal_send_register(struct peer *rv);
 
 #endif /* _PODNET_TRAVERSAL_H */

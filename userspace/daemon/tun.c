@@ -3,7 +3,8 @@
  * Copyright (C) 2026 The podnet developers.
  *
  * The TUN device. Only its creation needs the tun ioctl; address, MTU and
- * link state are set over rtnetlink (netlink/rtnl.c).
+ * link state are set over rtnetlink (netlink/rtnl.c). And what happens
+ * when the interface goes away under the daemon.
  */
 #include "tun.h"
 
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "queue.h"
 #include "traversal.h"
 #include "tso.h"
 #include "udp.h"
@@ -127,7 +129,7 @@ void tun_flush(struct node *node)
 		vh.csum_offset = htole16(16);
 	}
 	if (writev(node->dp.tun_fd, iov, 2) < 0)
-		log_debug("tun write: %s", strerror(errno));
+		log_debug_ratelimited("tun write: %s", strerror(errno));
 	tun->gro.count = 0;
 	tun->gro.len = 0;
 }
@@ -165,7 +167,7 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 	    len < ihl + 20) {
 		tun_flush(node);
 		if (tun_write(node, pkt, len) < 0)
-			log_debug("tun write: %s", strerror(errno));
+			log_debug_ratelimited("tun write: %s", strerror(errno));
 		return;
 	}
 	thl = (pkt[ihl + 12] >> 4) * 4u;
@@ -245,7 +247,7 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	memcpy(out + sizeof(*ip) + 8, pkt, quote);
 	icmp->checksum = csum_inet(icmp, 8 + quote);
 	if (tun_write(node, out, total) < 0)
-		log_debug("tun write: %s", strerror(errno));
+		log_debug_ratelimited("tun write: %s", strerror(errno));
 }
 
 /* Checks that bytes claiming to be an IPv4 packet are one; returns the
@@ -276,15 +278,21 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 	dst.s_addr = ip->daddr;
 	peer = routing_lookup(&node->routes, dst);
 	if (!peer) {
+		/* A rendezvous may know who holds the address, or a peer
+		 * whose handshake is under way may turn out to: the packet
+		 * waits for the answer (queue.c). */
+		bool asked = traversal_lookup_vaddr(node, dst);
+
+		if ((asked || queue_session_coming(node)) &&
+		    queue_for_address(node, dst, pkt, len))
+			return;
 		node->stats.tx_no_route++;
-		/* A rendezvous may know who holds the address; until it
-		 * answers, the packet is dropped (TCP will resend). */
-		if (!traversal_lookup_vaddr(node, dst))
+		if (!asked)
 			icmp_unreachable(node, pkt, len);
 		return;
 	}
 	if (!peer->current) {
-		peer->stats.drop_no_session++;
+		queue_for_peer(peer, pkt, len, dst.s_addr);
 		peer_want_session(peer, false);
 		return;
 	}
@@ -316,7 +324,7 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_warn("tun read: %s", strerror(errno));
+				tun_read_failed(node, errno);
 			break;
 		}
 		if ((size_t)n < TUN_VNET_HDR_LEN) {
@@ -331,4 +339,33 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	node->dp.tx_batching = false;
 	udp_flush(node);
+}
+
+/*
+ * The interface was deleted under us (`ip link del`). Nothing brings it
+ * back to this daemon: its TUN fd only ever answers EBADFD now, and
+ * routes and addresses went with it. So say it once and stop the way
+ * SIGTERM does, but with a failure status: a supervisor (systemd's
+ * Restart=on-failure) starts a fresh daemon, which creates it anew.
+ */
+void tun_interface_gone(struct node *node, const char *why)
+{
+	if (node->exit_status)
+		return;
+	log_err("%s: the interface is gone (%s); shutting down",
+		node->cfg.ifname, why);
+	node->exit_status = 1;
+	/* Nothing left to delete on the way out. */
+	node->ifindex = 0;
+	ev_io_stop(node->loop, &node->dp.tun_watcher);
+	ev_break(node->loop, EVBREAK_ALL);
+}
+
+void tun_read_failed(struct node *node, int err)
+{
+	if (err == EBADFD || err == ENODEV) {
+		tun_interface_gone(node, strerror(err));
+		return;
+	}
+	log_warn_ratelimited("tun read: %s", strerror(err));
 }

@@ -61,5 +61,9 @@ void tun_flush(struct node *node);
 /* The header when the len bytes at pkt hold a well-formed IPv4 packet,
  * else NULL. */
 const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len);
+/* One error line, then the daemon stops with exit status 1. */
+void tun_interface_gone(struct node *node, const char *why);
+/* A read from the TUN fd failed with errno err. */
+void tun_read_failed(struct node *node, int err);
 
 #endif /* _PODNET_TUN_H */

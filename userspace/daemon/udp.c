@@ -211,7 +211,7 @@ void udp_flush(struct node *node)
 				node->dp.gso_unavailable = true;
 				continue;
 			}
-			log_debug("sendmsg: %s", strerror(errno));
+			log_debug_ratelimited("sendmsg: %s", strerror(errno));
 		}
 		i = j;
 	}
@@ -321,7 +321,7 @@ int path_send(struct node *node, const struct path *path,
 	msg.msg_iovlen = n;
 	if (sendmsg(path->fd >= 0 ? path->fd : node->udp_fd, &msg,
 		    MSG_DONTWAIT) < 0) {
-		log_debug("sendmsg: %s", strerror(errno));
+		log_debug_ratelimited("sendmsg: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -466,7 +466,7 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		n = recvmmsg(fd, rx->msgs, UDP_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_debug("recvmmsg: %s", strerror(errno));
+				log_debug_ratelimited("recvmmsg: %s", strerror(errno));
 			break;
 		}
 		/* Answers to what arrives (keepalives, handshakes) go out

@@ -52,7 +52,7 @@ int log_level_parse(const char *s, enum log_level *level)
 	return -1;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int syslog_prio[] = {
 		[LOG_LEVEL_ERROR] = LOG_ERR,
@@ -60,11 +60,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		[LOG_LEVEL_INFO] = LOG_INFO,
 		[LOG_LEVEL_DEBUG] = LOG_DEBUG,
 	};
-	va_list ap;
 
-	if (level > current_level)
-		return;
-	va_start(ap, fmt);
 	if (log_to_syslog) {
 		vsyslog(syslog_prio[level], fmt, ap);
 	} else {
@@ -76,5 +72,131 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > current_level)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+double log_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Limiters with suppressed lines not yet summed up. */
+static struct log_ratelimit *pending_limits;
+
+static void summarize(struct log_ratelimit *rl, double now)
+{
+	double span = now - rl->window_start;
+
+	if (span > LOG_RATELIMIT_INTERVAL || span < 0)
+		span = LOG_RATELIMIT_INTERVAL;
+	log_msg(rl->level, "%s \xe2\x80\xa6 %lu more suppressed in %.0f s",
+		rl->last, rl->suppressed, span);
+	rl->suppressed = 0;
+}
+
+static void unlist(struct log_ratelimit *rl)
+{
+	for (struct log_ratelimit **pp = &pending_limits; *pp;
+	     pp = &(*pp)->next_pending) {
+		if (*pp == rl) {
+			*pp = rl->next_pending;
+			break;
+		}
+	}
+	rl->next_pending = NULL;
+	rl->pending = false;
+}
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, double now,
+			 enum log_level level)
+{
+	/* Lines below the level cost nothing and count for nothing. */
+	if (level > current_level)
+		return false;
+	rl->level = level;
+	if (!rl->started || now - rl->window_start >= LOG_RATELIMIT_INTERVAL) {
+		if (rl->suppressed)
+			summarize(rl, now);
+		if (rl->pending)
+			unlist(rl);
+		rl->started = true;
+		rl->window_start = now;
+		rl->printed = 0;
+	}
+	if (rl->printed < LOG_RATELIMIT_BURST) {
+		rl->printed++;
+		return true;
+	}
+	rl->suppressed++;
+	if (!rl->pending) {
+		rl->pending = true;
+		rl->next_pending = pending_limits;
+		pending_limits = rl;
+	}
+	return false;
+}
+
+static void vprint_limited(struct log_ratelimit *rl, enum log_level level,
+			   const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	snprintf(rl->last, sizeof(rl->last), "%s", line);
+	rl->level = level;
+	log_msg(level, "%s", line);
+}
+
+void log_ratelimit_print(struct log_ratelimit *rl, enum log_level level,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_limited(rl, level, fmt, ap);
+	va_end(ap);
+}
+
+void log_ratelimited(struct log_ratelimit *rl, double now,
+		     enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_ratelimit_allow(rl, now, level))
+		return;
+	va_start(ap, fmt);
+	vprint_limited(rl, level, fmt, ap);
+	va_end(ap);
+}
+
+void log_ratelimit_flush(double now)
+{
+	struct log_ratelimit **pp = &pending_limits;
+
+	while (*pp) {
+		struct log_ratelimit *rl = *pp;
+
+		if (now - rl->window_start < LOG_RATELIMIT_INTERVAL) {
+			pp = &rl->next_pending;
+			continue;
+		}
+		*pp = rl->next_pending;
+		rl->next_pending = NULL;
+		rl->pending = false;
+		if (rl->suppressed)
+			summarize(rl, now);
+	}
 }

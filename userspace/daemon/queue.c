@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Packets that wait for a session instead of being dropped. A cold
+ * `ping` or TCP connect would otherwise lose its first packets while a
+ * handshake runs, and every packet while the rendezvous is asked who
+ * holds the address. Two places to wait:
+ *  - peer->queue, for a peer we know but have no session with; it goes
+ *    out in order, sealed and batched, once the session is up;
+ *  - node->queue, per address, while a lookup or a handshake may still
+ *    tell whose the address is; it moves to the peer when one does.
+ * Both are bounded (the oldest packet makes room) and age out, so a peer
+ * that never answers holds at most QUEUE_PEER_BYTES for QUEUE_MAX_AGE.
+ */
+#include "queue.h"
+
+#include <stdlib.h>
+
+#include "datapath.h"
+#include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "session.h"
+#include "udp.h"
+
+/* A not-found answer holds this long: the lookup is not asked again
+ * sooner (LOOKUP_INTERVAL in traversal.c). */
+#define QUEUE_REFUSED_FOR 2.0
+
+void queue_for_peer(struct peer *peer, const uint8_t *pkt, size_t len,
+		    uint32_t dst)
+{
+	ev_tstamp now = ev_now(peer->node->loop);
+	int dropped;
+
+	peer->stats.drop_no_session +=
+		pktqueue_expire(&peer->queue, now - QUEUE_MAX_AGE);
+	dropped = pktqueue_push(&peer->queue, pkt, len, dst, now);
+	if (dropped < 0)
+		peer->stats.drop_no_session++;
+	else
+		peer->stats.drop_queue_full += (uint64_t)dropped;
+}
+
+static struct queue_addr *find_addr(struct node *node, uint32_t addr)
+{
+	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
+		if (node->queue.addrs[i].addr == addr)
+			return &node->queue.addrs[i];
+	}
+	return NULL;
+}
+
+/* A slot for addr: its own, or one that holds nothing any more. */
+static struct queue_addr *claim_addr(struct node *node, uint32_t addr,
+				     ev_tstamp now)
+{
+	struct queue_addr *a = find_addr(node, addr);
+
+	if (a)
+		return a;
+	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
+		a = &node->queue.addrs[i];
+		if (!a->addr ||
+		    (!a->packets.count && now >= a->refused_until)) {
+			a->addr = addr;
+			a->refused_until = 0;
+			pktqueue_init(&a->packets, QUEUE_ADDR_PACKETS,
+				      QUEUE_ADDR_BYTES);
+			return a;
+		}
+	}
+	return NULL;
+}
+
+bool queue_for_address(struct node *node, struct in_addr dst,
+		       const uint8_t *pkt, size_t len)
+{
+	ev_tstamp now = ev_now(node->loop);
+	struct queue_addr *a = claim_addr(node, dst.s_addr, now);
+	int dropped;
+
+	if (!a || now < a->refused_until)
+		return false;
+	node->stats.tx_no_route +=
+		pktqueue_expire(&a->packets, now - QUEUE_MAX_AGE);
+	dropped = pktqueue_push(&a->packets, pkt, len, dst.s_addr, now);
+	if (dropped < 0)
+		return false;
+	node->stats.tx_no_route += (uint64_t)dropped;
+	return true;
+}
+
+bool queue_session_coming(struct node *node)
+{
+	/* Only a peer whose address we do not know yet may turn out to
+	 * hold it, and only if we can reach it. */
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (!p->has_vaddr && !p->current &&
+		    (p->handshake || p->config_endpoint.len ||
+		     p->nat.has_token))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sends what waited, in order, through the batched send path. A server
+ * finishes its handshake first and waits for the client's first record
+ * (`heard`): should its last flight be lost, the client would have no
+ * keys for what we send.
+ */
+static void flush(struct peer *peer, bool heard)
+{
+	struct node *node = peer->node;
+	bool batching = node->dp.tx_batching;
+	struct pktqueue_entry *e;
+
+	/* Not while a first session is promoted: its address comes
+	 * with PEER_SESSION_UP. */
+	if (!peer->current || !peer->has_vaddr || !peer->queue.count ||
+	    (!peer->current->is_client && !heard))
+		return;
+	log_debug("peer %s: sending %zu queued packets", peer->name,
+		  peer->queue.count);
+	node->dp.tx_batching = true;
+	while ((e = pktqueue_pop(&peer->queue))) {
+		/* Cryptokey routing, outbound: the rendezvous named the
+		 * peer, but its certificate decides what it may receive. */
+		if (e->dst != peer->vaddr.s_addr) {
+			node->stats.tx_no_route++;
+		} else if (udp_queue_record(node, peer->current, e->data,
+					    e->len)) {
+			peer->stats.drop_no_session++;
+		} else {
+			peer->stats.tx_bytes += e->len;
+			peer->stats.tx_packets++;
+			peer->last_tx = ev_now(node->loop);
+		}
+		free(e);
+	}
+	node->dp.tx_batching = batching;
+	/* Inside a burst its owner sends the batch; outside, we do. */
+	if (!batching)
+		udp_flush(node);
+}
+
+void queue_lookup_answered(struct peer *peer, struct in_addr vaddr)
+{
+	struct queue_addr *a = find_addr(peer->node, vaddr.s_addr);
+
+	if (!a || !a->packets.count)
+		return;
+	peer->stats.drop_queue_full +=
+		pktqueue_move(&peer->queue, &a->packets, vaddr.s_addr, false);
+	a->addr = 0;
+	flush(peer, false);
+}
+
+void queue_peer_heard(struct peer *peer, const struct session *s)
+{
+	flush(peer, s == peer->current);
+}
+
+void queue_lookup_failed(struct node *node, struct in_addr vaddr)
+{
+	ev_tstamp now = ev_now(node->loop);
+	struct queue_addr *a = claim_addr(node, vaddr.s_addr, now);
+
+	if (!a)
+		return;
+	node->stats.tx_no_route += pktqueue_clear(&a->packets);
+	a->refused_until = now + QUEUE_REFUSED_FOR;
+}
+
+void queue_peer_changed(struct peer *peer, enum peer_event what)
+{
+	size_t n;
+
+	switch (what) {
+	case PEER_CREATED:
+		pktqueue_init(&peer->queue, QUEUE_PEER_PACKETS,
+			      QUEUE_PEER_BYTES);
+		break;
+	case PEER_REMOVED:
+		n = pktqueue_clear(&peer->queue);
+		peer->stats.drop_no_session += n;
+		if (n)
+			log_debug("peer %s: %zu queued packets dropped",
+				  peer->name, n);
+		break;
+	case PEER_SESSION_UP:
+		/* Its certificate's address is known now: what waited for
+		 * that address is the peer's. */
+		if (peer->has_vaddr)
+			queue_lookup_answered(peer, peer->vaddr);
+		flush(peer, false);
+		break;
+	default:
+		break;
+	}
+}
+
+void queue_housekeeping(struct node *node, ev_tstamp now)
+{
+	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
+		struct queue_addr *a = &node->queue.addrs[i];
+
+		if (a->addr)
+			node->stats.tx_no_route += pktqueue_expire(
+				&a->packets, now - QUEUE_MAX_AGE);
+	}
+	for (struct peer *p = node->peers; p; p = p->next) {
+		p->stats.drop_no_session +=
+			pktqueue_expire(&p->queue, now - QUEUE_MAX_AGE);
+		flush(p, false);
+	}
+}
+
+void queue_node_free(struct node *node)
+{
+	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
+		pktqueue_clear(&node->queue.addrs[i].packets);
+		node->queue.addrs[i].addr = 0;
+	}
+}
