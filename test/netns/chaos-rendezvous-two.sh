@@ -8,8 +8,8 @@
 # looks each other up at that moment. Targets (issue 11): the relayed
 # pair moves to the other relay and lookups to the other rendezvous
 # within 5 s. Then the killed one comes back, the pair returns to it
-# (both ends prefer the rendezvous whose name sorts first, so they never
-# split over two relays), and the same again.
+# (both ends prefer the rendezvous whose name sorts first, so they settle
+# on the same relay), and the same again.
 #
 #            ┌──────────── internet 198.18.0.0/24 ──────────────┐
 #   rv 198.18.0.1, rv2 198.18.0.2 (rendezvous + relay, both)      │
