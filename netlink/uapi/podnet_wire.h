@@ -22,7 +22,8 @@ enum podnet_wire_type {
 	PODNET_WIRE_PUNCH = 4,		/* hole punching probe or answer */
 	PODNET_WIRE_RELAY = 5,		/* a whole datagram to forward */
 	PODNET_WIRE_NAT_PROBE = 6,	/* "which address:port do you see?" */
-	/* 7..15 reserved: counted as malformed and dropped */
+	PODNET_WIRE_NOTICE = 7,		/* a rendezvous: "I do not know that" */
+	/* 8..15 reserved: counted as malformed and dropped */
 	__PODNET_WIRE_TYPE_MAX,
 };
 #define PODNET_WIRE_TYPE_MAX (__PODNET_WIRE_TYPE_MAX - 1)

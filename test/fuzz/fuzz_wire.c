@@ -51,6 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (!wire_parse_punch(&h, &token, &kind))
 			CHECK(token == h.payload && kind <= WIRE_PUNCH_ANSWER);
+	} else if (h.type == WIRE_TYPE_NOTICE) {
+		uint64_t boot;
+		uint8_t kind;
+
+		/* A notice never answers a shorter datagram: it has one size. */
+		CHECK(size >= WIRE_NOTICE_LEN);
+		if (!wire_parse_notice(&h, &boot, &kind))
+			CHECK(kind == WIRE_NOTICE_UNKNOWN_SESSION ||
+			      kind == WIRE_NOTICE_UNKNOWN_CHANNEL);
 	} else if (h.type == WIRE_TYPE_NAT_PROBE) {
 		uint8_t addr[16];
 		uint16_t port;

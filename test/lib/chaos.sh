@@ -65,7 +65,10 @@ stream_finish() {
 		$2 > 0 && !started { started = 1; last_t = $1; last_s = $2; next }
 		started && $2 != last_s { gap = ($1 - last_t) / 1e6;
 			if (gap > max) max = gap; last_t = $1; last_s = $2 }
-		END { printf "%d\n", max }' "$tmp/stream.samples")
+		{ now = $1 }
+		END { # a stream that never came back stalled until the end
+			if (started && (now - last_t) / 1e6 > max) max = (now - last_t) / 1e6
+			printf "%d\n", max }' "$tmp/stream.samples")
 }
 
 stream_passed() {

@@ -341,11 +341,30 @@ nat_podnet_bed() {
 	start_daemon "$ns_rv" rv
 }
 
-# nat_rv_config NAME CADIR ADDRESS/PFX: $tmp/NAME.conf, whose one peer is
-# the rendezvous rv.
+# nat_podnet_rendezvous NAME IP: one more rendezvous (and relay) at public
+# address IP (198.18.0.2-10), virtual address 10.77.0.<last byte of IP>,
+# namespace in ns_NAME. Nodes added after it name it too.
+nat_extra_rendezvous=()
+nat_podnet_rendezvous() {
+	local name=$1 ip=$2 var=ns_${1//-/_} __ns
+	public_host_create __ns "$name" "$ip"
+	printf -v "$var" '%s' "$__ns"
+	make_node_cert "$tmp/ca" "$name" "10.77.0.${ip##*.}"
+	write_config "$tmp/$name.conf" "$name" "$tmp/ca" "10.77.0.${ip##*.}/24" 51820
+	sed -i "/^LogLevel/a Rendezvous = yes\nRelayLimit = ${NAT_RELAY_LIMIT:-200}" "$tmp/$name.conf"
+	start_daemon "$__ns" "$name"
+	nat_extra_rendezvous+=("$name $ip")
+}
+
+# nat_rv_config NAME CADIR ADDRESS/PFX: $tmp/NAME.conf, whose peers are
+# the rendezvous rv and those of nat_podnet_rendezvous.
 nat_rv_config() {
+	local extra
 	write_config "$tmp/$1.conf" "$1" "$2" "$3" 51820 rv "$nat_rendezvous:51820"
-	sed -i "/^Endpoint = $nat_rendezvous:51820/a Rendezvous = yes" "$tmp/$1.conf"
+	for extra in "${nat_extra_rendezvous[@]}"; do
+		printf '\n[Peer]\nName = %s\nEndpoint = %s:51820\n' $extra >>"$tmp/$1.conf"
+	done
+	sed -i "/^Endpoint = .*:51820/a Rendezvous = yes" "$tmp/$1.conf"
 }
 
 # nat_podnet_node NAME KIND N [EXTRA_INTERFACE_LINES]: site N behind KIND

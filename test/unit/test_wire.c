@@ -41,6 +41,8 @@ static const struct {
 	/* A relayed datagram carries at least a header of its own. */
 	{ WIRE_TYPE_RELAY, WIRE_HEADER_LEN, 2 * WIRE_HEADER_LEN, false },
 	{ WIRE_TYPE_NAT_PROBE, WIRE_HEADER_LEN, WIRE_HEADER_LEN + 1, true },
+	/* Never larger than the datagram it answers. */
+	{ WIRE_TYPE_NOTICE, WIRE_HEADER_LEN, WIRE_NOTICE_LEN, false },
 };
 
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
@@ -415,6 +417,31 @@ static void test_punch(void **state)
 	assert_int_equal(wire_parse_punch(&h, &got, &kind), -1);
 }
 
+static void test_notice(void **state)
+{
+	uint8_t buf[WIRE_NOTICE_LEN + 1];
+	struct wire_header h;
+	uint64_t boot;
+	uint8_t kind;
+
+	memset(buf, 0xee, sizeof(buf));
+	wire_build_notice(buf, 0xce7ecea1, 0x0123456789abcdefULL,
+			  WIRE_NOTICE_UNKNOWN_CHANNEL);
+	assert_int_equal(buf[WIRE_NOTICE_LEN], 0xee);
+	assert_int_equal(wire_parse(buf, WIRE_NOTICE_LEN, &h), WIRE_OK);
+	assert_int_equal(h.type, WIRE_TYPE_NOTICE);
+	assert_int_equal(h.receiver_index, 0xce7ecea1);
+	assert_int_equal(wire_parse_notice(&h, &boot, &kind), 0);
+	assert_true(boot == 0x0123456789abcdefULL);
+	assert_int_equal(kind, WIRE_NOTICE_UNKNOWN_CHANNEL);
+	/* Short notices and unknown kinds are refused. */
+	assert_int_equal(wire_parse(buf, WIRE_NOTICE_LEN - 1, &h),
+			 WIRE_ERR_SHORT);
+	buf[WIRE_HEADER_LEN + 8] = 3;
+	assert_int_equal(wire_parse(buf, WIRE_NOTICE_LEN, &h), WIRE_OK);
+	assert_int_equal(wire_parse_notice(&h, &boot, &kind), -1);
+}
+
 static void test_nat_probe(void **state)
 {
 	static const uint8_t v4[4] = { 198, 51, 100, 7 };
@@ -514,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_no_overread),
 		cmocka_unit_test(test_punch),
 		cmocka_unit_test(test_nat_probe),
+		cmocka_unit_test(test_notice),
 		cmocka_unit_test(test_strerror),
 	};
 

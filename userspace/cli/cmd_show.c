@@ -149,6 +149,9 @@ static void print_pretty(const struct status *st)
 				printf(" (%s)", get(p, "reason"));
 			printf("\n");
 		}
+		if (status_get(p, "no_path"))
+			printf("  %sno path%s: %s\n", c_bold(), c_reset(),
+			       get(p, "no_path"));
 		if (status_get(p, "rendezvous_state"))
 			print_rendezvous(p);
 		printf("  %sstate%s: %s", c_bold(), c_reset(), get(p, "state"));

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "recover.h"
 #include "rvmsg.h"
 #include "rvreach.h"
 #include "session.h"
@@ -56,7 +57,7 @@ static const char *session_state_name(const struct peer *p)
 
 static void dump_state(struct node *node, FILE *f)
 {
-	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX];
+	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX], why[160];
 
 	/* With podnet.ko the per-peer counters are the kernel's. */
 	kernel_stats_sync(node);
@@ -120,6 +121,8 @@ static void dump_state(struct node *node, FILE *f)
 			fprintf(f, "reason=%s\n", p->nat.path_reason);
 		if (p->path.relay_channel)
 			fprintf(f, "relay_channel=%08x\n", p->path.relay_channel);
+		if (recover_no_path(p, why, sizeof(why)))
+			fprintf(f, "no_path=%s\n", why);
 		if (p->nat.is_rendezvous)
 			fprintf(f, "rendezvous=%s\n", p->nat.registered ?
 				"registered" : "not registered");

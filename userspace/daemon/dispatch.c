@@ -13,6 +13,7 @@
 #include "path.h"
 #include "peer.h"
 #include "queue.h"
+#include "recover.h"
 #include "rendezvous.h"
 #include "rvmsg.h"
 #include "session.h"
@@ -131,6 +132,11 @@ static void data_datagram(struct node *node, const struct path *from,
 		peer = peer_find_by_path(node, from);
 		if (peer)
 			peer_want_session(peer, true);
+		else if (node->cfg.rendezvous)
+			/* A node of our last life: it should register anew. */
+			rendezvous_notice(node, from, hdr->receiver_index,
+					  WIRE_NOTICE_UNKNOWN_SESSION,
+					  WIRE_HEADER_LEN + hdr->payload_len);
 		else
 			ask_for_handshake(node, from, hdr);
 		return;
@@ -195,6 +201,7 @@ void dispatch_datagram(struct node *node, const struct path *from,
 {
 	struct wire_header hdr;
 	const uint8_t *token;
+	uint64_t boot_id;
 	uint8_t kind;
 
 	if (wire_parse(buf, len, &hdr) != WIRE_OK) {
@@ -228,6 +235,14 @@ void dispatch_datagram(struct node *node, const struct path *from,
 		break;
 	case WIRE_TYPE_NAT_PROBE:
 		nat_probe_datagram(node, from, &hdr);
+		break;
+	case WIRE_TYPE_NOTICE:
+		if (wire_parse_notice(&hdr, &boot_id, &kind) ||
+		    from->relay_channel || node->cfg.rendezvous)
+			node->stats.rx_malformed++;
+		else
+			recover_notice(node, from, hdr.receiver_index, boot_id,
+				       kind);
 		break;
 	}
 }

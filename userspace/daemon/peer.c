@@ -111,15 +111,20 @@ struct peer *peer_find_by_path(struct node *node, const struct path *from)
 	return NULL;
 }
 
-bool peer_is_relay(struct node *node, const struct endpoint *ep)
+struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (p->nat.is_rendezvous &&
 		    (endpoint_equal(&p->path.ep, ep) ||
 		     endpoint_equal(&p->config_endpoint, ep)))
-			return true;
+			return p;
 	}
-	return false;
+	return NULL;
+}
+
+bool peer_is_relay(struct node *node, const struct endpoint *ep)
+{
+	return peer_find_rendezvous(node, ep) != NULL;
 }
 
 /* The path to use when no session has told us a better one. */

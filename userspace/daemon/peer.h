@@ -74,6 +74,8 @@ void peer_destroy(struct peer *peer);
 void peer_changed(struct peer *peer, enum peer_event what);
 struct peer *peer_find_by_name(struct node *node, const char *name);
 struct peer *peer_find_by_path(struct node *node, const struct path *from);
+/* The rendezvous node at ep (which may relay), or NULL. */
+struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep);
 /* Is ep where one of our rendezvous nodes, which may relay, is? */
 bool peer_is_relay(struct node *node, const struct endpoint *ep);
 /* Do we dial first? The other side asks us to, and dials only when

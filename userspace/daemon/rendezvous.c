@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <wolfssl/options.h>
@@ -53,6 +54,7 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 		.sin_port = htons((uint16_t)(node->cfg.listen_port + 1)),
 	};
 	int fd, off = 0;
+	WC_RNG rng;
 
 	node->rv.probe_fd = -1;
 	if (!node->cfg.rendezvous)
@@ -77,6 +79,13 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	if (wc_InitRng(&rng) == 0) {
+		wc_RNG_GenerateBlock(&rng, (uint8_t *)&node->rv.boot_id,
+				     sizeof(node->rv.boot_id));
+		wc_FreeRng(&rng);
+	}
+	if (!node->rv.boot_id)
+		node->rv.boot_id = (uint64_t)time(NULL) << 20 | (uint64_t)getpid();
 	node->rv.probe_fd = fd;
 	ev_io_init(&node->rv.probe_watcher, probe_cb, fd, EV_READ);
 	node->rv.probe_watcher.data = node;
@@ -118,6 +127,30 @@ void rendezvous_probe_answer(struct node *node, const struct path *from)
 					      ntohs(from->ep.in6.sin6_port));
 	if (len)
 		path_send(node, from, out, len, NULL, 0);
+}
+
+void rendezvous_notice(struct node *node, const struct path *from,
+		       uint32_t index, enum wire_notice_kind kind, size_t len)
+{
+	uint8_t out[WIRE_NOTICE_LEN];
+	ev_tstamp now = ev_now(node->loop);
+	uint32_t h;
+	size_t slot;
+
+	/* Never more bytes than came in, never through a relay, and at
+	 * most four a second to one source: a spoofed flood cannot turn
+	 * us into an amplifier. */
+	if (!node->cfg.rendezvous || len < WIRE_NOTICE_LEN ||
+	    from->relay_channel || from->ep.sa.sa_family != AF_INET)
+		return;
+	h = (uint32_t)from->ep.in.sin_addr.s_addr * 2654435761u ^
+	    ntohs(from->ep.in.sin_port);
+	slot = (h * 2654435761u >> 26) % 64;
+	if (now - node->rv.notice_sent[slot] < 0.25)
+		return;
+	node->rv.notice_sent[slot] = now;
+	wire_build_notice(out, index, node->rv.boot_id, kind);
+	path_send(node, from, out, sizeof(out), NULL, 0);
 }
 
 static struct relay_channel *channel_find(struct node *node,
@@ -279,6 +312,8 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 void rendezvous_message(struct peer *from, const struct rv_msg *m)
 {
 	struct rv_msg ack = { .type = RV_REGISTER_ACK };
+	struct rv_msg boot = { .type = RV_BOOT,
+			       .boot_id = from->node->rv.boot_id };
 	char ep[ADDR_STR_MAX];
 
 	switch (m->type) {
@@ -297,6 +332,7 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 		ack.cands[0] = from->path.ep;
 		ack.n_cands = 1;
 		session_send_control(from->current, &ack);
+		session_send_control(from->current, &boot);
 		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
 			  from->name, endpoint_format(&from->path.ep, ep,
 						      sizeof(ep)),
@@ -335,7 +371,16 @@ void rendezvous_relay(struct node *node, const struct path *from,
 
 	/* Only the channel's owner, from where its session with us runs,
 	 * may use it: nobody can spend another node's relay budget. */
-	if (!c || from->relay_channel || !c->from->current ||
+	if (!c) {
+		/* Perhaps a channel of our last life: say so, and the
+		 * node asks for a new one. */
+		node->stats.rx_relay_refused++;
+		rendezvous_notice(node, from, hdr->receiver_index,
+				  WIRE_NOTICE_UNKNOWN_CHANNEL,
+				  WIRE_HEADER_LEN + hdr->payload_len);
+		return;
+	}
+	if (from->relay_channel || !c->from->current ||
 	    !endpoint_equal(&c->from->path.ep, &from->ep) ||
 	    !c->to->current) {
 		node->stats.rx_relay_refused++;

@@ -17,6 +17,7 @@
 #include "datapath.h"
 #include "peer_event.h"
 #include "routing.h"
+#include "wire.h"
 
 struct node;
 struct peer;
@@ -49,6 +50,12 @@ struct node_rv {
 	ev_io probe_watcher;
 	struct routing_table relay_ids;	/* channel id -> relay_channel */
 	struct relay_channel *relay_channels;
+	/* New at every start: a node that sees it change knows that every
+	 * registration and relay channel of ours it held is gone. */
+	uint64_t boot_id;
+	/* When a notice last went to a source (hashed), so a flood of
+	 * datagrams we do not know gets a trickle of notices. */
+	ev_tstamp notice_sent[64];
 };
 
 int rendezvous_open(struct node *node, char *err, size_t errlen);
@@ -58,5 +65,10 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m);
 void rendezvous_relay(struct node *node, const struct path *from,
 		      const struct wire_header *hdr);
 void rendezvous_probe_answer(struct node *node, const struct path *from);
+/* A datagram of len bytes came under an index (session or relay channel)
+ * we do not know: tell its sender, who may have known us before a
+ * restart (doc/wire.md, notice). */
+void rendezvous_notice(struct node *node, const struct path *from,
+		       uint32_t index, enum wire_notice_kind kind, size_t len);
 
 #endif /* _PODNET_RENDEZVOUS_H */

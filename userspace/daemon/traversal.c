@@ -191,8 +191,17 @@ static void set_path(struct peer *peer, const struct path *path)
 				     path->relay_channel ? "through the relay at" : "directly to",
 				     path_format(path, desc, sizeof(desc)));
 	}
+	/* A handshake under way follows too: where it was going may be a
+	 * relay channel that is gone, or a punched path is better. */
+	if (peer->handshake)
+		peer->handshake->path = *path;
 	if (!peer->current)
 		peer_want_session(peer, true);
+}
+
+void traversal_use_path(struct peer *peer, const struct path *path)
+{
+	set_path(peer, path);
 }
 
 static void use_relay(struct peer *peer, const char *reason)
@@ -424,8 +433,10 @@ void traversal_punch(struct node *node, const struct path *from,
 	struct peer *peer;
 
 	for (peer = node->peers; peer; peer = peer->next) {
-		if (peer->nat.has_token &&
-		    !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN))
+		if ((peer->nat.has_token &&
+		     !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN)) ||
+		    (peer->nat.has_prev_token &&
+		     !memcmp(peer->nat.prev_token, token, RV_TOKEN_LEN)))
 			break;
 	}
 	if (!peer) {
@@ -520,6 +531,13 @@ static void lookup_name(struct peer *peer)
 	send_lookup(node, &m);
 }
 
+void traversal_lookup(struct peer *peer, bool now)
+{
+	if (now)
+		peer->nat.last_lookup = 0;
+	lookup_name(peer);
+}
+
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 {
 	ev_tstamp now = ev_now(node->loop);
@@ -548,7 +566,9 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 {
 	struct node *node = rv->node;
+	const struct path *choice;
 	struct peer *peer;
+	bool move;
 
 	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
 		return;
@@ -564,6 +584,12 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 					  sizeof(*peer->nat.candidates));
 	if (!peer->nat.candidates)
 		return;
+	if (peer->nat.has_token &&
+	    memcmp(peer->nat.punch_token, m->token, RV_TOKEN_LEN)) {
+		memcpy(peer->nat.prev_token, peer->nat.punch_token,
+		       RV_TOKEN_LEN);
+		peer->nat.has_prev_token = true;
+	}
 	memcpy(peer->nat.punch_token, m->token, RV_TOKEN_LEN);
 	peer->nat.has_token = true;
 	memcpy(peer->nat.candidates, m->cands,
@@ -576,6 +602,15 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->nat.relay_path.fd = node->udp_fd;
 		peer->nat.relay_path.relay_channel = m->relay_channel;
 	}
+	/* Of the relays offered, the one both ends choose; when ours is
+	 * gone (the rendezvous restarted, or went away) it carries the
+	 * running session at once. */
+	move = recover_offer(peer, rv, &peer->nat.relay_path);
+	choice = recover_relay_choice(peer);
+	if (choice)
+		peer->nat.relay_path = *choice;
+	if (move)
+		set_path(peer, &peer->nat.relay_path);
 	/* Already direct, or a punch or handshake under way (its path may
 	 * hang on a socket a new punch would close): a repeated
 	 * introduction changes nothing. */
@@ -598,7 +633,8 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		session_send_control(from->current, &pong);
 		return;
 	case RV_PONG:
-		control_ping_answered(node, from, m->ping_id);
+		if (!recover_pong(from, m->ping_id))
+			control_ping_answered(node, from, m->ping_id);
 		return;
 	}
 	if (!from->nat.is_rendezvous) {
@@ -618,6 +654,9 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		node->nat.reflexive = m->cands[0];
 		if (node->nat.type == NAT_UNKNOWN)
 			send_nat_probe(from);
+		/* A lookup that went to a rendezvous which had forgotten us
+		 * (restarted) may go again at once. */
+		memset(node->nat.lookups, 0, sizeof(node->nat.lookups));
 		/* Peers we only know by name can be looked up now. */
 		for (struct peer *p = node->peers; p; p = p->next) {
 			if (!p->current && !p->config_endpoint.len &&
@@ -633,12 +672,18 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 				      m->by_vaddr ? "that address" : m->name);
 		if (m->by_vaddr)
 			queue_lookup_failed(node, m->vaddr);
+		else
+			recover_not_found(from, m->name);
+		break;
+	case RV_BOOT:
+		recover_boot(from, m->boot_id);
 		break;
 	}
 }
 
 void traversal_housekeeping(struct node *node, ev_tstamp now)
 {
+	recover_housekeeping(node, now);
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (p->nat.is_rendezvous)
 			rvreach_housekeeping(p, now);
@@ -666,6 +711,7 @@ void traversal_housekeeping(struct node *node, ev_tstamp now)
 void traversal_peer_changed(struct peer *peer, enum peer_event what)
 {
 	rvreach_peer_changed(peer, what);
+	recover_peer_changed(peer, what);
 	switch (what) {
 	case PEER_CREATED:
 		peer->nat.own_fd = -1;

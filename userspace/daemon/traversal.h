@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "datapath.h"
 #include "peer_event.h"
+#include "recover.h"
 #include "rvmsg.h"
 #include "rvreach.h"
 
@@ -34,6 +35,10 @@ struct peer_nat {
 	ev_tstamp last_lookup;
 	uint8_t punch_token[RV_TOKEN_LEN];
 	bool has_token;
+	/* The introduction before: with two rendezvous nodes each side may
+	 * punch with the token of another one, and both are good. */
+	uint8_t prev_token[RV_TOKEN_LEN];
+	bool has_prev_token;
 	/* RV_MAX_CANDIDATES entries, allocated when first introduced: most
 	 * peers of a large network never need them. */
 	struct endpoint *candidates;
@@ -45,6 +50,7 @@ struct peer_nat {
 	char path_reason[64];		/* why the path is relayed */
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
+	struct peer_recover recover;	/* recover.c */
 };
 
 #define LOOKUP_CACHE 16
@@ -57,6 +63,7 @@ struct node_nat {
 		uint32_t addr;
 		ev_tstamp when;
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
+	struct node_recover recover;	/* recover.c */
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);
@@ -69,6 +76,10 @@ void traversal_probe_answer(struct node *node, const struct path *from,
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
 void traversal_housekeeping(struct node *node, ev_tstamp now);
+/* Asks the rendezvous nodes for peer (at most every 2 s unless now). */
+void traversal_lookup(struct peer *peer, bool now);
+/* The peer's traffic (and any handshake with it) goes to path now. */
+void traversal_use_path(struct peer *peer, const struct path *path);
 /* Registers with the rendezvous rv over its current session. */
 void traversal_send_register(struct peer *rv);
 

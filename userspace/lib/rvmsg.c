@@ -153,6 +153,10 @@ int rv_parse(const uint8_t *buf, size_t len, struct rv_msg *m)
 		m->ping_id = (uint64_t)get_be(&r, 4) << 32;
 		m->ping_id |= get_be(&r, 4);
 		break;
+	case RV_BOOT:
+		m->boot_id = (uint64_t)get_be(&r, 4) << 32;
+		m->boot_id |= get_be(&r, 4);
+		break;
 	default:
 		return -1;
 	}
@@ -262,6 +266,10 @@ size_t rv_build(const struct rv_msg *m, uint8_t *buf, size_t cap)
 	case RV_PONG:
 		put_be(&w, (uint32_t)(m->ping_id >> 32), 4);
 		put_be(&w, (uint32_t)m->ping_id, 4);
+		break;
+	case RV_BOOT:
+		put_be(&w, (uint32_t)(m->boot_id >> 32), 4);
+		put_be(&w, (uint32_t)m->boot_id, 4);
 		break;
 	}
 	return w.bad ? 0 : cap - w.left;

@@ -28,6 +28,8 @@ enum rv_type {
 	RV_NOT_FOUND = 0x05,	/* rendezvous -> node: X is not registered */
 	RV_PING = 0x06,		/* node -> node through the tunnel */
 	RV_PONG = 0x07,
+	RV_BOOT = 0x08,		/* rendezvous -> node, after each register ack:
+				 * its boot id, new at every start */
 	__RV_TYPE_MAX,
 };
 
@@ -59,6 +61,7 @@ struct rv_msg {
 	struct endpoint cands[RV_MAX_CANDIDATES];
 	size_t n_cands;
 	uint64_t ping_id;
+	uint64_t boot_id;
 };
 
 /* Parse untrusted plaintext; returns 0 or -1. */

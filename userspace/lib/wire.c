@@ -67,6 +67,10 @@ int wire_parse(const uint8_t *buf, size_t len, struct wire_header *hdr)
 		if (len == hlen)
 			return WIRE_ERR_EMPTY;
 		break;
+	case WIRE_TYPE_NOTICE:
+		if (len < WIRE_NOTICE_LEN)
+			return WIRE_ERR_SHORT;
+		break;
 	default:
 		return WIRE_ERR_TYPE;
 	}
@@ -175,5 +179,31 @@ int wire_parse_probe(const struct wire_header *hdr, int *family, uint8_t *addr,
 	*family = alen == 4 ? AF_INET : AF_INET6;
 	*port = (uint16_t)(p[2] << 8 | p[3]);
 	memcpy(addr, p + 4, alen);
+	return 0;
+}
+
+void wire_build_notice(uint8_t out[WIRE_NOTICE_LEN], uint32_t index,
+		       uint64_t boot_id, enum wire_notice_kind kind)
+{
+	memset(out, 0, WIRE_NOTICE_LEN);
+	wire_put_header(out, WIRE_TYPE_NOTICE, index, 0);
+	put_be32(out + WIRE_HEADER_LEN, (uint32_t)(boot_id >> 32));
+	put_be32(out + WIRE_HEADER_LEN + 4, (uint32_t)boot_id);
+	out[WIRE_HEADER_LEN + 8] = (uint8_t)kind;
+}
+
+int wire_parse_notice(const struct wire_header *hdr, uint64_t *boot_id,
+		      uint8_t *kind)
+{
+	const uint8_t *p = hdr->payload;
+
+	if (hdr->type != WIRE_TYPE_NOTICE ||
+	    hdr->payload_len < WIRE_NOTICE_LEN - WIRE_HEADER_LEN)
+		return -1;
+	*boot_id = (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+	*kind = p[8];
+	if (*kind != WIRE_NOTICE_UNKNOWN_SESSION &&
+	    *kind != WIRE_NOTICE_UNKNOWN_CHANNEL)
+		return -1;
 	return 0;
 }

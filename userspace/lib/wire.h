@@ -23,6 +23,7 @@ enum wire_type {
 	WIRE_TYPE_PUNCH = PODNET_WIRE_PUNCH,
 	WIRE_TYPE_RELAY = PODNET_WIRE_RELAY,
 	WIRE_TYPE_NAT_PROBE = PODNET_WIRE_NAT_PROBE,
+	WIRE_TYPE_NOTICE = PODNET_WIRE_NOTICE,
 	__WIRE_TYPE_MAX = __PODNET_WIRE_TYPE_MAX,
 };
 
@@ -41,6 +42,15 @@ enum wire_punch_kind { WIRE_PUNCH_PROBE = 0, WIRE_PUNCH_ANSWER = 1 };
 /* NAT probe: requests are padded to 64 bytes, answers are smaller. */
 #define WIRE_NAT_PROBE_LEN 64
 enum wire_probe_kind { WIRE_PROBE_REQUEST = 0, WIRE_PROBE_ANSWER = 1 };
+
+/* Notice: the rendezvous' boot id (8), what it did not know (1), zero
+ * padding to 12 bytes of payload. Sent only in answer to a datagram at
+ * least as long. */
+#define WIRE_NOTICE_LEN (WIRE_HEADER_LEN + 12)
+enum wire_notice_kind {
+	WIRE_NOTICE_UNKNOWN_SESSION = 1,	/* index: the session index */
+	WIRE_NOTICE_UNKNOWN_CHANNEL = 2,	/* index: the relay channel */
+};
 
 struct wire_header {
 	uint8_t type;
@@ -86,5 +96,12 @@ size_t wire_build_probe_answer(uint8_t *out, size_t cap, int family,
  * -1 for anything else. addr needs room for 16 bytes. */
 int wire_parse_probe(const struct wire_header *hdr, int *family, uint8_t *addr,
 		     uint16_t *port);
+
+/* Notice: index is the receiver index or relay channel it is about. */
+void wire_build_notice(uint8_t out[WIRE_NOTICE_LEN], uint32_t index,
+		       uint64_t boot_id, enum wire_notice_kind kind);
+/* Returns 0 and fills boot_id and kind, or -1. */
+int wire_parse_notice(const struct wire_header *hdr, uint64_t *boot_id,
+		      uint8_t *kind);
 
 #endif /* _PODNET_WIRE_H */
