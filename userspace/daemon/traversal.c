@@ -39,6 +39,8 @@
 #define PORT_FIRST 1024
 /* How long the extra sockets stay open after a pair met. */
 #define PUNCH_SOCKET_LINGER 20.0
+/* A direct path that carried something this recently needs no punch. */
+#define PATH_HEARD 1.0
 
 struct punch_socket {
 	int fd;
@@ -113,6 +115,12 @@ static void send_nat_probe(struct peer *rv)
 }
 
 static void adopt_punch_socket(struct peer *peer, int fd);
+
+/* Punching is over: keep the socket the session runs on, if it is ours. */
+static void punch_settle(struct peer *peer)
+{
+	adopt_punch_socket(peer, peer->current ? peer->current->path.fd : -1);
+}
 
 /* A session came up: a rendezvous hears from us at once; a punched path
  * keeps the socket its session settled on. */
@@ -190,6 +198,11 @@ static void set_path(struct peer *peer, const struct path *path)
 			 path->relay_channel ? "through the relay at" : "directly to",
 			 path_format(path, desc, sizeof(desc)));
 	}
+	/* A rekey still knocking at the old address would never finish:
+	 * it starts again where the session now runs. */
+	if (peer->current && peer->handshake && peer->handshake->is_client &&
+	    !path_equal(&peer->handshake->path, path))
+		session_start_client(peer);
 	if (!peer->current)
 		peer_want_session(peer, true);
 }
@@ -210,6 +223,14 @@ static void use_relay(struct peer *peer, const char *reason)
 	set_path(peer, &peer->nat.relay_path);
 }
 
+/* Does the session run directly, on a path that carried something from
+ * the peer just now? Then it needs neither a punch nor the relay. */
+static bool direct_path_heard(const struct peer *peer)
+{
+	return peer->current && !peer->current->path.relay_channel &&
+	       ev_now(peer->node->loop) - liveness_heard(peer) < PATH_HEARD;
+}
+
 static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct punch *pu = w->data;
@@ -220,11 +241,15 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (pu->succeeded) {
 		if (ev_now(loop) >= pu->deadline)
-			punch_stop(peer);
+			punch_settle(peer);
 		return;
 	}
 	if (ev_now(loop) >= pu->deadline) {
-		use_relay(peer, "no reply from any candidate");
+		/* The old direct path may have come back meanwhile. */
+		if (direct_path_heard(peer))
+			punch_stop(peer);
+		else
+			use_relay(peer, "no reply from any candidate");
 		return;
 	}
 	/* LAN candidates first, the reflexive one a tick later: on a
@@ -411,10 +436,11 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	peer->nat.path_reason[0] = '\0';
 	log_info("peer %s: direct path %s", peer->name,
 		 path_format(from, desc, sizeof(desc)));
+	/* The extra sockets linger even under a running session: the peer
+	 * may have seen another pair meet first and send to that one. The
+	 * session follows its records there; the socket it ends up on is
+	 * kept when the lingering ends (punch_tick). */
 	set_path(peer, from);
-	/* pu may be gone by now: punch_stop() or set_path() free it. */
-	if (peer->current && lingering && peer->nat.punch)
-		adopt_punch_socket(peer, from->fd);
 }
 
 void traversal_punch(struct node *node, const struct path *from,
@@ -573,14 +599,17 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->nat.relay_path.fd = node->udp_fd;
 		peer->nat.relay_path.relay_channel = m->relay_channel;
 	}
-	/* Already direct, or a punch or handshake under way (its path may
-	 * hang on a socket a new punch would close): a repeated
-	 * introduction changes nothing. */
-	if (peer->nat.punch || peer->handshake)
+	/* A punch under way, or a first handshake (its path may hang on a
+	 * socket a new punch would close): a repeated introduction changes
+	 * nothing. */
+	if ((peer->nat.punch && !peer->nat.punch->succeeded) ||
+	    (peer->handshake && !peer->current))
 		return;
-	if (peer->current && !peer->current->path.relay_channel &&
-	    ev_now(node->loop) - peer->last_rx < 3.0 * node->cfg.keepalive_interval)
+	/* The peer asked for it: its side of our path is dead (liveness.c),
+	 * unless ours still hears it. */
+	if (direct_path_heard(peer))
 		return;
+	punch_settle(peer);
 	punch_start(peer);
 }
 
@@ -631,6 +660,40 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	}
 }
 
+/*
+ * Our mapping, the peer's, or the path between them died (a NAT forgot
+ * it): the relay carries the session while both sides punch again. The
+ * rendezvous hears from us first: if it was our NAT, it must see where we
+ * are now, or its relay refuses what we send it from there.
+ */
+static void register_again(struct node *node)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous && p->current)
+			send_register(p);
+	}
+}
+
+void traversal_path_quiet(struct peer *peer)
+{
+	/* The relay forwards only from where it last heard us. */
+	if (peer->path.relay_channel)
+		register_again(peer->node);
+}
+
+void traversal_path_lost(struct peer *peer)
+{
+	char desc[ADDR_STR_MAX + 32];
+
+	log_info("peer %s: no answer on %s; looking for a new path",
+		 peer->name, path_format(&peer->path, desc, sizeof(desc)));
+	register_again(peer->node);
+	if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
+		use_relay(peer, "direct path lost");
+	peer->nat.last_lookup = 0;
+	lookup_name(peer);
+}
+
 void traversal_housekeeping(struct node *node, ev_tstamp now)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
@@ -657,6 +720,7 @@ void traversal_housekeeping(struct node *node, ev_tstamp now)
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what)
 {
+	liveness_peer_changed(peer, what);
 	switch (what) {
 	case PEER_CREATED:
 		peer->nat.own_fd = -1;

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "datapath.h"
+#include "liveness.h"
 #include "peer_event.h"
 #include "rvmsg.h"
 
@@ -43,6 +44,7 @@ struct peer_nat {
 	char path_reason[64];		/* why the path is relayed */
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
+	struct peer_liveness live;	/* liveness.c */
 };
 
 #define LOOKUP_CACHE 16
@@ -55,6 +57,7 @@ struct node_nat {
 		uint32_t addr;
 		ev_tstamp when;
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
+	struct node_liveness live;	/* liveness.c */
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);
@@ -66,6 +69,10 @@ void traversal_probe_answer(struct node *node, const struct path *from,
 			    int family, const uint8_t *addr, uint16_t port);
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+/* liveness.c is about to ping a quiet peer: our NAT may have moved us. */
+void traversal_path_quiet(struct peer *peer);
+/* liveness.c found the path dead: find another (relay, fresh punch). */
+void traversal_path_lost(struct peer *peer);
 void traversal_housekeeping(struct node *node, ev_tstamp now);
 
 #endif /* _PODNET_TRAVERSAL_H */
