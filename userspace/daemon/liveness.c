@@ -32,6 +32,8 @@
  * flow stops asks once, the ping may be what its NAT was waiting for. */
 #define LIVENESS_ACTIVE (2 * LIVENESS_QUIET)
 #define LIVENESS_PING_WAIT 0.5
+/* podnet.ko's last-heard times reach us with the housekeeping (1 s). */
+#define LIVENESS_KERNEL_LAG 1.0
 /* A path found dead again this soon is left to the relay and punching
  * already under way. */
 #define LIVENESS_RETRY 2.0
@@ -55,13 +57,14 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 {
 	struct peer_liveness *l = &peer->nat.live;
 	struct rv_msg ping = { .type = RV_PING };
-	ev_tstamp heard;
+	ev_tstamp heard, lag;
 
 	if (peer->nat.is_rendezvous || !peer->current) {
 		l->ping_sent = 0;
 		return;
 	}
 	heard = liveness_heard(peer);
+	lag = peer->current->in_kernel ? LIVENESS_KERNEL_LAG : 0;
 	if (peer->stats.tx_packets != l->tx_packets_seen ||
 	    peer->stats.rx_packets != l->rx_packets_seen) {
 		l->tx_packets_seen = peer->stats.tx_packets;
@@ -78,8 +81,8 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 		}
 		return;
 	}
-	if (now - heard < LIVENESS_QUIET ||
-	    now - l->last_data >= LIVENESS_ACTIVE ||
+	if (now - heard < LIVENESS_QUIET + lag ||
+	    now - l->last_data >= LIVENESS_ACTIVE + lag ||
 	    now - l->last_lost < LIVENESS_RETRY)
 		return;
 	traversal_path_quiet(peer);
