@@ -94,38 +94,46 @@ chaos_step() {
 		rebound_ok
 }
 
-flush() { nat_flush_conntrack "$(routerof "$1")"; }
-flush_node() { n "$(nsof "$1")" conntrack -F 2>/dev/null || true; }
+declare -A kind_of=([none-a]=public [full-a]="full-cone" [restr-a]="port-restricted"
+	[sym-a]=symmetric [sym-b]=symmetric [rk-restr]="port-restricted" [rk-sym]=symmetric)
+
+# rebind NODE: NODE's NAT forgets every mapping; a public node forgets
+# its own flows (it has no NAT).
+rebind() {
+	local router
+	router=$(routerof "$1")
+	if [[ -n $router ]]; then
+		nat_flush_conntrack "$router"
+	else
+		n "$(nsof "$1")" conntrack -F 2>/dev/null || true
+	fi
+}
+
+# rebind_each_side A B: the pair is direct; A's side rebinds under a
+# stream B -> A, then B's side under a stream A -> B.
+rebind_each_side() {
+	check "$1 <-> $2: direct" pair_up "$1" "$2" direct
+	chaos_step "${kind_of[$1]} side rebinds (peer ${kind_of[$2]})" "$2" "$1" \
+		rebind "$1"
+	check "... and the pair is direct again" pair_up "$1" "$2" direct
+	chaos_step "${kind_of[$2]} side rebinds (peer ${kind_of[$1]})" "$1" "$2" \
+		rebind "$2"
+}
 
 # --- conntrack flush: each NAT kind, each side -----------------------------
-check "restr-a <-> sym-a: direct" pair_up restr-a sym-a direct
-chaos_step "symmetric side rebinds (peer port-restricted)" restr-a sym-a \
-	flush sym-a
-check "... and the pair is direct again" pair_up restr-a sym-a direct
-chaos_step "port-restricted side rebinds (peer symmetric)" sym-a restr-a \
-	flush restr-a
-
-check "full-a <-> sym-b: direct" pair_up full-a sym-b direct
-chaos_step "full-cone side rebinds (peer symmetric)" sym-b full-a \
-	flush full-a
-chaos_step "symmetric side rebinds (peer full cone)" full-a sym-b \
-	flush sym-b
-
-check "none-a <-> sym-a: direct" pair_up none-a sym-a direct
-chaos_step "symmetric side rebinds (peer public)" none-a sym-a \
-	flush sym-a
-chaos_step "public side forgets its flows (peer symmetric)" sym-a none-a \
-	flush_node none-a
+rebind_each_side sym-a restr-a
+rebind_each_side full-a sym-b
+rebind_each_side sym-a none-a
 
 check "sym-a <-> sym-b: relayed" pair_up sym-a sym-b relay
 chaos_step "symmetric side of a relayed pair rebinds" sym-b sym-a \
-	flush sym-a
+	rebind sym-a
 
 # --- rekey while rebinding -------------------------------------------------
 check "rk-restr <-> rk-sym: direct" pair_up rk-restr rk-sym direct
 handshakes=$(peer_field rk-restr rk-sym handshakes)
 chaos_step "rekey during a rebinding of the symmetric side" rk-restr rk-sym \
-	flush rk-sym
+	rebind rk-sym
 check "... rekeys went on ($(peer_field rk-restr rk-sym handshakes) handshakes, $handshakes before)" \
 	test "$(peer_field rk-restr rk-sym handshakes)" -gt "$handshakes"
 
