@@ -660,12 +660,8 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	}
 }
 
-/*
- * Our mapping, the peer's, or the path between them died (a NAT forgot
- * it): the relay carries the session while both sides punch again. The
- * rendezvous hears from us first: if it was our NAT, it must see where we
- * are now, or its relay refuses what we send it from there.
- */
+/* Our NAT may have moved us: the rendezvous must see where we are now,
+ * or its relay refuses what we send it from there. */
 static void register_again(struct node *node)
 {
 	for (struct peer *p = node->peers; p; p = p->next) {
@@ -676,11 +672,14 @@ static void register_again(struct node *node)
 
 void traversal_path_quiet(struct peer *peer)
 {
-	/* The relay forwards only from where it last heard us. */
 	if (peer->path.relay_channel)
 		register_again(peer->node);
 }
 
+/*
+ * Our mapping, the peer's, or the path between them died (a NAT forgot
+ * it): the relay carries the session while both sides punch again.
+ */
 void traversal_path_lost(struct peer *peer)
 {
 	char desc[ADDR_STR_MAX + 32];
