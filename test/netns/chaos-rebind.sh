@@ -131,9 +131,21 @@ chaos_step "symmetric side of a relayed pair rebinds" sym-b sym-a \
 
 # --- rekey while rebinding -------------------------------------------------
 check "rk-restr <-> rk-sym: direct" pair_up rk-restr rk-sym direct
-handshakes=$(peer_field rk-restr rk-sym handshakes)
-chaos_step "rekey during a rebinding of the symmetric side" rk-restr rk-sym \
+# The client rekeys every ~3 s (RekeyAfter 2, checked each second): the
+# NAT forgets 2.5 s after one rekey, so the next one starts while the path
+# is dead.
+rekeys_logged() { grep -c "rk-sym: rekeying" "$tmp/rk-restr.log" || true; }
+rekeyed_since() { [[ $(rekeys_logged) -gt $1 ]]; }
+rebind_before_rekey() {
+	wait_for 50 rekeyed_since "$(rekeys_logged)" || true
+	sleep 2.5
 	rebind rk-sym
+}
+handshakes=$(peer_field rk-restr rk-sym handshakes)
+stream_seconds=12
+chaos_step "rekey during a rebinding of the symmetric side" rk-restr rk-sym \
+	rebind_before_rekey
+stream_seconds=8
 check "... rekeys went on ($(peer_field rk-restr rk-sym handshakes) handshakes, $handshakes before)" \
 	test "$(peer_field rk-restr rk-sym handshakes)" -gt "$handshakes"
 

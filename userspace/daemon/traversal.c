@@ -122,6 +122,15 @@ static void punch_settle(struct peer *peer)
 	adopt_punch_socket(peer, peer->current ? peer->current->path.fd : -1);
 }
 
+/* Does a session that is not yet the current one (a server's rekey that
+ * waits for the client's first record) run on another socket than the
+ * current one? Closing that socket would strand the new session. */
+static bool new_session_elsewhere(const struct peer *peer)
+{
+	return peer->current && peer->pending &&
+	       peer->pending->path.fd != peer->current->path.fd;
+}
+
 /* A session came up: a rendezvous hears from us at once; a punched path
  * keeps the socket its session settled on. */
 static void use_new_session(struct peer *peer)
@@ -130,7 +139,8 @@ static void use_new_session(struct peer *peer)
 		peer->nat.probes_sent = 0;
 		send_register(peer);
 	} else if (peer->nat.punch && peer->nat.punch->succeeded &&
-		   !peer->current->path.relay_channel) {
+		   !peer->current->path.relay_channel &&
+		   !new_session_elsewhere(peer)) {
 		adopt_punch_socket(peer, peer->current->path.fd);
 	}
 }
@@ -240,7 +250,11 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	const struct endpoint *reflexive = &peer->nat.candidates[0];
 
 	if (pu->succeeded) {
-		if (ev_now(loop) >= pu->deadline)
+		if (ev_now(loop) < pu->deadline)
+			return;
+		if (new_session_elsewhere(peer))
+			pu->deadline += 1.0;
+		else
 			punch_settle(peer);
 		return;
 	}
@@ -687,6 +701,12 @@ void traversal_path_lost(struct peer *peer)
 	log_info("peer %s: no answer on %s; looking for a new path",
 		 peer->name, path_format(&peer->path, desc, sizeof(desc)));
 	register_again(peer->node);
+	/* A punch the peer started for the same reason goes on. */
+	if (peer->nat.punch && !peer->nat.punch->succeeded) {
+		if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
+			set_path(peer, &peer->nat.relay_path);
+		return;
+	}
 	if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
 		use_relay(peer, "direct path lost");
 	peer->nat.last_lookup = 0;
