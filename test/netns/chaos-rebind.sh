@@ -7,14 +7,16 @@
 # changes, and prints the longest stall of that stream as its recovery
 # time; the target is 5 s (issue 11), the stream must arrive intact.
 #
-#  - conntrack flush on every NAT kind, each side of a pair:
-#      restr-a <-> sym-a    flush the symmetric side, then the restricted
-#      full-a  <-> sym-b    flush the full-cone side, then the symmetric
-#      none-a  <-> sym-a    flush the symmetric side (public peer), and
+#  - conntrack flush on every NAT kind, each side of a pair, the flushed
+#    side receiving the stream (it then sends only what it is answered,
+#    the harder case):
+#      sym-a  <-> restr-a   flush the symmetric side, then the restricted
+#      full-a <-> sym-b     flush the full-cone side, then the symmetric
+#      sym-a  <-> none-a    flush the symmetric side (public peer), then
 #                           the public node's own conntrack
-#      sym-a   <-> sym-b    relayed; flush one side
-#  - rekey during a rebinding: rk-restr <-> rk-sym rekey every 2 s while
-#    the symmetric side's router is flushed;
+#      sym-a  <-> sym-b     relayed; flush one side
+#  - rekey during a rebinding: rk-restr rekeys with rk-sym every ~3 s;
+#    rk-sym's router is flushed just before a rekey is due;
 #  - direct -> relay (UDP between the sites blocked) and relay -> direct
 #    (unblocked) under load: full-a <-> restr-a.
 #
