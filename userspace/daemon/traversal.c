@@ -649,6 +649,13 @@ void traversal_path_lost(struct peer *peer)
 	}
 	if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
 		use_relay(peer, "direct path lost");
+	else if (!peer->nat.relay_path.ep.len)
+		/* Nothing to fall back on, and the silence may be the peer's:
+		 * restarted, it lost the session and answers no record under
+		 * it (nor asks for a new one when our records are small). A
+		 * fresh handshake settles it either way; the session stays
+		 * until the new one is up. */
+		peer_want_session(peer, true);
 	peer->nat.last_lookup = 0;
 	lookup_name(peer);
 }
