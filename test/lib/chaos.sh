@@ -60,7 +60,8 @@ stream_finish() {
 	wait "$stream_receiver" || true
 	wait "$stream_sampler" 2>/dev/null || true
 	# The longest time the received size stood still, from the first
-	# byte on (the connect itself is not a stall).
+	# byte on (the connect itself is not a stall) to the last sample (a
+	# stream that never came back stalled until it was given up).
 	stream_gap_ms=$(awk '
 		$2 > 0 && !started { started = 1; last_t = $1; last_s = $2; next }
 		started && $2 != last_s { gap = ($1 - last_t) / 1e6;

@@ -12,6 +12,7 @@
 #include "node.h"
 #include "path.h"
 #include "peer.h"
+#include "registration.h"
 #include "queue.h"
 #include "recover.h"
 #include "rendezvous.h"
@@ -172,7 +173,7 @@ static void nat_probe_datagram(struct node *node, const struct path *from,
 	if (ret == 1 && node->cfg.rendezvous && !from->relay_channel)
 		rendezvous_probe_answer(node, from);
 	else if (ret == 0)
-		traversal_probe_answer(node, from, family, addr, port);
+		registration_probe_answer(node, from, family, addr, port);
 	else
 		node->stats.rx_malformed++;
 }

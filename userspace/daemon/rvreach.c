@@ -19,6 +19,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "registration.h"
 #include "session.h"
 #include "traversal.h"
 
@@ -68,7 +69,7 @@ static void retry(struct peer *rv)
 
 	if (rv->current) {
 		/* A session, but no answer to the registration on it. */
-		traversal_send_register(rv);
+		registration_send(rv);
 		return;
 	}
 	if (hs && now - hs->created < RVREACH_HANDSHAKE_FRESH)

@@ -28,6 +28,7 @@
 #include "node.h"
 #include "peer.h"
 #include "queue.h"
+#include "registration.h"
 #include "session.h"
 #include "wire.h"
 
@@ -35,11 +36,11 @@
 #define PUNCH_ROUND_TICKS 20	/* candidates are probed every 200 ms */
 #define PUNCH_SOCKET_TICKS 50	/* extra sockets re-probe every 500 ms */
 #define LOOKUP_INTERVAL 2.0
-#define REGISTER_INTERVAL 60.0
-#define NAT_PROBES_MAX 5
 #define PORT_FIRST 1024
 /* How long the extra sockets stay open after a pair met. */
 #define PUNCH_SOCKET_LINGER 20.0
+/* A direct path that carried something this recently needs no punch. */
+#define PATH_HEARD 1.0
 
 struct punch_socket {
 	int fd;
@@ -59,61 +60,22 @@ struct punch {
 	bool succeeded;			/* only the sockets linger on */
 };
 
-/* LAN candidates: this host's IPv4 addresses, except the tunnel's own. */
-static size_t local_candidates(struct node *node, struct endpoint *out,
-			       size_t max)
-{
-	struct ifaddrs *ifa, *i;
-	size_t n = 0;
-
-	if (getifaddrs(&ifa))
-		return 0;
-	for (i = ifa; i && n < max; i = i->ifa_next) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
-
-		if (!sin || sin->sin_family != AF_INET ||
-		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP) ||
-		    !strcmp(i->ifa_name, node->cfg.ifname))
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].in.sin_family = AF_INET;
-		out[n].in.sin_addr = sin->sin_addr;
-		out[n].in.sin_port = htons(node->cfg.listen_port);
-		out[n].len = sizeof(out[n].in);
-		n++;
-	}
-	freeifaddrs(ifa);
-	return n;
-}
-
-void traversal_send_register(struct peer *rv)
-{
-	struct node *node = rv->node;
-	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat.type };
-
-	m.n_cands = local_candidates(node, m.cands, RV_MAX_CANDIDATES - 1);
-	if (!session_send_control(rv->current, &m))
-		rv->nat.last_register = ev_now(node->loop);
-}
-
-static void send_nat_probe(struct peer *rv)
-{
-	struct node *node = rv->node;
-	uint8_t req[WIRE_NAT_PROBE_LEN];
-	struct path path = { .ep = rv->path.ep, .fd = node->udp_fd };
-
-	if (!rv->nat.probe_port)
-		return;
-	if (path.ep.sa.sa_family == AF_INET)
-		path.ep.in.sin_port = htons(rv->nat.probe_port);
-	else
-		path.ep.in6.sin6_port = htons(rv->nat.probe_port);
-	wire_build_probe_request(req);
-	path_send(node, &path, req, sizeof(req), NULL, 0);
-	rv->nat.probes_sent++;
-}
-
 static void adopt_punch_socket(struct peer *peer, int fd);
+
+/* Punching is over: keep the socket the session runs on, if it is ours. */
+static void punch_settle(struct peer *peer)
+{
+	adopt_punch_socket(peer, peer->current ? peer->current->path.fd : -1);
+}
+
+/* Does a session that is not yet the current one (a server's rekey that
+ * waits for the client's first record) run on another socket than the
+ * current one? Closing that socket would strand the new session. */
+static bool new_session_elsewhere(const struct peer *peer)
+{
+	return peer->current && peer->pending &&
+	       peer->pending->path.fd != peer->current->path.fd;
+}
 
 /* A session came up: a rendezvous hears from us at once; a punched path
  * keeps the socket its session settled on. */
@@ -121,9 +83,10 @@ static void use_new_session(struct peer *peer)
 {
 	if (peer->nat.is_rendezvous) {
 		peer->nat.probes_sent = 0;
-		traversal_send_register(peer);
+		registration_send(peer);
 	} else if (peer->nat.punch && peer->nat.punch->succeeded &&
-		   !peer->current->path.relay_channel) {
+		   !peer->current->path.relay_channel &&
+		   !new_session_elsewhere(peer)) {
 		adopt_punch_socket(peer, peer->current->path.fd);
 	}
 }
@@ -192,9 +155,15 @@ static void set_path(struct peer *peer, const struct path *path)
 				     path_format(path, desc, sizeof(desc)));
 	}
 	/* A handshake under way follows too: where it was going may be a
-	 * relay channel that is gone, or a punched path is better. */
-	if (peer->handshake)
-		peer->handshake->path = *path;
+	 * relay channel that is gone, or a punched path is better. A rekey
+	 * of ours starts again there at once rather than after its
+	 * retransmission timer. */
+	if (peer->handshake && !path_equal(&peer->handshake->path, path)) {
+		if (peer->current && peer->handshake->is_client)
+			session_start_client(peer);
+		else
+			peer->handshake->path = *path;
+	}
 	if (!peer->current)
 		peer_want_session(peer, true);
 }
@@ -220,6 +189,14 @@ static void use_relay(struct peer *peer, const char *reason)
 	set_path(peer, &peer->nat.relay_path);
 }
 
+/* Does the session run directly, on a path that carried something from
+ * the peer just now? Then it needs neither a punch nor the relay. */
+static bool direct_path_heard(const struct peer *peer)
+{
+	return peer->current && !peer->current->path.relay_channel &&
+	       ev_now(peer->node->loop) - liveness_heard(peer) < PATH_HEARD;
+}
+
 static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct punch *pu = w->data;
@@ -229,12 +206,20 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	const struct endpoint *reflexive = &peer->nat.candidates[0];
 
 	if (pu->succeeded) {
-		if (ev_now(loop) >= pu->deadline)
-			punch_stop(peer);
+		if (ev_now(loop) < pu->deadline)
+			return;
+		if (new_session_elsewhere(peer))
+			pu->deadline += 1.0;
+		else
+			punch_settle(peer);
 		return;
 	}
 	if (ev_now(loop) >= pu->deadline) {
-		use_relay(peer, "no reply from any candidate");
+		/* The old direct path may have come back meanwhile. */
+		if (direct_path_heard(peer))
+			punch_stop(peer);
+		else
+			use_relay(peer, "no reply from any candidate");
 		return;
 	}
 	/* LAN candidates first, the reflexive one a tick later: on a
@@ -421,10 +406,11 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	peer->nat.path_reason[0] = '\0';
 	log_info_ratelimited("peer %s: direct path %s", peer->name,
 			     path_format(from, desc, sizeof(desc)));
+	/* The extra sockets linger even under a running session: the peer
+	 * may have seen another pair meet first and send to that one. The
+	 * session follows its records there; the socket it ends up on is
+	 * kept when the lingering ends (punch_tick). */
 	set_path(peer, from);
-	/* pu may be gone by now: punch_stop() or set_path() free it. */
-	if (peer->current && lingering && peer->nat.punch)
-		adopt_punch_socket(peer, from->fd);
 }
 
 void traversal_punch(struct node *node, const struct path *from,
@@ -450,52 +436,6 @@ void traversal_punch(struct node *node, const struct path *from,
 		punch_send(node, from->fd, &from->ep, token, WIRE_PUNCH_ANSWER);
 	if (peer->nat.punch || peer->path.relay_channel || !peer->path.ep.len)
 		punch_succeeded(peer, from);
-}
-
-void traversal_probe_answer(struct node *node, const struct path *from,
-			    int family, const uint8_t *addr, uint16_t port)
-{
-	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES];
-	uint8_t type;
-	size_t n;
-
-	/* Only a rendezvous may tell us what it sees; compare addresses
-	 * only, since the answer comes from its second port. */
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous &&
-		    p->path.ep.sa.sa_family == AF_INET &&
-		    from->ep.sa.sa_family == AF_INET &&
-		    p->path.ep.in.sin_addr.s_addr == from->ep.in.sin_addr.s_addr)
-			goto trusted;
-	}
-	node->stats.rx_malformed++;
-	return;
-trusted:
-	if (family != AF_INET || !node->nat.reflexive.len)
-		return;
-	seen.in.sin_family = AF_INET;
-	memcpy(&seen.in.sin_addr, addr, 4);
-	seen.in.sin_port = htons(port);
-	seen.len = sizeof(seen.in);
-	if (!endpoint_equal(&seen, &node->nat.reflexive)) {
-		type = NAT_SYMMETRIC;
-	} else {
-		type = NAT_CONE;
-		n = local_candidates(node, local, RV_MAX_CANDIDATES);
-		for (size_t i = 0; i < n; i++) {
-			if (local[i].in.sin_addr.s_addr ==
-			    seen.in.sin_addr.s_addr)
-				type = NAT_NONE;
-		}
-	}
-	if (type == node->nat.type)
-		return;
-	node->nat.type = type;
-	log_info("NAT type: %s", nat_type_name(type));
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous && p->current)
-			traversal_send_register(p);
-	}
 }
 
 static bool any_rendezvous(struct node *node)
@@ -611,14 +551,17 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->nat.relay_path = *choice;
 	if (move)
 		set_path(peer, &peer->nat.relay_path);
-	/* Already direct, or a punch or handshake under way (its path may
-	 * hang on a socket a new punch would close): a repeated
-	 * introduction changes nothing. */
-	if (peer->nat.punch || peer->handshake)
+	/* A punch under way, or a first handshake (its path may hang on a
+	 * socket a new punch would close): a repeated introduction changes
+	 * nothing. */
+	if ((peer->nat.punch && !peer->nat.punch->succeeded) ||
+	    (peer->handshake && !peer->current))
 		return;
-	if (peer->current && !peer->current->path.relay_channel &&
-	    ev_now(node->loop) - peer->last_rx < 3.0 * node->cfg.keepalive_interval)
+	/* The peer asked for it: its side of our path is dead (liveness.c),
+	 * unless ours still hears it. */
+	if (direct_path_heard(peer))
 		return;
+	punch_settle(peer);
 	punch_start(peer);
 }
 
@@ -653,7 +596,7 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		from->nat.probe_port = m->probe_port;
 		node->nat.reflexive = m->cands[0];
 		if (node->nat.type == NAT_UNKNOWN)
-			send_nat_probe(from);
+			registration_send_nat_probe(from);
 		/* A lookup that went to a rendezvous which had forgotten us
 		 * (restarted) may go again at once. */
 		memset(node->nat.lookups, 0, sizeof(node->nat.lookups));
@@ -681,6 +624,42 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	}
 }
 
+void traversal_path_quiet(struct peer *peer)
+{
+	if (peer->path.relay_channel)
+		registration_renew_all(peer->node);
+}
+
+/*
+ * Our mapping, the peer's, or the path between them died (a NAT forgot
+ * it): the relay carries the session while both sides punch again.
+ */
+void traversal_path_lost(struct peer *peer)
+{
+	char desc[ADDR_STR_MAX + 32];
+
+	log_info("peer %s: no answer on %s; looking for a new path",
+		 peer->name, path_format(&peer->path, desc, sizeof(desc)));
+	registration_renew_all(peer->node);
+	/* A punch the peer started for the same reason goes on. */
+	if (peer->nat.punch && !peer->nat.punch->succeeded) {
+		if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
+			set_path(peer, &peer->nat.relay_path);
+		return;
+	}
+	if (!peer->path.relay_channel && peer->nat.relay_path.ep.len)
+		use_relay(peer, "direct path lost");
+	else if (!peer->nat.relay_path.ep.len)
+		/* Nothing to fall back on, and the silence may be the peer's:
+		 * restarted, it lost the session and answers no record under
+		 * it (nor asks for a new one when our records are small). A
+		 * fresh handshake settles it either way; the session stays
+		 * until the new one is up. */
+		peer_want_session(peer, true);
+	peer->nat.last_lookup = 0;
+	lookup_name(peer);
+}
+
 void traversal_housekeeping(struct node *node, ev_tstamp now)
 {
 	recover_housekeeping(node, now);
@@ -688,12 +667,7 @@ void traversal_housekeeping(struct node *node, ev_tstamp now)
 		if (p->nat.is_rendezvous)
 			rvreach_housekeeping(p, now);
 		if (p->nat.is_rendezvous && p->current) {
-			if (now - p->nat.last_register > REGISTER_INTERVAL)
-				traversal_send_register(p);
-			if (p->nat.registered &&
-			    node->nat.type == NAT_UNKNOWN &&
-			    p->nat.probes_sent < NAT_PROBES_MAX)
-				send_nat_probe(p);
+			registration_housekeeping(p, now);
 			continue;
 		}
 		/* Relayed: keep trying for a direct path in the background,
@@ -712,6 +686,7 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what)
 {
 	rvreach_peer_changed(peer, what);
 	recover_peer_changed(peer, what);
+	liveness_peer_changed(peer, what);
 	switch (what) {
 	case PEER_CREATED:
 		peer->nat.own_fd = -1;

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "datapath.h"
+#include "liveness.h"
 #include "peer_event.h"
 #include "recover.h"
 #include "rvmsg.h"
@@ -51,6 +52,7 @@ struct peer_nat {
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
 	struct peer_recover recover;	/* recover.c */
+	struct peer_liveness live;	/* liveness.c */
 };
 
 #define LOOKUP_CACHE 16
@@ -64,6 +66,7 @@ struct node_nat {
 		ev_tstamp when;
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
 	struct node_recover recover;	/* recover.c */
+	struct node_liveness live;	/* liveness.c */
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);
@@ -71,16 +74,16 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what);
 void traversal_message(struct peer *from, const struct rv_msg *m);
 void traversal_punch(struct node *node, const struct path *from,
 		     const uint8_t *token, uint8_t kind);
-void traversal_probe_answer(struct node *node, const struct path *from,
-			    int family, const uint8_t *addr, uint16_t port);
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+/* liveness.c is about to ping a quiet peer: our NAT may have moved us. */
+void traversal_path_quiet(struct peer *peer);
+/* liveness.c found the path dead: find another (relay, fresh punch). */
+void traversal_path_lost(struct peer *peer);
 void traversal_housekeeping(struct node *node, ev_tstamp now);
 /* Asks the rendezvous nodes for peer (at most every 2 s unless now). */
 void traversal_lookup(struct peer *peer, bool now);
 /* The peer's traffic (and any handshake with it) goes to path now. */
 void traversal_use_path(struct peer *peer, const struct path *path);
-/* Registers with the rendezvous rv over its current session. */
-void traversal_send_register(struct peer *rv);
 
 #endif /* _PODNET_TRAVERSAL_H */

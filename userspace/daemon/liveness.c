@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Path liveness. When a NAT forgets its mappings (a reboot, a conntrack
+ * flush, a timeout) both sides keep sending into the void: a port-
+ * restricted NAT drops the other side's packets from a new mapping, and
+ * the keepalive timer would notice only after three missed intervals.
+ * Instead, a peer that has been silent for LIVENESS_QUIET while data
+ * went either way gets a ping through its session. The ping alone often
+ * mends the path: it is the packet that makes our NAT map us again, and
+ * the peer follows an authenticated record to its new source. No answer
+ * within LIVENESS_PING_WAIT means the path is dead, and traversal.c
+ * moves it (relay, new punch). Only the peer's answer, an authenticated
+ * record, clears the alarm: an unauthenticated datagram can neither
+ * raise nor settle it.
+ */
+#include "liveness.h"
+
+#include "node.h"
+#include "peer.h"
+#include "rvmsg.h"
+#include "session.h"
+#include "traversal.h"
+
+#define LIVENESS_TICK 0.25	/* s */
+/* Data out, nothing in, for this long: ask the peer. A TCP flow's
+ * retransmissions back off to 3 s after ~1.4 s of loss; the path must
+ * be back before then or the flow stalls twice as long. */
+#define LIVENESS_QUIET 0.75
+/* ... after data, in either direction, this recently: a receiver whose
+ * flow stops asks once, the ping may be what its NAT was waiting for. */
+#define LIVENESS_ACTIVE (2 * LIVENESS_QUIET)
+#define LIVENESS_PING_WAIT 0.5
+/* podnet.ko's last-heard times reach us with the housekeeping (1 s). */
+#define LIVENESS_KERNEL_LAG 1.0
+/* A path found dead again this soon is left to the relay and punching
+ * already under way. */
+#define LIVENESS_RETRY 2.0
+
+/*
+ * When the peer was last heard on the path we send on. Records that come
+ * through the relay while we send directly prove the peer alive, not our
+ * path (the kernel reports only the last record, wherever it came from).
+ */
+ev_tstamp liveness_heard(const struct peer *peer)
+{
+	const struct session *s = peer->current;
+
+	if (s->path.relay_channel || s->in_kernel)
+		return peer->last_rx;
+	return s->last_direct_rx > s->established ? s->last_direct_rx :
+						     s->established;
+}
+
+static void watch_peer(struct peer *peer, ev_tstamp now)
+{
+	struct peer_liveness *l = &peer->nat.live;
+	struct rv_msg ping = { .type = RV_PING };
+	ev_tstamp heard, lag;
+
+	if (peer->nat.is_rendezvous || !peer->current) {
+		l->ping_sent = 0;
+		return;
+	}
+	heard = liveness_heard(peer);
+	lag = peer->current->in_kernel ? LIVENESS_KERNEL_LAG : 0;
+	if (peer->stats.tx_packets != l->tx_packets_seen ||
+	    peer->stats.rx_packets != l->rx_packets_seen) {
+		l->tx_packets_seen = peer->stats.tx_packets;
+		l->rx_packets_seen = peer->stats.rx_packets;
+		l->last_data = now;
+	}
+	if (l->ping_sent) {
+		if (heard >= l->ping_sent) {
+			l->ping_sent = 0;
+		} else if (now - l->ping_sent >= LIVENESS_PING_WAIT) {
+			l->ping_sent = 0;
+			l->last_lost = now;
+			traversal_path_lost(peer);
+		}
+		return;
+	}
+	if (now - heard < LIVENESS_QUIET + lag ||
+	    now - l->last_data >= LIVENESS_ACTIVE + lag ||
+	    now - l->last_lost < LIVENESS_RETRY)
+		return;
+	traversal_path_quiet(peer);
+	if (!session_send_control(peer->current, &ping))
+		l->ping_sent = now;
+}
+
+static void liveness_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct node *node = w->data;
+	ev_tstamp now = ev_now(loop);
+
+	for (struct peer *p = node->peers; p; p = p->next)
+		watch_peer(p, now);
+}
+
+void liveness_peer_changed(struct peer *peer, enum peer_event what)
+{
+	struct node *node = peer->node;
+	ev_timer *timer = &node->nat.live.timer;
+
+	/* A rendezvous has a public address: its nodes come back to it. */
+	if (node->cfg.rendezvous)
+		return;
+	switch (what) {
+	case PEER_SESSION_UP:
+		if (ev_is_active(timer))
+			break;
+		ev_timer_init(timer, liveness_tick, LIVENESS_TICK,
+			      LIVENESS_TICK);
+		timer->data = node;
+		ev_timer_start(node->loop, timer);
+		break;
+	case PEER_REMOVED:
+		/* peer_destroy() unlinked it already: the last one stops
+		 * the watch, so the loop can end. */
+		if (!node->peers)
+			ev_timer_stop(node->loop, timer);
+		break;
+	case PEER_PATH_CHANGED:
+		peer->nat.live.ping_sent = 0;
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * This node's registration with its rendezvous nodes: the candidates it
+ * announces, registering again when its NAT may have moved it, and the
+ * NAT-type probes that ride on the registration (the rendezvous answers
+ * from a second port; a different mapping seen there means symmetric).
+ */
+#include "registration.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "datapath.h"
+#include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "session.h"
+#include "wire.h"
+
+#define REGISTER_INTERVAL 60.0
+#define NAT_PROBES_MAX 5
+
+/* LAN candidates: this host's IPv4 addresses, except the tunnel's own. */
+static size_t local_candidates(struct node *node, struct endpoint *out,
+			       size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa))
+		return 0;
+	for (i = ifa; i && n < max; i = i->ifa_next) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)i->ifa_addr;
+
+		if (!sin || sin->sin_family != AF_INET ||
+		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP) ||
+		    !strcmp(i->ifa_name, node->cfg.ifname))
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].in.sin_family = AF_INET;
+		out[n].in.sin_addr = sin->sin_addr;
+		out[n].in.sin_port = htons(node->cfg.listen_port);
+		out[n].len = sizeof(out[n].in);
+		n++;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+void registration_send(struct peer *rv)
+{
+	struct node *node = rv->node;
+	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat.type };
+
+	m.n_cands = local_candidates(node, m.cands, RV_MAX_CANDIDATES - 1);
+	if (!session_send_control(rv->current, &m))
+		rv->nat.last_register = ev_now(node->loop);
+}
+
+/* Our NAT may have moved us: the rendezvous must see where we are now,
+ * or its relay refuses what we send it from there. */
+void registration_renew_all(struct node *node)
+{
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous && p->current)
+			registration_send(p);
+	}
+}
+
+void registration_send_nat_probe(struct peer *rv)
+{
+	struct node *node = rv->node;
+	uint8_t req[WIRE_NAT_PROBE_LEN];
+	struct path path = { .ep = rv->path.ep, .fd = node->udp_fd };
+
+	if (!rv->nat.probe_port)
+		return;
+	if (path.ep.sa.sa_family == AF_INET)
+		path.ep.in.sin_port = htons(rv->nat.probe_port);
+	else
+		path.ep.in6.sin6_port = htons(rv->nat.probe_port);
+	wire_build_probe_request(req);
+	path_send(node, &path, req, sizeof(req), NULL, 0);
+	rv->nat.probes_sent++;
+}
+
+void registration_housekeeping(struct peer *rv, ev_tstamp now)
+{
+	if (now - rv->nat.last_register > REGISTER_INTERVAL)
+		registration_send(rv);
+	if (rv->nat.registered && rv->node->nat.type == NAT_UNKNOWN &&
+	    rv->nat.probes_sent < NAT_PROBES_MAX)
+		registration_send_nat_probe(rv);
+}
+
+void registration_probe_answer(struct node *node, const struct path *from,
+			       int family, const uint8_t *addr, uint16_t port)
+{
+	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES];
+	uint8_t type;
+	size_t n;
+
+	/* Only a rendezvous may tell us what it sees; compare addresses
+	 * only, since the answer comes from its second port. */
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.is_rendezvous &&
+		    p->path.ep.sa.sa_family == AF_INET &&
+		    from->ep.sa.sa_family == AF_INET &&
+		    p->path.ep.in.sin_addr.s_addr == from->ep.in.sin_addr.s_addr)
+			goto trusted;
+	}
+	node->stats.rx_malformed++;
+	return;
+trusted:
+	if (family != AF_INET || !node->nat.reflexive.len)
+		return;
+	seen.in.sin_family = AF_INET;
+	memcpy(&seen.in.sin_addr, addr, 4);
+	seen.in.sin_port = htons(port);
+	seen.len = sizeof(seen.in);
+	if (!endpoint_equal(&seen, &node->nat.reflexive)) {
+		type = NAT_SYMMETRIC;
+	} else {
+		type = NAT_CONE;
+		n = local_candidates(node, local, RV_MAX_CANDIDATES);
+		for (size_t i = 0; i < n; i++) {
+			if (local[i].in.sin_addr.s_addr ==
+			    seen.in.sin_addr.s_addr)
+				type = NAT_NONE;
+		}
+	}
+	if (type == node->nat.type)
+		return;
+	node->nat.type = type;
+	log_info("NAT type: %s", nat_type_name(type));
+	registration_renew_all(node);
+}
