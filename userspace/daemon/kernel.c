@@ -394,8 +394,10 @@ int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len)
 	nlh = request(peer->node, buf, PODNET_CMD_CTRL_SEND, 0);
 	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	mnl_attr_put(nlh, PODNET_A_PAYLOAD, len, msg);
-	return talk(peer->node, nlh, "sending a control message", peer) ?
-	       -1 : 0;
+	if (talk(peer->node, nlh, "sending a control message", peer))
+		return -1;
+	peer->kernel.ctrl_sent++;
+	return 0;
 }
 
 /* ------------------------------------------------------------ stats */

@@ -31,6 +31,9 @@ struct peer_kernel {
 	bool slot_pending[2];
 	struct path path;
 	uint32_t vaddr;
+	/* Control records sealed by the kernel for us: its tx_packets
+	 * counts them with the data. */
+	uint64_t ctrl_sent;
 };
 
 /* The node's part (node->kernel). */

@@ -17,6 +17,7 @@
  */
 #include "liveness.h"
 
+#include "kernel.h"
 #include "node.h"
 #include "peer.h"
 #include "rvmsg.h"
@@ -58,6 +59,7 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 	struct peer_liveness *l = &peer->nat.live;
 	struct rv_msg ping = { .type = RV_PING };
 	ev_tstamp heard, lag;
+	int64_t tx_data;
 
 	if (peer->nat.is_rendezvous || !peer->current) {
 		l->ping_sent = 0;
@@ -65,9 +67,15 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 	}
 	heard = liveness_heard(peer);
 	lag = peer->current->in_kernel ? LIVENESS_KERNEL_LAG : 0;
-	if (peer->stats.tx_packets != l->tx_packets_seen ||
+	/* podnet.ko counts the control records it seals for us (our own
+	 * pings and keepalives) as sent packets: they are not data, or a
+	 * ping would look like traffic and call for the next one. Its
+	 * counters come a second late, so only a new high is data. */
+	tx_data = (int64_t)(peer->stats.tx_packets - peer->kernel.ctrl_sent);
+	if (tx_data > l->tx_data_seen ||
 	    peer->stats.rx_packets != l->rx_packets_seen) {
-		l->tx_packets_seen = peer->stats.tx_packets;
+		if (tx_data > l->tx_data_seen)
+			l->tx_data_seen = tx_data;
 		l->rx_packets_seen = peer->stats.rx_packets;
 		l->last_data = now;
 	}

@@ -21,7 +21,7 @@ struct peer;
 
 /* A peer's part (peer->nat.live). */
 struct peer_liveness {
-	uint64_t tx_packets_seen;	/* peer->stats, last tick */
+	int64_t tx_data_seen;		/* the most data records sent yet */
 	uint64_t rx_packets_seen;
 	ev_tstamp last_data;		/* when either count last moved */
 	ev_tstamp ping_sent;		/* 0: no ping outstanding */
