@@ -292,7 +292,8 @@ static void put32(uint8_t *p, uint32_t v)
  * the uapi header: 0 passed up, 1 malformed, 2 invalid record. */
 static int junk_expect(const uint8_t *d, size_t len, uint32_t index)
 {
-	if (len < 8 || d[1] != 1 || d[0] == 0 || d[0] > 6)
+	if (len < PODNET_WIRE_HEADER_LEN || d[1] != PODNET_WIRE_VERSION ||
+	    d[0] == 0 || d[0] > PODNET_WIRE_TYPE_MAX)
 		return 1;
 	if (d[0] == 2 && (uint32_t)(d[4] << 24 | d[5] << 16 | d[6] << 8 | d[7]) == index)
 		return 2;
@@ -302,7 +303,9 @@ static int junk_expect(const uint8_t *d, size_t len, uint32_t index)
 static int do_junk(int fd, struct record_keys *k, const struct cfg *c)
 {
 	static const uint8_t bad_versions[] = { 0, 2, 255 };
-	static const uint8_t bad_types[] = { 0, 7, 8, 255 };
+	static const uint8_t bad_types[] = {
+		0, PODNET_WIRE_TYPE_MAX + 1, PODNET_WIRE_TYPE_MAX + 2, 255
+	};
 	unsigned long expect[3] = { 0 };
 	uint32_t seed = 0x9e3779b9;
 	uint8_t d[1600], ka = 0;
