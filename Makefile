@@ -113,8 +113,18 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(BUILD)/libpodnet.a
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd test/unit && ../../$$t); done
 
-check-netns: all $(BUILD)/podnet-loadgen
+check-netns: all $(BUILD)/podnet-loadgen attack-tools
 	@PODNET_BUILD=$(abspath $(BUILD)) test/netns/run-all.sh
+
+# The security tests' attacker (test/attack/): one binary per attack,
+# each linked with the raw-UDP helpers and libpodnet.a for the wire format.
+ATTACK_SRC := $(wildcard test/attack/attack-*.c)
+ATTACK_BIN := $(ATTACK_SRC:test/attack/%.c=$(BUILD)/test/%)
+.PHONY: attack-tools
+attack-tools: $(ATTACK_BIN)
+$(BUILD)/test/attack-%: $(BUILD)/test/attack/attack-%.o $(BUILD)/test/attack/rawudp.o $(BUILD)/libpodnet.a
+	@mkdir -p $(dir $@)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 # The whole suite again with ASan + UBSan, in its own build directory.
 check-san:
