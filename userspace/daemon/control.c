@@ -96,6 +96,10 @@ static void dump_state(struct node *node, FILE *f)
 		node->stats.rx_relay_refused);
 	fprintf(f, "tx_handshake_asks=%" PRIu64 "\n",
 		node->stats.tx_handshake_asks);
+	fprintf(f, "rx_punch_refused=%" PRIu64 "\n",
+		node->stats.rx_punch_refused);
+	fprintf(f, "rx_hints_refuted=%" PRIu64 "\n",
+		node->stats.rx_hints_refuted);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
@@ -152,6 +156,9 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "latest_handshake=%lld\n",
 			(long long)p->latest_handshake);
 		fprintf(f, "handshakes=%" PRIu64 "\n", p->stats.handshakes);
+		if (p->nat.path_probes)
+			fprintf(f, "path_probes=%" PRIu64 "\n",
+				p->nat.path_probes);
 		fprintf(f, "rx_bytes=%" PRIu64 "\n", p->stats.rx_bytes);
 		fprintf(f, "tx_bytes=%" PRIu64 "\n", p->stats.tx_bytes);
 		fprintf(f, "rx_packets=%" PRIu64 "\n", p->stats.rx_packets);

@@ -129,10 +129,11 @@ static void data_datagram(struct node *node, const struct path *from,
 	if (!s || s->state != SESSION_ESTABLISHED || !s->peer) {
 		node->stats.rx_unknown_session++;
 		/* A peer that restarted while we did not still sends under
-		 * our old index: ask it for a fresh handshake. */
+		 * our old index: ask it for a fresh handshake, unless its
+		 * session answers (anybody can send this from its address). */
 		peer = peer_find_by_path(node, from);
 		if (peer)
-			peer_want_session(peer, true);
+			liveness_doubt(peer, false);
 		else if (node->cfg.rendezvous)
 			/* A node of our last life: it should register anew. */
 			rendezvous_notice(node, from, hdr->receiver_index,
@@ -158,8 +159,10 @@ static void session_request_datagram(struct node *node,
 	 * handshakes at a victim. */
 	struct peer *peer = peer_find_by_path(node, from);
 
+	/* From the peer's address is not from the peer: a session that
+	 * still answers is kept (liveness.c). */
 	if (peer)
-		peer_session_requested(peer);
+		liveness_doubt(peer, true);
 }
 
 static void nat_probe_datagram(struct node *node, const struct path *from,

@@ -18,6 +18,7 @@
 #include "liveness.h"
 
 #include "kernel.h"
+#include "log.h"
 #include "node.h"
 #include "peer.h"
 #include "rvmsg.h"
@@ -38,6 +39,9 @@
 /* A path found dead again this soon is left to the relay and punching
  * already under way. */
 #define LIVENESS_RETRY 2.0
+/* A session that answered is not doubted again for this long: a spoofer
+ * gains at most one ping every LIVENESS_DOUBT_HOLD. */
+#define LIVENESS_DOUBT_HOLD 1.0
 
 /*
  * When the peer was last heard on the path we send on. Records that come
@@ -98,13 +102,100 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 		l->ping_sent = now;
 }
 
+/* What the hint asked for, now that nothing speaks against it. */
+static void lost_session(struct peer *peer, bool asked)
+{
+	if (asked)
+		peer_session_requested(peer);
+	else
+		peer_want_session(peer, true);
+}
+
+/*
+ * A restarted peer lost its session and says so with the first datagram
+ * it sends us (a session request) or gets from us (under an index it no
+ * longer has, which makes it ask). Anybody can send those from its
+ * address, though, and a new handshake every time would let anybody
+ * stall a working pair. The session itself tells: a ping through it,
+ * and an authenticated answer within LIVENESS_PING_WAIT refutes the
+ * hint. A restarted peer cannot answer, and gets its handshake half a
+ * second later.
+ */
+void liveness_doubt(struct peer *peer, bool asked)
+{
+	struct node *node = peer->node;
+	struct peer_liveness *l = &peer->nat.live;
+	struct rv_msg ping = { .type = RV_PING };
+	ev_tstamp now = ev_now(node->loop);
+	static uint64_t ids;
+	const struct session *s = peer->current;
+
+	/* No session to lose, or one due for new keys anyway (a server
+	 * whose client does not rekey asks it to): nothing to check. A
+	 * rendezvous keeps no watch (it never dials a node). */
+	if (!s || node->cfg.rendezvous ||
+	    (asked && now - s->established >= node->cfg.rekey_after)) {
+		lost_session(peer, asked);
+		return;
+	}
+	if (l->doubt_sent) {
+		l->doubt_asked |= asked;
+		return;
+	}
+	if (now - l->last_doubt < LIVENESS_DOUBT_HOLD)
+		return;
+	l->doubt_id = ++ids | 1ULL << 63;
+	ping.ping_id = l->doubt_id;
+	if (session_send_control(peer->current, &ping)) {
+		lost_session(peer, asked);
+		return;
+	}
+	l->doubt_sent = now;
+	l->last_doubt = now;
+	l->doubt_asked = asked;
+}
+
+bool liveness_pong(struct peer *peer, uint64_t id)
+{
+	struct peer_liveness *l = &peer->nat.live;
+
+	if (!l->doubt_sent || id != l->doubt_id)
+		return false;
+	l->doubt_sent = 0;
+	peer->node->stats.rx_hints_refuted++;
+	return true;
+}
+
+static void check_doubt(struct peer *peer, ev_tstamp now)
+{
+	struct peer_liveness *l = &peer->nat.live;
+	ev_tstamp lag;
+
+	if (!l->doubt_sent)
+		return;
+	if (!peer->current) {
+		/* Gone meanwhile: a new one is wanted anyway. */
+		l->doubt_sent = 0;
+		return;
+	}
+	lag = peer->current->in_kernel ? LIVENESS_KERNEL_LAG : 0;
+	if (now - l->doubt_sent < LIVENESS_PING_WAIT + lag)
+		return;
+	l->doubt_sent = 0;
+	log_info("peer %s: its session does not answer; a new handshake",
+		 peer->name);
+	lost_session(peer, l->doubt_asked);
+}
+
 static void liveness_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct node *node = w->data;
 	ev_tstamp now = ev_now(loop);
 
-	for (struct peer *p = node->peers; p; p = p->next)
+	for (struct peer *p = node->peers; p; p = p->next) {
+		check_doubt(p, now);
 		watch_peer(p, now);
+	}
 }
 
 void liveness_peer_changed(struct peer *peer, enum peer_event what)

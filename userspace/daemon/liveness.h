@@ -12,6 +12,7 @@
 #define _PODNET_LIVENESS_H
 
 #include <ev.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "peer_event.h"
@@ -26,6 +27,11 @@ struct peer_liveness {
 	ev_tstamp last_data;		/* when either count last moved */
 	ev_tstamp ping_sent;		/* 0: no ping outstanding */
 	ev_tstamp last_lost;		/* when the path was last found dead */
+	/* A "session lost" hint being checked (liveness_doubt()). */
+	ev_tstamp doubt_sent;		/* 0: none */
+	ev_tstamp last_doubt;
+	uint64_t doubt_id;		/* the ping's id */
+	bool doubt_asked;		/* a session request was among them */
 };
 
 /* The node's part (node->nat.live). */
@@ -36,5 +42,14 @@ struct node_liveness {
 void liveness_peer_changed(struct peer *peer, enum peer_event what);
 /* When the peer was last heard on the path its session sends on. */
 ev_tstamp liveness_heard(const struct peer *peer);
+/*
+ * An unauthenticated datagram from the peer's address says it lost its
+ * session: one under an index we do not have, or (asked) a session
+ * request. The running session, if any, is asked first (a ping); only
+ * when it does not answer does the peer get a new handshake.
+ */
+void liveness_doubt(struct peer *peer, bool asked);
+/* A pong from the peer: true when it answered liveness_doubt()'s ping. */
+bool liveness_pong(struct peer *peer, uint64_t id);
 
 #endif /* _PODNET_LIVENESS_H */

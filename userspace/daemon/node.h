@@ -40,6 +40,8 @@ struct node_stats {
 	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
+	uint64_t rx_punch_refused;	/* punch from none of the peer's hosts */
+	uint64_t rx_hints_refuted;	/* "session lost" hints its pong refuted */
 };
 
 struct node {

@@ -41,6 +41,12 @@
 #define PUNCH_SOCKET_LINGER 20.0
 /* A direct path that carried something this recently needs no punch. */
 #define PATH_HEARD 1.0
+/* A candidate path is probed through the session at most this often; */
+#define PATH_PROBE_INTERVAL 0.1
+/* the first candidate that answered is tried alone this long; */
+#define PATH_PROBE_FIRST 0.5
+/* with podnet.ko holding the keys, by a handshake at most this often. */
+#define PATH_PROBE_HANDSHAKE_MIN 2.0
 
 struct punch_socket {
 	int fd;
@@ -138,6 +144,20 @@ static void punch_send(struct node *node, int fd, const struct endpoint *ep,
 	path_send(node, &path, buf, sizeof(buf), NULL, 0);
 }
 
+/* A handshake under way follows the session's path: where it was going
+ * may be a relay channel that is gone, or a punched path is better. A
+ * rekey of ours starts again there at once rather than after its
+ * retransmission timer. */
+static void handshake_follow(struct peer *peer, const struct path *path)
+{
+	if (peer->handshake && !path_equal(&peer->handshake->path, path)) {
+		if (peer->current && peer->handshake->is_client)
+			session_start_client(peer);
+		else
+			peer->handshake->path = *path;
+	}
+}
+
 static void set_path(struct peer *peer, const struct path *path)
 {
 	char desc[ADDR_STR_MAX + 32];
@@ -154,16 +174,7 @@ static void set_path(struct peer *peer, const struct path *path)
 				     path->relay_channel ? "through the relay at" : "directly to",
 				     path_format(path, desc, sizeof(desc)));
 	}
-	/* A handshake under way follows too: where it was going may be a
-	 * relay channel that is gone, or a punched path is better. A rekey
-	 * of ours starts again there at once rather than after its
-	 * retransmission timer. */
-	if (peer->handshake && !path_equal(&peer->handshake->path, path)) {
-		if (peer->current && peer->handshake->is_client)
-			session_start_client(peer);
-		else
-			peer->handshake->path = *path;
-	}
+	handshake_follow(peer, path);
 	if (!peer->current)
 		peer_want_session(peer, true);
 }
@@ -384,11 +395,34 @@ static void adopt_punch_socket(struct peer *peer, int fd)
 	punch_stop(peer);
 }
 
+/* Punching is over: a direct path works. The extra sockets linger even
+ * under a running session: the peer may have seen another pair meet
+ * first and send to that one. The session follows its records there;
+ * the socket it ends up on is kept when the lingering ends (punch_tick). */
+static void punch_done(struct peer *peer)
+{
+	struct punch *pu = peer->nat.punch;
+
+	if (pu && pu->n_socks) {
+		if (!pu->succeeded) {
+			/* Stop probing, keep the sockets until a session
+			 * settles. */
+			pu->succeeded = true;
+			pu->deadline = ev_now(peer->node->loop) +
+				       PUNCH_SOCKET_LINGER;
+		}
+	} else {
+		punch_stop(peer);
+	}
+	peer->nat.path_reason[0] = '\0';
+}
+
+/* No session yet: the first answer is where the handshake goes. The
+ * handshake authenticates both ends, so a session that comes up over
+ * this path is the proof that it is the peer's. */
 static void punch_succeeded(struct peer *peer, const struct path *from)
 {
-	struct node *node = peer->node;
 	struct punch *pu = peer->nat.punch;
-	bool lingering = pu && pu->n_socks;
 	char desc[ADDR_STR_MAX + 32];
 
 	/* One direct path is enough; later answers (the LAN candidate and
@@ -396,21 +430,107 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	if ((!pu || pu->succeeded) && !peer->path.relay_channel &&
 	    peer->path.ep.len)
 		return;
-	if (lingering) {
-		/* Stop probing, keep the sockets until a session settles. */
-		pu->succeeded = true;
-		pu->deadline = ev_now(node->loop) + PUNCH_SOCKET_LINGER;
-	} else {
-		punch_stop(peer);
-	}
-	peer->nat.path_reason[0] = '\0';
+	punch_done(peer);
 	log_info_ratelimited("peer %s: direct path %s", peer->name,
 			     path_format(from, desc, sizeof(desc)));
-	/* The extra sockets linger even under a running session: the peer
-	 * may have seen another pair meet first and send to that one. The
-	 * session follows its records there; the socket it ends up on is
-	 * kept when the lingering ends (punch_tick). */
 	set_path(peer, from);
+}
+
+/*
+ * A session runs: a punch only names a candidate path, and the session
+ * moves there only on an authenticated record (dispatch.c), as roaming
+ * does. We send one, a ping under the session's keys, over the candidate:
+ * the peer follows it there and its pong, coming back the same way,
+ * moves our side. Somebody who merely holds the token (it travels in
+ * clear) gets nothing: the candidate is on one of the peer's own hosts
+ * (traversal_punch), and what reaches it is a record only the peer can
+ * open, which moves nothing unless it arrives from where we sent it.
+ */
+static void probe_candidate(struct peer *peer, const struct path *cand)
+{
+	struct session *s = peer->current;
+	struct rv_msg ping = { .type = RV_PING };
+	ev_tstamp now = ev_now(peer->node->loop);
+	struct peer_nat *nat = &peer->nat;
+	struct path saved;
+
+	/* One direct path is enough: once punching is over, later answers
+	 * (the LAN candidate and the reflexive one both working) must not
+	 * make the path flap; nor may they while the first one is tried. */
+	if (path_equal(&s->path, cand) ||
+	    (!s->path.relay_channel &&
+	     (!nat->punch || nat->punch->succeeded)) ||
+	    now - nat->probe_sent < PATH_PROBE_INTERVAL ||
+	    (!path_equal(&nat->probe_path, cand) &&
+	     now - nat->probe_sent < PATH_PROBE_FIRST))
+		return;
+	nat->probe_path = *cand;
+	nat->probe_sent = now;
+	nat->path_probes++;
+	if (s->in_kernel) {
+		/* podnet.ko seals our control records and sends them on
+		 * its own path: prove the candidate with a handshake over
+		 * it instead (the current session's client dials). */
+		if (!s->is_client || peer->handshake ||
+		    now - peer->last_attempt < PATH_PROBE_HANDSHAKE_MIN)
+			return;
+		saved = peer->path;
+		peer->last_attempt = now;
+		peer->path = *cand;
+		if (session_start_client(peer))
+			log_warn("peer %s: cannot start a handshake", peer->name);
+		peer->path = saved;
+		return;
+	}
+	saved = s->path;
+	s->path = *cand;
+	session_send_control(s, &ping);
+	s->path = saved;
+}
+
+/* The same host, port aside; an IPv4 address and its v4-mapped IPv6
+ * form (a dual-stack socket) are the same. */
+static bool v4_of(const struct endpoint *ep, uint32_t *addr)
+{
+	const uint8_t *a = ep->in6.sin6_addr.s6_addr;
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (ep->sa.sa_family == AF_INET) {
+		*addr = ep->in.sin_addr.s_addr;
+		return true;
+	}
+	if (ep->sa.sa_family == AF_INET6 && !memcmp(a, mapped, 12)) {
+		memcpy(addr, a + 12, 4);
+		return true;
+	}
+	return false;
+}
+
+static bool same_host(const struct endpoint *a, const struct endpoint *b)
+{
+	uint32_t a4, b4;
+
+	if (v4_of(a, &a4) && v4_of(b, &b4))
+		return a4 == b4;
+	return a->sa.sa_family == AF_INET6 && b->sa.sa_family == AF_INET6 &&
+	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr,
+		       sizeof(a->in6.sin6_addr));
+}
+
+/*
+ * Could the peer send from ep? Its candidates come from the rendezvous,
+ * in-session: its reflexive address and its LAN addresses. The port may
+ * differ (a symmetric NAT maps every destination to a fresh one), the
+ * host may not: a token sniffed off the wire does not make a stranger's
+ * own address a candidate.
+ */
+static bool candidate_host(const struct peer *peer, const struct endpoint *ep)
+{
+	for (size_t i = 0; i < peer->nat.n_candidates; i++) {
+		if (same_host(&peer->nat.candidates[i], ep))
+			return true;
+	}
+	return false;
 }
 
 void traversal_punch(struct node *node, const struct path *from,
@@ -429,13 +549,40 @@ void traversal_punch(struct node *node, const struct path *from,
 		node->stats.rx_malformed++;
 		return;
 	}
+	/* Neither answered nor used: an answer would only tell a stranger
+	 * that its token is good. */
+	if (!candidate_host(peer, &from->ep)) {
+		node->stats.rx_punch_refused++;
+		return;
+	}
 	/* Answer from the socket it arrived on, to wherever it came from:
 	 * that source is the peer's mapping for this path, even when it is
 	 * not one of the candidates (a symmetric NAT's fresh port). */
 	if (kind == WIRE_PUNCH_PROBE)
 		punch_send(node, from->fd, &from->ep, token, WIRE_PUNCH_ANSWER);
-	if (peer->nat.punch || peer->path.relay_channel || !peer->path.ep.len)
+	if (peer->current)
+		probe_candidate(peer, from);
+	else if (peer->nat.punch || peer->path.relay_channel ||
+		 !peer->path.ep.len)
 		punch_succeeded(peer, from);
+}
+
+/* The session moved (an authenticated record came from elsewhere). */
+static void path_changed(struct peer *peer)
+{
+	char desc[ADDR_STR_MAX + 32];
+
+	if (peer->path.relay_channel)
+		return;
+	/* A direct path needs no excuse, nor any more punching. */
+	peer->nat.path_reason[0] = '\0';
+	if (peer->nat.punch && !peer->nat.punch->succeeded) {
+		log_info_ratelimited("peer %s: direct path %s confirmed",
+				     peer->name,
+				     path_format(&peer->path, desc, sizeof(desc)));
+		punch_done(peer);
+	}
+	handshake_follow(peer, &peer->path);
 }
 
 static bool any_rendezvous(struct node *node)
@@ -576,7 +723,8 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		session_send_control(from->current, &pong);
 		return;
 	case RV_PONG:
-		if (!recover_pong(from, m->ping_id))
+		if (!liveness_pong(from, m->ping_id) &&
+		    !recover_pong(from, m->ping_id))
 			control_ping_answered(node, from, m->ping_id);
 		return;
 	}
@@ -700,9 +848,7 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what)
 		use_new_session(peer);
 		break;
 	case PEER_PATH_CHANGED:
-		/* A direct path needs no excuse. */
-		if (!peer->path.relay_channel)
-			peer->nat.path_reason[0] = '\0';
+		path_changed(peer);
 		break;
 	case PEER_PATH_WANTED:
 		lookup_name(peer);

@@ -49,6 +49,11 @@ struct peer_nat {
 	struct punch *punch;		/* punching in progress */
 	ev_tstamp next_punch_retry;
 	char path_reason[64];		/* why the path is relayed */
+	/* The last candidate path probed through the session: it moves
+	 * there only when the peer answers over it (traversal.c). */
+	struct path probe_path;
+	ev_tstamp probe_sent;
+	uint64_t path_probes;		/* candidates probed so far */
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
 	struct peer_recover recover;	/* recover.c */
