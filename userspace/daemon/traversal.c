@@ -442,9 +442,10 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
  * does. We send one, a ping under the session's keys, over the candidate:
  * the peer follows it there and its pong, coming back the same way,
  * moves our side. Somebody who merely holds the token (it travels in
- * clear) gets nothing: the candidate is on one of the peer's own hosts
- * (traversal_punch), and what reaches it is a record only the peer can
- * open, which moves nothing unless it arrives from where we sent it.
+ * clear) gets nothing: a punch from a host that is none of the peer's is
+ * refused (traversal_punch), so the ping only ever goes to the peer's
+ * own hosts, and a candidate that does not answer in-session is dropped
+ * by doing nothing.
  */
 static void probe_candidate(struct peer *peer, const struct path *cand)
 {
@@ -466,7 +467,6 @@ static void probe_candidate(struct peer *peer, const struct path *cand)
 		return;
 	nat->probe_path = *cand;
 	nat->probe_sent = now;
-	nat->path_probes++;
 	if (s->in_kernel) {
 		/* podnet.ko seals our control records and sends them on
 		 * its own path: prove the candidate with a handshake over
@@ -474,6 +474,7 @@ static void probe_candidate(struct peer *peer, const struct path *cand)
 		if (!s->is_client || peer->handshake ||
 		    now - peer->last_attempt < PATH_PROBE_HANDSHAKE_MIN)
 			return;
+		nat->path_probes++;
 		saved = peer->path;
 		peer->last_attempt = now;
 		peer->path = *cand;
@@ -482,6 +483,7 @@ static void probe_candidate(struct peer *peer, const struct path *cand)
 		peer->path = saved;
 		return;
 	}
+	nat->path_probes++;
 	saved = s->path;
 	s->path = *cand;
 	session_send_control(s, &ping);
