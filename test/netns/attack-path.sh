@@ -130,6 +130,8 @@ check "F1: the attacker received nothing from alpha" \
 	bash -c "[[ ! -s '$tmp/evil-rx.txt' ]] || { echo '# received:'; cut -c1-100 '$tmp/evil-rx.txt' | head -n 5; false; }"
 check "F1: the forged punches were refused and counted (rx_punch_refused)" \
 	iface_above alpha rx_punch_refused "$((refused + 9))"
+check "F1: no record went to a forged candidate (path_probes)" \
+	bash -c "[[ '$(peer_field alpha beta path_probes)' == null ]]"
 check "F1: no new handshake (alpha)" peer_is alpha beta handshakes "$hs_ab"
 check "F1: no new handshake (beta)" peer_is beta alpha handshakes "$hs_ba"
 nat_unblock_udp "$router_beta"
