@@ -173,7 +173,8 @@ static int node_key_load(struct node_key *k, const char *path, char *err,
 	size_t pem_len;
 	int der_len, ret = -1;
 
-	if (fileio_read_small(path, CERT_FILE_SIZE_MAX, &pem, &pem_len,
+	if (cert_key_file_check(path, err, errlen) < 0 ||
+	    fileio_read_small(path, CERT_FILE_SIZE_MAX, &pem, &pem_len,
 			      err, errlen) < 0)
 		return -1;
 	der_len = wc_KeyPemToDer(pem, (int)pem_len, der, sizeof(der), NULL);
