@@ -78,7 +78,7 @@ static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	    cert_parse(der, (size_t)len, &id, NULL, why, sizeof(why)) < 0)
 		return 0;
 	if (revoke_check(verify_node, &id, why, sizeof(why)) < 0) {
-		log_debug_ratelimited("handshake refused: %s", why);
+		log_warn_ratelimited("handshake refused: %s", why);
 		return 0;
 	}
 	return 1;
