@@ -37,14 +37,16 @@ static void apply(struct node *node)
 		fp_short(p->cert_fp, fp);
 		log_warn("peer %s: certificate %s... is revoked (list serial %llu); dropping its sessions",
 			 p->name, fp, (unsigned long long)node->revoke.list.serial);
-		session_destroy(p->current);
-		session_destroy(p->previous);
-		session_destroy(p->handshake);
-		session_destroy(p->pending);
+		/* Address first: the session events below then sync a peer
+		 * without it (and without keys) into podnet.ko. */
 		if (p->has_vaddr)
 			routing_remove(&node->routes, p->vaddr, p);
 		p->has_vaddr = false;
 		p->has_cert_fp = false;
+		session_destroy(p->current);
+		session_destroy(p->previous);
+		session_destroy(p->handshake);
+		session_destroy(p->pending);
 	}
 }
 
