@@ -127,6 +127,11 @@ static void print_pretty(const struct status *st)
 			printf(" (seen as %s)", get(i, "reflexive"));
 		printf("\n");
 	}
+	if (get_u64(i, "revocation_serial") || get_u64(i, "rx_revocation_refused"))
+		printf("  %srevocation list%s: serial %llu, %llu revoked (%llu lists refused)\n",
+		       c_bold(), c_reset(), get_u64(i, "revocation_serial"),
+		       get_u64(i, "revocation_count"),
+		       get_u64(i, "rx_revocation_refused"));
 	if (!strcmp(get(i, "rendezvous"), "true"))
 		printf("  %srole%s: rendezvous and relay\n", c_bold(), c_reset());
 	printf("  %sdropped%s: %llu malformed, %llu unknown session, %llu rejected handshakes, %llu no route\n",

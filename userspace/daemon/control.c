@@ -96,6 +96,11 @@ static void dump_state(struct node *node, FILE *f)
 		node->stats.rx_relay_refused);
 	fprintf(f, "tx_handshake_asks=%" PRIu64 "\n",
 		node->stats.tx_handshake_asks);
+	fprintf(f, "revocation_serial=%" PRIu64 "\n",
+		node->revoke.list.serial);
+	fprintf(f, "revocation_count=%zu\n", node->revoke.list.count);
+	fprintf(f, "rx_revocation_refused=%" PRIu64 "\n",
+		node->revoke.rx_refused);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)

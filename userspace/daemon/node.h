@@ -26,6 +26,7 @@
 #include "kernel.h"
 #include "queue.h"
 #include "rendezvous.h"
+#include "revoke.h"
 #include "routing.h"
 #include "session.h"
 #include "traversal.h"
@@ -66,6 +67,7 @@ struct node {
 	struct node_nat nat;		/* traversal.c */
 	struct node_rv rv;		/* rendezvous.c */
 	struct node_queue queue;	/* queue.c */
+	struct node_revoke revoke;	/* revoke.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

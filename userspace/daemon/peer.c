@@ -326,6 +326,8 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->has_vaddr = true;
 	peer->vaddr = id->vaddr;
 	peer->cert_not_after = id->not_after;
+	memcpy(peer->cert_fp, id->fingerprint, sizeof(peer->cert_fp));
+	peer->has_cert_fp = true;
 	/* A path punched meanwhile beats the one the handshake took. */
 	if (peer->path.ep.len && !peer->path.relay_channel &&
 	    s->path.relay_channel && !peer->config_endpoint.len)

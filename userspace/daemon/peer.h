@@ -46,6 +46,8 @@ struct peer {
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */
 	time_t cert_not_after;
+	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
+	uint8_t cert_fp[32];		/* SHA-256 of its certificate */
 
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */

@@ -333,6 +333,7 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 		ack.n_cands = 1;
 		session_send_control(from->current, &ack);
 		session_send_control(from->current, &boot);
+		revoke_send(from);
 		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
 			  from->name, endpoint_format(&from->path.ep, ep,
 						      sizeof(ep)),

@@ -297,6 +297,12 @@ static void session_complete(struct session *s)
 			 session_desc(s, desc, sizeof(desc)), id.name);
 		goto reject;
 	}
+	/* Revoked, a CA, or an address another peer holds (revoke.c). */
+	if (revoke_check(node, &id, err, sizeof(err))) {
+		log_reject(s, "handshake with %s: %s",
+			   session_desc(s, desc, sizeof(desc)), err);
+		goto reject;
+	}
 	if (!strcmp(id.name, node->identity.name) ||
 	    id.vaddr.s_addr == node->cfg.address.s_addr) {
 		log_reject(s, "handshake with %s: peer claims this node's own name or address",

@@ -255,6 +255,11 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 		p->have_key = true;
 		return set_path(p, cfg->key_path, sizeof(cfg->key_path), key,
 				value);
+	} else if (!strcasecmp(key, "RevocationList")) {
+		/* May not exist yet: a node saves the first list a
+		 * rendezvous hands it there. */
+		return set_path(p, cfg->revocation_path,
+				sizeof(cfg->revocation_path), key, value);
 	} else if (!strcasecmp(key, "ControlSocket")) {
 		return set_path(p, cfg->control_socket,
 				sizeof(cfg->control_socket), key, value);
@@ -308,7 +313,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
 			    key);
 	}
 	return 0;

@@ -69,6 +69,7 @@ struct config {
 	char ca_path[PATH_MAX];
 	char cert_path[PATH_MAX];
 	char key_path[PATH_MAX];
+	char revocation_path[PATH_MAX];	/* "": none (revocation.h) */
 	char control_socket[108];	/* sun_path */
 	enum log_level log_level;
 	unsigned int keepalive_interval;	/* seconds, 0 = off */
