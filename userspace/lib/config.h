@@ -36,6 +36,8 @@
 #define CONFIG_DEFAULT_PUNCH_SPRAY 2048		/* cone side, ports */
 #define CONFIG_DEFAULT_PUNCH_RATE 4000		/* probes per second */
 #define CONFIG_DEFAULT_PUNCH_RETRY 30		/* s between retries */
+#define CONFIG_DEFAULT_LEARNED_PEER_MAX 1024	/* peers not configured */
+#define CONFIG_DEFAULT_LEARNED_PEER_IDLE 600	/* s before one is forgotten */
 #define CONFIG_DEFAULT_REKEY_AFTER 120		/* s, as WireGuard */
 #define CONFIG_DEFAULT_REKEY_PACKETS (1ull << 40)
 
@@ -79,6 +81,8 @@ struct config {
 	unsigned int punch_spray;
 	unsigned int punch_rate;
 	unsigned int punch_retry;
+	unsigned int learned_peer_max;	/* peers learnt, not configured */
+	unsigned int learned_peer_idle;	/* s without session or traffic */
 	unsigned int rekey_after;	/* seconds */
 	unsigned long long rekey_packets;
 	unsigned int threads;		/* crypto threads, 0 = auto */
