@@ -6,8 +6,8 @@
  * only passes on what a member registered, and any member may register
  * anything: the rendezvous drops what cannot be a host (candidate_sane),
  * and the node that is told to punch probes a LAN candidate only when it
- * could be on a LAN shared with us, and not more often than once a second
- * per address, however many introductions name it. The reflexive
+ * could be on a LAN shared with us, and in only so many punches per
+ * address, however many introductions name it. The reflexive
  * candidate is the address the rendezvous itself saw: that one is not the
  * member's word and is always probed.
  */
@@ -18,8 +18,11 @@
 #include <net/if.h>
 #include <string.h>
 
-/* Admissions per second and address (token_bucket.h: also the burst). */
-#define PROBE_ADMISSIONS_PER_S 1.0
+/* Punches an address may be probed in: a burst (a few peers on one LAN
+ * introduced at once), then one every few seconds. A punch probes each
+ * candidate five times a second for PunchTimeout. */
+#define PROBE_ADMISSION_BURST 3.0
+#define PROBE_ADMISSION_INTERVAL 4.0	/* s */
 
 static bool v4_sane(uint32_t a)
 {
@@ -137,5 +140,13 @@ bool candidate_probe_allowed(struct node_candidates *nc,
 	 * reset each other's (an attacker picks the addresses). */
 	struct token_bucket *tb = &nc->buckets[ep_hash(ep) % CANDIDATE_BUCKETS];
 
-	return token_bucket_take(tb, now, PROBE_ADMISSIONS_PER_S);
+	/* token_bucket_take() bursts one second's worth: too little here. */
+	tb->tokens += (now - tb->last) / PROBE_ADMISSION_INTERVAL;
+	tb->last = now;
+	if (tb->tokens > PROBE_ADMISSION_BURST)
+		tb->tokens = PROBE_ADMISSION_BURST;
+	if (tb->tokens < 1.0)
+		return false;
+	tb->tokens -= 1.0;
+	return true;
 }

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "addr.h"
-#include "token_bucket.h"
+#include "token_bucket.h"	/* its struct; the burst is ours */
 
 /* LAN candidates a node keeps of one introduction. */
 #define CANDIDATE_LAN_MAX 6
@@ -32,8 +32,8 @@ bool candidate_sane(const struct endpoint *ep);
  * private, shared (CGN), link-local or ULA range, or in the subnet of one
  * of our own interfaces. */
 bool candidate_plausible_lan(const struct endpoint *ep);
-/* May an introduction make us probe ep (once more) now? At most one a
- * second per address, whoever introduces it. */
+/* May an introduction make us probe ep in one more punch now? A few at
+ * once, then one every few seconds per address, whoever introduces it. */
 bool candidate_probe_allowed(struct node_candidates *nc,
 			     const struct endpoint *ep, ev_tstamp now);
 

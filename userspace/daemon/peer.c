@@ -84,8 +84,13 @@ static bool has_session(const struct peer *p)
 
 struct peer *peer_create_learned(struct node *node, const char *name)
 {
+	unsigned int max = node->cfg.learned_peer_max;
 	struct peer *idlest = NULL;
 	size_t n = 0;
+
+	if (!max)
+		max = node->cfg.rendezvous ? CONFIG_DEFAULT_LEARNED_PEER_MAX_RV :
+					     CONFIG_DEFAULT_LEARNED_PEER_MAX;
 
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (!is_learned(p))
@@ -95,7 +100,7 @@ struct peer *peer_create_learned(struct node *node, const char *name)
 		    (!idlest || last_active(p) < last_active(idlest)))
 			idlest = p;
 	}
-	if (n >= node->cfg.learned_peer_max) {
+	if (n >= max) {
 		if (!idlest) {
 			node->stats.learned_peers_refused++;
 			log_warn_ratelimited("peer %s: not added, %zu learnt peers have sessions (LearnedPeerMax)",
@@ -104,8 +109,7 @@ struct peer *peer_create_learned(struct node *node, const char *name)
 		}
 		node->stats.learned_peers_evicted++;
 		log_info_ratelimited("peer %s: forgotten to make room for %s (LearnedPeerMax %u)",
-				     idlest->name, name,
-				     node->cfg.learned_peer_max);
+				     idlest->name, name, max);
 		peer_destroy(idlest);
 	}
 	return peer_create(node, name);

@@ -503,9 +503,12 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 	return true;
 }
 
-/* Was ep a candidate of the peer's last introduction? */
-static bool known_candidate(const struct peer *peer, const struct endpoint *ep)
+/* Does the punch under way probe ep already? */
+static bool punching_candidate(const struct peer *peer,
+			       const struct endpoint *ep)
 {
+	if (!peer->nat.punch || peer->nat.punch->succeeded)
+		return false;
 	for (size_t i = 1; i < peer->nat.n_candidates; i++) {
 		if (endpoint_equal(&peer->nat.candidates[i], ep))
 			return true;
@@ -516,7 +519,7 @@ static bool known_candidate(const struct peer *peer, const struct endpoint *ep)
 /*
  * The candidates of an introduction we will probe: the reflexive one,
  * and the LAN ones that could be on a LAN shared with us, bounded in
- * number and each at most once a second, whoever names it. Any member
+ * number and each only so often, whoever names it. Any member
  * registers what it likes as its LAN candidates: without this, a lookup
  * would make us probe addresses of its choice. A candidate the punch
  * under way already probes stays without a new token: a second
@@ -534,7 +537,7 @@ static size_t filter_candidates(struct peer *peer, const struct rv_msg *m)
 		const struct endpoint *ep = &m->cands[i];
 
 		if (n > CANDIDATE_LAN_MAX || !candidate_plausible_lan(ep) ||
-		    (!known_candidate(peer, ep) &&
+		    (!punching_candidate(peer, ep) &&
 		     !candidate_probe_allowed(&node->cand, ep, now))) {
 			node->stats.candidates_refused++;
 			continue;

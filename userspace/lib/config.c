@@ -453,7 +453,6 @@ static void config_defaults(struct config *cfg)
 	cfg->punch_spray = CONFIG_DEFAULT_PUNCH_SPRAY;
 	cfg->punch_rate = CONFIG_DEFAULT_PUNCH_RATE;
 	cfg->punch_retry = CONFIG_DEFAULT_PUNCH_RETRY;
-	cfg->learned_peer_max = CONFIG_DEFAULT_LEARNED_PEER_MAX;
 	cfg->learned_peer_idle = CONFIG_DEFAULT_LEARNED_PEER_IDLE;
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
