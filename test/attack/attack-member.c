@@ -38,6 +38,7 @@
 #include "addr.h"
 #include "cert.h"
 #include "cert_issue.h"
+#include "record.h"
 #include "rvmsg.h"
 #include "wire.h"
 
@@ -54,6 +55,10 @@ struct member {
 	WOLFSSL *ssl;
 	bool up, registered;
 	uint32_t local_index, remote_index;
+	/* After the handshake: podnet's records start at sequence 2^40,
+	 * beyond what wolfSSL takes, so they are opened here. */
+	struct record_keys keys;
+	bool have_keys;
 	double deadline, next_lookup;
 	const uint8_t *rx_buf;
 	size_t rx_len;
@@ -162,8 +167,16 @@ static void receive(struct member *m, const uint8_t *buf, size_t len,
 		m->rx_len = 0;
 		return;
 	}
-	n = wolfSSL_read(m->ssl, plain, sizeof(plain));
 	m->rx_len = 0;
+	if (hdr.type != WIRE_TYPE_DATA)
+		return;		/* a repeated final flight */
+	if (!m->have_keys) {
+		if (record_keys_from_ssl(m->ssl, &m->keys))
+			return;
+		m->have_keys = true;
+	}
+	n = record_open(&m->keys, hdr.payload, hdr.payload_len, plain,
+			sizeof(plain));
 	if (n <= 0 || rv_parse(plain, (size_t)n, &msg))
 		return;
 	if (msg.type == RV_REGISTER_ACK)
@@ -320,6 +333,8 @@ int main(int argc, char **argv)
 	}
 	for (unsigned int i = 0; i < count; i++) {
 		registered += ms[i].registered;
+		if (ms[i].have_keys)
+			record_keys_wipe(&ms[i].keys);
 		wolfSSL_free(ms[i].ssl);
 		close(ms[i].fd);
 	}
