@@ -133,7 +133,7 @@ static uint32_t ep_hash(const struct endpoint *ep)
 }
 
 bool candidate_probe_allowed(struct node_candidates *nc,
-			     const struct endpoint *ep, ev_tstamp now)
+			     const struct endpoint *ep, double now)
 {
 	/* By address, not port: other ports of one host are no other
 	 * target. Two addresses in one slot share its bucket, rather than

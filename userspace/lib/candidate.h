@@ -9,7 +9,6 @@
 #ifndef _PODNET_CANDIDATE_H
 #define _PODNET_CANDIDATE_H
 
-#include <ev.h>
 #include <stdbool.h>
 
 #include "addr.h"
@@ -35,6 +34,6 @@ bool candidate_plausible_lan(const struct endpoint *ep);
 /* May an introduction make us probe ep in one more punch now? A few at
  * once, then one every few seconds per address, whoever introduces it. */
 bool candidate_probe_allowed(struct node_candidates *nc,
-			     const struct endpoint *ep, ev_tstamp now);
+			     const struct endpoint *ep, double now);
 
 #endif /* _PODNET_CANDIDATE_H */
