@@ -55,6 +55,72 @@ struct peer *peer_create(struct node *node, const char *name)
 	return peer;
 }
 
+/* A peer we did not configure: it dialled us, or a rendezvous
+ * introduced it. These are what a hostile member or rendezvous could
+ * make us create by the thousand, so they are bounded and forgotten. */
+static bool is_learned(const struct peer *p)
+{
+	return !p->configured && !p->nat.is_rendezvous;
+}
+
+/* When the peer was last of any use: created, or traffic either way. */
+static ev_tstamp last_active(const struct peer *p)
+{
+	ev_tstamp t = p->created;
+
+	if (p->last_rx > t)
+		t = p->last_rx;
+	if (p->last_tx > t)
+		t = p->last_tx;
+	return t;
+}
+
+/* A handshake in progress does not count: a peer that never answers is
+ * dialled again and again, and must not live for ever for it. */
+static bool has_session(const struct peer *p)
+{
+	return p->current || p->pending || p->previous;
+}
+
+struct peer *peer_create_learned(struct node *node, const char *name)
+{
+	unsigned int max = node->cfg.learned_peer_max;
+	struct peer *idlest = NULL;
+	size_t n = 0;
+
+	if (!max)
+		max = node->cfg.rendezvous ? CONFIG_DEFAULT_LEARNED_PEER_MAX_RV :
+					     CONFIG_DEFAULT_LEARNED_PEER_MAX;
+
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (!is_learned(p))
+			continue;
+		n++;
+		if (!has_session(p) &&
+		    (!idlest || last_active(p) < last_active(idlest)))
+			idlest = p;
+	}
+	if (n >= max) {
+		if (!idlest) {
+			node->stats.learned_peers_refused++;
+			log_warn_ratelimited("peer %s: not added, %zu learnt peers have sessions (LearnedPeerMax)",
+					     name, n);
+			return NULL;
+		}
+		node->stats.learned_peers_evicted++;
+		log_info_ratelimited("peer %s: forgotten to make room for %s (LearnedPeerMax %u)",
+				     idlest->name, name, max);
+		peer_destroy(idlest);
+	}
+	return peer_create(node, name);
+}
+
+bool peer_learned_expired(const struct peer *peer, ev_tstamp now)
+{
+	return is_learned(peer) && !has_session(peer) &&
+	       now - last_active(peer) > peer->node->cfg.learned_peer_idle;
+}
+
 void peer_destroy(struct peer *peer)
 {
 	struct node *node = peer->node;

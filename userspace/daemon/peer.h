@@ -71,6 +71,11 @@ struct peer {
 };
 
 struct peer *peer_create(struct node *node, const char *name);
+/* A peer learnt of (not configured): at most LearnedPeerMax of them, the
+ * longest idle one without a session makes room; NULL when none can. */
+struct peer *peer_create_learned(struct node *node, const char *name);
+/* A learnt peer without a session, idle for LearnedPeerIdle: forget it. */
+bool peer_learned_expired(const struct peer *peer, ev_tstamp now);
 void peer_destroy(struct peer *peer);
 /* Tells every module that keeps state about peers (peer_event.h). */
 void peer_changed(struct peer *peer, enum peer_event what);

@@ -35,7 +35,6 @@
 #include "tun.h"
 
 #define HOUSEKEEPING_INTERVAL 1.0
-#define LEARNED_PEER_EXPIRY 600.0
 
 static void usage(FILE *f, const char *prog)
 {
@@ -276,12 +275,10 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		next = p->next;
 		/* Peers we only learnt of are forgotten after a long silence;
 		 * configured ones and rendezvous nodes stay. */
-		if (!p->configured && !p->nat.is_rendezvous && !p->current &&
-		    !p->handshake && !p->pending &&
-		    now - (p->last_rx > p->created ? p->last_rx : p->created) >
-		    LEARNED_PEER_EXPIRY) {
-			log_info("peer %s: silent for %.0f s, forgotten", p->name,
-				 LEARNED_PEER_EXPIRY);
+		if (peer_learned_expired(p, now)) {
+			log_info("peer %s: idle for %u s, forgotten", p->name,
+				 node->cfg.learned_peer_idle);
+			node->stats.learned_peers_expired++;
 			peer_destroy(p);
 			continue;
 		}

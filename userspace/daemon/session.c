@@ -330,7 +330,7 @@ static void session_complete(struct session *s)
 	if (!peer) {
 		peer = peer_find_by_name(node, id.name);
 		if (!peer)
-			peer = peer_create(node, id.name);
+			peer = peer_create_learned(node, id.name);
 		if (!peer)
 			goto reject;
 		if (peer_tie_break(peer, s)) {

@@ -503,6 +503,51 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 	return true;
 }
 
+/* Does the punch under way probe ep already? */
+static bool punching_candidate(const struct peer *peer,
+			       const struct endpoint *ep)
+{
+	if (!peer->nat.punch || peer->nat.punch->succeeded)
+		return false;
+	for (size_t i = 1; i < peer->nat.n_candidates; i++) {
+		if (endpoint_equal(&peer->nat.candidates[i], ep))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The candidates of an introduction we will probe: the reflexive one,
+ * and the LAN ones that could be on a LAN shared with us, bounded in
+ * number and each only so often, whoever names it. Any member
+ * registers what it likes as its LAN candidates: without this, a lookup
+ * would make us probe addresses of its choice. A candidate the punch
+ * under way already probes stays without a new token: a second
+ * rendezvous' introduction must not take it from that punch.
+ */
+static size_t filter_candidates(struct peer *peer, const struct rv_msg *m)
+{
+	struct node *node = peer->node;
+	ev_tstamp now = ev_now(node->loop);
+	struct endpoint keep[RV_MAX_CANDIDATES];
+	size_t n = 0;
+
+	keep[n++] = m->cands[0];
+	for (size_t i = 1; i < m->n_cands; i++) {
+		const struct endpoint *ep = &m->cands[i];
+
+		if (n > CANDIDATE_LAN_MAX || !candidate_plausible_lan(ep) ||
+		    (!punching_candidate(peer, ep) &&
+		     !candidate_probe_allowed(&node->cand, ep, now))) {
+			node->stats.candidates_refused++;
+			continue;
+		}
+		keep[n++] = *ep;
+	}
+	memcpy(peer->nat.candidates, keep, n * sizeof(keep[0]));
+	return n;
+}
+
 static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 {
 	struct node *node = rv->node;
@@ -512,9 +557,14 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 
 	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
 		return;
+	/* The reflexive candidate is what the rendezvous saw. */
+	if (!candidate_sane(&m->cands[0])) {
+		node->stats.candidates_refused += m->n_cands;
+		return;
+	}
 	peer = peer_find_by_name(node, m->name);
 	if (!peer)
-		peer = peer_create(node, m->name);
+		peer = peer_create_learned(node, m->name);
 	if (!peer || peer->nat.is_rendezvous)
 		return;
 	/* What waited for this address waits for this peer now. */
@@ -532,9 +582,7 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 	}
 	memcpy(peer->nat.punch_token, m->token, RV_TOKEN_LEN);
 	peer->nat.has_token = true;
-	memcpy(peer->nat.candidates, m->cands,
-	       m->n_cands * sizeof(m->cands[0]));
-	peer->nat.n_candidates = m->n_cands;
+	peer->nat.n_candidates = filter_candidates(peer, m);
 	peer->nat.type = m->nat_type;
 	memset(&peer->nat.relay_path, 0, sizeof(peer->nat.relay_path));
 	if (m->relay_channel) {

@@ -51,7 +51,7 @@ struct peer_nat {
 	char path_reason[64];		/* why the path is relayed */
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
-	struct peer_recover recover;	/* recover.c */
+	struct peer_recover *recover;	/* recover.c, while it recovers */
 	struct peer_liveness live;	/* liveness.c */
 };
 
