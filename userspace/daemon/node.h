@@ -40,6 +40,8 @@ struct node_stats {
 	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
+	uint64_t rx_handshake_refused;	/* over a handshake budget (session.c) */
+	uint64_t rx_handshake_wrong_source; /* for a handshake bound elsewhere */
 };
 
 struct node {
