@@ -24,6 +24,7 @@
 #include "datapath.h"
 #include "dtls.h"
 #include "kernel.h"
+#include "keymap.h"
 #include "queue.h"
 #include "rendezvous.h"
 #include "routing.h"
@@ -59,6 +60,8 @@ struct node {
 	struct node_sessions sessions;	/* session.c */
 
 	struct peer *peers;
+	struct keymap peers_by_path;	/* peer.c: path -> peer */
+	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */
 
 	ev_timer housekeeping_timer;

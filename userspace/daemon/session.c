@@ -191,7 +191,8 @@ static bool budget_admit(struct session *s)
 {
 	struct node *node = s->node;
 	struct node_sessions *ns = &node->sessions;
-	bool known = peer_find_by_path(node, &s->path) != NULL;
+	struct peer *peer = peer_find_by_path(node, &s->path);
+	bool known = peer != NULL;
 	struct budget_key addr, net;
 	uintptr_t n_addr, n_net;
 
@@ -214,10 +215,17 @@ static bool budget_admit(struct session *s)
 		count_add(&ns->budget_addr, &addr, -1);
 		return false;
 	}
+	if (known && map_put(&ns->dialled_by, sizeof(peer), &peer,
+			     (void *)(count_get(&ns->dialled_by, &peer) + 1))) {
+		count_add(&ns->budget_addr, &addr, -1);
+		count_add(&ns->budget_net, &net, -1);
+		return false;
+	}
 	if (known)
 		ns->pending_known++;
 	else
 		ns->pending_strangers++;
+	s->budget_peer = peer;
 	s->budgeted = true;
 	s->budget_known = known;
 	s->budget_path = s->path;
@@ -242,6 +250,16 @@ static void budget_release(struct session *s)
 	budget_keys(&s->budget_path.ep, s->budget_known, &addr, &net);
 	count_add(&ns->budget_addr, &addr, -1);
 	count_add(&ns->budget_net, &net, -1);
+	if (s->budget_peer) {
+		uintptr_t n = count_get(&ns->dialled_by, &s->budget_peer);
+
+		if (n > 1)
+			map_put(&ns->dialled_by, sizeof(s->budget_peer),
+				&s->budget_peer, (void *)(n - 1));
+		else
+			map_del(&ns->dialled_by, &s->budget_peer, NULL);
+		s->budget_peer = NULL;
+	}
 	if (s->budget_known)
 		ns->pending_known--;
 	else
@@ -608,14 +626,8 @@ int session_start_client(struct peer *peer)
 
 bool session_dialled_by(const struct peer *peer)
 {
-	struct node *node = peer->node;
-
-	for (struct session *s = node->sessions.all; s; s = s->next_all) {
-		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
-		    peer_find_by_path(node, &s->path) == peer)
-			return true;
-	}
-	return false;
+	/* Counted when the handshake was let in as the known peer's. */
+	return count_get(&peer->node->sessions.dialled_by, &peer) > 0;
 }
 
 static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)

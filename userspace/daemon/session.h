@@ -74,6 +74,7 @@ struct session {
 	bool budget_known;
 	bool in_pending_map;	/* node->sessions.pending */
 	struct path budget_path;	/* where it came from, for the release */
+	struct peer *budget_peer;	/* the known peer at that path, if any */
 	ev_tstamp last_handshake_rx;
 	unsigned int final_flight_resends;
 };
@@ -91,6 +92,9 @@ struct node_sessions {
 	 * network (/24, /64), known peers and strangers counted apart. */
 	struct keymap budget_addr;
 	struct keymap budget_net;
+	/* Known peer -> its server handshakes in progress (a key only: the
+	 * peer may be gone before the handshake, never dereferenced). */
+	struct keymap dialled_by;
 	unsigned int pending_known;
 	unsigned int pending_strangers;
 	struct token_bucket stranger_rate;

@@ -143,6 +143,7 @@ static void set_path(struct peer *peer, const struct path *path)
 	char desc[ADDR_STR_MAX + 32];
 
 	peer->path = *path;
+	peer_index_update(peer);
 	if (peer->current && !path_equal(&peer->current->path, path)) {
 		peer->current->path = *path;
 		/* A fresh direct path gets its grace period before relayed
