@@ -92,9 +92,9 @@ static int session_assign_index(struct session *s)
 #define KNOWN_MAX 32		/* known peers' handshakes in progress */
 #define KNOWN_PER_ADDR 4
 #define STRANGER_MAX 64
-#define STRANGER_PER_ADDR 4
+#define STRANGER_PER_ADDR 8
 #define STRANGER_PER_NET 16	/* per /24 (IPv4) or /64 (IPv6) */
-#define STRANGER_RATE 20.0	/* new stranger handshakes per second */
+#define STRANGER_RATE 50.0	/* new stranger handshakes per second */
 /* A stranger's handshake dies after this long without a datagram from it
  * (checked at wolfSSL's retransmissions: 1 s, then 3 s); a known peer's
  * gets the full ~15 s. A real client answers within a round trip. */
