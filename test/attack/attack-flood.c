@@ -137,7 +137,8 @@ static size_t build_hello(uint8_t *out, struct in_addr src,
 	}
 	*p++ = 0;			/* session id */
 	*p++ = (uint8_t)cookie_len;
-	memcpy(p, cookie, cookie_len);
+	if (cookie_len)
+		memcpy(p, cookie, cookie_len);
 	p += cookie_len;
 	put16(p, sizeof(suites));
 	memcpy(p + 2, suites, sizeof(suites));
