@@ -33,6 +33,11 @@ HELLOS=${FLOOD_HELLOS:-100000}
 SECONDS_FLOOD=${FLOOD_SECONDS:-40}
 CPU_MAX=${FLOOD_CPU_MAX:-50}		# % of one core, averaged over the flood
 RSS_MAX_KB=${FLOOD_RSS_MAX_KB:-65536}	# peak resident set of beta
+# AddressSanitizer keeps freed memory in quarantine (256 MB) and adds its
+# shadow: there, only a bound on runaway growth means anything.
+if grep -q __asan_init "$podnetd" 2>/dev/null; then
+	RSS_MAX_KB=${FLOOD_RSS_MAX_KB:-524288}
+fi
 
 two_node_bed 246
 ns_create nsa attacker
@@ -41,7 +46,7 @@ n "$ns2" ip route add 10.66.0.0/16 via 192.168.247.2
 n "$nsa" ip route add local 10.66.0.0/16 dev lo
 sed -i '/^LogLevel/a RekeyAfter = 8' "$tmp/alpha.conf" "$tmp/beta.conf"
 # Tens of thousands of refusals: the info log is enough.
-[[ -n ${FLOOD_DEBUG:-} ]] || sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
+sed -i 's/^LogLevel = debug/LogLevel = info/' "$tmp/alpha.conf" "$tmp/beta.conf"
 start_daemon "$ns2" beta
 start_daemon "$ns1" alpha
 check "session established" wait_for 100 peer_established alpha beta
@@ -114,5 +119,4 @@ check "beta's peak RSS stayed under $RSS_MAX_KB kB" test "$rss_peak" -lt "$RSS_M
 check "beta is alive" daemons_alive beta
 check "the session is back after the flood" wait_for 100 n "$ns1" ping -c 1 -W 1 10.77.0.2
 
-[[ -z ${FLOOD_DEBUG:-} ]] || cp "$tmp"/*.log /tmp/bud/
 ktap_finish
