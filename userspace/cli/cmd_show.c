@@ -138,6 +138,11 @@ static void print_pretty(const struct status *st)
 	       c_bold(), c_reset(), get_u64(i, "rx_malformed"),
 	       get_u64(i, "rx_unknown_session"),
 	       get_u64(i, "rx_handshake_rejected"), get_u64(i, "tx_no_route"));
+	if (get_u64(i, "rx_handshake_refused") ||
+	    get_u64(i, "rx_handshake_wrong_source"))
+		printf("  %shandshakes refused%s: %llu over budget, %llu from the wrong source\n",
+		       c_bold(), c_reset(), get_u64(i, "rx_handshake_refused"),
+		       get_u64(i, "rx_handshake_wrong_source"));
 	for (size_t n = 0; n < st->n_peers; n++) {
 		const struct status_block *p = &st->peers[n];
 

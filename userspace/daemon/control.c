@@ -111,6 +111,10 @@ static void dump_state(struct node *node, FILE *f)
 		node->stats.learned_peers_refused);
 	fprintf(f, "learned_peers_expired=%" PRIu64 "\n",
 		node->stats.learned_peers_expired);
+	fprintf(f, "rx_handshake_refused=%" PRIu64 "\n",
+		node->stats.rx_handshake_refused);
+	fprintf(f, "rx_handshake_wrong_source=%" PRIu64 "\n",
+		node->stats.rx_handshake_wrong_source);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)

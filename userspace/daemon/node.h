@@ -25,6 +25,7 @@
 #include "datapath.h"
 #include "dtls.h"
 #include "kernel.h"
+#include "keymap.h"
 #include "queue.h"
 #include "rendezvous.h"
 #include "revoke.h"
@@ -48,6 +49,8 @@ struct node_stats {
 	uint64_t learned_peers_evicted;	/* made room for a new one (peer.c) */
 	uint64_t learned_peers_refused;	/* no room: all have sessions */
 	uint64_t learned_peers_expired;	/* idle for LearnedPeerIdle */
+	uint64_t rx_handshake_refused;	/* over a handshake budget (session.c) */
+	uint64_t rx_handshake_wrong_source; /* for a handshake bound elsewhere */
 };
 
 struct node {
@@ -65,6 +68,8 @@ struct node {
 	struct node_sessions sessions;	/* session.c */
 
 	struct peer *peers;
+	struct keymap peers_by_path;	/* peer.c: path -> peer */
+	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */
 
 	ev_timer housekeeping_timer;

@@ -37,6 +37,8 @@
  * died before its first record) is given up after this long. */
 #define PENDING_SESSION_MAX 60.0
 
+static void index_remove(struct peer *peer);
+
 struct peer *peer_create(struct node *node, const char *name)
 {
 	struct peer *peer = calloc(1, sizeof(*peer));
@@ -133,6 +135,7 @@ void peer_destroy(struct peer *peer)
 	}
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
+	index_remove(peer);
 	/* Before its sessions go: the kernel drops the peer in one step
 	 * instead of key by key. */
 	peer_changed(peer, PEER_REMOVED);
@@ -166,25 +169,125 @@ struct peer *peer_find_by_name(struct node *node, const char *name)
 	return NULL;
 }
 
+/* The key of a path in node->peers_by_path (the socket is not part of
+ * it: a hit is checked against the whole path). */
+struct path_key {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t relay_channel;
+};
+
+static void path_key_of(const struct endpoint *ep, uint32_t relay_channel,
+			struct path_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = (uint8_t)ep->sa.sa_family;
+	if (ep->sa.sa_family == AF_INET) {
+		k->port = ep->in.sin_port;
+		memcpy(k->addr, &ep->in.sin_addr, 4);
+	} else if (ep->sa.sa_family == AF_INET6) {
+		k->port = ep->in6.sin6_port;
+		memcpy(k->addr, &ep->in6.sin6_addr, 16);
+	}
+	k->relay_channel = relay_channel;
+}
+
+/* The maps exist while they hold something: nothing to free at exit. */
+static void index_put(struct keymap *m, const struct endpoint *ep,
+		      uint32_t relay_channel, struct peer *peer)
+{
+	struct path_key k;
+
+	if (!ep->len)
+		return;
+	path_key_of(ep, relay_channel, &k);
+	if (!m->slots && keymap_init(m, sizeof(k)))
+		return;
+	if (keymap_put(m, &k, peer))
+		log_err("peer %s: cannot index its address", peer->name);
+}
+
+static void index_del(struct keymap *m, const struct endpoint *ep,
+		      uint32_t relay_channel, struct peer *peer)
+{
+	struct path_key k;
+
+	if (!ep->len || !m->slots)
+		return;
+	path_key_of(ep, relay_channel, &k);
+	keymap_del(m, &k, peer);
+	if (!m->count)
+		keymap_free(m);
+}
+
+static struct peer *index_get(const struct keymap *m,
+			      const struct endpoint *ep,
+			      uint32_t relay_channel)
+{
+	struct path_key k;
+
+	if (!m->slots)
+		return NULL;
+	path_key_of(ep, relay_channel, &k);
+	return keymap_get(m, &k);
+}
+
+void peer_index_update(struct peer *peer)
+{
+	struct node *node = peer->node;
+
+	if (!path_equal(&peer->indexed_path, &peer->path)) {
+		index_del(&node->peers_by_path, &peer->indexed_path.ep,
+			  peer->indexed_path.relay_channel, peer);
+		index_put(&node->peers_by_path, &peer->path.ep,
+			  peer->path.relay_channel, peer);
+		peer->indexed_path = peer->path;
+	}
+	if (!endpoint_equal(&peer->indexed_config, &peer->config_endpoint)) {
+		index_del(&node->peers_by_config, &peer->indexed_config, 0,
+			  peer);
+		index_put(&node->peers_by_config, &peer->config_endpoint, 0,
+			  peer);
+		peer->indexed_config = peer->config_endpoint;
+	}
+}
+
+static void index_remove(struct peer *peer)
+{
+	index_del(&peer->node->peers_by_path, &peer->indexed_path.ep,
+		  peer->indexed_path.relay_channel, peer);
+	index_del(&peer->node->peers_by_config, &peer->indexed_config, 0,
+		  peer);
+}
+
 struct peer *peer_find_by_path(struct node *node, const struct path *from)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (path_equal(&p->path, from) ||
-		    (!from->relay_channel &&
-		     endpoint_equal(&p->config_endpoint, &from->ep)))
-			return p;
-	}
+	struct peer *p;
+
+	p = index_get(&node->peers_by_path, &from->ep, from->relay_channel);
+	if (p && path_equal(&p->path, from))
+		return p;
+	if (from->relay_channel)
+		return NULL;
+	p = index_get(&node->peers_by_config, &from->ep, 0);
+	if (p && endpoint_equal(&p->config_endpoint, &from->ep))
+		return p;
 	return NULL;
 }
 
 struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous &&
-		    (endpoint_equal(&p->path.ep, ep) ||
-		     endpoint_equal(&p->config_endpoint, ep)))
-			return p;
-	}
+	struct peer *p;
+
+	/* A rendezvous is reached directly: its path has no channel. */
+	p = index_get(&node->peers_by_path, ep, 0);
+	if (p && p->nat.is_rendezvous && endpoint_equal(&p->path.ep, ep))
+		return p;
+	p = index_get(&node->peers_by_config, ep, 0);
+	if (p && p->nat.is_rendezvous && endpoint_equal(&p->config_endpoint, ep))
+		return p;
 	return NULL;
 }
 
@@ -245,6 +348,9 @@ static void want_session(struct peer *peer, bool urgent, bool asked)
 	bool first = peer_dials_first(peer);
 	char ep[ADDR_STR_MAX];
 	struct path path;
+
+	/* After a (re)load of the configuration, the endpoints are new. */
+	peer_index_update(peer);
 
 	/* A rendezvous leaves it to nodes to come back to it, and so does
 	 * the side that dials second of a peer that only ever dialled us. */
@@ -400,6 +506,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 		s->path = peer->path;
 	else
 		peer->path = s->path;
+	peer_index_update(peer);
 	peer->latest_handshake = time(NULL);
 	peer->last_rx = ev_now(node->loop);
 	peer->last_tx = peer->last_rx;
@@ -415,6 +522,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 void peer_path_changed(struct peer *peer, const struct path *path)
 {
 	peer->path = *path;
+	peer_index_update(peer);
 	peer_changed(peer, PEER_PATH_CHANGED);
 }
 
@@ -483,6 +591,7 @@ void peer_housekeeping(struct peer *peer, ev_tstamp now)
 {
 	unsigned int ka = peer->node->cfg.keepalive_interval;
 
+	peer_index_update(peer);
 	rekey_if_due(peer, now);
 	if (peer->previous && peer->current &&
 	    now - peer->current->established > PREVIOUS_SESSION_LINGER)

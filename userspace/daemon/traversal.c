@@ -143,6 +143,7 @@ static void set_path(struct peer *peer, const struct path *path)
 	char desc[ADDR_STR_MAX + 32];
 
 	peer->path = *path;
+	peer_index_update(peer);
 	if (peer->current && !path_equal(&peer->current->path, path)) {
 		peer->current->path = *path;
 		/* A fresh direct path gets its grace period before relayed
@@ -413,18 +414,47 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	set_path(peer, from);
 }
 
-void traversal_punch(struct node *node, const struct path *from,
-		     const uint8_t *token, uint8_t kind)
+/* node->nat.tokens: the map exists while it holds something. */
+static void token_index(struct peer *peer, const uint8_t *token)
+{
+	struct keymap *m = &peer->node->nat.tokens;
+
+	if (!m->slots && keymap_init(m, RV_TOKEN_LEN))
+		return;
+	keymap_put(m, token, peer);
+}
+
+static void token_unindex(struct peer *peer, const uint8_t *token)
+{
+	struct keymap *m = &peer->node->nat.tokens;
+
+	if (!m->slots)
+		return;
+	keymap_del(m, token, peer);
+	if (!m->count)
+		keymap_free(m);
+}
+
+static struct peer *peer_by_token(struct node *node, const uint8_t *token)
 {
 	struct peer *peer;
 
-	for (peer = node->peers; peer; peer = peer->next) {
-		if ((peer->nat.has_token &&
-		     !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN)) ||
-		    (peer->nat.has_prev_token &&
-		     !memcmp(peer->nat.prev_token, token, RV_TOKEN_LEN)))
-			break;
-	}
+	if (!node->nat.tokens.slots)
+		return NULL;
+	peer = keymap_get(&node->nat.tokens, token);
+	if (peer && ((peer->nat.has_token &&
+		      !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN)) ||
+		     (peer->nat.has_prev_token &&
+		      !memcmp(peer->nat.prev_token, token, RV_TOKEN_LEN))))
+		return peer;
+	return NULL;
+}
+
+void traversal_punch(struct node *node, const struct path *from,
+		     const uint8_t *token, uint8_t kind)
+{
+	struct peer *peer = peer_by_token(node, token);
+
 	if (!peer) {
 		node->stats.rx_malformed++;
 		return;
@@ -576,12 +606,15 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		return;
 	if (peer->nat.has_token &&
 	    memcmp(peer->nat.punch_token, m->token, RV_TOKEN_LEN)) {
+		if (peer->nat.has_prev_token)
+			token_unindex(peer, peer->nat.prev_token);
 		memcpy(peer->nat.prev_token, peer->nat.punch_token,
 		       RV_TOKEN_LEN);
 		peer->nat.has_prev_token = true;
 	}
 	memcpy(peer->nat.punch_token, m->token, RV_TOKEN_LEN);
 	peer->nat.has_token = true;
+	token_index(peer, peer->nat.punch_token);
 	peer->nat.n_candidates = filter_candidates(peer, m);
 	peer->nat.type = m->nat_type;
 	memset(&peer->nat.relay_path, 0, sizeof(peer->nat.relay_path));
@@ -740,6 +773,10 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what)
 		peer->nat.own_fd = -1;
 		break;
 	case PEER_REMOVED:
+		if (peer->nat.has_token)
+			token_unindex(peer, peer->nat.punch_token);
+		if (peer->nat.has_prev_token)
+			token_unindex(peer, peer->nat.prev_token);
 		close_peer_sockets(peer);
 		free(peer->nat.candidates);
 		peer->nat.candidates = NULL;

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "datapath.h"
+#include "keymap.h"
 #include "liveness.h"
 #include "peer_event.h"
 #include "recover.h"
@@ -67,6 +68,9 @@ struct node_nat {
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
 	struct node_recover recover;	/* recover.c */
 	struct node_liveness live;	/* liveness.c */
+	/* Punch token (current or previous) -> peer: a PUNCH datagram from
+	 * anyone costs one lookup, not a scan of every peer. */
+	struct keymap tokens;
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);
