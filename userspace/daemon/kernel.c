@@ -459,8 +459,13 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	peer->stats.drop_invalid =
 		nested_u64(stats, PODNET_A_STATS_DROP_INVALID, NULL) +
 		nested_u64(stats, PODNET_A_STATS_DROP_REPLAY, NULL);
+	/* Waiting, as on TUN, happens in the module: its queue's figures
+	 * stand in for peer->queue's. */
 	peer->stats.drop_no_session =
 		nested_u64(stats, PODNET_A_STATS_DROP_NO_KEY, NULL);
+	peer->stats.drop_queue_full =
+		nested_u64(stats, PODNET_A_STATS_DROP_QUEUE_FULL, NULL);
+	peer->kernel.queued = nested_u64(stats, PODNET_A_STATS_QUEUED, NULL);
 	ms = nested_u64(stats, PODNET_A_STATS_LAST_RX_MS, &found);
 	if (found && now - ms / 1000.0 > peer->last_rx)
 		peer->last_rx = now - ms / 1000.0;

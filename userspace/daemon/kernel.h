@@ -34,6 +34,8 @@ struct peer_kernel {
 	/* Control records sealed by the kernel for us: its tx_packets
 	 * counts them with the data. */
 	uint64_t ctrl_sent;
+	/* Packets the module holds for the peer until its session is up. */
+	uint64_t queued;
 };
 
 /* The node's part (node->kernel). */
