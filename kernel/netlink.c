@@ -20,6 +20,7 @@
 #include "peer.h"
 #include "netlink_key.h"
 #include "policy.h"
+#include "queue.h"
 #include "socket.h"
 
 #define PODNET_MAX_AIPS 1024	/* per peer and request */
@@ -639,6 +640,11 @@ static const struct genl_ops podnet_nl_ops[] = {
 	{
 		.cmd = PODNET_CMD_CTRL_SEND,
 		.doit = podnet_nl_ctrl_send_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_ROUTE_DROP,
+		.doit = podnet_nl_route_drop_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

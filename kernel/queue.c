@@ -29,6 +29,7 @@
 
 #include "allowedips.h"
 #include "device.h"
+#include "netlink.h"
 #include "notify.h"
 #include "peer.h"
 #include "send.h"
@@ -110,9 +111,6 @@ static bool podnet_queue_push(struct podnet_queue *q, struct sk_buff *skb,
 		kfree_skb(skb);
 		return false;
 	}
-	/* Nothing it points to is needed again: the route is looked up
-	 * when it is sent. */
-	skb_dst_drop(skb);
 	__skb_queue_head_init(&dead);
 	spin_lock_bh(&q->q.lock);
 	n = podnet_queue_take_old(q, &dead);
@@ -141,6 +139,20 @@ static void podnet_queue_take_all(struct podnet_queue *q,
 	spin_lock_bh(&q->q.lock);
 	skb_queue_splice_tail_init(&q->q, list);
 	q->bytes = 0;
+	spin_unlock_bh(&q->q.lock);
+}
+
+/* What the caller took and did not use, back in front of anything queued
+ * meanwhile. */
+static void podnet_queue_put_back(struct podnet_queue *q,
+				  struct sk_buff_head *list)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&q->q.lock);
+	skb_queue_walk(list, skb)
+		q->bytes += skb->len;
+	skb_queue_splice(list, &q->q);
 	spin_unlock_bh(&q->q.lock);
 }
 
@@ -200,6 +212,8 @@ void podnet_send_data(struct podnet_peer *peer, struct sk_buff *skb)
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
 		return;
+	/* The outer route is looked up when it is sent. */
+	skb_dst_drop(skb);
 	if (podnet_queue_push(&peer->queue, skb, PODNET_QUEUE_PEER_PACKETS,
 			      PODNET_QUEUE_PEER_BYTES,
 			      &peer->stats.drop_no_key,
@@ -282,6 +296,7 @@ void podnet_dev_queue_noroute(struct podnet_dev *pdev, struct sk_buff *skb)
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
 		return;
+	/* It keeps its route: ROUTE_DROP answers with an ICMP error. */
 	if (podnet_queue_push(&pdev->noroute, skb, PODNET_QUEUE_DEV_PACKETS,
 			      PODNET_QUEUE_DEV_BYTES, &pdev->tx_no_route,
 			      &pdev->drop_queue_full))
@@ -319,12 +334,7 @@ void podnet_dev_queue_reroute(struct podnet_dev *pdev)
 			__skb_queue_tail(&keep, skb);
 	}
 	rcu_read_unlock_bh();
-	/* Back in front of anything queued meanwhile. */
-	spin_lock_bh(&pdev->noroute.q.lock);
-	skb_queue_walk(&keep, skb)
-		pdev->noroute.bytes += skb->len;
-	skb_queue_splice(&keep, &pdev->noroute.q);
-	spin_unlock_bh(&pdev->noroute.q.lock);
+	podnet_queue_put_back(&pdev->noroute, &keep);
 }
 
 /**
@@ -343,4 +353,43 @@ void podnet_dev_queue_purge(struct podnet_dev *pdev)
 void podnet_dev_queue_expire(struct podnet_dev *pdev)
 {
 	atomic64_add(podnet_queue_expire(&pdev->noroute), &pdev->tx_no_route);
+}
+
+/**
+ * podnet_nl_route_drop_doit() - PODNET_CMD_ROUTE_DROP: nobody holds an
+ *	address; what waits for it is dropped, its senders told
+ * @skb: the request
+ * @info: its attributes; user_ptr[0] is the device
+ *
+ * Context: the device's configuration mutex held (pre_doit).
+ * Return: 0 or a negative errno, with the reason in the extack.
+ */
+int podnet_nl_route_drop_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct podnet_dev *pdev = info->user_ptr[0];
+	struct sk_buff_head list, keep;
+	struct sk_buff *pkt;
+	unsigned int n = 0;
+	__be32 daddr;
+
+	if (podnet_nl_missing(info, PODNET_A_DEST_ADDR, "missing dest_addr"))
+		return -EINVAL;
+	memcpy(&daddr, nla_data(info->attrs[PODNET_A_DEST_ADDR]), 4);
+	__skb_queue_head_init(&list);
+	__skb_queue_head_init(&keep);
+	podnet_queue_take_all(&pdev->noroute, &list);
+	rcu_read_lock_bh();
+	while ((pkt = __skb_dequeue(&list))) {
+		if (ip_hdr(pkt)->daddr != daddr) {
+			__skb_queue_tail(&keep, pkt);
+			continue;
+		}
+		icmp_ndo_send(pkt, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		kfree_skb(pkt);
+		n++;
+	}
+	rcu_read_unlock_bh();
+	atomic64_add(n, &pdev->tx_no_route);
+	podnet_queue_put_back(&pdev->noroute, &keep);
+	return 0;
 }

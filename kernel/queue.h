@@ -10,6 +10,7 @@
 #define _PODNET_QUEUE_H
 
 #include <linux/skbuff.h>
+#include <net/genetlink.h>
 
 struct podnet_dev;
 struct podnet_peer;
@@ -46,5 +47,6 @@ void podnet_dev_queue_noroute(struct podnet_dev *pdev, struct sk_buff *skb);
 void podnet_dev_queue_reroute(struct podnet_dev *pdev);
 void podnet_dev_queue_purge(struct podnet_dev *pdev);
 void podnet_dev_queue_expire(struct podnet_dev *pdev);
+int podnet_nl_route_drop_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _PODNET_QUEUE_H */

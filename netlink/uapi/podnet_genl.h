@@ -102,6 +102,11 @@ enum podnet_cmd {
 	 * address; without listeners it is dropped. At most ten a second
 	 * per device. */
 	PODNET_CMD_NOTIFY_NO_ROUTE,
+	/* ifindex, dest_addr: nobody holds dest_addr (the lookup failed, or
+	 * the daemon will not ask): the packets waiting for it in the
+	 * device are dropped now, counted as tx_no_route, and their
+	 * senders get ICMP host unreachable. */
+	PODNET_CMD_ROUTE_DROP,
 
 	__PODNET_CMD_MAX,
 };
@@ -127,7 +132,7 @@ enum podnet_attr {
 	PODNET_A_DEV_STATS,		/* nested (reply): podnet_stats_attr */
 	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
 	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
-	PODNET_A_DEST_ADDR,		/* binary, 4 bytes (notification) */
+	PODNET_A_DEST_ADDR,		/* binary, 4 bytes, an IPv4 address */
 	__PODNET_A_MAX,
 };
 #define PODNET_A_MAX (__PODNET_A_MAX - 1)
@@ -255,7 +260,7 @@ enum podnet_stats_attr {
 	X(PODNET_A_DEV_STATS,		NESTED,	REPLY,	0, 0)			\
 	X(PODNET_A_SOCKETS,		U32,	REPLY,	0, 0)			\
 	X(PODNET_A_PEERS,		U32,	REPLY,	0, 0)			\
-	X(PODNET_A_DEST_ADDR,		BINARY,	REPLY,	4, 4)
+	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 4)
 
 #define PODNET_ALLOWED_IP_ATTRS(X)					\
 	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	allowed_ip, 0)		\

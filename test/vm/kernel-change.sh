@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Copyright (C) 2026 The podnet developers.
+#
+# podnet stays up when something changes, on the kernel data path (issue
+# 11): podnetd with podnet.ko on every node, NATs and a rendezvous in
+# namespaces, as test/netns/queue.sh and chaos-rebind.sh do on TUN.
+#  (a) a cold `ping -c 5` to a peer found through the rendezvous loses
+#      nothing: podnet.ko holds the packets while the daemon looks the
+#      address up and handshakes (its device and peer queues);
+#  (b) NAT rebinding (conntrack flush on the symmetric router) under a
+#      sha256-checked stream: back within 5 s, the time printed;
+#  (c) direct -> relay (UDP between the sites blocked) and relay ->
+#      direct (unblocked) under a stream: recovered, the times printed.
+#
+#            ┌──────────── internet 198.18.0.0/24 ────────────┐
+#   rv 198.18.0.1 (rendezvous + relay)                        │
+#   none-a .11 (public)  [NAT .12] restr-a   [NAT .13] sym-a
+#                        port-restricted     symmetric
+#   Virtual addresses: node of site N is 10.77.0.(10+N); rv is 10.77.0.1.
+
+source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/chaos.sh"
+vm_require_podnet
+ktap_header "podnet.ko: cold start, NAT rebinding, relay <-> direct"
+
+target_ms=5000
+# Relay <-> direct: the kernel path notices a dead path about 1 s later
+# than TUN (the daemon polls the module's counters); TCG adds the rest.
+switch_ms=10000
+stream_seconds=8
+# ~1.6 MB/s: enough to see every stall, light enough for TCG.
+stream_chunk=32768
+kctl=${PODNET_BUILD:-$top/build}/test/kctl
+
+vm_load_podnet_check
+nat_podnet_bed
+NAT_KEEPALIVE=3 NAT_PUNCH_RETRY=2 nat_podnet_node none-a none 1 "DataPath = kernel"
+NAT_KEEPALIVE=3 NAT_PUNCH_RETRY=2 nat_podnet_node restr-a restricted 2 "DataPath = kernel"
+NAT_KEEPALIVE=3 NAT_PUNCH_RETRY=2 nat_podnet_node sym-a symmetric 3 "DataPath = kernel"
+names=(none-a restr-a sym-a)
+declare -A site_num=([none-a]=1 [restr-a]=2 [sym-a]=3)
+vaddr() { echo "10.77.0.$((10 + ${site_num[$1]}))"; }
+nsof() { local v=ns_${1//-/_}; echo "${!v}"; }
+routerof() { local v=router_${1//-/_}; echo "${!v}"; }
+
+all_registered() {
+	local s
+	for s in "${names[@]}"; do
+		peer_established "$s" rv && nat_type_known "$s" ||
+			{ echo "# $s: not registered or NAT unknown"; return 1; }
+	done
+}
+check "all nodes registered and know their NAT" wait_for 300 all_registered
+check "... on the kernel data path" \
+	test "$(iface_field restr-a datapath)" = kernel
+
+# kstats NODE JQ: a figure of the module's own stats for NODE's device.
+kstats() { n "$(nsof "$1")" "$kctl" show pod0 --json | jq -r "$2"; }
+
+# --- (a) cold start through the rendezvous ----------------------------------
+# cold_via_rv FROM TO: `ping -c 5` to an address FROM has never heard of;
+# it waits 10 s for the first answer (-W; a deadline would send more).
+cold_via_rv() {
+	local from=$1 to=$2 out="$tmp/$1-$2.ping" held
+	n "$(nsof "$from")" ping -n -c 5 -i 0.2 -W 10 "$(vaddr "$to")" >"$out" 2>&1 || true
+	check "cold ping $from -> $to through a lookup: 5 of 5 answered" \
+		grep -q "5 packets transmitted, 5 received" "$out"
+	grep -q "5 received" "$out" || sed 's/^/# /' "$out"
+	held=$(kstats "$from" '.stats.tx_queued + ([.peer_list[].stats.tx_queued] | add // 0)')
+	check "... podnet.ko held $held packets for it" test "${held:-0}" -gt 0
+	check "... and dropped none of them" test "$(kstats "$from" \
+		'.stats.tx_no_route + ([.peer_list[].stats | .drop_no_key + .drop_queue_full] | add // 0)')" = 0
+	echo "# $from -> $to: path $(peer_field "$from" "$to" path)"
+}
+cold_via_rv restr-a none-a
+cold_via_rv none-a sym-a
+
+# rebound_ok LIMIT_MS: the stream arrived intact within the limit.
+rebound_ok() {
+	stream_passed || return 1
+	[[ $stream_gap_ms -le $1 ]] ||
+		{ echo "# longest stall $stream_gap_ms ms"; return 1; }
+}
+
+# chaos_step DESC LIMIT_MS FROM TO CMD...: a stream FROM -> TO, CMD 2 s
+# into it, the recovery time in the KTAP line.
+chaos_step() {
+	local desc=$1 limit=$2 from=$3 to=$4
+	shift 4
+	if ! stream_start "$(nsof "$from")" "$(nsof "$to")" "$(vaddr "$to")" \
+		"$stream_seconds"; then
+		not_ok "$desc: the stream did not start"
+		return
+	fi
+	sleep 2
+	"$@"
+	stream_finish
+	check "$desc: stream back in $stream_gap_ms ms (target $limit)" \
+		rebound_ok "$limit"
+}
+
+# pair_up A B WANT: A reaches B, on a path of kind WANT from both sides.
+pair_up() {
+	wait_for 150 n "$(nsof "$1")" ping -c 1 -W 1 "$(vaddr "$2")" &&
+		wait_for 150 peer_is "$1" "$2" path "$3" &&
+		wait_for 150 peer_is "$2" "$1" path "$3"
+}
+
+# --- (b) NAT rebinding ------------------------------------------------------
+check "sym-a <-> restr-a: direct" pair_up sym-a restr-a direct
+chaos_step "symmetric side rebinds (peer port-restricted)" "$target_ms" \
+	restr-a sym-a nat_flush_conntrack "$(routerof sym-a)"
+check "... and the pair is direct again" pair_up sym-a restr-a direct
+chaos_step "port-restricted side rebinds (peer symmetric)" "$target_ms" \
+	sym-a restr-a nat_flush_conntrack "$(routerof restr-a)"
+
+# --- (c) direct -> relay -> direct ------------------------------------------
+check "none-a <-> restr-a: direct" pair_up none-a restr-a direct
+chaos_step "direct -> relay (UDP between the sites blocked)" "$switch_ms" \
+	none-a restr-a nat_block_udp "$(routerof restr-a)"
+check "... the pair is relayed" pair_up none-a restr-a relay
+chaos_step "relay -> direct (UDP unblocked)" "$switch_ms" \
+	none-a restr-a nat_unblock_udp "$(routerof restr-a)"
+check "... the pair is direct again" pair_up none-a restr-a direct
+
+[[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
+stop_all
+wait_for 50 vm_unload_podnet || true
+check "podnet.ko unloads" bash -c "! grep -q '^podnet ' /proc/modules"
+dmesg_clean_check
+ktap_finish
