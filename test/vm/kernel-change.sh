@@ -82,7 +82,7 @@ cold_via_rv none-a sym-a
 # into it. The longest time without a ping answer is the recovery time,
 # printed in the KTAP line; the stream must arrive intact.
 change_step() {
-	local desc=$1 limit=$2 from=$3 to=$4 pinger gap
+	local desc=$1 limit=$2 from=$3 to=$4 pinger gap ping_end
 	shift 4
 	head -c 3000000 /dev/urandom >"$tmp/blob"
 	n "$(nsof "$from")" tc qdisc add dev eth0 root tbf rate 3mbit \
@@ -99,12 +99,13 @@ change_step() {
 	sleep 2
 	"$@"
 	wait "$pinger" || true
+	ping_end=$(date +%s.%N)
 	transfer_finish
 	n "$(nsof "$from")" tc qdisc del dev eth0 root
 	# Answers carry "[unix time]"; the end of the run counts as one, so a
 	# path that never came back shows as a long gap.
 	gap=$( { grep -o '^\[[0-9.]*\] [0-9]* bytes from' "$tmp/change.ping" |
-		tr -d '[]' | cut -d' ' -f1; date +%s.%N; } |
+		tr -d '[]' | cut -d' ' -f1; echo "$ping_end"; } |
 		awk 'NR > 1 && ($1 - t) * 1000 > max { max = ($1 - t) * 1000 }
 		     { t = $1 } END { printf "%d\n", max }')
 	change_ok() {
