@@ -78,7 +78,7 @@ cold_via_rv() {
 cold_via_rv restr-a none-a
 cold_via_rv none-a sym-a
 
-# change_step DESC LIMIT_MS FROM TO CMD...: a 3 MB TCP stream FROM -> TO,
+# change_step DESC LIMIT_MS FROM TO CMD...: a 2 MB TCP stream FROM -> TO,
 # paced by a 3 Mbit/s qdisc on FROM's eth0 (one process: under TCG a
 # writer loop would be too slow), and pings FROM -> TO every 0.2 s; CMD 2 s
 # into it. The longest time without a ping answer is the recovery time,
@@ -86,7 +86,7 @@ cold_via_rv none-a sym-a
 change_step() {
 	local desc=$1 limit=$2 from=$3 to=$4 pinger gap ping_end
 	shift 4
-	head -c 3000000 /dev/urandom >"$tmp/blob"
+	head -c 2000000 /dev/urandom >"$tmp/blob"
 	n "$(nsof "$from")" tc qdisc add dev eth0 root tbf rate 3mbit \
 		burst 32kb latency 400ms
 	if ! transfer_start "$(nsof "$from")" "$(nsof "$to")" "$(vaddr "$to")" \
@@ -115,7 +115,7 @@ change_step() {
 		[[ $gap -le $limit ]] || { echo "# longest silence $gap ms"; return 1; }
 	}
 	check "$desc: back in $gap ms (target $limit), stream intact" change_ok
-	echo "# $desc: stream of 3 MB in $(cat "$tmp/transfer.ms") ms, $(grep -o '[0-9]* received' "$tmp/change.ping")"
+	echo "# $desc: stream of 2 MB in $(cat "$tmp/transfer.ms") ms, $(grep -o '[0-9]* received' "$tmp/change.ping")"
 }
 
 # pair_up A B WANT: A reaches B, on a path of kind WANT from both sides.
