@@ -78,15 +78,15 @@ cold_via_rv() {
 cold_via_rv restr-a none-a
 cold_via_rv none-a sym-a
 
-# change_step DESC LIMIT_MS FROM TO CMD...: a 2 MB TCP stream FROM -> TO,
-# paced by a 3 Mbit/s qdisc on FROM's eth0 (one process: under TCG a
-# writer loop would be too slow), and pings FROM -> TO every 0.2 s; CMD 2 s
-# into it. The longest time without a ping answer is the recovery time,
+# change_step DESC LIMIT_MS SECONDS FROM TO CMD...: a 1.5 MB TCP stream
+# FROM -> TO, paced by a 3 Mbit/s qdisc on FROM's eth0 (one process: under
+# TCG a writer loop would be too slow), and pings FROM -> TO every 0.2 s
+# for SECONDS; CMD 2 s into it. The longest time without a ping answer is the recovery time,
 # printed in the KTAP line; the stream must arrive intact.
 change_step() {
-	local desc=$1 limit=$2 from=$3 to=$4 pinger gap ping_end
-	shift 4
-	head -c 2000000 /dev/urandom >"$tmp/blob"
+	local desc=$1 limit=$2 seconds=$3 from=$4 to=$5 pinger gap ping_end
+	shift 5
+	head -c 1500000 /dev/urandom >"$tmp/blob"
 	n "$(nsof "$from")" tc qdisc add dev eth0 root tbf rate 3mbit \
 		burst 32kb latency 400ms
 	if ! transfer_start "$(nsof "$from")" "$(nsof "$to")" "$(vaddr "$to")" \
@@ -95,7 +95,7 @@ change_step() {
 		not_ok "$desc: the stream did not start"
 		return
 	fi
-	n "$(nsof "$from")" ping -n -D -i 0.2 -W 1 -w 16 "$(vaddr "$to")" \
+	n "$(nsof "$from")" ping -n -D -i 0.2 -W 1 -w "$seconds" "$(vaddr "$to")" \
 		>"$tmp/change.ping" 2>&1 &
 	pinger=$!
 	sleep 2
@@ -115,7 +115,7 @@ change_step() {
 		[[ $gap -le $limit ]] || { echo "# longest silence $gap ms"; return 1; }
 	}
 	check "$desc: back in $gap ms (target $limit), stream intact" change_ok
-	echo "# $desc: stream of 2 MB in $(cat "$tmp/transfer.ms") ms, $(grep -o '[0-9]* received' "$tmp/change.ping")"
+	echo "# $desc: stream of 1.5 MB in $(cat "$tmp/transfer.ms") ms, $(grep -o '[0-9]* received' "$tmp/change.ping")"
 }
 
 # pair_up A B WANT: A reaches B, on a path of kind WANT from both sides.
@@ -129,18 +129,18 @@ pair_up() {
 # The flushed side receives the stream: it then sends only what it is
 # answered, the harder case.
 check "sym-a <-> none-a: direct" pair_up sym-a none-a direct
-change_step "symmetric side rebinds (peer public)" "$target_ms" \
+change_step "symmetric side rebinds (peer public)" "$target_ms" 10 \
 	none-a sym-a nat_flush_conntrack "$(routerof sym-a)"
 check "restr-a <-> none-a: direct" pair_up restr-a none-a direct
-change_step "port-restricted side rebinds (peer public)" "$target_ms" \
+change_step "port-restricted side rebinds (peer public)" "$target_ms" 10 \
 	none-a restr-a nat_flush_conntrack "$(routerof restr-a)"
 
 # --- (c) direct -> relay -> direct ------------------------------------------
 check "none-a <-> restr-a: direct" pair_up none-a restr-a direct
-change_step "direct -> relay (UDP between the sites blocked)" "$switch_ms" \
+change_step "direct -> relay (UDP between the sites blocked)" "$switch_ms" 18 \
 	none-a restr-a nat_block_udp "$(routerof restr-a)"
 check "... the pair is relayed" pair_up none-a restr-a relay
-change_step "relay -> direct (UDP unblocked)" "$switch_ms" \
+change_step "relay -> direct (UDP unblocked)" "$switch_ms" 10 \
 	none-a restr-a nat_unblock_udp "$(routerof restr-a)"
 check "... the pair is direct again" pair_up none-a restr-a direct
 
