@@ -13,9 +13,11 @@
  * device, and the daemon is told (NOTIFY_NO_ROUTE) so it can ask a
  * rendezvous who holds it; when the daemon then gives a peer allowed ips
  * (PEER_SET), the queue is looked up again and what matches moves on to
- * that peer. Nobody listening on the notification group means nobody
- * will look: then the packet is refused at once, with an ICMP error, as
- * before.
+ * that peer. When the daemon learns that nobody holds the address (or
+ * has nobody to ask) it says so with ROUTE_DROP, and what waits for it is
+ * refused with an ICMP error; so the packets keep their route while they
+ * wait. Nobody listening on the notification group means nobody will
+ * look: then the packet is refused at once, as before.
  *
  * Every queue is bounded (the oldest packet makes room, counted as
  * drop_queue_full) and ages out after PODNET_QUEUE_MAX_AGE (counted as
