@@ -10,7 +10,6 @@
 
 #include <linux/if_arp.h>
 #include <linux/ip.h>
-#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/rtnetlink.h>
 
@@ -18,6 +17,7 @@
 #include "peer.h"
 #include "send.h"
 #include "notify.h"
+#include "queue.h"
 #include "socket.h"
 
 static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -33,22 +33,19 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		atomic64_inc(&pdev->tx_dropped);
 		goto drop;
 	}
+	podnet_queue_stamp(skb);
 	rcu_read_lock_bh();
 	peer = podnet_aips_lookup(pdev, ip_hdr(skb)->daddr);
 	if (!peer) {
-		rcu_read_unlock_bh();
-		atomic64_inc(&pdev->tx_no_route);
 		net_dbg_ratelimited("%s: no peer for %pI4\n", dev->name,
 				    &ip_hdr(skb)->daddr);
-		if (time_after_eq(jiffies, READ_ONCE(pdev->no_route_next))) {
-			WRITE_ONCE(pdev->no_route_next, jiffies + HZ / 10);
-			podnet_notify_no_route(pdev, ip_hdr(skb)->daddr);
-		}
-		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
-		goto drop;
+		/* Waits while the daemon asks who holds the address. */
+		podnet_dev_queue_noroute(pdev, skb);
+		rcu_read_unlock_bh();
+		return NETDEV_TX_OK;
 	}
 	if (!skb_is_gso(skb)) {
-		podnet_send_skb(peer, skb);
+		podnet_send_data(peer, skb);
 		rcu_read_unlock_bh();
 		return NETDEV_TX_OK;
 	}
@@ -62,7 +59,8 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
-		podnet_send_skb(peer, skb);
+		podnet_queue_stamp(skb);
+		podnet_send_data(peer, skb);
 	}
 	rcu_read_unlock_bh();
 	return NETDEV_TX_OK;
@@ -77,7 +75,8 @@ module_param_named(idle_timeout, podnet_idle_timeout, uint, 0644);
 MODULE_PARM_DESC(idle_timeout,
 		 "seconds without a record from a keyed peer before NOTIFY_IDLE");
 
-/* Once a second: peers with a key that went silent get one NOTIFY_IDLE. */
+/* Once a second: peers with a key that went silent get one NOTIFY_IDLE,
+ * and packets that waited too long for a key or a route are dropped. */
 static void podnet_idle_scan(struct work_struct *work)
 {
 	struct podnet_dev *pdev = container_of(to_delayed_work(work),
@@ -91,8 +90,11 @@ static void podnet_idle_scan(struct work_struct *work)
 		mutex_unlock(&pdev->lock);
 		return;
 	}
+	podnet_dev_queue_expire(pdev);
 	list_for_each_entry(peer, &pdev->peers, list) {
 		u64 last = READ_ONCE(peer->last_rx);
+
+		podnet_peer_queue_expire(peer);
 
 		if (!limit || READ_ONCE(peer->idle_notified) ||
 		    !rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY]))
@@ -148,6 +150,7 @@ static void podnet_dev_uninit(struct net_device *dev)
 	mutex_unlock(&pdev->lock);
 	/* No encap_rcv or xmit is still using the device after this. */
 	synchronize_net();
+	podnet_dev_queue_purge(pdev);
 	gro_cells_destroy(&pdev->gro_cells);
 	pr_debug("%s: device destroyed\n", dev->name);
 }
@@ -212,6 +215,7 @@ static void podnet_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&pdev->peers);
 	hash_init(pdev->peer_ids);
 	hash_init(pdev->keys_by_index);
+	podnet_queue_init(&pdev->noroute);
 }
 
 static int podnet_newlink(struct net *src_net, struct net_device *dev,

@@ -16,6 +16,8 @@
 #include <podnet_genl.h>
 #include <podnet_wire.h>
 
+#include "queue.h"
+
 struct podnet_sock;
 struct podnet_aip_table;
 
@@ -43,7 +45,12 @@ struct podnet_aip_table;
  * @aips: allowed-ips lookup table, replaced whole under @lock
  * @gro_cells: receive into GRO from the UDP encap callback
  * @rx_malformed: datagrams with a bad podnet header
- * @tx_no_route: packets for which no peer matched
+ * @tx_no_route: packets for which no peer matched, dropped at once or
+ *	after waiting in @noroute
+ * @tx_queued: packets that waited in @noroute
+ * @drop_queue_full: packets that made room in a full @noroute
+ * @noroute: packets for addresses no peer holds, while the daemon may be
+ *	looking them up (queue.c)
  * @tx_dropped: packets dropped for other reasons (not IPv4, no socket, ...)
  * @gen: bumped on every change to the peer list, for dump consistency
  * @dead: set under @lock when the device is being torn down
@@ -62,6 +69,9 @@ struct podnet_dev {
 	atomic64_t rx_malformed;
 	atomic64_t tx_no_route;
 	atomic64_t tx_dropped;
+	atomic64_t tx_queued;
+	atomic64_t drop_queue_full;
+	struct podnet_queue noroute;
 	unsigned int gen;
 	bool dead;
 	unsigned long no_route_next;	/* jiffies: NOTIFY_NO_ROUTE limit */

@@ -20,6 +20,7 @@
 #include "peer.h"
 #include "netlink_key.h"
 #include "policy.h"
+#include "queue.h"
 #include "socket.h"
 
 #define PODNET_MAX_AIPS 1024	/* per peer and request */
@@ -145,6 +146,15 @@ static int podnet_nl_fill_dev(struct sk_buff *skb, struct podnet_dev *pdev)
 			      PODNET_A_STATS_PAD) ||
 	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_NO_ROUTE,
 			      atomic64_read(&pdev->tx_no_route),
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_QUEUED,
+			      podnet_queue_len(&pdev->noroute),
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_TX_QUEUED,
+			      atomic64_read(&pdev->tx_queued),
+			      PODNET_A_STATS_PAD) ||
+	    podnet_nl_put_u64(skb, PODNET_A_STATS_DROP_QUEUE_FULL,
+			      atomic64_read(&pdev->drop_queue_full),
 			      PODNET_A_STATS_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -186,7 +196,10 @@ static int podnet_nl_fill_stats(struct sk_buff *skb, struct podnet_peer *peer)
 	    PUT(DROP_BAD_SOURCE, atomic64_read(&s->drop_bad_source)) ||
 	    PUT(DROP_INVALID, atomic64_read(&s->drop_invalid)) ||
 	    PUT(DROP_REPLAY, atomic64_read(&s->drop_replay)) ||
-	    PUT(DROP_NO_KEY, atomic64_read(&s->drop_no_key)))
+	    PUT(DROP_NO_KEY, atomic64_read(&s->drop_no_key)) ||
+	    PUT(QUEUED, podnet_queue_len(&peer->queue)) ||
+	    PUT(TX_QUEUED, atomic64_read(&s->tx_queued)) ||
+	    PUT(DROP_QUEUE_FULL, atomic64_read(&s->drop_queue_full)))
 		return -EMSGSIZE;
 	last_rx = READ_ONCE(peer->last_rx);
 	last_tx = READ_ONCE(peer->last_tx);
@@ -470,6 +483,7 @@ static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 		write_unlock_bh(&peer->endpoint_lock);
 	}
 	pdev->gen++;
+	podnet_peer_changed(pdev);
 	return 0;
 
 err_remove:
@@ -626,6 +640,11 @@ static const struct genl_ops podnet_nl_ops[] = {
 	{
 		.cmd = PODNET_CMD_CTRL_SEND,
 		.doit = podnet_nl_ctrl_send_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PODNET_CMD_ROUTE_DROP,
+		.doit = podnet_nl_route_drop_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

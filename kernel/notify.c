@@ -180,3 +180,15 @@ void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb)
 	}
 	podnet_notify_send(peer, msg, hdr);
 }
+
+/**
+ * podnet_notify_listened() - does anyone get this device's notifications?
+ * @pdev: the device
+ *
+ * Return: true if a daemon listens on the group in the device's netns.
+ */
+bool podnet_notify_listened(struct podnet_dev *pdev)
+{
+	return genl_has_listeners(&podnet_nl_family, dev_net(pdev->dev),
+				  PODNET_NL_MCGRP_PEERS);
+}

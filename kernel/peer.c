@@ -14,6 +14,7 @@
 
 #include "allowedips.h"
 #include "main.h"
+#include "queue.h"
 
 static void podnet_key_free_work(struct work_struct *work)
 {
@@ -123,6 +124,8 @@ int podnet_key_install(struct podnet_peer *peer, unsigned int slot,
 		podnet_key_retire(pdev, old);
 	pr_debug("%s: peer %u key %u installed in slot %u\n",
 		 pdev->dev->name, peer->id, key->local_index, slot);
+	if (slot == PODNET_KEY_SLOT_PRIMARY)
+		podnet_peer_queue_flush(peer);
 	return 0;
 }
 
@@ -147,6 +150,7 @@ void podnet_key_swap(struct podnet_peer *peer)
 	rcu_assign_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY], s);
 	rcu_assign_pointer(peer->keys[PODNET_KEY_SLOT_SECONDARY], p);
 	spin_unlock_bh(&peer->keys_lock);
+	podnet_peer_queue_flush(peer);
 }
 
 /**
@@ -172,6 +176,9 @@ bool podnet_key_promote(struct podnet_key *key)
 		done = true;
 	}
 	spin_unlock_bh(&peer->keys_lock);
+	/* The server side of a first session: its key arrives pending. */
+	if (done)
+		podnet_peer_queue_flush(peer);
 	return done;
 }
 
@@ -245,6 +252,7 @@ struct podnet_peer *podnet_peer_create(struct podnet_dev *pdev, u32 id)
 	rwlock_init(&peer->endpoint_lock);
 	spin_lock_init(&peer->keys_lock);
 	peer->endpoint.addr.sa.sa_family = AF_UNSPEC;
+	podnet_queue_init(&peer->queue);
 	list_add_tail(&peer->list, &pdev->peers);
 	hash_add(pdev->peer_ids, &peer->id_node, id);
 	pdev->n_peers++;
@@ -258,6 +266,10 @@ static void podnet_peer_free_work(struct work_struct *work)
 	struct podnet_peer *peer = container_of(to_rcu_work(work),
 						struct podnet_peer, rwork);
 
+	/* A sender that found the peer just before it was unlinked may
+	 * have staged a packet after podnet_peer_remove() emptied the
+	 * stage; nobody can now. */
+	podnet_peer_queue_purge(peer);
 	dst_cache_destroy(&peer->dst_cache);
 	kfree(peer);
 }
@@ -275,6 +287,7 @@ void podnet_peer_remove(struct podnet_peer *peer)
 
 	lockdep_assert_held(&pdev->lock);
 	podnet_aips_forget(peer);
+	podnet_peer_queue_purge(peer);
 	for (slot = 0; slot < ARRAY_SIZE(peer->keys); slot++)
 		podnet_key_delete(peer, slot);
 	list_del(&peer->list);
@@ -320,6 +333,20 @@ void podnet_peer_set_endpoint(struct podnet_peer *peer,
 		peer->endpoint.sk = sk;
 	dst_cache_reset(&peer->dst_cache);
 	write_unlock_bh(&peer->endpoint_lock);
+	podnet_peer_queue_flush(peer);
+}
+
+/**
+ * podnet_peer_changed() - a peer's endpoint or addresses were configured
+ * @pdev: the device
+ *
+ * Packets that waited for an address nobody held may have a peer now.
+ * Context: podnet_dev.lock held, process context.
+ */
+void podnet_peer_changed(struct podnet_dev *pdev)
+{
+	lockdep_assert_held(&pdev->lock);
+	podnet_dev_queue_reroute(pdev);
 }
 
 /**

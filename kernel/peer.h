@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "device.h"
+#include "queue.h"
 #include "replay.h"
 
 enum podnet_key_flag {
@@ -74,6 +75,8 @@ struct podnet_peer_stats {
 	atomic64_t drop_invalid;
 	atomic64_t drop_replay;
 	atomic64_t drop_no_key;
+	atomic64_t tx_queued;
+	atomic64_t drop_queue_full;
 };
 
 /**
@@ -118,6 +121,7 @@ struct podnet_aip_list {
  * @need_key_next: jiffies before which NOTIFY_NEED_KEY is not repeated
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
  * @idle_notified: NOTIFY_IDLE sent for the current silence
+ * @queue: packets staged until a key and an endpoint arrive (queue.c)
  */
 struct podnet_peer {
 	struct podnet_dev *pdev;
@@ -138,6 +142,7 @@ struct podnet_peer {
 	unsigned long need_key_next;
 	unsigned long roam_notify_next;
 	bool idle_notified;
+	struct podnet_queue queue;
 };
 
 struct podnet_keyconf {
@@ -169,5 +174,6 @@ struct podnet_key *podnet_key_lookup(struct podnet_dev *pdev, u32 index);
 bool podnet_key_index_used(struct podnet_dev *pdev, u32 index,
 			   const struct podnet_key *except);
 bool podnet_key_promote(struct podnet_key *key);
+void podnet_peer_changed(struct podnet_dev *pdev);
 
 #endif /* _PODNET_PEER_H */

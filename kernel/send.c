@@ -23,17 +23,27 @@
 #include "peer.h"
 #include "socket.h"
 
-static void podnet_need_key(struct podnet_peer *peer)
+/**
+ * podnet_request_key() - ask the daemon for a handshake (NOTIFY_NEED_KEY)
+ * @peer: the peer that has no usable key
+ *
+ * At most about once a second per peer, whatever the packet rate.
+ */
+void podnet_request_key(struct podnet_peer *peer)
 {
 	unsigned long next = READ_ONCE(peer->need_key_next);
 
-	atomic64_inc(&peer->stats.drop_no_key);
-	/* At most about once a second per peer, whatever the packet rate. */
 	if (time_before(jiffies, next))
 		return;
 	if (cmpxchg(&peer->need_key_next, next, jiffies + HZ) != next)
 		return;
 	podnet_notify_need_key(peer);
+}
+
+static void podnet_need_key(struct podnet_peer *peer)
+{
+	atomic64_inc(&peer->stats.drop_no_key);
+	podnet_request_key(peer);
 }
 
 static int podnet_send4(struct podnet_peer *peer, struct sock *sk,

@@ -18,5 +18,6 @@ struct podnet_peer;
 				LL_MAX_HEADER)
 
 int podnet_send_skb(struct podnet_peer *peer, struct sk_buff *skb);
+void podnet_request_key(struct podnet_peer *peer);
 
 #endif /* _PODNET_SEND_H */

@@ -81,8 +81,10 @@ enum podnet_cmd {
 	/* key_slot, tx_seq: the slot's key is past PODNET_KEY_SOFT_LIMIT
 	 * records; the daemon should rekey. Sent once per key. */
 	PODNET_CMD_NOTIFY_KEY_LIMIT,
-	/* A packet for this peer was dropped because it has no primary
-	 * key; the daemon should start a handshake. Rate-limited. */
+	/* A packet for this peer found no primary key; the daemon should
+	 * start a handshake. The packet waits (up to 128 packets / 256 KB
+	 * per peer, 8 s) and goes out once the key and an endpoint are
+	 * set. Rate-limited. */
 	PODNET_CMD_NOTIFY_NEED_KEY,
 	/* A pending secondary key authenticated a record and was swapped
 	 * to primary by the kernel (the server side of a rekey). */
@@ -93,10 +95,18 @@ enum podnet_cmd {
 	 * (module parameter, 30 by default) while it has a primary key.
 	 * Sent once per silence. */
 	PODNET_CMD_NOTIFY_IDLE,
-	/* dest_addr, no peer_id: a packet for an address no peer holds was
-	 * dropped; the daemon may ask a rendezvous who has it. At most ten
-	 * a second per device. */
+	/* dest_addr, no peer_id: a packet for an address no peer holds;
+	 * the daemon may ask a rendezvous who has it. While a daemon
+	 * listens, the packet waits in the device (up to 64 packets /
+	 * 128 KB, 8 s) and moves to the peer that a PEER_SET gives the
+	 * address; without listeners it is dropped. At most ten a second
+	 * per device. */
 	PODNET_CMD_NOTIFY_NO_ROUTE,
+	/* ifindex, dest_addr: nobody holds dest_addr (the lookup failed, or
+	 * the daemon will not ask): the packets waiting for it in the
+	 * device are dropped now, counted as tx_no_route, and their
+	 * senders get ICMP host unreachable. */
+	PODNET_CMD_ROUTE_DROP,
 
 	__PODNET_CMD_MAX,
 };
@@ -122,7 +132,7 @@ enum podnet_attr {
 	PODNET_A_DEV_STATS,		/* nested (reply): podnet_stats_attr */
 	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
 	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
-	PODNET_A_DEST_ADDR,		/* binary, 4 bytes (notification) */
+	PODNET_A_DEST_ADDR,		/* binary, 4 bytes, an IPv4 address */
 	__PODNET_A_MAX,
 };
 #define PODNET_A_MAX (__PODNET_A_MAX - 1)
@@ -193,7 +203,14 @@ enum podnet_stats_attr {
 	PODNET_A_STATS_LAST_TX_MS,	/* u64 */
 	PODNET_A_STATS_PAD,
 	PODNET_A_STATS_RX_MALFORMED,	/* u64 (device): bad podnet header */
-	PODNET_A_STATS_TX_NO_ROUTE,	/* u64 (device): no peer for dst */
+	PODNET_A_STATS_TX_NO_ROUTE,	/* u64 (device): no peer for dst,
+					 * dropped at once or after waiting */
+	PODNET_A_STATS_QUEUED,		/* u64: packets waiting now, for a
+					 * key or endpoint (peer) or for a
+					 * peer to hold the address (device) */
+	PODNET_A_STATS_TX_QUEUED,	/* u64: packets that had to wait */
+	PODNET_A_STATS_DROP_QUEUE_FULL,	/* u64: oldest waiting packet made
+					 * room for a new one */
 	__PODNET_A_STATS_MAX,
 };
 #define PODNET_A_STATS_MAX (__PODNET_A_STATS_MAX - 1)
@@ -243,7 +260,7 @@ enum podnet_stats_attr {
 	X(PODNET_A_DEV_STATS,		NESTED,	REPLY,	0, 0)			\
 	X(PODNET_A_SOCKETS,		U32,	REPLY,	0, 0)			\
 	X(PODNET_A_PEERS,		U32,	REPLY,	0, 0)			\
-	X(PODNET_A_DEST_ADDR,		BINARY,	REPLY,	4, 4)
+	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 4)
 
 #define PODNET_ALLOWED_IP_ATTRS(X)					\
 	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	allowed_ip, 0)		\
@@ -280,7 +297,10 @@ enum podnet_stats_attr {
 	X(PODNET_A_STATS_LAST_TX_MS,	U64,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_PAD,		BINARY,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_RX_MALFORMED,	U64,	REPLY,	0, 0)			\
-	X(PODNET_A_STATS_TX_NO_ROUTE,	U64,	REPLY,	0, 0)
+	X(PODNET_A_STATS_TX_NO_ROUTE,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_QUEUED,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_TX_QUEUED,	U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_QUEUE_FULL, U64,	REPLY,	0, 0)
 
 /* For the count checks: 0 PODNET_ATTRS(PODNET_ATTR_ONE) == PODNET_A_MAX */
 #define PODNET_ATTR_ONE(attr, type, check, a, b) + 1

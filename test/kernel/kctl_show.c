@@ -100,6 +100,9 @@ static const char *const stat_names[] = {
 	[PODNET_A_STATS_LAST_TX_MS] = "last_tx_ms",
 	[PODNET_A_STATS_RX_MALFORMED] = "rx_malformed",
 	[PODNET_A_STATS_TX_NO_ROUTE] = "tx_no_route",
+	[PODNET_A_STATS_QUEUED] = "queued",
+	[PODNET_A_STATS_TX_QUEUED] = "tx_queued",
+	[PODNET_A_STATS_DROP_QUEUE_FULL] = "drop_queue_full",
 };
 
 struct show {

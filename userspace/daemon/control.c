@@ -189,7 +189,8 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "drop_invalid=%" PRIu64 "\n", p->stats.drop_invalid);
 		fprintf(f, "drop_queue_full=%" PRIu64 "\n",
 			p->stats.drop_queue_full);
-		fprintf(f, "queued=%zu\n", p->queue.count);
+		fprintf(f, "queued=%" PRIu64 "\n",
+			(uint64_t)p->queue.count + p->kernel.queued);
 	}
 	fprintf(f, "errno=0\n\n");
 }

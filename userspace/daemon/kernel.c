@@ -32,6 +32,7 @@
 #include "node.h"
 #include "peer.h"
 #include "podnet_attr.h"
+#include "queue.h"
 #include "rtnl.h"
 #include "session.h"
 #include "traversal.h"
@@ -311,6 +312,16 @@ static void kernel_peer_sync(struct peer *peer)
 	want_pending = peer->pending != NULL;
 	have[0] = slot_session(peer, 0);
 	have[1] = slot_session(peer, 1);
+	/* A server's first session waits, pending, for the client's first
+	 * record (its keepalive follows the handshake at once): until then
+	 * the client may lack our last flight, and what the module holds
+	 * for the peer would go out under keys it cannot open yet. The
+	 * module then promotes it and sends what waited. */
+	if (want[0] && !want[0]->is_client && !want[1] && !have[0]) {
+		want[1] = want[0];
+		want[0] = NULL;
+		want_pending = true;
+	}
 
 	if (want[0] != have[0] && want[0]) {
 		if (want[0] == have[1]) {
@@ -459,8 +470,13 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	peer->stats.drop_invalid =
 		nested_u64(stats, PODNET_A_STATS_DROP_INVALID, NULL) +
 		nested_u64(stats, PODNET_A_STATS_DROP_REPLAY, NULL);
+	/* Waiting, as on TUN, happens in the module: its queue's figures
+	 * stand in for peer->queue's. */
 	peer->stats.drop_no_session =
 		nested_u64(stats, PODNET_A_STATS_DROP_NO_KEY, NULL);
+	peer->stats.drop_queue_full =
+		nested_u64(stats, PODNET_A_STATS_DROP_QUEUE_FULL, NULL);
+	peer->kernel.queued = nested_u64(stats, PODNET_A_STATS_QUEUED, NULL);
 	ms = nested_u64(stats, PODNET_A_STATS_LAST_RX_MS, &found);
 	if (found && now - ms / 1000.0 > peer->last_rx)
 		peer->last_rx = now - ms / 1000.0;
@@ -469,6 +485,24 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		peer->last_tx = now - ms / 1000.0;
 	if (tb[PODNET_A_KEYS])
 		key_tx_seq(peer, tb[PODNET_A_KEYS]);
+	return MNL_CB_OK;
+}
+
+/* The device's own figures: packets for addresses nobody holds are
+ * counted where they wait, in the module. */
+static int dev_stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct node *node = data;
+	const struct nlattr *tb[PODNET_A_MAX + 1];
+	const struct nlattr *stats[PODNET_A_STATS_MAX + 1];
+
+	podnet_attr_parse(nlh, &podnet_attrs, tb);
+	if (!tb[PODNET_A_DEV_STATS])
+		return MNL_CB_OK;
+	podnet_attr_parse_nested(tb[PODNET_A_DEV_STATS], &podnet_stats_attrs,
+				 stats);
+	node->stats.tx_no_route =
+		nested_u64(stats, PODNET_A_STATS_TX_NO_ROUTE, NULL);
 	return MNL_CB_OK;
 }
 
@@ -483,6 +517,22 @@ void kernel_stats_sync(struct node *node)
 	if (genl_talk(&node->kernel.requests, nlh, stats_cb, node, err,
 		      sizeof(err)))
 		log_debug_ratelimited("kernel: reading peer stats: %s", err);
+	nlh = request(node, buf, PODNET_CMD_DEV_GET, 0);
+	if (genl_talk(&node->kernel.requests, nlh, dev_stats_cb, node, err,
+		      sizeof(err)))
+		log_debug_ratelimited("kernel: reading device stats: %s", err);
+}
+
+void kernel_route_drop(struct node *node, struct in_addr dest)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!node->kernel.running)
+		return;
+	nlh = request(node, buf, PODNET_CMD_ROUTE_DROP, 0);
+	mnl_attr_put(nlh, PODNET_A_DEST_ADDR, 4, &dest.s_addr);
+	talk(node, nlh, "dropping packets for an unknown address", NULL);
 }
 
 /* ----------------------------------------------------- notifications */
@@ -510,9 +560,13 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (ifindex != (uint32_t)node->ifindex)
 		return MNL_CB_OK;
 	if (g->cmd == PODNET_CMD_NOTIFY_NO_ROUTE && dest.s_addr) {
-		/* As on TUN: a rendezvous may know who holds it. */
-		node->stats.tx_no_route++;
-		traversal_lookup_vaddr(node, dest);
+		/* As on TUN: a rendezvous may know who holds it, or a peer
+		 * whose handshake runs may turn out to; meanwhile the packet
+		 * waits in the module. If nobody can tell, it goes now.
+		 * (tx_no_route is the module's count, kernel_stats_sync.) */
+		if (!traversal_lookup_vaddr(node, dest) &&
+		    !queue_session_coming(node))
+			kernel_route_drop(node, dest);
 		return MNL_CB_OK;
 	}
 	if (!peer)

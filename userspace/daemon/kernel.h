@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "datapath.h"
 #include "genl.h"
 #include "peer_event.h"
@@ -34,6 +36,8 @@ struct peer_kernel {
 	/* Control records sealed by the kernel for us: its tx_packets
 	 * counts them with the data. */
 	uint64_t ctrl_sent;
+	/* Packets the module holds for the peer until its session is up. */
+	uint64_t queued;
 };
 
 /* The node's part (node->kernel). */
@@ -52,6 +56,8 @@ void kernel_close(struct node *node);
 void kernel_peer_changed(struct peer *peer, enum peer_event what);
 int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len);
 void kernel_stats_sync(struct node *node);
+/* Nobody holds dest: the module drops what waits for it. */
+void kernel_route_drop(struct node *node, struct in_addr dest);
 void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 #endif /* _PODNET_KERNEL_H */

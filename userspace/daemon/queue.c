@@ -168,6 +168,8 @@ void queue_lookup_failed(struct node *node, struct in_addr vaddr)
 	ev_tstamp now = ev_now(node->loop);
 	struct queue_addr *a = claim_addr(node, vaddr.s_addr, now);
 
+	/* On the kernel path the packets wait in the module. */
+	kernel_route_drop(node, vaddr);
 	if (!a)
 		return;
 	node->stats.tx_no_route += pktqueue_clear(&a->packets);

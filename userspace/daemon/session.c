@@ -530,9 +530,16 @@ static void session_complete(struct session *s)
 	s->state = SESSION_ESTABLISHED;
 	s->established = ev_now(node->loop);
 	/* Kept: the held final flight goes out before anything under the
-	 * new keys does. */
-	resend_final_flight(s);
+	 * new keys does. With podnet.ko, after the keys are in the module:
+	 * the client sends what it held as soon as it has the flight, and
+	 * a record the module cannot open yet would be lost. (A server
+	 * there seals nothing under the new keys before it hears the
+	 * client: they wait in the secondary slot, pending.) */
+	if (!node->kernel.running)
+		resend_final_flight(s);
 	peer_session_established(peer, s, &id);
+	if (node->kernel.running)
+		resend_final_flight(s);
 	log_info("session %08x with %s established (%s, %s)", s->local_index,
 		 session_desc(s, desc, sizeof(desc)),
 		 s->is_client ? "client" : "server", s->cipher);
