@@ -74,6 +74,7 @@ struct podnet_peer_stats {
 	atomic64_t drop_invalid;
 	atomic64_t drop_replay;
 	atomic64_t drop_no_key;
+	atomic64_t drop_bad_relay;
 };
 
 /**
