@@ -115,6 +115,7 @@ struct podnet_aip_list {
  * @aips: allowed ips, under podnet_dev.lock (readers use the table)
  * @stats: counters
  * @last_rx: jiffies64 of the last authenticated record, 0 never
+ * @last_direct_rx: the same for records that came without a relay
  * @last_tx: jiffies64 of the last record sent, 0 never
  * @need_key_next: jiffies before which NOTIFY_NEED_KEY is not repeated
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
@@ -135,6 +136,7 @@ struct podnet_peer {
 	struct podnet_aip_list *aips;
 	struct podnet_peer_stats stats;
 	u64 last_rx;
+	u64 last_direct_rx;
 	u64 last_tx;
 	unsigned long need_key_next;
 	unsigned long roam_notify_next;

@@ -90,6 +90,12 @@ static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
 	podnet_notify_endpoint(peer, &src->addr.sa, 0);
 }
 
+/* A relayed record is reported only after the direct path has been
+ * silent this long, so that stray relayed records (sent before a punch
+ * succeeded) do not undo a direct path: the daemon's PATH_DIRECT_GRACE.
+ */
+#define PODNET_DIRECT_GRACE (5 * HZ)
+
 /* An authenticated record came through a relay on a channel other than
  * the peer's: the peer fell back to a relay (or changed relays) while we
  * still send another way. The kernel does not know which addresses are
@@ -100,6 +106,11 @@ static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
 static void podnet_relay_arrival(struct podnet_peer *peer,
 				 const struct podnet_endpoint *src, u32 channel)
 {
+	u64 direct = READ_ONCE(peer->last_direct_rx);
+
+	if (direct && time_before64(get_jiffies_64(),
+				    direct + PODNET_DIRECT_GRACE))
+		return;
 	if (podnet_roam_notify_due(peer))
 		podnet_notify_endpoint(peer, &src->addr.sa, channel);
 }
@@ -208,10 +219,12 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 	if (test_bit(PODNET_KEY_PENDING, &key->flags) &&
 	    podnet_key_promote(key))
 		podnet_notify_key_swapped(peer);
-	if (!relayed)
+	if (!relayed) {
+		WRITE_ONCE(peer->last_direct_rx, get_jiffies_64());
 		podnet_roam(peer, sk, src);
-	else if (channel != READ_ONCE(peer->relay_channel))
+	} else if (channel != READ_ONCE(peer->relay_channel)) {
 		podnet_relay_arrival(peer, src, channel);
+	}
 
 	if (!skb->len || !pskb_may_pull(skb, 1))
 		goto invalid;

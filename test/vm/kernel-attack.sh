@@ -102,10 +102,21 @@ check "no endpoint notification for a replay" test "$(endpoint_events)" -eq 0
 check "nothing delivered by the replays" test "$(stat2 rx_packets)" -eq "$rx0"
 
 # --- a fresh record through another relay: delivered, only reported --
+# (once the direct path has been silent for 5 s: stray relayed records
+# must not undo a direct path)
+n "$ns1" ping -c 1 -W 3 10.77.0.2 >/dev/null	# the direct path is alive
+rx0=$(stat2 rx_packets)
 relayed=$(relay_wrap 9 "${fresh[0]}")
 to_beta 192.168.241.5:7000 "$relayed"
 check "a fresh relayed record on another channel is delivered" \
 	wait_for 30 stat_is rx_packets $((rx0 + 1))
+check "but not reported while the direct path is alive" \
+	test "$(endpoint_events)" -eq 0
+sleep 5
+relayed=$(relay_wrap 9 "${fresh[3]}")
+to_beta 192.168.241.5:7000 "$relayed"
+check "one after 5 s of direct silence is delivered" \
+	wait_for 30 stat_is rx_packets $((rx0 + 2))
 check "and reported with its relay and channel (NOTIFY_ENDPOINT)" wait_for 20 \
 	grep -q '"event":"endpoint",.*"peer":1,"endpoint":"192.168.241.5:7000","relay_channel":9' "$tmp/beta.log"
 check "the kernel moved nothing itself" \
