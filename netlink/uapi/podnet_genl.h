@@ -83,7 +83,8 @@ enum podnet_cmd {
 	 * endpoint, relay_channel: an authenticated data record came through
 	 * the relay at endpoint, on a channel other than the peer's; the
 	 * kernel moved nothing (only the daemon knows which addresses are
-	 * relays). At most once a second. */
+	 * relays). Only after 5 s without a direct record, at most once a
+	 * second. */
 	PODNET_CMD_NOTIFY_ENDPOINT,
 	/* key_slot, tx_seq: the slot's key is past PODNET_KEY_SOFT_LIMIT
 	 * records; the daemon should rekey. Sent once per key. */
