@@ -45,11 +45,21 @@ check "ping across the kernel path" n "$ns1" ping -c 2 -i 0.2 -W 3 10.77.0.2
 alpha_kpath() { n "$ns1" "$kctl" show pod0 --json | jq -r '.peer_list[0] | "\(.endpoint) \(.relay_channel)"'; }
 alpha_kstat() { n "$ns1" "$kctl" show pod0 --json | jq -r ".peer_list[0].stats.$1"; }
 
+# pings_until_sniffed: alpha pings beta until the sniffer ($sniff_pid)
+# has what it waits for; at most 20 pings
+pings_until_sniffed() {
+	local i
+	sleep 0.5
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$sniff_pid" 2>/dev/null || return 0
+		n "$ns1" ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 || true
+	done
+}
+
 # A record beta sealed for alpha (an echo reply), as it crossed veth1.
 n "$ns1" "$sniff" -n 1 -t 20000 -T 2 -m 100 -p 51820 veth1 >"$tmp/seen.txt" &
 sniff_pid=$!
-sleep 0.5
-n "$ns1" ping -c 2 -i 0.3 -W 3 10.77.0.2 >/dev/null 2>&1 || true
+pings_until_sniffed
 wait "$sniff_pid" || true
 seen=$(awk '$1 == "192.168.246.2:51820" { print $3; exit }' "$tmp/seen.txt")
 check "a record from beta to alpha sniffed" test -n "$seen"

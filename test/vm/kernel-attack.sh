@@ -63,14 +63,24 @@ stat_is() { [[ $(stat2 "$1") == "$2" ]]; }
 beta_path() { kshow "$ns2" '.peer_list[0] | "\(.endpoint) \(.relay_channel)"'; }
 endpoint_events() { grep -c '"event":"endpoint"' "$tmp/beta.log" || true; }
 
+# pings_until_sniffed: alpha pings beta until the sniffer ($sniff_pid)
+# has what it waits for; at most 20 pings
+pings_until_sniffed() {
+	local i
+	sleep 0.5
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$sniff_pid" 2>/dev/null || return 0
+		n "$ns1" ping -c 1 -W 1 10.77.0.2 >/dev/null 2>&1 || true
+	done
+}
+
 # --- fresh records: sealed by alpha, never seen by beta -------------
 n "$ns1" ip neigh replace 192.168.241.99 lladdr 02:00:00:00:00:99 \
 	dev veth1 nud permanent
 n "$ns1" "$kctl" peer pod0 1 --endpoint 192.168.241.99:51820
 n "$ns2" "$sniff" -n 4 -t 20000 -T 2 -p 51820 veth2 >"$tmp/fresh.txt" &
 sniff_pid=$!
-sleep 0.5
-n "$ns1" ping -c 4 -i 0.3 -W 1 10.77.0.2 >/dev/null 2>&1 || true
+pings_until_sniffed
 wait "$sniff_pid" || true
 n "$ns1" "$kctl" peer pod0 1 --endpoint 192.168.241.2:51820
 mapfile -t fresh < <(awk '$2 == "192.168.241.99:51820" { print $3 }' "$tmp/fresh.txt")
@@ -79,8 +89,7 @@ check "4 fresh records sniffed" test "${#fresh[@]}" -eq 4
 # --- F3: a record beta already opened, sent again --------------------
 n "$ns2" "$sniff" -n 2 -t 20000 -T 2 -p 51820 veth2 >"$tmp/seen.txt" &
 sniff_pid=$!
-sleep 0.5
-n "$ns1" ping -c 1 -W 3 10.77.0.2 >/dev/null 2>&1 || true
+pings_until_sniffed
 wait "$sniff_pid" || true
 seen=$(awk '$1 == "192.168.241.1:51820" { print $3; exit }' "$tmp/seen.txt")
 check "a record beta opened sniffed on its veth" test -n "$seen"
