@@ -25,8 +25,17 @@
 
 #define PODNET_MAX_AIPS 1024	/* per peer and request */
 
+/* Mainline 6.7, and the stable kernels it went back to (Debian's 6.1 has
+ * it): without it any local user could join the "peers" group. */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "this kernel's genetlink cannot restrict multicast groups to CAP_NET_ADMIN"
+#endif
+
 static const struct genl_multicast_group podnet_nl_mcgrps[] = {
-	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS },
+	/* Decrypted control messages (punch tokens, candidates) and peer
+	 * endpoints: for the daemon only, never for any local user. */
+	[PODNET_NL_MCGRP_PEERS] = { .name = PODNET_GENL_MCGRP_PEERS,
+				    .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct podnet_dev *podnet_nl_dev(struct net *net, struct nlattr **attrs,
@@ -199,7 +208,8 @@ static int podnet_nl_fill_stats(struct sk_buff *skb, struct podnet_peer *peer)
 	    PUT(DROP_NO_KEY, atomic64_read(&s->drop_no_key)) ||
 	    PUT(QUEUED, podnet_queue_len(&peer->queue)) ||
 	    PUT(TX_QUEUED, atomic64_read(&s->tx_queued)) ||
-	    PUT(DROP_QUEUE_FULL, atomic64_read(&s->drop_queue_full)))
+	    PUT(DROP_QUEUE_FULL, atomic64_read(&s->drop_queue_full)) ||
+	    PUT(DROP_BAD_RELAY, atomic64_read(&s->drop_bad_relay)))
 		return -EMSGSIZE;
 	last_rx = READ_ONCE(peer->last_rx);
 	last_tx = READ_ONCE(peer->last_tx);

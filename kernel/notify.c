@@ -60,19 +60,22 @@ static void podnet_notify_peer_only(struct podnet_peer *peer, u8 cmd)
 /**
  * podnet_notify_endpoint() - NOTIFY_ENDPOINT
  * @peer: the peer
- * @sa: the new address
+ * @sa: the new address (a relay's when @channel is nonzero)
+ * @channel: the relay channel the record came on, 0 if it came direct
  */
 void podnet_notify_endpoint(struct podnet_peer *peer,
-			       const struct sockaddr *sa)
+			    const struct sockaddr *sa, u32 channel)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = podnet_notify_new(peer, PODNET_CMD_NOTIFY_ENDPOINT,
-				nla_total_size(sizeof(struct sockaddr_in6)), &hdr);
+				nla_total_size(sizeof(struct sockaddr_in6)) +
+				nla_total_size(4), &hdr);
 	if (!msg)
 		return;
-	if (podnet_nl_put_endpoint(msg, sa)) {
+	if (podnet_nl_put_endpoint(msg, sa) ||
+	    (channel && nla_put_u32(msg, PODNET_A_RELAY_CHANNEL, channel))) {
 		nlmsg_free(msg);
 		return;
 	}

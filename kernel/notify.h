@@ -14,7 +14,7 @@ struct podnet_dev;
 struct podnet_peer;
 
 void podnet_notify_endpoint(struct podnet_peer *peer,
-			    const struct sockaddr *sa);
+			    const struct sockaddr *sa, u32 channel);
 void podnet_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq);
 void podnet_notify_need_key(struct podnet_peer *peer);
 void podnet_notify_idle(struct podnet_peer *peer);

@@ -77,6 +77,7 @@ struct podnet_peer_stats {
 	atomic64_t drop_no_key;
 	atomic64_t tx_queued;
 	atomic64_t drop_queue_full;
+	atomic64_t drop_bad_relay;
 };
 
 /**
@@ -117,6 +118,7 @@ struct podnet_aip_list {
  * @aips: allowed ips, under podnet_dev.lock (readers use the table)
  * @stats: counters
  * @last_rx: jiffies64 of the last authenticated record, 0 never
+ * @last_direct_rx: the same for records that came without a relay
  * @last_tx: jiffies64 of the last record sent, 0 never
  * @need_key_next: jiffies before which NOTIFY_NEED_KEY is not repeated
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
@@ -138,6 +140,7 @@ struct podnet_peer {
 	struct podnet_aip_list *aips;
 	struct podnet_peer_stats stats;
 	u64 last_rx;
+	u64 last_direct_rx;
 	u64 last_tx;
 	unsigned long need_key_next;
 	unsigned long roam_notify_next;

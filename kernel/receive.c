@@ -55,6 +55,19 @@ static bool podnet_endpoint_equal(const struct podnet_endpoint *a,
 	       a->addr.sin6.sin6_scope_id == b->addr.sin6.sin6_scope_id;
 }
 
+/* At most one report a second of a peer heard elsewhere than where the
+ * kernel sends. 0 is "never": jiffies start 5 minutes before the wrap,
+ * so a plain time_before() would hold back the first reports after boot.
+ */
+static bool podnet_roam_notify_due(struct podnet_peer *peer)
+{
+	unsigned long next = READ_ONCE(peer->roam_notify_next);
+
+	if (next && time_before(jiffies, next))
+		return false;
+	return cmpxchg(&peer->roam_notify_next, next, jiffies + HZ) == next;
+}
+
 /* An authenticated direct record came from @src: roaming or NAT
  * rebinding. A direct peer follows it at once; a relayed peer is only
  * reported (the daemon decides when a direct path replaces the relay),
@@ -70,16 +83,51 @@ static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
 	read_unlock_bh(&peer->endpoint_lock);
 	if (podnet_endpoint_equal(&cur, src))
 		return;
-	if (!READ_ONCE(peer->relay_channel)) {
+	if (!READ_ONCE(peer->relay_channel))
 		podnet_peer_set_endpoint(peer, &src->addr.sa, sk, true);
-	} else {
-		unsigned long next = READ_ONCE(peer->roam_notify_next);
+	else if (!podnet_roam_notify_due(peer))
+		return;
+	podnet_notify_endpoint(peer, &src->addr.sa, 0);
+}
 
-		if (time_before(jiffies, next) ||
-		    cmpxchg(&peer->roam_notify_next, next, jiffies + HZ) != next)
-			return;
-	}
-	podnet_notify_endpoint(peer, &src->addr.sa);
+/* A relayed record is reported only after the direct path has been
+ * silent this long, so that stray relayed records (sent before a punch
+ * succeeded) do not undo a direct path: the daemon's PATH_DIRECT_GRACE.
+ */
+#define PODNET_DIRECT_GRACE (5 * HZ)
+
+/* An authenticated record came through a relay on a channel other than
+ * the peer's: the peer fell back to a relay (or changed relays) while we
+ * still send another way. The kernel does not know which addresses are
+ * relays, so it moves nothing and tells the daemon, which does, at most
+ * once a second. A replay never gets here: the record passed the replay
+ * window first.
+ */
+static void podnet_relay_arrival(struct podnet_peer *peer,
+				 const struct podnet_endpoint *src, u32 channel)
+{
+	u64 direct = READ_ONCE(peer->last_direct_rx);
+
+	if (direct && time_before64(get_jiffies_64(),
+				    direct + PODNET_DIRECT_GRACE))
+		return;
+	if (podnet_roam_notify_due(peer))
+		podnet_notify_endpoint(peer, &src->addr.sa, channel);
+}
+
+/* A relay datagram on the peer's own channel must come from the relay
+ * the daemon gave us for it, the peer's endpoint: the channel number
+ * travels in clear, so anyone could wrap records in it otherwise.
+ */
+static bool podnet_relay_source_ok(struct podnet_peer *peer, u32 channel,
+				   const struct podnet_endpoint *src)
+{
+	struct podnet_endpoint relay;
+
+	if (!channel || READ_ONCE(peer->relay_channel) != channel)
+		return true;
+	return podnet_peer_endpoint_get(peer, &relay) &&
+	       podnet_endpoint_equal(&relay, src);
 }
 
 static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
@@ -134,11 +182,12 @@ drop:
 	kfree_skb(skb);
 }
 
-/* One record for @key; the skb is ours and is consumed. */
+/* One record for @key, wrapped by a relay on @channel if @relayed; the
+ * skb is ours and is consumed. */
 static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 				  struct sk_buff *skb,
 				  const struct podnet_endpoint *src,
-				  bool relayed)
+				  bool relayed, u32 channel)
 {
 	unsigned int explicit = podnet_crypto_explicit_len(&key->crypto);
 	struct podnet_peer *peer = key->peer;
@@ -170,8 +219,12 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 	if (test_bit(PODNET_KEY_PENDING, &key->flags) &&
 	    podnet_key_promote(key))
 		podnet_notify_key_swapped(peer);
-	if (!relayed)
+	if (!relayed) {
+		WRITE_ONCE(peer->last_direct_rx, get_jiffies_64());
 		podnet_roam(peer, sk, src);
+	} else if (channel != READ_ONCE(peer->relay_channel)) {
+		podnet_relay_arrival(peer, src, channel);
+	}
 
 	if (!skb->len || !pskb_may_pull(skb, 1))
 		goto invalid;
@@ -253,17 +306,28 @@ int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	key = podnet_key_lookup(psock->pdev, get_unaligned_be32(h + 4));
 	if (!key)
 		return 1;
-	if (relayed && READ_ONCE(key->peer->relay_channel) != channel)
-		return 1;
 
-	/* From here on the datagram is ours. */
+	/*
+	 * From here on the datagram is ours, relayed or not, whatever the
+	 * channel: the daemon keeps no receive state for keys it gave us,
+	 * so a record it got instead would pass a replay window that has
+	 * seen nothing since the hand-over. This key's replay window is
+	 * the only one.
+	 */
 	podnet_skb_source(skb, &src);
+	if (relayed && !podnet_relay_source_ok(key->peer, channel, &src)) {
+		atomic64_inc(&key->peer->stats.drop_bad_relay);
+		net_dbg_ratelimited("%s: peer %u: relay datagram from a source that is not its relay\n",
+				    psock->pdev->dev->name, key->peer->id);
+		kfree_skb(skb);
+		return 0;
+	}
 	if (!pskb_pull(skb, off + PODNET_WIRE_HEADER_LEN)) {
 		atomic64_inc(&key->peer->stats.drop_invalid);
 		kfree_skb(skb);
 		return 0;
 	}
-	podnet_receive_record(key, sk, skb, &src, relayed);
+	podnet_receive_record(key, sk, skb, &src, relayed, channel);
 	return 0;
 
 malformed:

@@ -19,9 +19,12 @@
  *
  * Datagrams on an attached socket (wire constants in podnet_wire.h):
  * data records (type 2) whose receiver index belongs to an installed key
- * slot, and relay datagrams (type 5) whose channel is a peer's relay
- * channel and whose inner datagram is such a data record, are handled in
- * the kernel. Datagrams that cannot be podnet's at all (shorter than the
+ * slot, and relay datagrams (type 5) whose inner datagram is such a data
+ * record, on any channel, are handled in the kernel: its replay window is
+ * the only one for those keys, and the daemon must not open records
+ * under them. A relay datagram on the peer's own relay channel must come
+ * from the peer's endpoint (its relay), or it is dropped and counted as
+ * drop_bad_relay. Datagrams that cannot be podnet's at all (shorter than the
  * podnet header, a version other than 1, type 0 or above the last known
  * type) are counted as rx_malformed and dropped, as the daemon would drop
  * them. Everything else goes up to the daemon's socket unchanged.
@@ -76,7 +79,12 @@ enum podnet_cmd {
 	/* Notifications, multicast on PODNET_GENL_MCGRP_PEERS. All carry
 	 * ifindex and peer_id. */
 	/* endpoint: an authenticated data record came from a new address.
-	 * The kernel has already moved a direct peer there. */
+	 * The kernel has already moved a direct peer there.
+	 * endpoint, relay_channel: an authenticated data record came through
+	 * the relay at endpoint, on a channel other than the peer's; the
+	 * kernel moved nothing (only the daemon knows which addresses are
+	 * relays). Only after 5 s without a direct record, at most once a
+	 * second. */
 	PODNET_CMD_NOTIFY_ENDPOINT,
 	/* key_slot, tx_seq: the slot's key is past PODNET_KEY_SOFT_LIMIT
 	 * records; the daemon should rekey. Sent once per key. */
@@ -211,6 +219,8 @@ enum podnet_stats_attr {
 	PODNET_A_STATS_TX_QUEUED,	/* u64: packets that had to wait */
 	PODNET_A_STATS_DROP_QUEUE_FULL,	/* u64: oldest waiting packet made
 					 * room for a new one */
+	PODNET_A_STATS_DROP_BAD_RELAY,	/* u64, relayed on the peer's channel
+					 * but not from its relay */
 	__PODNET_A_STATS_MAX,
 };
 #define PODNET_A_STATS_MAX (__PODNET_A_STATS_MAX - 1)
@@ -300,7 +310,8 @@ enum podnet_stats_attr {
 	X(PODNET_A_STATS_TX_NO_ROUTE,	U64,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_QUEUED,	U64,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_TX_QUEUED,	U64,	REPLY,	0, 0)			\
-	X(PODNET_A_STATS_DROP_QUEUE_FULL, U64,	REPLY,	0, 0)
+	X(PODNET_A_STATS_DROP_QUEUE_FULL, U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_DROP_BAD_RELAY, U64,	REPLY,	0, 0)
 
 /* For the count checks: 0 PODNET_ATTRS(PODNET_ATTR_ONE) == PODNET_A_MAX */
 #define PODNET_ATTR_ONE(attr, type, check, a, b) + 1

@@ -69,6 +69,9 @@ int notify_cb(const struct nlmsghdr *nlh, void *data)
 		sockaddr_str(tb[PODNET_A_ENDPOINT], ep, sizeof(ep));
 		printf(",\"endpoint\":\"%s\"", ep);
 	}
+	if (tb[PODNET_A_RELAY_CHANNEL])
+		printf(",\"relay_channel\":%u",
+		       mnl_attr_get_u32(tb[PODNET_A_RELAY_CHANNEL]));
 	if (tb[PODNET_A_KEY_SLOT])
 		printf(",\"slot\":%u", mnl_attr_get_u8(tb[PODNET_A_KEY_SLOT]));
 	if (tb[PODNET_A_TX_SEQ])
@@ -103,6 +106,7 @@ static const char *const stat_names[] = {
 	[PODNET_A_STATS_QUEUED] = "queued",
 	[PODNET_A_STATS_TX_QUEUED] = "tx_queued",
 	[PODNET_A_STATS_DROP_QUEUE_FULL] = "drop_queue_full",
+	[PODNET_A_STATS_DROP_BAD_RELAY] = "drop_bad_relay",
 };
 
 struct show {

@@ -147,6 +147,14 @@ static void data_datagram(struct node *node, const struct path *from,
 			ask_for_handshake(node, from, hdr);
 		return;
 	}
+	if (s->in_kernel) {
+		/* Its keys went to podnet.ko, which opens every record under
+		 * them with the only replay window that saw them since; ours
+		 * has not. One that reaches us anyway (its slot gone) is
+		 * not ours to open. */
+		node->stats.rx_unknown_session++;
+		return;
+	}
 	n = session_receive_data(s, hdr->payload, hdr->payload_len,
 				 node->dp.plaintext, DATAPATH_PACKET_MAX);
 	if (n <= 0) {

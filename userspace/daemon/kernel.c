@@ -469,7 +469,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 		nested_u64(stats, PODNET_A_STATS_DROP_BAD_SOURCE, NULL);
 	peer->stats.drop_invalid =
 		nested_u64(stats, PODNET_A_STATS_DROP_INVALID, NULL) +
-		nested_u64(stats, PODNET_A_STATS_DROP_REPLAY, NULL);
+		nested_u64(stats, PODNET_A_STATS_DROP_REPLAY, NULL) +
+		nested_u64(stats, PODNET_A_STATS_DROP_BAD_RELAY, NULL);
 	/* Waiting, as on TUN, happens in the module: its queue's figures
 	 * stand in for peer->queue's. */
 	peer->stats.drop_no_session =
@@ -537,6 +538,36 @@ void kernel_route_drop(struct node *node, struct in_addr dest)
 
 /* ----------------------------------------------------- notifications */
 
+/*
+ * The kernel opened an authenticated, fresh record that came through a
+ * relay on a channel it does not send on: the peer fell back to a relay.
+ * As for a relayed record in userspace (relayed_datagram()), only a
+ * rendezvous may deliver; then the relay becomes the path, and
+ * kernel_peer_sync() gives the kernel the new channel and relay.
+ */
+static void relay_arrival(struct peer *peer, const struct nlattr *endpoint,
+			  uint32_t channel)
+{
+	struct node *node = peer->node;
+	struct path p = peer->current->path;
+	char ep[ADDR_STR_MAX];
+
+	endpoint_from_sockaddr(&p.ep, mnl_attr_get_payload(endpoint),
+			       mnl_attr_get_payload_len(endpoint));
+	p.relay_channel = channel;
+	p.fd = node->udp_fd;
+	if (!channel || !peer_is_relay(node, &p.ep)) {
+		node->stats.rx_malformed++;
+		return;
+	}
+	if (path_equal(&peer->current->path, &p))
+		return;
+	log_info("peer %s moved to %s", peer->name,
+		 path_format(&p, ep, sizeof(ep)));
+	peer->current->path = p;
+	peer_path_changed(peer, &p);
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct node *node = data;
@@ -599,7 +630,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		kernel_peer_sync(peer);
 		break;
 	case PODNET_CMD_NOTIFY_ENDPOINT:
-		if (endpoint && peer->current) {
+		if (endpoint && peer->current && tb[PODNET_A_RELAY_CHANNEL]) {
+			relay_arrival(peer, endpoint,
+				      mnl_attr_get_u32(tb[PODNET_A_RELAY_CHANNEL]));
+		} else if (endpoint && peer->current) {
 			struct path p = peer->current->path;
 			char ep[ADDR_STR_MAX];
 

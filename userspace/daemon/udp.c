@@ -358,7 +358,9 @@ static size_t rx_prepare(struct node *node, struct udp_rx *rx)
 		    wire_parse(buf, rx->seg_len[k], &hdr) != WIRE_OK)
 			continue;
 		s = session_lookup_index(node, hdr.receiver_index);
-		if (!s || s->state != SESSION_ESTABLISHED || !s->peer)
+		/* podnet.ko's keys are opened there only (data_datagram()). */
+		if (!s || s->state != SESSION_ESTABLISHED || !s->peer ||
+		    s->in_kernel)
 			continue;
 		off = record_open_begin(&s->keys, hdr.payload, hdr.payload_len,
 					&seq, &ptlen);
