@@ -96,9 +96,10 @@ static int session_assign_index(struct session *s)
 #define STRANGER_PER_NET 16	/* per /24 (IPv4) or /64 (IPv6) */
 #define STRANGER_RATE 50.0	/* new stranger handshakes per second */
 /* A stranger's handshake dies after this long without a datagram from it
- * (checked at wolfSSL's retransmissions: 1 s, then 3 s); a known peer's
- * gets the full ~15 s. A real client answers within a round trip. */
-#define STRANGER_SILENT 2.0
+ * (checked at wolfSSL's retransmissions: 1, 3, 7 s); a known peer's gets
+ * the full ~15 s. A real client whose flight is lost repeats it at 1, 3
+ * and 7 s: two losses in a row must not kill its handshake (dial.sh). */
+#define STRANGER_SILENT 6.0
 /* Our final flight, again, for a client that repeats its last one: at
  * most this many times per session, not per datagram. */
 #define FINAL_FLIGHT_RESENDS_MAX 4
@@ -816,14 +817,23 @@ void session_receive_handshake(struct node *node, const struct path *from,
 	if (s) {
 		/* A handshake is bound to where it runs: datagrams naming
 		 * its index from anywhere else are not its peer's (nothing
-		 * in them is authenticated yet). */
+		 * in them is authenticated yet). A server whose address we
+		 * dialled may answer from another of its addresses (no
+		 * IP_PKTINFO there): a client takes the first answer naming
+		 * its index, which only one on the path can read, from
+		 * anywhere, and then only that answer's source. */
 		if (!path_equal(&s->path, from)) {
-			node->stats.rx_handshake_wrong_source++;
-			return;
+			if (!s->is_client || (s->remote_index &&
+			    !path_equal(&s->answer_path, from))) {
+				node->stats.rx_handshake_wrong_source++;
+				return;
+			}
 		}
 		/* The first reply of a server tells the client its index. */
-		if (!s->remote_index)
+		if (!s->remote_index) {
 			s->remote_index = sender_index;
+			s->answer_path = *from;
+		}
 		if (s->state == SESSION_ESTABLISHED) {
 			/* The client repeats its last flight: our final
 			 * flight was lost and wolfSSL will not resend it.

@@ -49,6 +49,9 @@ struct session {
 	uint32_t local_index;
 	uint32_t remote_index;
 	struct path path;
+	/* A client's handshake: where its server first answered from (a
+	 * multi-homed server may answer from another address). */
+	struct path answer_path;
 	ev_timer retransmit_timer;
 	ev_tstamp created;
 	ev_tstamp established;
