@@ -46,7 +46,9 @@ static void check_config(const struct config *cfg)
 	CHECK(cfg->punch_timeout >= 1 && cfg->punch_timeout <= 60);
 	CHECK(cfg->punch_sockets <= 1024 && cfg->punch_spray <= 16384);
 	CHECK(cfg->punch_rate >= 100 && cfg->punch_rate <= 100000);
-	CHECK(cfg->punch_retry >= 5 && cfg->punch_retry <= 3600);
+	CHECK(cfg->punch_retry >= 1 && cfg->punch_retry <= 3600);
+	CHECK(cfg->rekey_after >= 1 && cfg->rekey_after <= 86400);
+	CHECK(cfg->rekey_packets >= 1000 && cfg->rekey_packets <= 1ul << 46);
 	CHECK(cfg->ca_path[0] && cfg->cert_path[0] && cfg->key_path[0]);
 	CHECK(cfg->control_socket[0]);
 	CHECK(cfg->n_peers == 0 || cfg->peers);
