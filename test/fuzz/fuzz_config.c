@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "config.h"
+#include <stdio.h>
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 #define NAME "fuzz.conf"
@@ -77,4 +79,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_config(&cfg);
 	config_free(&cfg);
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* A 64 KB file: every key, then as many peers as fit. */
+static void write_seeds(void)
+{
+	static char buf[65536];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+		"[Interface]\nName = pod0\nAddress = 10.77.0.1/16\n"
+		"ListenPort = 51820\nMTU = 1340\nCA = ca.crt\n"
+		"Certificate = node1.crt\nPrivateKey = node1.key\n"
+		"ControlSocket = /run/podnet/pod0.sock\nLogLevel = debug\n"
+		"KeepaliveInterval = 15\nRendezvous = yes\nRelayLimit = 100\n"
+		"PunchTimeout = 3\nPunchSockets = 256\nPunchSprayPorts = 2048\n"
+		"PunchRate = 4000\nPunchRetry = 1\nRekeyAfter = 120\n"
+		"RekeyAfterPackets = 1000\nDataPath = tun\nThreads = 2\n"
+		"Ciphers = ECDHE-ECDSA-CHACHA20-POLY1305\n");
+	for (int i = 0; n < sizeof(buf) - 80; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			"\n[Peer]\nName = node%d\nEndpoint = 192.0.%d.%d:%d\n%s",
+			i, i / 250, 1 + i % 250, 1024 + i,
+			i % 7 ? "" : "Rendezvous = yes\n");
+	seed_write("peers-64k.conf", buf, n);
 }
