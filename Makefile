@@ -7,10 +7,13 @@
 #   make WOLFSSL=asm     the same linked against wolfSSL built from Debian's
 #                        source with its x86-64 assembly, into build-asm/
 #                        (scripts/wolfssl-asm.sh; doc/bench.md)
-#   make check           unit tests, then the netns tests, then both again
+#   make check           unit tests, every fuzz target for 8 s (make
+#                        fuzz-smoke), then the netns tests, then both again
 #                        under the sanitizers, then the assembly wolfSSL
 #                        build against the packaged one (make check-asm),
 #                        then the VM tests where a VM can run (make vm-check)
+#   make fuzz            the libFuzzer targets, FUZZ_TIME s each, into
+#                        build-fuzz/ (clang; test/fuzz/README.md)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
 #   make install         honours PREFIX and DESTDIR
 #   make module          podnet.ko against KVER's headers, copied to
