@@ -24,8 +24,10 @@
  * op bit 4:    the daemon reads what was sent so far (a recvmmsg batch);
  * op bit 5:    sent with UDP GSO (segment size: the first two bytes),
  *              which the daemon receives as a GRO super-datagram;
- * op bit 6:    sent twice (a replay);
- * op bit 7:    then the node's housekeeping runs once.
+ * op bits 6-7: 1 sent twice (a replay); 2 then the node's housekeeping
+ *              runs once; 3 the bytes are no datagram but a read from
+ *              the TUN device (virtio-net header, packet), which the node
+ *              routes to a peer's session.
  * Peers A and B are 127.0.0.2:5000 and 127.0.0.3:5000, the stranger
  * 127.0.0.4:6000; they are real UDP sockets in a network namespace of the
  * fuzzer's own, with only loopback, so the daemon's answers arrive there
@@ -33,7 +35,7 @@
  *
  * Checks, besides memory errors, leaks and undefined behaviour: every
  * packet written to the TUN device comes from a peer's own address
- * (cryptokey routing); an input without sealed records makes the node
+ * (cryptokey routing), or is the node's own ICMP error; an input without sealed records makes the node
  * send no more bytes to unknown addresses than they sent it (no
  * amplification); no file descriptor outlives its node.
  */
@@ -116,6 +118,8 @@ static char tmpdir[64] = "/tmp/podnet-fuzz-XXXXXX";
 static uint8_t sendbuf[UDP_MAX + 64];
 
 static struct node node;
+/* The far ends' keys of the node's two sessions. */
+static struct record_keys mirror[2];
 static unsigned long tun_packets;	/* written, for PODNET_FUZZ_DEBUG */
 
 static void die(const char *what, const char *why)
@@ -273,8 +277,8 @@ static void fixed_key(uint8_t *key, uint8_t *iv, uint32_t index, int dir)
 }
 
 /* Session k of the node, established as a handshake would leave it:
- * mirror gets the far end's keys. */
-static void establish(int k, struct record_keys *mirror)
+ * far gets the far end's keys. */
+static void establish(int k, struct record_keys *far)
 {
 	const struct role *r = &roles[node.cfg.rendezvous];
 	struct session *s = calloc(1, sizeof(*s));
@@ -306,7 +310,7 @@ static void establish(int k, struct record_keys *mirror)
 	fixed_key(tk, tiv, local_index[k], 0);
 	fixed_key(rk, riv, local_index[k], 1);
 	CHECK(!record_keys_init(&s->keys, aead, 1, tk, tiv, rk, riv, 32));
-	CHECK(!record_keys_init(mirror, aead, 1, rk, riv, tk, tiv, 32));
+	CHECK(!record_keys_init(far, aead, 1, rk, riv, tk, tiv, 32));
 	s->cipher = "fuzz";
 
 	peer = peer_find_by_name(&node, r->names[k]);
@@ -343,6 +347,8 @@ static void node_up(bool rendezvous)
 	node.dp.tx->n_jobs = 0;
 	node.dp.tun->gro.count = 0;
 	node.dp.tun->gro.len = 0;
+	ev_io_init(&node.dp.tun_watcher, tun_read_cb, node.dp.tun_fd, EV_READ);
+	node.dp.tun_watcher.data = &node;
 	ev_io_init(&node.dp.udp_watcher, udp_read_cb, node.udp_fd, EV_READ);
 	node.dp.udp_watcher.data = &node;
 	CHECK(!routing_init(&node.routes));
@@ -367,17 +373,20 @@ static void node_down(void)
 {
 	if (log_get_level() == LOG_LEVEL_DEBUG) {
 		for (struct peer *p = node.peers; p; p = p->next)
-			log_debug("peer %s: rx %llu packets, invalid %llu, bad source %llu",
+			log_debug("peer %s: rx %llu packets, tx %llu, invalid %llu, bad source %llu",
 				  p->name,
 				  (unsigned long long)p->stats.rx_packets,
+				  (unsigned long long)p->stats.tx_packets,
 				  (unsigned long long)p->stats.drop_invalid,
 				  (unsigned long long)p->stats.drop_bad_source);
 		log_debug("tun: %lu packets written so far", tun_packets);
-		log_debug("node: malformed %llu, unknown session %llu, handshakes rejected %llu, relay refused %llu",
+		log_debug("node: malformed %llu, unknown session %llu, handshakes rejected %llu, relay refused %llu, no route %llu, bad packet %llu",
 			  (unsigned long long)node.stats.rx_malformed,
 			  (unsigned long long)node.stats.rx_unknown_session,
 			  (unsigned long long)node.stats.rx_handshake_rejected,
-			  (unsigned long long)node.stats.rx_relay_refused);
+			  (unsigned long long)node.stats.rx_relay_refused,
+			  (unsigned long long)node.stats.tx_no_route,
+			  (unsigned long long)node.stats.tx_bad_packet);
 	}
 	while (node.peers)
 		peer_destroy(node.peers);
@@ -410,10 +419,53 @@ static void drain_tun(void)
 		CHECK((size_t)n >= TUN_VNET_HDR_LEN + sizeof(ip));
 		memcpy(&ip, buf + TUN_VNET_HDR_LEN, sizeof(ip));
 		CHECK(ip.version == 4);
-		/* Cryptokey routing: only a peer's own address gets in. */
+		/* Cryptokey routing: only a peer's own address gets in. The
+		 * node's own unreachables answer what it read from the TUN. */
 		CHECK(ip.saddr == r->vaddrs[0].s_addr ||
-		      ip.saddr == r->vaddrs[1].s_addr);
+		      ip.saddr == r->vaddrs[1].s_addr ||
+		      (ip.saddr == node.cfg.address.s_addr &&
+		       ip.protocol == IPPROTO_ICMP));
 		tun_packets++;
+	}
+}
+
+/*
+ * A datagram the node sent to a peer: a data record under one of the
+ * sessions opens with the far end's keys to a control message that
+ * parses, or to an IP packet for that very peer's address (cryptokey
+ * routing, outbound).
+ */
+static void check_sent(const uint8_t *buf, size_t len)
+{
+	static uint8_t pt[70000];
+	const struct role *r = &roles[node.cfg.rendezvous];
+	struct wire_header h;
+	struct rv_msg m;
+	struct iphdr ip;
+	int n;
+
+	if (wire_parse(buf, len, &h) != WIRE_OK)
+		return;
+	if (h.type == WIRE_TYPE_RELAY &&
+	    wire_parse(h.payload, h.payload_len, &h) != WIRE_OK)
+		return;
+	if (h.type != WIRE_TYPE_DATA)
+		return;
+	for (int k = 0; k < 2; k++) {
+		if (h.receiver_index != remote_index[k])
+			continue;
+		n = record_open(&mirror[k], h.payload, h.payload_len, pt,
+				sizeof(pt));
+		/* Sealed under our keys, never twice under one number. */
+		CHECK(n > 0);
+		if (pt[0] >> 4 == 4) {
+			CHECK((size_t)n >= sizeof(ip));
+			memcpy(&ip, pt, sizeof(ip));
+			CHECK(ip.daddr == r->vaddrs[k].s_addr);
+		} else {
+			CHECK((n == 1 && pt[0] == RV_KEEPALIVE) ||
+			      !rv_parse(pt, (size_t)n, &m));
+		}
 	}
 }
 
@@ -424,9 +476,11 @@ static void drain_senders(struct run *run)
 	for (int i = 0; i < N_SENDERS; i++) {
 		ssize_t n;
 
-		while ((n = recv(sender_fd[i], buf, sizeof(buf), 0)) >= 0)
+		while ((n = recv(sender_fd[i], buf, sizeof(buf), 0)) >= 0) {
 			if (i == SEND_STRANGER || i == SEND_A_MOVED)
 				run->got_unknown += (size_t)n;
+			check_sent(buf, (size_t)n);
+		}
 	}
 }
 
@@ -483,7 +537,7 @@ static void send_datagram(struct run *run, int from, const uint8_t *buf,
 
 /* The fuzzer's plaintext as a data record of session k, as the peer at
  * the far end would seal it. Returns the datagram's length, or 0. */
-static size_t seal(struct record_keys *mirror, int k, bool relayed,
+static size_t seal(int k, bool relayed,
 		   const uint8_t *pt, size_t len, uint8_t *out)
 {
 	size_t off = 0;
@@ -524,7 +578,6 @@ static void housekeeping(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct record_keys mirror[2];
 	struct run run = { 0 };
 	size_t off = 1;
 
@@ -558,8 +611,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len -= 2;
 			dgram = chunk;
 		}
+		if ((op >> 6) == 3) {
+			/* A TUN read: what the local stack sends to a peer. */
+			if (len && send(tun_pair[1], chunk, len, 0) == (ssize_t)len)
+				tun_read_cb(node.loop, &node.dp.tun_watcher,
+					    EV_READ);
+			deliver(&run);
+			continue;
+		}
 		if (mode != RAW) {
-			len = seal(mirror, mode == SEAL_B, mode == SEAL_A_RELAYED,
+			len = seal(mode == SEAL_B, mode == SEAL_A_RELAYED,
 				   chunk, len, sendbuf);
 			if (!len)
 				continue;
@@ -570,12 +631,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = UDP_MAX;
 		if (len) {
 			send_datagram(&run, from, dgram, len, gso);
-			if (op & 0x40)
+			if ((op >> 6) == 1)
 				send_datagram(&run, from, dgram, len, gso);
 		}
 		if (op & 0x10)
 			deliver(&run);
-		if (op & 0x80) {
+		if ((op >> 6) == 2) {
 			deliver(&run);
 			housekeeping();
 			drain_senders(&run);
@@ -587,9 +648,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(run.got_unknown <= run.sent_unknown);
 
 	node_down();
+	drain_senders(&run);	/* what the node sent as it ended */
 	record_keys_wipe(&mirror[0]);
 	record_keys_wipe(&mirror[1]);
-	deliver(&run);		/* what the node's end still sent */
 	{
 		uint8_t b[1];
 
@@ -636,17 +697,18 @@ static void put_rv(uint8_t op, const struct rv_msg *m)
 static size_t ipv4(uint8_t *buf, const char *src, const char *dst,
 		   uint8_t proto, size_t len)
 {
-	struct iphdr *ip = (struct iphdr *)buf;
+	struct iphdr ip = { 0 };
 
 	memset(buf, 0, len);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = proto;
-	ip->tot_len = htons((uint16_t)len);
-	inet_pton(AF_INET, src, &ip->saddr);
-	inet_pton(AF_INET, dst, &ip->daddr);
-	ip->check = csum_inet(buf, 20);
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.ttl = 64;
+	ip.protocol = proto;
+	ip.tot_len = htons((uint16_t)len);
+	inet_pton(AF_INET, src, &ip.saddr);
+	inet_pton(AF_INET, dst, &ip.daddr);
+	ip.check = csum_inet(&ip, 20);
+	memcpy(buf, &ip, sizeof(ip));
 	return len;
 }
 
@@ -775,6 +837,28 @@ static void write_seeds(void)
 					 1000 + 1400u * 8, 100));
 	put(SEAL_A << 2, pkt, tcp(pkt, "10.99.0.2", "10.99.0.1", 5, 65400));
 	seed_write("alpha-tcp-64k", seed, seed_len);
+
+	/* alpha: what its stack sends: to bravo, to nobody, a 64 KB TSO
+	 * super-packet to bravo. */
+	begin(0);
+	memset(pkt, 0, 10);
+	ipv4(pkt + 10, "10.99.0.1", "10.99.0.2", IPPROTO_ICMP, 84);
+	put(0xc0, pkt, 94);
+	ipv4(pkt + 10, "10.99.0.1", "10.99.0.7", IPPROTO_ICMP, 84);
+	put(0xc0, pkt, 94);
+	ipv4(pkt + 10, "10.99.0.1", "10.99.0.3", IPPROTO_UDP, 1400);
+	put(0xc0, pkt, 1410);
+	/* 64 KB in all: the most one length field says. */
+	tcp(pkt + 10, "10.99.0.1", "10.99.0.2", 1, 65535 - 10 - 40);
+	pkt[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	pkt[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+	pkt[2] = 40;		/* hdr_len */
+	pkt[4] = 0xa8;		/* gso_size 1448 */
+	pkt[5] = 0x05;
+	pkt[6] = 20;		/* csum_start */
+	pkt[8] = 16;		/* csum_offset */
+	put(0xc0, pkt, 65535);
+	seed_write("alpha-tun", seed, seed_len);
 
 	/* alpha: a 64 KB datagram of garbage from the stranger. */
 	begin(0);
