@@ -18,7 +18,9 @@
  *   op (1 byte), length (2 bytes, little-endian), bytes
  * op bits 0-1: the sender: 0 peer A, 1 peer B (alpha's rendezvous),
  *              2 a stranger, 3 peer A's address on another port;
- * op bits 2-3: 0 the bytes as they are, 1 sealed as a data record of A's
+ * op bits 2-3: 0 the bytes as they are (but a relay datagram from A or B
+ *              naming channel 0 gets the channel the rendezvous gave
+ *              it, which is random), 1 sealed as a data record of A's
  *              session, 2 of B's, 3 of A's and wrapped in a relay header
  *              whose channel is the bytes' first four;
  * op bit 4:    the daemon reads what was sent so far (a recvmmsg batch);
@@ -120,6 +122,8 @@ static uint8_t sendbuf[UDP_MAX + 64];
 static struct node node;
 /* The far ends' keys of the node's two sessions. */
 static struct record_keys mirror[2];
+/* The relay channels the rendezvous gave peers A and B, once it did. */
+static uint32_t channel[2];
 static unsigned long tun_packets;	/* written, for PODNET_FUZZ_DEBUG */
 
 static void die(const char *what, const char *why)
@@ -446,8 +450,11 @@ static void check_sent(const uint8_t *buf, size_t len)
 
 	if (wire_parse(buf, len, &h) != WIRE_OK)
 		return;
+	/* A rendezvous's relay datagrams carry what others sealed; a
+	 * node's carry its own records. */
 	if (h.type == WIRE_TYPE_RELAY &&
-	    wire_parse(h.payload, h.payload_len, &h) != WIRE_OK)
+	    (node.cfg.rendezvous ||
+	     wire_parse(h.payload, h.payload_len, &h) != WIRE_OK))
 		return;
 	if (h.type != WIRE_TYPE_DATA)
 		return;
@@ -462,9 +469,11 @@ static void check_sent(const uint8_t *buf, size_t len)
 			CHECK((size_t)n >= sizeof(ip));
 			memcpy(&ip, pt, sizeof(ip));
 			CHECK(ip.daddr == r->vaddrs[k].s_addr);
-		} else {
-			CHECK((n == 1 && pt[0] == RV_KEEPALIVE) ||
-			      !rv_parse(pt, (size_t)n, &m));
+		} else if (n > 1 || pt[0] != RV_KEEPALIVE) {
+			CHECK(!rv_parse(pt, (size_t)n, &m));
+			/* A rendezvous's relay channel for peer k. */
+			if (m.type == RV_CANDIDATES && m.relay_channel)
+				channel[k] = m.relay_channel;
 		}
 	}
 }
@@ -586,6 +595,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* libFuzzer itself may open descriptors between inputs. */
 	for (int fd = 0; fd < FD_WATCH; fd++)
 		open_before[fd] = fd_open(fd);
+	channel[0] = channel[1] = 0;
 	node_up(data[0] & 1);
 	establish(0, &mirror[0]);
 	establish(1, &mirror[1]);
@@ -600,6 +610,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int from = op & 3, mode = (op >> 2) & 3;
 		uint16_t gso = 0;
 		const uint8_t *dgram = chunk;
+		struct wire_header hdr;
 
 		off += 3;
 		if (len > size - off)
@@ -618,6 +629,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    EV_READ);
 			deliver(&run);
 			continue;
+		}
+		if (mode == RAW && len >= WIRE_HEADER_LEN && len <= UDP_MAX &&
+		    from < 2 &&
+		    chunk[0] == WIRE_TYPE_RELAY && channel[from] &&
+		    wire_parse(chunk, len, &hdr) == WIRE_OK &&
+		    !hdr.receiver_index) {
+			/* Channel 0 from A or B: the one the rendezvous gave
+			 * it (random, so the fuzzer cannot know it). */
+			memcpy(sendbuf, chunk, len);
+			wire_put_header(sendbuf, WIRE_TYPE_RELAY, channel[from],
+					hdr.sender_index);
+			dgram = sendbuf;
 		}
 		if (mode != RAW) {
 			len = seal(mode == SEAL_B, mode == SEAL_A_RELAYED,
@@ -886,10 +909,11 @@ static void write_seeds(void)
 	m.by_vaddr = true;
 	inet_pton(AF_INET, "10.99.0.2", &m.vaddr);
 	put_rv(SEAL_A << 2 | 0x10, &m);
-	n = wire_put_header(pkt, WIRE_TYPE_RELAY, 0x01020304, 0);
+	n = wire_put_header(pkt, WIRE_TYPE_RELAY, 0, 0);
 	n += wire_put_header(pkt + n, WIRE_TYPE_DATA, remote_index[1], 0);
 	memset(pkt + n, 0x17, 100);
 	put(SEND_A, pkt, n + 100);
+	put(SEND_B, pkt, n + 100);
 	n = wire_put_header(hdr, WIRE_TYPE_NAT_PROBE, 0, 0);
 	memset(hdr + n, 0, WIRE_NAT_PROBE_LEN - n);
 	put(SEND_STRANGER, hdr, WIRE_NAT_PROBE_LEN);
