@@ -27,9 +27,11 @@
  * op bit 5:    sent with UDP GSO (segment size: the first two bytes),
  *              which the daemon receives as a GRO super-datagram;
  * op bits 6-7: 1 sent twice (a replay); 2 then the node's housekeeping
- *              runs once; 3 the bytes are no datagram but a read from
- *              the TUN device (virtio-net header, packet), which the node
- *              routes to a peer's session.
+ *              runs once; 3 with mode 1 or 2: instead, peer A or B dials
+ *              the node, a real DTLS handshake with its certificate (the
+ *              bytes are not used); 3 with mode 0 or 3: the bytes are no
+ *              datagram but a read from the TUN device (virtio-net
+ *              header, packet), which the node routes to a peer.
  * Peers A and B are 127.0.0.2:5000 and 127.0.0.3:5000, the stranger
  * 127.0.0.4:6000; they are real UDP sockets in a network namespace of the
  * fuzzer's own, with only loopback, so the daemon's answers arrive there
@@ -113,6 +115,8 @@ struct role {
 };
 
 static struct role roles[2];		/* 0: alpha, 1: the rendezvous */
+/* Peers A and B dialling the node for real, per role. */
+static WOLFSSL_CTX *dialer_ctx[2][2];
 static int sender_fd[N_SENDERS];
 static int tun_pair[2];			/* the node's TUN, and our end */
 static struct datapath dp_template;
@@ -122,6 +126,19 @@ static uint8_t sendbuf[UDP_MAX + 64];
 static struct node node;
 /* The far ends' keys of the node's two sessions. */
 static struct record_keys mirror[2];
+/* Peer A or B dialling the node: a real DTLS handshake, whose replies
+ * drain_senders() queues for it. */
+#define DIALER_INDEX 0x77777777
+#define DIALER_QUEUE 16
+static struct {
+	WOLFSSL *ssl;
+	int k;
+	uint32_t server_index;	/* learnt from the node's replies */
+	struct run *run;
+	size_t head, count;
+	size_t len[DIALER_QUEUE];
+	uint8_t buf[DIALER_QUEUE][2048];
+} dialer;
 /* The relay channels the rendezvous gave peers A and B, once it did. */
 static uint32_t channel[2];
 static unsigned long tun_packets;	/* written, for PODNET_FUZZ_DEBUG */
@@ -135,7 +152,8 @@ static void die(const char *what, const char *why)
 static void cleanup_tmpdir(void)
 {
 	static const char *files[] = { "ca.crt", "ca.key", "alpha.crt",
-				       "alpha.key", "rv.crt", "rv.key" };
+				       "alpha.key", "rv.crt", "rv.key",
+				       "bravo.crt", "bravo.key" };
 	char path[128];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -221,6 +239,29 @@ static void make_role(struct role *r, bool rendezvous)
 		  &r->vaddrs[1]);
 }
 
+/* A DTLS client with peer NAME's certificate, as that peer's podnetd
+ * would dial. */
+static WOLFSSL_CTX *client_context(const char *name)
+{
+	WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfDTLSv1_2_client_method());
+	char path[128];
+
+	if (!ctx)
+		die("wolfSSL", "CTX_new");
+	snprintf(path, sizeof(path), "%s/ca.crt", tmpdir);
+	wolfSSL_CTX_load_verify_locations(ctx, path, NULL);
+	snprintf(path, sizeof(path), "%s/%s.crt", tmpdir, name);
+	wolfSSL_CTX_use_certificate_file(ctx, path, WOLFSSL_FILETYPE_PEM);
+	snprintf(path, sizeof(path), "%s/%s.key", tmpdir, name);
+	if (wolfSSL_CTX_use_PrivateKey_file(ctx, path, WOLFSSL_FILETYPE_PEM) !=
+	    WOLFSSL_SUCCESS)
+		die(name, "cannot load the client certificate");
+	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, NULL);
+	wolfSSL_CTX_set_cipher_list(ctx, CONFIG_SUITE_CHACHA20);
+	wolfSSL_CTX_UseSupportedCurve(ctx, WOLFSSL_ECC_X25519);
+	return ctx;
+}
+
 #define FD_WATCH 256
 static bool open_before[FD_WATCH];
 
@@ -248,8 +289,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("ca", err);
 	make_identity("alpha", "10.99.0.1");
 	make_identity("rv", "10.99.0.3");
+	make_identity("bravo", "10.99.0.2");
 	make_role(&roles[0], false);
 	make_role(&roles[1], true);
+	for (int k = 0; k < 2; k++) {
+		dialer_ctx[0][k] = client_context(roles[0].names[k]);
+		dialer_ctx[1][k] = client_context(roles[1].names[k]);
+	}
 
 	for (int i = 0; i < N_SENDERS; i++) {
 		struct sockaddr_in sin = { .sin_family = AF_INET,
@@ -478,6 +524,24 @@ static void check_sent(const uint8_t *buf, size_t len)
 	}
 }
 
+/* A handshake datagram for the dialer, kept for its next read. */
+static void dialer_queue(int i, const uint8_t *buf, size_t len)
+{
+	struct wire_header h;
+	size_t slot;
+
+	if (!dialer.ssl || i != dialer.k ||
+	    wire_parse(buf, len, &h) != WIRE_OK ||
+	    h.type != WIRE_TYPE_HANDSHAKE || h.receiver_index != DIALER_INDEX ||
+	    dialer.count == DIALER_QUEUE || h.payload_len > sizeof(dialer.buf[0]))
+		return;
+	if (h.sender_index)
+		dialer.server_index = h.sender_index;
+	slot = (dialer.head + dialer.count++) % DIALER_QUEUE;
+	memcpy(dialer.buf[slot], h.payload, h.payload_len);
+	dialer.len[slot] = h.payload_len;
+}
+
 static void drain_senders(struct run *run)
 {
 	static uint8_t buf[70000];
@@ -486,9 +550,14 @@ static void drain_senders(struct run *run)
 		ssize_t n;
 
 		while ((n = recv(sender_fd[i], buf, sizeof(buf), 0)) >= 0) {
-			if (i == SEND_STRANGER || i == SEND_A_MOVED)
+			if (i == SEND_STRANGER || i == SEND_A_MOVED) {
 				run->got_unknown += (size_t)n;
+				if (log_get_level() == LOG_LEVEL_DEBUG)
+					log_debug("to a stranger: %zd bytes, type %u",
+						  n, buf[0]);
+			}
 			check_sent(buf, (size_t)n);
+			dialer_queue(i, buf, (size_t)n);
 		}
 	}
 }
@@ -571,6 +640,66 @@ static size_t seal(int k, bool relayed,
 	return n < 0 ? 0 : off + (size_t)n;
 }
 
+static int dialer_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	static uint8_t out[WIRE_HANDSHAKE_HEADER_LEN + 4096];
+	size_t n = wire_put_header(out, WIRE_TYPE_HANDSHAKE,
+				   dialer.server_index, DIALER_INDEX);
+
+	if (sz <= 0 || (size_t)sz > sizeof(out) - n)
+		return WOLFSSL_CBIO_ERR_GENERAL;
+	memcpy(out + n, buf, (size_t)sz);
+	send_datagram(dialer.run, dialer.k, out, n + (size_t)sz, 0);
+	return sz;
+}
+
+static int dialer_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+	size_t n;
+
+	if (!dialer.count)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	n = dialer.len[dialer.head];
+	if (n > (size_t)sz)
+		n = (size_t)sz;
+	memcpy(buf, dialer.buf[dialer.head], n);
+	dialer.head = (dialer.head + 1) % DIALER_QUEUE;
+	dialer.count--;
+	return (int)n;
+}
+
+/* Peer k dials the node and completes a real handshake (a rekey, as the
+ * node already has a session with it), unless the input's datagrams in
+ * between get in the way. */
+static void dial(struct run *run, int k)
+{
+	WOLFSSL *ssl = wolfSSL_new(dialer_ctx[node.cfg.rendezvous][k]);
+
+	if (!ssl)
+		return;
+	memset(&dialer, 0, sizeof(dialer));
+	dialer.ssl = ssl;
+	dialer.k = k;
+	dialer.run = run;
+	wolfSSL_SSLSetIORecv(ssl, dialer_recv);
+	wolfSSL_SSLSetIOSend(ssl, dialer_send);
+	wolfSSL_dtls_set_using_nonblock(ssl, 1);
+	for (int round = 0; round < 8; round++) {
+		int ret = wolfSSL_connect(ssl), err;
+
+		if (ret == WOLFSSL_SUCCESS)
+			break;
+		err = wolfSSL_get_error(ssl, ret);
+		if (err != WOLFSSL_ERROR_WANT_READ &&
+		    err != WOLFSSL_ERROR_WANT_WRITE)
+			break;
+		deliver(run);
+	}
+	deliver(run);
+	dialer.ssl = NULL;
+	wolfSSL_free(ssl);
+}
+
 static void housekeeping(void)
 {
 	ev_tstamp now = ev_now(node.loop);
@@ -622,6 +751,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len -= 2;
 			dgram = chunk;
 		}
+		if ((op >> 6) == 3 && (mode == SEAL_A || mode == SEAL_B)) {
+			dial(&run, mode == SEAL_B);
+			continue;
+		}
 		if ((op >> 6) == 3) {
 			/* A TUN read: what the local stack sends to a peer. */
 			if (len && send(tun_pair[1], chunk, len, 0) == (ssize_t)len)
@@ -666,6 +799,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	deliver(&run);
+	log_debug("strangers sent %zu bytes, got %zu", run.sent_unknown,
+		  run.got_unknown);
 	/* Unauthenticated bytes never buy a larger answer. */
 	if (!run.sealed)
 		CHECK(run.got_unknown <= run.sent_unknown);
@@ -882,6 +1017,26 @@ static void write_seeds(void)
 	pkt[8] = 16;		/* csum_offset */
 	put(0xc0, pkt, 65535);
 	seed_write("alpha-tun", seed, seed_len);
+
+	/* Found by this target: a truncated record from a stranger made
+	 * the listener answer with a larger alert. */
+	begin(0);
+	n = wire_put_header(hdr, WIRE_TYPE_HANDSHAKE, 0, DIALER_INDEX);
+	memcpy(hdr + n, "\x16\xfe\xfd\0\0\0\0\0\0\xff\xff\xff\xff\xff", 14);
+	put(SEND_STRANGER | 0x10, hdr, n + 14);
+	seed_write("regress-listener-alert", seed, seed_len);
+
+	/* Both peers dial, in both roles; a stray handshake datagram
+	 * under the index of the first. */
+	for (uint8_t role = 0; role < 2; role++) {
+		begin(role);
+		put(0xc0 | SEAL_A << 2, "", 0);
+		n = wire_put_header(hdr, WIRE_TYPE_HANDSHAKE, 0, DIALER_INDEX);
+		memcpy(hdr + n, "\x16\xfe\xfd\0\0\0\0\0\0\0\x05\0\x01\x01", 14);
+		put(SEND_STRANGER | 0x10, hdr, n + 14);
+		put(0xc0 | SEAL_B << 2, "", 0);
+		seed_write(role ? "rv-dialled" : "alpha-dialled", seed, seed_len);
+	}
 
 	/* alpha: a 64 KB datagram of garbage from the stranger. */
 	begin(0);
