@@ -282,7 +282,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	wolfSSL_Init();
 	if (!mkdtemp(tmpdir))
 		die("mkdtemp", strerror(errno));
-	atexit(cleanup_tmpdir);
+	atexit(cleanup_tmpdir);		/* should start-up fail */
 	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", tmpdir);
 	snprintf(ca_key, sizeof(ca_key), "%s/ca.key", tmpdir);
 	if (cert_ca_create("fuzz-ca", 30, ca_crt, ca_key, err, sizeof(err)))
@@ -296,6 +296,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		dialer_ctx[0][k] = client_context(roles[0].names[k]);
 		dialer_ctx[1][k] = client_context(roles[1].names[k]);
 	}
+	/* Everything is loaded: a crash leaves no keys behind in /tmp. */
+	cleanup_tmpdir();
 
 	for (int i = 0; i < N_SENDERS; i++) {
 		struct sockaddr_in sin = { .sin_family = AF_INET,
