@@ -264,6 +264,9 @@ static WOLFSSL_CTX *client_context(const char *name)
 
 #define FD_WATCH 256
 static bool open_before[FD_WATCH];
+/* Senders from which a record of session k authenticated, this input. */
+static bool authenticated_from[2][N_SENDERS];
+static bool strict_paths;
 
 static bool fd_open(int fd)
 {
@@ -276,6 +279,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	int big = 4 << 20;
 
 	seed_mode();
+	strict_paths = getenv("PODNET_FUZZ_STRICT_PATHS") != NULL;
 	log_init("fuzz_dispatch", getenv("PODNET_FUZZ_DEBUG") ?
 		 LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR, false);
 	private_network();
@@ -487,28 +491,34 @@ static void drain_tun(void)
  * parses, or to an IP packet for that very peer's address (cryptokey
  * routing, outbound).
  */
-static void check_sent(const uint8_t *buf, size_t len)
+static void check_sent(int to, const uint8_t *buf, size_t len)
 {
 	static uint8_t pt[70000];
 	const struct role *r = &roles[node.cfg.rendezvous];
 	struct wire_header h;
 	struct rv_msg m;
 	struct iphdr ip;
+	bool relayed;
 	int n;
 
 	if (wire_parse(buf, len, &h) != WIRE_OK)
 		return;
 	/* A rendezvous's relay datagrams carry what others sealed; a
 	 * node's carry its own records. */
-	if (h.type == WIRE_TYPE_RELAY &&
-	    (node.cfg.rendezvous ||
-	     wire_parse(h.payload, h.payload_len, &h) != WIRE_OK))
+	relayed = h.type == WIRE_TYPE_RELAY;
+	if (relayed && (node.cfg.rendezvous ||
+			wire_parse(h.payload, h.payload_len, &h) != WIRE_OK))
 		return;
 	if (h.type != WIRE_TYPE_DATA)
 		return;
 	for (int k = 0; k < 2; k++) {
 		if (h.receiver_index != remote_index[k])
 			continue;
+		/* PODNET_FUZZ_STRICT_PATHS: a session's path moves only to
+		 * where an authenticated record of it came from (issue 12,
+		 * F1); relaying is the rendezvous's word. */
+		if (strict_paths && !relayed)
+			CHECK(authenticated_from[k][to]);
 		n = record_open(&mirror[k], h.payload, h.payload_len, pt,
 				sizeof(pt));
 		/* Sealed under our keys, never twice under one number. */
@@ -558,7 +568,7 @@ static void drain_senders(struct run *run)
 					log_debug("to a stranger: %zd bytes, type %u",
 						  n, buf[0]);
 			}
-			check_sent(buf, (size_t)n);
+			check_sent(i, buf, (size_t)n);
 			dialer_queue(i, buf, (size_t)n);
 		}
 	}
@@ -727,6 +737,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int fd = 0; fd < FD_WATCH; fd++)
 		open_before[fd] = fd_open(fd);
 	channel[0] = channel[1] = 0;
+	memset(authenticated_from, 0, sizeof(authenticated_from));
+	authenticated_from[0][SEND_A] = authenticated_from[1][SEND_B] = true;
 	node_up(data[0] & 1);
 	establish(0, &mirror[0]);
 	establish(1, &mirror[1]);
@@ -784,6 +796,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			dgram = sendbuf;
 			run.sealed = true;
+			authenticated_from[mode == SEAL_B][from] = true;
 		}
 		if (len > UDP_MAX)
 			len = UDP_MAX;
@@ -932,10 +945,8 @@ static void write_seeds(void)
 	m.n_cands = 2;
 	put_rv(SEAL_B << 2 | SEND_B | 0x10, &m);
 	/* The punch answer with that token, then a ping through the relay. */
-	n = wire_put_header(hdr, WIRE_TYPE_PUNCH, 0, 0);
-	memcpy(hdr + n, m.token, sizeof(m.token));
-	hdr[n + sizeof(m.token)] = WIRE_PUNCH_ANSWER;
-	put(SEND_A_MOVED | 0x10, hdr, n + sizeof(m.token) + 1);
+	wire_build_punch(hdr, m.token, WIRE_PUNCH_ANSWER);
+	put(SEND_A_MOVED | 0x10, hdr, WIRE_PUNCH_LEN);
 	pkt[0] = 4;
 	pkt[1] = 3;
 	pkt[2] = 2;
@@ -1019,6 +1030,35 @@ static void write_seeds(void)
 	pkt[8] = 16;		/* csum_offset */
 	put(0xc0, pkt, 65535);
 	seed_write("alpha-tun", seed, seed_len);
+
+	/* Issue 12's F1: bravo's session runs through the relay (its first
+	 * record came that way), the rendezvous hands out a punch token, and
+	 * one unauthenticated punch answer from a stranger with it moves the
+	 * session there. Fails with PODNET_FUZZ_STRICT_PATHS=1 until F1 is
+	 * fixed. */
+	begin(0);
+	pkt[0] = 4;
+	pkt[1] = 3;
+	pkt[2] = 2;
+	pkt[3] = 1;
+	ipv4(pkt + 4, "10.99.0.2", "10.99.0.1", IPPROTO_ICMP, 84);
+	put(SEAL_A_RELAYED << 2 | SEND_B | 0x10, pkt, 88);
+	memset(&m, 0, sizeof(m));
+	m.type = RV_CANDIDATES;
+	m.nat_type = NAT_CONE;
+	snprintf(m.name, sizeof(m.name), "bravo");
+	inet_pton(AF_INET, "10.99.0.2", &m.vaddr);
+	memset(m.token, 0xa5, sizeof(m.token));
+	m.relay_channel = 0x04030201;
+	endpoint_parse("127.0.0.2:5000", &m.cands[0]);
+	m.n_cands = 1;
+	put_rv(SEAL_B << 2 | SEND_B | 0x10, &m);
+	wire_build_punch(hdr, m.token, WIRE_PUNCH_ANSWER);
+	put(SEND_STRANGER | 0x10, hdr, WIRE_PUNCH_LEN);
+	memset(pkt, 0, 10);
+	ipv4(pkt + 10, "10.99.0.1", "10.99.0.2", IPPROTO_ICMP, 84);
+	put(0xc0, pkt, 94);
+	seed_write("f1-punch-moves-path", seed, seed_len);
 
 	/* Found by this target: a truncated record from a stranger made
 	 * the listener answer with a larger alert. */
