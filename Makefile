@@ -223,7 +223,7 @@ fuzz-smoke: fuzz-build
 fuzz-seeds: fuzz-build
 	$(Q)set -e; for t in $(FUZZ_BIN); do \
 		n=$$(basename $$t); mkdir -p test/fuzz/corpus/$$n; \
-		PODNET_FUZZ_WRITE_SEEDS=test/fuzz/corpus/$$n $$t; \
+		PODNET_FUZZ_WRITE_SEEDS=test/fuzz/corpus/$$n $$t -runs=0; \
 	done
 
 clean:

@@ -23,14 +23,15 @@ fi
 
 # The largest input each parser takes: a UDP datagram (or a data record
 # of one) is up to 64 KB, a TUN read a 64 KB super-packet plus its
-# virtio-net header, a certificate file 64 KB. The config and the status
-# answer are larger still (1 MB, 16 MB); 64 KB of them is already a
-# thousand peers.
+# virtio-net header, a certificate file 64 KB, a revocation list 1.1 KB.
+# The config and the status answer are larger still (1 MB, 16 MB); 64 KB
+# of them is already a thousand peers.
 max_len() {
 	case $1 in
 	fuzz_dispatch) echo 200000 ;;	# several datagrams, each up to 64 KB
 	fuzz_tso) echo 65546 ;;
 	fuzz_record) echo 65600 ;;
+	fuzz_revocation) echo 4096 ;;	# a list has at most 32 entries
 	*) echo 65536 ;;
 	esac
 }

@@ -13,9 +13,12 @@ fi
 for t in "$dir"/*.sh; do
 	case $(basename "$t") in run-all.sh) continue ;; esac
 	echo "== $(basename "$t")"
+	start=$SECONDS
 	if ! timeout 600 "$t"; then
-		echo "== $(basename "$t"): FAILED"
+		echo "== $(basename "$t"): FAILED after $((SECONDS - start)) s"
 		failed=1
+	else
+		echo "== $(basename "$t"): $((SECONDS - start)) s"
 	fi
 done
 exit $failed

@@ -201,6 +201,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.punch_spray, CONFIG_DEFAULT_PUNCH_SPRAY);
 	assert_int_equal(cfg.punch_rate, CONFIG_DEFAULT_PUNCH_RATE);
 	assert_int_equal(cfg.punch_retry, CONFIG_DEFAULT_PUNCH_RETRY);
+	/* 0: the daemon picks by role (peer.c). */
+	assert_int_equal(cfg.learned_peer_max, 0);
+	assert_int_equal(cfg.learned_peer_idle, CONFIG_DEFAULT_LEARNED_PEER_IDLE);
 	assert_int_equal(cfg.n_peers, 0);
 	assert_null(cfg.peers);
 	/* No directory in the name: paths stay relative to the cwd. */
@@ -434,6 +437,8 @@ static void test_rendezvous(void **state)
 		{ "PunchSprayPorts", 0, 16384 },
 		{ "PunchRate", 100, 100000 },
 		{ "PunchRetry", 1, 3600 },
+		{ "LearnedPeerMax", 1, 1000000 },
+		{ "LearnedPeerIdle", 1, 86400 },
 	};
 	char text[512], want[256];
 	struct config cfg;

@@ -4,10 +4,13 @@
  *
  * podnet cert issue: signs a node certificate with the network CA.
  * podnet cert show: prints what a certificate binds, as text or JSON.
+ * podnet cert revoke: adds a certificate to the CA-signed revocation list.
  * Neither ever prints key material.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
+#include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -15,6 +18,7 @@
 #include "cert.h"
 #include "cert_issue.h"
 #include "cli.h"
+#include "revocation.h"
 #include "subcommands.h"
 
 #define CERT_DEFAULT_DAYS 365
@@ -30,6 +34,8 @@ static void cert_usage(FILE *f)
 		"Usage: %s cert issue --name NODE --address A.B.C.D [--days N]\n"
 		"                     [--ca-dir DIR] [--dir OUTDIR]\n"
 		"       %s cert show [--json] FILE\n"
+		"       %s cert revoke [--ca-dir DIR] [--dir CERTDIR] [--list FILE]\n"
+		"                      NAME|FINGERPRINT\n"
 		"\n"
 		"issue: writes OUTDIR/NODE.crt and OUTDIR/NODE.key (mode 0600),\n"
 		"signed by DIR/ca.crt and DIR/ca.key. Existing files are never\n"
@@ -41,8 +47,14 @@ static void cert_usage(FILE *f)
 		"  -o, --dir OUTDIR      output directory (default .)\n"
 		"\n"
 		"show: prints the name, address, issuer and validity a certificate\n"
-		"binds; --json prints one JSON object instead.\n",
-		prog_name, prog_name, CERT_DEFAULT_DAYS);
+		"binds; --json prints one JSON object instead.\n"
+		"\n"
+		"revoke: adds CERTDIR/NAME.crt (default CERTDIR: DIR), or the\n"
+		"certificate with that SHA-256 fingerprint (64 hex digits, as `cert\n"
+		"show' prints it), to FILE (default DIR/revoked.list), bumps its\n"
+		"serial and signs it with DIR/ca.key. Give FILE to the rendezvous\n"
+		"(RevocationList): it hands the newest list to every node.\n",
+		prog_name, prog_name, prog_name, CERT_DEFAULT_DAYS);
 }
 
 static int path_join(char *buf, size_t len, const char *dir, const char *name,
@@ -275,9 +287,140 @@ static int cert_show_cmd(int argc, char *argv[])
 	return 0;
 }
 
+static int parse_fingerprint(const char *s, uint8_t fp[REVOCATION_FP_LEN])
+{
+	size_t i;
+
+	if (strlen(s) != 2 * REVOCATION_FP_LEN)
+		return -1;
+	for (i = 0; i < REVOCATION_FP_LEN; i++) {
+		unsigned int byte;
+
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &byte) != 1)
+			return -1;
+		fp[i] = (uint8_t)byte;
+	}
+	return 0;
+}
+
+static int cert_revoke_cmd(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "ca-dir", required_argument, NULL, 'c' },
+		{ "dir", required_argument, NULL, 'o' },
+		{ "list", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char ca_cert[PATH_MAX], ca_key[PATH_MAX], list_path[PATH_MAX];
+	char cert_path[PATH_MAX], err[512], fphex[2 * REVOCATION_FP_LEN + 1];
+	const char *ca_dir = ".", *dir = NULL, *list = NULL, *what;
+	uint8_t ca_pub[CERT_ED25519_PUB_LEN], fp[REVOCATION_FP_LEN];
+	static struct revocation rl;
+	struct cert_identity id;
+	int c;
+
+	cli_set_command_name(argv, "cert revoke");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:o:l:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ca_dir = optarg;
+			break;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'l':
+			list = optarg;
+			break;
+		case 'h':
+			cert_usage(stdout);
+			return 0;
+		default:
+			cert_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		cert_usage(stderr);
+		return 1;
+	}
+	what = argv[optind];
+	if (path_join(ca_cert, sizeof(ca_cert), ca_dir, "ca", ".crt") < 0 ||
+	    path_join(ca_key, sizeof(ca_key), ca_dir, "ca", ".key") < 0)
+		return 1;
+	if (!list) {
+		if (path_join(list_path, sizeof(list_path), ca_dir, "revoked",
+			      ".list") < 0)
+			return 1;
+		list = list_path;
+	}
+	if (parse_fingerprint(what, fp) < 0) {
+		if (!cert_name_valid(what)) {
+			fprintf(stderr,
+				"%s: `%s' is neither a node name nor a 64-digit fingerprint\n",
+				prog_name, what);
+			return 1;
+		}
+		if (path_join(cert_path, sizeof(cert_path), dir ? dir : ca_dir,
+			      what, ".crt") < 0)
+			return 1;
+		if (cert_identity_from_file(cert_path, &id, err,
+					    sizeof(err)) < 0) {
+			fprintf(stderr, "%s: %s\n", prog_name, err);
+			return 1;
+		}
+		memcpy(fp, id.fingerprint, sizeof(fp));
+	}
+	if (revocation_ca_key(ca_cert, ca_pub, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	/* Only a missing list starts a new one; a bad one stays for a
+	 * person to look at. */
+	memset(&rl, 0, sizeof(rl));
+	if (access(list, F_OK) == 0 &&
+	    revocation_load(list, ca_pub, &rl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	hex(fp, sizeof(fp), fphex);
+	if (revocation_contains(&rl, fp)) {
+		printf("%s: %s is already revoked (serial %llu)\n", list, fphex,
+		       (unsigned long long)rl.serial);
+		return 0;
+	}
+	if (rl.count >= REVOCATION_MAX) {
+		fprintf(stderr, "%s: %s already holds %d certificates, the most a list can\n",
+			prog_name, list, REVOCATION_MAX);
+		return 1;
+	}
+	memcpy(rl.fps[rl.count++], fp, sizeof(fp));
+	rl.serial++;
+	rl.issued = (uint64_t)time(NULL);
+	if (revocation_encode_unsigned(&rl, err, sizeof(err)) < 0 ||
+	    cert_ca_sign(ca_cert, ca_key, rl.blob, rl.blob_len,
+			 rl.blob + rl.blob_len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	rl.blob_len += REVOCATION_SIG_LEN;
+	if (revocation_save(list, &rl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
+	printf("%s: revoked %s (%s); serial %llu, %zu certificate%s\n", list,
+	       what, fphex, (unsigned long long)rl.serial, rl.count,
+	       rl.count == 1 ? "" : "s");
+	return 0;
+}
+
 static const struct subcommand cert_commands[] = {
 	{ "issue", cert_issue_cmd, "Signs a node certificate with the network CA" },
 	{ "show", cert_show_cmd, "Prints what a certificate binds" },
+	{ "revoke", cert_revoke_cmd, "Adds a certificate to the CA's revocation list" },
 };
 
 int cert_main(int argc, char *argv[])

@@ -127,12 +127,22 @@ static void print_pretty(const struct status *st)
 			printf(" (seen as %s)", get(i, "reflexive"));
 		printf("\n");
 	}
+	if (get_u64(i, "revocation_serial") || get_u64(i, "rx_revocation_refused"))
+		printf("  %srevocation list%s: serial %llu, %llu revoked (%llu lists refused)\n",
+		       c_bold(), c_reset(), get_u64(i, "revocation_serial"),
+		       get_u64(i, "revocation_count"),
+		       get_u64(i, "rx_revocation_refused"));
 	if (!strcmp(get(i, "rendezvous"), "true"))
 		printf("  %srole%s: rendezvous and relay\n", c_bold(), c_reset());
 	printf("  %sdropped%s: %llu malformed, %llu unknown session, %llu rejected handshakes, %llu no route\n",
 	       c_bold(), c_reset(), get_u64(i, "rx_malformed"),
 	       get_u64(i, "rx_unknown_session"),
 	       get_u64(i, "rx_handshake_rejected"), get_u64(i, "tx_no_route"));
+	if (get_u64(i, "rx_handshake_refused") ||
+	    get_u64(i, "rx_handshake_wrong_source"))
+		printf("  %shandshakes refused%s: %llu over budget, %llu from the wrong source\n",
+		       c_bold(), c_reset(), get_u64(i, "rx_handshake_refused"),
+		       get_u64(i, "rx_handshake_wrong_source"));
 	for (size_t n = 0; n < st->n_peers; n++) {
 		const struct status_block *p = &st->peers[n];
 

@@ -96,6 +96,25 @@ static void dump_state(struct node *node, FILE *f)
 		node->stats.rx_relay_refused);
 	fprintf(f, "tx_handshake_asks=%" PRIu64 "\n",
 		node->stats.tx_handshake_asks);
+	fprintf(f, "revocation_serial=%" PRIu64 "\n",
+		node->revoke.list.serial);
+	fprintf(f, "revocation_count=%zu\n", node->revoke.list.count);
+	fprintf(f, "rx_revocation_refused=%" PRIu64 "\n",
+		node->revoke.rx_refused);
+	fprintf(f, "rv_candidates_refused=%" PRIu64 "\n",
+		node->stats.rv_candidates_refused);
+	fprintf(f, "candidates_refused=%" PRIu64 "\n",
+		node->stats.candidates_refused);
+	fprintf(f, "learned_peers_evicted=%" PRIu64 "\n",
+		node->stats.learned_peers_evicted);
+	fprintf(f, "learned_peers_refused=%" PRIu64 "\n",
+		node->stats.learned_peers_refused);
+	fprintf(f, "learned_peers_expired=%" PRIu64 "\n",
+		node->stats.learned_peers_expired);
+	fprintf(f, "rx_handshake_refused=%" PRIu64 "\n",
+		node->stats.rx_handshake_refused);
+	fprintf(f, "rx_handshake_wrong_source=%" PRIu64 "\n",
+		node->stats.rx_handshake_wrong_source);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)

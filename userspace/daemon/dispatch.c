@@ -37,6 +37,10 @@ void dispatch_control_record(struct node *node, struct peer *peer,
 		peer->stats.drop_invalid++;
 		return;
 	}
+	if (m.type == RV_REVOCATION) {
+		revoke_received(peer, &m);
+		return;
+	}
 	if (node->cfg.rendezvous &&
 	    (m.type == RV_REGISTER || m.type == RV_LOOKUP))
 		rendezvous_message(peer, &m);

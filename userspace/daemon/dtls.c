@@ -14,7 +14,9 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/random.h>
 
+#include "cert.h"
 #include "config.h"
+#include "log.h"
 #include "node.h"
 
 /*
@@ -45,6 +47,41 @@ const char *dtls_crypto_code(void)
 #else
 	return "portable";
 #endif
+}
+
+/*
+ * The node whose rules the verify callback applies. One daemon runs one
+ * node, and wolfSSL's callback has no pointer of ours to carry it.
+ */
+static struct node *verify_node;
+
+/*
+ * After wolfSSL has checked the chain against the CA: refuse revoked
+ * certificates, CA certificates and taken addresses during the handshake,
+ * so the peer learns of it by an alert instead of a silent session.
+ * session_complete() asks revoke_check() once more with the final state.
+ */
+static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
+{
+	struct cert_identity id;
+	const unsigned char *der;
+	WOLFSSL_X509 *x509;
+	char why[256];
+	int len;
+
+	if (!preverify || !verify_node ||
+	    wolfSSL_X509_STORE_CTX_get_error_depth(store) != 0)
+		return preverify;
+	x509 = wolfSSL_X509_STORE_CTX_get_current_cert(store);
+	der = x509 ? wolfSSL_X509_get_der(x509, &len) : NULL;
+	if (!der || len <= 0 ||
+	    cert_parse(der, (size_t)len, &id, NULL, why, sizeof(why)) < 0)
+		return 0;
+	if (revoke_check(verify_node, &id, why, sizeof(why)) < 0) {
+		log_warn_ratelimited("handshake refused: %s", why);
+		return 0;
+	}
+	return 1;
 }
 
 static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
@@ -85,7 +122,7 @@ static WOLFSSL_CTX *context_create(const struct config *cfg, bool client,
 		goto fail;
 	}
 	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER |
-			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+			       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
 	ciphers = dtls_cipher_list(cfg);
 	if (wolfSSL_CTX_set_cipher_list(ctx, ciphers) != WOLFSSL_SUCCESS) {
 		snprintf(err, errlen, "cannot set the cipher list %s", ciphers);
@@ -107,6 +144,7 @@ int dtls_contexts_create(struct node *node, char *err, size_t errlen)
 	WOLFSSL_CTX *client, *server;
 	WC_RNG rng;
 
+	verify_node = node;
 	client = context_create(&node->cfg, true, err, errlen);
 	if (!client)
 		return -1;

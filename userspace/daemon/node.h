@@ -17,6 +17,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
+#include "candidate.h"
 #include "cert.h"
 #include "config.h"
 #include "control.h"
@@ -24,8 +25,10 @@
 #include "datapath.h"
 #include "dtls.h"
 #include "kernel.h"
+#include "keymap.h"
 #include "queue.h"
 #include "rendezvous.h"
+#include "revoke.h"
 #include "routing.h"
 #include "session.h"
 #include "traversal.h"
@@ -40,6 +43,14 @@ struct node_stats {
 	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
+	uint64_t rv_candidates_refused;	/* rendezvous: registered candidates
+					 * that cannot be a host (candidate.c) */
+	uint64_t candidates_refused;	/* LAN candidates we would not probe */
+	uint64_t learned_peers_evicted;	/* made room for a new one (peer.c) */
+	uint64_t learned_peers_refused;	/* no room: all have sessions */
+	uint64_t learned_peers_expired;	/* idle for LearnedPeerIdle */
+	uint64_t rx_handshake_refused;	/* over a handshake budget (session.c) */
+	uint64_t rx_handshake_wrong_source; /* for a handshake bound elsewhere */
 };
 
 struct node {
@@ -57,6 +68,8 @@ struct node {
 	struct node_sessions sessions;	/* session.c */
 
 	struct peer *peers;
+	struct keymap peers_by_path;	/* peer.c: path -> peer */
+	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */
 
 	ev_timer housekeeping_timer;
@@ -66,6 +79,8 @@ struct node {
 	struct node_nat nat;		/* traversal.c */
 	struct node_rv rv;		/* rendezvous.c */
 	struct node_queue queue;	/* queue.c */
+	struct node_revoke revoke;	/* revoke.c */
+	struct node_candidates cand;	/* candidate.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

@@ -37,6 +37,8 @@
  * died before its first record) is given up after this long. */
 #define PENDING_SESSION_MAX 60.0
 
+static void index_remove(struct peer *peer);
+
 struct peer *peer_create(struct node *node, const char *name)
 {
 	struct peer *peer = calloc(1, sizeof(*peer));
@@ -55,6 +57,72 @@ struct peer *peer_create(struct node *node, const char *name)
 	return peer;
 }
 
+/* A peer we did not configure: it dialled us, or a rendezvous
+ * introduced it. These are what a hostile member or rendezvous could
+ * make us create by the thousand, so they are bounded and forgotten. */
+static bool is_learned(const struct peer *p)
+{
+	return !p->configured && !p->nat.is_rendezvous;
+}
+
+/* When the peer was last of any use: created, or traffic either way. */
+static ev_tstamp last_active(const struct peer *p)
+{
+	ev_tstamp t = p->created;
+
+	if (p->last_rx > t)
+		t = p->last_rx;
+	if (p->last_tx > t)
+		t = p->last_tx;
+	return t;
+}
+
+/* A handshake in progress does not count: a peer that never answers is
+ * dialled again and again, and must not live for ever for it. */
+static bool has_session(const struct peer *p)
+{
+	return p->current || p->pending || p->previous;
+}
+
+struct peer *peer_create_learned(struct node *node, const char *name)
+{
+	unsigned int max = node->cfg.learned_peer_max;
+	struct peer *idlest = NULL;
+	size_t n = 0;
+
+	if (!max)
+		max = node->cfg.rendezvous ? CONFIG_DEFAULT_LEARNED_PEER_MAX_RV :
+					     CONFIG_DEFAULT_LEARNED_PEER_MAX;
+
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (!is_learned(p))
+			continue;
+		n++;
+		if (!has_session(p) &&
+		    (!idlest || last_active(p) < last_active(idlest)))
+			idlest = p;
+	}
+	if (n >= max) {
+		if (!idlest) {
+			node->stats.learned_peers_refused++;
+			log_warn_ratelimited("peer %s: not added, %zu learnt peers have sessions (LearnedPeerMax)",
+					     name, n);
+			return NULL;
+		}
+		node->stats.learned_peers_evicted++;
+		log_info_ratelimited("peer %s: forgotten to make room for %s (LearnedPeerMax %u)",
+				     idlest->name, name, max);
+		peer_destroy(idlest);
+	}
+	return peer_create(node, name);
+}
+
+bool peer_learned_expired(const struct peer *peer, ev_tstamp now)
+{
+	return is_learned(peer) && !has_session(peer) &&
+	       now - last_active(peer) > peer->node->cfg.learned_peer_idle;
+}
+
 void peer_destroy(struct peer *peer)
 {
 	struct node *node = peer->node;
@@ -67,6 +135,7 @@ void peer_destroy(struct peer *peer)
 	}
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
+	index_remove(peer);
 	/* Before its sessions go: the kernel drops the peer in one step
 	 * instead of key by key. */
 	peer_changed(peer, PEER_REMOVED);
@@ -100,25 +169,125 @@ struct peer *peer_find_by_name(struct node *node, const char *name)
 	return NULL;
 }
 
+/* The key of a path in node->peers_by_path (the socket is not part of
+ * it: a hit is checked against the whole path). */
+struct path_key {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t relay_channel;
+};
+
+static void path_key_of(const struct endpoint *ep, uint32_t relay_channel,
+			struct path_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = (uint8_t)ep->sa.sa_family;
+	if (ep->sa.sa_family == AF_INET) {
+		k->port = ep->in.sin_port;
+		memcpy(k->addr, &ep->in.sin_addr, 4);
+	} else if (ep->sa.sa_family == AF_INET6) {
+		k->port = ep->in6.sin6_port;
+		memcpy(k->addr, &ep->in6.sin6_addr, 16);
+	}
+	k->relay_channel = relay_channel;
+}
+
+/* The maps exist while they hold something: nothing to free at exit. */
+static void index_put(struct keymap *m, const struct endpoint *ep,
+		      uint32_t relay_channel, struct peer *peer)
+{
+	struct path_key k;
+
+	if (!ep->len)
+		return;
+	path_key_of(ep, relay_channel, &k);
+	if (!m->slots && keymap_init(m, sizeof(k)))
+		return;
+	if (keymap_put(m, &k, peer))
+		log_err("peer %s: cannot index its address", peer->name);
+}
+
+static void index_del(struct keymap *m, const struct endpoint *ep,
+		      uint32_t relay_channel, struct peer *peer)
+{
+	struct path_key k;
+
+	if (!ep->len || !m->slots)
+		return;
+	path_key_of(ep, relay_channel, &k);
+	keymap_del(m, &k, peer);
+	if (!m->count)
+		keymap_free(m);
+}
+
+static struct peer *index_get(const struct keymap *m,
+			      const struct endpoint *ep,
+			      uint32_t relay_channel)
+{
+	struct path_key k;
+
+	if (!m->slots)
+		return NULL;
+	path_key_of(ep, relay_channel, &k);
+	return keymap_get(m, &k);
+}
+
+void peer_index_update(struct peer *peer)
+{
+	struct node *node = peer->node;
+
+	if (!path_equal(&peer->indexed_path, &peer->path)) {
+		index_del(&node->peers_by_path, &peer->indexed_path.ep,
+			  peer->indexed_path.relay_channel, peer);
+		index_put(&node->peers_by_path, &peer->path.ep,
+			  peer->path.relay_channel, peer);
+		peer->indexed_path = peer->path;
+	}
+	if (!endpoint_equal(&peer->indexed_config, &peer->config_endpoint)) {
+		index_del(&node->peers_by_config, &peer->indexed_config, 0,
+			  peer);
+		index_put(&node->peers_by_config, &peer->config_endpoint, 0,
+			  peer);
+		peer->indexed_config = peer->config_endpoint;
+	}
+}
+
+static void index_remove(struct peer *peer)
+{
+	index_del(&peer->node->peers_by_path, &peer->indexed_path.ep,
+		  peer->indexed_path.relay_channel, peer);
+	index_del(&peer->node->peers_by_config, &peer->indexed_config, 0,
+		  peer);
+}
+
 struct peer *peer_find_by_path(struct node *node, const struct path *from)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (path_equal(&p->path, from) ||
-		    (!from->relay_channel &&
-		     endpoint_equal(&p->config_endpoint, &from->ep)))
-			return p;
-	}
+	struct peer *p;
+
+	p = index_get(&node->peers_by_path, &from->ep, from->relay_channel);
+	if (p && path_equal(&p->path, from))
+		return p;
+	if (from->relay_channel)
+		return NULL;
+	p = index_get(&node->peers_by_config, &from->ep, 0);
+	if (p && endpoint_equal(&p->config_endpoint, &from->ep))
+		return p;
 	return NULL;
 }
 
 struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous &&
-		    (endpoint_equal(&p->path.ep, ep) ||
-		     endpoint_equal(&p->config_endpoint, ep)))
-			return p;
-	}
+	struct peer *p;
+
+	/* A rendezvous is reached directly: its path has no channel. */
+	p = index_get(&node->peers_by_path, ep, 0);
+	if (p && p->nat.is_rendezvous && endpoint_equal(&p->path.ep, ep))
+		return p;
+	p = index_get(&node->peers_by_config, ep, 0);
+	if (p && p->nat.is_rendezvous && endpoint_equal(&p->config_endpoint, ep))
+		return p;
 	return NULL;
 }
 
@@ -179,6 +348,9 @@ static void want_session(struct peer *peer, bool urgent, bool asked)
 	bool first = peer_dials_first(peer);
 	char ep[ADDR_STR_MAX];
 	struct path path;
+
+	/* After a (re)load of the configuration, the endpoints are new. */
+	peer_index_update(peer);
 
 	/* A rendezvous leaves it to nodes to come back to it, and so does
 	 * the side that dials second of a peer that only ever dialled us. */
@@ -326,12 +498,15 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->has_vaddr = true;
 	peer->vaddr = id->vaddr;
 	peer->cert_not_after = id->not_after;
+	memcpy(peer->cert_fp, id->fingerprint, sizeof(peer->cert_fp));
+	peer->has_cert_fp = true;
 	/* A path punched meanwhile beats the one the handshake took. */
 	if (peer->path.ep.len && !peer->path.relay_channel &&
 	    s->path.relay_channel && !peer->config_endpoint.len)
 		s->path = peer->path;
 	else
 		peer->path = s->path;
+	peer_index_update(peer);
 	peer->latest_handshake = time(NULL);
 	peer->last_rx = ev_now(node->loop);
 	peer->last_tx = peer->last_rx;
@@ -347,6 +522,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 void peer_path_changed(struct peer *peer, const struct path *path)
 {
 	peer->path = *path;
+	peer_index_update(peer);
 	peer_changed(peer, PEER_PATH_CHANGED);
 }
 
@@ -415,6 +591,7 @@ void peer_housekeeping(struct peer *peer, ev_tstamp now)
 {
 	unsigned int ka = peer->node->cfg.keepalive_interval;
 
+	peer_index_update(peer);
 	rekey_if_due(peer, now);
 	if (peer->previous && peer->current &&
 	    now - peer->current->established > PREVIOUS_SESSION_LINGER)

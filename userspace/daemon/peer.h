@@ -46,6 +46,8 @@ struct peer {
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */
 	time_t cert_not_after;
+	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
+	uint8_t cert_fp[32];		/* SHA-256 of its certificate */
 
 	struct session *current;	/* established, used for sending */
 	struct session *previous;	/* still accepted until it expires */
@@ -66,14 +68,29 @@ struct peer {
 	struct peer_rv rv;		/* rendezvous.c */
 	struct peer_kernel kernel;	/* kernel.c */
 	struct pktqueue queue;		/* queue.c: waiting for a session */
+
+	/* What node->peers_by_path and peers_by_config hold for this peer
+	 * (peer_index_update), so it can be taken out again. */
+	struct path indexed_path;
+	struct endpoint indexed_config;
 };
 
 struct peer *peer_create(struct node *node, const char *name);
+/* A peer learnt of (not configured): at most LearnedPeerMax of them, the
+ * longest idle one without a session makes room; NULL when none can. */
+struct peer *peer_create_learned(struct node *node, const char *name);
+/* A learnt peer without a session, idle for LearnedPeerIdle: forget it. */
+bool peer_learned_expired(const struct peer *peer, ev_tstamp now);
 void peer_destroy(struct peer *peer);
 /* Tells every module that keeps state about peers (peer_event.h). */
 void peer_changed(struct peer *peer, enum peer_event what);
 struct peer *peer_find_by_name(struct node *node, const char *name);
+/* By a datagram's path: the peer's current path, or (direct paths) its
+ * configured endpoint. One hash lookup: anyone can make us ask. */
 struct peer *peer_find_by_path(struct node *node, const struct path *from);
+/* peer->path or peer->config_endpoint changed: look it up there now.
+ * Housekeeping also catches up with any change not told. */
+void peer_index_update(struct peer *peer);
 /* The rendezvous node at ep (which may relay), or NULL. */
 struct peer *peer_find_rendezvous(struct node *node, const struct endpoint *ep);
 /* Is ep where one of our rendezvous nodes, which may relay, is? */

@@ -35,7 +35,6 @@
 #include "tun.h"
 
 #define HOUSEKEEPING_INTERVAL 1.0
-#define LEARNED_PEER_EXPIRY 600.0
 
 static void usage(FILE *f, const char *prog)
 {
@@ -67,6 +66,16 @@ static int load_identity(struct config *cfg, struct cert_identity *id,
 			 cfg->path, want, cfg->cert_path, have);
 		return -1;
 	}
+	/* A CA certificate signs nodes; it never is one (F14). */
+	if (id->is_ca) {
+		snprintf(err, errlen,
+			 "%s is a CA certificate (CA:TRUE), not a node certificate",
+			 cfg->cert_path);
+		return -1;
+	}
+	/* Like ssh: a key others can read is refused, not used (F11). */
+	if (cert_key_file_check(cfg->key_path, err, errlen))
+		return -1;
 	if (id->not_after && id->not_after < time(NULL)) {
 		snprintf(err, errlen, "%s: certificate expired", cfg->cert_path);
 		return -1;
@@ -217,6 +226,9 @@ static void reload(struct node *node)
 	node->cfg = cfg;
 	node->identity = id;
 	log_set_level(cfg.log_level);
+	if (revoke_load(node, err, sizeof(err)))
+		log_err("reload: keeping revocation list serial %llu: %s",
+			(unsigned long long)node->revoke.list.serial, err);
 	if (dtls_contexts_create(node, err, sizeof(err)))
 		log_err("reload: keeping the old certificates: %s", err);
 	/* The listener belongs to the old server context. */
@@ -263,12 +275,10 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		next = p->next;
 		/* Peers we only learnt of are forgotten after a long silence;
 		 * configured ones and rendezvous nodes stay. */
-		if (!p->configured && !p->nat.is_rendezvous && !p->current &&
-		    !p->handshake && !p->pending &&
-		    now - (p->last_rx > p->created ? p->last_rx : p->created) >
-		    LEARNED_PEER_EXPIRY) {
-			log_info("peer %s: silent for %.0f s, forgotten", p->name,
-				 LEARNED_PEER_EXPIRY);
+		if (peer_learned_expired(p, now)) {
+			log_info("peer %s: idle for %u s, forgotten", p->name,
+				 node->cfg.learned_peer_idle);
+			node->stats.learned_peers_expired++;
 			peer_destroy(p);
 			continue;
 		}
@@ -454,7 +464,8 @@ int main(int argc, char *argv[])
 	if (level_arg)
 		node.cfg.log_level = level;
 	log_init("podnetd", node.cfg.log_level, false);
-	if (load_identity(&node.cfg, &node.identity, err, sizeof(err))) {
+	if (load_identity(&node.cfg, &node.identity, err, sizeof(err)) ||
+	    revoke_load(&node, err, sizeof(err))) {
 		log_err("%s", err);
 		config_free(&node.cfg);
 		return 1;

@@ -21,6 +21,7 @@
  */
 #include "recover.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <wolfssl/options.h>
@@ -43,6 +44,28 @@
 /* Handshakes a notice may trigger, at most one per this. */
 #define REHANDSHAKE_MIN 1.0		/* s */
 
+/* What a peer's recovery holds when it holds nothing: a peer without
+ * recovery state reads as this. */
+static const struct peer_recover nothing;
+
+/*
+ * A peer's recovery state, allocated when recovery first needs it: most
+ * peers of a large network never fail over, and ~280 bytes in each of
+ * them showed in the RSS per idle peer. NULL only when out of memory.
+ */
+static struct peer_recover *state(struct peer *peer)
+{
+	if (!peer->nat.recover)
+		peer->nat.recover = calloc(1, sizeof(*peer->nat.recover));
+	return peer->nat.recover;
+}
+
+/* Read-only: the state, or `nothing`. */
+static const struct peer_recover *peek(const struct peer *peer)
+{
+	return peer->nat.recover ? peer->nat.recover : &nothing;
+}
+
 static bool is_relayed_via(const struct path *p, const struct peer *rv)
 {
 	return p->relay_channel && p->ep.len &&
@@ -52,7 +75,7 @@ static bool is_relayed_via(const struct path *p, const struct peer *rv)
 
 static bool usable(const struct peer *rv)
 {
-	return rv->current && rv->nat.registered && !rv->nat.recover.lost;
+	return rv->current && rv->nat.registered && !peek(rv)->lost;
 }
 
 /*
@@ -64,7 +87,7 @@ static bool usable(const struct peer *rv)
 static const struct recover_offer *alternative(const struct peer *peer,
 					       const struct peer *not)
 {
-	const struct peer_recover *r = &peer->nat.recover;
+	const struct peer_recover *r = peek(peer);
 	const struct recover_offer *best = NULL;
 
 	for (size_t i = 0; i < r->n_offers; i++) {
@@ -86,7 +109,7 @@ const struct path *recover_relay_choice(const struct peer *peer)
 
 static bool has_offer(const struct peer *peer, const struct peer *rv)
 {
-	const struct peer_recover *r = &peer->nat.recover;
+	const struct peer_recover *r = peek(peer);
 
 	for (size_t i = 0; i < r->n_offers; i++) {
 		if (r->offers[i].rv == rv)
@@ -108,9 +131,9 @@ static bool offers_missing(const struct peer *peer)
 
 static void drop_offer(struct peer *peer, const struct peer *rv)
 {
-	struct peer_recover *r = &peer->nat.recover;
+	struct peer_recover *r = peer->nat.recover;
 
-	for (size_t i = 0; i < r->n_offers; i++) {
+	for (size_t i = 0; r && i < r->n_offers; i++) {
 		if (r->offers[i].rv == rv) {
 			r->offers[i] = r->offers[--r->n_offers];
 			return;
@@ -120,10 +143,12 @@ static void drop_offer(struct peer *peer, const struct peer *rv)
 
 bool recover_offer(struct peer *peer, struct peer *rv, const struct path *relay)
 {
-	struct peer_recover *r = &peer->nat.recover;
+	struct peer_recover *r = state(peer);
 	bool move;
 	size_t i;
 
+	if (!r)
+		return false;
 	r->not_found = false;
 	for (i = 0; i < r->n_offers && r->offers[i].rv != rv; i++)
 		;
@@ -157,8 +182,10 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 	struct node *node = rv->node;
 	char desc[ADDR_STR_MAX + 32];
 
-	rv->nat.recover.lost = !restarted;
-	rv->nat.recover.ping_id = 0;
+	if (state(rv)) {
+		rv->nat.recover->lost = !restarted;
+		rv->nat.recover->ping_id = 0;
+	}
 	for (struct peer *p = node->peers; p; p = p->next) {
 		const struct recover_offer *alt;
 
@@ -175,11 +202,12 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 					     p->name, alt->rv->name,
 					     path_format(&alt->path, desc,
 							 sizeof(desc)));
-			p->nat.recover.last_switch = ev_now(node->loop);
+			if (state(p))
+				p->nat.recover->last_switch = ev_now(node->loop);
 			p->nat.relay_path = alt->path;
 			traversal_use_path(p, &alt->path);
-		} else {
-			p->nat.recover.stale = true;
+		} else if (state(p)) {
+			p->nat.recover->stale = true;
 		}
 		traversal_lookup(p, true);
 	}
@@ -194,9 +222,12 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 
 void recover_boot(struct peer *rv, uint64_t boot_id)
 {
-	struct peer_recover *r = &rv->nat.recover;
-	bool restarted = r->boot_id && r->boot_id != boot_id;
+	struct peer_recover *r = state(rv);
+	bool restarted;
 
+	if (!r)
+		return;
+	restarted = r->boot_id && r->boot_id != boot_id;
 	r->boot_id = boot_id;
 	r->lost = false;
 	if (restarted) {
@@ -208,9 +239,9 @@ void recover_boot(struct peer *rv, uint64_t boot_id)
 
 bool recover_pong(struct peer *rv, uint64_t id)
 {
-	struct peer_recover *r = &rv->nat.recover;
+	struct peer_recover *r = rv->nat.recover;
 
-	if (!id || id != r->ping_id)
+	if (!r || !id || id != r->ping_id)
 		return false;
 	r->ping_id = 0;
 	return true;
@@ -220,17 +251,17 @@ void recover_not_found(struct peer *rv, const char *name)
 {
 	struct peer *peer = peer_find_by_name(rv->node, name);
 
-	if (peer && !peer->nat.is_rendezvous)
-		peer->nat.recover.not_found = true;
+	if (peer && !peer->nat.is_rendezvous && state(peer))
+		peer->nat.recover->not_found = true;
 }
 
 /* A fresh session with rv, which may have forgotten ours. */
 static void rehandshake(struct peer *rv)
 {
-	struct peer_recover *r = &rv->nat.recover;
+	struct peer_recover *r = state(rv);
 	ev_tstamp now = ev_now(rv->node->loop);
 
-	if (now - r->last_rehandshake < REHANDSHAKE_MIN ||
+	if (!r || now - r->last_rehandshake < REHANDSHAKE_MIN ||
 	    (rv->handshake && now - rv->handshake->created < REHANDSHAKE_MIN))
 		return;
 	r->last_rehandshake = now;
@@ -275,16 +306,17 @@ void recover_notice(struct node *node, const struct path *from,
 		node->stats.rx_malformed++;
 		return;
 	}
-	if (peer)
-		peer->nat.recover.refused = true;
-	if (boot_id != rv->nat.recover.boot_id ||
+	if (peer && state(peer))
+		peer->nat.recover->refused = true;
+	if (boot_id != peek(rv)->boot_id ||
 	    kind == WIRE_NOTICE_UNKNOWN_SESSION) {
 		/* Another life of the rendezvous: register with it again;
 		 * its boot id then moves the relayed peers. */
 		rehandshake(rv);
 	} else if (peer) {
 		/* The same life, but our channel is gone: a new one. */
-		peer->nat.recover.stale = true;
+		if (state(peer))
+			peer->nat.recover->stale = true;
 		traversal_lookup(peer, false);
 	}
 }
@@ -292,11 +324,11 @@ void recover_notice(struct node *node, const struct path *from,
 /* A liveness check of rv: a ping through our own session with it. */
 static void check_rendezvous(struct peer *rv, ev_tstamp now)
 {
-	struct peer_recover *r = &rv->nat.recover;
+	struct peer_recover *r = state(rv);
 	struct rv_msg m = { .type = RV_PING };
 	WC_RNG rng;
 
-	if (r->ping_id || r->lost)
+	if (!r || r->ping_id || r->lost)
 		return;
 	if (!rv->current) {
 		rendezvous_lost(rv, false);
@@ -318,12 +350,14 @@ static void check_rendezvous(struct peer *rv, ev_tstamp now)
  * when there is one (both ends follow an authenticated record). */
 static void relayed_silence(struct peer *peer, ev_tstamp now)
 {
-	struct peer_recover *r = &peer->nat.recover;
+	struct peer_recover *r = state(peer);
 	struct peer *rv = peer_find_rendezvous(peer->node, &peer->path.ep);
 	const struct recover_offer *alt;
 	double ka = peer->node->cfg.keepalive_interval;
 	char desc[ADDR_STR_MAX + 32];
 
+	if (!r)
+		return;
 	if (r->episode_rx != peer->last_rx) {
 		r->episode_rx = peer->last_rx;
 		r->episode_tx = peer->stats.tx_packets;
@@ -359,7 +393,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	bool relayed = false;
 
 	for (struct peer *p = node->peers; p; p = p->next) {
-		struct peer_recover *r = &p->nat.recover;
+		const struct peer_recover *r = peek(p);
 
 		if (p->nat.is_rendezvous) {
 			if (r->ping_id && now - r->ping_sent > PING_TIMEOUT)
@@ -376,8 +410,10 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	/* Nothing relayed any more: nor any check left to finish. */
 	ev_timer_stop(loop, w);
-	for (struct peer *p = node->peers; p; p = p->next)
-		p->nat.recover.ping_id = 0;
+	for (struct peer *p = node->peers; p; p = p->next) {
+		if (p->nat.recover)
+			p->nat.recover->ping_id = 0;
+	}
 }
 
 void recover_housekeeping(struct node *node, ev_tstamp now)
@@ -385,13 +421,17 @@ void recover_housekeeping(struct node *node, ev_tstamp now)
 	ev_timer *t = &node->nat.recover.timer;
 
 	for (struct peer *p = node->peers; p; p = p->next) {
-		/* A direct path makes up for a lost relay. */
-		if (p->current && !p->path.relay_channel)
-			p->nat.recover.stale = false;
+		/* A direct path makes up for a lost relay, and ends the
+		 * recovery: its state goes until the next one. */
+		if (p->current && !p->path.relay_channel &&
+		    !p->nat.is_rendezvous) {
+			free(p->nat.recover);
+			p->nat.recover = NULL;
+		}
 		/* Waiting for a new relay channel, or for a second one:
 		 * keep asking (lookups go out every 2 s at most). */
 		if (!p->nat.is_rendezvous &&
-		    (p->nat.recover.stale ||
+		    (peek(p)->stale ||
 		     (p->path.relay_channel && offers_missing(p))))
 			traversal_lookup(p, false);
 		if (p->path.relay_channel && !ev_is_active(t)) {
@@ -406,17 +446,19 @@ void recover_peer_changed(struct peer *peer, enum peer_event what)
 {
 	/* A check of a session that has been replaced proves nothing: the
 	 * new one must not be dropped for the old one's silence. */
-	if (what == PEER_SESSION_PROMOTED)
-		peer->nat.recover.ping_id = 0;
+	if (what == PEER_SESSION_PROMOTED && peer->nat.recover)
+		peer->nat.recover->ping_id = 0;
 	if (what != PEER_REMOVED)
 		return;
+	free(peer->nat.recover);
+	peer->nat.recover = NULL;
 	for (struct peer *p = peer->node->peers; p; p = p->next)
 		drop_offer(p, peer);
 }
 
 bool recover_no_path(const struct peer *peer, char *buf, size_t len)
 {
-	const struct peer_recover *r = &peer->nat.recover;
+	const struct peer_recover *r = peek(peer);
 	bool any_rv = false, rv_ok = false;
 	size_t n = 0;
 

@@ -29,7 +29,7 @@ struct recover_offer {
 	struct path path;
 };
 
-/* A peer's part (peer->nat.recover). */
+/* A peer's part (peer->nat.recover), allocated while needed. */
 struct peer_recover {
 	/* For a rendezvous peer: */
 	uint64_t boot_id;		/* its life, 0 until it told us */

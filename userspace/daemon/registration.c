@@ -24,7 +24,8 @@
 #define REGISTER_INTERVAL 60.0
 #define NAT_PROBES_MAX 5
 
-/* LAN candidates: this host's IPv4 addresses, except the tunnel's own. */
+/* LAN candidates: this host's IPv4 addresses, except the tunnel's own
+ * and any the rendezvous would drop (candidate_sane). */
 static size_t local_candidates(struct node *node, struct endpoint *out,
 			       size_t max)
 {
@@ -45,7 +46,8 @@ static size_t local_candidates(struct node *node, struct endpoint *out,
 		out[n].in.sin_addr = sin->sin_addr;
 		out[n].in.sin_port = htons(node->cfg.listen_port);
 		out[n].len = sizeof(out[n].in);
-		n++;
+		if (candidate_sane(&out[n]))
+			n++;
 	}
 	freeifaddrs(ifa);
 	return n;
@@ -56,7 +58,8 @@ void registration_send(struct peer *rv)
 	struct node *node = rv->node;
 	struct rv_msg m = { .type = RV_REGISTER, .nat_type = node->nat.type };
 
-	m.n_cands = local_candidates(node, m.cands, RV_MAX_CANDIDATES - 1);
+	/* No more than the rendezvous keeps: beyond that they are lost. */
+	m.n_cands = local_candidates(node, m.cands, CANDIDATE_LAN_MAX);
 	if (!session_send_control(rv->current, &m))
 		rv->nat.last_register = ev_now(node->loop);
 }

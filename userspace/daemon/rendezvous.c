@@ -309,6 +309,37 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 			     nat_type_name(target->rv.nat_type));
 }
 
+/*
+ * The LAN candidates a member registers go to every node that asks for
+ * it, which then probes them: only what can be a host's unicast address,
+ * and no more than fit in an introduction next to the reflexive one.
+ * The member's word is all we have that they are its own; the nodes
+ * check the rest (candidate.c).
+ */
+static void keep_candidates(struct peer *from, const struct rv_msg *m)
+{
+	struct node *node = from->node;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_cands; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < n; j++)
+			dup |= endpoint_equal(&from->rv.locals[j], &m->cands[i]);
+		if (dup)
+			continue;
+		if (n >= CANDIDATE_LAN_MAX || !candidate_sane(&m->cands[i])) {
+			node->stats.rv_candidates_refused++;
+			continue;
+		}
+		from->rv.locals[n++] = m->cands[i];
+	}
+	from->rv.n_locals = n;
+	if (n < m->n_cands)
+		log_debug_ratelimited("rendezvous: %s registered %zu candidates, %zu kept",
+				      from->name, m->n_cands, n);
+}
+
 void rendezvous_message(struct peer *from, const struct rv_msg *m)
 {
 	struct rv_msg ack = { .type = RV_REGISTER_ACK };
@@ -324,19 +355,19 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 		if (!from->rv.locals)
 			return;
 		from->rv.registered = true;
-		from->rv.nat_type = m->nat_type;
-		from->rv.n_locals = m->n_cands;
-		memcpy(from->rv.locals, m->cands,
-		       m->n_cands * sizeof(m->cands[0]));
+		from->rv.nat_type = m->nat_type < __NAT_TYPE_MAX ?
+				    m->nat_type : NAT_UNKNOWN;
+		keep_candidates(from, m);
 		ack.probe_port = (uint16_t)(from->node->cfg.listen_port + 1);
 		ack.cands[0] = from->path.ep;
 		ack.n_cands = 1;
 		session_send_control(from->current, &ack);
 		session_send_control(from->current, &boot);
+		revoke_send(from);
 		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
 			  from->name, endpoint_format(&from->path.ep, ep,
 						      sizeof(ep)),
-			  nat_type_name(m->nat_type), m->n_cands);
+			  nat_type_name(m->nat_type), from->rv.n_locals);
 		break;
 	case RV_LOOKUP:
 		handle_lookup(from, m);

@@ -80,9 +80,193 @@ static int session_assign_index(struct session *s)
 	return ret;
 }
 
-/* Cap on server handshakes in progress: each holds a wolfSSL object of
- * tens of KB, and a cookie only proves the sender can receive. */
-#define MAX_PENDING_SERVER_HANDSHAKES 64
+/*
+ * Budgets of server handshakes in progress. Each holds a wolfSSL object of
+ * tens of KB and costs a key exchange and a signature, and a cookie only
+ * proves that the sender receives at its address: whoever can receive at
+ * a range of addresses can start many. So no single pool strangers can
+ * fill: a source that is a known peer's path or configured endpoint (a
+ * rekey, a peer coming back) draws on a pool of its own, and strangers
+ * share a bounded pool with limits per address and per network, a rate,
+ * and a short life when they go silent.
+ */
+#define KNOWN_MAX 32		/* known peers' handshakes in progress */
+#define KNOWN_PER_ADDR 4
+#define STRANGER_MAX 64
+#define STRANGER_PER_ADDR 8
+#define STRANGER_PER_NET 16	/* per /24 (IPv4) or /64 (IPv6) */
+#define STRANGER_RATE 50.0	/* new stranger handshakes per second */
+/* A stranger's handshake dies after this long without a datagram from it
+ * (checked at wolfSSL's retransmissions: 1 s, then 3 s); a known peer's
+ * gets the full ~15 s. A real client answers within a round trip. */
+#define STRANGER_SILENT 2.0
+/* Our final flight, again, for a client that repeats its last one: at
+ * most this many times per session, not per datagram. */
+#define FINAL_FLIGHT_RESENDS_MAX 4
+
+struct budget_key {
+	uint8_t family;
+	uint8_t known;
+	uint8_t addr[16];
+};
+
+/* (source, client's index) of a server handshake: node->sessions.pending */
+struct pending_key {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t addr[16];
+	uint32_t relay_channel;
+	uint32_t sender_index;
+};
+
+static void budget_keys(const struct endpoint *ep, bool known,
+			struct budget_key *addr, struct budget_key *net)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->family = (uint8_t)ep->sa.sa_family;
+	addr->known = known;
+	if (ep->sa.sa_family == AF_INET)
+		memcpy(addr->addr, &ep->in.sin_addr, 4);
+	else if (ep->sa.sa_family == AF_INET6)
+		memcpy(addr->addr, &ep->in6.sin6_addr, 16);
+	*net = *addr;
+	if (ep->sa.sa_family == AF_INET)
+		net->addr[3] = 0;
+	else
+		memset(net->addr + 8, 0, 8);
+}
+
+static void pending_key(const struct path *p, uint32_t sender_index,
+			struct pending_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = (uint8_t)p->ep.sa.sa_family;
+	if (p->ep.sa.sa_family == AF_INET) {
+		k->port = p->ep.in.sin_port;
+		memcpy(k->addr, &p->ep.in.sin_addr, 4);
+	} else if (p->ep.sa.sa_family == AF_INET6) {
+		k->port = p->ep.in6.sin6_port;
+		memcpy(k->addr, &p->ep.in6.sin6_addr, 16);
+	}
+	k->relay_channel = p->relay_channel;
+	k->sender_index = sender_index;
+}
+
+/* The maps exist while they hold something: nothing to free at exit. */
+static int map_put(struct keymap *m, size_t key_len, const void *key,
+		   void *value)
+{
+	if (!m->slots && keymap_init(m, key_len))
+		return -ENOMEM;
+	return keymap_put(m, key, value);
+}
+
+static void map_del(struct keymap *m, const void *key, const void *value)
+{
+	if (!m->slots)
+		return;
+	keymap_del(m, key, value);
+	if (!m->count)
+		keymap_free(m);
+}
+
+static uintptr_t count_get(const struct keymap *m, const void *key)
+{
+	return m->slots ? (uintptr_t)keymap_get(m, key) : 0;
+}
+
+static int count_add(struct keymap *m, const void *key, int delta)
+{
+	uintptr_t n = count_get(m, key) + (uintptr_t)(intptr_t)delta;
+
+	if (!n) {
+		map_del(m, key, NULL);
+		return 0;
+	}
+	return map_put(m, sizeof(struct budget_key), key, (void *)n);
+}
+
+/* May the source of s, whose cookie came back, start a handshake? */
+static bool budget_admit(struct session *s)
+{
+	struct node *node = s->node;
+	struct node_sessions *ns = &node->sessions;
+	struct peer *peer = peer_find_by_path(node, &s->path);
+	bool known = peer != NULL;
+	struct budget_key addr, net;
+	uintptr_t n_addr, n_net;
+
+	budget_keys(&s->path.ep, known, &addr, &net);
+	n_addr = count_get(&ns->budget_addr, &addr);
+	n_net = count_get(&ns->budget_net, &net);
+	if (known) {
+		if (ns->pending_known >= KNOWN_MAX || n_addr >= KNOWN_PER_ADDR)
+			return false;
+	} else {
+		if (ns->pending_strangers >= STRANGER_MAX ||
+		    n_addr >= STRANGER_PER_ADDR || n_net >= STRANGER_PER_NET ||
+		    !token_bucket_take(&ns->stranger_rate, ev_now(node->loop),
+				       STRANGER_RATE))
+			return false;
+	}
+	if (count_add(&ns->budget_addr, &addr, 1))
+		return false;
+	if (count_add(&ns->budget_net, &net, 1)) {
+		count_add(&ns->budget_addr, &addr, -1);
+		return false;
+	}
+	if (known && map_put(&ns->dialled_by, sizeof(peer), &peer,
+			     (void *)(count_get(&ns->dialled_by, &peer) + 1))) {
+		count_add(&ns->budget_addr, &addr, -1);
+		count_add(&ns->budget_net, &net, -1);
+		return false;
+	}
+	if (known)
+		ns->pending_known++;
+	else
+		ns->pending_strangers++;
+	s->budget_peer = peer;
+	s->budgeted = true;
+	s->budget_known = known;
+	s->budget_path = s->path;
+	return true;
+}
+
+/* The handshake completed or died: its slot is free again. */
+static void budget_release(struct session *s)
+{
+	struct node_sessions *ns = &s->node->sessions;
+	struct budget_key addr, net;
+
+	if (s->in_pending_map) {
+		struct pending_key k;
+
+		pending_key(&s->budget_path, s->remote_index, &k);
+		map_del(&ns->pending, &k, s);
+		s->in_pending_map = false;
+	}
+	if (!s->budgeted)
+		return;
+	budget_keys(&s->budget_path.ep, s->budget_known, &addr, &net);
+	count_add(&ns->budget_addr, &addr, -1);
+	count_add(&ns->budget_net, &net, -1);
+	if (s->budget_peer) {
+		uintptr_t n = count_get(&ns->dialled_by, &s->budget_peer);
+
+		if (n > 1)
+			map_put(&ns->dialled_by, sizeof(s->budget_peer),
+				&s->budget_peer, (void *)(n - 1));
+		else
+			map_del(&ns->dialled_by, &s->budget_peer, NULL);
+		s->budget_peer = NULL;
+	}
+	if (s->budget_known)
+		ns->pending_known--;
+	else
+		ns->pending_strangers--;
+	s->budgeted = false;
+}
 
 static void session_link(struct session *s)
 {
@@ -122,6 +306,7 @@ void session_destroy(struct session *s)
 
 		routing_remove(&s->node->sessions.by_index, key, s);
 	}
+	budget_release(s);
 	session_unlink(s);
 	if (s->peer)
 		peer_session_gone(s->peer, s);
@@ -304,6 +489,12 @@ static void session_complete(struct session *s)
 			 session_desc(s, desc, sizeof(desc)), id.name);
 		goto reject;
 	}
+	/* Revoked, a CA, or an address another peer holds (revoke.c). */
+	if (revoke_check(node, &id, err, sizeof(err))) {
+		log_reject(s, "handshake with %s: %s",
+			   session_desc(s, desc, sizeof(desc)), err);
+		goto reject;
+	}
 	if (!strcmp(id.name, node->identity.name) ||
 	    id.vaddr.s_addr == node->cfg.address.s_addr) {
 		log_reject(s, "handshake with %s: peer claims this node's own name or address",
@@ -331,7 +522,7 @@ static void session_complete(struct session *s)
 	if (!peer) {
 		peer = peer_find_by_name(node, id.name);
 		if (!peer)
-			peer = peer_create(node, id.name);
+			peer = peer_create_learned(node, id.name);
 		if (!peer)
 			goto reject;
 		if (peer_tie_break(peer, s)) {
@@ -342,6 +533,7 @@ static void session_complete(struct session *s)
 		}
 		s->peer = peer;
 	}
+	budget_release(s);
 	s->state = SESSION_ESTABLISHED;
 	s->established = ev_now(node->loop);
 	/* Kept: the held final flight goes out before anything under the
@@ -398,6 +590,13 @@ static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (s->state != SESSION_HANDSHAKE)
 		return;
+	if (s->budgeted && !s->budget_known &&
+	    ev_now(loop) - s->last_handshake_rx >= STRANGER_SILENT) {
+		log_debug_ratelimited("handshake with %s: silent, dropped",
+				      session_desc(s, desc, sizeof(desc)));
+		session_destroy(s);
+		return;
+	}
 	if (wolfSSL_dtls_got_timeout(s->ssl) < 0) {
 		log_info_ratelimited("handshake with %s timed out",
 				     session_desc(s, desc, sizeof(desc)));
@@ -440,33 +639,26 @@ int session_start_client(struct peer *peer)
 
 bool session_dialled_by(const struct peer *peer)
 {
-	struct node *node = peer->node;
-
-	for (struct session *s = node->sessions.all; s; s = s->next_all) {
-		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
-		    peer_find_by_path(node, &s->path) == peer)
-			return true;
-	}
-	return false;
+	/* Counted when the handshake was let in as the known peer's. */
+	return count_get(&peer->node->sessions.dialled_by, &peer) > 0;
 }
 
 static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 {
 	struct session *s = ctx;
-	size_t pending = 0;
 
-	for (struct session *o = s->node->sessions.all; o; o = o->next_all)
-		pending += o->state == SESSION_HANDSHAKE && !o->is_client;
-	if (pending >= MAX_PENDING_SERVER_HANDSHAKES) {
+	if (!budget_admit(s)) {
 		static ev_tstamp last_log;
 		static unsigned long refused;
 		ev_tstamp now = ev_now(s->node->loop);
 
 		/* A storm of handshakes must not become a storm of logs. */
+		s->node->stats.rx_handshake_refused++;
 		refused++;
 		if (now - last_log >= 1.0) {
-			log_warn("too many handshakes in progress: refused %lu",
-				 refused);
+			log_warn("handshake budget exhausted: refused %lu (%u from known peers, %u from strangers in progress)",
+				 refused, s->node->sessions.pending_known,
+				 s->node->sessions.pending_strangers);
 			last_log = now;
 			refused = 0;
 		}
@@ -474,10 +666,13 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	}
 	/* The cookie came back: the sender can receive at its address. From
 	 * here on this object is a real session and needs an index. */
-	if (session_assign_index(s))
+	if (session_assign_index(s)) {
+		budget_release(s);
 		return -1;
+	}
 	s->promoted = true;
 	s->state = SESSION_HANDSHAKE;
+	s->last_handshake_rx = ev_now(s->node->loop);
 	return 0;
 }
 
@@ -513,12 +708,16 @@ static struct session *find_pending_server(struct node *node,
 					   const struct path *from,
 					   uint32_t sender_index)
 {
-	for (struct session *s = node->sessions.all; s; s = s->next_all) {
-		if (s->state == SESSION_HANDSHAKE && !s->is_client &&
-		    s->remote_index == sender_index &&
-		    path_equal(&s->path, from))
-			return s;
-	}
+	struct pending_key k;
+	struct session *s;
+
+	if (!node->sessions.pending.slots)
+		return NULL;
+	pending_key(from, sender_index, &k);
+	s = keymap_get(&node->sessions.pending, &k);
+	if (s && s->state == SESSION_HANDSHAKE && !s->is_client &&
+	    path_equal(&s->path, from))
+		return s;
 	return NULL;
 }
 
@@ -615,6 +814,13 @@ void session_receive_handshake(struct node *node, const struct path *from,
 	}
 
 	if (s) {
+		/* A handshake is bound to where it runs: datagrams naming
+		 * its index from anywhere else are not its peer's (nothing
+		 * in them is authenticated yet). */
+		if (!path_equal(&s->path, from)) {
+			node->stats.rx_handshake_wrong_source++;
+			return;
+		}
 		/* The first reply of a server tells the client its index. */
 		if (!s->remote_index)
 			s->remote_index = sender_index;
@@ -623,10 +829,14 @@ void session_receive_handshake(struct node *node, const struct path *from,
 			 * flight was lost and wolfSSL will not resend it.
 			 * Anything else (a repeated Finished, an alert) has
 			 * nobody left to read it: the keys are ours now. */
-			if (!s->is_client && record_epoch(buf, len) == 0)
+			if (!s->is_client && record_epoch(buf, len) == 0 &&
+			    s->final_flight_resends < FINAL_FLIGHT_RESENDS_MAX) {
+				s->final_flight_resends++;
 				resend_final_flight(s);
+			}
 			return;
 		}
+		s->last_handshake_rx = ev_now(node->loop);
 		feed(s, buf, len);
 		session_drive(s);
 		return;
@@ -652,6 +862,13 @@ void session_receive_handshake(struct node *node, const struct path *from,
 		 * accept and has sent its first flight with its new index. */
 		node->sessions.listener = NULL;
 		session_link(s);
+		{
+			struct pending_key k;
+
+			pending_key(&s->path, s->remote_index, &k);
+			if (!map_put(&node->sessions.pending, sizeof(k), &k, s))
+				s->in_pending_map = true;
+		}
 		if (ret == WOLFSSL_SUCCESS)
 			session_complete(s);
 		else

@@ -17,8 +17,10 @@
 #include <wolfssl/ssl.h>
 
 #include "datapath.h"
+#include "keymap.h"
 #include "record.h"
 #include "routing.h"
+#include "token_bucket.h"
 
 struct node;
 struct peer;
@@ -65,6 +67,16 @@ struct session {
 	bool promoted;
 	/* Keys handed to podnet.ko: userspace never seals with them again. */
 	bool in_kernel;
+
+	/* A server handshake holds a slot of a budget (session.c) until it
+	 * completes or dies: the known peers' pool or the strangers'. */
+	bool budgeted;
+	bool budget_known;
+	bool in_pending_map;	/* node->sessions.pending */
+	struct path budget_path;	/* where it came from, for the release */
+	struct peer *budget_peer;	/* the known peer at that path, if any */
+	ev_tstamp last_handshake_rx;
+	unsigned int final_flight_resends;
 };
 
 /* The node's part (node->sessions). */
@@ -72,6 +84,20 @@ struct node_sessions {
 	struct session *listener;	/* the stateless cookie responder */
 	struct session *all;		/* every session with an index */
 	struct routing_table by_index;	/* local index -> session */
+
+	/* Server handshakes whose client does not know our index yet:
+	 * (client's address, client's index) -> session. */
+	struct keymap pending;
+	/* Server handshakes in progress per source address and per source
+	 * network (/24, /64), known peers and strangers counted apart. */
+	struct keymap budget_addr;
+	struct keymap budget_net;
+	/* Known peer -> its server handshakes in progress (a key only: the
+	 * peer may be gone before the handshake, never dereferenced). */
+	struct keymap dialled_by;
+	unsigned int pending_known;
+	unsigned int pending_strangers;
+	struct token_bucket stranger_rate;
 };
 
 struct session *session_lookup_index(struct node *node, uint32_t index);

@@ -143,6 +143,7 @@ static void set_path(struct peer *peer, const struct path *path)
 	char desc[ADDR_STR_MAX + 32];
 
 	peer->path = *path;
+	peer_index_update(peer);
 	if (peer->current && !path_equal(&peer->current->path, path)) {
 		peer->current->path = *path;
 		/* A fresh direct path gets its grace period before relayed
@@ -413,18 +414,47 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	set_path(peer, from);
 }
 
-void traversal_punch(struct node *node, const struct path *from,
-		     const uint8_t *token, uint8_t kind)
+/* node->nat.tokens: the map exists while it holds something. */
+static void token_index(struct peer *peer, const uint8_t *token)
+{
+	struct keymap *m = &peer->node->nat.tokens;
+
+	if (!m->slots && keymap_init(m, RV_TOKEN_LEN))
+		return;
+	keymap_put(m, token, peer);
+}
+
+static void token_unindex(struct peer *peer, const uint8_t *token)
+{
+	struct keymap *m = &peer->node->nat.tokens;
+
+	if (!m->slots)
+		return;
+	keymap_del(m, token, peer);
+	if (!m->count)
+		keymap_free(m);
+}
+
+static struct peer *peer_by_token(struct node *node, const uint8_t *token)
 {
 	struct peer *peer;
 
-	for (peer = node->peers; peer; peer = peer->next) {
-		if ((peer->nat.has_token &&
-		     !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN)) ||
-		    (peer->nat.has_prev_token &&
-		     !memcmp(peer->nat.prev_token, token, RV_TOKEN_LEN)))
-			break;
-	}
+	if (!node->nat.tokens.slots)
+		return NULL;
+	peer = keymap_get(&node->nat.tokens, token);
+	if (peer && ((peer->nat.has_token &&
+		      !memcmp(peer->nat.punch_token, token, RV_TOKEN_LEN)) ||
+		     (peer->nat.has_prev_token &&
+		      !memcmp(peer->nat.prev_token, token, RV_TOKEN_LEN))))
+		return peer;
+	return NULL;
+}
+
+void traversal_punch(struct node *node, const struct path *from,
+		     const uint8_t *token, uint8_t kind)
+{
+	struct peer *peer = peer_by_token(node, token);
+
 	if (!peer) {
 		node->stats.rx_malformed++;
 		return;
@@ -503,6 +533,51 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 	return true;
 }
 
+/* Does the punch under way probe ep already? */
+static bool punching_candidate(const struct peer *peer,
+			       const struct endpoint *ep)
+{
+	if (!peer->nat.punch || peer->nat.punch->succeeded)
+		return false;
+	for (size_t i = 1; i < peer->nat.n_candidates; i++) {
+		if (endpoint_equal(&peer->nat.candidates[i], ep))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The candidates of an introduction we will probe: the reflexive one,
+ * and the LAN ones that could be on a LAN shared with us, bounded in
+ * number and each only so often, whoever names it. Any member
+ * registers what it likes as its LAN candidates: without this, a lookup
+ * would make us probe addresses of its choice. A candidate the punch
+ * under way already probes stays without a new token: a second
+ * rendezvous' introduction must not take it from that punch.
+ */
+static size_t filter_candidates(struct peer *peer, const struct rv_msg *m)
+{
+	struct node *node = peer->node;
+	ev_tstamp now = ev_now(node->loop);
+	struct endpoint keep[RV_MAX_CANDIDATES];
+	size_t n = 0;
+
+	keep[n++] = m->cands[0];
+	for (size_t i = 1; i < m->n_cands; i++) {
+		const struct endpoint *ep = &m->cands[i];
+
+		if (n > CANDIDATE_LAN_MAX || !candidate_plausible_lan(ep) ||
+		    (!punching_candidate(peer, ep) &&
+		     !candidate_probe_allowed(&node->cand, ep, now))) {
+			node->stats.candidates_refused++;
+			continue;
+		}
+		keep[n++] = *ep;
+	}
+	memcpy(peer->nat.candidates, keep, n * sizeof(keep[0]));
+	return n;
+}
+
 static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 {
 	struct node *node = rv->node;
@@ -512,9 +587,14 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 
 	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
 		return;
+	/* The reflexive candidate is what the rendezvous saw. */
+	if (!candidate_sane(&m->cands[0])) {
+		node->stats.candidates_refused += m->n_cands;
+		return;
+	}
 	peer = peer_find_by_name(node, m->name);
 	if (!peer)
-		peer = peer_create(node, m->name);
+		peer = peer_create_learned(node, m->name);
 	if (!peer || peer->nat.is_rendezvous)
 		return;
 	/* What waited for this address waits for this peer now. */
@@ -526,15 +606,16 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		return;
 	if (peer->nat.has_token &&
 	    memcmp(peer->nat.punch_token, m->token, RV_TOKEN_LEN)) {
+		if (peer->nat.has_prev_token)
+			token_unindex(peer, peer->nat.prev_token);
 		memcpy(peer->nat.prev_token, peer->nat.punch_token,
 		       RV_TOKEN_LEN);
 		peer->nat.has_prev_token = true;
 	}
 	memcpy(peer->nat.punch_token, m->token, RV_TOKEN_LEN);
 	peer->nat.has_token = true;
-	memcpy(peer->nat.candidates, m->cands,
-	       m->n_cands * sizeof(m->cands[0]));
-	peer->nat.n_candidates = m->n_cands;
+	token_index(peer, peer->nat.punch_token);
+	peer->nat.n_candidates = filter_candidates(peer, m);
 	peer->nat.type = m->nat_type;
 	memset(&peer->nat.relay_path, 0, sizeof(peer->nat.relay_path));
 	if (m->relay_channel) {
@@ -692,6 +773,10 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what)
 		peer->nat.own_fd = -1;
 		break;
 	case PEER_REMOVED:
+		if (peer->nat.has_token)
+			token_unindex(peer, peer->nat.punch_token);
+		if (peer->nat.has_prev_token)
+			token_unindex(peer, peer->nat.prev_token);
 		close_peer_sockets(peer);
 		free(peer->nat.candidates);
 		peer->nat.candidates = NULL;

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "datapath.h"
+#include "keymap.h"
 #include "liveness.h"
 #include "peer_event.h"
 #include "recover.h"
@@ -51,7 +52,7 @@ struct peer_nat {
 	char path_reason[64];		/* why the path is relayed */
 	int own_fd;			/* socket won by birthday punching */
 	ev_io own_watcher;
-	struct peer_recover recover;	/* recover.c */
+	struct peer_recover *recover;	/* recover.c, while it recovers */
 	struct peer_liveness live;	/* liveness.c */
 };
 
@@ -67,6 +68,9 @@ struct node_nat {
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
 	struct node_recover recover;	/* recover.c */
 	struct node_liveness live;	/* liveness.c */
+	/* Punch token (current or previous) -> peer: a PUNCH datagram from
+	 * anyone costs one lookup, not a scan of every peer. */
+	struct keymap tokens;
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cert.h"
 #include "errbuf.h"
@@ -44,6 +45,19 @@ bool cert_name_valid(const char *name)
 			return false;
 	}
 	return true;
+}
+
+int cert_key_file_check(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errbuf_fail(err, errlen, "cannot stat %s: %m", path);
+	if (st.st_mode & 077)
+		return errbuf_fail(err, errlen,
+				   "private key %s is accessible by others (mode %04o); refusing to use it: run chmod 600 %s",
+				   path, (unsigned int)(st.st_mode & 07777), path);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */

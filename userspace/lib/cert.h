@@ -72,6 +72,12 @@ int cert_parse(const uint8_t *der, size_t len, struct cert_identity *id,
 int cert_load_der(const char *path, uint8_t **der, size_t *der_len,
 		  char *err, size_t errlen);
 
+/*
+ * A private key file must be readable by its owner only: a key others can
+ * read is refused, with the mode and the chmod that fixes it in err.
+ */
+int cert_key_file_check(const char *path, char *err, size_t errlen);
+
 /* A node or CA name: 1..63 characters of [A-Za-z0-9._-]. */
 bool cert_name_valid(const char *name);
 

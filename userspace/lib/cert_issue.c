@@ -173,7 +173,8 @@ static int node_key_load(struct node_key *k, const char *path, char *err,
 	size_t pem_len;
 	int der_len, ret = -1;
 
-	if (fileio_read_small(path, CERT_FILE_SIZE_MAX, &pem, &pem_len,
+	if (cert_key_file_check(path, err, errlen) < 0 ||
+	    fileio_read_small(path, CERT_FILE_SIZE_MAX, &pem, &pem_len,
 			      err, errlen) < 0)
 		return -1;
 	der_len = wc_KeyPemToDer(pem, (int)pem_len, der, sizeof(der), NULL);
@@ -566,6 +567,26 @@ int cert_issue(const char *ca_cert_path, const char *ca_key_path,
 		req.not_after = ca.id.not_after;
 
 	ret = cert_make_pair(&req, cert_path, key_path, err, errlen);
+	ca_material_free(&ca);
+	return ret;
+}
+
+int cert_ca_sign(const char *ca_cert_path, const char *ca_key_path,
+		 const uint8_t *msg, size_t len, uint8_t sig[64], char *err,
+		 size_t errlen)
+{
+	struct ca_material ca;
+	word32 sig_len = ED25519_SIG_SIZE;
+	int ret = -1;
+
+	if (ca_material_load(&ca, ca_cert_path, ca_key_path, time(NULL), err,
+			     errlen) < 0)
+		return -1;
+	if (wc_ed25519_sign_msg(msg, (word32)len, sig, &sig_len, &ca.key.key) ||
+	    sig_len != ED25519_SIG_SIZE)
+		errbuf_fail(err, errlen, "Ed25519 signing failed");
+	else
+		ret = 0;
 	ca_material_free(&ca);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #define _PODNET_CERT_ISSUE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <netinet/in.h>
 
 /*
@@ -23,5 +24,13 @@ int cert_issue(const char *ca_cert_path, const char *ca_key_path,
 	       const char *name, struct in_addr vaddr, unsigned int days,
 	       const char *cert_path, const char *key_path, char *err,
 	       size_t errlen);
+
+/*
+ * Signs msg with the CA key (Ed25519, 64-byte signature) after checking that
+ * the key belongs to the CA certificate: revocation lists (revocation.h).
+ */
+int cert_ca_sign(const char *ca_cert_path, const char *ca_key_path,
+		 const uint8_t *msg, size_t len, uint8_t sig[64], char *err,
+		 size_t errlen);
 
 #endif /* _PODNET_CERT_ISSUE_H */

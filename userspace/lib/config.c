@@ -255,6 +255,11 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 		p->have_key = true;
 		return set_path(p, cfg->key_path, sizeof(cfg->key_path), key,
 				value);
+	} else if (!strcasecmp(key, "RevocationList")) {
+		/* May not exist yet: a node saves the first list a
+		 * rendezvous hands it there. */
+		return set_path(p, cfg->revocation_path,
+				sizeof(cfg->revocation_path), key, value);
 	} else if (!strcasecmp(key, "ControlSocket")) {
 		return set_path(p, cfg->control_socket,
 				sizeof(cfg->control_socket), key, value);
@@ -307,8 +312,14 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 				     sizeof(cfg->cipher_list));
 	} else if (!strcasecmp(key, "PunchRetry")) {
 		return parse_number(p, key, value, 1, 3600, &cfg->punch_retry);
+	} else if (!strcasecmp(key, "LearnedPeerMax")) {
+		return parse_number(p, key, value, 1, 1000000,
+				    &cfg->learned_peer_max);
+	} else if (!strcasecmp(key, "LearnedPeerIdle")) {
+		return parse_number(p, key, value, 1, 86400,
+				    &cfg->learned_peer_idle);
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, LearnedPeerMax, LearnedPeerIdle, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
 			    key);
 	}
 	return 0;
@@ -447,6 +458,7 @@ static void config_defaults(struct config *cfg)
 	cfg->punch_spray = CONFIG_DEFAULT_PUNCH_SPRAY;
 	cfg->punch_rate = CONFIG_DEFAULT_PUNCH_RATE;
 	cfg->punch_retry = CONFIG_DEFAULT_PUNCH_RETRY;
+	cfg->learned_peer_idle = CONFIG_DEFAULT_LEARNED_PEER_IDLE;
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 	cfg->threads = 1;

@@ -36,6 +36,10 @@
 #define CONFIG_DEFAULT_PUNCH_SPRAY 2048		/* cone side, ports */
 #define CONFIG_DEFAULT_PUNCH_RATE 4000		/* probes per second */
 #define CONFIG_DEFAULT_PUNCH_RETRY 30		/* s between retries */
+#define CONFIG_DEFAULT_LEARNED_PEER_MAX 1024	/* peers not configured */
+/* ... on a rendezvous, where every node it serves is one */
+#define CONFIG_DEFAULT_LEARNED_PEER_MAX_RV 65536
+#define CONFIG_DEFAULT_LEARNED_PEER_IDLE 600	/* s before one is forgotten */
 #define CONFIG_DEFAULT_REKEY_AFTER 120		/* s, as WireGuard */
 #define CONFIG_DEFAULT_REKEY_PACKETS (1ull << 40)
 
@@ -69,6 +73,7 @@ struct config {
 	char ca_path[PATH_MAX];
 	char cert_path[PATH_MAX];
 	char key_path[PATH_MAX];
+	char revocation_path[PATH_MAX];	/* "": none (revocation.h) */
 	char control_socket[108];	/* sun_path */
 	enum log_level log_level;
 	unsigned int keepalive_interval;	/* seconds, 0 = off */
@@ -79,6 +84,9 @@ struct config {
 	unsigned int punch_spray;
 	unsigned int punch_rate;
 	unsigned int punch_retry;
+	unsigned int learned_peer_max;	/* peers learnt, not configured;
+					 * 0: the default for the role */
+	unsigned int learned_peer_idle;	/* s without session or traffic */
 	unsigned int rekey_after;	/* seconds */
 	unsigned long long rekey_packets;
 	unsigned int threads;		/* crypto threads, 0 = auto */

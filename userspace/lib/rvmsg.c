@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cert.h"
+#include "revocation.h"
 
 struct reader {
 	const uint8_t *p;
@@ -157,6 +158,14 @@ int rv_parse(const uint8_t *buf, size_t len, struct rv_msg *m)
 		m->boot_id = (uint64_t)get_be(&r, 4) << 32;
 		m->boot_id |= get_be(&r, 4);
 		break;
+	case RV_REVOCATION:
+		/* The rest of the record; its structure and signature are
+		 * revocation_parse()'s to check. */
+		if (r.left < REVOCATION_LEN(0) || r.left > REVOCATION_LEN_MAX)
+			return -1;
+		m->blob_len = r.left;
+		m->blob = take(&r, r.left);
+		break;
 	default:
 		return -1;
 	}
@@ -270,6 +279,12 @@ size_t rv_build(const struct rv_msg *m, uint8_t *buf, size_t cap)
 	case RV_BOOT:
 		put_be(&w, (uint32_t)(m->boot_id >> 32), 4);
 		put_be(&w, (uint32_t)m->boot_id, 4);
+		break;
+	case RV_REVOCATION:
+		if (!m->blob || m->blob_len < REVOCATION_LEN(0) ||
+		    m->blob_len > REVOCATION_LEN_MAX)
+			return 0;
+		put(&w, m->blob, m->blob_len);
 		break;
 	}
 	return w.bad ? 0 : cap - w.left;

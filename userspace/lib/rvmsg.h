@@ -30,6 +30,8 @@ enum rv_type {
 	RV_PONG = 0x07,
 	RV_BOOT = 0x08,		/* rendezvous -> node, after each register ack:
 				 * its boot id, new at every start */
+	RV_REVOCATION = 0x09,	/* rendezvous -> node: the CA-signed
+				 * revocation list (revocation.h), as is */
 	__RV_TYPE_MAX,
 };
 
@@ -62,6 +64,10 @@ struct rv_msg {
 	size_t n_cands;
 	uint64_t ping_id;
 	uint64_t boot_id;
+	/* revocation: points into the parsed buffer, checked by
+	 * revocation_parse() against the CA key */
+	const uint8_t *blob;
+	size_t blob_len;
 };
 
 /* Parse untrusted plaintext; returns 0 or -1. */
