@@ -926,7 +926,7 @@ static void write_seeds(void)
 	m.type = RV_REGISTER_ACK;
 	m.nat_type = NAT_CONE;
 	m.probe_port = 5001;
-	endpoint_parse("127.0.0.1:51820", &m.cands[0]);
+	endpoint_parse("198.51.100.1:51820", &m.cands[0]);
 	m.n_cands = 1;
 	put_rv(SEAL_B << 2 | SEND_B, &m);
 	memset(&m, 0, sizeof(m));
@@ -940,11 +940,13 @@ static void write_seeds(void)
 	inet_pton(AF_INET, "10.99.0.2", &m.vaddr);
 	memset(m.token, 0x5a, sizeof(m.token));
 	m.relay_channel = 0x01020304;
-	endpoint_parse("127.0.0.2:5000", &m.cands[0]);
-	endpoint_parse("127.0.0.2:5001", &m.cands[1]);
+	endpoint_parse("198.51.100.2:5000", &m.cands[0]);
+	endpoint_parse("198.51.100.2:5001", &m.cands[1]);
 	m.n_cands = 2;
 	put_rv(SEAL_B << 2 | SEND_B | 0x10, &m);
-	/* The punch answer with that token, then a ping through the relay. */
+	/* The punch answer with that token (candidates are never loopback
+	 * addresses, the punch answer may come from anywhere), then a ping
+	 * through the relay. */
 	wire_build_punch(hdr, m.token, WIRE_PUNCH_ANSWER);
 	put(SEND_A_MOVED | 0x10, hdr, WIRE_PUNCH_LEN);
 	pkt[0] = 4;
@@ -1050,7 +1052,7 @@ static void write_seeds(void)
 	inet_pton(AF_INET, "10.99.0.2", &m.vaddr);
 	memset(m.token, 0xa5, sizeof(m.token));
 	m.relay_channel = 0x04030201;
-	endpoint_parse("127.0.0.2:5000", &m.cands[0]);
+	endpoint_parse("198.51.100.2:5000", &m.cands[0]);
 	m.n_cands = 1;
 	put_rv(SEAL_B << 2 | SEND_B | 0x10, &m);
 	wire_build_punch(hdr, m.token, WIRE_PUNCH_ANSWER);

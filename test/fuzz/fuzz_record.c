@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct record_keys k;
 	struct replay_window before;
 	struct rv_msg m;
-	uint8_t again[600];
+	uint8_t again[2048];	/* a control message, a revocation list the largest */
 	size_t n;
 	int ret;
 
