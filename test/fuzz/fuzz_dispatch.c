@@ -39,9 +39,13 @@
  *
  * Checks, besides memory errors, leaks and undefined behaviour: every
  * packet written to the TUN device comes from a peer's own address
- * (cryptokey routing), or is the node's own ICMP error; an input without sealed records makes the node
- * send no more bytes to unknown addresses than they sent it (no
- * amplification); no file descriptor outlives its node.
+ * (cryptokey routing), or is the node's own ICMP error; every record the
+ * node sends under the sessions opens and goes to that peer's address;
+ * an input without sealed records makes the node send no more bytes to
+ * unknown addresses than they sent it (no amplification); no file
+ * descriptor outlives its node. PODNET_FUZZ_STRICT_PATHS=1 adds: a
+ * session's records go only where an authenticated record of it came
+ * from (issue 12's F1). PODNET_FUZZ_DEBUG=1 shows the node's log.
  */
 #include <arpa/inet.h>
 #include <errno.h>
