@@ -7,10 +7,13 @@
 #   make WOLFSSL=asm     the same linked against wolfSSL built from Debian's
 #                        source with its x86-64 assembly, into build-asm/
 #                        (scripts/wolfssl-asm.sh; doc/bench.md)
-#   make check           unit tests, then the netns tests, then both again
+#   make check           unit tests, every fuzz target for 8 s (make
+#                        fuzz-smoke), then the netns tests, then both again
 #                        under the sanitizers, then the assembly wolfSSL
 #                        build against the packaged one (make check-asm),
 #                        then the VM tests where a VM can run (make vm-check)
+#   make fuzz            the libFuzzer targets, FUZZ_TIME s each, into
+#                        build-fuzz/ (clang; test/fuzz/README.md)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
 #   make install         honours PREFIX and DESTDIR
 #   make module          podnet.ko against KVER's headers, copied to
@@ -152,7 +155,7 @@ vm-check: all $(VM_MODULE)
 # Installs missing Debian packages first, so a fresh machine needs only this.
 check:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory all check-unit check-netns check-san check-asm
+	$(Q)$(MAKE) --no-print-directory all check-unit fuzz-smoke check-netns check-san check-asm
 	$(Q)if why=$$(scripts/vm-run.sh --available 2>&1); then \
 		$(MAKE) --no-print-directory vm-check; \
 	else \
@@ -177,22 +180,56 @@ install: all
 	install -m 0755 $(BUILD)/podnetd $(DESTDIR)$(SBINDIR)/podnetd
 	install -m 0755 $(BUILD)/podnet $(DESTDIR)$(BINDIR)/podnet
 
-# libFuzzer targets for every parser of untrusted bytes (clang only).
+# libFuzzer targets (test/fuzz/README.md), built with clang into
+# build-fuzz/: every source file once, instrumented, then one binary per
+# target linked against all of it. `make fuzz` builds and runs each for
+# FUZZ_TIME seconds and fails on a finding; `make fuzz-smoke` is the short
+# run `make check` does.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_DIR := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -Iuserspace/lib -Inetlink \
+	-Iuserspace/daemon -isystem netlink/uapi $(DEP_CFLAGS) -MMD -MP
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
-fuzz:
-	@mkdir -p build-fuzz
-	$(Q)set -e; for f in $(FUZZ_SRC); do \
-		n=$$(basename $$f .c); \
-		echo "  FUZZ   $$n"; \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-			-Iuserspace/lib -Inetlink -isystem netlink/uapi $(DEP_CFLAGS) \
-			-o build-fuzz/$$n $$f $(LIB_SRC) $(DEP_LIBS); \
+FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) \
+	$(filter-out userspace/daemon/podnetd.c,$(DAEMON_SRC)))
+
+$(FUZZ_DIR)/obj/%.o: %.c $(UAPI_H)
+	@mkdir -p $(dir $@)
+	$(call quiet,FUZZCC,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/libpodnet.a: $(FUZZ_LIB_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/test/fuzz/fuzz_%.o $(FUZZ_DIR)/libpodnet.a
+	$(call quiet,LD,$@)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(DEP_LIBS)
+
+.PHONY: fuzz-build fuzz-smoke fuzz-seeds
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) FUZZ_DIR=$(FUZZ_DIR) test/fuzz/run.sh $(FUZZ_TARGETS)
+
+# Every target for a few seconds: they build, their seeds pass, and the
+# first mutations find nothing.
+fuzz-smoke: fuzz-build
+	$(Q)FUZZ_TIME=$(or $(FUZZ_SMOKE_TIME),8) FUZZ_DIR=$(FUZZ_DIR) test/fuzz/run.sh $(FUZZ_TARGETS)
+
+# Rewrites the generated seeds in test/fuzz/corpus/ (each target's
+# seed-writer mode, test/fuzz/seeds.h).
+fuzz-seeds: fuzz-build
+	$(Q)set -e; for t in $(FUZZ_BIN); do \
+		n=$$(basename $$t); mkdir -p test/fuzz/corpus/$$n; \
+		PODNET_FUZZ_WRITE_SEEDS=test/fuzz/corpus/$$n $$t -runs=0; \
 	done
 
 clean:
 	rm -rf build build-san build-asm build-fuzz
 
--include $(shell find build build-san build-asm -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find build build-san build-asm build-fuzz -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
 
 # `make bench`: podnet side by side with raw veth and wireguard-go, with
 # build/podnet-loadgen for the idle-peer cost. A measurement, not a test.

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cert.h"
+#include <stdio.h>
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -44,4 +46,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(printable(id.issuer, sizeof(id.issuer)));
 	CHECK(printable(id.key_type, sizeof(id.key_type)));
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* 64 KB certificates (the most podnet reads): a real one followed by
+ * padding, and one whose outer SEQUENCE holds the padding. */
+static void write_seeds(void)
+{
+	static uint8_t der[65536], out[65536];
+	FILE *f = fopen("test/fuzz/corpus/fuzz_cert/node1.der", "rb");
+	size_t n, body;
+
+	if (!f)
+		exit(1);
+	n = fread(der, 1, sizeof(der), f);
+	fclose(f);
+	if (n < 4 || der[0] != 0x30 || der[1] != 0x82)
+		exit(1);
+	memcpy(out, der, n);
+	memset(out + n, 0, sizeof(out) - n);
+	seed_write("node1-padded", out, sizeof(out));
+	/* 30 82 LL LL: the same contents, then zeros, inside. */
+	body = sizeof(out) - 4;
+	out[0] = 0x30;
+	out[1] = 0x82;
+	out[2] = (uint8_t)(body >> 8);
+	out[3] = (uint8_t)body;
+	memcpy(out + 4, der + 4, n - 4);
+	memset(out + n, 0, sizeof(out) - n);
+	seed_write("node1-64k", out, sizeof(out));
 }

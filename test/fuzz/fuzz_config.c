@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "config.h"
+#include <stdio.h>
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 #define NAME "fuzz.conf"
@@ -46,7 +48,9 @@ static void check_config(const struct config *cfg)
 	CHECK(cfg->punch_timeout >= 1 && cfg->punch_timeout <= 60);
 	CHECK(cfg->punch_sockets <= 1024 && cfg->punch_spray <= 16384);
 	CHECK(cfg->punch_rate >= 100 && cfg->punch_rate <= 100000);
-	CHECK(cfg->punch_retry >= 5 && cfg->punch_retry <= 3600);
+	CHECK(cfg->punch_retry >= 1 && cfg->punch_retry <= 3600);
+	CHECK(cfg->rekey_after >= 1 && cfg->rekey_after <= 86400);
+	CHECK(cfg->rekey_packets >= 1000 && cfg->rekey_packets <= 1ul << 46);
 	CHECK(cfg->ca_path[0] && cfg->cert_path[0] && cfg->key_path[0]);
 	CHECK(cfg->control_socket[0]);
 	CHECK(cfg->n_peers == 0 || cfg->peers);
@@ -75,4 +79,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_config(&cfg);
 	config_free(&cfg);
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* A 64 KB file: every key, then as many peers as fit. */
+static void write_seeds(void)
+{
+	static char buf[65536];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+		"[Interface]\nName = pod0\nAddress = 10.77.0.1/16\n"
+		"ListenPort = 51820\nMTU = 1340\nCA = ca.crt\n"
+		"Certificate = node1.crt\nPrivateKey = node1.key\n"
+		"ControlSocket = /run/podnet/pod0.sock\nLogLevel = debug\n"
+		"KeepaliveInterval = 15\nRendezvous = yes\nRelayLimit = 100\n"
+		"PunchTimeout = 3\nPunchSockets = 256\nPunchSprayPorts = 2048\n"
+		"PunchRate = 4000\nPunchRetry = 1\nRekeyAfter = 120\n"
+		"RekeyAfterPackets = 1000\nDataPath = tun\nThreads = 2\n"
+		"Ciphers = ECDHE-ECDSA-CHACHA20-POLY1305\n");
+	for (int i = 0; n < sizeof(buf) - 80; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			"\n[Peer]\nName = node%d\nEndpoint = 192.0.%d.%d:%d\n%s",
+			i, i / 250, 1 + i % 250, 1024 + i,
+			i % 7 ? "" : "Rendezvous = yes\n");
+	seed_write("peers-64k.conf", buf, n);
 }

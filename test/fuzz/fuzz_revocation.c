@@ -15,6 +15,7 @@
 
 #include "revocation.h"
 #include "rvmsg.h"
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -65,4 +66,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(signed_rl.serial == rl.serial &&
 		      signed_rl.count == rl.count);
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* The largest list (REVOCATION_MAX fingerprints); its signature is not
+ * the CA's, so it tries the framing and the signature check's refusal. */
+static void write_seeds(void)
+{
+	static struct revocation rl;
+	char err[256];
+
+	memset(&rl, 0, sizeof(rl));
+	rl.serial = 3;
+	rl.issued = 1767225600;
+	rl.count = REVOCATION_MAX;
+	for (size_t i = 0; i < REVOCATION_MAX; i++)
+		memset(rl.fps[i], (int)i + 1, REVOCATION_FP_LEN);
+	if (revocation_encode_unsigned(&rl, err, sizeof(err)))
+		exit(1);
+	memset(rl.blob + rl.blob_len, 0x5a, REVOCATION_SIG_LEN);
+	seed_write("full-unsigned.list", rl.blob,
+		   rl.blob_len + REVOCATION_SIG_LEN);
 }

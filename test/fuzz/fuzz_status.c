@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "status.h"
+#include <stdio.h>
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -46,4 +48,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	status_free(&st);
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* A 64 KB answer: one interface, then as many peers as fit. */
+static void write_seeds(void)
+{
+	static char buf[65536];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf),
+		"interface=pod0\nnode=alpha\naddress=10.77.0.1/16\n"
+		"listen_port=51820\nmtu=1340\n");
+	for (int i = 0; n < sizeof(buf) - 400; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			"peer=node%d\naddress=10.77.%d.%d\n"
+			"endpoint=192.0.2.%d:51820\nstate=established\n"
+			"role=client\nconfigured=true\nsession=%08x\n"
+			"cipher=ECDHE-ECDSA-CHACHA20-POLY1305\n"
+			"latest_handshake=1767225600\nhandshakes=1\n"
+			"rx_bytes=1000\ntx_bytes=2000\nrx_packets=10\n"
+			"tx_packets=20\ndrop_bad_source=0\n",
+			i, i / 250, 1 + i % 250, 1 + i % 250, 0x0a1b2c3du + i);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "errno=0\n\n");
+	seed_write("peers-64k", buf, n);
 }

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "tso.h"
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -41,4 +44,61 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tso_split(&vh, pkt, size - sizeof(vh), scratch, sizeof(scratch),
 		  check_segment, &gso);
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* A TCP super-packet of 64 KB as the TUN hands it over, one with ECN,
+ * and a single packet. */
+static void put_packet(const char *name, uint8_t gso_type, uint16_t mss,
+		       size_t len)
+{
+	static uint8_t buf[10 + 65535];
+	struct virtio_net_hdr vh = { 0 };
+	struct iphdr ip = { 0 };
+	uint8_t *p = buf + sizeof(vh);
+
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = gso_type;
+	vh.hdr_len = 52;
+	vh.gso_size = mss;
+	vh.csum_start = 20;
+	vh.csum_offset = 16;
+	memcpy(buf, &vh, sizeof(vh));
+	ip.version = 4;
+	ip.ihl = 5;
+	ip.tot_len = htons((uint16_t)len);
+	ip.ttl = 64;
+	ip.protocol = IPPROTO_TCP;
+	ip.saddr = htonl(0x0a630001);
+	ip.daddr = htonl(0x0a630002);
+	memcpy(p, &ip, sizeof(ip));
+	memset(p + 20, 0, len - 20);
+	p[20] = 0x9c;			/* ports 40000 -> 5201 */
+	p[21] = 0x40;
+	p[22] = 0x14;
+	p[23] = 0x51;
+	p[27] = 1;			/* seq 1 */
+	p[32] = 0x80;			/* 32-byte header: timestamps */
+	p[33] = 0x18;			/* PSH ACK */
+	p[34] = 0xff;
+	p[40] = 1;
+	p[41] = 1;
+	p[42] = 8;
+	p[43] = 10;
+	for (size_t i = 52; i < len; i++)
+		p[i] = (uint8_t)i;
+	seed_write(name, buf, sizeof(vh) + len);
+}
+
+static void write_seeds(void)
+{
+	put_packet("tso-64k", VIRTIO_NET_HDR_GSO_TCPV4, 1448, 65535);
+	put_packet("tso-ecn", VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+		   1388, 9000);
+	put_packet("single", VIRTIO_NET_HDR_GSO_NONE, 0, 1400);
 }

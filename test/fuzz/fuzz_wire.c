@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "wire.h"
+#include "seeds.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -74,4 +75,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      (family == AF_INET || family == AF_INET6));
 	}
 	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	seed_mode();
+	return 0;
+}
+
+/* The largest datagrams: a 64 KB data record, relayed and not. */
+static void write_seeds(void)
+{
+	static uint8_t buf[65507];
+	size_t n;
+
+	n = wire_put_header(buf, WIRE_TYPE_DATA, 0x11111111, 0);
+	memset(buf + n, 0x17, sizeof(buf) - n);
+	seed_write("data-64k", buf, sizeof(buf));
+	n = wire_put_header(buf, WIRE_TYPE_RELAY, 0x01020304, 0);
+	n += wire_put_header(buf + n, WIRE_TYPE_DATA, 0x11111111, 0);
+	memset(buf + n, 0x17, sizeof(buf) - n);
+	seed_write("relay-64k", buf, sizeof(buf));
 }
