@@ -294,13 +294,13 @@ static int parse_fingerprint(const char *s, uint8_t fp[REVOCATION_FP_LEN])
 	if (strlen(s) != 2 * REVOCATION_FP_LEN)
 		return -1;
 	for (i = 0; i < REVOCATION_FP_LEN; i++) {
-		unsigned int byte;
+		unsigned int value;
 
 		if (!isxdigit((unsigned char)s[2 * i]) ||
 		    !isxdigit((unsigned char)s[2 * i + 1]) ||
-		    sscanf(s + 2 * i, "%2x", &byte) != 1)
+		    sscanf(s + 2 * i, "%2x", &value) != 1)
 			return -1;
-		fp[i] = (uint8_t)byte;
+		fp[i] = (uint8_t)value;
 	}
 	return 0;
 }

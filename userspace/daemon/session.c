@@ -373,11 +373,13 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	size_t hlen;
 	enum wire_type type = WIRE_TYPE_HANDSHAKE;
 
-	/* The stateless listener answers a sender it knows nothing of: a
-	 * cookie, never an alert, which could be larger than the garbage
-	 * that provoked it (found by fuzz_dispatch). */
+	/* The stateless listener answers a sender it knows nothing of: no
+	 * alert larger than the datagram that provoked it (fuzz_dispatch
+	 * found one a byte larger than a truncated ClientHello). A whole
+	 * ClientHello with no cipher in common still hears why. */
 	if (s->state == SESSION_LISTENER && sz > 0 &&
-	    (uint8_t)buf[0] == DTLS_CONTENT_ALERT)
+	    (uint8_t)buf[0] == DTLS_CONTENT_ALERT &&
+	    (size_t)sz > s->request_len)
 		return sz;
 	if (sz > 0 && (uint8_t)buf[0] == DTLS_CONTENT_APPLICATION_DATA)
 		type = WIRE_TYPE_DATA;
@@ -871,6 +873,7 @@ void session_receive_handshake(struct node *node, const struct path *from,
 	s->path = *from;
 	s->remote_index = sender_index;
 	wolfSSL_dtls_set_peer(s->ssl, (void *)&from->ep.sa, from->ep.len);
+	s->request_len = len;
 	feed(s, buf, len);
 	ret = wolfSSL_accept(s->ssl);
 	s->rx_len = 0;

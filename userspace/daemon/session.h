@@ -60,6 +60,8 @@ struct session {
 	/* The one datagram wolfSSL may read next (custom I/O callback). */
 	const uint8_t *rx_buf;
 	size_t rx_len;
+	/* The listener: the DTLS bytes of the datagram it answers now. */
+	size_t request_len;
 
 	bool capture_flight;
 	size_t final_flight_count;
