@@ -71,11 +71,37 @@ int nl_extack_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-/* Send one request and wait for its ACK. */
-static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
+/* mnl_cb_run2 hands one data pointer to both kinds of callback. */
+struct talk_data {
+	mnl_cb_t cb;
+	void *data;
+	char **errbuf;
+};
+
+static int data_trampoline(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk_data *t = data;
+
+	return t->cb(nlh, t->data);
+}
+
+static int error_trampoline(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk_data *t = data;
+
+	return nl_extack_error_cb(nlh, t->errbuf);
+}
+
+/*
+ * Send one request and wait for its ACK, or with NLM_F_DUMP set for the
+ * end of the dump; every answer message goes to cb (may be NULL).
+ */
+static int rtnl_talk_cb(struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+			char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = nl_extack_error_cb };
+	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_trampoline };
+	struct talk_data cb_data;
 	char *errbuf[2] = { err, (char *)(uintptr_t)errlen };
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
@@ -95,7 +121,9 @@ static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
 	portid = mnl_socket_get_portid(nl);
 	seq = (unsigned int)time(NULL);
 	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out_close;
@@ -107,7 +135,13 @@ static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
 			ret = -errno;
 			goto out_close;
 		}
-		ret = mnl_cb_run2(buf, (size_t)n, seq, portid, NULL, errbuf,
+		/* The error callback's data is the extack buffer, the
+		 * data callback's the caller's. */
+		cb_data.cb = cb;
+		cb_data.data = data;
+		cb_data.errbuf = errbuf;
+		ret = mnl_cb_run2(buf, (size_t)n, seq, portid,
+				  cb ? data_trampoline : NULL, &cb_data,
 				  ctl_cb, NLMSG_MIN_TYPE);
 		if (ret <= MNL_CB_STOP)
 			break;
@@ -118,6 +152,11 @@ out_close:
 	if (ret < 0 && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", strerror(-ret));
 	return ret;
+}
+
+static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
+{
+	return rtnl_talk_cb(nlh, NULL, NULL, err, errlen);
 }
 
 int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
@@ -170,8 +209,8 @@ int rtnl_link_delete(int ifindex, char *err, size_t errlen)
 	return rtnl_talk(nlh, err, errlen);
 }
 
-int rtnl_link_create(const char *ifname, const char *kind, char *err,
-		     size_t errlen)
+int rtnl_link_create(const char *ifname, const char *kind,
+		     const char *alias, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -183,8 +222,207 @@ int rtnl_link_create(const char *ifname, const char *kind, char *err,
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	if (alias)
+		mnl_attr_put_str(nlh, IFLA_IFALIAS, alias);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
 	return rtnl_talk(nlh, err, errlen);
+}
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rtnl_link_info *info = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_MTU:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			info->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_IFALIAS:
+		if (mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0)
+			snprintf(info->alias, sizeof(info->alias), "%.*s",
+				 (int)mnl_attr_get_payload_len(attr),
+				 mnl_attr_get_str(attr));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_link_info *info = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+		return MNL_CB_OK;
+	info->up = ifm->ifi_flags & IFF_UP;
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, info);
+	return MNL_CB_OK;
+}
+
+int rtnl_link_get(int ifindex, struct rtnl_link_info *info, char *err,
+		  size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	memset(info, 0, sizeof(*info));
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	return rtnl_talk_cb(nlh, link_cb, info, err, errlen);
+}
+
+struct addr_query {
+	int ifindex;
+	struct in_addr addr;
+	bool found;
+};
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct addr_query *q = data;
+
+	if (mnl_attr_get_type(attr) == IFA_LOCAL &&
+	    mnl_attr_get_payload_len(attr) == sizeof(q->addr) &&
+	    !memcmp(mnl_attr_get_payload(attr), &q->addr, sizeof(q->addr)))
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_query *q = data;
+
+	if (nlh->nlmsg_type == RTM_NEWADDR &&
+	    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*ifa)) &&
+	    ifa->ifa_family == AF_INET && (int)ifa->ifa_index == q->ifindex)
+		mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, q);
+	return MNL_CB_OK;
+}
+
+int rtnl_addr_has_ipv4(int ifindex, struct in_addr addr, char *err,
+		       size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_query q = { .ifindex = ifindex, .addr = addr };
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ret = rtnl_talk_cb(nlh, addr_cb, &q, err, errlen);
+	return ret < 0 ? ret : q.found;
+}
+
+int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
+		       char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_DELADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = prefixlen;
+	ifa->ifa_index = (unsigned int)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
+	return rtnl_talk(nlh, err, errlen);
+}
+
+struct route_query {
+	struct in_addr dst;
+	uint8_t dst_len;
+	bool found;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct in_addr *dst = data;
+
+	if (mnl_attr_get_type(attr) == RTA_DST &&
+	    mnl_attr_get_payload_len(attr) == sizeof(*dst))
+		memcpy(dst, mnl_attr_get_payload(attr), sizeof(*dst));
+	return MNL_CB_OK;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct route_query *q = data;
+	struct in_addr dst = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)) ||
+	    rtm->rtm_family != AF_INET || rtm->rtm_table != RT_TABLE_MAIN ||
+	    rtm->rtm_dst_len != q->dst_len)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &dst);
+	if (dst.s_addr == q->dst.s_addr)
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+int rtnl_route_exists_ipv4(struct in_addr dst, uint8_t dst_len, char *err,
+			   size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route_query q = { .dst = dst, .dst_len = dst_len };
+	struct rtmsg *rtm;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	ret = rtnl_talk_cb(nlh, route_cb, &q, err, errlen);
+	return ret < 0 ? ret : q.found;
+}
+
+/* ip route add|del DST/LEN dev IFINDEX scope link src SRC, table main */
+static int route_change(int type, int flags, int ifindex, struct in_addr dst,
+			uint8_t dst_len, struct in_addr src, char *err,
+			size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = (uint16_t)flags;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put(nlh, RTA_PREFSRC, sizeof(src), &src);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return rtnl_talk(nlh, err, errlen);
+}
+
+int rtnl_route_add_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
+			struct in_addr src, char *err, size_t errlen)
+{
+	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex,
+			    dst, dst_len, src, err, errlen);
+}
+
+int rtnl_route_del_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
+			struct in_addr src, char *err, size_t errlen)
+{
+	return route_change(RTM_DELROUTE, 0, ifindex, dst, dst_len, src, err,
+			    errlen);
 }

@@ -3,7 +3,8 @@
  * Copyright (C) 2026 The podnet developers.
  *
  * Interface set-up over rtnetlink with libmnl: link state, MTU, addresses,
- * deletion. Every call is one request and its ACK; a kernel rejection comes
+ * routes, deletion, and the queries that let podnetd adopt a link the
+ * user made (what it holds already). Every call is one request and its ACK; a kernel rejection comes
  * back as a negative errno with the kernel's extack text in err when it
  * sent one.
  */
@@ -23,9 +24,31 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen);
 int rtnl_link_delete(int ifindex, char *err, size_t errlen);
-/* ip link add IFNAME type KIND */
-int rtnl_link_create(const char *ifname, const char *kind, char *err,
-		     size_t errlen);
+/* ip link add IFNAME type KIND [alias ALIAS] (alias may be NULL) */
+int rtnl_link_create(const char *ifname, const char *kind,
+		     const char *alias, char *err, size_t errlen);
+
+/* What `ip link show` says about a link, as far as podnetd cares. */
+struct rtnl_link_info {
+	unsigned int mtu;
+	bool up;
+	char alias[64];		/* IFLA_IFALIAS, "" if none */
+};
+int rtnl_link_get(int ifindex, struct rtnl_link_info *info, char *err,
+		  size_t errlen);
+/* 1 if the link holds addr (any prefix), 0 if not, or -errno. */
+int rtnl_addr_has_ipv4(int ifindex, struct in_addr addr, char *err,
+		       size_t errlen);
+int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
+		       char *err, size_t errlen);
+/* 1 if the main table has a route to exactly dst/dst_len, 0, or -errno. */
+int rtnl_route_exists_ipv4(struct in_addr dst, uint8_t dst_len, char *err,
+			   size_t errlen);
+/* ip route add|del DST/LEN dev IFINDEX scope link src SRC */
+int rtnl_route_add_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
+			struct in_addr src, char *err, size_t errlen);
+int rtnl_route_del_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
+			struct in_addr src, char *err, size_t errlen);
 
 /*
  * libmnl NLMSG_ERROR callback that keeps the kernel's extack text: data is

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -55,6 +56,78 @@ static const char *session_state_name(const struct peer *p)
 	return "down";
 }
 
+/*
+ * The plain counters of `get`, in the order doc/control.md lists them: a
+ * new counter is one line here. Each is read at its offset in the struct
+ * (struct node or struct peer) with its own width.
+ */
+struct counter {
+	const char *key;
+	size_t offset;
+	size_t size;		/* sizeof(uint64_t) or of size_t */
+};
+
+#define COUNTER(type, key, member)					\
+	{ key, offsetof(type, member), sizeof(((type *)0)->member) }
+#define NODE_COUNTER(key, member) COUNTER(struct node, key, member)
+#define PEER_COUNTER(key, member) COUNTER(struct peer, key, member)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct counter node_counters[] = {
+	NODE_COUNTER("rx_malformed", stats.rx_malformed),
+	NODE_COUNTER("rx_unknown_session", stats.rx_unknown_session),
+	NODE_COUNTER("rx_handshake_rejected", stats.rx_handshake_rejected),
+	NODE_COUNTER("tx_no_route", stats.tx_no_route),
+	NODE_COUNTER("tx_bad_packet", stats.tx_bad_packet),
+	NODE_COUNTER("rx_relay_refused", stats.rx_relay_refused),
+	NODE_COUNTER("tx_handshake_asks", stats.tx_handshake_asks),
+	NODE_COUNTER("rx_punch_refused", stats.rx_punch_refused),
+	NODE_COUNTER("rx_hints_refuted", stats.rx_hints_refuted),
+	NODE_COUNTER("revocation_serial", revoke.list.serial),
+	NODE_COUNTER("revocation_count", revoke.list.count),
+	NODE_COUNTER("rx_revocation_refused", revoke.rx_refused),
+	NODE_COUNTER("rv_candidates_refused", stats.rv_candidates_refused),
+	NODE_COUNTER("candidates_refused", stats.candidates_refused),
+	NODE_COUNTER("learned_peers_evicted", stats.learned_peers_evicted),
+	NODE_COUNTER("learned_peers_refused", stats.learned_peers_refused),
+	NODE_COUNTER("learned_peers_expired", stats.learned_peers_expired),
+	NODE_COUNTER("rx_handshake_refused", stats.rx_handshake_refused),
+	NODE_COUNTER("rx_handshake_wrong_source",
+		     stats.rx_handshake_wrong_source),
+};
+
+static const struct counter peer_counters[] = {
+	PEER_COUNTER("rx_bytes", stats.rx_bytes),
+	PEER_COUNTER("tx_bytes", stats.tx_bytes),
+	PEER_COUNTER("rx_packets", stats.rx_packets),
+	PEER_COUNTER("tx_packets", stats.tx_packets),
+	PEER_COUNTER("drop_bad_source", stats.drop_bad_source),
+	PEER_COUNTER("drop_no_session", stats.drop_no_session),
+	PEER_COUNTER("drop_invalid", stats.drop_invalid),
+	PEER_COUNTER("drop_queue_full", stats.drop_queue_full),
+};
+
+static void print_counters(FILE *f, const void *obj,
+			   const struct counter *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *at = (const char *)obj + c[i].offset;
+		uint64_t v;
+
+		if (c[i].size == sizeof(uint64_t)) {
+			memcpy(&v, at, sizeof(v));
+		} else {
+			size_t z;
+
+			_Static_assert(sizeof(size_t) <= sizeof(uint64_t),
+				       "counters fit 64 bits");
+			memcpy(&z, at, sizeof(z));
+			v = z;
+		}
+		fprintf(f, "%s=%" PRIu64 "\n", c[i].key, v);
+	}
+}
+
 static void dump_state(struct node *node, FILE *f)
 {
 	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX], why[160];
@@ -85,40 +158,7 @@ static void dump_state(struct node *node, FILE *f)
 	}
 	fprintf(f, "cert_not_after=%lld\n",
 		(long long)node->identity.not_after);
-	fprintf(f, "rx_malformed=%" PRIu64 "\n", node->stats.rx_malformed);
-	fprintf(f, "rx_unknown_session=%" PRIu64 "\n",
-		node->stats.rx_unknown_session);
-	fprintf(f, "rx_handshake_rejected=%" PRIu64 "\n",
-		node->stats.rx_handshake_rejected);
-	fprintf(f, "tx_no_route=%" PRIu64 "\n", node->stats.tx_no_route);
-	fprintf(f, "tx_bad_packet=%" PRIu64 "\n", node->stats.tx_bad_packet);
-	fprintf(f, "rx_relay_refused=%" PRIu64 "\n",
-		node->stats.rx_relay_refused);
-	fprintf(f, "tx_handshake_asks=%" PRIu64 "\n",
-		node->stats.tx_handshake_asks);
-	fprintf(f, "rx_punch_refused=%" PRIu64 "\n",
-		node->stats.rx_punch_refused);
-	fprintf(f, "rx_hints_refuted=%" PRIu64 "\n",
-		node->stats.rx_hints_refuted);
-	fprintf(f, "revocation_serial=%" PRIu64 "\n",
-		node->revoke.list.serial);
-	fprintf(f, "revocation_count=%zu\n", node->revoke.list.count);
-	fprintf(f, "rx_revocation_refused=%" PRIu64 "\n",
-		node->revoke.rx_refused);
-	fprintf(f, "rv_candidates_refused=%" PRIu64 "\n",
-		node->stats.rv_candidates_refused);
-	fprintf(f, "candidates_refused=%" PRIu64 "\n",
-		node->stats.candidates_refused);
-	fprintf(f, "learned_peers_evicted=%" PRIu64 "\n",
-		node->stats.learned_peers_evicted);
-	fprintf(f, "learned_peers_refused=%" PRIu64 "\n",
-		node->stats.learned_peers_refused);
-	fprintf(f, "learned_peers_expired=%" PRIu64 "\n",
-		node->stats.learned_peers_expired);
-	fprintf(f, "rx_handshake_refused=%" PRIu64 "\n",
-		node->stats.rx_handshake_refused);
-	fprintf(f, "rx_handshake_wrong_source=%" PRIu64 "\n",
-		node->stats.rx_handshake_wrong_source);
+	print_counters(f, node, node_counters, ARRAY_SIZE(node_counters));
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
@@ -178,17 +218,7 @@ static void dump_state(struct node *node, FILE *f)
 		if (p->nat.path_probes)
 			fprintf(f, "path_probes=%" PRIu64 "\n",
 				p->nat.path_probes);
-		fprintf(f, "rx_bytes=%" PRIu64 "\n", p->stats.rx_bytes);
-		fprintf(f, "tx_bytes=%" PRIu64 "\n", p->stats.tx_bytes);
-		fprintf(f, "rx_packets=%" PRIu64 "\n", p->stats.rx_packets);
-		fprintf(f, "tx_packets=%" PRIu64 "\n", p->stats.tx_packets);
-		fprintf(f, "drop_bad_source=%" PRIu64 "\n",
-			p->stats.drop_bad_source);
-		fprintf(f, "drop_no_session=%" PRIu64 "\n",
-			p->stats.drop_no_session);
-		fprintf(f, "drop_invalid=%" PRIu64 "\n", p->stats.drop_invalid);
-		fprintf(f, "drop_queue_full=%" PRIu64 "\n",
-			p->stats.drop_queue_full);
+		print_counters(f, p, peer_counters, ARRAY_SIZE(peer_counters));
 		fprintf(f, "queued=%" PRIu64 "\n",
 			(uint64_t)p->queue.count + p->kernel.queued);
 	}

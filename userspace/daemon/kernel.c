@@ -122,24 +122,36 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 		return -1;
 	}
 	node->kernel.running = true;
-	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND, why,
-			       sizeof(why));
+	ret = rtnl_link_create(node->cfg.ifname, PODNET_LINK_KIND,
+			       LINK_ALIAS_OURS, why, sizeof(why));
 	if (ret == -EEXIST) {
-		/* Left behind by a daemon that was killed: start afresh
-		 * rather than take over its peers and keys. */
-		int stale = rtnl_link_index(node->cfg.ifname);
+		int have = rtnl_link_index(node->cfg.ifname);
+		struct rtnl_link_info info = { 0 };
 
 		if (daemon_running(node->cfg.control_socket)) {
 			snprintf(err, errlen, "%s: in use by a running podnetd (%s answers)",
 				 node->cfg.ifname, node->cfg.control_socket);
 			return -1;
 		}
-		log_warn("%s exists already (a previous podnetd?); replacing it",
-			 node->cfg.ifname);
-		if (stale > 0 && !rtnl_link_delete(stale, why, sizeof(why)))
-			ret = rtnl_link_create(node->cfg.ifname,
-					       PODNET_LINK_KIND, why,
-					       sizeof(why));
+		if (have > 0)
+			rtnl_link_get(have, &info, why, sizeof(why));
+		if (have > 0 && !strcmp(info.alias, LINK_ALIAS_OURS)) {
+			/* Left behind by a daemon that was killed: start
+			 * afresh rather than take over its peers and keys. */
+			log_warn("%s was left by a previous podnetd; replacing it",
+				 node->cfg.ifname);
+			ret = rtnl_link_delete(have, why, sizeof(why));
+			if (!ret)
+				ret = rtnl_link_create(node->cfg.ifname,
+						       PODNET_LINK_KIND,
+						       LINK_ALIAS_OURS, why,
+						       sizeof(why));
+		} else if (have > 0) {
+			/* `ip link add pod0 type podnet`: the user's link,
+			 * with the user's addresses and routes (link.c). */
+			node->link.adopted = true;
+			ret = 0;
+		}
 	}
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot create a podnet link: %s",

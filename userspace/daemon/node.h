@@ -21,6 +21,7 @@
 #include "cert.h"
 #include "config.h"
 #include "control.h"
+#include "link.h"
 #include "crypto_pool.h"
 #include "datapath.h"
 #include "dtls.h"
@@ -63,6 +64,7 @@ struct node {
 	struct node_kernel kernel;	/* kernel.c */
 	bool heap_trim;			/* wolfSSL objects were freed */
 	int ifindex;
+	struct node_link link;		/* link.c */
 	int udp_fd;
 	int udp_family;
 

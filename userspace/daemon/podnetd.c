@@ -85,8 +85,8 @@ static int load_identity(struct config *cfg, struct cert_identity *id,
 
 static int interface_up(struct node *node, char *err, size_t errlen)
 {
-	char name[IFNAMSIZ], why[256];
-	int fd, ret;
+	char name[IFNAMSIZ];
+	int fd;
 
 	if (node->cfg.datapath == CONFIG_DATAPATH_KERNEL ||
 	    (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
@@ -96,6 +96,8 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
 		goto configure;
 	}
+	/* A persistent TUN the user made (ip tuntap add) is theirs. */
+	node->link.adopted = rtnl_link_index(node->cfg.ifname) > 0;
 	fd = tun_open(node->cfg.ifname, name, sizeof(name),
 		      &node->dp.tun_offload);
 	if (fd < 0) {
@@ -110,23 +112,16 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 		return -1;
 	}
 configure:
-	ret = rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
-				 node->cfg.prefixlen, why, sizeof(why));
-	if (!ret)
-		ret = rtnl_link_set(node->ifindex, node->cfg.mtu, true, why,
-				    sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", name, why);
-		return -1;
-	}
-	return 0;
+	return link_configure(node, err, errlen);
 }
 
 static void interface_down(struct node *node)
 {
 	char why[256];
 
-	if (node->ifindex > 0 &&
+	/* A link the user made stays, as it was before us. */
+	link_release(node);
+	if (node->ifindex > 0 && !node->link.adopted &&
 	    rtnl_link_delete(node->ifindex, why, sizeof(why)))
 		log_warn("%s: cannot delete the interface: %s",
 			 node->cfg.ifname, why);
@@ -219,6 +214,8 @@ static void reload(struct node *node)
 	cfg.address = node->cfg.address;
 	cfg.prefixlen = node->cfg.prefixlen;
 	strcpy(cfg.control_socket, node->cfg.control_socket);
+	if (link_keeps_mtu(node, &cfg))
+		cfg.mtu = node->cfg.mtu;
 	if (cfg.mtu != node->cfg.mtu &&
 	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, sizeof(err)))
 		log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);

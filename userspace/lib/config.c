@@ -244,6 +244,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 			return fail(p, "expected an MTU of %d-%d, got '%s'",
 				    CONFIG_MIN_MTU, CONFIG_MAX_MTU, value);
 		cfg->mtu = (unsigned int)v;
+		cfg->mtu_set = true;
 	} else if (!strcasecmp(key, "CA")) {
 		p->have_ca = true;
 		return set_path(p, cfg->ca_path, sizeof(cfg->ca_path), key, value);

@@ -70,6 +70,7 @@ struct config {
 	uint8_t prefixlen;
 	uint16_t listen_port;
 	unsigned int mtu;
+	bool mtu_set;			/* MTU was in the file */
 	char ca_path[PATH_MAX];
 	char cert_path[PATH_MAX];
 	char key_path[PATH_MAX];

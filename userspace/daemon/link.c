@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Address, route, MTU and state of the interface. On a link podnetd made
+ * it sets them all (and deletes the link on exit). On a link the user made
+ * it is a guest, as wg-quick is on a WireGuard link: the user's addresses,
+ * routes and MTU stay, it adds only its Address and the route to the
+ * network's prefix if they are missing, and on exit it takes back exactly
+ * what it added. doc/config.md, "Using your own link", says it for users.
+ */
+#include "link.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "node.h"
+#include "rtnl.h"
+
+static struct in_addr prefix_of(struct in_addr a, uint8_t len)
+{
+	struct in_addr p;
+
+	p.s_addr = len ? a.s_addr & htonl(~0u << (32 - len)) : 0;
+	return p;
+}
+
+/* Whether an MTU the link has is one the user chose and podnet can use:
+ * a fresh TUN has 1500, more than a podnet datagram can carry, so it
+ * counts as "not set". */
+static bool mtu_usable(unsigned int mtu)
+{
+	return mtu >= CONFIG_MIN_MTU && mtu <= CONFIG_MAX_MTU;
+}
+
+bool link_keeps_mtu(const struct node *node, const struct config *cfg)
+{
+	return node->link.adopted && !cfg->mtu_set;
+}
+
+static int adopt(struct node *node, char *why, size_t whylen)
+{
+	struct node_link *l = &node->link;
+	const struct config *cfg = &node->cfg;
+	struct rtnl_link_info info;
+	unsigned int mtu = 0;
+	int ret;
+
+	ret = rtnl_link_get(node->ifindex, &info, why, whylen);
+	if (ret)
+		return ret;
+	l->orig_mtu = info.mtu;
+	ret = rtnl_addr_has_ipv4(node->ifindex, cfg->address, why, whylen);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		ret = rtnl_addr_add_ipv4(node->ifindex, cfg->address,
+					 cfg->prefixlen, why, whylen);
+		if (ret)
+			return ret;
+		l->added_address = true;
+	}
+	if (cfg->mtu_set || !mtu_usable(info.mtu)) {
+		if (info.mtu != cfg->mtu) {
+			mtu = cfg->mtu;
+			l->set_mtu = true;
+		}
+	} else {
+		/* The user's MTU is the one the node runs with. */
+		node->cfg.mtu = info.mtu;
+	}
+	l->set_up = !info.up;
+	if (mtu || l->set_up) {
+		ret = rtnl_link_set(node->ifindex, mtu, true, why, whylen);
+		if (ret)
+			return ret;
+	}
+	/* The user's address may have a narrower prefix (a /32): the
+	 * other nodes still need a route. The link must be up for it. */
+	if (cfg->prefixlen < 32) {
+		struct in_addr net = prefix_of(cfg->address, cfg->prefixlen);
+
+		ret = rtnl_route_exists_ipv4(net, cfg->prefixlen, why, whylen);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			ret = rtnl_route_add_ipv4(node->ifindex, net,
+						  cfg->prefixlen, cfg->address,
+						  why, whylen);
+			if (ret)
+				return ret;
+			l->added_route = true;
+		}
+	}
+	log_info("%s: adopted the existing link (added:%s%s%s%s)",
+		 cfg->ifname, l->added_address ? " address" : "",
+		 l->added_route ? " route" : "", l->set_mtu ? " mtu" : "",
+		 l->added_address || l->added_route || l->set_mtu ?
+		 "" : " nothing");
+	return 0;
+}
+
+int link_configure(struct node *node, char *err, size_t errlen)
+{
+	char why[256];
+	int ret;
+
+	if (node->link.adopted) {
+		ret = adopt(node, why, sizeof(why));
+	} else {
+		ret = rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
+					 node->cfg.prefixlen, why, sizeof(why));
+		if (!ret)
+			ret = rtnl_link_set(node->ifindex, node->cfg.mtu, true,
+					    why, sizeof(why));
+	}
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", node->cfg.ifname, why);
+		return -1;
+	}
+	return 0;
+}
+
+void link_release(struct node *node)
+{
+	struct node_link *l = &node->link;
+	const struct config *cfg = &node->cfg;
+	char why[256];
+
+	if (!l->adopted || node->ifindex <= 0)
+		return;
+	if (l->added_route &&
+	    rtnl_route_del_ipv4(node->ifindex,
+				prefix_of(cfg->address, cfg->prefixlen),
+				cfg->prefixlen, cfg->address, why, sizeof(why)))
+		log_warn("%s: cannot remove the route podnetd added: %s",
+			 cfg->ifname, why);
+	if (l->added_address &&
+	    rtnl_addr_del_ipv4(node->ifindex, cfg->address, cfg->prefixlen,
+			       why, sizeof(why)))
+		log_warn("%s: cannot remove the address podnetd added: %s",
+			 cfg->ifname, why);
+	if ((l->set_mtu || l->set_up) &&
+	    rtnl_link_set(node->ifindex, l->set_mtu ? l->orig_mtu : 0,
+			  !l->set_up, why, sizeof(why)))
+		log_warn("%s: cannot restore the link's MTU and state: %s",
+			 cfg->ifname, why);
+	memset(l, 0, sizeof(*l));
+	l->adopted = true;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The interface's addresses, route, MTU and state (link.c): set on a link
+ * podnetd created, or only what is missing on a link the user made
+ * (`ip tuntap add`, `ip link add type podnet`), which podnetd adopts and
+ * gives back as it found it.
+ */
+#ifndef _PODNET_LINK_H
+#define _PODNET_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct node;
+
+/* The alias podnetd gives a podnet-type link it creates, so that a later
+ * podnetd can tell one a killed daemon left behind from a user's. */
+#define LINK_ALIAS_OURS "podnetd"
+
+/* The node's part (node->link). */
+struct node_link {
+	bool adopted;		/* the link existed before us: never delete it */
+	bool added_address;	/* Address was not on it */
+	bool added_route;	/* nor a route to its prefix */
+	bool set_mtu;		/* we changed its MTU from orig_mtu */
+	bool set_up;		/* it was down */
+	unsigned int orig_mtu;
+};
+
+/*
+ * Configure node->ifindex: everything on a link we created; only what is
+ * missing on an adopted one (node->link.adopted set by the caller). May
+ * update node->cfg.mtu to the MTU the user chose. 0 or -1 with err.
+ */
+int link_configure(struct node *node, char *err, size_t errlen);
+/* On exit: undo what link_configure added to an adopted link. */
+void link_release(struct node *node);
+/* The MTU a reload may set: on an adopted link without MTU in the file,
+ * the link keeps the one it has. */
+bool link_keeps_mtu(const struct node *node, const struct config *cfg);
+
+#endif /* _PODNET_LINK_H */
