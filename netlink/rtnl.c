@@ -85,6 +85,13 @@ static int data_trampoline(const struct nlmsghdr *nlh, void *data)
 	return t->cb(nlh, t->data);
 }
 
+/* The end of a dump: with a control array given, libmnl leaves even
+ * NLMSG_DONE to it. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_STOP;
+}
+
 static int error_trampoline(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk_data *t = data;
@@ -100,7 +107,10 @@ static int rtnl_talk_cb(struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_trampoline };
+	mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_trampoline,
+		[NLMSG_DONE] = done_cb,
+	};
 	struct talk_data cb_data;
 	char *errbuf[2] = { err, (char *)(uintptr_t)errlen };
 	struct mnl_socket *nl;

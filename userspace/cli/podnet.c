@@ -14,6 +14,10 @@ const char *prog_name;
 static const struct subcommand subcommands[] = {
 	{ "show", show_main, "Shows the current state of a running podnetd" },
 	{ "ping", ping_main, "Measures the round trip to a peer through the tunnel" },
+	{ "set", set_main, "Adds, changes or removes a peer of a running podnetd" },
+	{ "peer", peer_main, "Adds or removes a peer of a running podnetd" },
+	{ "showconf", showconf_main, "Prints the running configuration as a config file" },
+	{ "syncconf", syncconf_main, "Applies a config file's peers without a restart" },
 	{ "ca", ca_main, "Creates a network certificate authority" },
 	{ "cert", cert_main, "Issues and shows node certificates" },
 };

@@ -15,5 +15,9 @@ int ca_main(int argc, char *argv[]);
 int cert_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int ping_main(int argc, char *argv[]);
+int set_main(int argc, char *argv[]);
+int peer_main(int argc, char *argv[]);
+int showconf_main(int argc, char *argv[]);
+int syncconf_main(int argc, char *argv[]);
 
 #endif /* _PODNET_SUBCOMMANDS_H */

@@ -8,6 +8,7 @@
  * that as text or JSON. No key material is ever part of the answer.
  */
 #include "control.h"
+#include "control_config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -322,6 +323,10 @@ static void control_client(struct node *node, int fd)
 		return;
 	}
 	req[n] = '\0';
+	if (control_config_handles(req)) {
+		control_config_request(node, fd, req, (size_t)n);
+		return;
+	}
 	if (!strncmp(req, "ping=", 5) && req[n - 1] == '\n') {
 		req[n - 1] = '\0';
 		if (ping_start(node, fd, req + 5))

@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "peer.h"
+#include "reload.h"
 #include "rendezvous.h"
 #include "rtnl.h"
 #include "session.h"
@@ -134,7 +135,7 @@ static void interface_down(struct node *node)
 
 /* Bring the peer list in line with the config. Peers whose name and
  * endpoint did not change keep their sessions. */
-static void apply_peers(struct node *node)
+void node_apply_peers(struct node *node)
 {
 	struct peer *p, *next;
 
@@ -185,54 +186,69 @@ static void apply_peers(struct node *node)
 		peer_want_session(p, false);
 }
 
-static void reload(struct node *node)
+int node_reload(struct node *node, const char *path, bool strict, char *err,
+		size_t errlen)
 {
 	struct config cfg;
 	struct cert_identity id;
-	char err[512];
 
-	if (config_parse_file(node->cfg.path, &cfg, err, sizeof(err))) {
-		log_err("reload failed, keeping the running configuration: %s",
-			err);
-		return;
-	}
-	if (load_identity(&cfg, &id, err, sizeof(err))) {
-		log_err("reload failed, keeping the running configuration: %s",
-			err);
+	if (config_parse_file(path, &cfg, err, errlen))
+		return -1;
+	if (load_identity(&cfg, &id, err, errlen)) {
 		config_free(&cfg);
-		return;
+		return -1;
 	}
 	if (strcmp(cfg.ifname, node->cfg.ifname) ||
 	    cfg.listen_port != node->cfg.listen_port ||
 	    cfg.address.s_addr != node->cfg.address.s_addr ||
 	    cfg.prefixlen != node->cfg.prefixlen ||
-	    strcmp(cfg.control_socket, node->cfg.control_socket))
+	    strcmp(cfg.control_socket, node->cfg.control_socket)) {
+		/* syncconf: nothing changes rather than half of it. */
+		if (strict) {
+			snprintf(err, errlen, "%s: Name, Address, ListenPort or ControlSocket differs from the running one, which only a restart changes; nothing changed",
+				 path);
+			config_free(&cfg);
+			return -1;
+		}
 		log_warn("reload: Name, Address, ListenPort and ControlSocket only change on restart");
+	}
 	/* Keep what only a restart can change, take everything else. */
 	strcpy(cfg.ifname, node->cfg.ifname);
 	cfg.listen_port = node->cfg.listen_port;
 	cfg.address = node->cfg.address;
 	cfg.prefixlen = node->cfg.prefixlen;
 	strcpy(cfg.control_socket, node->cfg.control_socket);
+	/* SIGHUP keeps reading the file the daemon was started with. */
+	strcpy(cfg.path, node->cfg.path);
 	if (link_keeps_mtu(node, &cfg))
 		cfg.mtu = node->cfg.mtu;
 	if (cfg.mtu != node->cfg.mtu &&
-	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, sizeof(err)))
+	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, errlen))
 		log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);
 	config_free(&node->cfg);
 	node->cfg = cfg;
 	node->identity = id;
 	log_set_level(cfg.log_level);
-	if (revoke_load(node, err, sizeof(err)))
+	if (revoke_load(node, err, errlen))
 		log_err("reload: keeping revocation list serial %llu: %s",
 			(unsigned long long)node->revoke.list.serial, err);
-	if (dtls_contexts_create(node, err, sizeof(err)))
+	if (dtls_contexts_create(node, err, errlen))
 		log_err("reload: keeping the old certificates: %s", err);
 	/* The listener belongs to the old server context. */
 	session_listener_free(node);
-	apply_peers(node);
-	log_info("configuration reloaded from %s (%zu peers)", node->cfg.path,
+	node_apply_peers(node);
+	log_info("configuration reloaded from %s (%zu peers)", path,
 		 node->cfg.n_peers);
+	return 0;
+}
+
+static void reload(struct node *node)
+{
+	char err[512];
+
+	if (node_reload(node, node->cfg.path, false, err, sizeof(err)))
+		log_err("reload failed, keeping the running configuration: %s",
+			err);
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -521,7 +537,7 @@ int main(int argc, char *argv[])
 	log_info("wolfSSL %s (%s crypto); ciphers, preferred first: %s%s",
 		 wolfSSL_lib_version(), dtls_crypto_code(),
 		 dtls_cipher_list(&node.cfg), node.cfg.cipher_list[0] ? " (Ciphers)" : "");
-	apply_peers(&node);
+	node_apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");
 
