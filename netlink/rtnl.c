@@ -219,6 +219,22 @@ int rtnl_link_delete(int ifindex, char *err, size_t errlen)
 	return rtnl_talk(nlh, err, errlen);
 }
 
+/* The kernel takes IFLA_IFALIAS only on a link that exists. */
+static int link_set_alias(const char *ifname, const char *alias, char *err,
+			  size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_str(nlh, IFLA_IFALIAS, alias);
+	return rtnl_talk(nlh, err, errlen);
+}
+
 int rtnl_link_create(const char *ifname, const char *kind,
 		     const char *alias, char *err, size_t errlen)
 {
@@ -226,18 +242,22 @@ int rtnl_link_create(const char *ifname, const char *kind,
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 	struct nlattr *linkinfo;
+	int ret;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	if (alias)
-		mnl_attr_put_str(nlh, IFLA_IFALIAS, alias);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, linkinfo);
-	return rtnl_talk(nlh, err, errlen);
+	ret = rtnl_talk(nlh, err, errlen);
+	/* Only a mark for a later podnetd (a killed daemon's link is then
+	 * adopted instead of replaced): not worth failing the start for. */
+	if (!ret && alias)
+		link_set_alias(ifname, alias, NULL, 0);
+	return ret;
 }
 
 static int link_attr_cb(const struct nlattr *attr, void *data)

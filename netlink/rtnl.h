@@ -24,7 +24,8 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen);
 int rtnl_link_delete(int ifindex, char *err, size_t errlen);
-/* ip link add IFNAME type KIND [alias ALIAS] (alias may be NULL) */
+/* ip link add IFNAME type KIND, then ip link set IFNAME alias ALIAS (may
+ * be NULL; a failure to set it is ignored) */
 int rtnl_link_create(const char *ifname, const char *kind,
 		     const char *alias, char *err, size_t errlen);
 
