@@ -6,7 +6,8 @@
 # `ip link add pod0 type podnet` and gives it an address, MTU and route;
 # podnetd adopts it, keeps them, and leaves the link when it stops. A link
 # podnetd made itself carries the alias "podnetd": after a kill -9 the
-# next podnetd replaces it rather than adopting it.
+# next podnetd replaces it rather than adopting it. A podnetd killed on
+# the user's link leaves peers in it, which the next one removes.
 #
 #  ┌─ $ns1: alpha ────────────────┐          ┌─ $ns2: beta ────────────────┐
 #  │ pod0 (ip link add type podnet│          │ pod0 10.77.0.2 (podnetd's)  │
@@ -58,6 +59,23 @@ fi
 check "... replacing the link the dead daemon left" \
 	grep -q "left by a previous podnetd; replacing it" "$tmp/beta.log"
 check "... and gets a session again" wait_for 200 peer_established alpha beta
+
+# A podnetd killed on the user's link leaves its peers and keys in it;
+# the next one adopts the link again and clears them out first.
+kill -KILL "$pid_alpha"
+wait "$pid_alpha" 2>/dev/null || true
+rm -f "$tmp/alpha.sock"
+if start_daemon "$ns1" alpha; then
+	ok "alpha starts again on the user's link after kill -9"
+else
+	not_ok "alpha starts again on the user's link after kill -9"
+fi
+check "... adopting it again" \
+	wait_for 50 test "$(grep -c 'adopted the existing link' "$tmp/alpha.log")" -eq 2
+check "... removing the peer the dead daemon left in it" \
+	wait_for 50 grep -q "removed 1 peers a previous podnetd left" "$tmp/alpha.log"
+check "... and gets a session again" wait_for 200 peer_established alpha beta
+check "... ping" n "$ns1" ping -c 2 -i 0.2 -W 2 10.77.0.2
 
 check "alpha stops" stop_daemon alpha
 check "the user's link stays" link_of

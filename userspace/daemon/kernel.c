@@ -98,6 +98,53 @@ bool kernel_available(void)
 	return true;
 }
 
+/* The ids of the peers a link holds, for stale_peers_flush(). */
+struct peer_ids {
+	uint32_t id[256];
+	size_t n;
+};
+
+static int peer_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[PODNET_A_MAX + 1];
+	struct peer_ids *ids = data;
+
+	podnet_attr_parse(nlh, &podnet_attrs, tb);
+	if (tb[PODNET_A_PEER_ID] && ids->n < sizeof(ids->id) / sizeof(ids->id[0]))
+		ids->id[ids->n++] = mnl_attr_get_u32(tb[PODNET_A_PEER_ID]);
+	return MNL_CB_OK;
+}
+
+/*
+ * An adopted link may still hold the peers and keys of a podnetd that was
+ * killed on it (a user's link carries no alias to tell): none of them is
+ * ours, so they go before we add our own.
+ */
+static void stale_peers_flush(struct node *node)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
+	struct peer_ids ids;
+	struct nlmsghdr *nlh;
+	size_t removed = 0;
+
+	for (int pass = 0; pass < 256; pass++) {
+		ids.n = 0;
+		nlh = request(node, buf, PODNET_CMD_PEER_GET, NLM_F_DUMP);
+		if (genl_talk(&node->kernel.requests, nlh, peer_id_cb, &ids,
+			      err, sizeof(err)) || !ids.n)
+			break;
+		for (size_t i = 0; i < ids.n; i++) {
+			nlh = request(node, buf, PODNET_CMD_PEER_DEL, 0);
+			mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, ids.id[i]);
+			if (!talk(node, nlh, "removing a stale peer", NULL))
+				removed++;
+		}
+	}
+	if (removed)
+		log_warn("%s: removed %zu peers a previous podnetd left in the link",
+			 node->cfg.ifname, removed);
+}
+
 int kernel_open(struct node *node, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], why[256];
@@ -164,6 +211,8 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 			 strerror(-node->ifindex));
 		return -1;
 	}
+	if (node->link.adopted)
+		stale_peers_flush(node);
 	nlh = request(node, buf, PODNET_CMD_SOCKET_ATTACH, 0);
 	mnl_attr_put_u32(nlh, PODNET_A_SOCKET_FD, (uint32_t)node->udp_fd);
 	ret = genl_talk(&node->kernel.requests, nlh, NULL, NULL, why,
