@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "config_write.h"
+#include "ctl_set.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
@@ -99,17 +100,6 @@ static const char *value_of(char *req, const char *key, char *out,
 	return NULL;
 }
 
-static bool parse_yesno(const char *s, bool *v)
-{
-	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
-		*v = true;
-	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
-		*v = false;
-	else
-		return false;
-	return true;
-}
-
 static ssize_t peer_index(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_peers; i++)
@@ -119,58 +109,40 @@ static ssize_t peer_index(const struct config *cfg, const char *name)
 }
 
 /* set=1: add, change or remove one configured peer. */
-static int do_set(struct node *node, char *req, char *err, size_t errlen)
+static int do_set(struct node *node, const char *req, char *err,
+		  size_t errlen)
 {
 	struct config *cfg = &node->cfg;
-	char name[CERT_NAME_MAX], ep[ADDR_STR_MAX], rv[8], flag[4];
-	bool add = value_of(req, "add", flag, sizeof(flag)) != NULL;
-	bool remove = value_of(req, "remove", flag, sizeof(flag)) != NULL;
-	struct config_peer want = { 0 };
-	bool has_ep, has_rv;
+	struct ctl_set set;
 	ssize_t i;
 
-	if (!value_of(req, "peer", name, sizeof(name)) ||
-	    !cert_name_valid(name)) {
-		snprintf(err, errlen, "expected a peer name of 1-%d characters [A-Za-z0-9._-]",
-			 CERT_NAME_MAX - 1);
+	if (ctl_set_parse(req, strlen(req), &set, err, errlen))
+		return EINVAL;
+	if (!strcmp(set.peer, node->identity.name)) {
+		snprintf(err, errlen, "%s is this node's own name", set.peer);
 		return EINVAL;
 	}
-	if (!strcmp(name, node->identity.name)) {
-		snprintf(err, errlen, "%s is this node's own name", name);
-		return EINVAL;
-	}
-	has_ep = value_of(req, "endpoint", ep, sizeof(ep)) != NULL;
-	has_rv = value_of(req, "rendezvous", rv, sizeof(rv)) != NULL;
-	if (has_ep && strcmp(ep, "none") && endpoint_parse(ep, &want.endpoint)) {
-		snprintf(err, errlen, "expected endpoint IP:PORT or [IPv6]:PORT, got '%s'",
-			 ep);
-		return EINVAL;
-	}
-	if (has_rv && !parse_yesno(rv, &want.rendezvous)) {
-		snprintf(err, errlen, "expected rendezvous yes or no, got '%s'", rv);
-		return EINVAL;
-	}
-	i = peer_index(cfg, name);
-	if (remove) {
+	i = peer_index(cfg, set.peer);
+	if (set.remove) {
 		if (i < 0) {
-			snprintf(err, errlen, "no configured peer %s", name);
+			snprintf(err, errlen, "no configured peer %s", set.peer);
 			return ENOENT;
 		}
 		memmove(&cfg->peers[i], &cfg->peers[i + 1],
 			(cfg->n_peers - (size_t)i - 1) * sizeof(cfg->peers[0]));
 		cfg->n_peers--;
-		log_info("control: peer %s removed", name);
+		log_info("control: peer %s removed", set.peer);
 	} else if (i >= 0) {
-		if (add) {
+		if (set.add) {
 			snprintf(err, errlen, "peer %s exists already (podnet set changes it)",
-				 name);
+				 set.peer);
 			return EEXIST;
 		}
-		if (has_ep)
-			cfg->peers[i].endpoint = want.endpoint;
-		if (has_rv)
-			cfg->peers[i].rendezvous = want.rendezvous;
-		log_info("control: peer %s changed", name);
+		if (set.has_endpoint)
+			cfg->peers[i].endpoint = set.endpoint;
+		if (set.has_rendezvous)
+			cfg->peers[i].rendezvous = set.rendezvous;
+		log_info("control: peer %s changed", set.peer);
 	} else {
 		struct config_peer *peers = realloc(cfg->peers,
 			(cfg->n_peers + 1) * sizeof(*peers));
@@ -180,9 +152,13 @@ static int do_set(struct node *node, char *req, char *err, size_t errlen)
 			return ENOMEM;
 		}
 		cfg->peers = peers;
-		snprintf(want.name, sizeof(want.name), "%s", name);
-		peers[cfg->n_peers++] = want;
-		log_info("control: peer %s added", name);
+		memset(&peers[cfg->n_peers], 0, sizeof(peers[0]));
+		snprintf(peers[cfg->n_peers].name, sizeof(peers[0].name), "%s",
+			 set.peer);
+		peers[cfg->n_peers].endpoint = set.endpoint;
+		peers[cfg->n_peers].rendezvous = set.rendezvous;
+		cfg->n_peers++;
+		log_info("control: peer %s added", set.peer);
 	}
 	node_apply_peers(node);
 	return 0;
