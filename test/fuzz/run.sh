@@ -32,6 +32,7 @@ max_len() {
 	fuzz_tso) echo 65546 ;;
 	fuzz_record) echo 65600 ;;
 	fuzz_revocation) echo 4096 ;;	# a list has at most 32 entries
+	fuzz_ctl_set) echo 4096 ;;	# the daemon reads at most 4 KB
 	*) echo 65536 ;;
 	esac
 }
