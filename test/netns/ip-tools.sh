@@ -74,6 +74,19 @@ out=$("$podnet" showconf nosuchif 2>&1) && status=0 || status=$?
 check "showconf IF names the socket it tried" \
 	test "$status" = 1 -a -n "$(grep /run/podnet/nosuchif.sock <<<"$out")"
 
+# Changes need root or CAP_NET_ADMIN even if the socket's mode lets
+# someone else in; reading the config does not.
+chmod 711 "$tmp"
+chmod 666 "$sock"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+out=$(as_nobody "$podnet" set --socket "$sock" peer zeta 2>&1) && status=0 || status=$?
+check "an unprivileged client cannot change peers" \
+	test "$status" = 1 -a -n "$(grep 'needs root or CAP_NET_ADMIN' <<<"$out")"
+check "... nor did it (no zeta)" peer_absent alpha zeta
+check "... but may read showconf" as_nobody "$podnet" showconf --socket "$sock"
+chmod 600 "$sock"
+chmod 700 "$tmp"
+
 # --- showconf ----------------------------------------------------------------
 "$podnet" showconf --socket "$sock" >"$tmp/shown.conf"
 check "showconf has beta with its endpoint" \
