@@ -260,6 +260,19 @@ int rtnl_link_create(const char *ifname, const char *kind,
 	return ret;
 }
 
+static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rtnl_link_info *info = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
+	    mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0)
+		snprintf(info->kind, sizeof(info->kind), "%.*s",
+			 (int)strnlen(mnl_attr_get_str(attr),
+				      mnl_attr_get_payload_len(attr)),
+			 mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct rtnl_link_info *info = data;
@@ -269,10 +282,15 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 			info->mtu = mnl_attr_get_u32(attr);
 		break;
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+			mnl_attr_parse_nested(attr, linkinfo_attr_cb, info);
+		break;
 	case IFLA_IFALIAS:
 		if (mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0)
 			snprintf(info->alias, sizeof(info->alias), "%.*s",
-				 (int)mnl_attr_get_payload_len(attr),
+				 (int)strnlen(mnl_attr_get_str(attr),
+					      mnl_attr_get_payload_len(attr)),
 				 mnl_attr_get_str(attr));
 		break;
 	}

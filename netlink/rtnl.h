@@ -34,6 +34,7 @@ struct rtnl_link_info {
 	unsigned int mtu;
 	bool up;
 	char alias[64];		/* IFLA_IFALIAS, "" if none */
+	char kind[32];		/* IFLA_INFO_KIND: "tun", "podnet"; "" if none */
 };
 int rtnl_link_get(int ifindex, struct rtnl_link_info *info, char *err,
 		  size_t errlen);

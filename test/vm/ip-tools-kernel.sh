@@ -28,6 +28,14 @@ link_of() { n "$ns1" ip -o link show dev pod0; }
 addrs_of() { n "$ns1" ip -o -4 addr show dev pod0 | awk '{print $4}' | sort | xargs; }
 has_route() { grep -q "^$1 " <<<"$(n "$ns1" ip -4 route show dev pod0)"; }
 
+# A TUN of that name is no podnet link: refused, and left alone.
+n "$ns1" ip tuntap add pod0 mode tun
+out=$(n "$ns1" "$podnetd" "$tmp/alpha.conf" 2>&1) && status=0 || status=$?
+check "DataPath = kernel on the user's TUN: exit 1, saying what it is" \
+	test "$status" = 1 -a -n "$(grep 'is a tun link, not a podnet link' <<<"$out")"
+check "... and the TUN is still there" link_of
+n "$ns1" ip link del pod0
+
 n "$ns1" ip link add pod0 type podnet
 n "$ns1" ip link set pod0 mtu 1300
 n "$ns1" ip addr add 10.77.0.1/24 dev pod0

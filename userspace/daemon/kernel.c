@@ -182,6 +182,12 @@ int kernel_open(struct node *node, char *err, size_t errlen)
 		}
 		if (have > 0)
 			rtnl_link_get(have, &info, why, sizeof(why));
+		if (have > 0 && strcmp(info.kind, PODNET_LINK_KIND)) {
+			snprintf(err, errlen, "%s exists and is a%s %s link, not a podnet link: delete it, or set DataPath = tun to use a TUN device",
+				 node->cfg.ifname, info.kind[0] ? "" : "n",
+				 info.kind[0] ? info.kind : "unknown");
+			return -1;
+		}
 		if (have > 0 && !strcmp(info.alias, LINK_ALIAS_OURS)) {
 			/* Left behind by a daemon that was killed: start
 			 * afresh rather than take over its peers and keys. */
