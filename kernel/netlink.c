@@ -217,6 +217,10 @@ static int podnet_nl_fill_stats(struct sk_buff *skb, struct podnet_peer *peer)
 		return -EMSGSIZE;
 	if (last_tx && PUT(LAST_TX_MS, jiffies64_to_msecs(now - last_tx)))
 		return -EMSGSIZE;
+	last_rx = READ_ONCE(peer->last_direct_rx);
+	if (last_rx &&
+	    PUT(LAST_DIRECT_RX_MS, jiffies64_to_msecs(now - last_rx)))
+		return -EMSGSIZE;
 #undef PUT
 	nla_nest_end(skb, nest);
 	return 0;

@@ -165,17 +165,27 @@ void podnet_notify_key_swapped(struct podnet_peer *peer)
  * podnet_notify_ctrl() - NOTIFY_CTRL with a control message
  * @peer: the peer it came from
  * @skb: the plaintext, at most PODNET_CTRL_MAX bytes
+ * @channel: the relay channel it came through, 0 if it came directly
+ *
+ * The daemon's liveness check asks the peer through the path it sends
+ * on: whether the answer came that way is what it wants to know.
  */
-void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb)
+void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb,
+			u32 channel)
 {
 	struct sk_buff *msg;
 	struct nlattr *attr;
 	void *hdr;
 
 	msg = podnet_notify_new(peer, PODNET_CMD_NOTIFY_CTRL,
-				nla_total_size(skb->len), &hdr);
+				nla_total_size(skb->len) + nla_total_size(4),
+				&hdr);
 	if (!msg)
 		return;
+	if (channel && nla_put_u32(msg, PODNET_A_RELAY_CHANNEL, channel)) {
+		nlmsg_free(msg);
+		return;
+	}
 	attr = nla_reserve(msg, PODNET_A_PAYLOAD, skb->len);
 	if (!attr || skb_copy_bits(skb, 0, nla_data(attr), skb->len)) {
 		nlmsg_free(msg);

@@ -20,7 +20,8 @@ void podnet_notify_need_key(struct podnet_peer *peer);
 void podnet_notify_idle(struct podnet_peer *peer);
 void podnet_notify_no_route(struct podnet_dev *pdev, __be32 daddr);
 void podnet_notify_key_swapped(struct podnet_peer *peer);
-void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb);
+void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb,
+			u32 channel);
 bool podnet_notify_listened(struct podnet_dev *pdev);
 
 #endif /* _PODNET_NOTIFY_H */

@@ -237,7 +237,7 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 		/* in-session control message, for the daemon */
 		if (skb->len > PODNET_CTRL_MAX)
 			goto invalid;
-		podnet_notify_ctrl(peer, skb);
+		podnet_notify_ctrl(peer, skb, relayed ? channel : 0);
 		consume_skb(skb);
 		return;
 	}

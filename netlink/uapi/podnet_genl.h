@@ -97,7 +97,8 @@ enum podnet_cmd {
 	/* A pending secondary key authenticated a record and was swapped
 	 * to primary by the kernel (the server side of a rekey). */
 	PODNET_CMD_NOTIFY_KEY_SWAPPED,
-	/* payload: an in-session control message from the peer */
+	/* payload: an in-session control message from the peer;
+	 * relay_channel if it came through a relay (absent: directly) */
 	PODNET_CMD_NOTIFY_CTRL,
 	/* No authenticated record from the peer for idle_timeout seconds
 	 * (module parameter, 30 by default) while it has a primary key.
@@ -221,6 +222,10 @@ enum podnet_stats_attr {
 					 * room for a new one */
 	PODNET_A_STATS_DROP_BAD_RELAY,	/* u64, relayed on the peer's channel
 					 * but not from its relay */
+	PODNET_A_STATS_LAST_DIRECT_RX_MS, /* u64, ms since the last
+					 * authenticated record that came
+					 * directly (not through a relay),
+					 * or absent if never */
 	__PODNET_A_STATS_MAX,
 };
 #define PODNET_A_STATS_MAX (__PODNET_A_STATS_MAX - 1)
@@ -311,7 +316,8 @@ enum podnet_stats_attr {
 	X(PODNET_A_STATS_QUEUED,	U64,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_TX_QUEUED,	U64,	REPLY,	0, 0)			\
 	X(PODNET_A_STATS_DROP_QUEUE_FULL, U64,	REPLY,	0, 0)			\
-	X(PODNET_A_STATS_DROP_BAD_RELAY, U64,	REPLY,	0, 0)
+	X(PODNET_A_STATS_DROP_BAD_RELAY, U64,	REPLY,	0, 0)			\
+	X(PODNET_A_STATS_LAST_DIRECT_RX_MS, U64, REPLY,	0, 0)
 
 /* For the count checks: 0 PODNET_ATTRS(PODNET_ATTR_ONE) == PODNET_A_MAX */
 #define PODNET_ATTR_ONE(attr, type, check, a, b) + 1

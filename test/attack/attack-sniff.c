@@ -6,10 +6,11 @@
  * line, "FROM TO HEX", so a test can replay or pick apart what an
  * attacker on the path sees. A test tool, not part of podnet.
  *
- *   attack-sniff [-n COUNT] [-t MS] [-p PORT] [-T TYPE] [-m MIN_LEN] IFNAME
+ *   attack-sniff [-a] [-n COUNT] [-t MS] [-p PORT] [-T TYPE] [-m MIN_LEN] IFNAME
  *
  * -p keeps datagrams from or to PORT; -T those whose first byte (podnet's
- * wire type) is TYPE; -m those at least MIN_LEN bytes long. Exits 0 after
+ * wire type) is TYPE; -m those at least MIN_LEN bytes long. -a sees what
+ * the interface sends and what a bridge port carries too, as a tap would. Exits 0 after
  * COUNT datagrams (default 1), 1 when -t (default 10000) ran out first.
  */
 #include <arpa/inet.h>
@@ -23,7 +24,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: attack-sniff [-n COUNT] [-t MS] [-p PORT] "
+	fprintf(stderr, "usage: attack-sniff [-a] [-n COUNT] [-t MS] [-p PORT] "
 		"[-T TYPE] [-m MIN_LEN] IFNAME\n");
 	exit(2);
 }
@@ -53,10 +54,12 @@ int main(int argc, char **argv)
 	static struct rawudp_sniffer sniffer;
 	long count = 1, timeout = 10000, port = -1, type = -1, min_len = 0;
 	long deadline, seen = 0;
+	bool as_tap = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:t:p:T:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "an:t:p:T:m:")) != -1) {
 		switch (opt) {
+		case 'a': as_tap = true; break;
 		case 'n': count = number_arg(optarg, 1000000); break;
 		case 't': timeout = number_arg(optarg, 3600000); break;
 		case 'p': port = number_arg(optarg, 65535); break;
@@ -67,7 +70,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		usage();
-	if (rawudp_sniff_open(&sniffer, argv[optind])) {
+	if (rawudp_sniff_open(&sniffer, argv[optind], as_tap)) {
 		fprintf(stderr, "attack-sniff: %s: %m\n", argv[optind]);
 		return 2;
 	}

@@ -133,18 +133,20 @@ long rawudp_parse_hex(const char *text, uint8_t *out, size_t cap)
 	return high < 0 ? (long)n : -1;
 }
 
-int rawudp_sniff_open(struct rawudp_sniffer *s, const char *ifname)
+int rawudp_sniff_open(struct rawudp_sniffer *s, const char *ifname,
+		      bool as_tap)
 {
+	uint16_t protocol = htons(as_tap ? ETH_P_ALL : ETH_P_IP);
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_IP),
+		.sll_protocol = protocol,
 	};
 
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (!sll.sll_ifindex)
 		return -1;
 	/* Cooked packets: the same for veth, TUN and anything else. */
-	s->fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	s->fd = socket(AF_PACKET, SOCK_DGRAM, protocol);
 	if (s->fd < 0)
 		return -1;
 	if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {

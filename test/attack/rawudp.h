@@ -11,6 +11,7 @@
 
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RAWUDP_PAYLOAD_MAX 65507
@@ -45,8 +46,14 @@ struct rawudp_sniffer {
 	uint8_t buf[65536];
 };
 
-/* Sees every IPv4 packet that crosses ifname, both directions; 0 or -1. */
-int rawudp_sniff_open(struct rawudp_sniffer *s, const char *ifname);
+/* Sees the IPv4 packets ifname receives; 0 or -1. With as_tap, every
+ * frame on it as a tap on the wire would: also what it sends and what a
+ * bridge port carries (a socket bound to IPv4 alone sees neither: the
+ * bridge takes the frame before protocol handlers run, and sent frames
+ * reach only sockets bound to every protocol). The reader skips what is
+ * not IPv4/UDP either way. */
+int rawudp_sniff_open(struct rawudp_sniffer *s, const char *ifname,
+		      bool as_tap);
 
 /* The next UDP datagram within timeout_ms: 1 with out filled, 0 on
  * timeout, -1 on error. Fragments and non-UDP packets are skipped. */

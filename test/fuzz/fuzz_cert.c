@@ -48,12 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* 64 KB certificates (the most podnet reads): a real one followed by
  * padding, and one whose outer SEQUENCE holds the padding. */
 static void write_seeds(void)

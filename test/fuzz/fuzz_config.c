@@ -81,12 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* A 64 KB file: every key, then as many peers as fit. */
 static void write_seeds(void)
 {

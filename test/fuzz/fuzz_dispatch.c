@@ -75,6 +75,7 @@
 #include "rendezvous.h"
 #include "rtnl.h"
 #include "rvmsg.h"
+#define FUZZ_OWN_INITIALIZE
 #include "seeds.h"
 #include "session.h"
 #include "traversal.h"

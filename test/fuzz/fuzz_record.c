@@ -49,12 +49,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* Records sealed under the target's key, up to a 64 KB plaintext, and
  * one control message of each type. */
 static void write_seeds(void)

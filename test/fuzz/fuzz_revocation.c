@@ -68,12 +68,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* The largest list (REVOCATION_MAX fingerprints); its signature is not
  * the CA's, so it tries the framing and the signature check's refusal. */
 static void write_seeds(void)

@@ -46,12 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* A TCP super-packet of 64 KB as the TUN hands it over, one with ECN,
  * and a single packet. */
 static void put_packet(const char *name, uint8_t gso_type, uint16_t mss,

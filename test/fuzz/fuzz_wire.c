@@ -77,12 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	seed_mode();
-	return 0;
-}
-
 /* The largest datagrams: a 64 KB data record, relayed and not. */
 static void write_seeds(void)
 {

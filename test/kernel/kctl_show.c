@@ -107,6 +107,7 @@ static const char *const stat_names[] = {
 	[PODNET_A_STATS_TX_QUEUED] = "tx_queued",
 	[PODNET_A_STATS_DROP_QUEUE_FULL] = "drop_queue_full",
 	[PODNET_A_STATS_DROP_BAD_RELAY] = "drop_bad_relay",
+	[PODNET_A_STATS_LAST_DIRECT_RX_MS] = "last_direct_rx_ms",
 };
 
 struct show {

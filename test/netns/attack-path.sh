@@ -17,7 +17,7 @@
 #      relay: dropped) and from the relay's (a replay: dropped). gamma's
 #      session with alpha stays where it is.
 #
-#            ┌───────── internet 198.18.0.0/24 (attack-tap on alpha's port) ────────┐
+#            ┌───────── internet 198.18.0.0/24 (attack-sniff -a on alpha's port) ────────┐
 #   rv .1 (rendezvous, relay)   evil .9 (attacker)   alpha .11   [NAT .12] beta   gamma .13
 #                                                    (public)    10.102.0.2      (public)
 
@@ -29,9 +29,8 @@ ktap_header "podnet attacks: forged punches, spoofed session-lost hints, forged 
 # this test against a daemon built without them).
 tools=${ATTACK_TOOLS:-$build/test}
 sniff=$tools/attack-sniff
-tap=$tools/attack-tap
 spoof=$tools/attack-spoof
-for tool in "$sniff" "$tap" "$spoof"; do
+for tool in "$sniff" "$spoof"; do
 	[[ -x $tool ]] || { echo "1..0 # SKIP $tool missing (make attack-tools)"; exit 0; }
 done
 
@@ -100,7 +99,7 @@ watch_pid=$!
 # alpha probes beta's candidates every 200 ms while it punches (again
 # every PunchRetry = 2 s): read a token off alpha's port of the internet.
 # Each introduction brings a fresh token, so the attack follows at once.
-n "$nat_inet" timeout 15 "$tap" -n 1 -t 8000 -T 4 site1 >"$tmp/punch.txt" || true
+n "$nat_inet" timeout 15 "$sniff" -a -n 1 -t 8000 -T 4 site1 >"$tmp/punch.txt" || true
 read -r _ _ punch_hex <"$tmp/punch.txt" || true
 # Header (8 bytes), token (16), kind (1: 0 probe, 1 answer), padding.
 token=${punch_hex:16:32}
@@ -171,7 +170,7 @@ check "F5: the session stays at gamma's address" peer_is alpha gamma endpoint "$
 # --- F9: a forged relay delivery ------------------------------------------
 n "$ns_alpha" ping -q -c 30 -i 0.1 -W 1 10.77.0.13 >/dev/null 2>&1 &
 ping_pid=$!
-n "$nat_inet" timeout 10 "$tap" -n 10 -t 5000 -T 2 -m 60 -p 51820 site1 >"$tmp/records.txt" || true
+n "$nat_inet" timeout 10 "$sniff" -a -n 10 -t 5000 -T 2 -m 60 -p 51820 site1 >"$tmp/records.txt" || true
 wait "$ping_pid" || true
 rec_from= rec_to= rec_hex=
 awk -v a="$alpha_ep" -v g="$gamma_ep" '$1 == a && $2 == g' "$tmp/records.txt" |

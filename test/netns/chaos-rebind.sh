@@ -47,54 +47,11 @@ NAT_PUNCH_RETRY=2 nat_podnet_node rk-sym symmetric 7 "RekeyAfter = 2"
 names=(none-a full-a restr-a sym-a sym-b rk-restr rk-sym)
 declare -A site_num=([none-a]=1 [full-a]=2 [restr-a]=3 [sym-a]=4 [sym-b]=5
 	[rk-restr]=6 [rk-sym]=7)
-vaddr() { echo "10.77.0.$((10 + ${site_num[$1]}))"; }
-nsof() { local v=ns_${1//-/_}; echo "${!v}"; }
-routerof() { local v=router_${1//-/_}; echo "${!v}"; }
-
-all_registered() {
-	local s
-	for s in "${names[@]}"; do
-		peer_established "$s" rv && nat_type_known "$s" ||
-			{ echo "# $s: not registered or NAT unknown"; return 1; }
-	done
-}
 for s in "${names[@]}"; do
 	wait_for 100 peer_established "$s" rv || true
 	wait_for 50 nat_type_known "$s" || true
 done
 check "all nodes registered and know their NAT" all_registered
-
-# pair_up A B WANT: A reaches B, on a path of kind WANT (direct/relay)
-# from both sides.
-pair_up() {
-	wait_for 150 n "$(nsof "$1")" ping -c 1 -W 1 "$(vaddr "$2")" &&
-		wait_for 150 peer_is "$1" "$2" path "$3" &&
-		wait_for 150 peer_is "$2" "$1" path "$3"
-}
-
-# rebound_ok: the stream arrived intact within the target.
-rebound_ok() {
-	stream_passed || return 1
-	[[ $stream_gap_ms -le $target_ms ]] ||
-		{ echo "# longest stall $stream_gap_ms ms"; return 1; }
-}
-
-# chaos_step DESC FROM TO CMD...: a stream FROM -> TO, CMD 2 s into it,
-# the recovery time in the KTAP line.
-chaos_step() {
-	local desc=$1 from=$2 to=$3
-	shift 3
-	if ! stream_start "$(nsof "$from")" "$(nsof "$to")" "$(vaddr "$to")" \
-		"$stream_seconds"; then
-		not_ok "$desc: the stream did not start"
-		return
-	fi
-	sleep 2
-	"$@"
-	stream_finish
-	check "$desc: stream back in $stream_gap_ms ms (target $target_ms)" \
-		rebound_ok
-}
 
 declare -A kind_of=([none-a]=public [full-a]="full-cone" [restr-a]="port-restricted"
 	[sym-a]=symmetric [sym-b]=symmetric [rk-restr]="port-restricted" [rk-sym]=symmetric)

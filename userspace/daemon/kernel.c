@@ -315,24 +315,57 @@ static void slots_swapped(struct peer *peer)
 	peer->kernel.slot_pending[1] = p;
 }
 
+/*
+ * A path on one of traversal.c's punch sockets (we are behind a symmetric
+ * NAT): the mapping the peer answers is that socket's, and the main
+ * socket's is another one, which a restricting NAT on the far side
+ * drops. So the module takes that socket too and sends the peer's records
+ * from it. It lets go by itself when the daemon closes the socket (the
+ * peer then falls back to the main one). Returns the fd to send from.
+ */
+static int path_socket(struct peer *peer, const struct path *path)
+{
+	struct node *node = peer->node;
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[256];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (path->fd < 0 || path->fd == node->udp_fd || path->relay_channel)
+		return node->udp_fd;
+	nlh = request(node, buf, PODNET_CMD_SOCKET_ATTACH, 0);
+	mnl_attr_put_u32(nlh, PODNET_A_SOCKET_FD, (uint32_t)path->fd);
+	ret = genl_talk(&node->kernel.requests, nlh, NULL, NULL, err,
+			sizeof(err));
+	if (ret && ret != -EEXIST) {
+		/* PODNET_MAX_SOCKETS reached: the main socket's mapping
+		 * is the only one left; the relay takes over if it fails. */
+		log_warn_ratelimited("kernel: peer %s: cannot hand its punch socket to the module (%s); sending from the main socket",
+				     peer->name, err);
+		return node->udp_fd;
+	}
+	return path->fd;
+}
+
 static void peer_set(struct peer *peer)
 {
 	struct node *node = peer->node;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = request(node, buf, PODNET_CMD_PEER_SET, 0);
+	struct nlmsghdr *nlh;
 	const struct path *path = peer->current ? &peer->current->path :
 						  &peer->path;
 	struct nlattr *ips, *ip;
 	uint8_t prefix = 32;
+	int fd = path_socket(peer, path);
 
+	nlh = request(node, buf, PODNET_CMD_PEER_SET, 0);
 	mnl_attr_put_u32(nlh, PODNET_A_PEER_ID, peer->kernel.id);
 	if (path->ep.len)
 		mnl_attr_put(nlh, PODNET_A_ENDPOINT, path->ep.len,
 			     &path->ep.sa);
 	mnl_attr_put_u32(nlh, PODNET_A_RELAY_CHANNEL, path->relay_channel);
-	if (path->fd >= 0 && path->fd != node->udp_fd)
-		log_debug_ratelimited("peer %s: path on a punch socket; the kernel sends from the main one",
-				      peer->name);
+	/* Always named: a path back on the main socket (or on the relay)
+	 * must not keep sending from a punch socket. */
+	mnl_attr_put_u32(nlh, PODNET_A_SOCKET_FD, (uint32_t)fd);
 	ips = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IPS);
 	if (peer->has_vaddr) {
 		ip = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IP);
@@ -343,6 +376,7 @@ static void peer_set(struct peer *peer)
 	mnl_attr_nest_end(nlh, ips);
 	if (!talk(node, nlh, "updating peer", peer)) {
 		peer->kernel.path = *path;
+		peer->kernel.socket_generation = node->socket_generation;
 		peer->kernel.vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
 		peer->kernel.known = true;
 	}
@@ -365,7 +399,10 @@ static void kernel_peer_sync(struct peer *peer)
 		peer->kernel.id = ++node->kernel.next_id;
 	}
 	path = peer->current ? &peer->current->path : &peer->path;
+	/* A closed socket's fd number may come back as another socket. */
 	if (!peer->kernel.known || !path_equal(path, &peer->kernel.path) ||
+	    (path->fd != node->udp_fd &&
+	     peer->kernel.socket_generation != node->socket_generation) ||
 	    peer->kernel.vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
 		peer_set(peer);
 	if (!peer->kernel.known)
@@ -551,6 +588,12 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	ms = nested_u64(stats, PODNET_A_STATS_LAST_TX_MS, &found);
 	if (found && now - ms / 1000.0 > peer->last_tx)
 		peer->last_tx = now - ms / 1000.0;
+	/* What liveness.c watches on a direct path: records that came
+	 * through the relay meanwhile say nothing about it. */
+	ms = nested_u64(stats, PODNET_A_STATS_LAST_DIRECT_RX_MS, &found);
+	if (found && peer->current && !peer->current->path.relay_channel &&
+	    now - ms / 1000.0 > peer->current->last_direct_rx)
+		peer->current->last_direct_rx = now - ms / 1000.0;
 	if (tb[PODNET_A_KEYS])
 		key_tx_seq(peer, tb[PODNET_A_KEYS]);
 	return MNL_CB_OK;
@@ -671,6 +714,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	switch (g->cmd) {
 	case PODNET_CMD_NOTIFY_CTRL:
+		/* A liveness answer on the direct path counts at once, not
+		 * a stats sync later. */
+		if (!tb[PODNET_A_RELAY_CHANNEL] && peer->current &&
+		    !peer->current->path.relay_channel)
+			peer->current->last_direct_rx = ev_now(node->loop);
 		if (payload && mnl_attr_get_payload_len(payload))
 			dispatch_control_record(node, peer,
 						mnl_attr_get_payload(payload),
@@ -707,8 +755,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			endpoint_from_sockaddr(&p.ep,
 					       mnl_attr_get_payload(endpoint),
 					       mnl_attr_get_payload_len(endpoint));
+			/* The socket stays: the far side's NAT moved, not
+			 * ours (and a relayed path was on the main one). */
+			if (p.relay_channel)
+				p.fd = node->udp_fd;
 			p.relay_channel = 0;
-			p.fd = node->udp_fd;
 			log_info("peer %s moved to %s", peer->name,
 				 path_format(&p, ep, sizeof(ep)));
 			peer->current->path = p;

@@ -32,6 +32,8 @@ struct peer_kernel {
 	uint32_t slot[2];		/* local index in primary, secondary */
 	bool slot_pending[2];
 	struct path path;
+	/* node->socket_generation when path went to the kernel */
+	unsigned int socket_generation;
 	uint32_t vaddr;
 	/* Control records sealed by the kernel for us: its tx_packets
 	 * counts them with the data. */

@@ -46,13 +46,15 @@
 /*
  * When the peer was last heard on the path we send on. Records that come
  * through the relay while we send directly prove the peer alive, not our
- * path (the kernel reports only the last record, wherever it came from).
+ * path: a side that still sends directly while the other already relays
+ * would never notice. podnet.ko reports its last direct record apart
+ * (kernel.c), control records at once, data with the stats.
  */
 ev_tstamp liveness_heard(const struct peer *peer)
 {
 	const struct session *s = peer->current;
 
-	if (s->path.relay_channel || s->in_kernel)
+	if (s->path.relay_channel)
 		return peer->last_rx;
 	return s->last_direct_rx > s->established ? s->last_direct_rx :
 						     s->established;

@@ -174,6 +174,10 @@ static void set_path(struct peer *peer, const struct path *path)
 				     peer->current->local_index,
 				     path->relay_channel ? "through the relay at" : "directly to",
 				     path_format(path, desc, sizeof(desc)));
+		/* podnet.ko sends on its own copy of the path: without
+		 * this it kept sending into the dead direct path until
+		 * the session died (issue 11, direct -> relay). */
+		peer_changed(peer, PEER_PATH_CHANGED);
 	}
 	handshake_follow(peer, path);
 	if (!peer->current)
