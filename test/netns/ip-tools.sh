@@ -127,6 +127,16 @@ check "restarted from showconf's output: session with beta" \
 	wait_for 100 peer_established alpha beta
 check "ping 10.77.0.2 again" n "$ns1" ping -c 2 -i 0.2 -W 2 10.77.0.2
 check "no peer but beta" test "$(show_json alpha | jq -r '[.peers[].name] | join(" ")')" = beta
+# A SIGHUP with a file that sets no MTU leaves the user's alone.
+write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 \
+	beta 192.168.243.2:51820
+session=$(peer_field alpha beta session)
+reloads() { grep -c "configuration reloaded" "$tmp/alpha.log" || true; }
+before=$(reloads)
+kill -HUP "$pid_alpha"
+check "SIGHUP reload" wait_for 50 test "$(reloads)" -gt "$before"
+check "... keeps the user's MTU 1300" grep -q "mtu 1300 " <<<"$(link_of)"
+check "... and beta's session" test "$(peer_field alpha beta session)" = "$session"
 check "podnetd stops again" stop_daemon alpha
 
 # --- what is missing is added, and only that is taken back ----------------
