@@ -97,6 +97,18 @@ static void print_rendezvous(const struct status_block *p)
 	printf("\n");
 }
 
+/* An Address without a prefix is a /32: the kernel then routes nothing
+ * of the network to the interface. */
+static void print_host_route_warning(const struct status_block *i)
+{
+	const char *a = get(i, "address");
+	size_t n = strlen(a);
+
+	if (n > 3 && !strcmp(a + n - 3, "/32"))
+		printf("  %swarning%s: Address is a /32 (no prefix given?): no route to the other nodes; write e.g. Address = %.*s/24\n",
+		       c_bold(), c_reset(), (int)(n - 3), a);
+}
+
 /* The link's MTU, and this node's certificate: when it expires, and a
  * warning within CERT_EXPIRY_WARN_DAYS of that. */
 static void print_mtu_and_cert(const struct status_block *i)
@@ -127,6 +139,7 @@ static void print_pretty(const struct status *st)
 	       get(i, "interface"), c_reset());
 	printf("  %snode%s: %s\n", c_bold(), c_reset(), get(i, "node"));
 	printf("  %saddress%s: %s\n", c_bold(), c_reset(), get(i, "address"));
+	print_host_route_warning(i);
 	printf("  %slistening port%s: %s\n", c_bold(), c_reset(),
 	       get(i, "listen_port"));
 	print_mtu_and_cert(i);
