@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "ctlpath.h"
 #include "expiry.h"
 #include "status.h"
@@ -121,6 +122,11 @@ static void print_mtu_and_cert(const struct status_block *i)
 	if (cfg && strcmp(cfg, get(i, "mtu")))
 		printf(" (MTU = %s in the config)", cfg);
 	printf("\n");
+	/* Lower is fine: what the kernel hands the TUN device follows the
+	 * link's MTU. Higher makes records a 1500-byte link cannot carry. */
+	if (get_u64(i, "mtu") > CONFIG_MAX_MTU)
+		printf("  %swarning%s: an MTU above %d makes records too large for a 1500-byte link: they leave fragmented\n",
+		       c_bold(), c_reset(), CONFIG_MAX_MTU);
 	if (!not_after)
 		return;
 	printf("  %scertificate expires%s: %s\n", c_bold(), c_reset(),

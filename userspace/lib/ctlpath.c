@@ -14,21 +14,53 @@
  * (PROC_NET_INIT_INO); before, a number chosen at boot. */
 #define NETNS_INIT_INO 0xEFFFFFF9ULL
 
+/* Whether the namespace of pid is the one of st; -1 if hidden from us. */
+static int same_netns(const char *pid, const struct stat *st)
+{
+	char path[64];
+	struct stat other;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if (stat(path, &other))
+		return -1;
+	return other.st_ino == st->st_ino && other.st_dev == st->st_dev;
+}
+
+/* PID 2 is kthreadd unless we are in a PID namespace of our own; kernel
+ * threads all live in the initial network namespace. */
+static bool pid2_is_kthreadd(void)
+{
+	char comm[32] = "";
+	FILE *f = fopen("/proc/2/comm", "re");
+
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "kthreadd\n");
+}
+
 void netns_self(struct netns_id *ns)
 {
-	struct stat self, init;
+	struct stat self;
+	int same;
 
 	ns->ino = 0;
 	ns->initial = true;
 	if (stat("/proc/self/ns/net", &self))
 		return;
 	ns->ino = (unsigned long long)self.st_ino;
+	/* Dynamic inodes start at 0xF0000000: this one is never reused. */
 	if (ns->ino == NETNS_INIT_INO)
 		return;
-	/* PID 1's namespace: the host's, or a container's own default. */
-	if (!stat("/proc/1/ns/net", &init))
-		ns->initial = init.st_ino == self.st_ino &&
-			      init.st_dev == self.st_dev;
+	/* PID 1's namespace: the host's, or a container's own default;
+	 * PID 1 may hide its /proc entries (not dumpable), kthreadd not. */
+	same = same_netns("1", &self);
+	if (same < 0 && pid2_is_kthreadd())
+		same = same_netns("2", &self);
+	if (same >= 0)
+		ns->initial = same;
 	/* else: unknown; keep the plain name (see ctlpath.h) */
 }
 

@@ -28,11 +28,11 @@ struct netns_id {
 };
 
 /*
- * The namespace this process runs in. Initial when its inode is the one
- * Linux >= 6.18 gives the first namespace, or the one PID 1 is in; when
- * neither can be told (an older kernel and /proc/1 hidden from us), it
- * counts as initial and a second pod0 elsewhere finds the socket taken:
- * control_open() then says to set ControlSocket.
+ * The namespace this process runs in. Initial when its inode is the
+ * fixed one recent kernels give the first namespace, or the one PID 1 is
+ * in (or kthreadd, when PID 1 hides its /proc entries); when none can be
+ * told, it counts as initial and a second pod0 elsewhere finds the socket
+ * taken: control_open() then says to set ControlSocket.
  */
 void netns_self(struct netns_id *ns);
 

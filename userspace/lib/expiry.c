@@ -14,8 +14,9 @@ long long cert_days_left(time_t not_after, time_t now)
 {
 	long long d = (long long)not_after - (long long)now;
 
-	/* Round towards minus infinity: one second past expiry is day -1. */
-	return d >= 0 ? d / DAY : -((-d + DAY - 1) / DAY);
+	/* Days begun: a certificate issued for 10 days has 10 left, not 9
+	 * and 23 hours; once expired, whole days since (0 the first day). */
+	return d > 0 ? (d + DAY - 1) / DAY : -(-d / DAY);
 }
 
 bool cert_expires_soon(time_t not_after, time_t now)
@@ -34,14 +35,14 @@ const char *cert_expiry_text(time_t not_after, time_t now, char *buf,
 	if (!gmtime_r(&not_after, &tm) ||
 	    !strftime(date, sizeof(date), "%Y-%m-%d", &tm))
 		snprintf(date, sizeof(date), "@%lld", (long long)not_after);
-	if (not_after < now)
-		snprintf(buf, len, "%s (expired %lld day%s ago)", date, -days,
-			 days == -1 ? "" : "s");
-	else if (days == 0)
-		snprintf(buf, len, "%s (today)", date);
-	else
+	if (not_after > now)
 		snprintf(buf, len, "%s (%lld day%s)", date, days,
 			 days == 1 ? "" : "s");
+	else if (!days)
+		snprintf(buf, len, "%s (expired today)", date);
+	else
+		snprintf(buf, len, "%s (expired %lld day%s ago)", date, -days,
+			 days == -1 ? "" : "s");
 	return buf;
 }
 

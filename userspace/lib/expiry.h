@@ -16,16 +16,17 @@
 /* Warn this many days ahead. */
 #define CERT_EXPIRY_WARN_DAYS 30
 
-/* Whole days from now until not_after, rounded down; negative once
- * expired. */
+/* Days begun until not_after (a certificate for 10 days has 10 left all
+ * its first day); once expired, minus the whole days since (0 the first
+ * day). */
 long long cert_days_left(time_t not_after, time_t now);
 
-/* Whether to warn: fewer than CERT_EXPIRY_WARN_DAYS days left (0 = the
- * certificate has no expiry, never). */
+/* Whether to warn: fewer than CERT_EXPIRY_WARN_DAYS days left, or expired
+ * (not_after 0 = the certificate has no expiry: never). */
 bool cert_expires_soon(time_t not_after, time_t now);
 
-/* "2027-12-02 (365 days)", "2026-12-03 (today)" or "2026-11-30 (expired
- * 2 days ago)", the date in UTC. */
+/* "2027-12-02 (365 days)", "2026-11-30 (expired 2 days ago)" or
+ * "... (expired today)", the date in UTC. */
 const char *cert_expiry_text(time_t not_after, time_t now, char *buf,
 			     size_t len);
 
