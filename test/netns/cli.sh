@@ -78,7 +78,16 @@ start_default() { # start_default NS NAME IF
 }
 start_default "$ns1" alpha pod0 || true
 start_default "$ns2" beta pod0 || true
-check "two daemons of pod0 in two namespaces both run" daemons_alive alpha beta
+# Not kill -0: a daemon that failed is a zombie until reaped.
+running() { # running NAME...
+	local name var state
+	for name in "$@"; do
+		var=pid_$name
+		state=$(ps -o stat= -p "${!var}") && [[ $state != Z* ]] ||
+			{ echo "# podnetd $name is not running"; return 1; }
+	done
+}
+check "two daemons of pod0 in two namespaces both run" running alpha beta
 show_node() { n "$1" "$podnet" show "$2" | grep -q "^  node: $3\$"; }
 check "podnet show pod0 in alpha's namespace reaches alpha" show_node "$ns1" pod0 alpha
 check "podnet show pod0 in beta's namespace reaches beta" show_node "$ns2" pod0 beta
@@ -86,7 +95,7 @@ ino=$(n "$ns2" stat -L -c %i /proc/self/ns/net)
 check "beta's socket is /run/podnet/pod0@net<inode>.sock" \
 	test -S "/run/podnet/pod0@net$ino.sock"
 start_default "$ns1" alpha2 pod1 || true
-check "a second interface, pod1, in alpha's namespace" daemons_alive alpha2
+check "a second interface, pod1, in alpha's namespace" running alpha2
 
 # A taken socket: the daemon says what to set.
 cp "$tmp/alpha2.conf" "$tmp/clash.conf"
