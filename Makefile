@@ -64,6 +64,15 @@ CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-protot
 	  $(DEP_CFLAGS) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
 
+# The version --version prints: the newest tag's `git describe`, or the
+# release number plus the commit where no tag is reachable, or the release
+# number alone outside a git checkout. version.o is rebuilt only when it
+# changes (the stamp file's content).
+PODNET_RELEASE := 0.1.0
+PODNET_VERSION := $(shell v=$$(git describe --tags --dirty 2>/dev/null) && echo "$${v\#v}" || \
+	{ h=$$(git describe --always --dirty 2>/dev/null) && echo "$(PODNET_RELEASE)-g$$h"; } || \
+	echo "$(PODNET_RELEASE)")
+
 ifneq ($(V),1)
 Q := @
 quiet = @printf '  %-6s %s\n' $(1) $(2);
@@ -99,6 +108,16 @@ UAPI_H := $(wildcard netlink/uapi/*.h)
 $(BUILD)/%.o: %.c $(UAPI_H) | $(WOLFSSL_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PODNET_VERSION)' | cmp -s - $@ || echo '$(PODNET_VERSION)' >$@
+
+$(BUILD)/userspace/lib/version.o: $(BUILD)/version.stamp
+$(BUILD)/userspace/lib/version.o: CFLAGS += -DPODNET_VERSION='"$(PODNET_VERSION)"'
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libpodnet.a: $(LIB_OBJ) $(DAEMON_LIB_OBJ)
 	$(call quiet,AR,$@)$(AR) rcs $@ $^

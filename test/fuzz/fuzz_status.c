@@ -20,7 +20,7 @@
 
 static void check_block(const struct status_block *b)
 {
-	CHECK(b->n_fields <= 64);
+	CHECK(b->n_fields <= STATUS_MAX_FIELDS);
 	for (size_t i = 0; i < b->n_fields; i++) {
 		CHECK(b->fields[i].key[0] != '\0');
 		CHECK(!strchr(b->fields[i].key, '\n'));

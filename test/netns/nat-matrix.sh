@@ -107,7 +107,7 @@ ping_refused() {
 	local out
 	out=$("$podnet" ping --count 1 --socket "$tmp/none-a.sock" nobody 2>&1) && return 1
 	echo "$out"
-	grep -q "nobody: no session with this peer" <<<"$out" && ! grep -q ms <<<"$out"
+	grep -q "no peer nobody on pod0" <<<"$out" && ! grep -q ms <<<"$out"
 }
 check "podnet ping without a session fails with a reason" ping_refused
 

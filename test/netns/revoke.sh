@@ -109,7 +109,9 @@ check "... and c still is refused" bash -c "! ip netns exec $ns_c ping -c 3 -W 1
 
 # --- F6: a second certificate for a's address ----------------------------
 site_create ns_d router_d d none 4
-make_node_cert "$tmp/ca" d 10.77.0.11
+# The CA's index refuses a second certificate for an address: --force.
+"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/ca" --name d \
+	--address 10.77.0.11 --days 30 --force >/dev/null
 nat_rv_config d "$tmp/ca" 10.77.0.11/24
 # d also dials b directly, to see that b (not only rv) refuses it.
 printf '\n[Peer]\nName = b\nEndpoint = %s:51820\n' "$(nat_public_ip 2)" >>"$tmp/d.conf"

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "ctlpath.h"
 
 /* The keys every valid file needs. */
 #define REQUIRED \
@@ -185,6 +186,7 @@ static void test_crlf_file(void **state)
 
 static void test_defaults(void **state)
 {
+	char want[108];
 	struct config cfg;
 
 	assert_int_equal(parse("pod0.conf", REQUIRED, &cfg), 0);
@@ -193,7 +195,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.mtu, 1340);
 	assert_int_equal(cfg.keepalive_interval, 15);
 	assert_int_equal(cfg.log_level, LOG_LEVEL_INFO);
-	assert_string_equal(cfg.control_socket, "/run/podnet/pod0.sock");
+	/* The default socket is per network namespace (test_ctlpath.c). */
+	control_socket_default(want, sizeof(want), "pod0");
+	assert_string_equal(cfg.control_socket, want);
 	assert_false(cfg.rendezvous);
 	assert_int_equal(cfg.relay_limit, CONFIG_DEFAULT_RELAY_LIMIT);
 	assert_int_equal(cfg.punch_timeout, CONFIG_DEFAULT_PUNCH_TIMEOUT);
@@ -214,7 +218,8 @@ static void test_defaults(void **state)
 
 	/* The default socket follows Name. */
 	assert_int_equal(parse("x.conf", REQUIRED "Name = edge3\n", &cfg), 0);
-	assert_string_equal(cfg.control_socket, "/run/podnet/edge3.sock");
+	control_socket_default(want, sizeof(want), "edge3");
+	assert_string_equal(cfg.control_socket, want);
 	config_free(&cfg);
 
 	/* An address without a prefix is a host route. */

@@ -161,6 +161,27 @@ static void test_macro_limits_its_call_site(void **state)
 	assert_int_equal(suppressed_count(), 200 - LOG_RATELIMIT_BURST);
 }
 
+/* Foreground lines start with local ISO-8601 time and milliseconds. */
+static void test_time_format(void **state)
+{
+	struct timespec ts = { .tv_sec = 1796212800, .tv_nsec = 123456789 };
+	char buf[32];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(log_time_format(&ts, buf, sizeof(buf)),
+			    "2026-12-02T12:00:00.123");
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	assert_string_equal(log_time_format(&ts, buf, sizeof(buf)),
+			    "2026-12-02T13:00:00.123");
+	ts.tv_nsec = 5000000;
+	assert_string_equal(log_time_format(&ts, buf, sizeof(buf)),
+			    "2026-12-02T13:00:00.005");
+	unsetenv("TZ");
+	tzset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +197,7 @@ int main(void)
 						capture_setup, capture_teardown),
 		cmocka_unit_test_setup_teardown(test_macro_limits_its_call_site,
 						capture_setup, capture_teardown),
+		cmocka_unit_test(test_time_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

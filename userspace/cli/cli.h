@@ -10,6 +10,7 @@
 #ifndef _PODNET_CLI_H
 #define _PODNET_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -56,5 +57,19 @@ int cli_parse_days(const char *arg, unsigned long *days);
 
 /* 2026-12-02T10:00:00Z, or @seconds if the date cannot be printed. */
 const char *cli_iso_time(time_t t, char *buf, size_t len);
+
+/*
+ * The control sockets a command talks to: socket_path (--socket) if
+ * given, else ifname's default socket in this network namespace
+ * (ctlpath.h), else (ifname NULL) that of every daemon of this namespace
+ * in CONTROL_SOCKET_DIR, sorted. Returns how many, 0 meaning none runs,
+ * with *paths to free with cli_sockets_free(); -1 having said why.
+ */
+int cli_sockets(const char *socket_path, const char *ifname, char ***paths);
+void cli_sockets_free(char **paths, int n);
+
+/* Whether s can name an interface (1-15 characters, no '/'); says why
+ * not on stderr. */
+bool cli_ifname_ok(const char *s);
 
 #endif /* _PODNET_CLI_H */

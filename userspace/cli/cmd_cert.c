@@ -10,12 +10,14 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include "cert.h"
+#include "cert_index.h"
 #include "cert_issue.h"
 #include "cli.h"
 #include "revocation.h"
@@ -32,19 +34,23 @@ static void cert_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s cert issue --name NODE --address A.B.C.D [--days N]\n"
-		"                     [--ca-dir DIR] [--dir OUTDIR]\n"
+		"                     [--ca-dir DIR] [--dir OUTDIR] [--force]\n"
 		"       %s cert show [--json] FILE\n"
 		"       %s cert revoke [--ca-dir DIR] [--dir CERTDIR] [--list FILE]\n"
 		"                      NAME|FINGERPRINT\n"
 		"\n"
 		"issue: writes OUTDIR/NODE.crt and OUTDIR/NODE.key (mode 0600),\n"
 		"signed by DIR/ca.crt and DIR/ca.key. Existing files are never\n"
-		"overwritten; the certificate never outlives the CA.\n"
+		"overwritten; the certificate never outlives the CA. Each one is\n"
+		"recorded in DIR/issued.txt; a name or an address that holds an\n"
+		"unexpired certificate of this CA (revoked or not) is refused.\n"
 		"  -n, --name NODE       node name, 1-63 of A-Z a-z 0-9 . _ -\n"
 		"  -a, --address ADDR    the node's virtual IPv4 address\n"
 		"  -d, --days N          validity in days (default %d)\n"
 		"  -c, --ca-dir DIR      where ca.crt and ca.key are (default .)\n"
 		"  -o, --dir OUTDIR      output directory (default .)\n"
+		"  -f, --force           issue even so (renewal, or a revoked\n"
+		"                        node's name or address again)\n"
 		"\n"
 		"show: prints the name, address, issuer and validity a certificate\n"
 		"binds; --json prints one JSON object instead.\n"
@@ -68,30 +74,59 @@ static int path_join(char *buf, size_t len, const char *dir, const char *name,
 	return 0;
 }
 
+/* The CA directory's files, named once for every subcommand that signs. */
+struct ca_files {
+	char cert[PATH_MAX];
+	char key[PATH_MAX];
+	char index[PATH_MAX];	/* issued.txt (cert_index.h) */
+	char revoked[PATH_MAX];	/* the default revocation list */
+};
+
+/* Every subcommand that signs takes the CA directory the same way. */
+#define CA_DIR_OPTION { "ca-dir", required_argument, NULL, 'c' }
+
+static int ca_files_init(struct ca_files *ca, const char *ca_dir)
+{
+	if (path_join(ca->cert, sizeof(ca->cert), ca_dir, "ca", ".crt") < 0 ||
+	    path_join(ca->key, sizeof(ca->key), ca_dir, "ca", ".key") < 0 ||
+	    path_join(ca->index, sizeof(ca->index), ca_dir, CERT_INDEX_FILE,
+		      "") < 0 ||
+	    path_join(ca->revoked, sizeof(ca->revoked), ca_dir, "revoked",
+		      ".list") < 0)
+		return -1;
+	return 0;
+}
+
 static int cert_issue_cmd(int argc, char *argv[])
 {
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "days", required_argument, NULL, 'd' },
-		{ "ca-dir", required_argument, NULL, 'c' },
+		CA_DIR_OPTION,
 		{ "dir", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char ca_cert[PATH_MAX], ca_key[PATH_MAX], cert_path[PATH_MAX];
-	char key_path[PATH_MAX], err[512], until[32];
+	char cert_path[PATH_MAX], key_path[PATH_MAX], err[512], until[32];
+	char addr_text[INET_ADDRSTRLEN];
 	const char *name = NULL, *address = NULL, *ca_dir = ".", *dir = ".";
 	unsigned long days = CERT_DEFAULT_DAYS;
 	struct cert_identity id;
+	struct ca_files ca;
 	struct in_addr vaddr;
+	bool force = false;
 	int c;
 
 	cli_set_command_name(argv, "cert issue");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:a:d:c:o:h", options, NULL)) !=
+	while ((c = getopt_long(argc, argv, "n:a:d:c:o:fh", options, NULL)) !=
 	       -1) {
 		switch (c) {
+		case 'f':
+			force = true;
+			break;
 		case 'n':
 			name = optarg;
 			break;
@@ -132,25 +167,49 @@ static int cert_issue_cmd(int argc, char *argv[])
 			address);
 		return 1;
 	}
-	if (path_join(ca_cert, sizeof(ca_cert), ca_dir, "ca", ".crt") < 0 ||
-	    path_join(ca_key, sizeof(ca_key), ca_dir, "ca", ".key") < 0 ||
+	if (ca_files_init(&ca, ca_dir) < 0 ||
 	    path_join(cert_path, sizeof(cert_path), dir, name, ".crt") < 0 ||
 	    path_join(key_path, sizeof(key_path), dir, name, ".key") < 0)
 		return 1;
+	/* The canonical form, as the index holds it (010.1.2.3 is not). */
+	inet_ntop(AF_INET, &vaddr, addr_text, sizeof(addr_text));
+	switch (cert_index_check(ca.index, name, addr_text, time(NULL), err,
+				 sizeof(err))) {
+	case 0:
+		break;
+	case 1:
+		if (force) {
+			printf("%s: %s; issuing another (--force)\n", ca.index,
+			       err);
+			break;
+		}
+		fprintf(stderr, "%s: %s: refused, one node per name and address; --force issues it anyway (renewal, or reusing a revoked node's)\n",
+			prog_name, err);
+		return 1;
+	default:
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		return 1;
+	}
 
-	if (cert_issue(ca_cert, ca_key, name, vaddr, days, cert_path, key_path,
+	if (cert_issue(ca.cert, ca.key, name, vaddr, days, cert_path, key_path,
 		       err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
-	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) == 0)
-		printf("%s: certificate for %s (%s), signed by \"%s\", valid until %s\n",
-		       cert_path, id.name, address, id.issuer,
-		       cli_iso_time(id.not_after, until, sizeof(until)));
-	else
-		printf("%s: certificate for %s (%s)\n", cert_path, name,
-		       address);
+	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s: written, but cannot read it back: %s\n",
+			prog_name, cert_path, err);
+		return 1;
+	}
+	printf("%s: certificate for %s (%s), signed by \"%s\", valid until %s\n",
+	       cert_path, id.name, address, id.issuer,
+	       cli_iso_time(id.not_after, until, sizeof(until)));
 	printf("%s: private key (mode 0600)\n", key_path);
+	if (cert_index_append(ca.index, &id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: issued, but not recorded: %s\n", prog_name,
+			err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -308,14 +367,14 @@ static int parse_fingerprint(const char *s, uint8_t fp[REVOCATION_FP_LEN])
 static int cert_revoke_cmd(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "ca-dir", required_argument, NULL, 'c' },
+		CA_DIR_OPTION,
 		{ "dir", required_argument, NULL, 'o' },
 		{ "list", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char ca_cert[PATH_MAX], ca_key[PATH_MAX], list_path[PATH_MAX];
 	char cert_path[PATH_MAX], err[512], fphex[2 * REVOCATION_FP_LEN + 1];
+	struct ca_files ca;
 	const char *ca_dir = ".", *dir = NULL, *list = NULL, *what;
 	uint8_t ca_pub[CERT_ED25519_PUB_LEN], fp[REVOCATION_FP_LEN];
 	static struct revocation rl;
@@ -348,15 +407,10 @@ static int cert_revoke_cmd(int argc, char *argv[])
 		return 1;
 	}
 	what = argv[optind];
-	if (path_join(ca_cert, sizeof(ca_cert), ca_dir, "ca", ".crt") < 0 ||
-	    path_join(ca_key, sizeof(ca_key), ca_dir, "ca", ".key") < 0)
+	if (ca_files_init(&ca, ca_dir) < 0)
 		return 1;
-	if (!list) {
-		if (path_join(list_path, sizeof(list_path), ca_dir, "revoked",
-			      ".list") < 0)
-			return 1;
-		list = list_path;
-	}
+	if (!list)
+		list = ca.revoked;
 	if (parse_fingerprint(what, fp) < 0) {
 		if (!cert_name_valid(what)) {
 			fprintf(stderr,
@@ -374,7 +428,7 @@ static int cert_revoke_cmd(int argc, char *argv[])
 		}
 		memcpy(fp, id.fingerprint, sizeof(fp));
 	}
-	if (revocation_ca_key(ca_cert, ca_pub, err, sizeof(err)) < 0) {
+	if (revocation_ca_key(ca.cert, ca_pub, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
@@ -401,7 +455,7 @@ static int cert_revoke_cmd(int argc, char *argv[])
 	rl.serial++;
 	rl.issued = (uint64_t)time(NULL);
 	if (revocation_encode_unsigned(&rl, err, sizeof(err)) < 0 ||
-	    cert_ca_sign(ca_cert, ca_key, rl.blob, rl.blob_len,
+	    cert_ca_sign(ca.cert, ca.key, rl.blob, rl.blob_len,
 			 rl.blob + rl.blob_len, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;

@@ -8,7 +8,6 @@
  */
 #include <ctype.h>
 #include <getopt.h>
-#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "config.h"
+#include "ctlpath.h"
+#include "expiry.h"
 #include "status.h"
 #include "subcommands.h"
-
-#define SOCKET_DIR "/run/podnet"
 
 static bool color;
 
@@ -29,9 +30,11 @@ static const char *c_reset(void) { return color ? "\x1b[0m" : ""; }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s show [--json] [INTERFACE | --socket PATH]\n\n"
-		"Shows the state of podnetd. Without INTERFACE, every daemon\n"
-		"with a control socket in " SOCKET_DIR " is shown.\n", prog_name);
+	fprintf(f, "Usage: %s show [INTERFACE | --socket PATH] [--json]\n\n"
+		"Shows the state of podnetd. Without INTERFACE, every daemon of\n"
+		"this network namespace with its socket in " CONTROL_SOCKET_DIR " is\n"
+		"shown (--json: a JSON array, one object per interface).\n",
+		prog_name);
 }
 
 static const char *get(const struct status_block *b, const char *key)
@@ -95,6 +98,45 @@ static void print_rendezvous(const struct status_block *p)
 	printf("\n");
 }
 
+/* An Address without a prefix is a /32: the kernel then routes nothing
+ * of the network to the interface. */
+static void print_host_route_warning(const struct status_block *i)
+{
+	const char *a = get(i, "address");
+	size_t n = strlen(a);
+
+	if (n > 3 && !strcmp(a + n - 3, "/32"))
+		printf("  %swarning%s: Address is a /32 (no prefix given?): no route to the other nodes; write e.g. Address = %.*s/24\n",
+		       c_bold(), c_reset(), (int)(n - 3), a);
+}
+
+/* The link's MTU, and this node's certificate: when it expires, and a
+ * warning within CERT_EXPIRY_WARN_DAYS of that. */
+static void print_mtu_and_cert(const struct status_block *i)
+{
+	const char *cfg = status_get(i, "mtu_configured");
+	long long not_after = (long long)get_u64(i, "cert_not_after");
+	char when[64];
+
+	printf("  %smtu%s: %s", c_bold(), c_reset(), get(i, "mtu"));
+	if (cfg && strcmp(cfg, get(i, "mtu")))
+		printf(" (MTU = %s in the config)", cfg);
+	printf("\n");
+	/* Lower is fine: what the kernel hands the TUN device follows the
+	 * link's MTU. Higher makes records a 1500-byte link cannot carry. */
+	if (get_u64(i, "mtu") > CONFIG_MAX_MTU)
+		printf("  %swarning%s: an MTU above %d makes records too large for a 1500-byte link: they leave fragmented\n",
+		       c_bold(), c_reset(), CONFIG_MAX_MTU);
+	if (!not_after)
+		return;
+	printf("  %scertificate expires%s: %s\n", c_bold(), c_reset(),
+	       cert_expiry_text((time_t)not_after, time(NULL), when,
+				sizeof(when)));
+	if (cert_expires_soon((time_t)not_after, time(NULL)))
+		printf("  %swarning%s: this node's certificate expires within %d days: issue a new one (podnet cert issue --force) and restart podnetd\n",
+		       c_bold(), c_reset(), CERT_EXPIRY_WARN_DAYS);
+}
+
 static void print_pretty(const struct status *st)
 {
 	const struct status_block *i = &st->interface;
@@ -103,8 +145,10 @@ static void print_pretty(const struct status *st)
 	       get(i, "interface"), c_reset());
 	printf("  %snode%s: %s\n", c_bold(), c_reset(), get(i, "node"));
 	printf("  %saddress%s: %s\n", c_bold(), c_reset(), get(i, "address"));
+	print_host_route_warning(i);
 	printf("  %slistening port%s: %s\n", c_bold(), c_reset(),
 	       get(i, "listen_port"));
+	print_mtu_and_cert(i);
 	if (status_get(i, "datapath"))
 		printf("  %sdata path%s: %s\n", c_bold(), c_reset(),
 		       !strcmp(get(i, "datapath"), "kernel") ?
@@ -138,6 +182,10 @@ static void print_pretty(const struct status *st)
 	       c_bold(), c_reset(), get_u64(i, "rx_malformed"),
 	       get_u64(i, "rx_unknown_session"),
 	       get_u64(i, "rx_handshake_rejected"), get_u64(i, "tx_no_route"));
+	if (get_u64(i, "tx_bad_packet"))
+		printf("  %sdropped%s: %llu packets from %s that are not IPv4 (IPv6 is not carried yet)\n",
+		       c_bold(), c_reset(), get_u64(i, "tx_bad_packet"),
+		       get(i, "interface"));
 	if (get_u64(i, "rx_handshake_refused") ||
 	    get_u64(i, "rx_handshake_wrong_source"))
 		printf("  %shandshakes refused%s: %llu over budget, %llu from the wrong source\n",
@@ -204,9 +252,10 @@ static void json_string(const char *s)
  * Values with a leading zero (session indices) stay strings. */
 static void json_value(const char *key, const char *v)
 {
-	bool digits = *v && (v[0] != '0' || !v[1]);
+	const char *n = v[0] == '-' ? v + 1 : v;
+	bool digits = *n && (n[0] != '0' || !n[1]) && (n == v || n[0] != '0');
 
-	for (const char *c = v; *c && digits; c++)
+	for (const char *c = n; *c && digits; c++)
 		digits = isdigit((unsigned char)*c);
 	/* Names and hex indices that happen to be all digits stay strings. */
 	if (digits && strcmp(key, "name") && strcmp(key, "node") &&
@@ -229,20 +278,30 @@ static void json_block(const struct status_block *b, const char *indent)
 	}
 }
 
-static void print_json(const struct status *st)
+/* One interface's object; in indent, when it is an element of the array
+ * `podnet show --json` prints for every interface. */
+static void print_json(const struct status *st, const char *indent)
 {
-	printf("{\n");
-	json_block(&st->interface, "  ");
-	printf(",\n  \"peers\": [");
+	char in1[16], in2[16], in3[16];
+
+	snprintf(in1, sizeof(in1), "%s  ", indent);
+	snprintf(in2, sizeof(in2), "%s    ", indent);
+	snprintf(in3, sizeof(in3), "%s      ", indent);
+	printf("%s{\n", indent);
+	json_block(&st->interface, in1);
+	printf(",\n%s\"peers\": [", in1);
 	for (size_t n = 0; n < st->n_peers; n++) {
-		printf("%s\n    {\n", n ? "," : "");
-		json_block(&st->peers[n], "      ");
-		printf("\n    }");
+		printf("%s\n%s{\n", n ? "," : "", in2);
+		json_block(&st->peers[n], in3);
+		printf("\n%s}", in2);
 	}
-	printf("%s]\n}\n", st->n_peers ? "\n  " : "");
+	printf("%s%s]\n%s}", st->n_peers ? "\n" : "", st->n_peers ? in1 : "",
+	       indent);
 }
 
-static int show_one(const char *path, bool json)
+/* Shows the daemon at path; JSON: element `index` of an array, or (-1)
+ * the one object. Returns 0 when it answered. */
+static int show_one(const char *path, bool json, int index)
 {
 	struct status st;
 	char err[512];
@@ -257,10 +316,17 @@ static int show_one(const char *path, bool json)
 		status_free(&st);
 		return 1;
 	}
-	if (json)
-		print_json(&st);
-	else
+	if (json) {
+		if (index > 0)
+			printf(",\n");
+		print_json(&st, index >= 0 ? "  " : "");
+		if (index < 0)
+			printf("\n");
+	} else {
+		if (index > 0)
+			putchar('\n');
 		print_pretty(&st);
+	}
 	status_free(&st);
 	return 0;
 }
@@ -273,11 +339,10 @@ int show_main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *socket_path = NULL;
+	const char *socket_path = NULL, *ifname = NULL;
 	bool json = false;
-	char path[256];
-	glob_t g;
-	int opt, ret = 0;
+	char **paths;
+	int opt, n, shown = 0, ret = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "js:h", opts, NULL)) != -1) {
@@ -300,34 +365,33 @@ int show_main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
+	if (argc - optind == 1)
+		ifname = argv[optind];
 	color = !json && isatty(STDOUT_FILENO);
-	if (socket_path)
-		return show_one(socket_path, json);
-	if (argc - optind == 1) {
-		if (strchr(argv[optind], '/') || strlen(argv[optind]) > 15) {
-			fprintf(stderr, "%s: '%s' is not an interface name\n",
-				prog_name, argv[optind]);
-			return 1;
+	n = cli_sockets(socket_path, ifname, &paths);
+	if (n < 0)
+		return 1;
+	if (!n) {
+		fprintf(stderr, "%s: no podnetd runs in this network namespace (no control socket in " CONTROL_SOCKET_DIR ")\n",
+			prog_name);
+		return 1;
+	}
+	/* Named: one object, as always. All of them: an array, even of
+	 * one, so that a script's jq does not depend on how many run. */
+	if (socket_path || ifname) {
+		ret = show_one(paths[0], json, -1);
+	} else {
+		if (json)
+			printf("[\n");
+		for (int i = 0; i < n; i++) {
+			if (show_one(paths[i], json, shown))
+				ret = 1;
+			else
+				shown++;
 		}
-		snprintf(path, sizeof(path), SOCKET_DIR "/%s.sock", argv[optind]);
-		return show_one(path, json);
+		if (json)
+			printf("%s]\n", shown ? "\n" : "");
 	}
-	if (glob(SOCKET_DIR "/*.sock", 0, NULL, &g) || !g.gl_pathc) {
-		fprintf(stderr, "%s: no podnetd control socket in " SOCKET_DIR "\n",
-			prog_name);
-		return 1;
-	}
-	if (json && g.gl_pathc > 1) {
-		fprintf(stderr, "%s: several interfaces are up; name one for --json\n",
-			prog_name);
-		globfree(&g);
-		return 1;
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		if (i)
-			putchar('\n');
-		ret |= show_one(g.gl_pathv[i], json);
-	}
-	globfree(&g);
+	cli_sockets_free(paths, n);
 	return ret;
 }

@@ -15,6 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "ctlpath.h"
 #include "subcommands.h"
 
 #define ANSWER_MAX (16u << 20)
@@ -31,12 +33,13 @@ int ctl_target(int argc, char *argv[], int *i, char *path, size_t len)
 		n = snprintf(path, len, "%s", argv[*i + 1]);
 		*i += 2;
 	} else {
-		if (argv[*i][0] == '-' || strchr(argv[*i], '/') ||
-		    strlen(argv[*i]) >= 16)
+		if (argv[*i][0] == '-' || !cli_ifname_ok(argv[*i]))
 			return -1;
-		/* The default of ControlSocket for interface IF. */
-		n = snprintf(path, len, "/run/podnet/%s.sock", argv[*i]);
+		/* The default of ControlSocket for interface IF, in this
+		 * network namespace. */
+		n = control_socket_default(path, len, argv[*i]) ? -1 : 0;
 		*i += 1;
+		return n;
 	}
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

@@ -5,9 +5,11 @@
  * podnet: the command-line tool. A table of subcommands, one file each.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "subcommands.h"
+#include "version.h"
 
 const char *prog_name;
 
@@ -32,11 +34,16 @@ static void show_usage(FILE *f)
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\n", prog_name);
 	fprintf(f, "Available subcommands:\n");
 	subcommand_list(f, &table);
-	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n");
+	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n"
+		"`%s --version' prints the version.\n", prog_name);
 }
 
 int main(int argc, char *argv[])
 {
 	prog_name = argv[0];
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("podnet %s\n", podnet_version());
+		return 0;
+	}
 	return subcommand_dispatch(&table, argc, argv);
 }

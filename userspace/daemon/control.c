@@ -17,15 +17,19 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
 
 #include "dtls.h"
+#include "expiry.h"
 #include "kernel.h"
 #include "log.h"
 #include "node.h"
@@ -129,6 +133,40 @@ static void print_counters(FILE *f, const void *obj,
 	}
 }
 
+/* The interface's MTU as the kernel has it now (`ip link set pod0 mtu
+ * 1200` shows), or 0 if it cannot tell. */
+static unsigned int link_mtu(const struct node *node)
+{
+	struct ifreq ifr = { 0 };
+
+	if (node->ifindex <= 0 ||
+	    !if_indextoname((unsigned int)node->ifindex, ifr.ifr_name))
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+			 node->cfg.ifname);
+	if (node->udp_fd < 0 || ioctl(node->udp_fd, SIOCGIFMTU, &ifr) < 0 ||
+	    ifr.ifr_mtu <= 0)
+		return 0;
+	return (unsigned int)ifr.ifr_mtu;
+}
+
+/* Keys worked out at answer time: the link's MTU now, the one the config
+ * asked for, and how long this node's certificate has left. */
+static void dump_link_and_cert(const struct node *node, FILE *f)
+{
+	unsigned int mtu = link_mtu(node);
+	time_t now = time(NULL);
+
+	fprintf(f, "mtu=%u\n", mtu ? mtu : node->cfg.mtu);
+	fprintf(f, "mtu_configured=%u\n", node->cfg.mtu);
+	if (node->identity.not_after) {
+		fprintf(f, "cert_days_left=%lld\n",
+			cert_days_left(node->identity.not_after, now));
+		fprintf(f, "cert_expires_soon=%s\n",
+			cert_expires_soon(node->identity.not_after, now) ?
+			"true" : "false");
+	}
+}
+
 static void dump_state(struct node *node, FILE *f)
 {
 	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX], why[160];
@@ -140,7 +178,7 @@ static void dump_state(struct node *node, FILE *f)
 	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
 	fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
 	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
-	fprintf(f, "mtu=%u\n", node->cfg.mtu);
+	dump_link_and_cert(node, f);
 	fprintf(f, "datapath=%s\n", node->kernel.running ? "kernel" : "tun");
 	fprintf(f, "wolfssl=%s\n", wolfSSL_lib_version());
 	fprintf(f, "crypto_code=%s\n", dtls_crypto_code());
@@ -399,7 +437,9 @@ int control_open(struct node *node, char *err, size_t errlen)
 	/* A stale socket from a crashed daemon: only replace it if nobody
 	 * answers on it, so two daemons never share one. */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-		snprintf(err, errlen, "%s: another podnetd is running", path);
+		snprintf(err, errlen,
+			 "%s: another podnetd is running and answers there; if this is another node, give it a socket of its own: ControlSocket = /run/podnet/NAME.sock in [Interface]",
+			 path);
 		close(fd);
 		return -1;
 	}

@@ -34,6 +34,8 @@
 #include "session.h"
 #include "traversal.h"
 #include "tun.h"
+#include "version.h"
+#include "expiry.h"
 
 #define HOUSEKEEPING_INTERVAL 1.0
 
@@ -282,6 +284,9 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	log_ratelimit_flush(log_clock());
+	/* Once a day while the certificate expires within 30 days. */
+	cert_expiry_log(node->identity.not_after, node->cfg.cert_path,
+			time(NULL));
 	/* With podnet.ko the counters and last-heard times live there. */
 	kernel_stats_sync(node);
 	for (p = node->peers; p; p = next) {
@@ -429,6 +434,7 @@ int main(int argc, char *argv[])
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	struct node node = { .udp_fd = -1, .control.fd = -1,
@@ -439,8 +445,11 @@ int main(int argc, char *argv[])
 	int opt, ret = 1, ready_fd = -1;
 	char err[512];
 
-	while ((opt = getopt_long(argc, argv, "dp:l:ch", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "dp:l:chV", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'V':
+			printf("podnetd %s\n", podnet_version());
+			return 0;
 		case 'd':
 			daemon_mode = true;
 			break;
@@ -537,6 +546,7 @@ int main(int argc, char *argv[])
 	log_info("wolfSSL %s (%s crypto); ciphers, preferred first: %s%s",
 		 wolfSSL_lib_version(), dtls_crypto_code(),
 		 dtls_cipher_list(&node.cfg), node.cfg.cipher_list[0] ? " (Ciphers)" : "");
+	cert_expiry_log(node.identity.not_after, node.cfg.cert_path, time(NULL));
 	node_apply_peers(&node);
 	if (pidfile) {
 		FILE *f = fopen(pidfile, "w");

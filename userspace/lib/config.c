@@ -8,6 +8,7 @@
  * a misspelt key is worse than one that refuses to start.
  */
 #include "config.h"
+#include "ctlpath.h"
 #include "record.h"
 #include "wire.h"
 
@@ -526,9 +527,10 @@ int config_parse_buffer(const char *name, const char *buf, size_t len,
 		     !p.have_cert ? "Certificate" : "PrivateKey");
 		goto out;
 	}
+	/* Per network namespace, as the CLI finds it (ctlpath.h). */
 	if (!cfg->control_socket[0])
-		snprintf(cfg->control_socket, sizeof(cfg->control_socket),
-			 "/run/podnet/%s.sock", cfg->ifname);
+		control_socket_default(cfg->control_socket,
+				       sizeof(cfg->control_socket), cfg->ifname);
 	ret = 0;
 out:
 	free(copy);

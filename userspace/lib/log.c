@@ -52,6 +52,24 @@ int log_level_parse(const char *s, enum log_level *level)
 	return -1;
 }
 
+const char *log_time_format(const struct timespec *ts, char *buf,
+			    size_t len)
+{
+	struct tm tm;
+	size_t n;
+
+	/* Local time, as a person at the terminal reads the clock; syslog
+	 * and journald stamp their lines themselves. */
+	if (!localtime_r(&ts->tv_sec, &tm) ||
+	    !(n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm))) {
+		snprintf(buf, len, "%lld.%03ld", (long long)ts->tv_sec,
+			 ts->tv_nsec / 1000000);
+		return buf;
+	}
+	snprintf(buf + n, len - n, ".%03ld", ts->tv_nsec / 1000000);
+	return buf;
+}
+
 static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int syslog_prio[] = {
@@ -65,10 +83,12 @@ static void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		vsyslog(syslog_prio[level], fmt, ap);
 	} else {
 		struct timespec ts;
+		char when[32];
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(stderr, "%lld.%03ld %s[%s] ", (long long)ts.tv_sec,
-			ts.tv_nsec / 1000000, log_ident, level_names[level]);
+		fprintf(stderr, "%s %s[%s] ",
+			log_time_format(&ts, when, sizeof(when)), log_ident,
+			level_names[level]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}

@@ -9,6 +9,8 @@
 #define _PODNET_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR,
@@ -21,6 +23,10 @@ void log_init(const char *ident, enum log_level level, bool use_syslog);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 int log_level_parse(const char *s, enum log_level *level);
+/* The time a foreground line starts with: 2026-12-02T16:50:01.123, local
+ * time (buf of at least 32 bytes). */
+const char *log_time_format(const struct timespec *ts, char *buf,
+			    size_t len);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

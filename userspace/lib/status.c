@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #define STATUS_MAX_TEXT (16 << 20)
-#define STATUS_MAX_FIELDS 64
 
 static int block_add(struct status_block *b, const char *key, size_t klen,
 		     const char *value, size_t vlen)

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* Fields per block (the interface's, each peer's); ~40 today. */
+#define STATUS_MAX_FIELDS 128
+
 struct status_field {
 	char *key;
 	char *value;
