@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define CONFIG_MAX_FILE (1 << 20)
 #define CONFIG_MAX_PEERS 65536
@@ -540,6 +541,7 @@ int config_parse_file(const char *path, struct config *cfg, char *err,
 		      size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *buf;
 	size_t n;
 	int ret;
@@ -549,16 +551,25 @@ int config_parse_file(const char *path, struct config *cfg, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* fopen() opens a directory; only the read would fail, vaguely. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: is a directory; expected a configuration file such as %s/pod0.conf",
+			 path, path);
+		return -1;
+	}
 	buf = malloc(CONFIG_MAX_FILE + 1);
 	if (!buf) {
 		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	errno = 0;
 	n = fread(buf, 1, CONFIG_MAX_FILE + 1, f);
 	if (ferror(f) || n > CONFIG_MAX_FILE) {
 		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? "read error" : "file larger than 1 MiB");
+			 !ferror(f) ? "file larger than 1 MiB" :
+			 errno ? strerror(errno) : "read error");
 		ret = -1;
 	} else {
 		ret = config_parse_buffer(path, buf, n, cfg, err, errlen);
