@@ -47,13 +47,14 @@ variant() {
 # for --check (without PREFIX's tricks only when PREFIX is empty).
 refused() {
 	local name=$1 pattern=$2 out status; shift 2
-	out=$(n "$ns1" "$@" "$podnetd" "$tmp/$name.conf" 2>&1) && status=0 || status=$?
+	# A podnetd that starts anyway is stopped after 5 s (status 124).
+	out=$(n "$ns1" timeout 5 "$@" "$podnetd" "$tmp/$name.conf" 2>&1) && status=0 || status=$?
 	echo "$out" >"$tmp/$name.out"
 	check "$name: podnetd exits 1" test "$status" -eq 1
 	check "$name: says '$pattern'" grep -q -- "$pattern" "$tmp/$name.out"
 	check "$name: no pod0 was created" bash -c "! ip netns exec $ns1 ip link show dev pod0"
 	check "$name: no control socket was left" test ! -e "$tmp/$name.sock"
-	out=$(n "$ns1" "$@" "$podnetd" --check "$tmp/$name.conf" 2>&1) && status=0 || status=$?
+	out=$(n "$ns1" timeout 5 "$@" "$podnetd" --check "$tmp/$name.conf" 2>&1) && status=0 || status=$?
 	echo "$out" >"$tmp/$name.check.out"
 	check "$name: --check exits 1 with the same message" \
 		bash -c "test $status -eq 1 && grep -q -- \"\$1\" '$tmp/$name.check.out'" _ "$pattern"
@@ -127,7 +128,7 @@ chmod 755 "$pub"
 variant nonroot ""
 cp "$tmp/nonroot.conf" "$pub/nonroot.conf"
 chmod 644 "$pub/nonroot.conf"
-out=$(n "$ns1" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+out=$(n "$ns1" timeout 5 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
 	"$podnetd" "$pub/nonroot.conf" 2>&1) && status=0 || status=$?
 rm -rf "$pub"
 check "nonroot: podnetd exits 1" test "$status" -eq 1
@@ -152,7 +153,7 @@ wait_pid_gone "$socat_pid" 50 || kill -KILL "$socat_pid" 2>/dev/null || true
 
 # --- started twice -----------------------------------------------------
 start_daemon "$ns1" alpha
-out=$(n "$ns1" "$podnetd" "$tmp/alpha.conf" 2>&1) && status=0 || status=$?
+out=$(n "$ns1" timeout 5 "$podnetd" "$tmp/alpha.conf" 2>&1) && status=0 || status=$?
 check "twice: the second podnetd exits 1" test "$status" -eq 1
 check "twice: says another podnetd runs for pod0, with its pid and socket" \
 	grep -q "another podnetd (pid $pid_alpha) is already running for pod0 (control socket $tmp/alpha.sock answers)" <<<"$out"
