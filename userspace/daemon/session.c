@@ -487,8 +487,9 @@ static void handshake_failed(struct session *s, int err)
 	struct dtls_failure f = { .error = err, .alert = -1 };
 	WOLFSSL_ALERT_HISTORY h;
 	char words[512], desc[128], ep[ADDR_STR_MAX], tmp[32];
-	char who[CERT_NAME_MAX + 2];
+	char who[CERT_NAME_MAX];
 	const struct peer *known;
+	const char *quote;
 
 	if (wolfSSL_get_alert_history(s->ssl, &h) == WOLFSSL_SUCCESS &&
 	    h.last_rx.level == alert_fatal)
@@ -503,11 +504,13 @@ static void handshake_failed(struct session *s, int err)
 	if (known)
 		snprintf(who, sizeof(who), "%s", known->name);
 	else if (f.have_cert)
-		snprintf(who, sizeof(who), "'%s'", f.cert.name);
+		snprintf(who, sizeof(who), "%s", f.cert.name);
 	else
 		snprintf(who, sizeof(who), "the peer");
-	snprintf(desc, sizeof(desc), "%s (%s)", known || f.have_cert ? who :
-		 "unknown", path_format(&s->path, ep, sizeof(ep)));
+	quote = !known && f.have_cert ? "'" : "";
+	snprintf(desc, sizeof(desc), "%s%s%s (%s)", quote,
+		 known || f.have_cert ? who : "unknown", quote,
+		 path_format(&s->path, ep, sizeof(ep)));
 	log_debug("handshake with %s: wolfSSL error %d (%s), alert received: %s",
 		  desc, err,
 		  wolfSSL_ERR_reason_error_string((unsigned long)err),

@@ -74,10 +74,14 @@ static void alert_words(const char *who, int alert, char *buf, size_t len)
 
 	switch (alert) {
 	case unknown_ca:
+		snprintf(buf, len, "%s refused our certificate (alert %s): both nodes need certificates from the same CA",
+			 who, name);
+		break;
 	case bad_certificate:
 	case certificate_unknown:
 	case unsupported_certificate:
-		snprintf(buf, len, "%s refused our certificate (alert %s): both nodes need certificates from the same CA",
+		/* Also what its own checks (revocation, addresses) send. */
+		snprintf(buf, len, "%s refused our certificate (alert %s): its log says why",
 			 who, name);
 		break;
 	case certificate_expired:
@@ -152,9 +156,9 @@ const char *dtls_failure_words(const char *who, const struct dtls_failure *f,
 		alert_words(who, f->alert, buf, len);
 		break;
 	case VERIFY_CERT_ERROR:
+		/* Our own reason names the certificate already. */
 		if (f->refusal[0])
-			snprintf(buf, len, "%s's certificate is refused: %s", who,
-				 f->refusal);
+			snprintf(buf, len, "%s", f->refusal);
 		else
 			snprintf(buf, len, "%s's certificate failed this node's checks",
 				 who);
