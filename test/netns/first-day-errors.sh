@@ -13,20 +13,28 @@
 #  │ $ns1: alpha (CA test-net)  │         │ $ns2: beta (CA other-net)  │
 #  │   veth1 192.168.243.1      ├─────────┤   veth2 192.168.243.2      │
 #  │   each mistake made here   │         │   podnetd :51820           │
-#  └────────────────────────────┘         └────────────────────────────┘
+#  │   veth3 192.168.244.1      │         └────────────────────────────┘
+#  └─────────────┬──────────────┘
+#  ┌─────────────┴──────────────┐
+#  │ $ns3: 192.168.244.3        │  an expired certificate (loadgen), and
+#  │   epsilon (CA test-net)    │  epsilon, whose [Peer] gamma is alpha's
+#  └────────────────────────────┘  address
 
 source "$(dirname "$0")/../lib/netns.sh"
 ktap_header "podnet: every first-day mistake explains itself"
 
 ns_create ns1 alpha
 ns_create ns2 beta
+ns_create ns3 gamma
 veth_link "$ns1" veth1 192.168.243.1/24 "$ns2" veth2 192.168.243.2/24
+veth_link "$ns1" veth3 192.168.244.1/24 "$ns3" veth4 192.168.244.3/24
 
 make_ca "$tmp/ca" "test-net"
 make_node_cert "$tmp/ca" alpha 10.77.0.1
 make_ca "$tmp/other" "other-net"
 make_node_cert "$tmp/other" beta 10.77.0.2
 make_node_cert "$tmp/other" alpha 10.77.0.1
+make_node_cert "$tmp/ca" epsilon 10.77.0.5
 
 write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 \
 	beta 192.168.243.2:51820
@@ -181,5 +189,19 @@ check "wolfSSL's code is in a debug line" grep -q "debug.*handshake with beta.*w
 check "the repeats are at debug level" \
 	test "$(grep -c "debug.*handshake with beta.* failed: " "$tmp/alpha.log")" -ge 2
 check "both daemons still run" daemons_alive alpha beta
+
+# --- at run time: a peer with an expired certificate, with its dates ---
+ip netns exec "$ns3" timeout 4 "$build/podnet-loadgen" -C "$tmp/exp/alpha.crt" \
+	-K "$tmp/exp/alpha.key" "$tmp/ca" 192.168.244.1:51820 1 >"$tmp/loadgen.out" 2>&1 || true
+check "alpha: an expired peer certificate is refused with its date" \
+	grep -q "warn.*handshake with 'alpha' (192.168.244.3:[0-9]*) failed: alpha's certificate has expired (not after 2020-01-02 00:00 UTC)" "$tmp/alpha.log"
+
+# --- at run time: the node at a peer's endpoint has another name -------
+write_config "$tmp/epsilon.conf" epsilon "$tmp/ca" 10.77.0.5/24 51820 \
+	gamma 192.168.244.1:51820
+start_daemon "$ns3" epsilon
+check "epsilon: the name alpha presents, and the one configured" \
+	wait_for 100 grep -q "warn.*handshake with gamma (192.168.244.1:51820) refused: it presents name 'alpha' but is configured as 'gamma'" "$tmp/epsilon.log"
+check "all daemons still run" daemons_alive alpha beta epsilon
 
 ktap_finish

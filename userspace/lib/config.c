@@ -230,7 +230,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	if (!strcasecmp(key, "Name")) {
 		if (!valid_name(value) || strlen(value) >= IFNAMSIZ ||
 		    !strcmp(value, ".") || !strcmp(value, ".."))
-			return fail(p, "expected an interface name of 1-%d characters, got '%s'",
+			return fail(p, "expected an interface name of 1-%d characters of A-Z a-z 0-9 . _ - (not . or ..), got '%s'",
 				    IFNAMSIZ - 1, value);
 		strcpy(cfg->ifname, value);
 	} else if (!strcasecmp(key, "Address")) {
