@@ -96,6 +96,7 @@ dir = $tmp/exp
 database = $tmp/exp/index.txt
 new_certs_dir = $tmp/exp
 serial = $tmp/exp/serial
+unique_subject = no
 default_md = default
 policy = p
 x509_extensions = ext
@@ -111,6 +112,13 @@ openssl ca -batch -config "$tmp/exp/ca.cnf" -cert "$tmp/ca/ca.crt" -keyfile "$tm
 variant expired "s|^Certificate = .*|Certificate = $tmp/exp/alpha.crt|; s|^PrivateKey = .*|PrivateKey = $tmp/exp/alpha.key|"
 refused expired "expired on 2020-01-02 00:00 UTC (valid from 2020-01-01 00:00 UTC): issue a new one"
 
+# --- a certificate not valid yet (a clock behind, or a typo in --days) --
+openssl ca -batch -config "$tmp/exp/ca.cnf" -cert "$tmp/ca/ca.crt" -keyfile "$tmp/ca/ca.key" \
+	-in "$tmp/exp/alpha.csr" -out "$tmp/exp/future.crt" -notext \
+	-startdate 20990101000000Z -enddate 20991231000000Z >/dev/null 2>&1
+variant future "s|^Certificate = .*|Certificate = $tmp/exp/future.crt|; s|^PrivateKey = .*|PrivateKey = $tmp/exp/alpha.key|"
+refused future "is not valid yet: valid from 2099-01-01 00:00 UTC, and this machine's clock says 20[0-9-]* [0-9:]* UTC (check the clock)"
+
 # --- a private key others can read ------------------------------------
 cp "$tmp/ca/alpha.key" "$tmp/alpha-0644.key"
 chmod 0644 "$tmp/alpha-0644.key"
@@ -122,6 +130,26 @@ variant noca "s|^CA = .*|CA = $tmp/ca/nope.crt|"
 refused noca "cannot load the CA certificate $tmp/ca/nope.crt: not found"
 variant keyca "s|^CA = .*|CA = $tmp/ca/alpha.key|"
 refused keyca "cannot load the CA certificate $tmp/ca/alpha.key: not a certificate"
+
+# --- this node's own certificate revoked --------------------------------
+"$podnet" cert revoke --ca-dir "$tmp/ca" --list "$tmp/revoked.list" alpha >/dev/null
+variant revoked "s|^LogLevel = debug$|&\nRevocationList = $tmp/revoked.list|"
+refused revoked "this node's certificate $tmp/ca/alpha.crt is revoked by $tmp/revoked.list (serial 1)"
+
+# --- a ControlSocket path that holds a file: never replaced --------------
+variant sockfile "s|^ControlSocket = .*|ControlSocket = $tmp/alpha.conf|"
+cp "$tmp/alpha.conf" "$tmp/alpha.conf.orig"
+out=$(n "$ns1" timeout 5 "$podnetd" "$tmp/sockfile.conf" 2>&1) && status=0 || status=$?
+check "sockfile: podnetd exits 1" test "$status" -eq 1
+check "sockfile: says the path is not a socket" \
+	grep -q "ControlSocket $tmp/alpha.conf exists and is not a socket: remove it, or choose another ControlSocket" <<<"$out"
+check "sockfile: the file is still there, unchanged" cmp "$tmp/alpha.conf" "$tmp/alpha.conf.orig"
+
+# --- an interface name the kernel would refuse ---------------------------
+variant badname "s|^Name = .*|Name = pod/0|"
+out=$(n "$ns1" "$podnetd" --check "$tmp/badname.conf" 2>&1) && status=0 || status=$?
+check "badname: --check exits 1 and names the line and the rule" \
+	bash -c "test $status -eq 1 && grep -q 'badname.conf:2: expected an interface name of 1-15 characters of A-Z a-z 0-9 . _ -' <<<\"\$1\"" _ "$out"
 
 # --- a directory as the config ----------------------------------------
 out=$(n "$ns1" "$podnetd" "$tmp/ca" 2>&1) && status=0 || status=$?
