@@ -80,6 +80,11 @@ static void remember_refusal(WOLFSSL_X509_STORE_CTX *store,
 	snprintf(refused.f.refusal, sizeof(refused.f.refusal), "%s", why);
 }
 
+void dtls_refusal_forget(void)
+{
+	memset(&refused, 0, sizeof(refused));
+}
+
 bool dtls_refusal_take(const WOLFSSL *ssl, struct dtls_failure *f)
 {
 	if (!ssl || refused.ssl != ssl)

@@ -36,5 +36,8 @@ void dtls_contexts_free(struct node *node);
  * the verify callback, if it was ssl's: fills those fields of f, once.
  */
 bool dtls_refusal_take(const WOLFSSL *ssl, struct dtls_failure *f);
+/* Before each handshake step: no refusal of an earlier one is left for a
+ * new session that wolfSSL allocates at the same address. */
+void dtls_refusal_forget(void);
 
 #endif /* _PODNET_DTLS_H */

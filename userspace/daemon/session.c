@@ -617,6 +617,7 @@ static bool session_drive(struct session *s)
 
 	if (!s->is_client)
 		s->capture_flight = true;
+	dtls_refusal_forget();
 	ret = s->is_client ? wolfSSL_connect(s->ssl) : wolfSSL_accept(s->ssl);
 	s->capture_flight = false;
 	if (ret == WOLFSSL_SUCCESS) {
