@@ -473,6 +473,7 @@ static int check_control_socket(const struct config *cfg, char *err,
 {
 	const char *path = cfg->control_socket;
 	char dir[sizeof(cfg->control_socket)], up[sizeof(dir)];
+	char tmp[sizeof(dir)];
 	struct stat st;
 
 	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
@@ -487,8 +488,9 @@ static int check_control_socket(const struct config *cfg, char *err,
 			 path, cfg->path);
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", dirname(dir));
+	/* dirname() may write into its argument: work on copies. */
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", dirname(tmp));
 	if (stat(dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "ControlSocket %s: %s is not a directory",
@@ -503,8 +505,8 @@ static int check_control_socket(const struct config *cfg, char *err,
 		return 0;
 	}
 	/* podnetd makes the last directory itself (/run/podnet), no more. */
-	snprintf(up, sizeof(up), "%s", dir);
-	snprintf(up, sizeof(up), "%s", dirname(up));
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	snprintf(up, sizeof(up), "%s", dirname(tmp));
 	if (access(up, W_OK | X_OK)) {
 		snprintf(err, errlen, "ControlSocket %s: cannot create its directory %s in %s: %s",
 			 path, dir, up, strerror(errno));
