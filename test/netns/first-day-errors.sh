@@ -137,13 +137,15 @@ variant revoked "s|^LogLevel = debug$|&\nRevocationList = $tmp/revoked.list|"
 refused revoked "this node's certificate $tmp/ca/alpha.crt is revoked by $tmp/revoked.list (serial 1)"
 
 # --- a ControlSocket path that holds a file: never replaced --------------
-variant sockfile "s|^ControlSocket = .*|ControlSocket = $tmp/alpha.conf|"
-cp "$tmp/alpha.conf" "$tmp/alpha.conf.orig"
+# (An unfixed podnetd unlinked whatever was there: a typo could eat a file.)
+echo "notes a user keeps" >"$tmp/precious.txt"
+cp "$tmp/precious.txt" "$tmp/precious.orig"
+variant sockfile "s|^ControlSocket = .*|ControlSocket = $tmp/precious.txt|"
 out=$(n "$ns1" timeout 5 "$podnetd" "$tmp/sockfile.conf" 2>&1) && status=0 || status=$?
 check "sockfile: podnetd exits 1" test "$status" -eq 1
 check "sockfile: says the path is not a socket" \
-	grep -q "ControlSocket $tmp/alpha.conf exists and is not a socket: remove it, or choose another ControlSocket" <<<"$out"
-check "sockfile: the file is still there, unchanged" cmp "$tmp/alpha.conf" "$tmp/alpha.conf.orig"
+	grep -q "ControlSocket $tmp/precious.txt exists and is not a socket: remove it, or choose another ControlSocket" <<<"$out"
+check "sockfile: the file is still there, unchanged" cmp "$tmp/precious.txt" "$tmp/precious.orig"
 
 # --- an interface name the kernel would refuse ---------------------------
 variant badname "s|^Name = .*|Name = pod/0|"
