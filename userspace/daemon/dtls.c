@@ -15,6 +15,7 @@
 #include <wolfssl/wolfcrypt/random.h>
 
 #include "cert.h"
+#include "dtls_error.h"
 #include "config.h"
 #include "log.h"
 #include "node.h"
@@ -56,29 +57,77 @@ const char *dtls_crypto_code(void)
 static struct node *verify_node;
 
 /*
+ * What the verify callback saw of the last certificate it refused, for
+ * the words of the failure (dtls_refusal_take()). Handshakes run on the
+ * main thread one call at a time, so one slot, tagged with its session,
+ * is enough.
+ */
+static struct {
+	const WOLFSSL *ssl;
+	struct dtls_failure f;
+} refused;
+
+static void remember_refusal(WOLFSSL_X509_STORE_CTX *store,
+			     const struct cert_identity *id, const char *why)
+{
+	memset(&refused, 0, sizeof(refused));
+	refused.ssl = wolfSSL_X509_STORE_CTX_get_ex_data(store,
+			wolfSSL_get_ex_data_X509_STORE_CTX_idx());
+	if (id) {
+		refused.f.have_cert = true;
+		refused.f.cert = *id;
+	}
+	snprintf(refused.f.refusal, sizeof(refused.f.refusal), "%s", why);
+}
+
+void dtls_refusal_forget(void)
+{
+	memset(&refused, 0, sizeof(refused));
+}
+
+bool dtls_refusal_take(const WOLFSSL *ssl, struct dtls_failure *f)
+{
+	if (!ssl || refused.ssl != ssl)
+		return false;
+	f->have_cert = refused.f.have_cert;
+	f->cert = refused.f.cert;
+	memcpy(f->refusal, refused.f.refusal, sizeof(f->refusal));
+	memset(&refused, 0, sizeof(refused));
+	return true;
+}
+
+/*
  * After wolfSSL has checked the chain against the CA: refuse revoked
  * certificates, CA certificates and taken addresses during the handshake,
  * so the peer learns of it by an alert instead of a silent session.
  * session_complete() asks revoke_check() once more with the final state.
+ * A certificate refused here or by wolfSSL is remembered (parsed, not
+ * trusted) so that the log can name it and its dates.
  */
 static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
 	struct cert_identity id;
 	const unsigned char *der;
 	WOLFSSL_X509 *x509;
-	char why[256];
+	char why[192];
+	bool parsed;
 	int len;
 
-	if (!preverify || !verify_node ||
-	    wolfSSL_X509_STORE_CTX_get_error_depth(store) != 0)
+	if (!verify_node || wolfSSL_X509_STORE_CTX_get_error_depth(store) != 0)
 		return preverify;
 	x509 = wolfSSL_X509_STORE_CTX_get_current_cert(store);
 	der = x509 ? wolfSSL_X509_get_der(x509, &len) : NULL;
-	if (!der || len <= 0 ||
-	    cert_parse(der, (size_t)len, &id, NULL, why, sizeof(why)) < 0)
+	parsed = der && len > 0 &&
+		 cert_parse(der, (size_t)len, &id, NULL, why, sizeof(why)) == 0;
+	if (!preverify) {
+		remember_refusal(store, parsed ? &id : NULL, "");
+		return 0;
+	}
+	if (!parsed)
 		return 0;
 	if (revoke_check(verify_node, &id, why, sizeof(why)) < 0) {
-		log_warn_ratelimited("handshake refused: %s", why);
+		log_debug("handshake refused by the verify callback: %s", why);
+		remember_refusal(store, &id, why);
 		return 0;
 	}
 	return 1;

@@ -7,6 +7,7 @@
 #ifndef _PODNET_DTLS_H
 #define _PODNET_DTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@
 #include <wolfssl/ssl.h>
 
 struct config;
+struct dtls_failure;
 struct node;
 
 /* The node's part (node->dtls). */
@@ -29,5 +31,13 @@ const char *dtls_cipher_list(const struct config *cfg);
 /* "assembly" (make WOLFSSL=asm) or "portable" (Debian's wolfSSL) */
 const char *dtls_crypto_code(void);
 void dtls_contexts_free(struct node *node);
+/*
+ * The certificate (parsed, not trusted) and reason of the last refusal by
+ * the verify callback, if it was ssl's: fills those fields of f, once.
+ */
+bool dtls_refusal_take(const WOLFSSL *ssl, struct dtls_failure *f);
+/* Before each handshake step: no refusal of an earlier one is left for a
+ * new session that wolfSSL allocates at the same address. */
+void dtls_refusal_forget(void);
 
 #endif /* _PODNET_DTLS_H */

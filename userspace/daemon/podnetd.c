@@ -25,9 +25,11 @@
 #include "control.h"
 #include "datapath.h"
 #include "dtls.h"
+#include "dtls_error.h"
 #include "kernel.h"
 #include "log.h"
 #include "peer.h"
+#include "preflight.h"
 #include "reload.h"
 #include "rendezvous.h"
 #include "rtnl.h"
@@ -41,49 +43,14 @@
 
 static void usage(FILE *f, const char *prog)
 {
-	fprintf(f, "Usage: %s [--daemon] [--pidfile FILE] [--log-level LEVEL] CONFIG\n\n"
+	fprintf(f, "Usage: %s [--daemon] [--pidfile FILE] [--log-level LEVEL] CONFIG\n"
+		"       %s --check CONFIG\n\n"
 		"  --daemon           detach once the interface is up; log to syslog\n"
 		"  --pidfile FILE     write the daemon's pid to FILE\n"
 		"  --log-level LEVEL  error, warn, info or debug (overrides LogLevel)\n"
-		"  --check            only check the configuration and certificates\n",
-		prog);
-}
-
-static int load_identity(struct config *cfg, struct cert_identity *id,
-			 char *err, size_t errlen)
-{
-	char want[INET_ADDRSTRLEN], have[INET_ADDRSTRLEN], why[256];
-
-	if (cert_identity_from_file(cfg->cert_path, id, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: %s", cfg->cert_path, why);
-		return -1;
-	}
-	if (!id->has_vaddr || id->vaddr.s_addr != cfg->address.s_addr) {
-		inet_ntop(AF_INET, &cfg->address, want, sizeof(want));
-		if (id->has_vaddr)
-			inet_ntop(AF_INET, &id->vaddr, have, sizeof(have));
-		else
-			strcpy(have, "no address");
-		snprintf(err, errlen,
-			 "%s: Address is %s but the certificate %s holds %s",
-			 cfg->path, want, cfg->cert_path, have);
-		return -1;
-	}
-	/* A CA certificate signs nodes; it never is one (F14). */
-	if (id->is_ca) {
-		snprintf(err, errlen,
-			 "%s is a CA certificate (CA:TRUE), not a node certificate",
-			 cfg->cert_path);
-		return -1;
-	}
-	/* Like ssh: a key others can read is refused, not used (F11). */
-	if (cert_key_file_check(cfg->key_path, err, errlen))
-		return -1;
-	if (id->not_after && id->not_after < time(NULL)) {
-		snprintf(err, errlen, "%s: certificate expired", cfg->cert_path);
-		return -1;
-	}
-	return 0;
+		"  --check            check all a start would (configuration, certificates,\n"
+		"                     key, privileges, TUN device, ports) and exit\n",
+		prog, prog);
 }
 
 static int interface_up(struct node *node, char *err, size_t errlen)
@@ -103,6 +70,11 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 	node->link.adopted = rtnl_link_index(node->cfg.ifname) > 0;
 	fd = tun_open(node->cfg.ifname, name, sizeof(name),
 		      &node->dp.tun_offload);
+	if (fd == -EBUSY) {
+		snprintf(err, errlen, "%s: the TUN device is attached to another program (a podnetd with another ControlSocket?): stop it, or set another Name in %s",
+			 node->cfg.ifname, node->cfg.path);
+		return -1;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create TUN device: %s",
 			 node->cfg.ifname, strerror(-fd));
@@ -196,7 +168,7 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 
 	if (config_parse_file(path, &cfg, err, errlen))
 		return -1;
-	if (load_identity(&cfg, &id, err, errlen)) {
+	if (preflight_identity(&cfg, &id, err, errlen)) {
 		config_free(&cfg);
 		return -1;
 	}
@@ -426,6 +398,35 @@ static void detached(int ready_fd)
 	close(ready_fd);
 }
 
+static const char *pid_text(pid_t pid, char *buf, size_t len)
+{
+	if (pid > 0)
+		snprintf(buf, len, " (pid %d)", (int)pid);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* The one line a successful --check prints. */
+static void check_passed(const struct node *node, pid_t running)
+{
+	char until[40], pidbuf[32];
+
+	if (running >= 0) {
+		printf("%s: valid (node %s, certificate valid until %s); podnetd%s is running %s: SIGHUP applies peers and certificates, a restart the rest\n",
+		       node->cfg.path, node->identity.name,
+		       dtls_format_time(node->identity.not_after, until,
+					sizeof(until)),
+		       pid_text(running, pidbuf, sizeof(pidbuf)),
+		       node->cfg.ifname);
+		return;
+	}
+	printf("%s: valid (node %s on %s, UDP port %u, certificate valid until %s)\n",
+	       node->cfg.path, node->identity.name, node->cfg.ifname,
+	       node->cfg.listen_port,
+	       dtls_format_time(node->identity.not_after, until, sizeof(until)));
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -441,6 +442,9 @@ int main(int argc, char *argv[])
 			     .rv.probe_fd = -1, .dp.tun_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false, ran = false;
+	bool started = false;
+	char pidbuf[32];
+	pid_t running;
 	enum log_level level;
 	int opt, ret = 1, ready_fd = -1;
 	char err[512];
@@ -486,28 +490,37 @@ int main(int argc, char *argv[])
 	if (level_arg)
 		node.cfg.log_level = level;
 	log_init("podnetd", node.cfg.log_level, false);
-	if (load_identity(&node.cfg, &node.identity, err, sizeof(err)) ||
-	    revoke_load(&node, err, sizeof(err))) {
-		log_err("%s", err);
-		config_free(&node.cfg);
-		return 1;
-	}
-	if (datapath_init(&node.dp)) {
-		log_err("out of memory");
-		config_free(&node.cfg);
-		return 1;
-	}
 	wolfSSL_Init();
-	if (dtls_contexts_create(&node, err, sizeof(err))) {
-		log_err("%s", err);
-		goto out;
+	/* Everything a start needs, before anything is changed: a mistake
+	 * ends here with its cause and fix, leaving nothing behind. */
+	running = preflight_running(&node.cfg);
+	if (preflight_privileges(err, sizeof(err)))
+		goto refused;
+	if (running >= 0 && !check_only) {
+		snprintf(err, sizeof(err), "another podnetd%s is already running for %s (control socket %s answers): stop it first, or give this node its own Name, ListenPort and ControlSocket",
+			 pid_text(running, pidbuf, sizeof(pidbuf)),
+			 node.cfg.ifname, node.cfg.control_socket);
+		goto refused;
 	}
+	if (preflight_identity(&node.cfg, &node.identity, err, sizeof(err)) ||
+	    revoke_load(&node, err, sizeof(err)) ||
+	    preflight_not_revoked(&node, err, sizeof(err)))
+		goto refused;
+	/* A podnetd running this config holds its port and interface. */
+	if (running < 0 && preflight_host(&node.cfg, err, sizeof(err)))
+		goto refused;
+	if (datapath_init(&node.dp)) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto refused;
+	}
+	if (dtls_contexts_create(&node, err, sizeof(err)))
+		goto refused;
 	if (check_only) {
-		printf("%s: configuration and certificates are valid\n",
-		       node.cfg.path);
+		check_passed(&node, running);
 		ret = 0;
-		goto out;
+		goto quiet;
 	}
+	started = true;
 	if (daemon_mode && daemonize(&ready_fd)) {
 		log_err("cannot daemonize: %s", strerror(errno));
 		goto out;
@@ -568,12 +581,17 @@ int main(int argc, char *argv[])
 	/* Non-zero when the loop stopped because the interface went away. */
 	ret = node.exit_status;
 	ran = true;
+refused:
+	log_err("%s", err);
+quiet:
 out:
 	node_cleanup(&node);
 	wolfSSL_Cleanup();
 	if (pidfile && ran)
 		unlink(pidfile);
 	log_ratelimit_flush(HUGE_VAL);
-	log_info("stopped");
+	/* Only what started can stop. */
+	if (started)
+		log_info("stopped");
 	return ret;
 }

@@ -20,9 +20,13 @@
 #include <string.h>
 
 #include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/random.h>
 
 #include "datapath.h"
+#include "dtls.h"
+#include "dtls_error.h"
 #include "kernel.h"
 #include "log.h"
 #include "node.h"
@@ -430,39 +434,43 @@ static const char *session_desc(const struct session *s, char *buf,
 }
 
 /*
- * A refused handshake is worth one warning per sender, not one per
- * attempt: a node with a foreign certificate retries forever. Repeats from
- * the same address within REJECT_LOG_QUIET go to the debug log.
+ * A refused handshake is worth one warning per peer and minute, not one
+ * per attempt: a node with a foreign certificate retries forever. A peer
+ * is its address (without the port, which a NAT may change) or, for a
+ * session we dialled, its configured name. Repeats within
+ * REJECT_LOG_QUIET go to the debug log.
  */
 #define REJECT_LOG_SLOTS 16
-#define REJECT_LOG_QUIET 600.0
+#define REJECT_LOG_QUIET 60.0
 
 __attribute__((format(printf, 2, 3)))
 static void log_reject(struct session *s, const char *fmt, ...)
 {
 	static struct {
 		struct endpoint ep;
+		const struct peer *peer;	/* only compared, never read */
 		ev_tstamp when;
 	} recent[REJECT_LOG_SLOTS];
 	static unsigned int next;
 	ev_tstamp now = ev_now(s->node->loop);
 	enum log_level level = LOG_LEVEL_WARN;
 	struct endpoint ep = s->path.ep;
-	char msg[512];
+	char msg[768];
 	va_list ap;
 
-	/* One entry per address: the port of a NATed sender may change. */
 	if (ep.sa.sa_family == AF_INET)
 		ep.in.sin_port = 0;
 	else
 		ep.in6.sin6_port = 0;
 	for (unsigned int i = 0; i < REJECT_LOG_SLOTS; i++) {
-		if (recent[i].when && endpoint_equal(&recent[i].ep, &ep) &&
-		    now - recent[i].when < REJECT_LOG_QUIET)
+		if (recent[i].when && now - recent[i].when < REJECT_LOG_QUIET &&
+		    (endpoint_equal(&recent[i].ep, &ep) ||
+		     (s->peer && recent[i].peer == s->peer)))
 			level = LOG_LEVEL_DEBUG;
 	}
 	if (level == LOG_LEVEL_WARN) {
 		recent[next % REJECT_LOG_SLOTS].ep = ep;
+		recent[next % REJECT_LOG_SLOTS].peer = s->peer;
 		recent[next % REJECT_LOG_SLOTS].when = now;
 		next++;
 	}
@@ -470,7 +478,46 @@ static void log_reject(struct session *s, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_msg(level, "%s%s", msg, level == LOG_LEVEL_WARN ?
-		" (further refusals from this address are logged at debug level)" : "");
+		" (further refusals from this peer within a minute are logged at debug level)" : "");
+}
+
+/* The failure in words at warn level, wolfSSL's numbers at debug level. */
+static void handshake_failed(struct session *s, int err)
+{
+	struct dtls_failure f = { .error = err, .alert = -1 };
+	WOLFSSL_ALERT_HISTORY h;
+	char words[512], desc[128], ep[ADDR_STR_MAX], tmp[32];
+	char who[CERT_NAME_MAX];
+	const struct peer *known;
+	const char *quote;
+
+	if (wolfSSL_get_alert_history(s->ssl, &h) == WOLFSSL_SUCCESS &&
+	    h.last_rx.level == alert_fatal)
+		f.alert = h.last_rx.code;
+	/* Our own verify callback said no: its reason is the cause. */
+	if (dtls_refusal_take(s->ssl, &f) && f.refusal[0])
+		f.error = VERIFY_CERT_ERROR;
+	/* Who: the peer we dialled; else the configured peer at that
+	 * address; else a stranger, named (quoted) by the certificate it
+	 * presented: that name is its claim, nothing more. */
+	known = s->peer ? s->peer : peer_find_by_path(s->node, &s->path);
+	if (known)
+		snprintf(who, sizeof(who), "%s", known->name);
+	else if (f.have_cert)
+		snprintf(who, sizeof(who), "%s", f.cert.name);
+	else
+		snprintf(who, sizeof(who), "the peer");
+	quote = !known && f.have_cert ? "'" : "";
+	snprintf(desc, sizeof(desc), "%s%s%s (%s)", quote,
+		 known || f.have_cert ? who : "unknown", quote,
+		 path_format(&s->path, ep, sizeof(ep)));
+	log_debug("handshake with %s: wolfSSL error %d (%s), alert received: %s",
+		  desc, err,
+		  wolfSSL_ERR_reason_error_string((unsigned long)err),
+		  f.alert < 0 ? "none" : dtls_alert_name(f.alert, tmp, sizeof(tmp)));
+	log_reject(s, "handshake with %s failed: %s", desc,
+		   dtls_failure_words(who, &f, time(NULL), words,
+				      sizeof(words)));
 }
 
 /* The handshake finished: check who the peer is and hand it over. */
@@ -518,8 +565,9 @@ static void session_complete(struct session *s)
 	node->heap_trim = true;
 	if (peer && strcmp(peer->name, id.name)) {
 		/* We dialled peer X and someone else answered. */
-		log_reject(s, "handshake with %s: certificate is for '%s'",
-			 session_desc(s, desc, sizeof(desc)), id.name);
+		log_reject(s, "handshake with %s refused: it presents name '%s' but is configured as '%s' (does [Peer] %s's Endpoint reach another node?)",
+			   session_desc(s, desc, sizeof(desc)), id.name,
+			   peer->name, peer->name);
 		goto reject;
 	}
 	if (!peer) {
@@ -565,11 +613,11 @@ reject:
  */
 static bool session_drive(struct session *s)
 {
-	char desc[128];
 	int ret, err;
 
 	if (!s->is_client)
 		s->capture_flight = true;
+	dtls_refusal_forget();
 	ret = s->is_client ? wolfSSL_connect(s->ssl) : wolfSSL_accept(s->ssl);
 	s->capture_flight = false;
 	if (ret == WOLFSSL_SUCCESS) {
@@ -585,9 +633,7 @@ static bool session_drive(struct session *s)
 		arm_retransmit(s);
 		return true;
 	}
-	log_reject(s, "handshake with %s failed: %s (%d)",
-		 session_desc(s, desc, sizeof(desc)),
-		 wolfSSL_ERR_reason_error_string((unsigned long)err), err);
+	handshake_failed(s, err);
 	s->node->stats.rx_handshake_rejected++;
 	session_destroy(s);
 	return false;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define CONFIG_MAX_FILE (1 << 20)
 #define CONFIG_MAX_PEERS 65536
@@ -230,7 +231,7 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	if (!strcasecmp(key, "Name")) {
 		if (!valid_name(value) || strlen(value) >= IFNAMSIZ ||
 		    !strcmp(value, ".") || !strcmp(value, ".."))
-			return fail(p, "expected an interface name of 1-%d characters, got '%s'",
+			return fail(p, "expected an interface name of 1-%d characters of A-Z a-z 0-9 . _ - (not . or ..), got '%s'",
 				    IFNAMSIZ - 1, value);
 		strcpy(cfg->ifname, value);
 	} else if (!strcasecmp(key, "Address")) {
@@ -543,6 +544,7 @@ int config_parse_file(const char *path, struct config *cfg, char *err,
 		      size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *buf;
 	size_t n;
 	int ret;
@@ -552,16 +554,25 @@ int config_parse_file(const char *path, struct config *cfg, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* fopen() opens a directory; only the read would fail, vaguely. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: is a directory; expected a configuration file such as %s/pod0.conf",
+			 path, path);
+		return -1;
+	}
 	buf = malloc(CONFIG_MAX_FILE + 1);
 	if (!buf) {
 		fclose(f);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
+	errno = 0;
 	n = fread(buf, 1, CONFIG_MAX_FILE + 1, f);
 	if (ferror(f) || n > CONFIG_MAX_FILE) {
 		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? "read error" : "file larger than 1 MiB");
+			 !ferror(f) ? "file larger than 1 MiB" :
+			 errno ? strerror(errno) : "read error");
 		ret = -1;
 	} else {
 		ret = config_parse_buffer(path, buf, n, cfg, err, errlen);
