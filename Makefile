@@ -24,6 +24,8 @@
 #                        or DESTDIR for another root), then depmod, so that
 #                        `modprobe podnet` loads udp_tunnel and
 #                        ip6_udp_tunnel first
+#   make dkms-install    the module's sources to /usr/src/podnet-VERSION
+#                        and `dkms install` (dkms.conf)
 #   make module          podnet.ko against KVER's headers, copied to
 #                        build/kernel/podnet.ko (module-clean removes it)
 
@@ -339,6 +341,18 @@ module-install: module
 module-uninstall:
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/podnet.ko*
 	$(DEPMOD) -b $(abspath $(or $(INSTALL_MOD_PATH),/)) $(KVER)
+
+# The module's sources where DKMS wants them; dkms then builds and
+# installs it for this kernel and every later one.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := $(DESTDIR)/usr/src/podnet-$(DKMS_VERSION)
+.PHONY: dkms-install
+dkms-install:
+	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/netlink/uapi
+	install -m 0644 Kbuild dkms.conf $(DKMS_SRC)/
+	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
+	install -m 0644 netlink/uapi/*.h $(DKMS_SRC)/netlink/uapi/
+	$(if $(DESTDIR),,dkms install podnet/$(DKMS_VERSION))
 
 module-clean:
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) clean
