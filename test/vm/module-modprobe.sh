@@ -21,7 +21,7 @@ check "make module-install (KVER $kver)" \
 	make -s -C "$top" --no-print-directory -o module module-install KVER="$kver"
 check "podnet.ko in /lib/modules/$kver/updates" test -s "/lib/modules/$kver/updates/podnet.ko"
 check "modprobe podnet" modprobe podnet
-podnet_loaded=1
+podnet_loaded=1 # shellcheck disable=SC2034 # read by vm_cleanup (common.sh)
 check "... loaded udp_tunnel and ip6_udp_tunnel with it" \
 	bash -c "lsmod | grep -q '^udp_tunnel ' && lsmod | grep -q '^ip6_udp_tunnel '"
 check "modprobe -r podnet" modprobe -r podnet
