@@ -192,7 +192,7 @@ bench-kernel:
 	$(Q)$(MAKE) --no-print-directory all $(VM_MODULE)
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-kernel.sh
 
-# The unit names the installed daemon and configuration directory.
+# Every file make install puts outside /etc/podnet: make uninstall removes these.
 INSTALL_FILES := $(SBINDIR)/podnetd $(BINDIR)/podnet $(UNITDIR)/podnetd@.service \
 	$(MANDIR)/man8/podnet.8 $(MANDIR)/man8/podnetd.8 $(MANDIR)/man5/podnet.conf.5 \
 	$(BASHCOMPDIR)/podnet
@@ -322,7 +322,7 @@ $(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet
 # Kbuild's modules_install skips depmod without the kernel's System.map
 # (a headers-only tree), so depmod runs here: modules.dep then names
 # udp_tunnel and ip6_udp_tunnel for `modprobe podnet`. Out-of-tree
-# modules land in /lib/modules/KVER/updates, which depmod searches first.
+# modules land in /lib/modules/KVER/updates, as with DKMS.
 INSTALL_MOD_PATH ?= $(DESTDIR)
 INSTALL_MOD_DIR ?= updates
 DEPMOD ?= depmod
