@@ -15,13 +15,30 @@
 #   make fuzz            the libFuzzer targets, FUZZ_TIME s each, into
 #                        build-fuzz/ (clang; test/fuzz/README.md)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
-#   make install         honours PREFIX and DESTDIR
+#   make install         binaries, the podnetd@.service template, man pages,
+#                        bash completion and /etc/podnet (mode 0700);
+#                        honours PREFIX, DESTDIR and the *DIR variables
+#                        below; make uninstall removes all but /etc/podnet's
+#                        contents
+#   make module-install  podnet.ko into /lib/modules/KVER (INSTALL_MOD_PATH
+#                        or DESTDIR for another root), then depmod, so that
+#                        `modprobe podnet` loads udp_tunnel and
+#                        ip6_udp_tunnel first
+#   make dkms-install    the module's sources to /usr/src/podnet-VERSION
+#                        and `dkms install` (dkms.conf)
 #   make module          podnet.ko against KVER's headers, copied to
 #                        build/kernel/podnet.ko (module-clean removes it)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+# Configuration stays in /etc whatever PREFIX is: the unit, the man pages
+# and the README all say /etc/podnet.
+SYSCONFDIR ?= /etc
+# systemd and bash-completion both look under /usr/local as well.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
@@ -194,10 +211,30 @@ bench-kernel:
 	$(Q)$(MAKE) --no-print-directory all $(VM_MODULE)
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-kernel.sh
 
+# Every file make install puts outside /etc/podnet: make uninstall removes these.
+INSTALL_FILES := $(SBINDIR)/podnetd $(BINDIR)/podnet $(UNITDIR)/podnetd@.service \
+	$(MANDIR)/man8/podnet.8 $(MANDIR)/man8/podnetd.8 $(MANDIR)/man5/podnet.conf.5 \
+	$(BASHCOMPDIR)/podnet
+
+.PHONY: uninstall
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/podnetd $(DESTDIR)$(SBINDIR)/podnetd
 	install -m 0755 $(BUILD)/podnet $(DESTDIR)$(BINDIR)/podnet
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/podnetd@.service.in >$(DESTDIR)$(UNITDIR)/podnetd@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/podnetd@.service
+	install -m 0644 dist/podnet.8 dist/podnetd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 dist/podnet.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 dist/podnet.bash-completion $(DESTDIR)$(BASHCOMPDIR)/podnet
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/podnet
+	chmod 0700 $(DESTDIR)$(SYSCONFDIR)/podnet
+
+# Keys and configurations stay: /etc/podnet goes only when empty.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	rmdir $(DESTDIR)$(SYSCONFDIR)/podnet 2>/dev/null || true
 
 # libFuzzer targets (test/fuzz/README.md), built with clang into
 # build-fuzz/: every source file once, instrumented, then one binary per
@@ -300,6 +337,41 @@ $(BUILD)/test/kctl: $(KCTL_OBJ) $(BUILD)/libpodnet.a
 
 $(BUILD)/test/record-peer: $(BUILD)/test/kernel/record-peer.o $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# Kbuild's modules_install skips depmod without the kernel's System.map
+# (a headers-only tree), so depmod runs here: modules.dep then names
+# udp_tunnel and ip6_udp_tunnel for `modprobe podnet`. Out-of-tree
+# modules land in /lib/modules/KVER/updates, as with DKMS.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR ?= updates
+DEPMOD ?= depmod
+# Debian's headers ask for every module to be signed with a key only the
+# kernel's build had: without MODULE_SIGN=yes (and the key), none is
+# tried. With Secure Boot, DKMS (dkms.conf) signs with the machine's MOK.
+MODULE_SIGN ?= no
+.PHONY: module-install module-uninstall
+module-install: module
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) \
+		INSTALL_MOD_PATH=$(abspath $(or $(INSTALL_MOD_PATH),/)) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		$(if $(filter yes,$(MODULE_SIGN)),,CONFIG_MODULE_SIG_ALL=) modules_install
+	$(DEPMOD) -b $(abspath $(or $(INSTALL_MOD_PATH),/)) $(KVER)
+
+module-uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/podnet.ko*
+	$(DEPMOD) -b $(abspath $(or $(INSTALL_MOD_PATH),/)) $(KVER)
+
+# The module's sources where DKMS wants them; dkms then builds and
+# installs it for this kernel and every later one.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC := $(DESTDIR)/usr/src/podnet-$(DKMS_VERSION)
+.PHONY: dkms-install
+dkms-install:
+	install -d $(DKMS_SRC)/kernel $(DKMS_SRC)/netlink/uapi
+	install -m 0644 Kbuild dkms.conf $(DKMS_SRC)/
+	install -m 0644 kernel/*.[ch] $(DKMS_SRC)/kernel/
+	install -m 0644 netlink/uapi/*.h $(DKMS_SRC)/netlink/uapi/
+	$(if $(DESTDIR),,dkms install podnet/$(DKMS_VERSION))
 
 module-clean:
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR) clean

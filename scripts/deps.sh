@@ -2,41 +2,75 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Copyright (C) 2026 The podnet developers.
 #
-# Installs the Debian packages that podnet's build, demo and tests need,
-# and nothing when they are all there already. Used by the README's two
-# commands and by .ci/run, so the three never disagree.
+# Installs the Debian packages of one or more sets, and nothing when they
+# are all there already. Used by the README, .ci/run, the demo and the
+# Makefile, so that none of them keeps a list of its own.
 #
-#   scripts/deps.sh          build, tests, demo
-#   scripts/deps.sh bench    the same plus what `make bench` compares with
+#   scripts/deps.sh             = test: everything the build, make check
+#                                 and the demo need
+#   scripts/deps.sh SET...      the union of these sets:
+#     runtime   what a node needs to run podnetd: the three libraries
+#               and iproute2
+#     build     runtime plus a compiler and the -dev packages (make,
+#               make install)
+#     module    build plus the kernel headers and kmod (make module,
+#               make module-install, modprobe)
+#     test      everything make check needs: the above, the unit and fuzz
+#               tests, netns tests, the VM, the assembly wolfSSL build
+#     bench     test plus what `make bench` compares with (wireguard-go)
+#
+# A node that only runs podnet: scripts/deps.sh runtime build (README).
 set -euo pipefail
 
-packages=(
-	# build
-	build-essential pkg-config libwolfssl-dev libmnl-dev libev-dev
+runtime=(libwolfssl35 libmnl0 libev4 iproute2)
+build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev)
+module=("${build[@]}" linux-headers-amd64 kmod)
+test=(
+	"${module[@]}"
 	# unit tests and fuzzing
 	libcmocka-dev clang libclang-rt-14-dev
 	# netns tests and demo
-	iproute2 nftables openssh-server openssh-client iputils-ping jq
+	nftables openssh-server openssh-client iputils-ping jq
 	procps iperf3 tcpdump conntrack socat openssl
-	# the kernel module: its build, and the VM that loads it
-	# (scripts/vm-run.sh, make vm-check), with kernel WireGuard as the
-	# reference the VM tests and bench-kernel compare with
-	linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
-	kmod cpio xz-utils wireguard-tools
+	# the installed unit, checked by test/netns/readme-install.sh
+	systemd
+	# the VM that loads the module (scripts/vm-run.sh, make vm-check),
+	# with kernel WireGuard as the reference the VM tests and
+	# bench-kernel compare with
+	linux-image-amd64 qemu-system-x86 busybox-static cpio xz-utils
+	wireguard-tools
 	# wolfSSL with its assembly, built from Debian's source package
 	# (scripts/wolfssl-asm.sh, make WOLFSSL=asm)
 	dpkg-dev autoconf automake libtool
 )
 # Only `make bench` needs this: the userspace WireGuard it compares with.
-if [[ ${1:-} == bench ]]; then
-	packages+=(wireguard-go)
-elif [[ $# -gt 0 ]]; then
-	echo "usage: $0 [bench]" >&2
-	exit 1
+bench=("${test[@]}" wireguard-go)
+
+sets=("$@")
+[[ ${#sets[@]} -gt 0 ]] || sets=(test)
+packages=()
+for s in "${sets[@]}"; do
+	case $s in
+	runtime) packages+=("${runtime[@]}") ;;
+	build) packages+=("${build[@]}") ;;
+	module) packages+=("${module[@]}") ;;
+	test) packages+=("${test[@]}") ;;
+	bench) packages+=("${bench[@]}") ;;
+	--list) ;;
+	*)
+		echo "usage: $0 [runtime|build|module|test|bench|--list]..." >&2
+		exit 1
+		;;
+	esac
+done
+# --list: print the packages instead of installing them.
+if [[ " ${sets[*]} " == *" --list "* ]]; then
+	printf '%s\n' "${packages[@]}" | sort -u
+	exit 0
 fi
 
 missing=()
-for p in "${packages[@]}"; do
+for p in $(printf '%s\n' "${packages[@]}" | sort -u); do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
 		missing+=("$p")
 	fi
