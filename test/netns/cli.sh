@@ -107,7 +107,7 @@ clash() {
 	local out
 	out=$(n "$ns1" timeout 10 "$podnetd" "$tmp/clash.conf" 2>&1) && return 1
 	echo "$out" | tail -n 2
-	grep -q "another podnetd is running.*ControlSocket = " <<<"$out"
+	grep -q "another podnetd.*already running.*its own .*ControlSocket" <<<"$out"
 }
 check "a taken control socket: podnetd says to set ControlSocket" clash
 

@@ -145,7 +145,9 @@ start_sshd "$ns_server" 10.77.0.2 || true
 use_block=$(block_with "ssh 10.77.0.2")
 check "README: a block that uses the network" test -n "$use_block"
 ran=0
-while read -r cmd arg _; do
+while read -r cmd arg rest; do
+	rest=${rest%%#*}
+	rest=${rest%% *}
 	ran=$((ran + 1))
 	case $cmd in
 	ping)
@@ -155,10 +157,21 @@ while read -r cmd arg _; do
 		check "laptop: ssh $arg runs a command across the tunnel" \
 			grep -q readme-ssh-ok <<<"$out" ;;
 	podnet)
-		out=$(on laptop podnet "$arg" </dev/null 2>&1 || true)
-		check "laptop: podnet $arg names the peer server" \
-			grep -q "^peer: server" <<<"$out"
-		echo "$out" >"$tmp/show.out" ;;
+		out=$(on laptop podnet "$arg" ${rest:-} </dev/null 2>&1 || true)
+		case $arg in
+		show)
+			check "laptop: podnet show names the peer server" \
+				grep -q "^peer: server" <<<"$out"
+			echo "$out" >"$tmp/show.out" ;;
+		ping)
+			check "laptop: podnet ping $rest answers through the tunnel" \
+				grep -q "^server: [0-9.]* ms via" <<<"$out" ;;
+		--version)
+			check "laptop: podnet --version prints one version line" \
+				grep -qx "podnet [0-9][0-9.]*.*" <<<"$out" ;;
+		*)
+			not_ok "README: a podnet command this test does not know: $arg" ;;
+		esac ;;
 	*)
 		not_ok "README: a command this test does not know: $cmd" ;;
 	esac
