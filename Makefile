@@ -74,6 +74,9 @@ WOLFSSL_DEP :=
 else
 $(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
 endif
+# ldns builds and parses the DNS packets podnetd answers (dns_answer.c).
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns)
+DEP_LIBS += $(shell $(PKG_CONFIG) --libs ldns)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-truncation -Wno-unused-parameter \

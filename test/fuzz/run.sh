@@ -33,6 +33,7 @@ max_len() {
 	fuzz_record) echo 65600 ;;
 	fuzz_revocation) echo 4096 ;;	# a list has at most 32 entries
 	fuzz_ctl_set) echo 4096 ;;	# the daemon reads at most 4 KB
+	fuzz_dns) echo 1233 ;;	# a query is at most 1232 bytes (dns_answer.h)
 	*) echo 65536 ;;
 	esac
 }

@@ -99,6 +99,12 @@ static const struct counter node_counters[] = {
 	NODE_COUNTER("rx_handshake_refused", stats.rx_handshake_refused),
 	NODE_COUNTER("rx_handshake_wrong_source",
 		     stats.rx_handshake_wrong_source),
+	NODE_COUNTER("dns_answered", dns.stats.answered),
+	NODE_COUNTER("dns_nxdomain", dns.stats.nxdomain),
+	NODE_COUNTER("dns_refused", dns.stats.refused),
+	NODE_COUNTER("dns_servfail", dns.stats.servfail),
+	NODE_COUNTER("dns_malformed", dns.stats.malformed),
+	NODE_COUNTER("dns_dropped", dns.stats.dropped),
 };
 
 static const struct counter peer_counters[] = {

@@ -24,6 +24,7 @@
 #include "link.h"
 #include "crypto_pool.h"
 #include "datapath.h"
+#include "dns.h"
 #include "dtls.h"
 #include "kernel.h"
 #include "keymap.h"
@@ -85,6 +86,7 @@ struct node {
 	struct node_queue queue;	/* queue.c */
 	struct node_revoke revoke;	/* revoke.c */
 	struct node_candidates cand;	/* candidate.c */
+	struct node_dns dns;		/* dns.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

@@ -308,6 +308,7 @@ static void node_cleanup(struct node *node)
 	dtls_contexts_free(node);
 	rendezvous_close(node);
 	control_close(node);
+	dns_close(node);
 	interface_down(node);
 	udp_close(node);
 	routing_free(&node->routes);
@@ -539,6 +540,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	udp_enable_gro(&node);
+	dns_open(&node);
 	if (crypto_pool_start(&node.crypto, crypto_threads(&node.cfg))) {
 		log_err("cannot start crypto threads: %s", strerror(errno));
 		goto out;

@@ -24,6 +24,7 @@
 
 #include "control.h"
 #include "datapath.h"
+#include "dns.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
@@ -661,6 +662,25 @@ void traversal_lookup(struct peer *peer, bool now)
 	lookup_name(peer);
 }
 
+bool traversal_can_lookup(struct node *node)
+{
+	return any_rendezvous(node);
+}
+
+unsigned int traversal_lookup_by_name(struct node *node, const char *name)
+{
+	struct rv_msg m = { .type = RV_LOOKUP };
+	unsigned int n = 0;
+
+	for (struct peer *p = node->peers; p; p = p->next)
+		n += p->nat.is_rendezvous && p->nat.registered;
+	if (n) {
+		snprintf(m.name, sizeof(m.name), "%s", name);
+		send_lookup(node, &m);
+	}
+	return n;
+}
+
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 {
 	ev_tstamp now = ev_now(node->loop);
@@ -745,6 +765,8 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		node->stats.candidates_refused += m->n_cands;
 		return;
 	}
+	/* A name is an address, whether or not a peer can be made of it. */
+	dns_name_learned(node, m->name, m->vaddr);
 	peer = peer_find_by_name(node, m->name);
 	if (!peer)
 		peer = peer_create_learned(node, m->name);
@@ -850,8 +872,10 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 				      m->by_vaddr ? "that address" : m->name);
 		if (m->by_vaddr)
 			queue_lookup_failed(node, m->vaddr);
-		else
+		else {
 			recover_not_found(from, m->name);
+			dns_name_not_found(node, m->name);
+		}
 		break;
 	case RV_BOOT:
 		recover_boot(from, m->boot_id);

@@ -85,6 +85,11 @@ void traversal_punch(struct node *node, const struct path *from,
 		     const uint8_t *token, uint8_t kind);
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+/* Is there a registered rendezvous to ask? */
+bool traversal_can_lookup(struct node *node);
+/* Asks every registered rendezvous where name is (dns.c); returns how
+ * many were asked. */
+unsigned int traversal_lookup_by_name(struct node *node, const char *name);
 /* liveness.c is about to ping a quiet peer: our NAT may have moved us. */
 void traversal_path_quiet(struct peer *peer);
 /* liveness.c found the path dead: find another (relay, fresh punch). */

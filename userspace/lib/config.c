@@ -223,6 +223,48 @@ static int parse_address(struct parser *p, const char *value)
 	return 0;
 }
 
+/*
+ * Domain = NAME (the DNS suffix dns.c answers for) or off: labels of
+ * letters, digits and '-', dot-separated, stored lowercase without the
+ * final dot.
+ */
+static int parse_domain(struct parser *p, const char *value, char *out,
+			size_t outlen)
+{
+	size_t len = strlen(value), label = 0;
+
+	if (!strcasecmp(value, "off")) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (len && value[len - 1] == '.')
+		len--;
+	if (!len || len >= outlen)
+		goto bad;
+	for (size_t i = 0; i < len; i++) {
+		char c = value[i];
+
+		if (c == '.') {
+			if (!label || value[i - 1] == '-')
+				goto bad;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || (c == '-' && label)) ||
+		    ++label > 63)
+			goto bad;
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	}
+	if (value[len - 1] == '-')
+		goto bad;
+	out[len] = '\0';
+	return 0;
+bad:
+	return fail(p, "expected Domain as a DNS name (labels of a-z 0-9 -, at most 253 characters) or off, got '%s'",
+		    value);
+}
+
 static int interface_key(struct parser *p, const char *key, const char *value)
 {
 	struct config *cfg = p->cfg;
@@ -321,8 +363,10 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 	} else if (!strcasecmp(key, "LearnedPeerIdle")) {
 		return parse_number(p, key, value, 1, 86400,
 				    &cfg->learned_peer_idle);
+	} else if (!strcasecmp(key, "Domain")) {
+		return parse_domain(p, value, cfg->domain, sizeof(cfg->domain));
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, LearnedPeerMax, LearnedPeerIdle, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, LearnedPeerMax, LearnedPeerIdle, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath, Domain",
 			    key);
 	}
 	return 0;
@@ -465,6 +509,7 @@ static void config_defaults(struct config *cfg)
 	cfg->rekey_after = CONFIG_DEFAULT_REKEY_AFTER;
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 	cfg->threads = 1;
+	strcpy(cfg->domain, CONFIG_DEFAULT_DOMAIN);
 	/* cipher_list stays empty: the daemon picks the order (dtls.c). */
 }
 

@@ -42,6 +42,8 @@
 #define CONFIG_DEFAULT_LEARNED_PEER_IDLE 600	/* s before one is forgotten */
 #define CONFIG_DEFAULT_REKEY_AFTER 120		/* s, as WireGuard */
 #define CONFIG_DEFAULT_REKEY_PACKETS (1ull << 40)
+#define CONFIG_DEFAULT_DOMAIN "pod"
+#define CONFIG_DOMAIN_MAX 254		/* a DNS name's 253 characters */
 
 struct config_peer {
 	char name[CERT_NAME_MAX];
@@ -95,6 +97,8 @@ struct config {
 	 * the fastest first for this build and CPU */
 	char cipher_list[CONFIG_CIPHER_LIST_MAX];
 	enum config_datapath datapath;
+	/* DNS answered on Address for NAME.domain (dns.c); "": Domain = off */
+	char domain[CONFIG_DOMAIN_MAX];
 	struct config_peer *peers;
 	size_t n_peers;
 };

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The node's DNS server (dns.h). It listens on the virtual address only,
+ * and answers only datagrams that came in through the podnet interface
+ * (a peer, whose inner source the tunnel authenticated) or from this host
+ * (loopback): a host on the LAN routing the virtual address at us gets
+ * nothing. Outside the domain it answers REFUSED with the question alone,
+ * no bigger than the query; answers are rate-limited on top.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns.h"
+#include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "traversal.h"
+
+_Static_assert(DNS_NAME_MAX == CERT_NAME_MAX,
+	       "dns_answer.h's node name is a certificate's");
+
+#define DNS_PORT 53
+#define DNS_ANSWER_RATE 1000.0	/* answers per second, all clients */
+#define DNS_TCP_IDLE 5.0
+#define DNS_TICK 0.1
+
+struct lookup_ctx {
+	struct node *node;
+};
+
+static struct dns_cached *cache_find(struct node *node, const char *name)
+{
+	for (size_t i = 0; i < DNS_CACHE_SIZE; i++) {
+		struct dns_cached *c = &node->dns.cache[i];
+
+		if (c->name[0] && !strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+static void cache_put(struct node *node, const char *name, bool found,
+		      struct in_addr v4)
+{
+	struct dns_cached *c = cache_find(node, name), *oldest;
+
+	if (!c) {
+		oldest = &node->dns.cache[0];
+		for (size_t i = 0; i < DNS_CACHE_SIZE; i++) {
+			if (node->dns.cache[i].when < oldest->when)
+				oldest = &node->dns.cache[i];
+		}
+		c = oldest;
+		snprintf(c->name, sizeof(c->name), "%s", name);
+	}
+	c->found = found;
+	c->v4 = v4;
+	c->when = ev_now(node->loop);
+}
+
+/* Names are lowercase here; certificates may spell them otherwise. */
+static struct peer *find_peer(struct node *node, const char *name)
+{
+	struct peer *p = peer_find_by_name(node, name);
+
+	if (p)
+		return p;
+	for (p = node->peers; p; p = p->next) {
+		if (!strcasecmp(p->name, name))
+			return p;
+	}
+	return NULL;
+}
+
+static enum dns_name_result lookup(void *opaque, const char *name,
+				   struct dns_addrs *out)
+{
+	struct node *node = ((struct lookup_ctx *)opaque)->node;
+	ev_tstamp now = ev_now(node->loop);
+	struct dns_cached *c;
+	struct peer *p;
+
+	if (!strcasecmp(name, node->identity.name)) {
+		out->has_v4 = true;
+		out->v4 = node->cfg.address;
+		return DNS_NAME_FOUND;
+	}
+	p = find_peer(node, name);
+	if (p && p->has_vaddr) {
+		out->has_v4 = true;
+		out->v4 = p->vaddr;
+		return DNS_NAME_FOUND;
+	}
+	c = cache_find(node, name);
+	if (c && c->found && now - c->when < DNS_TTL) {
+		out->has_v4 = true;
+		out->v4 = c->v4;
+		return DNS_NAME_FOUND;
+	}
+	if (c && !c->found && now - c->when < DNS_NEGATIVE_TTL)
+		return DNS_NAME_NONE;
+	/* A peer we have no session with yet (its certificate names its
+	 * address), or a rendezvous to ask: worth waiting for. */
+	if (p || traversal_can_lookup(node))
+		return DNS_NAME_UNKNOWN;
+	return DNS_NAME_NONE;
+}
+
+static void count(struct node *node, enum dns_outcome o)
+{
+	struct dns_stats *s = &node->dns.stats;
+
+	switch (o) {
+	case DNS_DROP: s->malformed++; break;
+	case DNS_ANSWERED: s->answered++; break;
+	case DNS_NXDOMAIN: s->nxdomain++; break;
+	case DNS_REFUSED: s->refused++; break;
+	case DNS_SERVFAIL: s->servfail++; break;
+	case DNS_PENDING: break;
+	}
+}
+
+static void tcp_close(struct dns_tcp *t)
+{
+	struct ev_loop *loop = t->node->loop;
+
+	if (t->fd < 0)
+		return;
+	ev_io_stop(loop, &t->watcher);
+	ev_timer_stop(loop, &t->idle);
+	close(t->fd);
+	t->fd = -1;
+	t->gen++;
+	t->have = 0;
+}
+
+/* One answer, over UDP to from, or on TCP connection t with its length. */
+static void send_answer(struct node *node, const uint8_t *ans, size_t len,
+			const struct sockaddr_in *from, struct dns_tcp *t)
+{
+	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = 2 },
+		{ .iov_base = (void *)ans, .iov_len = len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	if (!t) {
+		sendto(node->dns.udp_fd, ans, len, 0,
+		       (const struct sockaddr *)from, sizeof(*from));
+		return;
+	}
+	/* An answer is small; a client that cannot take it at once is
+	 * not worth buffering for. */
+	n = sendmsg(t->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n != (ssize_t)(len + 2))
+		tcp_close(t);
+}
+
+/*
+ * Answers a query, or parks it until the name is known. Returns false
+ * when it was parked.
+ */
+static bool handle_query(struct node *node, const uint8_t *q, size_t len,
+			 const struct sockaddr_in *from, struct dns_tcp *t,
+			 bool give_up, struct dns_pending *slot)
+{
+	static uint8_t ans[DNS_TCP_MAX];
+	struct lookup_ctx ctx = { .node = node };
+	struct dns_request req = {
+		.query = q, .len = len, .tcp = t != NULL,
+		.domain = node->cfg.domain, .give_up = give_up,
+	};
+	char name[DNS_NAME_MAX] = "";
+	enum dns_outcome o;
+	size_t alen = 0;
+	struct peer *p;
+
+	o = dns_answer(&req, lookup, &ctx, ans, sizeof(ans), &alen, name);
+	if (o == DNS_PENDING && !slot) {
+		for (size_t i = 0; i < DNS_PENDING_MAX && !slot; i++) {
+			if (!node->dns.pending[i].used)
+				slot = &node->dns.pending[i];
+		}
+		if (!slot) {
+			/* Too many waiting already: fail now. */
+			req.give_up = true;
+			o = dns_answer(&req, lookup, &ctx, ans, sizeof(ans),
+				       &alen, name);
+		} else {
+			memset(slot, 0, sizeof(*slot));
+			slot->used = true;
+			slot->deadline = ev_now(node->loop) + DNS_WAIT;
+			snprintf(slot->name, sizeof(slot->name), "%s", name);
+			memcpy(slot->query, q, len);
+			slot->len = len;
+			slot->tcp = -1;
+			if (t) {
+				slot->tcp = (int)(t - node->dns.tcp);
+				slot->tcp_gen = t->gen;
+			} else {
+				slot->from = *from;
+			}
+			p = find_peer(node, name);
+			if (p)
+				peer_want_session(p, true);
+			slot->asked = traversal_lookup_by_name(node, name);
+			if (!ev_is_active(&node->dns.tick))
+				ev_timer_again(node->loop, &node->dns.tick);
+			return false;
+		}
+	}
+	if (o == DNS_PENDING)
+		return false;
+	count(node, o);
+	if (o == DNS_DROP)
+		return true;
+	if (!token_bucket_take(&node->dns.bucket, ev_now(node->loop),
+			       DNS_ANSWER_RATE)) {
+		node->dns.stats.dropped++;
+		return true;
+	}
+	send_answer(node, ans, alen, from, t);
+	return true;
+}
+
+static void pending_retry(struct node *node, const char *only)
+{
+	ev_tstamp now = ev_now(node->loop);
+	bool any = false;
+
+	for (size_t i = 0; i < DNS_PENDING_MAX; i++) {
+		struct dns_pending *pd = &node->dns.pending[i];
+		struct dns_tcp *t = NULL;
+
+		if (!pd->used || (only && strcmp(pd->name, only)))
+			continue;
+		if (pd->tcp >= 0) {
+			t = &node->dns.tcp[pd->tcp];
+			if (t->fd < 0 || t->gen != pd->tcp_gen) {
+				pd->used = false;
+				continue;
+			}
+		}
+		if (handle_query(node, pd->query, pd->len, &pd->from, t,
+				 now >= pd->deadline, pd))
+			pd->used = false;
+		else
+			any = true;
+	}
+	if (!any && !only)
+		ev_timer_stop(node->loop, &node->dns.tick);
+}
+
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	pending_retry(w->data, NULL);
+}
+
+void dns_name_learned(struct node *node, const char *name,
+		      struct in_addr vaddr)
+{
+	char lower[DNS_NAME_MAX];
+	size_t i;
+
+	if (!node->dns.running || !vaddr.s_addr)
+		return;
+	for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
+			   (char)(name[i] - 'A' + 'a') : name[i];
+	lower[i] = '\0';
+	cache_put(node, lower, true, vaddr);
+	pending_retry(node, lower);
+}
+
+void dns_name_not_found(struct node *node, const char *name)
+{
+	struct in_addr none = { 0 };
+	bool all = false;
+
+	if (!node->dns.running)
+		return;
+	/* NXDOMAIN once every rendezvous we asked has said no. */
+	for (size_t i = 0; i < DNS_PENDING_MAX; i++) {
+		struct dns_pending *pd = &node->dns.pending[i];
+
+		if (pd->used && !strcasecmp(pd->name, name) &&
+		    ++pd->not_found >= pd->asked)
+			all = true;
+	}
+	if (all && !find_peer(node, name)) {
+		cache_put(node, name, false, none);
+		pending_retry(node, name);
+	}
+}
+
+/* From the podnet interface (a peer) or from this host, never from
+ * elsewhere (weak host model: the LAN can route our address to us). */
+static bool source_allowed(struct node *node, int ifindex)
+{
+	return ifindex == node->ifindex || ifindex == node->dns.lo_ifindex;
+}
+
+static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct node *node = w->data;
+	uint8_t buf[DNS_QUERY_MAX + 1];
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in from;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		int ifindex = -1;
+		ssize_t n = recvmsg(node->dns.udp_fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
+		     c = CMSG_NXTHDR(&mh, c)) {
+			struct in_pktinfo pi;
+
+			if (c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_PKTINFO) {
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				ifindex = pi.ipi_ifindex;
+			}
+		}
+		if (!source_allowed(node, ifindex) || !ntohs(from.sin_port)) {
+			node->dns.stats.dropped++;
+			continue;
+		}
+		if ((size_t)n > DNS_QUERY_MAX) {
+			node->dns.stats.malformed++;
+			continue;
+		}
+		handle_query(node, buf, (size_t)n, &from, NULL, false, NULL);
+	}
+}
+
+static void tcp_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	tcp_close(w->data);
+}
+
+static void tcp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct dns_tcp *t = w->data;
+	struct node *node = t->node;
+	ssize_t n;
+	size_t want;
+
+	n = recv(t->fd, t->buf + t->have, sizeof(t->buf) - t->have,
+		 MSG_DONTWAIT);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			tcp_close(t);
+		return;
+	}
+	t->have += (size_t)n;
+	ev_timer_again(loop, &t->idle);
+	while (t->fd >= 0 && t->have >= 2) {
+		want = (size_t)t->buf[0] << 8 | t->buf[1];
+		if (want > DNS_QUERY_MAX || want < 12) {
+			node->dns.stats.malformed++;
+			tcp_close(t);
+			return;
+		}
+		if (t->have < 2 + want)
+			return;
+		handle_query(node, t->buf + 2, want, NULL, t, false, NULL);
+		if (t->fd < 0)
+			return;
+		memmove(t->buf, t->buf + 2 + want, t->have - 2 - want);
+		t->have -= 2 + want;
+	}
+}
+
+static void tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct node *node = w->data;
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	struct dns_tcp *t = NULL;
+	int fd = accept4(node->dns.tcp_fd, (struct sockaddr *)&from, &flen,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* TCP needs a handshake, so the source is real: a peer's address
+	 * (routed back through the tunnel) or our own. */
+	if (from.sin_addr.s_addr != node->cfg.address.s_addr &&
+	    !routing_lookup(&node->routes, from.sin_addr)) {
+		node->dns.stats.dropped++;
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < DNS_TCP_CONNS && !t; i++) {
+		if (node->dns.tcp[i].fd < 0)
+			t = &node->dns.tcp[i];
+	}
+	if (!t) {
+		node->dns.stats.dropped++;
+		close(fd);
+		return;
+	}
+	t->fd = fd;
+	t->have = 0;
+	ev_io_init(&t->watcher, tcp_read_cb, fd, EV_READ);
+	t->watcher.data = t;
+	ev_io_start(loop, &t->watcher);
+	ev_timer_init(&t->idle, tcp_idle_cb, 0, DNS_TCP_IDLE);
+	t->idle.data = t;
+	ev_timer_again(loop, &t->idle);
+}
+
+static int bind_socket(struct node *node, int type)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET, .sin_port = htons(DNS_PORT),
+		.sin_addr = node->cfg.address,
+	};
+	int one = 1;
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	/* The address may still be settling on the link (kernel path). */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (type == SOCK_DGRAM)
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (type == SOCK_STREAM && listen(fd, DNS_TCP_CONNS))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+void dns_open(struct node *node)
+{
+	struct node_dns *d = &node->dns;
+	char addr[INET_ADDRSTRLEN];
+
+	d->udp_fd = d->tcp_fd = -1;
+	for (size_t i = 0; i < DNS_TCP_CONNS; i++) {
+		d->tcp[i].fd = -1;
+		d->tcp[i].node = node;
+	}
+	if (!node->cfg.domain[0])
+		return;
+	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
+	d->udp_fd = bind_socket(node, SOCK_DGRAM);
+	if (d->udp_fd >= 0)
+		d->tcp_fd = bind_socket(node, SOCK_STREAM);
+	if (d->tcp_fd < 0) {
+		log_warn("DNS: cannot listen on %s port %d (%s); names in .%s are not answered",
+			 addr, DNS_PORT, strerror(errno), node->cfg.domain);
+		if (d->udp_fd >= 0)
+			close(d->udp_fd);
+		d->udp_fd = -1;
+		return;
+	}
+	d->lo_ifindex = (int)if_nametoindex("lo");
+	d->bucket.tokens = DNS_ANSWER_RATE;
+	d->bucket.last = ev_now(node->loop);
+	ev_io_init(&d->udp_watcher, udp_cb, d->udp_fd, EV_READ);
+	d->udp_watcher.data = node;
+	ev_io_start(node->loop, &d->udp_watcher);
+	ev_io_init(&d->tcp_watcher, tcp_accept_cb, d->tcp_fd, EV_READ);
+	d->tcp_watcher.data = node;
+	ev_io_start(node->loop, &d->tcp_watcher);
+	ev_init(&d->tick, tick_cb);
+	d->tick.repeat = DNS_TICK;
+	d->tick.data = node;
+	d->running = true;
+	d->resolved = dns_resolved_register(node->cfg.ifname,
+					    node->cfg.address,
+					    node->cfg.domain);
+	if (!d->resolved)
+		log_info("DNS: answering NAME.%s on %s; to use it, run systemd-resolved (podnetd registers the link), or send .%s to %s (e.g. 'nameserver %s' in resolv.conf)",
+			 node->cfg.domain, addr, node->cfg.domain, addr, addr);
+	else
+		log_info("DNS: answering NAME.%s on %s, registered with systemd-resolved for %s",
+			 node->cfg.domain, addr, node->cfg.ifname);
+}
+
+void dns_close(struct node *node)
+{
+	struct node_dns *d = &node->dns;
+
+	if (!d->running)
+		return;
+	if (d->resolved)
+		dns_resolved_revert(node->cfg.ifname);
+	for (size_t i = 0; i < DNS_TCP_CONNS; i++)
+		tcp_close(&d->tcp[i]);
+	ev_io_stop(node->loop, &d->udp_watcher);
+	ev_io_stop(node->loop, &d->tcp_watcher);
+	ev_timer_stop(node->loop, &d->tick);
+	close(d->udp_fd);
+	close(d->tcp_fd);
+	d->udp_fd = d->tcp_fd = -1;
+	d->running = false;
+}

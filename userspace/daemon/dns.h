@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * The node's DNS server (dns.c): NAME.DOMAIN on the node's virtual
+ * address, UDP and TCP port 53, for the node itself and its peers through
+ * the tunnel. Names come from the certificates the node knows and from
+ * rendezvous lookups; dns_answer.c builds the answers.
+ */
+#ifndef _PODNET_DNS_H
+#define _PODNET_DNS_H
+
+#include <ev.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dns_answer.h"
+#include "token_bucket.h"
+
+struct node;
+
+#define DNS_PENDING_MAX 32	/* queries waiting for a lookup */
+#define DNS_CACHE_SIZE 64	/* names the rendezvous told us about */
+#define DNS_TCP_CONNS 16
+#define DNS_WAIT 2.0		/* s a query waits before SERVFAIL */
+
+/* A query waiting for a name: its bytes and where the answer goes. */
+struct dns_pending {
+	bool used;
+	ev_tstamp deadline;
+	char name[DNS_NAME_MAX];
+	uint8_t query[DNS_QUERY_MAX];
+	size_t len;
+	struct sockaddr_in from;	/* UDP */
+	int tcp;			/* index in tcp[], or -1: UDP */
+	unsigned int tcp_gen;		/* that connection's generation */
+	unsigned int asked, not_found;	/* rendezvous nodes */
+};
+
+/* What a rendezvous said of a name, for DNS_TTL (or DNS_NEGATIVE_TTL). */
+struct dns_cached {
+	char name[DNS_NAME_MAX];
+	bool found;
+	struct in_addr v4;
+	ev_tstamp when;
+};
+
+struct dns_tcp {
+	struct node *node;
+	int fd;				/* -1: free */
+	unsigned int gen;		/* bumped when fd closes */
+	ev_io watcher;
+	ev_timer idle;
+	uint8_t buf[2 + DNS_QUERY_MAX];
+	size_t have;
+};
+
+struct dns_stats {
+	uint64_t answered;	/* NOERROR, with or without records */
+	uint64_t nxdomain;
+	uint64_t refused;	/* not our domain, not a query */
+	uint64_t servfail;	/* a lookup that did not come back in time */
+	uint64_t malformed;	/* dropped: not a DNS query */
+	uint64_t dropped;	/* over the answer rate, or not from the
+				 * node or its peers */
+};
+
+struct node_dns {
+	bool running;
+	int udp_fd, tcp_fd;
+	ev_io udp_watcher, tcp_watcher;
+	ev_timer tick;			/* pending queries' deadlines */
+	struct dns_pending pending[DNS_PENDING_MAX];
+	struct dns_cached cache[DNS_CACHE_SIZE];
+	struct dns_tcp tcp[DNS_TCP_CONNS];
+	struct token_bucket bucket;
+	int lo_ifindex;
+	bool resolved;			/* registered with systemd-resolved */
+	struct dns_stats stats;
+};
+
+/* After the interface has its address; a port already taken is a warning,
+ * not a failure. */
+void dns_open(struct node *node);
+void dns_close(struct node *node);
+/* The rendezvous told us where name is, or that it does not know it. */
+void dns_name_learned(struct node *node, const char *name,
+		      struct in_addr vaddr);
+void dns_name_not_found(struct node *node, const char *name);
+
+/* dns_resolved.c: per-link DNS in systemd-resolved, where it runs. */
+bool dns_resolved_register(const char *ifname, struct in_addr addr,
+			   const char *domain);
+void dns_resolved_revert(const char *ifname);
+
+#endif /* _PODNET_DNS_H */
