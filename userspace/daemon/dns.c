@@ -30,6 +30,9 @@ _Static_assert(DNS_NAME_MAX == CERT_NAME_MAX,
 #define DNS_ANSWER_RATE 1000.0	/* answers per second, all clients */
 #define DNS_TCP_IDLE 5.0
 #define DNS_TICK 0.1
+/* s before a name the rendezvous did not know is asked for again: a node
+ * that just registered resolves within it. */
+#define DNS_ASK_AGAIN 1.0
 
 struct lookup_ctx {
 	struct node *node;
@@ -104,7 +107,7 @@ static enum dns_name_result lookup(void *opaque, const char *name,
 		out->v4 = c->v4;
 		return DNS_NAME_FOUND;
 	}
-	if (c && !c->found && now - c->when < DNS_NEGATIVE_TTL)
+	if (c && !c->found && now - c->when < DNS_ASK_AGAIN)
 		return DNS_NAME_NONE;
 	/* A peer we have no session with yet (its certificate names its
 	 * address), or a rendezvous to ask: worth waiting for. */
@@ -185,6 +188,8 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 	struct peer *p;
 
 	o = dns_answer(&req, lookup, &ctx, ans, sizeof(ans), &alen, name);
+	if (slot)
+		snprintf(name, sizeof(name), "%s", slot->name);
 	if (o == DNS_PENDING && !slot) {
 		for (size_t i = 0; i < DNS_PENDING_MAX && !slot; i++) {
 			if (!node->dns.pending[i].used)
@@ -221,6 +226,9 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 	if (o == DNS_PENDING)
 		return false;
 	count(node, o);
+	if (o == DNS_SERVFAIL)
+		log_debug_ratelimited("DNS: no answer for %s in %.0f s", name,
+				      DNS_WAIT);
 	if (o == DNS_DROP)
 		return true;
 	if (!token_bucket_take(&node->dns.bucket, ev_now(node->loop),
