@@ -737,6 +737,42 @@ static void test_ciphers(void **state)
 		     "bad.conf:6: expected Ciphers as a list of", "got ''");
 }
 
+/* Domain: a DNS name, lowercase without its final dot, or off. */
+static void test_domain(void **state)
+{
+	static const char *bad[] = {
+		"-pod", "pod-", "a..b", ".pod", "a_b", "a b", "pod-.x", "",
+	};
+	char text[512], label[80];
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse("a.conf", REQUIRED, &cfg), 0);
+	assert_string_equal(cfg.domain, "pod");
+	config_free(&cfg);
+	assert_int_equal(parse("a.conf", REQUIRED "Domain = off\n", &cfg), 0);
+	assert_string_equal(cfg.domain, "");
+	config_free(&cfg);
+	assert_int_equal(parse("a.conf", REQUIRED "Domain = Corp-1.Example.\n",
+			       &cfg), 0);
+	assert_string_equal(cfg.domain, "corp-1.example");
+	config_free(&cfg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), REQUIRED "Domain = %s\n", bad[i]);
+		expect_error(text, "bad.conf:6: expected Domain as a DNS name",
+			     NULL);
+	}
+	/* A label is at most 63 characters. */
+	memset(label, 'a', 64);
+	label[64] = '\0';
+	snprintf(text, sizeof(text), REQUIRED "Domain = %s.x\n", label);
+	expect_error(text, "bad.conf:6: expected Domain as a DNS name", NULL);
+	label[63] = '\0';
+	snprintf(text, sizeof(text), REQUIRED "Domain = %s.x\n", label);
+	assert_int_equal(parse("a.conf", text, &cfg), 0);
+	config_free(&cfg);
+}
+
 static void test_file_errors(void **state)
 {
 	char path[] = "/tmp/podnet-test-config.XXXXXX";
@@ -801,6 +837,7 @@ int main(void)
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_ciphers),
+		cmocka_unit_test(test_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

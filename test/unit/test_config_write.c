@@ -69,6 +69,7 @@ static void assert_same(const struct config *a, const struct config *b)
 	assert_int_equal(a->threads, b->threads);
 	assert_string_equal(a->cipher_list, b->cipher_list);
 	assert_int_equal(a->datapath, b->datapath);
+	assert_string_equal(a->domain, b->domain);
 	assert_int_equal(a->n_peers, b->n_peers);
 	for (size_t i = 0; i < a->n_peers; i++) {
 		assert_string_equal(a->peers[i].name, b->peers[i].name);
@@ -112,6 +113,7 @@ static void test_every_key(void **state)
 		"Threads = 3\n"
 		"Ciphers = aes-256-gcm, chacha20-poly1305\n"
 		"DataPath = tun\n"
+		"Domain = corp.example\n"
 		"\n[Peer]\nName = a\nEndpoint = 192.0.2.1:5\n"
 		"\n[Peer]\nName = b\nEndpoint = [2001:db8::1]:51820\nRendezvous = yes\n"
 		"\n[Peer]\nName = c\n";

@@ -248,6 +248,7 @@ static int parse_domain(struct parser *p, const char *value, char *out,
 			if (!label || value[i - 1] == '-')
 				goto bad;
 			label = 0;
+			out[i] = '.';
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
