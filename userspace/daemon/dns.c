@@ -28,6 +28,9 @@ _Static_assert(DNS_NAME_MAX == CERT_NAME_MAX,
 
 #define DNS_PORT 53
 #define DNS_ANSWER_RATE 1000.0	/* answers per second, all clients */
+/* Names asked of the rendezvous per second: a peer making up names must
+ * not turn us into a source of lookups (each may introduce us). */
+#define DNS_LOOKUP_RATE 50.0
 #define DNS_TCP_IDLE 5.0
 #define DNS_TICK 0.1
 /* s before a name the rendezvous did not know is asked for again: a node
@@ -195,8 +198,12 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 			if (!node->dns.pending[i].used)
 				slot = &node->dns.pending[i];
 		}
+		if (slot && !token_bucket_take(&node->dns.lookups,
+					       ev_now(node->loop),
+					       DNS_LOOKUP_RATE))
+			slot = NULL;
 		if (!slot) {
-			/* Too many waiting already: fail now. */
+			/* Too many waiting or asked already: fail now. */
 			req.give_up = true;
 			o = dns_answer(&req, lookup, &ctx, ans, sizeof(ans),
 				       &alen, name);
@@ -488,6 +495,8 @@ void dns_open(struct node *node)
 	d->lo_ifindex = (int)if_nametoindex("lo");
 	d->bucket.tokens = DNS_ANSWER_RATE;
 	d->bucket.last = ev_now(node->loop);
+	d->lookups.tokens = DNS_LOOKUP_RATE;
+	d->lookups.last = ev_now(node->loop);
 	ev_io_init(&d->udp_watcher, udp_cb, d->udp_fd, EV_READ);
 	d->udp_watcher.data = node;
 	ev_io_start(node->loop, &d->udp_watcher);

@@ -74,7 +74,8 @@ struct node_dns {
 	struct dns_pending pending[DNS_PENDING_MAX];
 	struct dns_cached cache[DNS_CACHE_SIZE];
 	struct dns_tcp tcp[DNS_TCP_CONNS];
-	struct token_bucket bucket;
+	struct token_bucket bucket;	/* answers */
+	struct token_bucket lookups;	/* names asked of the rendezvous */
 	int lo_ifindex;
 	bool resolved;			/* registered with systemd-resolved */
 	struct dns_stats stats;

@@ -192,6 +192,10 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	cfg.address = node->cfg.address;
 	cfg.prefixlen = node->cfg.prefixlen;
 	strcpy(cfg.control_socket, node->cfg.control_socket);
+	/* dns.c's sockets and systemd-resolved's routing were set up for it. */
+	if (strcmp(cfg.domain, node->cfg.domain))
+		log_warn("reload: Domain only changes on restart");
+	strcpy(cfg.domain, node->cfg.domain);
 	/* SIGHUP keeps reading the file the daemon was started with. */
 	strcpy(cfg.path, node->cfg.path);
 	if (link_keeps_mtu(node, &cfg))
