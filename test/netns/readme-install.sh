@@ -215,7 +215,8 @@ if command -v systemd-analyze >/dev/null; then
 else
 	ok "systemd-analyze verify # SKIP systemd-analyze is not installed"
 fi
-check "the unit keeps CAP_NET_ADMIN only" grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN" "$unit"
+check "the unit keeps CAP_NET_ADMIN and CAP_NET_BIND_SERVICE (DNS) only" \
+	grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE" "$unit"
 
 # --- man pages and completion ---------------------------------------------
 man=$D/usr/local/share/man
