@@ -581,6 +581,7 @@ int main(int argc, char *argv[])
 	/* Non-zero when the loop stopped because the interface went away. */
 	ret = node.exit_status;
 	ran = true;
+	goto out;
 refused:
 	log_err("%s", err);
 quiet:
