@@ -515,6 +515,7 @@ int main(int argc, char *argv[])
 	}
 	if (dtls_contexts_create(&node, err, sizeof(err)))
 		goto refused;
+	preflight_warn(&node.cfg);
 	if (check_only) {
 		check_passed(&node, running);
 		ret = 0;
