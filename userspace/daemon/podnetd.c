@@ -44,13 +44,15 @@
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f, "Usage: %s [--daemon] [--pidfile FILE] [--log-level LEVEL] CONFIG\n"
-		"       %s --check CONFIG\n\n"
+		"       %s --check CONFIG\n"
+		"       %s --version\n\n"
 		"  --daemon           detach once the interface is up; log to syslog\n"
 		"  --pidfile FILE     write the daemon's pid to FILE\n"
 		"  --log-level LEVEL  error, warn, info or debug (overrides LogLevel)\n"
 		"  --check            check all a start would (configuration, certificates,\n"
-		"                     key, privileges, TUN device, ports) and exit\n",
-		prog, prog);
+		"                     key, privileges, TUN device, ports) and exit\n"
+		"  --version          print podnetd's version and exit\n",
+		prog, prog, prog);
 }
 
 static int interface_up(struct node *node, char *err, size_t errlen)
@@ -520,6 +522,7 @@ int main(int argc, char *argv[])
 	}
 	if (dtls_contexts_create(&node, err, sizeof(err)))
 		goto refused;
+	preflight_warn(&node.cfg);
 	if (check_only) {
 		check_passed(&node, running);
 		ret = 0;
@@ -587,6 +590,7 @@ int main(int argc, char *argv[])
 	/* Non-zero when the loop stopped because the interface went away. */
 	ret = node.exit_status;
 	ran = true;
+	goto out;
 refused:
 	log_err("%s", err);
 quiet:

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "dtls_error.h"
 #include "kernel.h"
+#include "log.h"
 #include "node.h"
 #include "revocation.h"
 
@@ -538,4 +539,15 @@ int preflight_host(const struct config *cfg, char *err, size_t errlen)
 		       errlen))
 		return -1;
 	return 0;
+}
+
+void preflight_warn(const struct config *cfg)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	if (cfg->prefixlen != 32)
+		return;
+	inet_ntop(AF_INET, &cfg->address, addr, sizeof(addr));
+	log_warn("%s: Address %s is a /32 (no prefix given?): the interface gets no route to the other nodes; write e.g. 'Address = %s/24' for the network's prefix, or add the routes yourself",
+		 cfg->path, addr, addr);
 }

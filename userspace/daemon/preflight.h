@@ -45,4 +45,11 @@ int preflight_privileges(char *err, size_t errlen);
  */
 int preflight_host(const struct config *cfg, char *err, size_t errlen);
 
+/*
+ * What starts but will surprise: an Address that is a /32 (most often
+ * written without a prefix) gives the interface no route to any other
+ * node. Logged as a warning with the line to write; changes nothing.
+ */
+void preflight_warn(const struct config *cfg);
+
 #endif /* _PODNET_PREFLIGHT_H */
