@@ -124,12 +124,38 @@ kill -KILL "$pid_rv"
 wait "$pid_rv" 2>/dev/null || true
 rm -f "$tmp/rv.sock"
 start_daemon "$ns_rv" rv
+rv_back=$(date +%s%N)
 wait_for 150 peer_established laptop rv || true
 wait_for 100 peer_established db rv || true
 check "rendezvous restarted: db.pod, never asked before, resolves through it" \
 	wait_for 100 resolves_to "$ns_laptop" db.pod 10.77.0.13
+echo "# db.pod resolved $(( ($(date +%s%N) - rv_back) / 1000000 )) ms after the rendezvous restarted (db re-registers first)"
 check "... and nobody.pod is still NXDOMAIN" rcode_is "$ns_laptop" NXDOMAIN nobody.pod @10.77.0.12 A
 check "every daemon alive" daemons_alive rv office laptop db
+
+# --- systemd-resolved: registered on start, reverted on exit --------------
+# db again, in a mount namespace of its own where /run/systemd/resolve
+# exists and resolvectl is a script that writes down its arguments.
+stop_daemon db
+mkdir -p "$tmp/fakebin"
+cat >"$tmp/fakebin/resolvectl" <<EOS
+#!/bin/sh
+echo "\$*" >>"$tmp/resolvectl.log"
+EOS
+chmod +x "$tmp/fakebin/resolvectl"
+rm -f "$tmp/db.sock"
+ip netns exec "$ns_db" unshare -m --propagation private sh -c \
+	"mount -t tmpfs none /run/systemd && mkdir /run/systemd/resolve &&
+	 touch /run/systemd/resolve/resolv.conf &&
+	 PATH=$tmp/fakebin:\$PATH exec '$podnetd' '$tmp/db.conf'" >>"$tmp/db.log" 2>&1 &
+pid_db=$!
+daemon_pids+=("$pid_db")
+wait_for 50 test -S "$tmp/db.sock" || true
+check "resolved: 'resolvectl dns pod0 10.77.0.13' at start" grep -qx "dns pod0 10.77.0.13" "$tmp/resolvectl.log"
+check "... and 'resolvectl domain pod0 ~pod'" grep -qx "domain pod0 ~pod" "$tmp/resolvectl.log"
+check "... which the log says" grep -q "registered with systemd-resolved for pod0" "$tmp/db.log"
+stop_daemon db
+check "... and 'resolvectl revert pod0' at exit" grep -qx "revert pod0" "$tmp/resolvectl.log"
 json=$(show_json laptop)
 echo "# laptop: $(jq -c '{dns_answered, dns_nxdomain, dns_refused, dns_servfail, dns_malformed, dns_dropped}' <<<"$json")"
 

@@ -99,6 +99,8 @@ static enum dns_name_result lookup(void *opaque, const char *name,
 		return DNS_NAME_FOUND;
 	}
 	p = find_peer(node, name);
+	/* IPv6 inside (issue 14, item 1): a certificate's IPv6 address goes
+	 * to out->v6 with has_v6, here and above; AAAA answers it then. */
 	if (p && p->has_vaddr) {
 		out->has_v4 = true;
 		out->v4 = p->vaddr;
@@ -314,6 +316,22 @@ void dns_name_not_found(struct node *node, const char *name)
 	if (all && !find_peer(node, name)) {
 		cache_put(node, name, false, none);
 		pending_retry(node, name);
+	}
+}
+
+void dns_rendezvous_registered(struct node *node)
+{
+	if (!node->dns.running)
+		return;
+	/* A lookup sent just before may have gone to the rendezvous'
+	 * previous life (it restarted), or to none: ask again. */
+	for (size_t i = 0; i < DNS_PENDING_MAX; i++) {
+		struct dns_pending *pd = &node->dns.pending[i];
+
+		if (pd->used) {
+			pd->asked = traversal_lookup_by_name(node, pd->name);
+			pd->not_found = 0;
+		}
 	}
 }
 

@@ -89,6 +89,8 @@ void dns_close(struct node *node);
 void dns_name_learned(struct node *node, const char *name,
 		      struct in_addr vaddr);
 void dns_name_not_found(struct node *node, const char *name);
+/* A rendezvous (re)registered us: names still waited for are asked again. */
+void dns_rendezvous_registered(struct node *node);
 
 /* dns_resolved.c: per-link DNS in systemd-resolved, where it runs. */
 bool dns_resolved_register(const char *ifname, struct in_addr addr,

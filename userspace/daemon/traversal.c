@@ -857,6 +857,7 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		/* A lookup that went to a rendezvous which had forgotten us
 		 * (restarted) may go again at once. */
 		memset(node->nat.lookups, 0, sizeof(node->nat.lookups));
+		dns_rendezvous_registered(node);
 		/* Peers we only know by name can be looked up now. */
 		for (struct peer *p = node->peers; p; p = p->next) {
 			if (!p->current && !p->config_endpoint.len &&
