@@ -156,6 +156,14 @@ check "... and 'resolvectl domain pod0 ~pod'" grep -qx "domain pod0 ~pod" "$tmp/
 check "... which the log says" grep -q "registered with systemd-resolved for pod0" "$tmp/db.log"
 stop_daemon db
 check "... and 'resolvectl revert pod0' at exit" grep -qx "revert pod0" "$tmp/resolvectl.log"
+
+# --- Domain = off ----------------------------------------------------------
+sed -i "/^LogLevel/a Domain = off" "$tmp/db.conf"
+rm -f "$tmp/db.sock"
+start_daemon "$ns_db" db
+no_port_53() { [[ -z $(n "$ns_db" ss -Hlnu 'sport = :53') && -z $(n "$ns_db" ss -Hlnt 'sport = :53') ]]; }
+check "Domain = off: nothing listens on port 53" no_port_53
+check "... and db still reaches the rendezvous" wait_for 100 peer_established db rv
 json=$(show_json laptop)
 echo "# laptop: $(jq -c '{dns_answered, dns_nxdomain, dns_refused, dns_servfail, dns_malformed, dns_dropped}' <<<"$json")"
 
