@@ -7,7 +7,7 @@
  * (a peer, whose inner source the tunnel authenticated) or from this host
  * (loopback): a host on the LAN routing the virtual address at us gets
  * nothing. Outside the domain it answers REFUSED with the question alone,
- * no bigger than the query; answers are rate-limited on top.
+ * no bigger than the query; queries are rate-limited on top.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,7 +27,7 @@ _Static_assert(DNS_NAME_MAX == CERT_NAME_MAX,
 	       "dns_answer.h's node name is a certificate's");
 
 #define DNS_PORT 53
-#define DNS_ANSWER_RATE 1000.0	/* answers per second, all clients */
+#define DNS_QUERY_RATE 1000.0	/* queries per second, all clients */
 /* Names asked of the rendezvous per second: a peer making up names must
  * not turn us into a source of lookups (each may introduce us). */
 #define DNS_LOOKUP_RATE 50.0
@@ -71,14 +71,11 @@ static void cache_put(struct node *node, const char *name, bool found,
 	c->when = ev_now(node->loop);
 }
 
-/* Names are lowercase here; certificates may spell them otherwise. */
+/* Names are lowercase here; certificates may spell them otherwise. A
+ * walk of the list, as peer_find_by_name(): queries are rate-limited. */
 static struct peer *find_peer(struct node *node, const char *name)
 {
-	struct peer *p = peer_find_by_name(node, name);
-
-	if (p)
-		return p;
-	for (p = node->peers; p; p = p->next) {
+	for (struct peer *p = node->peers; p; p = p->next) {
 		if (!strcasecmp(p->name, name))
 			return p;
 	}
@@ -192,6 +189,13 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 	size_t alen = 0;
 	struct peer *p;
 
+	/* A query costs a walk of the peers: a new one takes a token
+	 * first, whoever sends it (a waiting one has its token). */
+	if (!slot && !token_bucket_take(&node->dns.bucket, ev_now(node->loop),
+					DNS_QUERY_RATE)) {
+		node->dns.stats.dropped++;
+		return true;
+	}
 	o = dns_answer(&req, lookup, &ctx, ans, sizeof(ans), &alen, name);
 	if (slot)
 		snprintf(name, sizeof(name), "%s", slot->name);
@@ -236,15 +240,9 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 		return false;
 	count(node, o);
 	if (o == DNS_SERVFAIL)
-		log_debug_ratelimited("DNS: no answer for %s in %.0f s", name,
-				      DNS_WAIT);
+		log_debug_ratelimited("DNS: no answer for %s", name);
 	if (o == DNS_DROP)
 		return true;
-	if (!token_bucket_take(&node->dns.bucket, ev_now(node->loop),
-			       DNS_ANSWER_RATE)) {
-		node->dns.stats.dropped++;
-		return true;
-	}
 	send_answer(node, ans, alen, from, t);
 	return true;
 }
@@ -511,7 +509,7 @@ void dns_open(struct node *node)
 		return;
 	}
 	d->lo_ifindex = (int)if_nametoindex("lo");
-	d->bucket.tokens = DNS_ANSWER_RATE;
+	d->bucket.tokens = DNS_QUERY_RATE;
 	d->bucket.last = ev_now(node->loop);
 	d->lookups.tokens = DNS_LOOKUP_RATE;
 	d->lookups.last = ev_now(node->loop);

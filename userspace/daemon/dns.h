@@ -62,7 +62,7 @@ struct dns_stats {
 	uint64_t refused;	/* not our domain, not a query */
 	uint64_t servfail;	/* a lookup that did not come back in time */
 	uint64_t malformed;	/* dropped: not a DNS query */
-	uint64_t dropped;	/* over the answer rate, or not from the
+	uint64_t dropped;	/* over the query rate, or not from the
 				 * node or its peers */
 };
 
@@ -74,7 +74,7 @@ struct node_dns {
 	struct dns_pending pending[DNS_PENDING_MAX];
 	struct dns_cached cache[DNS_CACHE_SIZE];
 	struct dns_tcp tcp[DNS_TCP_CONNS];
-	struct token_bucket bucket;	/* answers */
+	struct token_bucket bucket;	/* queries */
 	struct token_bucket lookups;	/* names asked of the rendezvous */
 	int lo_ifindex;
 	bool resolved;			/* registered with systemd-resolved */
