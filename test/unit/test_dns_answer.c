@@ -199,6 +199,35 @@ static void test_apex(void **state)
 	ldns_pkt_free(r);
 }
 
+/* Too large for UDP: the question alone, TC set; whole over TCP. */
+static void test_truncated(void **state)
+{
+	uint8_t q[512], a[DNS_TCP_MAX];
+	char name[DNS_NAME_MAX];
+	struct dns_request req = { .query = q, .domain = "pod" };
+	size_t alen;
+	ldns_pkt *r;
+
+	(void)state;
+	req.len = query("dual.pod.", LDNS_RR_TYPE_ANY, q);
+	req.udp_max = req.len + 10;
+	assert_int_equal(dns_answer(&req, table, NULL, a, sizeof(a), &alen,
+				    name), DNS_ANSWERED);
+	assert_int_equal(alen, req.len);
+	assert_int_equal(ldns_wire2pkt(&r, a, alen), LDNS_STATUS_OK);
+	assert_true(ldns_pkt_tc(r));
+	assert_int_equal(ldns_pkt_qdcount(r), 1);
+	assert_int_equal(ldns_pkt_ancount(r), 0);
+	ldns_pkt_free(r);
+	req.tcp = true;
+	assert_int_equal(dns_answer(&req, table, NULL, a, sizeof(a), &alen,
+				    name), DNS_ANSWERED);
+	assert_int_equal(ldns_wire2pkt(&r, a, alen), LDNS_STATUS_OK);
+	assert_false(ldns_pkt_tc(r));
+	assert_int_equal(ldns_pkt_ancount(r), 2);
+	ldns_pkt_free(r);
+}
+
 /* Answers, truncated queries, several questions: dropped. */
 static void test_drop(void **state)
 {
@@ -238,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_apex),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_drop),
 	};
 

@@ -187,7 +187,8 @@ static bool apex_records(ldns_pkt *r, const struct question *qn,
 static int emit(ldns_pkt *r, const struct dns_request *req, uint8_t *out,
 		size_t cap, size_t *out_len)
 {
-	size_t limit = req->tcp ? DNS_TCP_MAX : DNS_UDP_MAX;
+	size_t limit = req->tcp ? DNS_TCP_MAX :
+		       req->udp_max ? req->udp_max : DNS_UDP_MAX;
 	uint8_t *wire = NULL;
 	size_t size = 0;
 
@@ -242,6 +243,11 @@ enum dns_outcome dns_answer(const struct dns_request *req, dns_lookup_fn fn,
 		goto out;
 	qn.q = ldns_rr_list_rr(ldns_pkt_question(query), 0);
 	qn.type = ldns_rr_get_type(qn.q);
+	/* A query shorter than its question written out compressed the
+	 * name (into the header: nothing else comes before it). No client
+	 * does; echoed, it would make the answer up to 15 times the query. */
+	if (req->len < LDNS_HEADER_SIZE + ldns_rdf_size(ldns_rr_owner(qn.q)) + 4)
+		goto out;
 	if (classify(ldns_rr_owner(qn.q), req->domain, &qn))
 		goto out;
 	if (ldns_pkt_get_opcode(query) != LDNS_PACKET_QUERY ||

@@ -61,6 +61,7 @@ struct dns_request {
 	const uint8_t *query;
 	size_t len;
 	bool tcp;		/* answers up to DNS_TCP_MAX, else TC */
+	size_t udp_max;		/* 0: DNS_UDP_MAX (tests set less) */
 	const char *domain;	/* "pod": config's, lowercase, no final dot */
 	bool give_up;		/* DNS_NAME_UNKNOWN answers SERVFAIL */
 };
