@@ -98,6 +98,21 @@ done
 check "malformed queries and answers are dropped and counted" \
 	wait_for 20 iface_above laptop dns_malformed $((malformed + 3))
 check "... the daemon is alive and still answers" resolves_to "$ns_laptop" office.pod 10.77.0.11
+# A question name compressed into itself: 66 bytes on the wire, 127
+# written out. Echoed in REFUSED, the answer (143 bytes) would outgrow
+# the query (82): it is dropped instead.
+compressed_query() {
+	local a61 out
+	a61=$(printf 'a%.0s' {1..61})
+	out=$(n_timeout 5 "$ns_laptop" bash -c \
+		"printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f\x3d${a61}\x00\xc0\x0d\x00\x01\x00\x01' |
+		 socat -t 2 - UDP:10.77.0.12:53 | wc -c") || true
+	echo "# answer to the compressed 82-byte query: ${out:-?} bytes"
+	[[ $out == 0 ]]
+}
+malformed=$(iface_field laptop dns_malformed)
+check "a compressed question is not echoed larger than the query (dropped)" compressed_query
+check "... and counted as malformed" iface_above laptop dns_malformed "$malformed"
 
 # --- who may ask --------------------------------------------------------
 check "office asks laptop's resolver through the tunnel" \
