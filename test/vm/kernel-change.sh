@@ -65,9 +65,9 @@ cold_via_rv() {
 	local from=$1 to=$2 out="$tmp/$1-$2.ping" held
 	n "$(nsof "$from")" ping -n -c 5 -i 0.2 -W 10 "$(vaddr "$to")" >"$out" 2>&1 || true
 	# The first packet was lost in two runs of three on the merged tree
-	# (issue 11): held and flushed, but not delivered. That tree also
-	# redialled every kernel-path session after 11 s of (unseen)
-	# traffic, and lost a first packet in test/vm/kernel-cold.sh too.
+	# (issue 11): held and flushed, but not delivered. On that tree
+	# the sessions with the rendezvous also died every 11 s, and
+	# test/vm/kernel-cold.sh lost a first packet there too.
 	# None lost since eb4ab40: 0 of 84 there, 0 of 8 here. On a
 	# failure both modules' counters are printed.
 	check "cold ping $from -> $to through a lookup: 5 of 5 answered" \

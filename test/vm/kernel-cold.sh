@@ -16,11 +16,11 @@
 # PODNET_COLD_ROUNDS rounds of each; the losses are printed and must be
 # 0. The suite runs 2 (a round takes 6-8 s under TCG); to measure, e.g.
 #   PODNET_COLD_ROUNDS=10 scripts/vm-run.sh -- test/vm/kernel-cold.sh
-# Before eb4ab40 the kernel path's liveness found every session silent
-# after 11 s (records went through the module unseen) and redialled it:
-# a first packet that came while the rendezvous session was down was
-# refused at once (tx_no_route; 1 of 10 through a lookup). Since then
-# 0 lost in 84 cold pings.
+# Before eb4ab40 each node's session with the rendezvous died every
+# 11 s on the kernel path ("no packets for 11 s, session is dead") and
+# was redialled: a first packet that came while it was down had nobody
+# to ask and was refused at once (tx_no_route; 1 of 10 through a
+# lookup). Since then 0 lost in 84 cold pings.
 #
 #   rv 198.18.0.1 (rendezvous)   none-a .11 (public)   [NAT .12] restr-a
 #   Virtual addresses: none-a 10.77.0.11, restr-a 10.77.0.12.
