@@ -22,6 +22,8 @@ static const struct subcommand subcommands[] = {
 	{ "syncconf", syncconf_main, "Applies a config file's peers without a restart" },
 	{ "ca", ca_main, "Creates a network certificate authority" },
 	{ "cert", cert_main, "Issues and shows node certificates" },
+	{ "invite", invite_main, "Makes a one-time token for a new node (CA machine)" },
+	{ "join", join_main, "Joins this machine to a network with a token" },
 };
 
 static void show_usage(FILE *f);
