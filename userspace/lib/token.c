@@ -45,7 +45,7 @@ int token_addr_parse(const char *s, struct token_addr *a, char *err,
 	}
 	if (slash) {
 		p = strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || p == 0 ||
+		if (slash[1] < '1' || slash[1] > '9' || *end || p == 0 ||
 		    p > (a->family == AF_INET ? 32u : 128u))
 			return errbuf_fail(err, errlen,
 					   "`%s': bad prefix length", s);
