@@ -252,7 +252,7 @@ static void test_invite_file(void **state)
 	/* The file holds the hash, never the secret. */
 	token_secret_hash(t.secret, want);
 	{
-		char hex[TOKEN_ID_HEX], line[512];
+		char hex[2 * TOKEN_SECRET_LEN + 1], line[512];
 		FILE *f;
 
 		token_hex(t.id, TOKEN_ID_LEN, hex);
