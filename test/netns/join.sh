@@ -13,8 +13,8 @@
 #    pin refuses the service), a guessed secret, and a second token for
 #    an address already issued;
 #  - the service survives garbage (raw TCP, and a junk request inside an
-#    authenticated TLS connection), counts it, and rate-limits a source
-#    that keeps failing.
+#    authenticated TLS connection), counts it, rate-limits a source
+#    that keeps failing, and drops a silent client after 5 s.
 #
 #     internet 198.18.0.0/24 ── rv 198.18.0.1: CA dir, podnet ca serve
 #                                (TCP 51821) and rendezvous podnetd
@@ -118,8 +118,22 @@ check "a source that keeps failing is cut off (rate limit)" \
 	grep -q 'rate-limited [1-9]' "$tmp/serve.log"
 check "and is told nothing more than a failed handshake" \
 	grep -q "TLS handshake with the enrollment service" "$tmp/guess.out"
-check "others still join meanwhile" \
-	bash -c "t=\$('$podnet' invite --ca-dir '$tmp/ca' --name k --address 10.77.0.14 2>/dev/null) && ip netns exec '$ns_j' '$podnet' join --dir '$tmp/k' \"\$t\" >/dev/null"
+# A client that connects and says nothing holds the service (one
+# connection at a time) only until its 5 s deadline.
+n "$ns_rv" bash -c "exec 3<>/dev/tcp/${svc%:*}/${svc#*:}; sleep 9" 2>/dev/null &
+idle_pid=$!
+sleep 0.3
+join_k() {
+	local t
+	t=$("$podnet" invite --ca-dir "$tmp/ca" --name k --address 10.77.0.14 2>/dev/null)
+	ip netns exec "$ns_j" "$podnet" join --dir "$tmp/k" "$t" >/dev/null
+}
+start=$(date +%s%N)
+check "others still join, behind a silent client" join_k
+elapsed=$((($(date +%s%N) - start) / 1000000))
+echo "# join behind a silent connection took $elapsed ms"
+check "the silent client held the service at most its deadline (< 7.5 s)" test "$elapsed" -lt 7500
+kill "$idle_pid" 2>/dev/null || true
 check "the service is still alive" kill -0 "$serve_pid"
 
 ktap_finish

@@ -8,6 +8,8 @@
  * time, each with a deadline. doc/identity.md, "Joining with a token".
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -34,7 +36,9 @@
 #define FAIL_BURST 10
 #define FAIL_REFILL_SECS 6
 #define FAIL_SOURCES 256
-#define SERVE_IO_TIMEOUT 5
+/* The whole conversation, handshake to answer: a client that trickles
+ * bytes holds the one-at-a-time service no longer than this. */
+#define SERVE_DEADLINE_MS 5000
 #define ENDPOINT_FILE "enroll.endpoint"
 
 static volatile sig_atomic_t stop;
@@ -148,13 +152,55 @@ static void log_line(struct serve *s, const struct endpoint *from,
 		s->stats.rate_limited);
 }
 
-static void send_error(WOLFSSL *ssl, const char *msg)
+enum tls_op { TLS_ACCEPT, TLS_READ, TLS_WRITE };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * One TLS operation on the non-blocking fd, waiting for it at most until
+ * deadline (CLOCK_MONOTONIC ms). Returns what wolfSSL returned, or -1
+ * when the deadline passed.
+ */
+static int tls_io(WOLFSSL *ssl, int fd, enum tls_op op, void *buf, int len,
+		  long long deadline)
+{
+	struct pollfd pfd = { .fd = fd };
+	long long left;
+	int ret, err;
+
+	for (;;) {
+		ret = op == TLS_ACCEPT ? wolfSSL_accept(ssl) :
+		      op == TLS_READ ? wolfSSL_read(ssl, buf, len) :
+				       wolfSSL_write(ssl, buf, len);
+		if (ret > 0)
+			return ret;
+		err = wolfSSL_get_error(ssl, ret);
+		if (err != WOLFSSL_ERROR_WANT_READ &&
+		    err != WOLFSSL_ERROR_WANT_WRITE)
+			return ret;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		pfd.events = err == WOLFSSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			return -1;
+	}
+}
+
+static void send_error(WOLFSSL *ssl, int fd, const char *msg,
+		       long long deadline)
 {
 	char buf[JOIN_ERROR_MAX + 32];
 	int n = join_response_encode_error(buf, sizeof(buf), msg);
 
 	if (n > 0)
-		wolfSSL_write(ssl, buf, n);
+		tls_io(ssl, fd, TLS_WRITE, buf, n, deadline);
 }
 
 /*
@@ -273,6 +319,7 @@ static void serve_one(struct serve *s, int fd, const struct endpoint *from)
 	static uint8_t out[JOIN_RESPONSE_MAX];
 	char req_buf[JOIN_REQUEST_MAX + 1], why[JOIN_ERROR_MAX], err[128];
 	struct fail_source *src = source_get(s, from, time(NULL));
+	long long deadline = now_ms() + SERVE_DEADLINE_MS;
 	struct join_request req;
 	size_t len = 0;
 	int n, outn, complete = 0;
@@ -285,18 +332,20 @@ static void serve_one(struct serve *s, int fd, const struct endpoint *from)
 			log_line(s, from, "too many failures; refused");
 		return;
 	}
-	enroll_set_timeouts(fd, SERVE_IO_TIMEOUT);
 	ssl = wolfSSL_new(s->ctx);
-	if (!ssl || wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS)
+	if (!ssl || wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		goto out_free;
-	if (wolfSSL_accept(ssl) != WOLFSSL_SUCCESS) {
+	if (tls_io(ssl, fd, TLS_ACCEPT, NULL, 0, deadline) !=
+	    WOLFSSL_SUCCESS) {
 		s->stats.malformed++;
 		src->tokens -= 1;
-		log_line(s, from, "malformed: no TLS handshake");
+		log_line(s, from, "malformed: no TLS handshake (not TLS, or too slow)");
 		goto out_free;
 	}
 	while (complete == 0) {
-		n = wolfSSL_read(ssl, req_buf + len, (int)(JOIN_REQUEST_MAX - len));
+		n = tls_io(ssl, fd, TLS_READ, req_buf + len,
+			   (int)(JOIN_REQUEST_MAX - len), deadline);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
@@ -308,7 +357,7 @@ static void serve_one(struct serve *s, int fd, const struct endpoint *from)
 		src->tokens -= 1;
 		log_line(s, from, "malformed request: %s",
 			 complete == 1 ? err : "incomplete or not ours");
-		send_error(ssl, "malformed request");
+		send_error(ssl, fd, "malformed request", deadline);
 		goto out_shutdown;
 	}
 	if (serve_decide(s, &req, out, sizeof(out), &outn, why,
@@ -316,12 +365,12 @@ static void serve_one(struct serve *s, int fd, const struct endpoint *from)
 		s->stats.refused++;
 		src->tokens -= 1;
 		log_line(s, from, "refused: %s", why);
-		send_error(ssl, why);
+		send_error(ssl, fd, why, deadline);
 		goto out_shutdown;
 	}
 	s->stats.joined++;
 	log_line(s, from, "joined %s", req.name);
-	wolfSSL_write(ssl, out, outn);
+	tls_io(ssl, fd, TLS_WRITE, out, outn, deadline);
 
 out_shutdown:
 	explicit_bzero(&req, sizeof(req));
