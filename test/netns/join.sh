@@ -77,6 +77,8 @@ check "an expired token (--ttl 1s, 2 s later) is refused" \
 	refused bad-expired "token expired" "$short"
 
 # --- the join ----------------------------------------------------------
+# A revocation list (of a certificate nobody holds) travels with the join.
+"$podnet" cert revoke --ca-dir "$tmp/ca" "$(printf '%064d' 7)" >/dev/null
 out=$(n "$ns_j" "$podnet" join --dir "$tmp/j" "$token" 2>&1) && rc=0 || rc=$?
 echo "$out" | sed 's/^/# /'
 check "podnet join succeeds" test "$rc" = 0
@@ -84,6 +86,7 @@ check "the key was made on the node, mode 0600" test "$(stat -c %a "$tmp/j/j.key
 check "the certificate binds j and 10.77.0.12" \
 	bash -c "'$podnet' cert show '$tmp/j/j.crt' | grep -q 'address: 10.77.0.12'"
 check "the CA issued it once (issued.txt)" grep -q '^j 10.77.0.12 ' "$tmp/ca/issued.txt"
+check "the CA's revocation list came along" cmp "$tmp/ca/revoked.list" "$tmp/j/revoked.list"
 check "the config names the rendezvous" grep -q "Endpoint = $nat_rendezvous:51820" "$tmp/j/pod0.conf"
 # The config as written; podnetd picks its own control socket.
 ip netns exec "$ns_j" "$podnetd" "$tmp/j/pod0.conf" >>"$tmp/j.log" 2>&1 &
@@ -91,6 +94,7 @@ daemon_pids+=($!)
 ping_ok() { n "$1" ping -c 1 -W 1 "$2"; }
 check "the joined node reaches a" wait_for 150 ping_ok "$ns_j" 10.77.0.11
 check "and a reaches it" wait_for 50 ping_ok "$ns_a" 10.77.0.12
+check "podnetd took the list it was given" grep -q "revocation list.*serial 1" "$tmp/j.log"
 start_sshd "$ns_a" 10.77.0.11
 check "ssh from the joined node to a by address" \
 	bash -c "$(declare -f n ssh_run); tmp='$tmp'; ssh_run '$ns_j' 10.77.0.11 echo joined-ssh | grep -qx joined-ssh"
