@@ -126,7 +126,7 @@ int enroll_connect(const struct endpoint *ep,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->fd = tcp_connect(ep, timeout_s, err, errlen);
+	c->fd = tcp_connect(ep, timeout_s, err, errlen);	/* or -1 */
 	if (c->fd < 0)
 		return -1;
 	c->ctx = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
@@ -196,7 +196,7 @@ void enroll_close(struct enroll_conn *c)
 	}
 	if (c->ctx)
 		wolfSSL_CTX_free(c->ctx);
-	if (c->fd > 0)
+	if (c->fd >= 0)
 		close(c->fd);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
