@@ -74,6 +74,9 @@ WOLFSSL_DEP :=
 else
 $(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
 endif
+# c-ares resolves Endpoint host names inside the event loop (resolve.c).
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares)
+DEP_LIBS += $(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-truncation -Wno-unused-parameter \

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "preflight.h"
 #include "reload.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "rtnl.h"
 #include "session.h"
 #include "traversal.h"
@@ -107,6 +109,18 @@ static void interface_down(struct node *node)
 	node->dp.tun_fd = -1;
 }
 
+/* The peer's Endpoint as configured is cp's: the same name, or the same
+ * address (a name's current address is not compared). */
+static bool same_endpoint(const struct config_peer *cp, const struct peer *p)
+{
+	if (cp->endpoint.host[0] || p->resolve.host[0])
+		return !strcasecmp(cp->endpoint.host, p->resolve.host) &&
+		       cp->endpoint.port == p->resolve.port;
+	/* No Endpoint before or after is no change either. */
+	return (!cp->endpoint.ep.len && !p->config_endpoint.len) ||
+	       endpoint_equal(&cp->endpoint.ep, &p->config_endpoint);
+}
+
 /* Bring the peer list in line with the config. Peers whose name and
  * endpoint did not change keep their sessions. */
 void node_apply_peers(struct node *node)
@@ -116,6 +130,7 @@ void node_apply_peers(struct node *node)
 	for (p = node->peers; p; p = next) {
 		const struct config_peer *cp =
 			config_find_peer(&node->cfg, p->name);
+		bool changed;
 
 		next = p->next;
 		if (!cp) {
@@ -125,8 +140,8 @@ void node_apply_peers(struct node *node)
 			}
 			continue;
 		}
-		if (p->configured &&
-		    !endpoint_equal(&cp->endpoint, &p->config_endpoint)) {
+		changed = !same_endpoint(cp, p);
+		if (p->configured && changed) {
 			log_info("peer %s: endpoint changed, restarting its session",
 				 p->name);
 			session_destroy(p->current);
@@ -137,8 +152,11 @@ void node_apply_peers(struct node *node)
 			p->last_attempt = -1e9;
 		}
 		p->configured = true;
-		p->config_endpoint = cp->endpoint;
 		p->nat.is_rendezvous = cp->rendezvous;
+		if (changed) {
+			p->config_endpoint = cp->endpoint.ep;
+			resolve_peer_set(p, &cp->endpoint);
+		}
 	}
 	for (size_t i = 0; i < node->cfg.n_peers; i++) {
 		const struct config_peer *cp = &node->cfg.peers[i];
@@ -153,8 +171,9 @@ void node_apply_peers(struct node *node)
 			continue;
 		}
 		p->configured = true;
-		p->config_endpoint = cp->endpoint;
+		p->config_endpoint = cp->endpoint.ep;
 		p->nat.is_rendezvous = cp->rendezvous;
+		resolve_peer_set(p, &cp->endpoint);
 	}
 	for (p = node->peers; p; p = p->next)
 		peer_want_session(p, false);
@@ -232,6 +251,8 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
 		reload(node);
+		/* Names are resolved again, resolv.conf read again. */
+		resolve_reload(node);
 		return;
 	}
 	log_info("%s: shutting down", strsignal(w->signum));
@@ -276,6 +297,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	traversal_housekeeping(node, now);
 	queue_housekeeping(node, now);
+	resolve_housekeeping(node, now);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -307,6 +329,7 @@ static void node_cleanup(struct node *node)
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	rendezvous_close(node);
+	resolve_close(node);
 	control_close(node);
 	interface_down(node);
 	udp_close(node);
@@ -516,6 +539,7 @@ int main(int argc, char *argv[])
 	if (dtls_contexts_create(&node, err, sizeof(err)))
 		goto refused;
 	if (check_only) {
+		preflight_endpoint_names(&node.cfg);
 		check_passed(&node, running);
 		ret = 0;
 		goto quiet;
@@ -532,6 +556,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (udp_open(&node, err, sizeof(err)) ||
+	    resolve_init(&node, err, sizeof(err)) ||
 	    rendezvous_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
 	    control_open(&node, err, sizeof(err))) {

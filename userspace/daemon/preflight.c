@@ -539,3 +539,27 @@ int preflight_host(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	return 0;
 }
+
+/* At most this long per name: --check must stay quick. */
+#define PREFLIGHT_RESOLVE_TIMEOUT 2.0
+
+unsigned int preflight_endpoint_names(const struct config *cfg)
+{
+	unsigned int failed = 0;
+	char why[160];
+
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct config_peer *p = &cfg->peers[i];
+
+		if (!p->endpoint.host[0])
+			continue;
+		if (!resolve_check(p->endpoint.host, PREFLIGHT_RESOLVE_TIMEOUT,
+				   why, sizeof(why)))
+			continue;
+		failed++;
+		fprintf(stderr, "%s:%u: warning: peer %s: Endpoint %s:%u does not resolve now (%s); podnetd keeps trying\n",
+			cfg->path, p->line, p->name, p->endpoint.host,
+			p->endpoint.port, why);
+	}
+	return failed;
+}

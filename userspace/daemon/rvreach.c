@@ -20,6 +20,7 @@
 #include "node.h"
 #include "peer.h"
 #include "registration.h"
+#include "resolve.h"
 #include "session.h"
 #include "traversal.h"
 
@@ -103,6 +104,8 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			 desc, RVREACH_RETRY_MAX);
 	}
 	retry(rv);
+	/* A rendezvous known by name may have moved. */
+	resolve_peer_silent(rv);
 	ev_timer_set(w, r->interval, 0.);
 	ev_timer_start(loop, w);
 	r->interval *= 2;
