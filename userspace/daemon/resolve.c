@@ -336,6 +336,15 @@ static int answer_ttl(const struct ares_addrinfo *res)
 	return ttl > RESOLVE_TTL_MAX ? RESOLVE_TTL_MAX : ttl;
 }
 
+static bool listed(const struct endpoint *list, unsigned int n,
+		   const struct endpoint *ep)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (endpoint_equal(&list[i], ep))
+			return true;
+	return false;
+}
+
 static void answered(struct peer *peer, const struct ares_addrinfo *res)
 {
 	struct peer_resolve *r = &peer->resolve;
@@ -362,11 +371,7 @@ static void answered(struct peer *peer, const struct ares_addrinfo *res)
 			continue;
 		}
 		/* Duplicates (one per socket type) count once. */
-		bool dup = false;
-
-		for (unsigned int i = 0; i < n && !dup; i++)
-			dup = endpoint_equal(&r->addrs[i], ep);
-		if (dup)
+		if (listed(r->addrs, n, ep))
 			continue;
 		if (endpoint_equal(ep, &peer->config_endpoint)) {
 			have_current = true;

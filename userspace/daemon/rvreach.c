@@ -75,6 +75,10 @@ static void retry(struct peer *rv)
 	}
 	if (hs && now - hs->created < RVREACH_HANDSHAKE_FRESH)
 		return;
+	/* Known by a name without an answer yet: resolve.c dials it once
+	 * one comes. */
+	if (resolve_waiting(rv))
+		return;
 	/* A fresh handshake rather than waiting out the DTLS timer of the
 	 * old one, whose gaps grow to 8 s. */
 	if (session_start_client(rv))
