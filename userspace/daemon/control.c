@@ -218,14 +218,14 @@ static void dump_state(struct node *node, FILE *f)
 						sizeof(ep)));
 		/* An Endpoint by name: the name, and how resolving it goes
 		 * (the address in use is endpoint= above). */
-		if (p->resolve.host[0]) {
-			fprintf(f, "endpoint_host=%s:%u\n", p->resolve.host,
-				p->resolve.port);
+		if (p->resolve) {
+			fprintf(f, "endpoint_host=%s:%u\n", p->resolve->host,
+				p->resolve->port);
 			fprintf(f, "resolve=%s\n",
-				resolve_state_name(p->resolve.state));
-			if (p->resolve.error[0])
+				resolve_state_name(p->resolve->state));
+			if (p->resolve->error[0])
 				fprintf(f, "resolve_error=%s\n",
-					p->resolve.error);
+					p->resolve->error);
 		}
 		fprintf(f, "state=%s\n", session_state_name(p));
 		fprintf(f, "path=%s\n", !p->path.ep.len ? "none" :

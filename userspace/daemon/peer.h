@@ -43,7 +43,9 @@ struct peer {
 	char name[CERT_NAME_MAX];
 	bool configured;		/* from the config file, not learnt */
 	struct endpoint config_endpoint;	/* or what its name resolved to */
-	struct peer_resolve resolve;	/* resolve.c: Endpoint by name */
+	/* resolve.c: only for an Endpoint by name (~650 bytes, which a
+	 * rendezvous' many learnt peers need not carry) */
+	struct peer_resolve *resolve;
 	struct path path;		/* where the session runs now */
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */

@@ -113,9 +113,10 @@ static void interface_down(struct node *node)
  * address (a name's current address is not compared). */
 static bool same_endpoint(const struct config_peer *cp, const struct peer *p)
 {
-	if (cp->endpoint.host[0] || p->resolve.host[0])
-		return !strcasecmp(cp->endpoint.host, p->resolve.host) &&
-		       cp->endpoint.port == p->resolve.port;
+	if (cp->endpoint.host[0] || p->resolve)
+		return p->resolve && cp->endpoint.host[0] &&
+		       !strcasecmp(cp->endpoint.host, p->resolve->host) &&
+		       cp->endpoint.port == p->resolve->port;
 	/* No Endpoint before or after is no change either. */
 	return (!cp->endpoint.ep.len && !p->config_endpoint.len) ||
 	       endpoint_equal(&cp->endpoint.ep, &p->config_endpoint);

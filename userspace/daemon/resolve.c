@@ -219,12 +219,17 @@ void resolve_close(struct node *node)
 	ares_library_cleanup();
 }
 
-static void cancel(struct peer *peer)
+/* The peer's name is forgotten: so is its lookup in flight. */
+static void forget(struct peer *peer)
 {
-	if (peer->resolve.query) {
-		peer->resolve.query->peer = NULL;
-		peer->resolve.query = NULL;
-	}
+	struct peer_resolve *r = peer->resolve;
+
+	if (!r)
+		return;
+	if (r->query)
+		r->query->peer = NULL;
+	free(r);
+	peer->resolve = NULL;
 }
 
 static void answer_cb(void *arg, int status, int timeouts,
@@ -233,7 +238,7 @@ static void answer_cb(void *arg, int status, int timeouts,
 static void start(struct peer *peer)
 {
 	struct node *node = peer->node;
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 	struct ares_addrinfo_hints hints = {
 		/* Both A and AAAA where the socket carries IPv6. */
 		.ai_family = node->udp_family == AF_INET6 ? AF_UNSPEC : AF_INET,
@@ -242,7 +247,7 @@ static void start(struct peer *peer)
 	};
 	struct resolve_query *q;
 
-	if (!r->host[0] || r->query || !node->resolve.ready)
+	if (!r || r->query || !node->resolve.ready)
 		return;
 	q = calloc(1, sizeof(*q));
 	if (!q)
@@ -259,7 +264,7 @@ static void start(struct peer *peer)
 
 static void failed(struct peer *peer, int status)
 {
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 	ev_tstamp now = ev_now(peer->node->loop);
 	char ep[ADDR_STR_MAX];
 
@@ -291,7 +296,7 @@ static void failed(struct peer *peer, int status)
 static void move_to(struct peer *peer, const struct endpoint *ep,
 		    bool restart)
 {
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 	char now_s[ADDR_STR_MAX], was[ADDR_STR_MAX];
 
 	if (peer->config_endpoint.len)
@@ -347,7 +352,7 @@ static bool listed(const struct endpoint *list, unsigned int n,
 
 static void answered(struct peer *peer, const struct ares_addrinfo *res)
 {
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 	ev_tstamp now = ev_now(peer->node->loop);
 	bool silent = r->silent, was_failed = r->state == RESOLVE_FAILED;
 	unsigned int n = 0, pick = 0;
@@ -409,7 +414,7 @@ static void answer_cb(void *arg, int status, int timeouts,
 
 	free(q);
 	if (peer) {
-		peer->resolve.query = NULL;
+		peer->resolve->query = NULL;
 		if (status == ARES_SUCCESS && res)
 			answered(peer, res);
 		else
@@ -422,15 +427,21 @@ static void answer_cb(void *arg, int status, int timeouts,
 
 void resolve_peer_set(struct peer *peer, const struct endpoint_spec *spec)
 {
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 
-	if (!strcasecmp(r->host, spec->host) && r->port == spec->port)
+	if (r && !strcasecmp(r->host, spec->host) && r->port == spec->port)
 		return;
-	cancel(peer);
-	memset(r, 0, sizeof(*r));
-	r->last_log = -1e9;
+	forget(peer);
 	if (!spec->host[0])
 		return;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		log_err("peer %s: out of memory for resolving %s", peer->name,
+			spec->host);
+		return;
+	}
+	peer->resolve = r;
+	r->last_log = -1e9;
 	snprintf(r->host, sizeof(r->host), "%s", spec->host);
 	r->port = spec->port;
 	r->state = RESOLVE_RESOLVING;
@@ -439,9 +450,9 @@ void resolve_peer_set(struct peer *peer, const struct endpoint_spec *spec)
 
 void resolve_peer_silent(struct peer *peer)
 {
-	struct peer_resolve *r = &peer->resolve;
+	struct peer_resolve *r = peer->resolve;
 
-	if (!r->host[0] || r->query ||
+	if (!r || r->query ||
 	    ev_now(peer->node->loop) - r->last_start < RESOLVE_SILENT_MIN)
 		return;
 	/* A failing name keeps its backoff. */
@@ -456,14 +467,14 @@ void resolve_peer_silent(struct peer *peer)
 
 bool resolve_waiting(const struct peer *peer)
 {
-	return peer->resolve.host[0] && !peer->config_endpoint.len;
+	return peer->resolve && !peer->config_endpoint.len;
 }
 
 void resolve_housekeeping(struct node *node, ev_tstamp now)
 {
 	for (struct peer *p = node->peers; p; p = p->next)
-		if (p->resolve.host[0] && !p->resolve.query &&
-		    now >= p->resolve.next)
+		if (p->resolve && !p->resolve->query &&
+		    now >= p->resolve->next)
 			start(p);
 }
 
@@ -478,8 +489,10 @@ void resolve_reload(struct node *node)
 		return;
 	}
 	for (struct peer *p = node->peers; p; p = p->next) {
-		p->resolve.next = 0;
-		p->resolve.backoff = 0;
+		if (!p->resolve)
+			continue;
+		p->resolve->next = 0;
+		p->resolve->backoff = 0;
 		start(p);
 	}
 }
@@ -487,7 +500,7 @@ void resolve_reload(struct node *node)
 void resolve_peer_changed(struct peer *peer, enum peer_event what)
 {
 	if (what == PEER_REMOVED)
-		cancel(peer);
+		forget(peer);
 }
 
 /* --check: one lookup, its own channel, a plain select() loop. */

@@ -36,7 +36,7 @@ enum resolve_state {
 #define RESOLVE_ADDRS_MAX 8
 
 struct peer_resolve {
-	char host[ENDPOINT_HOST_MAX];	/* "": not a name */
+	char host[ENDPOINT_HOST_MAX];
 	uint16_t port;
 	enum resolve_state state;
 	struct resolve_query *query;	/* in flight, or NULL */
