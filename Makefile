@@ -75,7 +75,7 @@ else
 $(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
 endif
 # c-ares resolves Endpoint host names inside the event loop (resolve.c).
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares)
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares 2>/dev/null)
 DEP_LIBS += $(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares)
 
 CFLAGS ?= -O2 -g
