@@ -148,6 +148,9 @@ $(BUILD)/podnetd: $(BUILD)/userspace/daemon/podnetd.o $(BUILD)/libpodnet.a
 $(BUILD)/podnet: $(CLI_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+# Unit tests of daemon modules see their headers.
+$(BUILD)/test/unit/test_resolve.o: CFLAGS += -Iuserspace/daemon
+
 $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(BUILD)/libpodnet.a
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) -lcmocka

@@ -326,6 +326,16 @@ static void move_to(struct peer *peer, const struct endpoint *ep,
 	peer_want_session(peer, false);
 }
 
+unsigned int resolve_refresh_after(int ttl)
+{
+	if (ttl < 0)
+		return RESOLVE_TTL_DEFAULT;
+	if (ttl < RESOLVE_TTL_MIN)
+		return RESOLVE_TTL_MIN;
+	return ttl > RESOLVE_TTL_MAX ? RESOLVE_TTL_MAX : (unsigned int)ttl;
+}
+
+/* The smallest TTL of the answer, -1 without one. */
 static int answer_ttl(const struct ares_addrinfo *res)
 {
 	int ttl = -1;
@@ -334,11 +344,7 @@ static int answer_ttl(const struct ares_addrinfo *res)
 	     n = n->ai_next)
 		if (n->ai_ttl >= 0 && (ttl < 0 || n->ai_ttl < ttl))
 			ttl = n->ai_ttl;
-	if (ttl < 0)
-		return RESOLVE_TTL_DEFAULT;
-	if (ttl < RESOLVE_TTL_MIN)
-		return RESOLVE_TTL_MIN;
-	return ttl > RESOLVE_TTL_MAX ? RESOLVE_TTL_MAX : ttl;
+	return ttl;
 }
 
 static bool listed(const struct endpoint *list, unsigned int n,
@@ -393,7 +399,7 @@ static void answered(struct peer *peer, const struct ares_addrinfo *res)
 	r->state = RESOLVE_RESOLVED;
 	r->error[0] = '\0';
 	r->backoff = 0;
-	r->next = now + answer_ttl(res);
+	r->next = now + resolve_refresh_after(answer_ttl(res));
 	if (was_failed)
 		log_info("peer %s: %s resolves again", peer->name, r->host);
 	/* The address in use is still among the answers: keep it (round-

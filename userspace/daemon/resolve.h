@@ -72,6 +72,9 @@ bool resolve_waiting(const struct peer *peer);
 void resolve_housekeeping(struct node *node, ev_tstamp now);
 void resolve_peer_changed(struct peer *peer, enum peer_event what);
 const char *resolve_state_name(enum resolve_state state);
+/* Seconds until a name is resolved again, given its answer's smallest
+ * TTL (-1: none): the TTL within 30 s .. 10 min, 5 min without one. */
+unsigned int resolve_refresh_after(int ttl);
 
 /*
  * For podnetd --check: resolve host once, waiting at most timeout
