@@ -196,6 +196,26 @@ kill -HUP "$pid_alpha"
 check "SIGHUP: names resolved again" wait_for 50 more_lookups "$before"
 check "... sessions kept" peer_established alpha beta
 
+# --- the longest name DNS allows passes the control socket ---------------
+long=$(printf 'a%.0s' {1..63}).$(printf 'b%.0s' {1..63}).$(printf 'c%.0s' {1..63}).$(printf 'd%.0s' {1..56}).test
+check "podnet peer add with a 253-character name" \
+	"$podnet" peer add --socket "$tmp/alpha.sock" epsilon endpoint "$long:51820"
+check "... showconf prints it whole" showconf_has "Endpoint = $long:51820"
+# refused_with WHY CMD...: CMD fails, and says WHY.
+refused_with() {
+	local out
+	if out=$("${@:2}" 2>&1); then
+		echo "# accepted"
+		return 1
+	fi
+	grep -qF -- "$1" <<<"$out" || { echo "# said: $out"; return 1; }
+}
+check "... a mistyped address is refused, saying why" \
+	refused_with "'10.0.0.300' is not an IPv4 address" \
+	"$podnet" set --socket "$tmp/alpha.sock" peer epsilon endpoint 10.0.0.300:1
+check "podnet peer remove epsilon" \
+	"$podnet" peer remove --socket "$tmp/alpha.sock" epsilon
+
 # --- podnetd --check: a name that does not resolve is a warning -----------
 cp "$tmp/alpha.conf" "$tmp/check.conf"
 printf '\n[Peer]\nName = delta\nEndpoint = nowhere.test:51820\n' >>"$tmp/check.conf"
