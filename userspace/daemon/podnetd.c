@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "preflight.h"
 #include "reload.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "rtnl.h"
 #include "session.h"
 #include "traversal.h"
@@ -125,6 +127,8 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
 		reload(node);
+		/* Names are resolved again, resolv.conf read again. */
+		resolve_reload(node);
 		return;
 	}
 	log_info("%s: shutting down", strsignal(w->signum));
@@ -169,6 +173,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	traversal_housekeeping(node, now);
 	queue_housekeeping(node, now);
+	resolve_housekeeping(node, now);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -200,6 +205,7 @@ static void node_cleanup(struct node *node)
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	rendezvous_close(node);
+	resolve_close(node);
 	control_close(node);
 	interface_down(node);
 	udp_close(node);
@@ -410,6 +416,7 @@ int main(int argc, char *argv[])
 		goto refused;
 	preflight_warn(&node.cfg);
 	if (check_only) {
+		preflight_endpoint_names(&node.cfg);
 		check_passed(&node, running);
 		ret = 0;
 		goto quiet;
@@ -426,6 +433,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (udp_open(&node, err, sizeof(err)) ||
+	    resolve_init(&node, err, sizeof(err)) ||
 	    rendezvous_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
 	    control_open(&node, err, sizeof(err))) {

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "dtls.h"
@@ -19,9 +20,23 @@
 #include "node.h"
 #include "peer.h"
 #include "preflight.h"
+#include "resolve.h"
 #include "revoke.h"
 #include "rtnl.h"
 #include "session.h"
+
+/* The peer's Endpoint as configured is cp's: the same name, or the same
+ * address (a name's current address is not compared). */
+static bool same_endpoint(const struct config_peer *cp, const struct peer *p)
+{
+	if (cp->endpoint.host[0] || p->resolve)
+		return p->resolve && cp->endpoint.host[0] &&
+		       !strcasecmp(cp->endpoint.host, p->resolve->host) &&
+		       cp->endpoint.port == p->resolve->port;
+	/* No Endpoint before or after is no change either. */
+	return (!cp->endpoint.ep.len && !p->config_endpoint.len) ||
+	       endpoint_equal(&cp->endpoint.ep, &p->config_endpoint);
+}
 
 /* Bring the peer list in line with the config. Peers whose name and
  * endpoint did not change keep their sessions. */
@@ -32,6 +47,7 @@ void node_apply_peers(struct node *node)
 	for (p = node->peers; p; p = next) {
 		const struct config_peer *cp =
 			config_find_peer(&node->cfg, p->name);
+		bool changed;
 
 		next = p->next;
 		if (!cp) {
@@ -41,8 +57,8 @@ void node_apply_peers(struct node *node)
 			}
 			continue;
 		}
-		if (p->configured &&
-		    !endpoint_equal(&cp->endpoint, &p->config_endpoint)) {
+		changed = !same_endpoint(cp, p);
+		if (p->configured && changed) {
 			log_info("peer %s: endpoint changed, restarting its session",
 				 p->name);
 			session_destroy(p->current);
@@ -53,8 +69,11 @@ void node_apply_peers(struct node *node)
 			p->last_attempt = -1e9;
 		}
 		p->configured = true;
-		p->config_endpoint = cp->endpoint;
 		p->nat.is_rendezvous = cp->rendezvous;
+		if (changed) {
+			p->config_endpoint = cp->endpoint.ep;
+			resolve_peer_set(p, &cp->endpoint);
+		}
 	}
 	for (size_t i = 0; i < node->cfg.n_peers; i++) {
 		const struct config_peer *cp = &node->cfg.peers[i];
@@ -69,8 +88,9 @@ void node_apply_peers(struct node *node)
 			continue;
 		}
 		p->configured = true;
-		p->config_endpoint = cp->endpoint;
+		p->config_endpoint = cp->endpoint.ep;
 		p->nat.is_rendezvous = cp->rendezvous;
+		resolve_peer_set(p, &cp->endpoint);
 	}
 	for (p = node->peers; p; p = p->next)
 		peer_want_session(p, false);
