@@ -9,7 +9,7 @@
 #   scripts/deps.sh             = test: everything the build, make check
 #                                 and the demo need
 #   scripts/deps.sh SET...      the union of these sets:
-#     runtime   what a node needs to run podnetd: the four libraries
+#     runtime   what a node needs to run podnetd: the five libraries
 #               and iproute2
 #     build     runtime plus a compiler and the -dev packages (make,
 #               make install)
@@ -22,8 +22,8 @@
 # A node that only runs podnet: scripts/deps.sh runtime build (README).
 set -euo pipefail
 
-runtime=(libwolfssl35 libmnl0 libev4 libldns3 iproute2)
-build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev libldns-dev)
+runtime=(libwolfssl35 libmnl0 libev4 libc-ares2 libldns3 iproute2)
+build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev libc-ares-dev libldns-dev)
 module=("${build[@]}" linux-headers-amd64 kmod)
 test=(
 	"${module[@]}"
@@ -34,6 +34,8 @@ test=(
 	# DNS queries in test/netns/dns.sh
 	ldnsutils
 	procps iperf3 tcpdump conntrack socat openssl
+	# the DNS server whose answer changes (test/netns/endpoint-dns.sh)
+	dnsmasq-base
 	# the installed unit, checked by test/netns/readme-install.sh
 	systemd
 	# the VM that loads the module (scripts/vm-run.sh, make vm-check),

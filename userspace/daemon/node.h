@@ -30,6 +30,7 @@
 #include "keymap.h"
 #include "queue.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "revoke.h"
 #include "routing.h"
 #include "session.h"
@@ -87,6 +88,7 @@ struct node {
 	struct node_revoke revoke;	/* revoke.c */
 	struct node_candidates cand;	/* candidate.c */
 	struct node_dns dns;		/* dns.c */
+	struct node_resolve resolve;	/* resolve.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

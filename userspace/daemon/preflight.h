@@ -44,6 +44,13 @@ int preflight_privileges(char *err, size_t errlen);
  * ControlSocket path. Changes nothing.
  */
 int preflight_host(const struct config *cfg, char *err, size_t errlen);
+/*
+ * --check: every Endpoint given by name is looked up (a short timeout
+ * each); one that does not resolve now is a warning on stderr, not an
+ * error: the daemon keeps trying, and DNS may be down only here. The
+ * number of names that did not resolve.
+ */
+unsigned int preflight_endpoint_names(const struct config *cfg);
 
 /*
  * What starts but will surprise: an Address that is a /32 (most often
