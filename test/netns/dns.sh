@@ -39,8 +39,9 @@ done
 resolv_dir=/etc/netns/$ns_laptop
 mkdir -p "$resolv_dir"
 echo "nameserver 10.77.0.12" >"$resolv_dir/resolv.conf"
-# cleanup() runs at exit; remove our resolv.conf with it.
-trap 'rm -rf "$resolv_dir"; cleanup' EXIT
+# cleanup() runs at exit; remove our resolv.conf with it, keeping the
+# exit status cleanup() passes on.
+trap 'rc=$?; rm -rf "$resolv_dir"; (exit $rc); cleanup' EXIT
 
 # q NS ARGS...: drill's answer, quietly bounded.
 q() { local ns=$1; shift; n_timeout 10 "$ns" drill "$@" 2>&1; }
