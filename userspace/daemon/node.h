@@ -31,6 +31,7 @@
 #include "rendezvous.h"
 #include "revoke.h"
 #include "routing.h"
+#include "routing6.h"
 #include "session.h"
 #include "traversal.h"
 
@@ -75,6 +76,7 @@ struct node {
 	struct keymap peers_by_path;	/* peer.c: path -> peer */
 	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */
+	struct routing6_table routes6;	/* vaddr6 -> peer */
 
 	ev_timer housekeeping_timer;
 	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;

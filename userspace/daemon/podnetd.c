@@ -176,6 +176,11 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	    cfg.listen_port != node->cfg.listen_port ||
 	    cfg.address.s_addr != node->cfg.address.s_addr ||
 	    cfg.prefixlen != node->cfg.prefixlen ||
+	    cfg.has_address != node->cfg.has_address ||
+	    cfg.has_address6 != node->cfg.has_address6 ||
+	    memcmp(&cfg.address6, &node->cfg.address6,
+		   sizeof(cfg.address6)) ||
+	    cfg.prefixlen6 != node->cfg.prefixlen6 ||
 	    strcmp(cfg.control_socket, node->cfg.control_socket)) {
 		/* syncconf: nothing changes rather than half of it. */
 		if (strict) {
@@ -191,6 +196,10 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	cfg.listen_port = node->cfg.listen_port;
 	cfg.address = node->cfg.address;
 	cfg.prefixlen = node->cfg.prefixlen;
+	cfg.has_address = node->cfg.has_address;
+	cfg.has_address6 = node->cfg.has_address6;
+	cfg.address6 = node->cfg.address6;
+	cfg.prefixlen6 = node->cfg.prefixlen6;
 	strcpy(cfg.control_socket, node->cfg.control_socket);
 	/* SIGHUP keeps reading the file the daemon was started with. */
 	strcpy(cfg.path, node->cfg.path);
@@ -311,6 +320,7 @@ static void node_cleanup(struct node *node)
 	interface_down(node);
 	udp_close(node);
 	routing_free(&node->routes);
+	routing6_free(&node->routes6);
 	routing_free(&node->sessions.by_index);
 	config_free(&node->cfg);
 	if (node->crypto_running)
@@ -526,7 +536,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	node.loop = ev_default_loop(EVFLAG_AUTO);
-	if (routing_init(&node.routes) ||
+	if (routing_init(&node.routes) || routing6_init(&node.routes6) ||
 	    routing_init(&node.sessions.by_index)) {
 		log_err("out of memory");
 		goto out;
