@@ -42,7 +42,8 @@ struct node_stats {
 	uint64_t rx_unknown_session;	/* receiver index not ours */
 	uint64_t rx_handshake_rejected;	/* failed authentication */
 	uint64_t tx_no_route;		/* no peer holds the destination */
-	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
+	uint64_t tx_bad_packet;		/* not IPv4/IPv6 from the TUN */
+	uint64_t tx_tso_super;		/* TSO super-packets split (tso.c) */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
 	uint64_t rx_punch_refused;	/* punch from none of the peer's hosts */

@@ -58,9 +58,11 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 	char name[IFNAMSIZ];
 	int fd;
 
+	/* podnet.ko carries IPv4 only (so far): preflight refuses
+	 * DataPath = kernel with IPv6, and auto takes TUN then. */
 	if (node->cfg.datapath == CONFIG_DATAPATH_KERNEL ||
 	    (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
-	     kernel_available())) {
+	     !node->cfg.has_address6 && kernel_available())) {
 		if (kernel_open(node, err, errlen))
 			return -1;
 		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
