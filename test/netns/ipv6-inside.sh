@@ -154,6 +154,16 @@ check "... and alpha counts it as bad source" \
 	test "$(peer_field alpha beta drop_bad_source)" -ge 2
 n "$ns2" ip -6 addr del fd77::50/64 dev pod0
 
+# A device MTU raised past what a record carries: ICMPv6 packet too big
+# with the configured MTU, and the sender's path MTU follows it.
+n "$ns1" ip link set pod0 mtu 1500
+out=$(n "$ns1" ping -6 -c 1 -W 2 -M do -s 1452 fd77::2 2>&1 || true)
+check "a 1500-byte IPv6 packet gets ICMPv6 packet too big, mtu 1340" \
+	grep -qi "too big.*1340" <<<"$out"
+check "... and alpha's route to fd77::2 learnt mtu 1340" \
+	bash -c "ip netns exec $ns1 ip -6 route get fd77::2 | grep -q 'mtu 1340'"
+n "$ns1" ip link set pod0 mtu 1340
+
 # --- a v6-only node ----------------------------------------------------------
 check "ping -6 fd77::1 from v6-only gamma" n "$ns3" ping -6 -c 2 -i 0.2 -W 2 fd77::1
 check "ping -6 fd77::3 from alpha" n "$ns1" ping -6 -c 1 -W 2 fd77::3

@@ -102,30 +102,42 @@ void tun_flush(struct node *node)
 {
 	struct tun_io *tun = node->dp.tun;
 	struct virtio_net_hdr vh = { 0 };
-	struct iphdr *ip = (struct iphdr *)tun->gro.buf;
-	size_t ihl = ip->ihl * 4u;
+	uint8_t *buf = tun->gro.buf;
+	size_t ihl = tun->gro.v6 ? 40 : (buf[0] & 15) * 4u;
 	struct iovec iov[2] = {
 		{ &vh, sizeof(vh) },
-		{ tun->gro.buf, tun->gro.len },
+		{ buf, tun->gro.len },
 	};
 
 	if (!tun->gro.count)
 		return;
 	if (tun->gro.count > 1) {
+		size_t tcp_len = tun->gro.len - ihl;
 		uint16_t partial;
+		uint32_t sum;
 
-		ip->tot_len = htons((uint16_t)tun->gro.len);
-		ip->check = 0;
-		ip->check = csum_inet(tun->gro.buf, ihl);
+		if (tun->gro.v6) {
+			buf[4] = (uint8_t)(tcp_len >> 8);
+			buf[5] = (uint8_t)tcp_len;
+			sum = csum_pseudo_ipv6(buf + 8, IPPROTO_TCP,
+					       (uint32_t)tcp_len);
+		} else {
+			struct iphdr *ip = (struct iphdr *)buf;
+
+			ip->tot_len = htons((uint16_t)tun->gro.len);
+			ip->check = 0;
+			ip->check = csum_inet(buf, ihl);
+			sum = csum_pseudo_ipv4((const uint8_t *)&ip->saddr,
+					       IPPROTO_TCP, (uint16_t)tcp_len);
+		}
 		/* The TCP checksum is left to the stack, as from a NIC with
 		 * checksum offload: the field holds the pseudo-header sum. */
-		partial = (uint16_t)~csum_fold(csum_pseudo_ipv4(
-			(const uint8_t *)&ip->saddr, IPPROTO_TCP,
-			(uint16_t)(tun->gro.len - ihl)));
-		tun->gro.buf[ihl + 16] = (uint8_t)(partial >> 8);
-		tun->gro.buf[ihl + 17] = (uint8_t)partial;
+		partial = (uint16_t)~csum_fold(sum);
+		buf[ihl + 16] = (uint8_t)(partial >> 8);
+		buf[ihl + 17] = (uint8_t)partial;
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.gso_type = tun->gro.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					    VIRTIO_NET_HDR_GSO_TCPV4;
 		vh.hdr_len = htole16((uint16_t)tun->gro.hdr_len);
 		vh.gso_size = htole16((uint16_t)tun->gro.mss);
 		vh.csum_start = htole16((uint16_t)ihl);
@@ -137,21 +149,28 @@ void tun_flush(struct node *node)
 	tun->gro.len = 0;
 }
 
-/* May pkt extend the flow held in tun->gro? Same addresses, ports, header
- * (options, ack) and TTL/TOS, the next sequence number, plain ACK. */
+/* May pkt extend the flow held in tun->gro? Same family, addresses,
+ * ports, header (options, ack) and TTL/TOS (IPv6: hop limit, traffic
+ * class and flow label), the next sequence number, plain ACK. */
 static bool gro_extends(const struct tun_io *tun, const uint8_t *pkt,
-			size_t hdr_len, size_t payload)
+			size_t ihl, size_t hdr_len, size_t payload)
 {
 	const uint8_t *held = tun->gro.buf;
-	size_t ihl = (pkt[0] & 15) * 4u;
+	bool same_ip;
 
 	if (!tun->gro.count || hdr_len != tun->gro.hdr_len ||
+	    tun->gro.v6 != (ihl == 40 && (pkt[0] >> 4) == 6) ||
 	    payload > tun->gro.mss ||
 	    tun->gro.len + payload > sizeof(tun->gro.buf) ||
 	    tun->gro.len - tun->gro.hdr_len != tun->gro.mss * tun->gro.count)
 		return false;
-	return held[1] == pkt[1] && held[8] == pkt[8] &&
-	       !memcmp(held + 12, pkt + 12, 8) &&
+	if (tun->gro.v6)
+		same_ip = !memcmp(held, pkt, 4) && held[7] == pkt[7] &&
+			  !memcmp(held + 8, pkt + 8, 32);
+	else
+		same_ip = held[1] == pkt[1] && held[8] == pkt[8] &&
+			  !memcmp(held + 12, pkt + 12, 8);
+	return same_ip &&
 	       !memcmp(held + ihl, pkt + ihl, 4) &&
 	       be32_at(pkt + ihl + 4) == tun->gro.next_seq &&
 	       !memcmp(held + ihl + 8, pkt + ihl + 8, 4) &&
@@ -159,17 +178,27 @@ static bool gro_extends(const struct tun_io *tun, const uint8_t *pkt,
 	       !memcmp(held + ihl + 20, pkt + ihl + 20, hdr_len - ihl - 20);
 }
 
+/* The IP header length of a TCP segment coalescing may take: IPv4 without
+ * options or fragments, IPv6 with TCP right after its header; else 0. */
+static size_t gro_ip_header(const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *ip = (const struct iphdr *)pkt;
+
+	if ((pkt[0] >> 4) == 6)
+		return len >= 40 + 20 && pkt[6] == IPPROTO_TCP ? 40 : 0;
+	if (ip->protocol != IPPROTO_TCP || ip->ihl * 4u != sizeof(*ip) ||
+	    (ntohs(ip->frag_off) & 0x3fff) || len < sizeof(*ip) + 20)
+		return 0;
+	return sizeof(*ip);
+}
+
 void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 {
 	struct tun_io *tun = node->dp.tun;
-	const struct iphdr *ip = (const struct iphdr *)pkt;
-	size_t ihl = ip->ihl * 4u, thl, payload;
+	size_t ihl, thl, payload;
 
-	/* IPv6 goes as it came; coalescing is IPv4's only (so far). */
-	if ((pkt[0] >> 4) != 4 || !node->dp.rx_coalescing ||
-	    ip->protocol != IPPROTO_TCP ||
-	    ihl != sizeof(*ip) || (ntohs(ip->frag_off) & 0x3fff) ||
-	    len < ihl + 20) {
+	ihl = node->dp.rx_coalescing ? gro_ip_header(pkt, len) : 0;
+	if (!ihl) {
 		tun_flush(node);
 		if (tun_write(node, pkt, len) < 0)
 			log_debug_ratelimited("tun write: %s", strerror(errno));
@@ -182,7 +211,7 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 		return;
 	}
 	payload = len - ihl - thl;
-	if (payload && gro_extends(tun, pkt, ihl + thl, payload)) {
+	if (payload && gro_extends(tun, pkt, ihl, ihl + thl, payload)) {
 		memcpy(tun->gro.buf + tun->gro.len, pkt + ihl + thl, payload);
 		tun->gro.len += payload;
 		tun->gro.count++;
@@ -201,6 +230,7 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 	}
 	memcpy(tun->gro.buf, pkt, len);
 	tun->gro.len = len;
+	tun->gro.v6 = ihl == 40 && (pkt[0] >> 4) == 6;
 	tun->gro.hdr_len = ihl + thl;
 	tun->gro.mss = payload;
 	tun->gro.count = 1;
@@ -221,6 +251,9 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	struct datapath *dp = &node->dp;
 	ev_tstamp now = ev_now(node->loop);
 
+	/* No IPv4 address to send it from (a v6-only node). */
+	if (!node->cfg.has_address)
+		return;
 	/* Never answer an ICMP error with another. */
 	if (orig->protocol == IPPROTO_ICMP && len > orig->ihl * 4u) {
 		uint8_t type = pkt[orig->ihl * 4u];
@@ -358,9 +391,19 @@ static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 		return;
 	}
 	len = sizeof(*ip6) + ntohs(ip6->ip6_plen);
-	/* The device's MTU keeps packets within it; a larger one got past
-	 * it (a raw socket): tell the sender the MTU, as a router would. */
-	if (len > node->cfg.mtu) {
+	/* The kernel's own link-scope traffic on the device (router
+	 * solicitations, MLD reports to ff02::, anything to fe80::): no
+	 * certificate holds such addresses, and it is no user's packet. */
+	if (IN6_IS_ADDR_MULTICAST(&ip6->ip6_dst) ||
+	    IN6_IS_ADDR_LINKLOCAL(&ip6->ip6_dst)) {
+		node->stats.tx_link_local++;
+		return;
+	}
+	/* More than a record on a 1500-byte link carries (a device MTU
+	 * raised past podnet's): tell the sender the MTU, as a router
+	 * would, rather than send records that leave fragmented. IPv6
+	 * senders do not fragment on the way, and they act on this. */
+	if (len > CONFIG_MAX_MTU) {
 		node->stats.tx_bad_packet++;
 		icmp6_error(node, pkt, len, ICMP6_PACKET_TOO_BIG, 0,
 			    node->cfg.mtu);

@@ -43,6 +43,7 @@ struct tun_io {
 		size_t mss;		/* payload of every segment but the last */
 		size_t count;
 		uint32_t next_seq;
+		bool v6;		/* an IPv6 flow (else IPv4) */
 	} gro;
 };
 
