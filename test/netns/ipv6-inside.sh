@@ -137,6 +137,9 @@ check "show --json: peer beta's address6 from its certificate" \
 	test "$(jq -r '.peers[] | select(.name=="beta") | .address6' <<<"$json")" = fd77::2
 check "show --json: v6-only gamma has address6 and no address" \
 	test "$(jq -r '.peers[] | select(.name=="gamma") | "\(.address) \(.address6)"' <<<"$json")" = "null fd77::3"
+ping_json=$("$podnet" ping --socket "$tmp/alpha.sock" --count 1 --json fd77:0::2 2>&1 || true)
+check "podnet ping fd77:0::2 finds beta by its IPv6 address" \
+	grep -q '"peer": "beta"' <<<"$ping_json"
 pretty=$("$podnet" show --socket "$tmp/alpha.sock")
 check "show: 'address6: fd77::1/64'" grep -q "^  address6: fd77::1/64" <<<"$pretty"
 
