@@ -6,7 +6,8 @@
 # SAN, Address with both families, ping -6, ssh and a sha256-checked TCP
 # transfer over the v6 virtual address (TSO/GSO super-packets of TCP over
 # IPv6), cryptokey routing of inner IPv6 both ways, ICMPv6 errors, a
-# v6-only node, and v6 traffic back after a peer's restart.
+# v6-only node, and v6 traffic back after a peer's restart and after its
+# outer address changed (a NAT rebinding, without the NAT).
 #
 #  ┌──────────────────────────┐       ┌──────────────────────────┐
 #  │ $ns1: alpha              │       │ $ns2: beta               │
@@ -22,6 +23,7 @@
 #                                     └──────────────────────────┘
 
 source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/chaos.sh"	# ping_gap_ms
 ktap_header "podnet: IPv6 inside the tunnel"
 
 ns_create ns1 alpha
@@ -177,19 +179,44 @@ check "inner IPv4 from v6-only gamma is dropped as drop_no_family" \
 	test "$(peer_field alpha gamma drop_no_family)" -ge 2
 n "$ns3" ip addr del 10.77.0.3/24 dev pod0
 
-# --- a peer's restart -----------------------------------------------------
+# --- a peer's restart, and its outer address changing (a rebinding) -----
+# Pings from alpha every 0.2 s across beta's restart: the longest gap
+# between answers is the recovery time.
+n "$ns1" ping -6 -n -D -i 0.2 -W 1 -w 9 fd77::2 >"$tmp/restart.ping" 2>&1 &
+pinger=$!
+sleep 1
 stop_daemon beta
 check "beta's pod0 and its IPv6 address went with it" \
 	bash -c "! ip netns exec $ns2 ip -6 addr show dev pod0 2>/dev/null | grep -q fd77::2"
 start_daemon "$ns2" beta
+wait "$pinger" || true
+gap=$(ping_gap_ms "$tmp/restart.ping" "$(date +%s.%N)")
+echo "# beta's restart: IPv6 pings from alpha answered again after a gap of $gap ms"
 check "after beta's restart: alpha -> beta established again" \
 	wait_for 150 peer_established alpha beta
-check "... ping -6 fd77::2 from alpha works again" \
-	wait_for 50 n "$ns1" ping -6 -c 1 -W 1 fd77::2
+check "... IPv6 pings from alpha came back within 6 s of the restart" \
+	test "$gap" -lt 6000
 blob_mb 5
 check "... and 5 MB over TCP/IPv6 arrive intact" \
 	transfer6 "$ns1" "$ns2" fd77::2 "$tmp/blob"
 rm -f "$tmp/blob" "$tmp/received"
+
+# beta's outer address changes under its session, as a NAT rebinding
+# does: its next record moves alpha's path there.
+n "$ns2" sysctl -qw net.ipv4.conf.veth2.promote_secondaries=1
+n "$ns2" ping -6 -n -D -i 0.2 -W 1 -w 6 fd77::1 >"$tmp/rebind.ping" 2>&1 &
+pinger=$!
+sleep 1
+n "$ns2" ip addr add 192.168.241.22/24 dev veth2
+n "$ns2" ip addr del 192.168.241.2/24 dev veth2
+wait "$pinger" || true
+gap=$(ping_gap_ms "$tmp/rebind.ping" "$(date +%s.%N)")
+echo "# beta's rebinding: IPv6 pings from beta answered again after a gap of $gap ms"
+beta_moved() { [[ $(peer_field alpha beta endpoint) == 192.168.241.22:51820 ]]; }
+check "after beta's address changed, alpha has its new endpoint" \
+	wait_for 50 beta_moved
+check "... and IPv6 both ways within 3 s of the change" \
+	bash -c "[[ $gap -lt 3000 ]] && ip netns exec $ns1 ping -6 -c 1 -W 2 fd77::2 >/dev/null"
 
 check "all daemons alive" daemons_alive
 ktap_finish
