@@ -74,6 +74,9 @@ WOLFSSL_DEP :=
 else
 $(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
 endif
+# c-ares resolves Endpoint host names inside the event loop (resolve.c).
+DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares 2>/dev/null)
+DEP_LIBS += $(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-truncation -Wno-unused-parameter \
@@ -144,6 +147,9 @@ $(BUILD)/podnetd: $(BUILD)/userspace/daemon/podnetd.o $(BUILD)/libpodnet.a
 
 $(BUILD)/podnet: $(CLI_OBJ) $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+# Unit tests of daemon modules see their headers.
+$(BUILD)/test/unit/test_resolve.o: CFLAGS += -Iuserspace/daemon
 
 $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(BUILD)/libpodnet.a
 	@mkdir -p $(dir $@)

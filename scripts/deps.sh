@@ -9,7 +9,7 @@
 #   scripts/deps.sh             = test: everything the build, make check
 #                                 and the demo need
 #   scripts/deps.sh SET...      the union of these sets:
-#     runtime   what a node needs to run podnetd: the three libraries
+#     runtime   what a node needs to run podnetd: the four libraries
 #               and iproute2
 #     build     runtime plus a compiler and the -dev packages (make,
 #               make install)
@@ -22,8 +22,8 @@
 # A node that only runs podnet: scripts/deps.sh runtime build (README).
 set -euo pipefail
 
-runtime=(libwolfssl35 libmnl0 libev4 iproute2)
-build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev)
+runtime=(libwolfssl35 libmnl0 libev4 libc-ares2 iproute2)
+build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev libc-ares-dev)
 module=("${build[@]}" linux-headers-amd64 kmod)
 test=(
 	"${module[@]}"
@@ -32,6 +32,8 @@ test=(
 	# netns tests and demo
 	nftables openssh-server openssh-client iputils-ping jq
 	procps iperf3 tcpdump conntrack socat openssl
+	# the DNS server whose answer changes (test/netns/endpoint-dns.sh)
+	dnsmasq-base
 	# the installed unit, checked by test/netns/readme-install.sh
 	systemd
 	# the VM that loads the module (scripts/vm-run.sh, make vm-check),

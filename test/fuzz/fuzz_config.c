@@ -58,7 +58,10 @@ static void check_config(const struct config *cfg)
 		const struct config_peer *p = &cfg->peers[i];
 
 		CHECK(p->name[0] && p->line > 0);
-		CHECK(!p->rendezvous || p->endpoint.len);
+		CHECK(!p->rendezvous || endpoint_spec_set(&p->endpoint));
+		/* An endpoint is an address or a name, never both. */
+		CHECK(!(p->endpoint.ep.len && p->endpoint.host[0]));
+		CHECK(!p->endpoint.host[0] || p->endpoint.port);
 		/* Names are unique, so lookups find this very peer. */
 		CHECK(config_find_peer(cfg, p->name) == p);
 	}
@@ -99,7 +102,8 @@ static void write_seeds(void)
 		"Ciphers = ECDHE-ECDSA-CHACHA20-POLY1305\n");
 	for (int i = 0; n < sizeof(buf) - 80; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-			"\n[Peer]\nName = node%d\nEndpoint = 192.0.%d.%d:%d\n%s",
+			i % 3 ? "\n[Peer]\nName = node%d\nEndpoint = 192.0.%d.%d:%d\n%s" :
+				"\n[Peer]\nName = node%d\nEndpoint = n%d-%d.example.net:%d\n%s",
 			i, i / 250, 1 + i % 250, 1024 + i,
 			i % 7 ? "" : "Rendezvous = yes\n");
 	seed_write("peers-64k.conf", buf, n);

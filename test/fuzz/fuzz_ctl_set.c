@@ -30,9 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(cert_name_valid(s.peer));
 	CHECK(!(s.add && s.remove));
 	CHECK(!s.remove || (!s.has_endpoint && !s.has_rendezvous));
-	CHECK(!s.endpoint.len || s.has_endpoint);
-	CHECK(!s.endpoint.len || s.endpoint.sa.sa_family == AF_INET ||
-	      s.endpoint.sa.sa_family == AF_INET6);
+	CHECK(!endpoint_spec_set(&s.endpoint) || s.has_endpoint);
+	CHECK(!s.endpoint.ep.len || s.endpoint.ep.sa.sa_family == AF_INET ||
+	      s.endpoint.ep.sa.sa_family == AF_INET6);
+	CHECK(!(s.endpoint.ep.len && s.endpoint.host[0]));
 	CHECK(size >= 2 && data[size - 1] == '\n' && data[size - 2] == '\n');
 	return 0;
 }
@@ -44,6 +45,8 @@ static void write_seeds(void)
 		"set=1\npeer=rv\nendpoint=[2001:db8::1]:51820\nrendezvous=yes\nadd=1\n\n",
 		"set=1\npeer=beta\nremove=1\n\n",
 		"set=1\npeer=beta\nendpoint=none\n\n",
+		"set=1\npeer=rv\nendpoint=rv.example.net:51820\nadd=1\n\n",
+		"set=1\npeer=rv\nendpoint=[rv.example.net.]:1\n\n",
 	};
 	char name[16];
 

@@ -415,14 +415,15 @@ static void node_up(bool rendezvous)
 	CHECK(!routing_init(&node.sessions.by_index));
 	if (rendezvous_open(&node, err, sizeof(err)))
 		die("rendezvous", err);
-	/* As apply_peers() does for the configured peers. */
+	/* As node_apply_peers() does for the configured peers (numeric
+	 * endpoints: the fuzz config names no host). */
 	for (size_t i = 0; i < node.cfg.n_peers; i++) {
 		const struct config_peer *cp = &node.cfg.peers[i];
 		struct peer *p = peer_create(&node, cp->name);
 
 		CHECK(p);
 		p->configured = true;
-		p->config_endpoint = cp->endpoint;
+		p->config_endpoint = cp->endpoint.ep;
 		p->nat.is_rendezvous = cp->rendezvous;
 	}
 }

@@ -33,6 +33,7 @@ max_len() {
 	fuzz_record) echo 65600 ;;
 	fuzz_revocation) echo 4096 ;;	# a list has at most 32 entries
 	fuzz_ctl_set) echo 4096 ;;	# the daemon reads at most 4 KB
+	fuzz_token) echo 512 ;;		# a token is at most 300 characters
 	*) echo 65536 ;;
 	esac
 }

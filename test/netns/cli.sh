@@ -30,6 +30,8 @@ version_line() { # version_line BINARY NAME: one line "NAME 0.1.0..."
 }
 check "podnet --version prints 'podnet X.Y.Z'" version_line "$podnet" podnet
 check "podnetd --version prints 'podnetd X.Y.Z'" version_line "$podnetd" podnetd
+check "both usages name --version" bash -c \
+	"'$podnetd' --help | grep -q -- --version && '$podnet' --help | grep -q -- --version"
 
 ns_create ns1 alpha
 ns_create ns2 beta

@@ -76,6 +76,12 @@ check "... prints one line, 'valid', and no 'stopped'" \
 check "... and creates nothing" bash -c "! ip netns exec $ns1 ip link show dev pod0 && test ! -e $tmp/alpha.sock"
 check "podnetd's usage names --check" grep -q -- "--check CONFIG" <<<"$("$podnetd" --help)"
 
+# --- an Address without a prefix: valid, but said before it surprises ---
+variant noprefix "s|^Address = \\([0-9.]*\\)/[0-9]*|Address = \\1|"
+out=$(n "$ns1" "$podnetd" --check "$tmp/noprefix.conf" 2>&1) && status=0 || status=$?
+check "Address without a prefix: --check passes, and warns with the line to write" \
+	bash -c "test $status -eq 0 && grep -q 'is a /32 (no prefix given?).*Address = 10.77.0.[0-9]*/24' <<<\"\$1\"" _ "$out"
+
 # --- certificate of another CA ----------------------------------------
 variant foreign "s|^Certificate = .*|Certificate = $tmp/other/alpha.crt|; s|^PrivateKey = .*|PrivateKey = $tmp/other/alpha.key|"
 refused foreign "is not signed by the CA $tmp/ca/ca.crt (its issuer is 'other-net'"

@@ -52,8 +52,8 @@ pkgs=$("$top/scripts/deps.sh" --list ${sets:-test})
 check "README installs deps.sh sets '$sets', not the test set" test -n "$sets"
 check "... without qemu, clang, iperf3 or a kernel image" \
 	bash -c "! grep -qE '^(qemu-system-x86|clang|iperf3|linux-image-amd64|tcpdump)$' <<<'$pkgs'"
-check "... with the three libraries and iproute2" \
-	bash -c "[[ \$(grep -cE '^(libwolfssl35|libmnl0|libev4|iproute2)$' <<<'$pkgs') -eq 4 ]]"
+check "... with the four libraries and iproute2" \
+	bash -c "[[ \$(grep -cE '^(libwolfssl35|libmnl0|libev4|libc-ares2|iproute2)$' <<<'$pkgs') -eq 5 ]]"
 
 # --- make install, once per machine --------------------------------------
 for m in laptop server; do

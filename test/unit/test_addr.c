@@ -237,6 +237,109 @@ static void test_from_sockaddr(void **state)
 	assert_true(endpoint_equal(&ep, &want));
 }
 
+/* Endpoints as written: addresses, and names the daemon resolves. */
+static void test_spec(void **state)
+{
+	struct endpoint_spec spec, other;
+	char buf[ENDPOINT_SPEC_STR_MAX], err[256];
+
+	assert_int_equal(endpoint_spec_parse("192.0.2.1:51820", &spec, err,
+					     sizeof(err)), 0);
+	assert_int_equal(spec.ep.len, sizeof(struct sockaddr_in));
+	assert_string_equal(spec.host, "");
+	assert_string_equal(endpoint_spec_format(&spec, buf, sizeof(buf)),
+			    "192.0.2.1:51820");
+	assert_int_equal(endpoint_spec_parse("[2001:db8::1]:5", &spec, err,
+					     sizeof(err)), 0);
+	assert_int_equal(spec.ep.sa.sa_family, AF_INET6);
+
+	assert_int_equal(endpoint_spec_parse("rv.example.net:51820", &spec,
+					     err, sizeof(err)), 0);
+	assert_int_equal(spec.ep.len, 0);
+	assert_string_equal(spec.host, "rv.example.net");
+	assert_int_equal(spec.port, 51820);
+	assert_string_equal(endpoint_spec_format(&spec, buf, sizeof(buf)),
+			    "rv.example.net:51820");
+	/* Brackets around a name, a final dot, a one-label name. */
+	assert_int_equal(endpoint_spec_parse("[rv.example.net.]:1", &spec,
+					     err, sizeof(err)), 0);
+	assert_string_equal(spec.host, "rv.example.net.");
+	assert_int_equal(endpoint_spec_parse("localhost:9", &spec, err,
+					     sizeof(err)), 0);
+	assert_int_equal(endpoint_spec_parse("x-1_a.b2:9", &spec, err,
+					     sizeof(err)), 0);
+
+	/* Names compare without case; a name never equals an address. */
+	assert_int_equal(endpoint_spec_parse("RV.example.NET:51820", &other,
+					     err, sizeof(err)), 0);
+	assert_int_equal(endpoint_spec_parse("rv.example.net:51820", &spec,
+					     err, sizeof(err)), 0);
+	assert_true(endpoint_spec_equal(&spec, &other));
+	assert_int_equal(endpoint_spec_parse("rv.example.net:51821", &other,
+					     err, sizeof(err)), 0);
+	assert_false(endpoint_spec_equal(&spec, &other));
+	assert_int_equal(endpoint_spec_parse("192.0.2.1:51820", &other, err,
+					     sizeof(err)), 0);
+	assert_false(endpoint_spec_equal(&spec, &other));
+	assert_true(endpoint_spec_set(&spec) && endpoint_spec_set(&other));
+}
+
+static void spec_bad(const char *s, const char *why)
+{
+	struct endpoint_spec spec;
+	char err[256];
+
+	if (!endpoint_spec_parse(s, &spec, err, sizeof(err)))
+		fail_msg("accepted '%s'", s);
+	if (!strstr(err, why))
+		fail_msg("'%s': error \"%s\" lacks \"%s\"", s, err, why);
+}
+
+static void test_spec_bad(void **state)
+{
+	char longest[300];
+
+	spec_bad("rv.example.net", "no port in 'rv.example.net'");
+	spec_bad("rv.example.net:", "port '' is not a number 1-65535");
+	spec_bad("rv.example.net:0", "port '0' is not");
+	spec_bad("rv.example.net:65536", "port '65536' is not");
+	spec_bad("rv.example.net:+1", "port '+1' is not");
+	spec_bad(":51820", "no host before the port");
+	spec_bad("[]:51820", "no host before the port");
+	spec_bad("[rv.example.net:1", "'[' without ']'");
+	spec_bad("[rv.example.net]1", "expected ':PORT' after ']'");
+	spec_bad("2001:db8::1:51820", "an IPv6 address goes in brackets");
+	spec_bad("[2001:db8::zz]:1", "'2001:db8::zz' is not an IPv6 address");
+	spec_bad("192.0.2.256:1", "'192.0.2.256' is not an IPv4 address");
+	spec_bad("1.2.3:1", "'1.2.3' is not an IPv4 address");
+	spec_bad("rv example:1", "is not a host name");
+	spec_bad("-rv.example:1", "is not a host name");
+	spec_bad("rv-.example:1", "is not a host name");
+	spec_bad("rv..example:1", "is not a host name");
+	spec_bad(".rv:1", "is not a host name");
+	spec_bad("rv/x:1", "is not a host name");
+	/* A label of 64 characters, a name of 254. */
+	memset(longest, 'a', 64);
+	strcpy(longest + 64, ".net:1");
+	spec_bad(longest, "is not a host name");
+	for (int i = 0; i < 254; i++)
+		longest[i] = i % 2 ? '.' : 'a';
+	longest[253] = 'a';
+	strcpy(longest + 254, ":1");
+	spec_bad(longest, "is not a host name");
+	/* 253 characters are fine. */
+	longest[252] = '\0';
+	strcat(longest, ":1");
+	{
+		struct endpoint_spec spec;
+		char err[256];
+
+		assert_int_equal(endpoint_spec_parse(longest, &spec, err,
+						     sizeof(err)), 0);
+		assert_int_equal(strlen(spec.host), 252);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_from_sockaddr),
+		cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_spec_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,17 +132,17 @@ static void check_good(const struct config *cfg, const char *dir)
 	assert_int_equal(cfg->n_peers, 3);
 	assert_string_equal(cfg->peers[0].name, "node2");
 	assert_int_equal(endpoint_parse("192.0.2.2:51820", &ep), 0);
-	assert_true(endpoint_equal(&cfg->peers[0].endpoint, &ep));
+	assert_true(endpoint_equal(&cfg->peers[0].endpoint.ep, &ep));
 	assert_int_equal(cfg->peers[0].line, 27);
 	assert_true(cfg->peers[0].rendezvous);
 	assert_string_equal(cfg->peers[1].name, "node3");
 	assert_int_equal(endpoint_parse("[2001:db8::3]:4500", &ep), 0);
-	assert_true(endpoint_equal(&cfg->peers[1].endpoint, &ep));
+	assert_true(endpoint_equal(&cfg->peers[1].endpoint.ep, &ep));
 	assert_int_equal(cfg->peers[1].line, 32);
 	assert_false(cfg->peers[1].rendezvous);
 	/* A peer without Endpoint waits to be contacted. */
 	assert_string_equal(cfg->peers[2].name, "node4");
-	assert_int_equal(cfg->peers[2].endpoint.len, 0);
+	assert_int_equal(cfg->peers[2].endpoint.ep.len, 0);
 	assert_false(cfg->peers[2].rendezvous);
 
 	p = config_find_peer(cfg, "node3");
@@ -304,7 +304,7 @@ static void test_case_and_spacing(void **state)
 	assert_string_equal(cfg.cert_path, "c");
 	assert_int_equal(cfg.n_peers, 1);
 	/* The last line counts even without a newline. */
-	assert_int_equal(cfg.peers[0].endpoint.len,
+	assert_int_equal(cfg.peers[0].endpoint.ep.len,
 			 sizeof(struct sockaddr_in));
 	config_free(&cfg);
 }
@@ -621,15 +621,25 @@ static void test_peers(void **state)
 		     "bad.conf:8: [Peer] without 'Name ='", NULL);
 
 	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = 192.0.2.1\n",
-		     "bad.conf:8: expected 'Endpoint = IP:PORT' or '[IPv6]:PORT', got '192.0.2.1'",
+		     "bad.conf:8: expected 'Endpoint = HOST:PORT', IP:PORT or [IPv6]:PORT: no port in '192.0.2.1'",
 		     NULL);
-	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = vpn.example.com:51820\n",
-		     "bad.conf:8: expected 'Endpoint = IP:PORT'",
-		     "vpn.example.com:51820");
+	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = vpn.example.com\n",
+		     "bad.conf:8: expected 'Endpoint = HOST:PORT'",
+		     "no port in 'vpn.example.com'");
+	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = vpn.example.com:0\n",
+		     "bad.conf:8: expected 'Endpoint = HOST:PORT'",
+		     "port '0' is not a number 1-65535");
+	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = vpn example.com:1\n",
+		     "bad.conf:8: expected 'Endpoint = HOST:PORT'",
+		     "'vpn example.com' is not a host name");
+	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = 192.0.2.300:1\n",
+		     "bad.conf:8: expected 'Endpoint = HOST:PORT'",
+		     "'192.0.2.300' is not an IPv4 address");
 	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = 192.0.2.1:0\n",
 		     "bad.conf:8: expected 'Endpoint", NULL);
 	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint = 2001:db8::1:80\n",
-		     "bad.conf:8: expected 'Endpoint", NULL);
+		     "bad.conf:8: expected 'Endpoint",
+		     "an IPv6 address goes in brackets: '[2001:db8::1]:80'");
 	expect_error(REQUIRED "[Peer]\nName=b\nEndpoint =\n",
 		     "bad.conf:8: expected 'Endpoint", NULL);
 }
@@ -656,7 +666,7 @@ static void test_many_peers(void **state)
 		snprintf(name, sizeof(name), "peer%zu", i);
 		p = config_find_peer(&cfg, name);
 		assert_non_null(p);
-		assert_int_equal(ntohs(p->endpoint.in.sin_port), i + 1);
+		assert_int_equal(ntohs(p->endpoint.ep.in.sin_port), i + 1);
 		assert_int_equal(p->line, 6 + 3 * i);
 	}
 	config_free(&cfg);

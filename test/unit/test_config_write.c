@@ -72,11 +72,8 @@ static void assert_same(const struct config *a, const struct config *b)
 	assert_int_equal(a->n_peers, b->n_peers);
 	for (size_t i = 0; i < a->n_peers; i++) {
 		assert_string_equal(a->peers[i].name, b->peers[i].name);
-		assert_int_equal(a->peers[i].endpoint.len,
-				 b->peers[i].endpoint.len);
-		if (a->peers[i].endpoint.len)
-			assert_true(endpoint_equal(&a->peers[i].endpoint,
-						   &b->peers[i].endpoint));
+		assert_true(endpoint_spec_equal(&a->peers[i].endpoint,
+						&b->peers[i].endpoint));
 		assert_int_equal(a->peers[i].rendezvous,
 				 b->peers[i].rendezvous);
 	}

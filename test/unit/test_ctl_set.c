@@ -29,14 +29,19 @@ static void test_accepted(void **state)
 	(void)state;
 	assert_int_equal(parse("set=1\npeer=beta\nendpoint=192.0.2.7:51820\n\n", &s), 0);
 	assert_string_equal(s.peer, "beta");
-	assert_true(s.has_endpoint && s.endpoint.len);
+	assert_true(s.has_endpoint && s.endpoint.ep.len);
 	assert_false(s.has_rendezvous || s.add || s.remove);
 	assert_int_equal(parse("set=1\npeer=rv\nrendezvous=yes\nadd=1\n\n", &s), 0);
 	assert_true(s.has_rendezvous && s.rendezvous && s.add);
 	assert_int_equal(parse("set=1\npeer=b\nendpoint=[2001:db8::1]:5\n\n", &s), 0);
-	assert_int_equal(s.endpoint.sa.sa_family, AF_INET6);
+	assert_int_equal(s.endpoint.ep.sa.sa_family, AF_INET6);
 	assert_int_equal(parse("set=1\npeer=b\nendpoint=none\n\n", &s), 0);
-	assert_true(s.has_endpoint && !s.endpoint.len);
+	assert_true(s.has_endpoint && !endpoint_spec_set(&s.endpoint));
+	/* A host name, resolved by the daemon. */
+	assert_int_equal(parse("set=1\npeer=rv\nendpoint=rv.example.net:51820\n\n", &s), 0);
+	assert_string_equal(s.endpoint.host, "rv.example.net");
+	assert_int_equal(s.endpoint.port, 51820);
+	assert_int_equal(s.endpoint.ep.len, 0);
 	assert_int_equal(parse("set=1\npeer=b\nremove=1\n\n", &s), 0);
 	assert_true(s.remove);
 }

@@ -20,6 +20,7 @@ static void ca_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s ca create [--name NAME] [--days N] [--dir DIR]\n"
+		"       %s ca serve [--ca-dir DIR] [--listen IP:PORT] ... (ca serve --help)\n"
 		"\n"
 		"Creates DIR/ca.crt and DIR/ca.key (mode 0600) for a new network.\n"
 		"Existing files are never overwritten.\n"
@@ -27,7 +28,7 @@ static void ca_usage(FILE *f)
 		"  -n, --name NAME  CA name, 1-63 of A-Z a-z 0-9 . _ - (default %s)\n"
 		"  -d, --days N     validity in days (default %d)\n"
 		"  -o, --dir DIR    output directory (default .)\n",
-		prog_name, CA_DEFAULT_NAME, CA_DEFAULT_DAYS);
+		prog_name, prog_name, CA_DEFAULT_NAME, CA_DEFAULT_DAYS);
 }
 
 static int ca_create(int argc, char *argv[])
@@ -96,6 +97,7 @@ static int ca_create(int argc, char *argv[])
 
 static const struct subcommand ca_commands[] = {
 	{ "create", ca_create, "Creates a network certificate authority" },
+	{ "serve", ca_serve_main, "Runs the enrollment service for podnet join" },
 };
 
 int ca_main(int argc, char *argv[])

@@ -15,7 +15,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s peer add <IF | --socket PATH> NAME [endpoint IP:PORT] [rendezvous yes|no]\n"
+	fprintf(f, "Usage: %s peer add <IF | --socket PATH> NAME [endpoint HOST:PORT] [rendezvous yes|no]\n"
 		"       %s peer remove <IF | --socket PATH> NAME\n\n"
 		"Adds a peer to, or removes one from, the running podnetd on IF.\n"
 		"Needs root or CAP_NET_ADMIN.\n", prog_name, prog_name);

@@ -14,7 +14,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s set <IF | --socket PATH> peer NAME [endpoint IP:PORT] [rendezvous yes|no] [remove]\n\n"
+	fprintf(f, "Usage: %s set <IF | --socket PATH> peer NAME [endpoint HOST:PORT] [rendezvous yes|no] [remove]\n\n"
 		"Adds or changes peer NAME of the running podnetd on IF, or removes\n"
 		"it. Peers not named keep their sessions. Needs root or CAP_NET_ADMIN.\n",
 		prog_name);

@@ -87,6 +87,25 @@ static void print_ago(long long then)
 }
 
 /* A rendezvous peer: can we reach it, since when, and when we try next. */
+/* "endpoint: 192.0.2.7:51820 (rv.example.net:51820)", with the state
+ * of the name while it has no answer or its last lookup failed. */
+static void print_endpoint_host(const struct status_block *p)
+{
+	const char *state = get(p, "resolve");
+
+	printf("  %sendpoint%s: ", c_bold(), c_reset());
+	if (status_get(p, "endpoint"))
+		printf("%s (%s", get(p, "endpoint"), get(p, "endpoint_host"));
+	else
+		printf("%s (", get(p, "endpoint_host"));
+	if (!strcmp(state, "failed"))
+		printf("%sresolving failed: %s", status_get(p, "endpoint") ?
+		       ", " : "", get(p, "resolve_error"));
+	else if (strcmp(state, "resolved"))
+		printf("%s%s", status_get(p, "endpoint") ? ", " : "", state);
+	printf(")\n");
+}
+
 static void print_rendezvous(const struct status_block *p)
 {
 	printf("  %srendezvous%s: %s since ", c_bold(), c_reset(),
@@ -207,8 +226,11 @@ static void print_pretty(const struct status *st)
 		if (status_get(p, "address6"))
 			printf("  %saddress6%s: %s\n", c_bold(), c_reset(),
 			       get(p, "address6"));
-		printf("  %sendpoint%s: %s\n", c_bold(), c_reset(),
-		       get(p, "endpoint"));
+		if (status_get(p, "endpoint_host"))
+			print_endpoint_host(p);
+		else
+			printf("  %sendpoint%s: %s\n", c_bold(), c_reset(),
+			       get(p, "endpoint"));
 		if (strcmp(get(p, "path"), "none")) {
 			printf("  %spath%s: %s", c_bold(), c_reset(),
 			       get(p, "path"));

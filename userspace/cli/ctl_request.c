@@ -169,7 +169,7 @@ int ctl_peer_words(int argc, char *argv[], int i, bool allow_remove,
 		}
 		if ((strcmp(w, "endpoint") && strcmp(w, "rendezvous")) ||
 		    i + 1 >= argc) {
-			fprintf(stderr, "%s: unexpected '%s'; expected endpoint IP:PORT, rendezvous yes|no%s\n",
+			fprintf(stderr, "%s: unexpected '%s'; expected endpoint HOST:PORT, rendezvous yes|no%s\n",
 				prog_name, w, allow_remove ? " or remove" : "");
 			return -1;
 		}

@@ -20,8 +20,10 @@ static const struct subcommand subcommands[] = {
 	{ "peer", peer_main, "Adds or removes a peer of a running podnetd" },
 	{ "showconf", showconf_main, "Prints the running configuration as a config file" },
 	{ "syncconf", syncconf_main, "Applies a config file's peers without a restart" },
-	{ "ca", ca_main, "Creates a network certificate authority" },
+	{ "ca", ca_main, "Creates a network CA; serves joins (ca serve)" },
 	{ "cert", cert_main, "Issues and shows node certificates" },
+	{ "invite", invite_main, "Makes a one-time token for a new node (CA machine)" },
+	{ "join", join_main, "Joins this machine to a network with a token" },
 };
 
 static void show_usage(FILE *f);

@@ -12,7 +12,10 @@
 extern const char *prog_name;
 
 int ca_main(int argc, char *argv[]);
+int ca_serve_main(int argc, char *argv[]);
 int cert_main(int argc, char *argv[]);
+int invite_main(int argc, char *argv[]);
+int join_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int ping_main(int argc, char *argv[]);
 int set_main(int argc, char *argv[]);

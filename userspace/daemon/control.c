@@ -229,6 +229,17 @@ static void dump_state(struct node *node, FILE *f)
 			fprintf(f, "endpoint=%s\n",
 				endpoint_format(&p->config_endpoint, ep,
 						sizeof(ep)));
+		/* An Endpoint by name: the name, and how resolving it goes
+		 * (the address in use is endpoint= above). */
+		if (p->resolve) {
+			fprintf(f, "endpoint_host=%s:%u\n", p->resolve->host,
+				p->resolve->port);
+			fprintf(f, "resolve=%s\n",
+				resolve_state_name(p->resolve->state));
+			if (p->resolve->error[0])
+				fprintf(f, "resolve_error=%s\n",
+					p->resolve->error);
+		}
 		fprintf(f, "state=%s\n", session_state_name(p));
 		fprintf(f, "path=%s\n", !p->path.ep.len ? "none" :
 			p->path.relay_channel ? "relay" : "direct");

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "node.h"
 #include "peer.h"
+#include "resolve.h"
 #include "rvmsg.h"
 #include "session.h"
 #include "traversal.h"
@@ -92,6 +93,8 @@ static void watch_peer(struct peer *peer, ev_tstamp now)
 			l->ping_sent = 0;
 			l->last_lost = now;
 			traversal_path_lost(peer);
+			/* Known by name, it may have moved. */
+			resolve_peer_silent(peer);
 		}
 		return;
 	}

@@ -29,6 +29,7 @@
 #include "keymap.h"
 #include "queue.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "revoke.h"
 #include "routing.h"
 #include "routing6.h"
@@ -89,6 +90,7 @@ struct node {
 	struct node_queue queue;	/* queue.c */
 	struct node_revoke revoke;	/* revoke.c */
 	struct node_candidates cand;	/* candidate.c */
+	struct node_resolve resolve;	/* resolve.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

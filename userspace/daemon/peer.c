@@ -158,6 +158,7 @@ void peer_changed(struct peer *peer, enum peer_event what)
 	kernel_peer_changed(peer, what);
 	traversal_peer_changed(peer, what);
 	rendezvous_peer_changed(peer, what);
+	resolve_peer_changed(peer, what);
 	/* Last: what waited is sealed under keys the others have set up. */
 	queue_peer_changed(peer, what);
 }
@@ -359,6 +360,10 @@ static void want_session(struct peer *peer, bool urgent, bool asked)
 	if (!peer->configured && !peer->nat.has_token &&
 	    (node->cfg.rendezvous || !first))
 		return;
+	/* A rendezvous by name is dialled once the name resolves. */
+	if (resolve_waiting(peer) && peer->nat.is_rendezvous &&
+	    !peer->path.ep.len)
+		return;
 	if (!peer->path.ep.len && !peer->config_endpoint.len) {
 		peer_changed(peer, PEER_PATH_WANTED);
 		return;
@@ -379,6 +384,10 @@ static void want_session(struct peer *peer, bool urgent, bool asked)
 	    peer->attempt_backoff < (peer->nat.is_rendezvous ?
 				     BACKOFF_MAX_RENDEZVOUS : BACKOFF_MAX))
 		peer->attempt_backoff *= 2;
+	/* The last dial went unanswered: a peer known by name may have
+	 * moved (resolve.c rate-limits this). */
+	if (peer->last_attempt > 0 && !peer->current)
+		resolve_peer_silent(peer);
 	peer->last_attempt = now;
 	path = peer_initial_path(peer);
 	path_format(&path, ep, sizeof(ep));
@@ -643,6 +652,7 @@ void peer_housekeeping(struct peer *peer, ev_tstamp now)
 			log_info("peer %s: no packets for %.0f s, session is dead",
 				 peer->name, now - peer->last_rx);
 			session_destroy(peer->current);
+			resolve_peer_silent(peer);
 		} else if (now - peer->last_tx >= ka) {
 			send_keepalive(peer);
 		}

@@ -21,6 +21,7 @@
 #include "peer_event.h"
 #include "pktqueue.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "traversal.h"
 
 struct node;
@@ -43,7 +44,10 @@ struct peer {
 	struct peer *next;
 	char name[CERT_NAME_MAX];
 	bool configured;		/* from the config file, not learnt */
-	struct endpoint config_endpoint;
+	struct endpoint config_endpoint;	/* or what its name resolved to */
+	/* resolve.c: only for an Endpoint by name (~650 bytes, which a
+	 * rendezvous' many learnt peers need not carry) */
+	struct peer_resolve *resolve;
 	struct path path;		/* where the session runs now */
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */

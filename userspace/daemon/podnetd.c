@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "preflight.h"
 #include "reload.h"
 #include "rendezvous.h"
+#include "resolve.h"
 #include "rtnl.h"
 #include "session.h"
 #include "traversal.h"
@@ -44,13 +46,15 @@
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f, "Usage: %s [--daemon] [--pidfile FILE] [--log-level LEVEL] CONFIG\n"
-		"       %s --check CONFIG\n\n"
+		"       %s --check CONFIG\n"
+		"       %s --version\n\n"
 		"  --daemon           detach once the interface is up; log to syslog\n"
 		"  --pidfile FILE     write the daemon's pid to FILE\n"
 		"  --log-level LEVEL  error, warn, info or debug (overrides LogLevel)\n"
 		"  --check            check all a start would (configuration, certificates,\n"
-		"                     key, privileges, TUN device, ports) and exit\n",
-		prog, prog);
+		"                     key, privileges, TUN device, ports) and exit\n"
+		"  --version          print podnetd's version and exit\n",
+		prog, prog, prog);
 }
 
 static int interface_up(struct node *node, char *err, size_t errlen)
@@ -109,124 +113,6 @@ static void interface_down(struct node *node)
 	node->dp.tun_fd = -1;
 }
 
-/* Bring the peer list in line with the config. Peers whose name and
- * endpoint did not change keep their sessions. */
-void node_apply_peers(struct node *node)
-{
-	struct peer *p, *next;
-
-	for (p = node->peers; p; p = next) {
-		const struct config_peer *cp =
-			config_find_peer(&node->cfg, p->name);
-
-		next = p->next;
-		if (!cp) {
-			if (p->configured) {
-				log_info("peer %s removed", p->name);
-				peer_destroy(p);
-			}
-			continue;
-		}
-		if (p->configured &&
-		    !endpoint_equal(&cp->endpoint, &p->config_endpoint)) {
-			log_info("peer %s: endpoint changed, restarting its session",
-				 p->name);
-			session_destroy(p->current);
-			session_destroy(p->previous);
-			session_destroy(p->handshake);
-			session_destroy(p->pending);
-			memset(&p->path, 0, sizeof(p->path));
-			p->last_attempt = -1e9;
-		}
-		p->configured = true;
-		p->config_endpoint = cp->endpoint;
-		p->nat.is_rendezvous = cp->rendezvous;
-	}
-	for (size_t i = 0; i < node->cfg.n_peers; i++) {
-		const struct config_peer *cp = &node->cfg.peers[i];
-
-		if (!strcmp(cp->name, node->identity.name))
-			continue;
-		if (peer_find_by_name(node, cp->name))
-			continue;
-		p = peer_create(node, cp->name);
-		if (!p) {
-			log_err("peer %s: out of memory", cp->name);
-			continue;
-		}
-		p->configured = true;
-		p->config_endpoint = cp->endpoint;
-		p->nat.is_rendezvous = cp->rendezvous;
-	}
-	for (p = node->peers; p; p = p->next)
-		peer_want_session(p, false);
-}
-
-int node_reload(struct node *node, const char *path, bool strict, char *err,
-		size_t errlen)
-{
-	struct config cfg;
-	struct cert_identity id;
-
-	if (config_parse_file(path, &cfg, err, errlen))
-		return -1;
-	if (preflight_identity(&cfg, &id, err, errlen)) {
-		config_free(&cfg);
-		return -1;
-	}
-	if (strcmp(cfg.ifname, node->cfg.ifname) ||
-	    cfg.listen_port != node->cfg.listen_port ||
-	    cfg.address.s_addr != node->cfg.address.s_addr ||
-	    cfg.prefixlen != node->cfg.prefixlen ||
-	    cfg.has_address != node->cfg.has_address ||
-	    cfg.has_address6 != node->cfg.has_address6 ||
-	    memcmp(&cfg.address6, &node->cfg.address6,
-		   sizeof(cfg.address6)) ||
-	    cfg.prefixlen6 != node->cfg.prefixlen6 ||
-	    strcmp(cfg.control_socket, node->cfg.control_socket)) {
-		/* syncconf: nothing changes rather than half of it. */
-		if (strict) {
-			snprintf(err, errlen, "%s: Name, Address, ListenPort or ControlSocket differs from the running one, which only a restart changes; nothing changed",
-				 path);
-			config_free(&cfg);
-			return -1;
-		}
-		log_warn("reload: Name, Address, ListenPort and ControlSocket only change on restart");
-	}
-	/* Keep what only a restart can change, take everything else. */
-	strcpy(cfg.ifname, node->cfg.ifname);
-	cfg.listen_port = node->cfg.listen_port;
-	cfg.address = node->cfg.address;
-	cfg.prefixlen = node->cfg.prefixlen;
-	cfg.has_address = node->cfg.has_address;
-	cfg.has_address6 = node->cfg.has_address6;
-	cfg.address6 = node->cfg.address6;
-	cfg.prefixlen6 = node->cfg.prefixlen6;
-	strcpy(cfg.control_socket, node->cfg.control_socket);
-	/* SIGHUP keeps reading the file the daemon was started with. */
-	strcpy(cfg.path, node->cfg.path);
-	if (link_keeps_mtu(node, &cfg))
-		cfg.mtu = node->cfg.mtu;
-	if (cfg.mtu != node->cfg.mtu &&
-	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, errlen))
-		log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);
-	config_free(&node->cfg);
-	node->cfg = cfg;
-	node->identity = id;
-	log_set_level(cfg.log_level);
-	if (revoke_load(node, err, errlen))
-		log_err("reload: keeping revocation list serial %llu: %s",
-			(unsigned long long)node->revoke.list.serial, err);
-	if (dtls_contexts_create(node, err, errlen))
-		log_err("reload: keeping the old certificates: %s", err);
-	/* The listener belongs to the old server context. */
-	session_listener_free(node);
-	node_apply_peers(node);
-	log_info("configuration reloaded from %s (%zu peers)", path,
-		 node->cfg.n_peers);
-	return 0;
-}
-
 static void reload(struct node *node)
 {
 	char err[512];
@@ -243,6 +129,8 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (w->signum == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
 		reload(node);
+		/* Names are resolved again, resolv.conf read again. */
+		resolve_reload(node);
 		return;
 	}
 	log_info("%s: shutting down", strsignal(w->signum));
@@ -287,6 +175,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	traversal_housekeeping(node, now);
 	queue_housekeeping(node, now);
+	resolve_housekeeping(node, now);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -318,6 +207,7 @@ static void node_cleanup(struct node *node)
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	rendezvous_close(node);
+	resolve_close(node);
 	control_close(node);
 	interface_down(node);
 	udp_close(node);
@@ -527,7 +417,9 @@ int main(int argc, char *argv[])
 	}
 	if (dtls_contexts_create(&node, err, sizeof(err)))
 		goto refused;
+	preflight_warn(&node.cfg);
 	if (check_only) {
+		preflight_endpoint_names(&node.cfg);
 		check_passed(&node, running);
 		ret = 0;
 		goto quiet;
@@ -544,6 +436,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	if (udp_open(&node, err, sizeof(err)) ||
+	    resolve_init(&node, err, sizeof(err)) ||
 	    rendezvous_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
 	    control_open(&node, err, sizeof(err))) {
@@ -593,6 +486,7 @@ int main(int argc, char *argv[])
 	/* Non-zero when the loop stopped because the interface went away. */
 	ret = node.exit_status;
 	ran = true;
+	goto out;
 refused:
 	log_err("%s", err);
 quiet:

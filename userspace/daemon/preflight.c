@@ -32,6 +32,7 @@
 #include "config.h"
 #include "dtls_error.h"
 #include "kernel.h"
+#include "log.h"
 #include "node.h"
 #include "revocation.h"
 
@@ -561,4 +562,39 @@ int preflight_host(const struct config *cfg, char *err, size_t errlen)
 		       errlen))
 		return -1;
 	return 0;
+}
+
+void preflight_warn(const struct config *cfg)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	if (cfg->prefixlen != 32)
+		return;
+	inet_ntop(AF_INET, &cfg->address, addr, sizeof(addr));
+	log_warn("%s: Address %s is a /32 (no prefix given?): the interface gets no route to the other nodes; write e.g. 'Address = %s/24' for the network's prefix, or add the routes yourself",
+		 cfg->path, addr, addr);
+}
+
+/* At most this long per name: --check must stay quick. */
+#define PREFLIGHT_RESOLVE_TIMEOUT 2.0
+
+unsigned int preflight_endpoint_names(const struct config *cfg)
+{
+	unsigned int failed = 0;
+	char why[160];
+
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const struct config_peer *p = &cfg->peers[i];
+
+		if (!p->endpoint.host[0])
+			continue;
+		if (!resolve_check(p->endpoint.host, PREFLIGHT_RESOLVE_TIMEOUT,
+				   why, sizeof(why)))
+			continue;
+		failed++;
+		fprintf(stderr, "%s:%u: warning: peer %s: Endpoint %s:%u does not resolve now (%s); podnetd keeps trying\n",
+			cfg->path, p->line, p->name, p->endpoint.host,
+			p->endpoint.port, why);
+	}
+	return failed;
 }

@@ -44,5 +44,19 @@ int preflight_privileges(char *err, size_t errlen);
  * ControlSocket path. Changes nothing.
  */
 int preflight_host(const struct config *cfg, char *err, size_t errlen);
+/*
+ * --check: every Endpoint given by name is looked up (a short timeout
+ * each); one that does not resolve now is a warning on stderr, not an
+ * error: the daemon keeps trying, and DNS may be down only here. The
+ * number of names that did not resolve.
+ */
+unsigned int preflight_endpoint_names(const struct config *cfg);
+
+/*
+ * What starts but will surprise: an Address that is a /32 (most often
+ * written without a prefix) gives the interface no route to any other
+ * node. Logged as a warning with the line to write; changes nothing.
+ */
+void preflight_warn(const struct config *cfg);
 
 #endif /* _PODNET_PREFLIGHT_H */

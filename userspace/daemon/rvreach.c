@@ -20,6 +20,7 @@
 #include "node.h"
 #include "peer.h"
 #include "registration.h"
+#include "resolve.h"
 #include "session.h"
 #include "traversal.h"
 
@@ -74,6 +75,10 @@ static void retry(struct peer *rv)
 	}
 	if (hs && now - hs->created < RVREACH_HANDSHAKE_FRESH)
 		return;
+	/* Known by a name without an answer yet: resolve.c dials it once
+	 * one comes. */
+	if (resolve_waiting(rv))
+		return;
 	/* A fresh handshake rather than waiting out the DTLS timer of the
 	 * old one, whose gaps grow to 8 s. */
 	if (session_start_client(rv))
@@ -103,6 +108,8 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			 desc, RVREACH_RETRY_MAX);
 	}
 	retry(rv);
+	/* A rendezvous known by name may have moved. */
+	resolve_peer_silent(rv);
 	ev_timer_set(w, r->interval, 0.);
 	ev_timer_start(loop, w);
 	r->interval *= 2;

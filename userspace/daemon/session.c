@@ -657,9 +657,14 @@ static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		return;
 	}
 	if (wolfSSL_dtls_got_timeout(s->ssl) < 0) {
+		struct peer *peer = s->is_client ? s->peer : NULL;
+
 		log_info_ratelimited("handshake with %s timed out",
 				     session_desc(s, desc, sizeof(desc)));
 		session_destroy(s);
+		/* Known by name, the peer may have moved. */
+		if (peer)
+			resolve_peer_silent(peer);
 		return;
 	}
 	arm_retransmit(s);
@@ -671,6 +676,9 @@ int session_start_client(struct peer *peer)
 	struct session *s;
 	int ret;
 
+	/* A name not resolved yet: nowhere to send the hello. */
+	if (!peer->path.ep.len && !peer->config_endpoint.len)
+		return -EDESTADDRREQ;
 	s = session_alloc(node, true);
 	if (!s)
 		return -ENOMEM;

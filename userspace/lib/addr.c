@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int parse_port(const char *s, uint16_t *port)
 {
@@ -111,4 +112,131 @@ void endpoint_from_sockaddr(struct endpoint *ep, const struct sockaddr *sa,
 		len = sizeof(ep->in6);
 	memcpy(&ep->sa, sa, len);
 	ep->len = len;
+}
+
+/*
+ * A host name as DNS carries it: labels of 1-63 letters, digits, '-' or
+ * '_' (SRV-style names exist), not starting or ending with '-', joined
+ * by dots, an optional final dot.
+ */
+static bool host_name_valid(const char *h, size_t len)
+{
+	size_t label = 0;
+
+	if (!len || len > ENDPOINT_HOST_MAX - 1)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = h[i];
+
+		if (c == '.') {
+			if (!label || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+		if (c == '-' && !label)
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return h[len - 1] != '-';
+}
+
+static bool digits_and_dots(const char *h, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (h[i] != '.' && (h[i] < '0' || h[i] > '9'))
+			return false;
+	return true;
+}
+
+int endpoint_spec_parse(const char *s, struct endpoint_spec *spec, char *err,
+			size_t errlen)
+{
+	const char *host = s, *colon;
+	size_t hlen;
+	uint16_t port;
+	bool bracketed = s[0] == '[';
+
+	memset(spec, 0, sizeof(*spec));
+	if (bracketed) {
+		const char *close = strchr(s, ']');
+
+		if (!close) {
+			snprintf(err, errlen, "'%s' has '[' without ']'", s);
+			return -1;
+		}
+		if (close[1] != ':') {
+			snprintf(err, errlen, "expected ':PORT' after ']' in '%s'", s);
+			return -1;
+		}
+		host = s + 1;
+		hlen = (size_t)(close - host);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon) {
+			snprintf(err, errlen, "no port in '%s'", s);
+			return -1;
+		}
+		hlen = (size_t)(colon - s);
+		if (memchr(s, ':', hlen)) {
+			snprintf(err, errlen, "an IPv6 address goes in brackets: '[%.*s]:%s'",
+				 (int)hlen, s, colon + 1);
+			return -1;
+		}
+	}
+	if (parse_port(colon + 1, &port)) {
+		snprintf(err, errlen, "port '%s' is not a number 1-65535",
+			 colon + 1);
+		return -1;
+	}
+	if (!hlen) {
+		snprintf(err, errlen, "no host before the port in '%s'", s);
+		return -1;
+	}
+	/* Numeric forms first: the parser the daemon always had. */
+	if (!endpoint_parse(s, &spec->ep))
+		return 0;
+	if (bracketed && memchr(host, ':', hlen)) {
+		snprintf(err, errlen, "'%.*s' is not an IPv6 address",
+			 (int)hlen, host);
+		return -1;
+	}
+	if (digits_and_dots(host, hlen)) {
+		snprintf(err, errlen, "'%.*s' is not an IPv4 address",
+			 (int)hlen, host);
+		return -1;
+	}
+	if (!host_name_valid(host, hlen)) {
+		snprintf(err, errlen, "'%.*s' is not a host name (labels of 1-63 letters, digits, '-' joined by dots, 253 characters at most)",
+			 (int)(hlen > 80 ? 80 : hlen), host);
+		return -1;
+	}
+	memcpy(spec->host, host, hlen);
+	spec->host[hlen] = '\0';
+	spec->port = port;
+	return 0;
+}
+
+const char *endpoint_spec_format(const struct endpoint_spec *spec, char *buf,
+				 size_t len)
+{
+	if (spec->host[0])
+		snprintf(buf, len, "%s:%u", spec->host, spec->port);
+	else
+		endpoint_format(&spec->ep, buf, len);
+	return buf;
+}
+
+bool endpoint_spec_equal(const struct endpoint_spec *a,
+			 const struct endpoint_spec *b)
+{
+	if (a->host[0] || b->host[0])
+		return !strcasecmp(a->host, b->host) && a->port == b->port;
+	/* Neither has one: the same, unlike endpoint_equal(). */
+	return (!a->ep.len && !b->ep.len) || endpoint_equal(&a->ep, &b->ep);
 }

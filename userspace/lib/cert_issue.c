@@ -675,3 +675,214 @@ int cert_ca_sign(const char *ca_cert_path, const char *ca_key_path,
 	ca_material_free(&ca);
 	return ret;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Enrollment (podnet join): keys made on the node, signed elsewhere       */
+
+int cert_key_create(const char *key_path, uint8_t pub[CERT_ED25519_PUB_LEN],
+		    char *err, size_t errlen)
+{
+	struct node_key key = { .ready = false };
+	uint8_t key_pem[KEY_PEM_MAX];
+	word32 pub_len = CERT_ED25519_PUB_LEN;
+	int fd, key_len, ret = -1;
+	WC_RNG rng;
+
+	if (wc_InitRng(&rng))
+		return errbuf_fail(err, errlen, "cannot initialise the RNG");
+	fd = fileio_create_new(key_path, 0600, true, err, errlen);
+	if (fd < 0)
+		goto out_free_rng;
+	if (node_key_generate(&key, &rng, err, errlen) < 0)
+		goto out_close;
+	key_len = node_key_to_pem(&key, key_pem, sizeof(key_pem), err, errlen);
+	if (key_len < 0)
+		goto out_free_key;
+	if (wc_ed25519_export_public(&key.key, pub, &pub_len) ||
+	    pub_len != CERT_ED25519_PUB_LEN) {
+		errbuf_fail(err, errlen, "cannot export the public key");
+		goto out_free_key;
+	}
+	ret = fileio_write_close(fd, key_path, key_pem, key_len, err, errlen);
+	fd = -1;
+
+out_free_key:
+	node_key_free(&key);
+	explicit_bzero(key_pem, sizeof(key_pem));
+out_close:
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		unlink(key_path);
+out_free_rng:
+	wc_FreeRng(&rng);
+	return ret;
+}
+
+/* The validity of a certificate signed now: never outside the CA's. */
+static void cert_request_validity(struct cert_request *req,
+				  const struct ca_material *ca, time_t now,
+				  unsigned int days)
+{
+	req->not_before = now - CERT_CLOCK_SKEW;
+	if (req->not_before < ca->id.not_before)
+		req->not_before = ca->id.not_before;
+	req->not_after = now + (time_t)days * DAY_SECS;
+	if (req->not_after > ca->id.not_after)
+		req->not_after = ca->id.not_after;
+}
+
+int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
+		       const char *name, struct in_addr vaddr,
+		       unsigned int days,
+		       const uint8_t pub[CERT_ED25519_PUB_LEN], uint8_t *pem,
+		       size_t pem_max, char *err, size_t errlen)
+{
+	struct cert_addrs addrs = { .has_v4 = true, .v4 = vaddr };
+
+	return cert_issue_for_key_addrs(ca_cert_path, ca_key_path, name,
+					&addrs, days, pub, pem, pem_max, err,
+					errlen);
+}
+
+int cert_issue_for_key_addrs(const char *ca_cert_path,
+			     const char *ca_key_path, const char *name,
+			     const struct cert_addrs *addrs, unsigned int days,
+			     const uint8_t pub[CERT_ED25519_PUB_LEN],
+			     uint8_t *pem, size_t pem_max, char *err,
+			     size_t errlen)
+{
+	struct node_key subject = { .ready = false };
+	struct cert_request req = { .name = name, .addrs = *addrs };
+	uint8_t der[CERT_DER_MAX];
+	struct ca_material ca;
+	int der_len, ret = -1;
+	Cert *cert;
+	WC_RNG rng;
+
+	if (!cert_name_valid(name))
+		return errbuf_fail(err, errlen, "invalid node name");
+	if ((!addrs->has_v4 && !addrs->has_v6) ||
+	    (addrs->has_v4 && !vaddr_usable(addrs->v4)) ||
+	    (addrs->has_v6 && !vaddr6_usable(&addrs->v6)))
+		return errbuf_fail(err, errlen, "not a usable unicast address");
+	if (check_days(days, err, errlen) < 0)
+		return -1;
+	cert = calloc(1, sizeof(*cert));
+	if (!cert)
+		return errbuf_fail(err, errlen, "out of memory");
+	if (wc_InitRng(&rng)) {
+		errbuf_fail(err, errlen, "cannot initialise the RNG");
+		goto out_free_cert;
+	}
+	if (ca_material_load(&ca, ca_cert_path, ca_key_path, time(NULL), err,
+			     errlen) < 0)
+		goto out_free_rng;
+	/* Only the public half is known here: the key never left the node. */
+	if (wc_ed25519_init(&subject.key)) {
+		errbuf_fail(err, errlen, "Ed25519 init failed");
+		goto out_free_ca;
+	}
+	subject.ready = true;
+	if (wc_ed25519_import_public(pub, CERT_ED25519_PUB_LEN,
+				     &subject.key)) {
+		errbuf_fail(err, errlen, "not an Ed25519 public key");
+		goto out_free_subject;
+	}
+	req.ca = &ca;
+	cert_request_validity(&req, &ca, time(NULL), days);
+	if (cert_setup(cert, name, &rng, err, errlen) < 0 ||
+	    cert_set_validity(cert, req.not_before, req.not_after, err,
+			      errlen) < 0 ||
+	    cert_set_node_extensions(cert, &ca, addrs, &subject, err,
+				     errlen) < 0)
+		goto out_free_subject;
+	der_len = cert_sign(cert, &subject, &ca.key, &rng, der, sizeof(der),
+			    err, errlen);
+	if (der_len < 0)
+		goto out_free_subject;
+	ret = cert_to_pem(der, der_len, pem, pem_max, err, errlen);
+
+out_free_subject:
+	node_key_free(&subject);
+out_free_ca:
+	ca_material_free(&ca);
+out_free_rng:
+	wc_FreeRng(&rng);
+out_free_cert:
+	free(cert);
+	return ret;
+}
+
+int cert_service_identity(const char *ca_cert_path, const char *ca_key_path,
+			  const char *name, uint8_t *cert_pem,
+			  size_t cert_pem_max, int *cert_pem_len,
+			  uint8_t *key_der, size_t key_der_max,
+			  int *key_der_len, char *err, size_t errlen)
+{
+	struct node_key key = { .ready = false };
+	struct cert_request req = { .name = name };
+	uint8_t der[CERT_DER_MAX];
+	struct ca_material ca;
+	int der_len, ret = -1;
+	Cert *cert;
+	WC_RNG rng;
+
+	cert = calloc(1, sizeof(*cert));
+	if (!cert)
+		return errbuf_fail(err, errlen, "out of memory");
+	if (wc_InitRng(&rng)) {
+		errbuf_fail(err, errlen, "cannot initialise the RNG");
+		goto out_free_cert;
+	}
+	if (ca_material_load(&ca, ca_cert_path, ca_key_path, time(NULL), err,
+			     errlen) < 0)
+		goto out_free_rng;
+	if (node_key_generate(&key, &rng, err, errlen) < 0)
+		goto out_free_ca;
+	cert_request_validity(&req, &ca, time(NULL), 30);
+	/*
+	 * serverAuth only and no address: this certificate can authenticate
+	 * the enrollment service to a joining node but never pass as a node
+	 * in the mesh (podnetd wants clientAuth and an address).
+	 */
+	cert->isCA = 0;
+	if (cert_setup(cert, name, &rng, err, errlen) < 0 ||
+	    cert_set_validity(cert, req.not_before, req.not_after, err,
+			      errlen) < 0)
+		goto out_free_key;
+	cert->basicConstSet = 1;
+	if (wc_SetIssuerBuffer(cert, ca.der, (int)ca.der_len) ||
+	    wc_SetAuthKeyIdFromCert(cert, ca.der, (int)ca.der_len) ||
+	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key.key) ||
+	    wc_SetKeyUsage(cert, "digitalSignature") ||
+	    wc_SetExtKeyUsage(cert, "serverAuth")) {
+		errbuf_fail(err, errlen, "cannot set certificate extensions");
+		goto out_free_key;
+	}
+	der_len = cert_sign(cert, &key, &ca.key, &rng, der, sizeof(der), err,
+			    errlen);
+	if (der_len < 0)
+		goto out_free_key;
+	*cert_pem_len = cert_to_pem(der, der_len, cert_pem, cert_pem_max, err,
+				    errlen);
+	if (*cert_pem_len < 0)
+		goto out_free_key;
+	*key_der_len = wc_Ed25519PrivateKeyToDer(&key.key, key_der,
+						 (word32)key_der_max);
+	if (*key_der_len <= 0) {
+		errbuf_fail(err, errlen, "cannot encode the service key");
+		goto out_free_key;
+	}
+	ret = 0;
+
+out_free_key:
+	node_key_free(&key);
+out_free_ca:
+	ca_material_free(&ca);
+out_free_rng:
+	wc_FreeRng(&rng);
+out_free_cert:
+	free(cert);
+	return ret;
+}

@@ -56,4 +56,36 @@ int cert_ca_sign(const char *ca_cert_path, const char *ca_key_path,
 		 const uint8_t *msg, size_t len, uint8_t sig[64], char *err,
 		 size_t errlen);
 
+/*
+ * Enrollment (podnet join, doc/identity.md "Joining with a token").
+ * cert_key_create() makes a new Ed25519 key in key_path (a new file, mode
+ * 0600) and hands back its public half. cert_issue_for_key() signs a node
+ * certificate for a public key it is given (the node kept the private
+ * one) and writes it as PEM into pem: returns the length or -1.
+ * cert_service_identity() makes an in-memory key (PKCS#8 DER) and a
+ * CA-signed serverAuth certificate (PEM) without an address, for the
+ * enrollment service's TLS.
+ */
+#include "cert.h"
+
+int cert_key_create(const char *key_path, uint8_t pub[CERT_ED25519_PUB_LEN],
+		    char *err, size_t errlen);
+int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
+		       const char *name, struct in_addr vaddr,
+		       unsigned int days,
+		       const uint8_t pub[CERT_ED25519_PUB_LEN], uint8_t *pem,
+		       size_t pem_max, char *err, size_t errlen);
+/* The same with any address set (one IPv4 and/or one IPv6). */
+int cert_issue_for_key_addrs(const char *ca_cert_path,
+			     const char *ca_key_path, const char *name,
+			     const struct cert_addrs *addrs, unsigned int days,
+			     const uint8_t pub[CERT_ED25519_PUB_LEN],
+			     uint8_t *pem, size_t pem_max, char *err,
+			     size_t errlen);
+int cert_service_identity(const char *ca_cert_path, const char *ca_key_path,
+			  const char *name, uint8_t *cert_pem,
+			  size_t cert_pem_max, int *cert_pem_len,
+			  uint8_t *key_der, size_t key_der_max,
+			  int *key_der_len, char *err, size_t errlen);
+
 #endif /* _PODNET_CERT_ISSUE_H */

@@ -384,9 +384,12 @@ static int peer_key(struct parser *p, const char *key, const char *value)
 				    CERT_NAME_MAX - 1, value);
 		strcpy(peer->name, value);
 	} else if (!strcasecmp(key, "Endpoint")) {
-		if (endpoint_parse(value, &peer->endpoint))
-			return fail(p, "expected 'Endpoint = IP:PORT' or '[IPv6]:PORT', got '%s'",
-				    value);
+		char why[200];
+
+		if (endpoint_spec_parse(value, &peer->endpoint, why,
+					sizeof(why)))
+			return fail(p, "expected 'Endpoint = HOST:PORT', IP:PORT or [IPv6]:PORT: %s",
+				    why);
 	} else if (!strcasecmp(key, "Rendezvous")) {
 		return parse_bool(p, key, value, &peer->rendezvous);
 	} else {
@@ -408,7 +411,7 @@ static int finish_peer(struct parser *p)
 		p->line = peer->line;
 		return fail(p, "[Peer] without 'Name ='");
 	}
-	if (peer->rendezvous && !peer->endpoint.len) {
+	if (peer->rendezvous && !endpoint_spec_set(&peer->endpoint)) {
 		p->line = peer->line;
 		return fail(p, "a rendezvous [Peer] needs 'Endpoint ='");
 	}

@@ -47,7 +47,7 @@
 
 struct config_peer {
 	char name[CERT_NAME_MAX];
-	struct endpoint endpoint;	/* len 0: none configured */
+	struct endpoint_spec endpoint;	/* an address or a host name */
 	bool rendezvous;		/* a rendezvous (and relay) node */
 	unsigned int line;		/* where it was defined, for messages */
 };

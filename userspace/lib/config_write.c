@@ -79,7 +79,8 @@ static void write_ciphers(FILE *f, const char *list)
 
 int config_write(FILE *f, const struct config *cfg)
 {
-	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN], ep[ADDR_STR_MAX];
+	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN];
+	char ep[ENDPOINT_SPEC_STR_MAX];
 
 	inet_ntop(AF_INET, &cfg->address, addr, sizeof(addr));
 	inet_ntop(AF_INET6, &cfg->address6, addr6, sizeof(addr6));
@@ -126,9 +127,11 @@ int config_write(FILE *f, const struct config *cfg)
 		const struct config_peer *p = &cfg->peers[i];
 
 		fprintf(f, "\n[Peer]\nName = %s\n", p->name);
-		if (p->endpoint.len)
+		/* The name the user gave, not what it resolves to now. */
+		if (endpoint_spec_set(&p->endpoint))
 			fprintf(f, "Endpoint = %s\n",
-				endpoint_format(&p->endpoint, ep, sizeof(ep)));
+				endpoint_spec_format(&p->endpoint, ep,
+						     sizeof(ep)));
 		if (p->rendezvous)
 			fprintf(f, "Rendezvous = yes\n");
 	}

@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LINE_MAX_LEN 128
+/* "endpoint=" and a 253-character host name with its port fit. */
+#define LINE_MAX_LEN 300
 
 static bool yesno(const char *s, bool *v)
 {
@@ -33,6 +34,7 @@ static int key_value(struct ctl_set *out, const char *key, const char *value,
 	};
 	unsigned int k;
 	bool flag;
+	char why[200];
 
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (!strcmp(key, keys[k]))
@@ -65,9 +67,10 @@ static int key_value(struct ctl_set *out, const char *key, const char *value,
 			memset(&out->endpoint, 0, sizeof(out->endpoint));
 			return 0;
 		}
-		if (endpoint_parse(value, &out->endpoint)) {
-			snprintf(err, errlen, "expected endpoint IP:PORT or [IPv6]:PORT, got '%s'",
-				 value);
+		if (endpoint_spec_parse(value, &out->endpoint, why,
+					sizeof(why))) {
+			snprintf(err, errlen, "expected endpoint HOST:PORT, IP:PORT or [IPv6]:PORT, got '%s': %s",
+				 value, why);
 			return -1;
 		}
 		return 0;

@@ -18,7 +18,7 @@
 struct ctl_set {
 	char peer[CERT_NAME_MAX];	/* a valid certificate name */
 	bool has_endpoint;
-	struct endpoint endpoint;	/* len 0: "none", forget it */
+	struct endpoint_spec endpoint;	/* nothing set: "none", forget it */
 	bool has_rendezvous;
 	bool rendezvous;
 	bool add;			/* the peer must not exist yet */
