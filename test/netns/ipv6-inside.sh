@@ -218,5 +218,23 @@ check "after beta's address changed, alpha has its new endpoint" \
 check "... and IPv6 both ways within 3 s of the change" \
 	bash -c "[[ $gap -lt 3000 ]] && ip netns exec $ns1 ping -6 -c 1 -W 2 fd77::2 >/dev/null"
 
-check "all daemons alive" daemons_alive
+# --- a link the user made: podnetd adds only what is missing ---------------
+stop_daemon gamma
+n "$ns3" ip tuntap add pod0 mode tun
+n "$ns3" ip -6 addr add fd77::3/128 dev pod0 nodad
+n "$ns3" ip link set pod0 mtu 1300 up
+start_daemon "$ns3" gamma
+check "gamma adopts its own link with fd77::3/128: podnetd adds the route to fd77::/64" \
+	grep -q "fd77::/64" <<<"$(n "$ns3" ip -6 route show dev pod0)"
+check "... the user's /128 and MTU 1300 stay" \
+	bash -c "ip netns exec $ns3 ip -6 addr show dev pod0 | grep -q 'fd77::3/128' &&
+		ip netns exec $ns3 ip link show dev pod0 | grep -q 'mtu 1300'"
+check "... and IPv6 crosses" wait_for 50 n "$ns3" ping -6 -c 1 -W 1 fd77::1
+stop_daemon gamma
+check "gamma stopped: its route went, the user's address and link stay" \
+	bash -c "ip netns exec $ns3 ip -6 addr show dev pod0 | grep -q 'fd77::3/128' &&
+		! ip netns exec $ns3 ip -6 route show dev pod0 | grep -q 'fd77::/64'"
+n "$ns3" ip link del pod0
+
+check "alpha and beta alive" daemons_alive alpha beta
 ktap_finish
