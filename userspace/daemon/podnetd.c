@@ -72,6 +72,10 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
 		goto configure;
 	}
+	if (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
+	    node->cfg.has_address6 && kernel_available())
+		log_info("%s: Address has an IPv6 address, which podnet.ko does not carry yet: using TUN",
+			 node->cfg.ifname);
 	/* A persistent TUN the user made (ip tuntap add) is theirs. */
 	node->link.adopted = rtnl_link_index(node->cfg.ifname) > 0;
 	fd = tun_open(node->cfg.ifname, name, sizeof(name),
