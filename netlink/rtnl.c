@@ -187,8 +187,8 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 	return rtnl_talk(nlh, err, errlen);
 }
 
-int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
-		       char *err, size_t errlen)
+static int addr_add(int family, int ifindex, const void *addr, size_t alen,
+		    uint8_t prefixlen, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -197,13 +197,34 @@ int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 	nlh->nlmsg_type = RTM_NEWADDR;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = prefixlen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned int)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(addr), &addr);
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	/* No duplicate address detection: the certificate makes the address
+	 * this node's alone, and a tentative address cannot be bound for the
+	 * second DAD takes. The kernel adds the prefix route itself. */
+	if (family == AF_INET6) {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	}
 	return rtnl_talk(nlh, err, errlen);
+}
+
+int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
+		       char *err, size_t errlen)
+{
+	return addr_add(AF_INET, ifindex, &addr, sizeof(addr), prefixlen, err,
+			errlen);
+}
+
+int rtnl_addr_add_ipv6(int ifindex, const struct in6_addr *addr,
+		       uint8_t prefixlen, char *err, size_t errlen)
+{
+	return addr_add(AF_INET6, ifindex, addr, sizeof(*addr), prefixlen, err,
+			errlen);
 }
 
 int rtnl_link_delete(int ifindex, char *err, size_t errlen)
@@ -327,17 +348,21 @@ int rtnl_link_get(int ifindex, struct rtnl_link_info *info, char *err,
 
 struct addr_query {
 	int ifindex;
-	struct in_addr addr;
+	int family;
+	uint8_t addr[16];
+	size_t alen;
 	bool found;
 };
 
 static int addr_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct addr_query *q = data;
+	/* IPv6 addresses come as IFA_ADDRESS only. */
+	int type = q->family == AF_INET6 ? IFA_ADDRESS : IFA_LOCAL;
 
-	if (mnl_attr_get_type(attr) == IFA_LOCAL &&
-	    mnl_attr_get_payload_len(attr) == sizeof(q->addr) &&
-	    !memcmp(mnl_attr_get_payload(attr), &q->addr, sizeof(q->addr)))
+	if (mnl_attr_get_type(attr) == type &&
+	    mnl_attr_get_payload_len(attr) == q->alen &&
+	    !memcmp(mnl_attr_get_payload(attr), q->addr, q->alen))
 		q->found = true;
 	return MNL_CB_OK;
 }
@@ -349,30 +374,44 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type == RTM_NEWADDR &&
 	    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*ifa)) &&
-	    ifa->ifa_family == AF_INET && (int)ifa->ifa_index == q->ifindex)
+	    ifa->ifa_family == q->family && (int)ifa->ifa_index == q->ifindex)
 		mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, q);
 	return MNL_CB_OK;
+}
+
+static int addr_has(int family, int ifindex, const void *addr, size_t alen,
+		    char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_query q = { .ifindex = ifindex, .family = family,
+				.alen = alen };
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	memcpy(q.addr, addr, alen);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	ret = rtnl_talk_cb(nlh, addr_cb, &q, err, errlen);
+	return ret < 0 ? ret : q.found;
 }
 
 int rtnl_addr_has_ipv4(int ifindex, struct in_addr addr, char *err,
 		       size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_query q = { .ifindex = ifindex, .addr = addr };
-	struct ifaddrmsg *ifa;
-	int ret;
-
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ret = rtnl_talk_cb(nlh, addr_cb, &q, err, errlen);
-	return ret < 0 ? ret : q.found;
+	return addr_has(AF_INET, ifindex, &addr, sizeof(addr), err, errlen);
 }
 
-int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
-		       char *err, size_t errlen)
+int rtnl_addr_has_ipv6(int ifindex, const struct in6_addr *addr, char *err,
+		       size_t errlen)
+{
+	return addr_has(AF_INET6, ifindex, addr, sizeof(*addr), err, errlen);
+}
+
+static int addr_del(int family, int ifindex, const void *addr, size_t alen,
+		    uint8_t prefixlen, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -380,26 +419,44 @@ int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 
 	nlh->nlmsg_type = RTM_DELADDR;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = prefixlen;
 	ifa->ifa_index = (unsigned int)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, sizeof(addr), &addr);
+	mnl_attr_put(nlh, family == AF_INET6 ? IFA_ADDRESS : IFA_LOCAL, alen,
+		     addr);
 	return rtnl_talk(nlh, err, errlen);
 }
 
+int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
+		       char *err, size_t errlen)
+{
+	return addr_del(AF_INET, ifindex, &addr, sizeof(addr), prefixlen, err,
+			errlen);
+}
+
+int rtnl_addr_del_ipv6(int ifindex, const struct in6_addr *addr,
+		       uint8_t prefixlen, char *err, size_t errlen)
+{
+	return addr_del(AF_INET6, ifindex, addr, sizeof(*addr), prefixlen, err,
+			errlen);
+}
+
 struct route_query {
-	struct in_addr dst;
+	int family;
+	uint8_t dst[16];
+	size_t alen;
 	uint8_t dst_len;
 	bool found;
 };
 
 static int route_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct in_addr *dst = data;
+	struct route_query *q = data;
 
 	if (mnl_attr_get_type(attr) == RTA_DST &&
-	    mnl_attr_get_payload_len(attr) == sizeof(*dst))
-		memcpy(dst, mnl_attr_get_payload(attr), sizeof(*dst));
+	    mnl_attr_get_payload_len(attr) == q->alen &&
+	    !memcmp(mnl_attr_get_payload(attr), q->dst, q->alen))
+		q->found = true;
 	return MNL_CB_OK;
 }
 
@@ -407,40 +464,55 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct route_query *q = data;
-	struct in_addr dst = { 0 };
+	static const uint8_t zero[16];
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)) ||
-	    rtm->rtm_family != AF_INET || rtm->rtm_table != RT_TABLE_MAIN ||
+	    rtm->rtm_family != q->family || rtm->rtm_table != RT_TABLE_MAIN ||
 	    rtm->rtm_dst_len != q->dst_len)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, &dst);
-	if (dst.s_addr == q->dst.s_addr)
+	/* A default route has no RTA_DST. */
+	if (!rtm->rtm_dst_len && !memcmp(q->dst, zero, q->alen))
 		q->found = true;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, q);
 	return MNL_CB_OK;
+}
+
+static int route_exists(int family, const void *dst, size_t alen,
+			uint8_t dst_len, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route_query q = { .family = family, .alen = alen,
+				 .dst_len = dst_len };
+	struct rtmsg *rtm;
+	int ret;
+
+	memcpy(q.dst, dst, alen);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	ret = rtnl_talk_cb(nlh, route_cb, &q, err, errlen);
+	return ret < 0 ? ret : q.found;
 }
 
 int rtnl_route_exists_ipv4(struct in_addr dst, uint8_t dst_len, char *err,
 			   size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct route_query q = { .dst = dst, .dst_len = dst_len };
-	struct rtmsg *rtm;
-	int ret;
+	return route_exists(AF_INET, &dst, sizeof(dst), dst_len, err, errlen);
+}
 
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	ret = rtnl_talk_cb(nlh, route_cb, &q, err, errlen);
-	return ret < 0 ? ret : q.found;
+int rtnl_route_exists_ipv6(const struct in6_addr *dst, uint8_t dst_len,
+			   char *err, size_t errlen)
+{
+	return route_exists(AF_INET6, dst, sizeof(*dst), dst_len, err, errlen);
 }
 
 /* ip route add|del DST/LEN dev IFINDEX scope link src SRC, table main */
-static int route_change(int type, int flags, int ifindex, struct in_addr dst,
-			uint8_t dst_len, struct in_addr src, char *err,
-			size_t errlen)
+static int route_change(int type, int flags, int family, int ifindex,
+			const void *dst, const void *src, size_t alen,
+			uint8_t dst_len, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -449,14 +521,15 @@ static int route_change(int type, int flags, int ifindex, struct in_addr dst,
 	nlh->nlmsg_type = (uint16_t)type;
 	nlh->nlmsg_flags = (uint16_t)flags;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = dst_len;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_LINK;
+	/* IPv6 routes are universe scope; the kernel refuses link scope. */
+	rtm->rtm_scope = family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, sizeof(dst), &dst);
-	mnl_attr_put(nlh, RTA_PREFSRC, sizeof(src), &src);
+	mnl_attr_put(nlh, RTA_DST, alen, dst);
+	mnl_attr_put(nlh, RTA_PREFSRC, alen, src);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return rtnl_talk(nlh, err, errlen);
 }
@@ -464,13 +537,31 @@ static int route_change(int type, int flags, int ifindex, struct in_addr dst,
 int rtnl_route_add_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen)
 {
-	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex,
-			    dst, dst_len, src, err, errlen);
+	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, AF_INET,
+			    ifindex, &dst, &src, sizeof(dst), dst_len, err,
+			    errlen);
 }
 
 int rtnl_route_del_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen)
 {
-	return route_change(RTM_DELROUTE, 0, ifindex, dst, dst_len, src, err,
+	return route_change(RTM_DELROUTE, 0, AF_INET, ifindex, &dst, &src,
+			    sizeof(dst), dst_len, err, errlen);
+}
+
+int rtnl_route_add_ipv6(int ifindex, const struct in6_addr *dst,
+			uint8_t dst_len, const struct in6_addr *src, char *err,
+			size_t errlen)
+{
+	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, AF_INET6,
+			    ifindex, dst, src, sizeof(*dst), dst_len, err,
 			    errlen);
+}
+
+int rtnl_route_del_ipv6(int ifindex, const struct in6_addr *dst,
+			uint8_t dst_len, const struct in6_addr *src, char *err,
+			size_t errlen)
+{
+	return route_change(RTM_DELROUTE, 0, AF_INET6, ifindex, dst, src,
+			    sizeof(*dst), dst_len, err, errlen);
 }

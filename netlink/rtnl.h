@@ -51,6 +51,22 @@ int rtnl_route_add_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen);
 int rtnl_route_del_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen);
+/* The same for IPv6. An address added with a prefix shorter than /128
+ * brings its prefix route (kernel's own); it is added without DAD. */
+int rtnl_addr_add_ipv6(int ifindex, const struct in6_addr *addr,
+		       uint8_t prefixlen, char *err, size_t errlen);
+int rtnl_addr_has_ipv6(int ifindex, const struct in6_addr *addr, char *err,
+		       size_t errlen);
+int rtnl_addr_del_ipv6(int ifindex, const struct in6_addr *addr,
+		       uint8_t prefixlen, char *err, size_t errlen);
+int rtnl_route_exists_ipv6(const struct in6_addr *dst, uint8_t dst_len,
+			   char *err, size_t errlen);
+int rtnl_route_add_ipv6(int ifindex, const struct in6_addr *dst,
+			uint8_t dst_len, const struct in6_addr *src, char *err,
+			size_t errlen);
+int rtnl_route_del_ipv6(int ifindex, const struct in6_addr *dst,
+			uint8_t dst_len, const struct in6_addr *src, char *err,
+			size_t errlen);
 
 /*
  * libmnl NLMSG_ERROR callback that keeps the kernel's extack text: data is

@@ -892,6 +892,21 @@ static size_t ipv4(uint8_t *buf, const char *src, const char *dst,
 	return len;
 }
 
+/* An IPv6 packet of len bytes (40 of header) with next header nh. */
+static size_t ipv6(uint8_t *buf, const char *src, const char *dst,
+		   uint8_t nh, size_t len)
+{
+	memset(buf, 0, len);
+	buf[0] = 0x60;
+	buf[4] = (uint8_t)((len - 40) >> 8);
+	buf[5] = (uint8_t)(len - 40);
+	buf[6] = nh;
+	buf[7] = 64;
+	inet_pton(AF_INET6, src, buf + 8);
+	inet_pton(AF_INET6, dst, buf + 24);
+	return len;
+}
+
 /* A TCP segment of one flow, payload bytes after sequence seq. */
 static size_t tcp(uint8_t *buf, const char *src, const char *dst,
 		  uint32_t seq, size_t payload)
@@ -1039,6 +1054,30 @@ static void write_seeds(void)
 	pkt[8] = 16;		/* csum_offset */
 	put(0xc0, pkt, 65535);
 	seed_write("alpha-tun", seed, seed_len);
+
+	/* alpha: inner IPv6, which no peer's certificate here holds: from
+	 * bravo (a family it has no address for), and from alpha's stack
+	 * (no route, an MLD report to ff02::16, a GSO_TCPV6 super-packet). */
+	begin(0);
+	put(SEAL_A << 2, pkt, ipv6(pkt, "fd99::2", "fd99::1", IPPROTO_ICMPV6, 104));
+	put(SEAL_A << 2 | 0x10, pkt, ipv6(pkt, "fd99::2", "fd99::1", IPPROTO_TCP, 1280));
+	memset(pkt, 0, 10);
+	ipv6(pkt + 10, "fd99::1", "fd99::2", IPPROTO_ICMPV6, 104);
+	put(0xc0, pkt, 114);
+	ipv6(pkt + 10, "fe80::1", "ff02::16", 0, 76);
+	put(0xc0, pkt, 86);
+	ipv6(pkt + 10, "fd99::1", "fd99::2", IPPROTO_TCP, 9000);
+	pkt[10 + 52] = 0x50;	/* 20-byte TCP header */
+	pkt[10 + 53] = TH_ACK;
+	pkt[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	pkt[1] = VIRTIO_NET_HDR_GSO_TCPV6;
+	pkt[2] = 60;		/* hdr_len */
+	pkt[4] = 0x94;		/* gso_size 1428 */
+	pkt[5] = 0x05;
+	pkt[6] = 40;		/* csum_start */
+	pkt[8] = 16;		/* csum_offset */
+	put(0xc0, pkt, 9010);
+	seed_write("alpha-ipv6", seed, seed_len);
 
 	/* Issue 12's F1: bravo's session runs through the relay (its first
 	 * record came that way), the rendezvous hands out a punch token, and

@@ -4,7 +4,8 @@
  *
  * libFuzzer target for tso_split(): the first 10 bytes are the virtio-net
  * header, the rest the packet. Every segment cut from a super-packet must
- * fit the scratch buffer and carry a correct IPv4 header checksum.
+ * fit the scratch buffer and carry a correct IPv4 header checksum, or for
+ * IPv6 a payload length that matches and a correct TCP checksum.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,9 +25,17 @@ static void check_segment(void *ctx, const uint8_t *pkt, size_t len)
 {
 	/* Segments of a super-packet are built in the scratch buffer;
 	 * a single packet is passed on as it came. */
-	if (*(int *)ctx)
-		CHECK(len <= scratch_len && len >= 20 &&
-		      csum_fold(csum_add(0, pkt, (pkt[0] & 15) * 4u)) == 0);
+	if (!*(int *)ctx)
+		return;
+	CHECK(len <= scratch_len && len >= 20);
+	if ((pkt[0] >> 4) == 6) {
+		CHECK(len >= 60 && (size_t)((pkt[4] << 8) | pkt[5]) == len - 40);
+		CHECK(csum_fold(csum_add(csum_pseudo_ipv6(pkt + 8, pkt[6],
+							  (uint32_t)(len - 40)),
+					 pkt + 40, len - 40)) == 0);
+	} else {
+		CHECK(csum_fold(csum_add(0, pkt, (pkt[0] & 15) * 4u)) == 0);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -89,10 +98,50 @@ static void put_packet(const char *name, uint8_t gso_type, uint16_t mss,
 	seed_write(name, buf, sizeof(vh) + len);
 }
 
+/* The same over IPv6 (GSO_TCPV6): a 40-byte header, TCP right after. */
+static void put_packet6(const char *name, uint16_t mss, size_t len)
+{
+	static uint8_t buf[10 + 65535];
+	struct virtio_net_hdr vh = { 0 };
+	uint8_t *p = buf + sizeof(vh);
+
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	vh.hdr_len = 72;
+	vh.gso_size = mss;
+	vh.csum_start = 40;
+	vh.csum_offset = 16;
+	memcpy(buf, &vh, sizeof(vh));
+	memset(p, 0, len);
+	p[0] = 0x60;
+	p[4] = (uint8_t)((len - 40) >> 8);
+	p[5] = (uint8_t)(len - 40);
+	p[6] = IPPROTO_TCP;
+	p[7] = 64;
+	inet_pton(AF_INET6, "fd77::1", p + 8);
+	inet_pton(AF_INET6, "fd77::2", p + 24);
+	p[40] = 0x9c;			/* ports 40000 -> 5201 */
+	p[41] = 0x40;
+	p[42] = 0x14;
+	p[43] = 0x51;
+	p[47] = 1;			/* seq 1 */
+	p[52] = 0x80;			/* 32-byte header: timestamps */
+	p[53] = 0x18;			/* PSH ACK */
+	p[54] = 0xff;
+	p[60] = 1;
+	p[61] = 1;
+	p[62] = 8;
+	p[63] = 10;
+	for (size_t i = 72; i < len; i++)
+		p[i] = (uint8_t)i;
+	seed_write(name, buf, sizeof(vh) + len);
+}
+
 static void write_seeds(void)
 {
 	put_packet("tso-64k", VIRTIO_NET_HDR_GSO_TCPV4, 1448, 65535);
 	put_packet("tso-ecn", VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
 		   1388, 9000);
 	put_packet("single", VIRTIO_NET_HDR_GSO_NONE, 0, 1400);
+	put_packet6("tso6-64k", 1428, 65535);
 }

@@ -230,6 +230,42 @@ static void test_defaults(void **state)
 	config_free(&cfg);
 }
 
+static void test_address6(void **state)
+{
+	struct in6_addr want;
+	struct config cfg;
+
+	(void)state;
+	inet_pton(AF_INET6, "fd77::1", &want);
+	assert_int_equal(parse("x.conf", "[Interface]\n"
+				"Address = 10.77.0.1/24, fd77::1/64\n"
+				"CA=a\nCertificate=b\nPrivateKey=c\n", &cfg), 0);
+	assert_true(cfg.has_address);
+	assert_true(cfg.has_address6);
+	assert_int_equal(cfg.prefixlen, 24);
+	assert_int_equal(cfg.prefixlen6, 64);
+	assert_memory_equal(&cfg.address6, &want, 16);
+	config_free(&cfg);
+
+	/* IPv6 only; no prefix is a /128. */
+	assert_int_equal(parse("x.conf", "[Interface]\nAddress = fd77::1\n"
+				"CA=a\nCertificate=b\nPrivateKey=c\n", &cfg), 0);
+	assert_false(cfg.has_address);
+	assert_true(cfg.has_address6);
+	assert_int_equal(cfg.prefixlen6, 128);
+	config_free(&cfg);
+
+	expect_error(REQUIRED "Address = fd77::1/64, fd77::2/64\n",
+		     "bad.conf:6: Address holds one IPv6 address", "fd77::2");
+	expect_error(REQUIRED "Address = 10.0.0.1/24, 10.0.0.2/24\n",
+		     "bad.conf:6: Address holds one IPv4 address", "10.0.0.2");
+	expect_error(REQUIRED "Address = fd77::1/129\n",
+		     "bad.conf:6: expected a prefix length 1-128", "'129'");
+	/* IPv6 needs 1280 bytes. */
+	expect_error(REQUIRED "Address = fd77::1/64\nMTU = 1200\n",
+		     "bad.conf", "below 1280");
+}
+
 static void test_limits_accepted(void **state)
 {
 	struct config cfg;
@@ -361,7 +397,7 @@ static void test_bad_address(void **state)
 {
 	static const char *const bad[] = {
 		"10.0.0/24", "10.0.0.256/24", "10.0.0.1.1/8", "host/24",
-		"/24", "::1/24", "::1", "10.0.0.1 /24", "0x0a000001",
+		"/24", "fd77::1::2/64", "fd77::g", "10.0.0.1 /24", "0x0a000001",
 		"1234567890123456789012/8",	/* longer than any address */
 	};
 	static const char *const bad_prefix[] = {
@@ -385,7 +421,7 @@ static void test_bad_address(void **state)
 			     "bad.conf:6: expected a prefix length 1-32", want);
 	}
 	expect_error("[Interface]\nAddress =\n",
-		     "bad.conf:2: expected 'Address = A.B.C.D/PREFIX', got ''",
+		     "bad.conf:2: expected 'Address = A.B.C.D/PREFIX', 'Address = X:X::X/PREFIX' or both, separated by a comma, got ''",
 		     NULL);
 }
 
@@ -835,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_outside_section),
 		cmocka_unit_test(test_bad_address),
+		cmocka_unit_test(test_address6),
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_rendezvous),
 		cmocka_unit_test(test_bad_names),

@@ -33,7 +33,7 @@
 static void cert_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s cert issue --name NODE --address A.B.C.D [--days N]\n"
+		"Usage: %s cert issue --name NODE --address ADDR [--address ADDR6] [--days N]\n"
 		"                     [--ca-dir DIR] [--dir OUTDIR] [--force]\n"
 		"       %s cert show [--json] FILE\n"
 		"       %s cert revoke [--ca-dir DIR] [--dir CERTDIR] [--list FILE]\n"
@@ -45,7 +45,9 @@ static void cert_usage(FILE *f)
 		"recorded in DIR/issued.txt; a name or an address that holds an\n"
 		"unexpired certificate of this CA (revoked or not) is refused.\n"
 		"  -n, --name NODE       node name, 1-63 of A-Z a-z 0-9 . _ -\n"
-		"  -a, --address ADDR    the node's virtual IPv4 address\n"
+		"  -a, --address ADDR    the node's virtual address, IPv4 or IPv6;\n"
+		"                        twice for one of each (10.77.0.2 and fd77::2)\n"
+		"  -6, --address6 ADDR6  the same, IPv6 only\n"
 		"  -d, --days N          validity in days (default %d)\n"
 		"  -c, --ca-dir DIR      where ca.crt and ca.key are (default .)\n"
 		"  -o, --dir OUTDIR      output directory (default .)\n"
@@ -102,6 +104,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 	static const struct option options[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "address", required_argument, NULL, 'a' },
+		{ "address6", required_argument, NULL, '6' },
 		{ "days", required_argument, NULL, 'd' },
 		CA_DIR_OPTION,
 		{ "dir", required_argument, NULL, 'o' },
@@ -110,18 +113,18 @@ static int cert_issue_cmd(int argc, char *argv[])
 		{ 0 }
 	};
 	char cert_path[PATH_MAX], key_path[PATH_MAX], err[512], until[32];
-	char addr_text[INET_ADDRSTRLEN];
-	const char *name = NULL, *address = NULL, *ca_dir = ".", *dir = ".";
+	char addr_text[INET6_ADDRSTRLEN], both[2 * INET6_ADDRSTRLEN + 2];
+	const char *name = NULL, *ca_dir = ".", *dir = ".";
 	unsigned long days = CERT_DEFAULT_DAYS;
+	struct cert_addrs addrs = { 0 };
 	struct cert_identity id;
 	struct ca_files ca;
-	struct in_addr vaddr;
 	bool force = false;
 	int c;
 
 	cli_set_command_name(argv, "cert issue");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:a:d:c:o:fh", options, NULL)) !=
+	while ((c = getopt_long(argc, argv, "n:a:6:d:c:o:fh", options, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'f':
@@ -131,7 +134,19 @@ static int cert_issue_cmd(int argc, char *argv[])
 			name = optarg;
 			break;
 		case 'a':
-			address = optarg;
+		case '6':
+			/* --address takes either family, twice for both;
+			 * --address6 is the same, for scripts that say it. */
+			if (cert_addrs_add(&addrs, optarg, err,
+					   sizeof(err)) < 0) {
+				fprintf(stderr, "%s: %s\n", prog_name, err);
+				return 1;
+			}
+			if (c == '6' && !strchr(optarg, ':')) {
+				fprintf(stderr, "%s: --address6 `%s' is not an IPv6 address\n",
+					prog_name, optarg);
+				return 1;
+			}
 			break;
 		case 'd':
 			if (cli_parse_days(optarg, &days) < 0)
@@ -151,7 +166,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 			return 1;
 		}
 	}
-	if (optind != argc || !name || !address) {
+	if (optind != argc || !name || (!addrs.has_v4 && !addrs.has_v6)) {
 		cert_usage(stderr);
 		return 1;
 	}
@@ -162,17 +177,23 @@ static int cert_issue_cmd(int argc, char *argv[])
 			prog_name, name);
 		return 1;
 	}
-	if (inet_pton(AF_INET, address, &vaddr) != 1) {
-		fprintf(stderr, "%s: `%s' is not an IPv4 address\n", prog_name,
-			address);
-		return 1;
-	}
 	if (ca_files_init(&ca, ca_dir) < 0 ||
 	    path_join(cert_path, sizeof(cert_path), dir, name, ".crt") < 0 ||
 	    path_join(key_path, sizeof(key_path), dir, name, ".key") < 0)
 		return 1;
-	/* The canonical form, as the index holds it (010.1.2.3 is not). */
-	inet_ntop(AF_INET, &vaddr, addr_text, sizeof(addr_text));
+	/* The canonical form, as the index holds it (010.1.2.3 is not): the
+	 * IPv4 address, or the IPv6 one of a v6-only node. */
+	if (addrs.has_v4)
+		inet_ntop(AF_INET, &addrs.v4, addr_text, sizeof(addr_text));
+	else
+		inet_ntop(AF_INET6, &addrs.v6, addr_text, sizeof(addr_text));
+	snprintf(both, sizeof(both), "%s", addr_text);
+	if (addrs.has_v4 && addrs.has_v6) {
+		size_t n = strlen(both);
+
+		both[n++] = ' ';
+		inet_ntop(AF_INET6, &addrs.v6, both + n, sizeof(both) - n);
+	}
 	switch (cert_index_check(ca.index, name, addr_text, time(NULL), err,
 				 sizeof(err))) {
 	case 0:
@@ -191,8 +212,8 @@ static int cert_issue_cmd(int argc, char *argv[])
 		return 1;
 	}
 
-	if (cert_issue(ca.cert, ca.key, name, vaddr, days, cert_path, key_path,
-		       err, sizeof(err)) < 0) {
+	if (cert_issue_addrs(ca.cert, ca.key, name, &addrs, days, cert_path,
+			     key_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
@@ -202,7 +223,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 		return 1;
 	}
 	printf("%s: certificate for %s (%s), signed by \"%s\", valid until %s\n",
-	       cert_path, id.name, address, id.issuer,
+	       cert_path, id.name, both, id.issuer,
 	       cli_iso_time(id.not_after, until, sizeof(until)));
 	printf("%s: private key (mode 0600)\n", key_path);
 	if (cert_index_append(ca.index, &id, err, sizeof(err)) < 0) {
@@ -245,13 +266,20 @@ static void json_string(const char *s)
 static void show_json(const struct cert_identity *id, const char *fingerprint,
 		      bool expired)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 
 	printf("{\"name\":");
 	json_string(id->name);
 	printf(",\"address\":");
 	if (id->has_vaddr) {
 		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
+		json_string(addr);
+	} else {
+		printf("null");
+	}
+	printf(",\"address6\":");
+	if (id->has_vaddr6) {
+		inet_ntop(AF_INET6, &id->vaddr6, addr, sizeof(addr));
 		json_string(addr);
 	} else {
 		printf("null");
@@ -276,17 +304,23 @@ static void show_text(const char *path, const struct cert_identity *id,
 	const char *green = colour ? TERM_GREEN : "";
 	const char *red = colour ? TERM_RED : "";
 	const char *reset = colour ? TERM_RESET : "";
-	char addr[INET_ADDRSTRLEN], from[32], until[32];
+	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN];
+	char from[32], until[32];
 
 	if (id->has_vaddr)
 		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
 	else
 		snprintf(addr, sizeof(addr), "(none)");
+	if (id->has_vaddr6)
+		inet_ntop(AF_INET6, &id->vaddr6, addr6, sizeof(addr6));
 
 	printf("%s%scertificate%s: %s%s%s\n", bold, green, reset, green, path,
 	       reset);
 	printf("  %sname%s: %s\n", bold, reset, id->name);
-	printf("  %saddress%s: %s\n", bold, reset, addr);
+	if (id->has_vaddr || !id->has_vaddr6)
+		printf("  %saddress%s: %s\n", bold, reset, addr);
+	if (id->has_vaddr6)
+		printf("  %saddress6%s: %s\n", bold, reset, addr6);
 	printf("  %sissuer%s: %s\n", bold, reset,
 	       id->issuer[0] ? id->issuer : "(none)");
 	printf("  %skey%s: %s\n", bold, reset, id->key_type);

@@ -47,9 +47,11 @@ static bool peer_matches(const struct status_block *p, const char *target)
 {
 	const char *name = status_get(p, "name");
 	const char *addr = status_get(p, "address");
+	const char *addr6 = status_get(p, "address6");
 
 	return (name && !strcmp(name, target)) ||
-	       (addr && !strcmp(addr, target));
+	       (addr && !strcmp(addr, target)) ||
+	       (addr6 && !strcmp(addr6, target));
 }
 
 /*
@@ -98,6 +100,8 @@ static int find_target(char **paths, int n, const char *target,
 			snprintf(t->name, sizeof(t->name), "%s",
 				 status_get(p, "name"));
 			v = status_get(p, "address");
+			if (!v)	/* a v6-only peer */
+				v = status_get(p, "address6");
 			snprintf(t->address, sizeof(t->address), "%s",
 				 v ? v : "no address");
 			v = status_get(p, "state");
@@ -126,6 +130,8 @@ int ping_main(int argc, char *argv[])
 	const char *socket_path = NULL, *ifname = NULL, *target;
 	char req[128], err[512], ifnames[256];
 	struct ping_target t = { 0 };
+	char target6[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
 	struct in_addr a;
 	unsigned long count = 3;
 	bool json = false;
@@ -168,8 +174,13 @@ int ping_main(int argc, char *argv[])
 		return 1;
 	}
 	target = argv[optind];
-	if (!cert_name_valid(target) && inet_pton(AF_INET, target, &a) != 1) {
-		fprintf(stderr, "%s: '%s' is neither a peer name nor an IPv4 address\n",
+	if (inet_pton(AF_INET6, target, &a6) == 1) {
+		/* As podnetd writes it (fd77:0::2 is fd77::2). */
+		inet_ntop(AF_INET6, &a6, target6, sizeof(target6));
+		target = target6;
+	} else if (!cert_name_valid(target) &&
+		   inet_pton(AF_INET, target, &a) != 1) {
+		fprintf(stderr, "%s: '%s' is neither a peer name nor an IPv4 or IPv6 address\n",
 			prog_name, target);
 		return 1;
 	}

@@ -163,7 +163,12 @@ static void print_pretty(const struct status *st)
 	printf("%sinterface%s: %s%s%s\n", c_bold(), c_reset(), c_green(),
 	       get(i, "interface"), c_reset());
 	printf("  %snode%s: %s\n", c_bold(), c_reset(), get(i, "node"));
-	printf("  %saddress%s: %s\n", c_bold(), c_reset(), get(i, "address"));
+	if (status_get(i, "address") || !status_get(i, "address6"))
+		printf("  %saddress%s: %s\n", c_bold(), c_reset(),
+		       get(i, "address"));
+	if (status_get(i, "address6"))
+		printf("  %saddress6%s: %s\n", c_bold(), c_reset(),
+		       get(i, "address6"));
 	print_host_route_warning(i);
 	printf("  %slistening port%s: %s\n", c_bold(), c_reset(),
 	       get(i, "listen_port"));
@@ -202,7 +207,7 @@ static void print_pretty(const struct status *st)
 	       get_u64(i, "rx_unknown_session"),
 	       get_u64(i, "rx_handshake_rejected"), get_u64(i, "tx_no_route"));
 	if (get_u64(i, "tx_bad_packet"))
-		printf("  %sdropped%s: %llu packets from %s that are not IPv4 (IPv6 is not carried yet)\n",
+		printf("  %sdropped%s: %llu malformed packets from %s\n",
 		       c_bold(), c_reset(), get_u64(i, "tx_bad_packet"),
 		       get(i, "interface"));
 	if (get_u64(i, "rx_handshake_refused") ||
@@ -215,8 +220,12 @@ static void print_pretty(const struct status *st)
 
 		printf("\n%speer%s: %s%s%s\n", c_bold(), c_reset(), c_green(),
 		       get(p, "name"), c_reset());
-		printf("  %saddress%s: %s\n", c_bold(), c_reset(),
-		       get(p, "address"));
+		if (status_get(p, "address") || !status_get(p, "address6"))
+			printf("  %saddress%s: %s\n", c_bold(), c_reset(),
+			       get(p, "address"));
+		if (status_get(p, "address6"))
+			printf("  %saddress6%s: %s\n", c_bold(), c_reset(),
+			       get(p, "address6"));
 		if (status_get(p, "endpoint_host"))
 			print_endpoint_host(p);
 		else
@@ -251,6 +260,9 @@ static void print_pretty(const struct status *st)
 		       c_bold(), c_reset(), get_u64(p, "drop_bad_source"),
 		       get_u64(p, "drop_no_session"),
 		       get_u64(p, "drop_queue_full"), get_u64(p, "drop_invalid"));
+		if (get_u64(p, "drop_no_family"))
+			printf("  %sdropped%s: %llu packets of a family (IPv4/IPv6) its certificate has no address for\n",
+			       c_bold(), c_reset(), get_u64(p, "drop_no_family"));
 	}
 }
 

@@ -84,6 +84,8 @@ static const struct counter node_counters[] = {
 	NODE_COUNTER("rx_handshake_rejected", stats.rx_handshake_rejected),
 	NODE_COUNTER("tx_no_route", stats.tx_no_route),
 	NODE_COUNTER("tx_bad_packet", stats.tx_bad_packet),
+	NODE_COUNTER("tx_tso_super", stats.tx_tso_super),
+	NODE_COUNTER("tx_link_local", stats.tx_link_local),
 	NODE_COUNTER("rx_relay_refused", stats.rx_relay_refused),
 	NODE_COUNTER("tx_handshake_asks", stats.tx_handshake_asks),
 	NODE_COUNTER("rx_punch_refused", stats.rx_punch_refused),
@@ -115,6 +117,7 @@ static const struct counter peer_counters[] = {
 	PEER_COUNTER("drop_bad_source", stats.drop_bad_source),
 	PEER_COUNTER("drop_no_session", stats.drop_no_session),
 	PEER_COUNTER("drop_invalid", stats.drop_invalid),
+	PEER_COUNTER("drop_no_family", stats.drop_no_family),
 	PEER_COUNTER("drop_queue_full", stats.drop_queue_full),
 };
 
@@ -175,14 +178,20 @@ static void dump_link_and_cert(const struct node *node, FILE *f)
 
 static void dump_state(struct node *node, FILE *f)
 {
-	char addr[INET_ADDRSTRLEN], ep[ADDR_STR_MAX], why[160];
+	char addr[INET6_ADDRSTRLEN], ep[ADDR_STR_MAX], why[160];
 
 	/* With podnet.ko the per-peer counters are the kernel's. */
 	kernel_stats_sync(node);
 	fprintf(f, "interface=%s\n", node->cfg.ifname);
 	fprintf(f, "node=%s\n", node->identity.name);
-	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
-	fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
+	if (node->cfg.has_address) {
+		inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
+		fprintf(f, "address=%s/%u\n", addr, node->cfg.prefixlen);
+	}
+	if (node->cfg.has_address6) {
+		inet_ntop(AF_INET6, &node->cfg.address6, addr, sizeof(addr));
+		fprintf(f, "address6=%s/%u\n", addr, node->cfg.prefixlen6);
+	}
 	fprintf(f, "listen_port=%u\n", node->cfg.listen_port);
 	dump_link_and_cert(node, f);
 	fprintf(f, "datapath=%s\n", node->kernel.running ? "kernel" : "tun");
@@ -214,6 +223,10 @@ static void dump_state(struct node *node, FILE *f)
 		if (p->has_vaddr) {
 			inet_ntop(AF_INET, &p->vaddr, addr, sizeof(addr));
 			fprintf(f, "address=%s\n", addr);
+		}
+		if (p->has_vaddr6) {
+			inet_ntop(AF_INET6, &p->vaddr6, addr, sizeof(addr));
+			fprintf(f, "address6=%s\n", addr);
 		}
 		if (p->path.ep.len)
 			fprintf(f, "endpoint=%s\n",

@@ -48,6 +48,32 @@ void dispatch_control_record(struct node *node, struct peer *peer,
 		traversal_message(peer, &m);
 }
 
+/* An inner IPv6 packet: only from a peer whose certificate holds an IPv6
+ * address, and only from that address. */
+static void dispatch_ipv6(struct node *node, struct peer *peer,
+			  const uint8_t *pt, size_t n)
+{
+	const struct ip6_hdr *ip6 = tun_ipv6_header(pt, n);
+	size_t len;
+
+	if (!ip6) {
+		peer->stats.drop_invalid++;
+		return;
+	}
+	if (!peer->has_vaddr6) {
+		peer->stats.drop_no_family++;
+		return;
+	}
+	if (memcmp(&ip6->ip6_src, &peer->vaddr6, sizeof(peer->vaddr6))) {
+		peer->stats.drop_bad_source++;
+		return;
+	}
+	len = sizeof(*ip6) + ntohs(ip6->ip6_plen);
+	tun_deliver(node, pt, len);
+	peer->stats.rx_bytes += len;
+	peer->stats.rx_packets++;
+}
+
 void dispatch_plaintext(struct node *node, const struct path *from,
 			struct session *s, const uint8_t *pt, size_t n)
 {
@@ -78,6 +104,10 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 		if (peer->current == s)
 			peer_path_changed(peer, from);
 	}
+	if ((pt[0] >> 4) == 6) {
+		dispatch_ipv6(node, peer, pt, n);
+		return;
+	}
 	if ((pt[0] >> 4) != 4) {
 		dispatch_control_record(node, peer, pt, n);
 		return;
@@ -85,6 +115,10 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	ip = tun_ipv4_header(pt, n);
 	if (!ip) {
 		peer->stats.drop_invalid++;
+		return;
+	}
+	if (!peer->has_vaddr) {
+		peer->stats.drop_no_family++;
 		return;
 	}
 	/* Cryptokey routing, inbound: a peer may only speak for its own

@@ -35,6 +35,63 @@ static bool mtu_usable(unsigned int mtu)
 	return mtu >= CONFIG_MIN_MTU && mtu <= CONFIG_MAX_MTU;
 }
 
+static struct in6_addr prefix6_of(const struct in6_addr *a, uint8_t len)
+{
+	struct in6_addr p = *a;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = len >= 8 * (i + 1) ? 8 :
+				    len > 8 * i ? len - 8 * i : 0;
+
+		p.s6_addr[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return p;
+}
+
+/* Address's IPv6 address, and the route to its prefix, when missing. On
+ * a link of ours both are missing, and the kernel adds the prefix route
+ * with the address. The link must be up with an MTU of 1280 or more. */
+static int add_ipv6(struct node *node, char *why, size_t whylen)
+{
+	struct node_link *l = &node->link;
+	const struct config *cfg = &node->cfg;
+	struct in6_addr net;
+	int ret;
+
+	if (!cfg->has_address6)
+		return 0;
+	if (cfg->mtu < CONFIG_MIN_MTU6) {
+		snprintf(why, whylen,
+			 "its MTU %u is below %d, the least IPv6 allows, and Address has an IPv6 address: set MTU = %d or more",
+			 cfg->mtu, CONFIG_MIN_MTU6, CONFIG_MIN_MTU6);
+		return -1;
+	}
+	ret = rtnl_addr_has_ipv6(node->ifindex, &cfg->address6, why, whylen);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		ret = rtnl_addr_add_ipv6(node->ifindex, &cfg->address6,
+					 cfg->prefixlen6, why, whylen);
+		if (ret)
+			return ret;
+		l->added_address6 = true;
+	}
+	if (cfg->prefixlen6 == 128)
+		return 0;
+	net = prefix6_of(&cfg->address6, cfg->prefixlen6);
+	ret = rtnl_route_exists_ipv6(&net, cfg->prefixlen6, why, whylen);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		ret = rtnl_route_add_ipv6(node->ifindex, &net, cfg->prefixlen6,
+					  &cfg->address6, why, whylen);
+		if (ret)
+			return ret;
+		l->added_route6 = true;
+	}
+	return 0;
+}
+
 bool link_keeps_mtu(const struct node *node, const struct config *cfg)
 {
 	return node->link.adopted && !cfg->mtu_set;
@@ -52,7 +109,8 @@ static int adopt(struct node *node, char *why, size_t whylen)
 	if (ret)
 		return ret;
 	l->orig_mtu = info.mtu;
-	ret = rtnl_addr_has_ipv4(node->ifindex, cfg->address, why, whylen);
+	ret = cfg->has_address ?
+	      rtnl_addr_has_ipv4(node->ifindex, cfg->address, why, whylen) : 1;
 	if (ret < 0)
 		return ret;
 	if (!ret) {
@@ -79,7 +137,7 @@ static int adopt(struct node *node, char *why, size_t whylen)
 	}
 	/* The user's address may have a narrower prefix (a /32): the
 	 * other nodes still need a route. The link must be up for it. */
-	if (cfg->prefixlen < 32) {
+	if (cfg->has_address && cfg->prefixlen < 32) {
 		struct in_addr net = prefix_of(cfg->address, cfg->prefixlen);
 
 		ret = rtnl_route_exists_ipv4(net, cfg->prefixlen, why, whylen);
@@ -94,11 +152,16 @@ static int adopt(struct node *node, char *why, size_t whylen)
 			l->added_route = true;
 		}
 	}
-	log_info("%s: adopted the existing link (added:%s%s%s%s)",
+	ret = add_ipv6(node, why, whylen);
+	if (ret)
+		return ret;
+	log_info("%s: adopted the existing link (added:%s%s%s%s%s%s)",
 		 cfg->ifname, l->added_address ? " address" : "",
-		 l->added_route ? " route" : "", l->set_mtu ? " mtu" : "",
-		 l->added_address || l->added_route || l->set_mtu ?
-		 "" : " nothing");
+		 l->added_route ? " route" : "",
+		 l->added_address6 ? " address6" : "",
+		 l->added_route6 ? " route6" : "", l->set_mtu ? " mtu" : "",
+		 l->added_address || l->added_route || l->added_address6 ||
+		 l->added_route6 || l->set_mtu ? "" : " nothing");
 	return 0;
 }
 
@@ -110,11 +173,15 @@ int link_configure(struct node *node, char *err, size_t errlen)
 	if (node->link.adopted) {
 		ret = adopt(node, why, sizeof(why));
 	} else {
-		ret = rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
-					 node->cfg.prefixlen, why, sizeof(why));
+		ret = node->cfg.has_address ?
+		      rtnl_addr_add_ipv4(node->ifindex, node->cfg.address,
+					 node->cfg.prefixlen, why,
+					 sizeof(why)) : 0;
 		if (!ret)
 			ret = rtnl_link_set(node->ifindex, node->cfg.mtu, true,
 					    why, sizeof(why));
+		if (!ret)
+			ret = add_ipv6(node, why, sizeof(why));
 	}
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", node->cfg.ifname, why);
@@ -136,6 +203,20 @@ void link_release(struct node *node)
 				prefix_of(cfg->address, cfg->prefixlen),
 				cfg->prefixlen, cfg->address, why, sizeof(why)))
 		log_warn("%s: cannot remove the route podnetd added: %s",
+			 cfg->ifname, why);
+	if (l->added_route6) {
+		struct in6_addr net = prefix6_of(&cfg->address6,
+						 cfg->prefixlen6);
+
+		if (rtnl_route_del_ipv6(node->ifindex, &net, cfg->prefixlen6,
+					&cfg->address6, why, sizeof(why)))
+			log_warn("%s: cannot remove the IPv6 route podnetd added: %s",
+				 cfg->ifname, why);
+	}
+	if (l->added_address6 &&
+	    rtnl_addr_del_ipv6(node->ifindex, &cfg->address6, cfg->prefixlen6,
+			       why, sizeof(why)))
+		log_warn("%s: cannot remove the IPv6 address podnetd added: %s",
 			 cfg->ifname, why);
 	if (l->added_address &&
 	    rtnl_addr_del_ipv4(node->ifindex, cfg->address, cfg->prefixlen,

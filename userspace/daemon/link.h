@@ -25,6 +25,8 @@ struct node_link {
 	bool adopted;		/* the link existed before us: never delete it */
 	bool added_address;	/* Address was not on it */
 	bool added_route;	/* nor a route to its prefix */
+	bool added_address6;	/* the same for Address's IPv6 address */
+	bool added_route6;
 	bool set_mtu;		/* we changed its MTU from orig_mtu */
 	bool set_up;		/* it was down */
 	unsigned int orig_mtu;

@@ -33,6 +33,7 @@
 #include "resolve.h"
 #include "revoke.h"
 #include "routing.h"
+#include "routing6.h"
 #include "session.h"
 #include "traversal.h"
 
@@ -43,7 +44,9 @@ struct node_stats {
 	uint64_t rx_unknown_session;	/* receiver index not ours */
 	uint64_t rx_handshake_rejected;	/* failed authentication */
 	uint64_t tx_no_route;		/* no peer holds the destination */
-	uint64_t tx_bad_packet;		/* not IPv4 from the TUN */
+	uint64_t tx_bad_packet;		/* not IPv4/IPv6 from the TUN */
+	uint64_t tx_tso_super;		/* TSO super-packets split (tso.c) */
+	uint64_t tx_link_local;		/* IPv6 multicast/link-local: not carried */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
 	uint64_t rx_punch_refused;	/* punch from none of the peer's hosts */
@@ -77,6 +80,7 @@ struct node {
 	struct keymap peers_by_path;	/* peer.c: path -> peer */
 	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */
+	struct routing6_table routes6;	/* vaddr6 -> peer */
 
 	ev_timer housekeeping_timer;
 	ev_signal sigterm_watcher, sigint_watcher, sighup_watcher;

@@ -135,6 +135,8 @@ void peer_destroy(struct peer *peer)
 	}
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
+	if (peer->has_vaddr6)
+		routing6_remove(&node->routes6, &peer->vaddr6, peer);
 	index_remove(peer);
 	/* Before its sessions go: the kernel drops the peer in one step
 	 * instead of key by key. */
@@ -468,12 +470,57 @@ void peer_session_promote(struct peer *peer, struct session *s)
 
 static void send_keepalive(struct peer *peer);
 
+/* Cryptokey routing: the peer's addresses are those of its certificate,
+ * one IPv4 and one IPv6 at most, each routed to it alone. */
+static void peer_set_addresses(struct peer *peer,
+			       const struct cert_identity *id)
+{
+	struct node *node = peer->node;
+	char addr[INET6_ADDRSTRLEN];
+	struct peer *owner;
+
+	if (peer->has_vaddr &&
+	    (!id->has_vaddr || peer->vaddr.s_addr != id->vaddr.s_addr))
+		routing_remove(&node->routes, peer->vaddr, peer);
+	peer->has_vaddr = false;
+	if (id->has_vaddr) {
+		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
+		owner = routing_lookup(&node->routes, id->vaddr);
+		if (owner && owner != peer) {
+			log_warn("address %s moves from peer %s to %s", addr,
+				 owner->name, peer->name);
+			owner->has_vaddr = false;
+		}
+		if (routing_insert(&node->routes, id->vaddr, peer))
+			log_err("peer %s: cannot add a route for %s",
+				peer->name, addr);
+		peer->has_vaddr = true;
+		peer->vaddr = id->vaddr;
+	}
+	if (peer->has_vaddr6 &&
+	    (!id->has_vaddr6 || memcmp(&peer->vaddr6, &id->vaddr6, 16)))
+		routing6_remove(&node->routes6, &peer->vaddr6, peer);
+	peer->has_vaddr6 = false;
+	if (id->has_vaddr6) {
+		inet_ntop(AF_INET6, &id->vaddr6, addr, sizeof(addr));
+		owner = routing6_lookup(&node->routes6, &id->vaddr6);
+		if (owner && owner != peer) {
+			log_warn("address %s moves from peer %s to %s", addr,
+				 owner->name, peer->name);
+			owner->has_vaddr6 = false;
+		}
+		if (routing6_insert(&node->routes6, &id->vaddr6, peer))
+			log_err("peer %s: cannot add a route for %s",
+				peer->name, addr);
+		peer->has_vaddr6 = true;
+		peer->vaddr6 = id->vaddr6;
+	}
+}
+
 void peer_session_established(struct peer *peer, struct session *s,
 			      const struct cert_identity *id)
 {
 	struct node *node = peer->node;
-	struct peer *owner;
-	char addr[INET_ADDRSTRLEN];
 
 	if (peer->handshake == s)
 		peer->handshake = NULL;
@@ -493,19 +540,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 		peer_session_promote(peer, s);
 	}
 
-	inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
-	if (peer->has_vaddr && peer->vaddr.s_addr != id->vaddr.s_addr)
-		routing_remove(&node->routes, peer->vaddr, peer);
-	owner = routing_lookup(&node->routes, id->vaddr);
-	if (owner && owner != peer) {
-		log_warn("address %s moves from peer %s to %s", addr,
-			 owner->name, peer->name);
-		owner->has_vaddr = false;
-	}
-	if (routing_insert(&node->routes, id->vaddr, peer))
-		log_err("peer %s: cannot add a route for %s", peer->name, addr);
-	peer->has_vaddr = true;
-	peer->vaddr = id->vaddr;
+	peer_set_addresses(peer, id);
 	peer->cert_not_after = id->not_after;
 	memcpy(peer->cert_fp, id->fingerprint, sizeof(peer->cert_fp));
 	peer->has_cert_fp = true;

@@ -32,7 +32,9 @@ struct peer_stats {
 	uint64_t rx_packets, tx_packets;
 	uint64_t drop_bad_source;	/* inner source not the cert's address */
 	uint64_t drop_no_session;	/* outbound while no session is up */
-	uint64_t drop_invalid;		/* failed authentication, replay, not IPv4 */
+	uint64_t drop_invalid;		/* failed authentication, replay, not IP */
+	uint64_t drop_no_family;	/* inner IPv4/IPv6 from a peer without
+					 * an address of that family */
 	uint64_t drop_queue_full;	/* oldest waiting packet made room */
 	uint64_t handshakes;		/* completed */
 };
@@ -49,6 +51,8 @@ struct peer {
 	struct path path;		/* where the session runs now */
 	bool has_vaddr;
 	struct in_addr vaddr;		/* from the peer's certificate */
+	bool has_vaddr6;
+	struct in6_addr vaddr6;		/* the same, IPv6 */
 	time_t cert_not_after;
 	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
 	uint8_t cert_fp[32];		/* SHA-256 of its certificate */

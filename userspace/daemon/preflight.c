@@ -200,7 +200,7 @@ static int check_key(const struct config *cfg, const uint8_t *der, size_t len,
 int preflight_identity(const struct config *cfg, struct cert_identity *id,
 		       char *err, size_t errlen)
 {
-	char want[INET_ADDRSTRLEN], have[INET_ADDRSTRLEN];
+	char want[INET6_ADDRSTRLEN], have[INET6_ADDRSTRLEN];
 	uint8_t *ca_der = NULL, *der = NULL;
 	struct cert_identity ca;
 	size_t ca_len, len;
@@ -231,18 +231,35 @@ int preflight_identity(const struct config *cfg, struct cert_identity *id,
 			"issue a new one (podnet cert issue)", err, errlen) ||
 	    check_chain(cfg, ca_der, ca_len, der, len, &ca, id, err, errlen))
 		goto out;
-	if (!id->has_vaddr || id->vaddr.s_addr != cfg->address.s_addr) {
+	if (cfg->has_address &&
+	    (!id->has_vaddr || id->vaddr.s_addr != cfg->address.s_addr)) {
 		inet_ntop(AF_INET, &cfg->address, want, sizeof(want));
 		if (id->has_vaddr)
 			inet_ntop(AF_INET, &id->vaddr, have, sizeof(have));
 		else
-			strcpy(have, "no address");
+			strcpy(have, "no IPv4 address");
 		snprintf(err, errlen,
 			 "%s: Address is %s but the certificate %s (node '%s') holds %s: set Address = %s/PREFIX, or use the certificate issued for %s",
 			 cfg->path, want, cfg->cert_path, id->name, have,
 			 have, want);
 		goto out;
 	}
+	if (cfg->has_address6 &&
+	    (!id->has_vaddr6 ||
+	     memcmp(&id->vaddr6, &cfg->address6, sizeof(id->vaddr6)))) {
+		inet_ntop(AF_INET6, &cfg->address6, want, sizeof(want));
+		if (id->has_vaddr6)
+			inet_ntop(AF_INET6, &id->vaddr6, have, sizeof(have));
+		else
+			strcpy(have, "no IPv6 address");
+		snprintf(err, errlen,
+			 "%s: Address has %s but the certificate %s (node '%s') holds %s: use its IPv6 address in Address, or a certificate issued with --address %s",
+			 cfg->path, want, cfg->cert_path, id->name, have,
+			 want);
+		goto out;
+	}
+	/* A family the certificate has and Address lacks is left unused:
+	 * nothing on this node would answer at that address. */
 	if (check_key(cfg, der, len, err, errlen))
 		goto out;
 	ret = 0;
@@ -520,6 +537,12 @@ int preflight_host(const struct config *cfg, char *err, size_t errlen)
 {
 	if (check_control_socket(cfg, err, errlen))
 		return -1;
+	/* podnet.ko carries IPv4 only (so far): IPv6 inside needs TUN. */
+	if (cfg->datapath == CONFIG_DATAPATH_KERNEL && cfg->has_address6) {
+		snprintf(err, errlen, "%s: DataPath = kernel carries IPv4 only, and Address has an IPv6 address: set DataPath = tun (or auto, which then uses TUN), or drop the IPv6 address",
+			 cfg->path);
+		return -1;
+	}
 	if (cfg->datapath == CONFIG_DATAPATH_KERNEL) {
 		if (!kernel_available()) {
 			snprintf(err, errlen, "DataPath = kernel, but the podnet kernel module is not loaded: modprobe podnet, or set DataPath = auto in %s",

@@ -16,6 +16,7 @@
 #include "queue.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "datapath.h"
 #include "log.h"
@@ -105,6 +106,16 @@ bool queue_session_coming(struct node *node)
 	return false;
 }
 
+/* IPv4 packets wait with their destination (e->dst); IPv6 ones with 0,
+ * and the destination is read from the packet (tun_packet checked it). */
+static bool queued_for(const struct peer *peer, const struct pktqueue_entry *e)
+{
+	if (e->dst)
+		return peer->has_vaddr && e->dst == peer->vaddr.s_addr;
+	return peer->has_vaddr6 && e->len >= 40 && (e->data[0] >> 4) == 6 &&
+	       !memcmp(e->data + 24, &peer->vaddr6, 16);
+}
+
 /*
  * Sends what waited, in order, through the batched send path. A server
  * finishes its handshake first and waits for the client's first record
@@ -119,7 +130,8 @@ static void flush(struct peer *peer, bool heard)
 
 	/* Not while a first session is promoted: its address comes
 	 * with PEER_SESSION_UP. */
-	if (!peer->current || !peer->has_vaddr || !peer->queue.count ||
+	if (!peer->current || (!peer->has_vaddr && !peer->has_vaddr6) ||
+	    !peer->queue.count ||
 	    (!peer->current->is_client && !heard))
 		return;
 	log_debug("peer %s: sending %zu queued packets", peer->name,
@@ -128,7 +140,7 @@ static void flush(struct peer *peer, bool heard)
 	while ((e = pktqueue_pop(&peer->queue))) {
 		/* Cryptokey routing, outbound: the rendezvous named the
 		 * peer, but its certificate decides what it may receive. */
-		if (e->dst != peer->vaddr.s_addr) {
+		if (!queued_for(peer, e)) {
 			node->stats.tx_no_route++;
 		} else if (udp_queue_record(node, peer->current, e->data,
 					    e->len)) {

@@ -112,6 +112,11 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	    cfg.listen_port != node->cfg.listen_port ||
 	    cfg.address.s_addr != node->cfg.address.s_addr ||
 	    cfg.prefixlen != node->cfg.prefixlen ||
+	    cfg.has_address != node->cfg.has_address ||
+	    cfg.has_address6 != node->cfg.has_address6 ||
+	    memcmp(&cfg.address6, &node->cfg.address6,
+		   sizeof(cfg.address6)) ||
+	    cfg.prefixlen6 != node->cfg.prefixlen6 ||
 	    strcmp(cfg.control_socket, node->cfg.control_socket)) {
 		/* syncconf: nothing changes rather than half of it. */
 		if (strict) {
@@ -127,6 +132,10 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	cfg.listen_port = node->cfg.listen_port;
 	cfg.address = node->cfg.address;
 	cfg.prefixlen = node->cfg.prefixlen;
+	cfg.has_address = node->cfg.has_address;
+	cfg.has_address6 = node->cfg.has_address6;
+	cfg.address6 = node->cfg.address6;
+	cfg.prefixlen6 = node->cfg.prefixlen6;
 	strcpy(cfg.control_socket, node->cfg.control_socket);
 	/* dns.c's sockets and systemd-resolved's routing were set up for it. */
 	if (strcmp(cfg.domain, node->cfg.domain))

@@ -42,6 +42,9 @@ static void apply(struct node *node)
 		if (p->has_vaddr)
 			routing_remove(&node->routes, p->vaddr, p);
 		p->has_vaddr = false;
+		if (p->has_vaddr6)
+			routing6_remove(&node->routes6, &p->vaddr6, p);
+		p->has_vaddr6 = false;
 		p->has_cert_fp = false;
 		session_destroy(p->current);
 		session_destroy(p->previous);
@@ -129,6 +132,17 @@ int revoke_check(struct node *node, const struct cert_identity *id,
 			inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
 			snprintf(why, whylen, "certificate of '%s' claims %s, which peer '%s' holds",
 				 id->name, addr, owner->name);
+			return -1;
+		}
+	}
+	if (id->has_vaddr6) {
+		char addr6[INET6_ADDRSTRLEN];
+
+		owner = routing6_lookup(&node->routes6, &id->vaddr6);
+		if (owner && strcmp(owner->name, id->name)) {
+			inet_ntop(AF_INET6, &id->vaddr6, addr6, sizeof(addr6));
+			snprintf(why, whylen, "certificate of '%s' claims %s, which peer '%s' holds",
+				 id->name, addr6, owner->name);
 			return -1;
 		}
 	}

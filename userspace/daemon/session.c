@@ -534,7 +534,7 @@ static void session_complete(struct session *s)
 			 session_desc(s, desc, sizeof(desc)), err);
 		goto reject;
 	}
-	if (!id.has_vaddr) {
+	if (!id.has_vaddr && !id.has_vaddr6) {
 		log_reject(s, "handshake with %s: certificate of '%s' has no virtual address",
 			 session_desc(s, desc, sizeof(desc)), id.name);
 		goto reject;
@@ -546,7 +546,10 @@ static void session_complete(struct session *s)
 		goto reject;
 	}
 	if (!strcmp(id.name, node->identity.name) ||
-	    id.vaddr.s_addr == node->cfg.address.s_addr) {
+	    (id.has_vaddr && node->cfg.has_address &&
+	     id.vaddr.s_addr == node->cfg.address.s_addr) ||
+	    (id.has_vaddr6 && node->cfg.has_address6 &&
+	     !memcmp(&id.vaddr6, &node->cfg.address6, 16))) {
 		log_reject(s, "handshake with %s: peer claims this node's own name or address",
 			 session_desc(s, desc, sizeof(desc)));
 		goto reject;

@@ -15,6 +15,8 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <netinet/ip.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip6.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -47,7 +49,8 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 	     bool *offload)
 {
 	struct ifreq ifr = { 0 };
-	unsigned int features = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN;
+	unsigned int features = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
+				TUN_F_TSO_ECN;
 	int fd, ret;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -99,30 +102,42 @@ void tun_flush(struct node *node)
 {
 	struct tun_io *tun = node->dp.tun;
 	struct virtio_net_hdr vh = { 0 };
-	struct iphdr *ip = (struct iphdr *)tun->gro.buf;
-	size_t ihl = ip->ihl * 4u;
+	uint8_t *buf = tun->gro.buf;
+	size_t ihl = tun->gro.v6 ? 40 : (buf[0] & 15) * 4u;
 	struct iovec iov[2] = {
 		{ &vh, sizeof(vh) },
-		{ tun->gro.buf, tun->gro.len },
+		{ buf, tun->gro.len },
 	};
 
 	if (!tun->gro.count)
 		return;
 	if (tun->gro.count > 1) {
+		size_t tcp_len = tun->gro.len - ihl;
 		uint16_t partial;
+		uint32_t sum;
 
-		ip->tot_len = htons((uint16_t)tun->gro.len);
-		ip->check = 0;
-		ip->check = csum_inet(tun->gro.buf, ihl);
+		if (tun->gro.v6) {
+			buf[4] = (uint8_t)(tcp_len >> 8);
+			buf[5] = (uint8_t)tcp_len;
+			sum = csum_pseudo_ipv6(buf + 8, IPPROTO_TCP,
+					       (uint32_t)tcp_len);
+		} else {
+			struct iphdr *ip = (struct iphdr *)buf;
+
+			ip->tot_len = htons((uint16_t)tun->gro.len);
+			ip->check = 0;
+			ip->check = csum_inet(buf, ihl);
+			sum = csum_pseudo_ipv4((const uint8_t *)&ip->saddr,
+					       IPPROTO_TCP, (uint16_t)tcp_len);
+		}
 		/* The TCP checksum is left to the stack, as from a NIC with
 		 * checksum offload: the field holds the pseudo-header sum. */
-		partial = (uint16_t)~csum_fold(csum_pseudo_ipv4(
-			(const uint8_t *)&ip->saddr, IPPROTO_TCP,
-			(uint16_t)(tun->gro.len - ihl)));
-		tun->gro.buf[ihl + 16] = (uint8_t)(partial >> 8);
-		tun->gro.buf[ihl + 17] = (uint8_t)partial;
+		partial = (uint16_t)~csum_fold(sum);
+		buf[ihl + 16] = (uint8_t)(partial >> 8);
+		buf[ihl + 17] = (uint8_t)partial;
 		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		vh.gso_type = tun->gro.v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+					    VIRTIO_NET_HDR_GSO_TCPV4;
 		vh.hdr_len = htole16((uint16_t)tun->gro.hdr_len);
 		vh.gso_size = htole16((uint16_t)tun->gro.mss);
 		vh.csum_start = htole16((uint16_t)ihl);
@@ -134,21 +149,28 @@ void tun_flush(struct node *node)
 	tun->gro.len = 0;
 }
 
-/* May pkt extend the flow held in tun->gro? Same addresses, ports, header
- * (options, ack) and TTL/TOS, the next sequence number, plain ACK. */
+/* May pkt extend the flow held in tun->gro? Same family, addresses,
+ * ports, header (options, ack) and TTL/TOS (IPv6: hop limit, traffic
+ * class and flow label), the next sequence number, plain ACK. */
 static bool gro_extends(const struct tun_io *tun, const uint8_t *pkt,
-			size_t hdr_len, size_t payload)
+			size_t ihl, size_t hdr_len, size_t payload)
 {
 	const uint8_t *held = tun->gro.buf;
-	size_t ihl = (pkt[0] & 15) * 4u;
+	bool same_ip;
 
 	if (!tun->gro.count || hdr_len != tun->gro.hdr_len ||
+	    tun->gro.v6 != (ihl == 40 && (pkt[0] >> 4) == 6) ||
 	    payload > tun->gro.mss ||
 	    tun->gro.len + payload > sizeof(tun->gro.buf) ||
 	    tun->gro.len - tun->gro.hdr_len != tun->gro.mss * tun->gro.count)
 		return false;
-	return held[1] == pkt[1] && held[8] == pkt[8] &&
-	       !memcmp(held + 12, pkt + 12, 8) &&
+	if (tun->gro.v6)
+		same_ip = !memcmp(held, pkt, 4) && held[7] == pkt[7] &&
+			  !memcmp(held + 8, pkt + 8, 32);
+	else
+		same_ip = held[1] == pkt[1] && held[8] == pkt[8] &&
+			  !memcmp(held + 12, pkt + 12, 8);
+	return same_ip &&
 	       !memcmp(held + ihl, pkt + ihl, 4) &&
 	       be32_at(pkt + ihl + 4) == tun->gro.next_seq &&
 	       !memcmp(held + ihl + 8, pkt + ihl + 8, 4) &&
@@ -156,15 +178,27 @@ static bool gro_extends(const struct tun_io *tun, const uint8_t *pkt,
 	       !memcmp(held + ihl + 20, pkt + ihl + 20, hdr_len - ihl - 20);
 }
 
+/* The IP header length of a TCP segment coalescing may take: IPv4 without
+ * options or fragments, IPv6 with TCP right after its header; else 0. */
+static size_t gro_ip_header(const uint8_t *pkt, size_t len)
+{
+	const struct iphdr *ip = (const struct iphdr *)pkt;
+
+	if ((pkt[0] >> 4) == 6)
+		return len >= 40 + 20 && pkt[6] == IPPROTO_TCP ? 40 : 0;
+	if (ip->protocol != IPPROTO_TCP || ip->ihl * 4u != sizeof(*ip) ||
+	    (ntohs(ip->frag_off) & 0x3fff) || len < sizeof(*ip) + 20)
+		return 0;
+	return sizeof(*ip);
+}
+
 void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 {
 	struct tun_io *tun = node->dp.tun;
-	const struct iphdr *ip = (const struct iphdr *)pkt;
-	size_t ihl = ip->ihl * 4u, thl, payload;
+	size_t ihl, thl, payload;
 
-	if (!node->dp.rx_coalescing || ip->protocol != IPPROTO_TCP ||
-	    ihl != sizeof(*ip) || (ntohs(ip->frag_off) & 0x3fff) ||
-	    len < ihl + 20) {
+	ihl = node->dp.rx_coalescing ? gro_ip_header(pkt, len) : 0;
+	if (!ihl) {
 		tun_flush(node);
 		if (tun_write(node, pkt, len) < 0)
 			log_debug_ratelimited("tun write: %s", strerror(errno));
@@ -177,7 +211,7 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 		return;
 	}
 	payload = len - ihl - thl;
-	if (payload && gro_extends(tun, pkt, ihl + thl, payload)) {
+	if (payload && gro_extends(tun, pkt, ihl, ihl + thl, payload)) {
 		memcpy(tun->gro.buf + tun->gro.len, pkt + ihl + thl, payload);
 		tun->gro.len += payload;
 		tun->gro.count++;
@@ -196,6 +230,7 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 	}
 	memcpy(tun->gro.buf, pkt, len);
 	tun->gro.len = len;
+	tun->gro.v6 = ihl == 40 && (pkt[0] >> 4) == 6;
 	tun->gro.hdr_len = ihl + thl;
 	tun->gro.mss = payload;
 	tun->gro.count = 1;
@@ -216,6 +251,9 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	struct datapath *dp = &node->dp;
 	ev_tstamp now = ev_now(node->loop);
 
+	/* No IPv4 address to send it from (a v6-only node). */
+	if (!node->cfg.has_address)
+		return;
 	/* Never answer an ICMP error with another. */
 	if (orig->protocol == IPPROTO_ICMP && len > orig->ihl * 4u) {
 		uint8_t type = pkt[orig->ihl * 4u];
@@ -245,6 +283,69 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 		log_debug_ratelimited("tun write: %s", strerror(errno));
 }
 
+/*
+ * The same for IPv6 (RFC 4443): type and code as the caller says, mtu for
+ * packet too big. Sent from Address's IPv6 address, quoting as much of the
+ * packet as keeps the error within the 1280 bytes every link carries.
+ */
+static void icmp6_error(struct node *node, const uint8_t *pkt, size_t len,
+			uint8_t type, uint8_t code, uint32_t mtu)
+{
+	const struct ip6_hdr *orig = (const struct ip6_hdr *)pkt;
+	uint8_t out[CONFIG_MIN_MTU6] __attribute__((aligned(4)));
+	struct ip6_hdr *ip6 = (struct ip6_hdr *)out;
+	uint8_t *icmp = out + sizeof(*ip6);
+	size_t quote = len, total;
+	struct datapath *dp = &node->dp;
+	uint32_t sum;
+
+	if (!node->cfg.has_address6 || len < sizeof(*orig))
+		return;
+	/* Never answer an ICMPv6 error (types below 128) with another, nor
+	 * a packet to multicast or from the unspecified address. */
+	if ((orig->ip6_nxt == IPPROTO_ICMPV6 && len > sizeof(*orig) &&
+	     pkt[sizeof(*orig)] < 128) ||
+	    IN6_IS_ADDR_MULTICAST(&orig->ip6_dst) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&orig->ip6_src))
+		return;
+	if (!token_bucket_take(&dp->icmp_limit, ev_now(node->loop), ICMP_RATE))
+		return;
+	if (quote > sizeof(out) - sizeof(*ip6) - 8)
+		quote = sizeof(out) - sizeof(*ip6) - 8;
+	total = sizeof(*ip6) + 8 + quote;
+	memset(out, 0, sizeof(*ip6) + 8);
+	ip6->ip6_flow = htonl(6u << 28);
+	ip6->ip6_plen = htons((uint16_t)(8 + quote));
+	ip6->ip6_nxt = IPPROTO_ICMPV6;
+	ip6->ip6_hlim = 64;
+	ip6->ip6_src = node->cfg.address6;
+	ip6->ip6_dst = orig->ip6_src;
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[4] = (uint8_t)(mtu >> 24);
+	icmp[5] = (uint8_t)(mtu >> 16);
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	memcpy(icmp + 8, pkt, quote);
+	sum = csum_pseudo_ipv6((const uint8_t *)&ip6->ip6_src, IPPROTO_ICMPV6,
+			       (uint32_t)(8 + quote));
+	sum = csum_fold(csum_add(sum, icmp, 8 + quote));
+	icmp[2] = (uint8_t)(sum >> 8);
+	icmp[3] = (uint8_t)sum;
+	if (tun_write(node, out, total) < 0)
+		log_debug_ratelimited("tun write: %s", strerror(errno));
+}
+
+const struct ip6_hdr *tun_ipv6_header(const uint8_t *pkt, size_t len)
+{
+	const struct ip6_hdr *ip6 = (const struct ip6_hdr *)pkt;
+
+	if (len < sizeof(*ip6) || (pkt[0] >> 4) != 6 ||
+	    sizeof(*ip6) + ntohs(ip6->ip6_plen) > len)
+		return NULL;
+	return ip6;
+}
+
 /* Checks that bytes claiming to be an IPv4 packet are one; returns the
  * header so the caller can route on it. */
 const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len)
@@ -260,12 +361,76 @@ const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len)
 
 /* A wire-sized packet from the TUN device: to the session of the peer
  * that holds its destination. */
+static void tun_send(struct node *node, struct peer *peer,
+		     const uint8_t *pkt, size_t len, uint32_t queue_dst)
+{
+	if (!peer->current) {
+		queue_for_peer(peer, pkt, len, queue_dst);
+		peer_want_session(peer, false);
+		return;
+	}
+	if (udp_queue_record(node, peer->current, pkt, len)) {
+		peer->stats.drop_no_session++;
+		return;
+	}
+	peer->stats.tx_bytes += len;
+	peer->stats.tx_packets++;
+	peer->last_tx = ev_now(node->loop);
+}
+
+/* An IPv6 packet: to the peer whose certificate holds its destination.
+ * The rendezvous finds peers by IPv4 address only, so an unknown IPv6
+ * destination is unreachable at once. */
+static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
+{
+	const struct ip6_hdr *ip6 = tun_ipv6_header(pkt, len);
+	struct peer *peer;
+
+	if (!ip6) {
+		node->stats.tx_bad_packet++;
+		return;
+	}
+	len = sizeof(*ip6) + ntohs(ip6->ip6_plen);
+	/* The kernel's own link-scope traffic on the device (router
+	 * solicitations, MLD reports to ff02::, anything to fe80::): no
+	 * certificate holds such addresses, and it is no user's packet. */
+	if (IN6_IS_ADDR_MULTICAST(&ip6->ip6_dst) ||
+	    IN6_IS_ADDR_LINKLOCAL(&ip6->ip6_dst)) {
+		node->stats.tx_link_local++;
+		return;
+	}
+	/* More than a record on a 1500-byte link carries (a device MTU
+	 * raised past podnet's): tell the sender the MTU, as a router
+	 * would, rather than send records that leave fragmented. IPv6
+	 * senders do not fragment on the way, and they act on this. */
+	if (len > CONFIG_MAX_MTU) {
+		node->stats.tx_bad_packet++;
+		icmp6_error(node, pkt, len, ICMP6_PACKET_TOO_BIG, 0,
+			    node->cfg.mtu);
+		return;
+	}
+	peer = routing6_lookup(&node->routes6, &ip6->ip6_dst);
+	if (!peer) {
+		node->stats.tx_no_route++;
+		icmp6_error(node, pkt, len, ICMP6_DST_UNREACH,
+			    ICMP6_DST_UNREACH_ADDR, 0);
+		return;
+	}
+	/* Queued with destination 0: queue.c reads it from the packet. */
+	tun_send(node, peer, pkt, len, 0);
+}
+
 static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 {
-	const struct iphdr *ip = tun_ipv4_header(pkt, len);
+	const struct iphdr *ip;
 	struct in_addr dst;
 	struct peer *peer;
 
+	if (len && (pkt[0] >> 4) == 6) {
+		tun_packet6(node, pkt, len);
+		return;
+	}
+	ip = tun_ipv4_header(pkt, len);
 	if (!ip) {
 		node->stats.tx_bad_packet++;
 		return;
@@ -286,18 +451,7 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 			icmp_unreachable(node, pkt, len);
 		return;
 	}
-	if (!peer->current) {
-		queue_for_peer(peer, pkt, len, dst.s_addr);
-		peer_want_session(peer, false);
-		return;
-	}
-	if (udp_queue_record(node, peer->current, pkt, len)) {
-		peer->stats.drop_no_session++;
-		return;
-	}
-	peer->stats.tx_bytes += len;
-	peer->stats.tx_packets++;
-	peer->last_tx = ev_now(node->loop);
+	tun_send(node, peer, pkt, len, dst.s_addr);
 }
 
 static void tun_segment(void *ctx, const uint8_t *pkt, size_t len)
@@ -331,6 +485,8 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			      (size_t)n - TUN_VNET_HDR_LEN, tun->segment,
 			      sizeof(tun->segment), tun_segment, node) < 0)
 			node->stats.tx_bad_packet++;
+		else if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+			node->stats.tx_tso_super++;
 	}
 	node->dp.tx_batching = false;
 	udp_flush(node);

@@ -10,6 +10,7 @@
 #ifndef _PODNET_TUN_H
 #define _PODNET_TUN_H
 
+#include <netinet/ip6.h>
 #include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,7 @@ struct tun_io {
 		size_t mss;		/* payload of every segment but the last */
 		size_t count;
 		uint32_t next_seq;
+		bool v6;		/* an IPv6 flow (else IPv4) */
 	} gro;
 };
 
@@ -53,7 +55,7 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 	     bool *offload);
 /* The watcher on node->dp.tun_fd. */
 void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents);
-/* Writes an authenticated IPv4 packet to the device; while a receive
+/* Writes an authenticated IPv4 or IPv6 packet to the device; while a receive
  * batch is handled (rx_coalescing) TCP segments wait in tun_io.gro. */
 void tun_deliver(struct node *node, const uint8_t *pkt, size_t len);
 /* Writes the coalesced super-packet, if any. */
@@ -61,6 +63,9 @@ void tun_flush(struct node *node);
 /* The header when the len bytes at pkt hold a well-formed IPv4 packet,
  * else NULL. */
 const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len);
+/* The same for IPv6: the fixed header, its payload within len. The
+ * packet's length is 40 + ip6_plen. */
+const struct ip6_hdr *tun_ipv6_header(const uint8_t *pkt, size_t len);
 /* One error line, then the daemon stops with exit status 1. */
 void tun_interface_gone(struct node *node, const char *why);
 /* A read from the TUN fd failed with errno err. */

@@ -245,10 +245,15 @@ int cert_parse(const uint8_t *der, size_t len, struct cert_identity *id,
 		goto out_free;
 	}
 	for (alt = dc->altNames; alt; alt = alt->next) {
-		if (alt->type == ASN_IP_TYPE && alt->len == 4 && alt->name) {
+		if (alt->type != ASN_IP_TYPE || !alt->name)
+			continue;
+		/* The first of each family counts; more are ignored. */
+		if (alt->len == 4 && !tmp.has_vaddr) {
 			memcpy(&tmp.vaddr.s_addr, alt->name, 4);
 			tmp.has_vaddr = true;
-			break;
+		} else if (alt->len == 16 && !tmp.has_vaddr6) {
+			memcpy(&tmp.vaddr6, alt->name, 16);
+			tmp.has_vaddr6 = true;
 		}
 	}
 	tmp.is_ca = dc->isCA;

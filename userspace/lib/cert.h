@@ -3,7 +3,8 @@
  * Copyright (C) 2026 The podnet developers.
  *
  * Network identity: a CA per network and one certificate per node that binds
- * the node's name (subject CN) and virtual address (SAN IP). Keys are Ed25519.
+ * the node's name (subject CN) and virtual addresses (SAN IPs: one IPv4
+ * and/or one IPv6). Keys are Ed25519.
  * Files are PEM. This is the reading side, which the daemon needs; issuing
  * certificates and keys is in cert_issue.h.
  */
@@ -31,6 +32,8 @@ struct cert_identity {
 	char issuer[CERT_NAME_MAX];	/* issuer CN */
 	bool has_vaddr;
 	struct in_addr vaddr;		/* first SAN IP (IPv4) */
+	bool has_vaddr6;
+	struct in6_addr vaddr6;		/* first SAN IP of 16 bytes (IPv6) */
 	bool is_ca;
 	time_t not_before;
 	time_t not_after;

@@ -44,7 +44,8 @@ int cert_index_find(const char *text, size_t len, const char *name,
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		char buf[512], f_name[CERT_NAME_MAX], f_addr[64], f_time[32],
 			f_fp[72], extra[2];
-		struct in_addr a;
+		struct in6_addr a6;
+	struct in_addr a;
 		time_t not_after;
 
 		line++;
@@ -61,7 +62,8 @@ int cert_index_find(const char *text, size_t len, const char *name,
 		if (sscanf(buf, "%63s %63s %31s %71s %1s", f_name, f_addr,
 			   f_time, f_fp, extra) != 4 ||
 		    !cert_name_valid(f_name) ||
-		    inet_pton(AF_INET, f_addr, &a) != 1 ||
+		    (inet_pton(AF_INET, f_addr, &a) != 1 &&
+		     inet_pton(AF_INET6, f_addr, &a6) != 1) ||
 		    (not_after = parse_time(f_time)) < 0 ||
 		    strlen(f_fp) != 64) {
 			snprintf(why, whylen,
@@ -115,13 +117,16 @@ int cert_index_check(const char *path, const char *name, const char *address,
 
 int cert_index_line(const struct cert_identity *id, char *buf, size_t len)
 {
-	char addr[INET_ADDRSTRLEN], when[32];
+	char addr[INET6_ADDRSTRLEN], when[32];
 	struct tm tm;
 	size_t n;
 	int k;
 
-	if (!id->has_vaddr || !inet_ntop(AF_INET, &id->vaddr, addr,
-					 sizeof(addr)) ||
+	/* The IPv4 address, or the IPv6 one of a v6-only node. */
+	if ((id->has_vaddr ? !inet_ntop(AF_INET, &id->vaddr, addr,
+					sizeof(addr)) :
+	     !id->has_vaddr6 || !inet_ntop(AF_INET6, &id->vaddr6, addr,
+					   sizeof(addr))) ||
 	    !gmtime_r(&id->not_after, &tm) ||
 	    !strftime(when, sizeof(when), TIME_FMT, &tm))
 		return -1;

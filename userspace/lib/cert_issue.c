@@ -325,17 +325,78 @@ static bool vaddr_usable(struct in_addr a)
 	       h != 0xffffffffu;
 }
 
-/* SAN = SEQUENCE { [7] IMPLICIT OCTET STRING (4 bytes) }, i.e. iPAddress. */
-static void cert_set_san_ipv4(Cert *cert, struct in_addr vaddr)
+/* ::, loopback, multicast, link-local, v4-mapped: never a node's own. */
+static bool vaddr6_usable(const struct in6_addr *a)
 {
-	uint8_t *p = cert->altNames;
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
+	       !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+	       !IN6_IS_ADDR_V4MAPPED(a);
+}
 
-	p[0] = ASN_SEQUENCE | ASN_CONSTRUCTED;
-	p[1] = 6;
-	p[2] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
-	p[3] = 4;
-	memcpy(p + 4, &vaddr.s_addr, 4);
-	cert->altNamesSz = 8;
+int cert_addrs_add(struct cert_addrs *addrs, const char *text, char *err,
+		   size_t errlen)
+{
+	struct in6_addr v6;
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET, text, &v4) == 1) {
+		if (addrs->has_v4)
+			return errbuf_fail(err, errlen,
+					   "one IPv4 address per certificate; `%s' is a second",
+					   text);
+		if (!vaddr_usable(v4))
+			return errbuf_fail(err, errlen,
+					   "%s is not a usable unicast address",
+					   text);
+		addrs->has_v4 = true;
+		addrs->v4 = v4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &v6) == 1) {
+		if (addrs->has_v6)
+			return errbuf_fail(err, errlen,
+					   "one IPv6 address per certificate; `%s' is a second",
+					   text);
+		if (!vaddr6_usable(&v6))
+			return errbuf_fail(err, errlen,
+					   "%s is not a usable unicast address",
+					   text);
+		addrs->has_v6 = true;
+		addrs->v6 = v6;
+		return 0;
+	}
+	return errbuf_fail(err, errlen,
+			   "`%s' is not an IPv4 or IPv6 address (no prefix)",
+			   text);
+}
+
+/*
+ * SAN = SEQUENCE { [7] IMPLICIT OCTET STRING, ... }: one iPAddress of 4
+ * bytes for the IPv4 address, one of 16 for the IPv6 one, in that order.
+ * The one place node certificates get their addresses (join tokens too).
+ */
+int cert_san_build(const struct cert_addrs *addrs, uint8_t *out,
+		   size_t max)
+{
+	size_t n = 2;
+
+	if (max < 2 + 6 + 18 || (!addrs->has_v4 && !addrs->has_v6))
+		return -1;
+	out[0] = ASN_SEQUENCE | ASN_CONSTRUCTED;
+	if (addrs->has_v4) {
+		out[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
+		out[n++] = 4;
+		memcpy(out + n, &addrs->v4.s_addr, 4);
+		n += 4;
+	}
+	if (addrs->has_v6) {
+		out[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
+		out[n++] = 16;
+		memcpy(out + n, &addrs->v6, 16);
+		n += 16;
+	}
+	out[1] = (uint8_t)(n - 2);
+	return (int)n;
 }
 
 struct ca_material {
@@ -404,7 +465,7 @@ struct cert_request {
 	time_t not_after;
 	/* The signer; NULL for a self-signed network CA. */
 	struct ca_material *ca;
-	struct in_addr vaddr;	/* node certificates only */
+	struct cert_addrs addrs;	/* node certificates only */
 };
 
 static int cert_set_ca_extensions(Cert *cert, struct node_key *key,
@@ -418,13 +479,19 @@ static int cert_set_ca_extensions(Cert *cert, struct node_key *key,
 }
 
 static int cert_set_node_extensions(Cert *cert, struct ca_material *ca,
-				    struct in_addr vaddr, struct node_key *key,
-				    char *err, size_t errlen)
+				    const struct cert_addrs *addrs,
+				    struct node_key *key, char *err,
+				    size_t errlen)
 {
+	int san;
+
 	/* Explicit CA:FALSE rather than no basicConstraints at all. */
 	cert->isCA = 0;
 	cert->basicConstSet = 1;
-	cert_set_san_ipv4(cert, vaddr);
+	san = cert_san_build(addrs, cert->altNames, sizeof(cert->altNames));
+	if (san < 0)
+		return errbuf_fail(err, errlen, "no address for the certificate");
+	cert->altNamesSz = san;
 	/* Every node is DTLS client and server, depending on who dials. */
 	if (wc_SetIssuerBuffer(cert, ca->der, (int)ca->der_len) ||
 	    wc_SetAuthKeyIdFromCert(cert, ca->der, (int)ca->der_len) ||
@@ -470,7 +537,7 @@ static int cert_make_pair(const struct cert_request *req,
 			      errlen) < 0)
 		goto out_free_key;
 	if (req->ca) {
-		if (cert_set_node_extensions(cert, req->ca, req->vaddr, &key,
+		if (cert_set_node_extensions(cert, req->ca, &req->addrs, &key,
 					     err, errlen) < 0)
 			goto out_free_key;
 		signer = &req->ca->key;
@@ -533,14 +600,8 @@ int cert_issue(const char *ca_cert_path, const char *ca_key_path,
 	       const char *cert_path, const char *key_path, char *err,
 	       size_t errlen)
 {
-	time_t now = time(NULL);
-	struct cert_request req = { .name = name, .vaddr = vaddr };
-	struct ca_material ca;
-	int ret;
+	struct cert_addrs addrs = { .has_v4 = true, .v4 = vaddr };
 
-	if (!cert_name_valid(name))
-		return errbuf_fail(err, errlen,
-				   "invalid node name: use 1-63 characters of A-Z a-z 0-9 . _ -");
 	if (!vaddr_usable(vaddr)) {
 		char text[INET_ADDRSTRLEN];
 
@@ -548,6 +609,30 @@ int cert_issue(const char *ca_cert_path, const char *ca_key_path,
 		return errbuf_fail(err, errlen,
 				   "%s is not a usable unicast address", text);
 	}
+	return cert_issue_addrs(ca_cert_path, ca_key_path, name, &addrs, days,
+				cert_path, key_path, err, errlen);
+}
+
+int cert_issue_addrs(const char *ca_cert_path, const char *ca_key_path,
+		     const char *name, const struct cert_addrs *addrs,
+		     unsigned int days, const char *cert_path,
+		     const char *key_path, char *err, size_t errlen)
+{
+	time_t now = time(NULL);
+	struct cert_request req = { .name = name, .addrs = *addrs };
+	struct ca_material ca;
+	int ret;
+
+	if (!cert_name_valid(name))
+		return errbuf_fail(err, errlen,
+				   "invalid node name: use 1-63 characters of A-Z a-z 0-9 . _ -");
+	if ((addrs->has_v4 && !vaddr_usable(addrs->v4)) ||
+	    (addrs->has_v6 && !vaddr6_usable(&addrs->v6)))
+		return errbuf_fail(err, errlen,
+				   "not a usable unicast address");
+	if (!addrs->has_v4 && !addrs->has_v6)
+		return errbuf_fail(err, errlen,
+				   "a node certificate needs an address");
 	if (check_days(days, err, errlen) < 0)
 		return -1;
 	if (!ca_cert_path || !ca_key_path || !cert_path || !key_path)
@@ -653,8 +738,22 @@ int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
 		       const uint8_t pub[CERT_ED25519_PUB_LEN], uint8_t *pem,
 		       size_t pem_max, char *err, size_t errlen)
 {
+	struct cert_addrs addrs = { .has_v4 = true, .v4 = vaddr };
+
+	return cert_issue_for_key_addrs(ca_cert_path, ca_key_path, name,
+					&addrs, days, pub, pem, pem_max, err,
+					errlen);
+}
+
+int cert_issue_for_key_addrs(const char *ca_cert_path,
+			     const char *ca_key_path, const char *name,
+			     const struct cert_addrs *addrs, unsigned int days,
+			     const uint8_t pub[CERT_ED25519_PUB_LEN],
+			     uint8_t *pem, size_t pem_max, char *err,
+			     size_t errlen)
+{
 	struct node_key subject = { .ready = false };
-	struct cert_request req = { .name = name, .vaddr = vaddr };
+	struct cert_request req = { .name = name, .addrs = *addrs };
 	uint8_t der[CERT_DER_MAX];
 	struct ca_material ca;
 	int der_len, ret = -1;
@@ -663,7 +762,9 @@ int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
 
 	if (!cert_name_valid(name))
 		return errbuf_fail(err, errlen, "invalid node name");
-	if (!vaddr_usable(vaddr))
+	if ((!addrs->has_v4 && !addrs->has_v6) ||
+	    (addrs->has_v4 && !vaddr_usable(addrs->v4)) ||
+	    (addrs->has_v6 && !vaddr6_usable(&addrs->v6)))
 		return errbuf_fail(err, errlen, "not a usable unicast address");
 	if (check_days(days, err, errlen) < 0)
 		return -1;
@@ -693,7 +794,7 @@ int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
 	if (cert_setup(cert, name, &rng, err, errlen) < 0 ||
 	    cert_set_validity(cert, req.not_before, req.not_after, err,
 			      errlen) < 0 ||
-	    cert_set_node_extensions(cert, &ca, vaddr, &subject, err,
+	    cert_set_node_extensions(cert, &ca, addrs, &subject, err,
 				     errlen) < 0)
 		goto out_free_subject;
 	der_len = cert_sign(cert, &subject, &ca.key, &rng, der, sizeof(der),

@@ -10,12 +10,30 @@
 #ifndef _PODNET_CERT_ISSUE_H
 #define _PODNET_CERT_ISSUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
 
+/* A node's virtual addresses: one IPv4, one IPv6, or both. */
+struct cert_addrs {
+	bool has_v4;
+	struct in_addr v4;
+	bool has_v6;
+	struct in6_addr v6;
+};
+
+/* Adds text (an IPv4 or IPv6 address, no prefix) to addrs: at most one of
+ * each family, unicast only. 0, or -1 with the reason in err. */
+int cert_addrs_add(struct cert_addrs *addrs, const char *text, char *err,
+		   size_t errlen);
+/* The DER subjectAltName value for addrs into out (max bytes): its length,
+ * or -1 if it does not fit or addrs is empty. */
+int cert_san_build(const struct cert_addrs *addrs, uint8_t *out,
+		   size_t max);
+
 /*
- * Both return 0 on success, -1 on failure with a human-readable reason in
+ * All return 0 on success, -1 on failure with a human-readable reason in
  * err (never containing key material).
  */
 int cert_ca_create(const char *name, unsigned int days, const char *cert_path,
@@ -24,6 +42,11 @@ int cert_issue(const char *ca_cert_path, const char *ca_key_path,
 	       const char *name, struct in_addr vaddr, unsigned int days,
 	       const char *cert_path, const char *key_path, char *err,
 	       size_t errlen);
+/* The same with any address set (cert_addrs_add). */
+int cert_issue_addrs(const char *ca_cert_path, const char *ca_key_path,
+		     const char *name, const struct cert_addrs *addrs,
+		     unsigned int days, const char *cert_path,
+		     const char *key_path, char *err, size_t errlen);
 
 /*
  * Signs msg with the CA key (Ed25519, 64-byte signature) after checking that
@@ -52,6 +75,13 @@ int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
 		       unsigned int days,
 		       const uint8_t pub[CERT_ED25519_PUB_LEN], uint8_t *pem,
 		       size_t pem_max, char *err, size_t errlen);
+/* The same with any address set (one IPv4 and/or one IPv6). */
+int cert_issue_for_key_addrs(const char *ca_cert_path,
+			     const char *ca_key_path, const char *name,
+			     const struct cert_addrs *addrs, unsigned int days,
+			     const uint8_t pub[CERT_ED25519_PUB_LEN],
+			     uint8_t *pem, size_t pem_max, char *err,
+			     size_t errlen);
 int cert_service_identity(const char *ca_cert_path, const char *ca_key_path,
 			  const char *name, uint8_t *cert_pem,
 			  size_t cert_pem_max, int *cert_pem_len,

@@ -49,6 +49,16 @@ uint32_t csum_pseudo_ipv4(const uint8_t *addrs, uint8_t protocol,
 	return csum_add(0, pseudo, sizeof(pseudo));
 }
 
+uint32_t csum_pseudo_ipv6(const uint8_t *addrs, uint8_t next_header,
+			  uint32_t len)
+{
+	uint8_t tail[8] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16),
+			    (uint8_t)(len >> 8), (uint8_t)len, 0, 0, 0,
+			    next_header };
+
+	return csum_add(csum_add(0, addrs, 32), tail, sizeof(tail));
+}
+
 uint16_t csum_inet(const void *data, size_t len)
 {
 	return htons(csum_fold(csum_add(0, data, len)));

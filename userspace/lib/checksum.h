@@ -2,7 +2,7 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  *
- * The Internet checksum (RFC 1071) for the IPv4 packets the daemon builds
+ * The Internet checksum (RFC 1071) for the IPv4 and IPv6 packets the daemon builds
  * or finishes itself: TSO segments, coalesced TCP super-packets and ICMP
  * unreachables. Sums are kept in host order until they are stored.
  */
@@ -26,6 +26,11 @@ uint16_t csum_fold(uint32_t sum);
  */
 uint32_t csum_pseudo_ipv4(const uint8_t *addrs, uint8_t protocol,
 			  uint16_t len);
+
+/* The same for IPv6 (RFC 8200 section 8.1): addrs points at the source
+ * address followed by the destination (offset 8 of the IPv6 header). */
+uint32_t csum_pseudo_ipv6(const uint8_t *addrs, uint8_t next_header,
+			  uint32_t len);
 
 /* The checksum of len bytes at data in network order, ready to store in
  * an IPv4 or ICMP header whose checksum field is zero. */

@@ -198,27 +198,73 @@ static int parse_ciphers(struct parser *p, const char *value, char *out,
 	return 0;
 }
 
-static int parse_address(struct parser *p, const char *value)
-{
-	char buf[INET_ADDRSTRLEN + 4];
-	char *slash;
-	unsigned long plen = 32;
+#define ADDRESS_SYNTAX \
+	"expected 'Address = A.B.C.D/PREFIX', 'Address = X:X::X/PREFIX' or both, separated by a comma"
 
-	if (strlen(value) >= sizeof(buf))
-		return fail(p, "expected 'Address = A.B.C.D/PREFIX', got '%s'",
-			    value);
-	strcpy(buf, value);
+/* One item of Address: an IPv4 or IPv6 address with an optional prefix
+ * (default /32 and /128). */
+static int parse_one_address(struct parser *p, const char *item)
+{
+	struct config *cfg = p->cfg;
+	char buf[INET6_ADDRSTRLEN + 5];
+	unsigned long plen;
+	bool v6 = strchr(item, ':') != NULL;
+	char *slash;
+
+	if (strlen(item) >= sizeof(buf))
+		return fail(p, ADDRESS_SYNTAX ", got '%s'", item);
+	strcpy(buf, item);
+	plen = v6 ? 128 : 32;
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash = '\0';
-		if (parse_uint(slash + 1, 1, 32, &plen))
-			return fail(p, "expected a prefix length 1-32 after '/', got '%s'",
-				    slash + 1);
+		if (parse_uint(slash + 1, 1, v6 ? 128 : 32, &plen))
+			return fail(p, "expected a prefix length 1-%d after '/', got '%s'",
+				    v6 ? 128 : 32, slash + 1);
 	}
-	if (inet_pton(AF_INET, buf, &p->cfg->address) != 1)
-		return fail(p, "expected 'Address = A.B.C.D/PREFIX', got '%s'",
-			    value);
-	p->cfg->prefixlen = (uint8_t)plen;
+	if (v6) {
+		if (cfg->has_address6)
+			return fail(p, "Address holds one IPv6 address; '%s' is a second",
+				    item);
+		if (inet_pton(AF_INET6, buf, &cfg->address6) != 1)
+			return fail(p, ADDRESS_SYNTAX ", got '%s'", item);
+		cfg->prefixlen6 = (uint8_t)plen;
+		cfg->has_address6 = true;
+		return 0;
+	}
+	if (cfg->has_address)
+		return fail(p, "Address holds one IPv4 address; '%s' is a second",
+			    item);
+	if (inet_pton(AF_INET, buf, &cfg->address) != 1)
+		return fail(p, ADDRESS_SYNTAX ", got '%s'", item);
+	cfg->prefixlen = (uint8_t)plen;
+	cfg->has_address = true;
+	return 0;
+}
+
+static int parse_address(struct parser *p, const char *value)
+{
+	char buf[2 * (INET6_ADDRSTRLEN + 5) + 8];
+	char *item, *save = NULL;
+
+	/* A later Address line replaces an earlier one, as before. */
+	p->cfg->has_address = p->cfg->has_address6 = false;
+	if (strlen(value) >= sizeof(buf))
+		return fail(p, ADDRESS_SYNTAX ", got '%s'", value);
+	strcpy(buf, value);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		item += strspn(item, " \t");
+		end = item + strlen(item);
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (parse_one_address(p, item))
+			return -1;
+	}
+	if (!p->cfg->has_address && !p->cfg->has_address6)
+		return fail(p, ADDRESS_SYNTAX ", got '%s'", value);
 	p->have_address = true;
 	return 0;
 }
@@ -575,6 +621,11 @@ int config_parse_buffer(const char *name, const char *buf, size_t len,
 		fail(&p, "[Interface] needs Address, CA, Certificate and PrivateKey; missing %s",
 		     !p.have_address ? "Address" : !p.have_ca ? "CA" :
 		     !p.have_cert ? "Certificate" : "PrivateKey");
+		goto out;
+	}
+	if (cfg->has_address6 && cfg->mtu < CONFIG_MIN_MTU6) {
+		fail(&p, "MTU %u is below %d, the least IPv6 allows, and Address has an IPv6 address",
+		     cfg->mtu, CONFIG_MIN_MTU6);
 		goto out;
 	}
 	/* Per network namespace, as the CLI finds it (ctlpath.h). */

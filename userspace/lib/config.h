@@ -22,6 +22,8 @@
 #define CONFIG_DEFAULT_PORT 51820
 #define CONFIG_DEFAULT_MTU 1340
 #define CONFIG_MIN_MTU 576
+/* IPv6 needs every link to carry 1280 bytes (RFC 8200 section 5). */
+#define CONFIG_MIN_MTU6 1280
 /*
  * The largest inner packet whose worst-case datagram still fits a 1500-byte
  * link: 1500 - IPv4 (20) - UDP (8) - relay header (8) - podnet header (8)
@@ -68,8 +70,12 @@ enum config_datapath {
 struct config {
 	char path[PATH_MAX];
 	char ifname[IFNAMSIZ];
+	bool has_address;		/* an IPv4 Address */
 	struct in_addr address;
 	uint8_t prefixlen;
+	bool has_address6;		/* an IPv6 Address */
+	struct in6_addr address6;
+	uint8_t prefixlen6;
 	uint16_t listen_port;
 	unsigned int mtu;
 	bool mtu_set;			/* MTU was in the file */

@@ -79,12 +79,20 @@ static void write_ciphers(FILE *f, const char *list)
 
 int config_write(FILE *f, const struct config *cfg)
 {
-	char addr[INET_ADDRSTRLEN], ep[ENDPOINT_SPEC_STR_MAX];
+	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN];
+	char ep[ENDPOINT_SPEC_STR_MAX];
 
 	inet_ntop(AF_INET, &cfg->address, addr, sizeof(addr));
+	inet_ntop(AF_INET6, &cfg->address6, addr6, sizeof(addr6));
 	fprintf(f, "[Interface]\n");
 	fprintf(f, "Name = %s\n", cfg->ifname);
-	fprintf(f, "Address = %s/%u\n", addr, cfg->prefixlen);
+	if (cfg->has_address && cfg->has_address6)
+		fprintf(f, "Address = %s/%u, %s/%u\n", addr, cfg->prefixlen,
+			addr6, cfg->prefixlen6);
+	else if (cfg->has_address6)
+		fprintf(f, "Address = %s/%u\n", addr6, cfg->prefixlen6);
+	else
+		fprintf(f, "Address = %s/%u\n", addr, cfg->prefixlen);
 	fprintf(f, "ListenPort = %u\n", cfg->listen_port);
 	fprintf(f, "MTU = %u\n", cfg->mtu);
 	write_path(f, "CA", cfg->ca_path);

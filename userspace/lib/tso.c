@@ -33,72 +33,109 @@ static int finish_checksum(const struct virtio_net_hdr *vh, uint8_t *pkt,
 	return 0;
 }
 
-static uint16_t tcp_checksum(const struct iphdr *ip, const uint8_t *tcp,
-			     size_t tcp_len)
-{
-	uint32_t sum = csum_pseudo_ipv4((const uint8_t *)&ip->saddr,
-					IPPROTO_TCP, (uint16_t)tcp_len);
+/* One segment's headers, given the segment's payload length seg, its
+ * sequence offset off and whether it is the first or last. */
+struct tso_cut {
+	bool v6;
+	size_t ihl, thl;
+	uint32_t seq;
+	uint16_t id;
+	uint8_t flags;
+};
 
-	return csum_fold(csum_add(sum, tcp, tcp_len));
+static void cut_headers(const struct tso_cut *c, uint8_t *seg_pkt, size_t seg,
+			size_t off, int index, bool last)
+{
+	uint8_t *tcp = seg_pkt + c->ihl;
+	size_t hdr = c->ihl + c->thl;
+	uint32_t sum;
+
+	if (c->v6) {
+		put16(seg_pkt + 4, (uint16_t)(c->thl + seg));
+		sum = csum_pseudo_ipv6(seg_pkt + 8, IPPROTO_TCP,
+				       (uint32_t)(c->thl + seg));
+	} else {
+		struct iphdr *sip = (struct iphdr *)seg_pkt;
+
+		sip->tot_len = htons((uint16_t)(hdr + seg));
+		sip->id = htons((uint16_t)(c->id + index));
+		sip->check = 0;
+		sip->check = csum_inet(seg_pkt, c->ihl);
+		sum = csum_pseudo_ipv4((const uint8_t *)&sip->saddr,
+				       IPPROTO_TCP, (uint16_t)(c->thl + seg));
+	}
+	put16(tcp + 4, (uint16_t)((c->seq + off) >> 16));
+	put16(tcp + 6, (uint16_t)(c->seq + off));
+	/* FIN and PSH belong to the last segment, CWR to the first. */
+	tcp[13] = c->flags;
+	if (!last)
+		tcp[13] &= (uint8_t)~(TH_FIN | TH_PUSH);
+	if (index)
+		tcp[13] &= (uint8_t)~0x80;
+	tcp[16] = tcp[17] = 0;
+	put16(tcp + 16, csum_fold(csum_add(sum, tcp, c->thl + seg)));
+}
+
+/* The IP header of a super-packet: its length, or 0 if pkt is not one
+ * this handles (TCP right after the IPv4 or IPv6 header). */
+static size_t ip_header(uint8_t *pkt, size_t len, bool v6, struct tso_cut *c)
+{
+	if (v6) {
+		if (len < 40 || (pkt[0] >> 4) != 6 || pkt[6] != IPPROTO_TCP ||
+		    (size_t)((pkt[4] << 8) | pkt[5]) + 40 != len)
+			return 0;
+		return 40;
+	} else {
+		const struct iphdr *ip = (const struct iphdr *)pkt;
+		size_t ihl;
+
+		if (len < sizeof(*ip) || ip->version != 4 ||
+		    ip->protocol != IPPROTO_TCP)
+			return 0;
+		ihl = ip->ihl * 4u;
+		if (ihl < sizeof(*ip) || ntohs(ip->tot_len) != len)
+			return 0;
+		c->id = ntohs(ip->id);
+		return ihl;
+	}
 }
 
 int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
 	      uint8_t *scratch, size_t scratch_len, tso_emit_fn emit,
 	      void *ctx)
 {
-	const struct iphdr *ip = (const struct iphdr *)pkt;
-	size_t ihl, thl, hdr, mss, payload, off;
-	uint32_t seq;
-	uint16_t id;
-	uint8_t flags;
+	uint8_t gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	struct tso_cut c = { .v6 = gso == VIRTIO_NET_HDR_GSO_TCPV6 };
+	size_t hdr, mss, payload, off;
 	int count = 0;
 
-	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_NONE) {
+	if (gso == VIRTIO_NET_HDR_GSO_NONE) {
 		if (finish_checksum(vh, pkt, len))
 			return -1;
 		emit(ctx, pkt, len);
 		return 1;
 	}
-	if ((vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_TCPV4)
+	if (gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6)
 		return -1;
-	if (len < sizeof(*ip) || ip->version != 4 || ip->protocol != IPPROTO_TCP)
+	c.ihl = ip_header(pkt, len, c.v6, &c);
+	if (!c.ihl || len < c.ihl + 20)
 		return -1;
-	ihl = ip->ihl * 4u;
-	if (ihl < sizeof(*ip) || len < ihl + 20 || ntohs(ip->tot_len) != len)
-		return -1;
-	thl = (pkt[ihl + 12] >> 4) * 4u;
-	hdr = ihl + thl;
+	c.thl = (pkt[c.ihl + 12] >> 4) * 4u;
+	hdr = c.ihl + c.thl;
 	mss = le16toh(vh->gso_size);
-	if (thl < 20 || hdr > len || !mss || hdr + mss > scratch_len ||
+	if (c.thl < 20 || hdr > len || !mss || hdr + mss > scratch_len ||
 	    hdr + mss > 0xffff)
 		return -1;
 	payload = len - hdr;
-	memcpy(&seq, pkt + ihl + 4, 4);
-	seq = ntohl(seq);
-	id = ntohs(ip->id);
-	flags = pkt[ihl + 13];
+	memcpy(&c.seq, pkt + c.ihl + 4, 4);
+	c.seq = ntohl(c.seq);
+	c.flags = pkt[c.ihl + 13];
 	for (off = 0; off < payload || (off == 0 && !payload); off += mss) {
 		size_t seg = payload - off < mss ? payload - off : mss;
-		struct iphdr *sip = (struct iphdr *)scratch;
-		uint8_t *tcp = scratch + ihl;
-		bool last = off + mss >= payload;
 
 		memcpy(scratch, pkt, hdr);
 		memcpy(scratch + hdr, pkt + hdr + off, seg);
-		sip->tot_len = htons((uint16_t)(hdr + seg));
-		sip->id = htons((uint16_t)(id + count));
-		sip->check = 0;
-		sip->check = csum_inet(scratch, ihl);
-		put16(tcp + 4, (uint16_t)((seq + off) >> 16));
-		put16(tcp + 6, (uint16_t)(seq + off));
-		/* FIN and PSH belong to the last segment, CWR to the first. */
-		tcp[13] = flags;
-		if (!last)
-			tcp[13] &= (uint8_t)~(TH_FIN | TH_PUSH);
-		if (count)
-			tcp[13] &= (uint8_t)~0x80;
-		tcp[16] = tcp[17] = 0;
-		put16(tcp + 16, tcp_checksum(sip, tcp, thl + seg));
+		cut_headers(&c, scratch, seg, off, count, off + mss >= payload);
 		emit(ctx, scratch, hdr + seg);
 		count++;
 		if (!payload)

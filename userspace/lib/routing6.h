@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The podnet developers.
+ *
+ * Cryptokey routing for IPv6: virtual IPv6 address -> the peer whose
+ * certificate holds it. Exact match, as routing.h is for IPv4: a hash
+ * table with linear probing, one hash and usually one probe per packet.
+ */
+#ifndef _PODNET_ROUTING6_H
+#define _PODNET_ROUTING6_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+struct routing6_entry {
+	struct in6_addr addr;
+	void *peer;		/* NULL marks an empty slot */
+};
+
+struct routing6_table {
+	struct routing6_entry *slots;
+	size_t capacity;	/* power of two */
+	size_t count;
+	size_t tombstones;
+};
+
+int routing6_init(struct routing6_table *rt);
+void routing6_free(struct routing6_table *rt);
+/* Insert or replace; 0, or -ENOMEM / -EINVAL (:: or no peer). */
+int routing6_insert(struct routing6_table *rt, const struct in6_addr *addr,
+		    void *peer);
+/* Remove addr if it maps to peer (NULL: whoever holds it); 0 or -ENOENT. */
+int routing6_remove(struct routing6_table *rt, const struct in6_addr *addr,
+		    const void *peer);
+void *routing6_lookup(const struct routing6_table *rt,
+		      const struct in6_addr *addr);
+
+#endif /* _PODNET_ROUTING6_H */
