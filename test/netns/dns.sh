@@ -70,7 +70,7 @@ check "rv.pod (a configured peer)" resolves_to "$ns_laptop" rv.pod 10.77.0.1
 check "OFFICE.POD (case does not matter)" resolves_to "$ns_laptop" OFFICE.POD 10.77.0.11
 answer_has() { q "$1" "${@:3}" | grep -q "$2"; }
 check "office.pod over TCP" answer_has "$ns_laptop" '^office\.pod\..*IN.*A.*10\.77\.0\.11' -t office.pod @10.77.0.12 A
-check "AAAA office.pod: NOERROR without records (no IPv6 inside yet)" \
+check "AAAA office.pod: NOERROR without records (office has no IPv6 address)" \
 	rcode_is "$ns_laptop" NOERROR AAAA office.pod @10.77.0.12
 
 # --- NXDOMAIN, REFUSED, malformed ---------------------------------------

@@ -172,6 +172,14 @@ n "$ns1" ip link set pod0 mtu 1340
 # --- a v6-only node ----------------------------------------------------------
 check "ping -6 fd77::1 from v6-only gamma" n "$ns3" ping -6 -c 2 -i 0.2 -W 2 fd77::1
 check "ping -6 fd77::3 from alpha" n "$ns1" ping -6 -c 1 -W 2 fd77::3
+# Names: AAAA from the certificates (alpha answers on 10.77.0.1).
+ask() { ip netns exec "$ns1" timeout 10 drill @10.77.0.1 "$1" "$2" 2>/dev/null; }
+answers() { ask "$1" "$2" | grep -qi "^$2\.[[:space:]].*$1[[:space:]]*$3\$"; }
+check "DNS: AAAA gamma.pod is gamma's certificate's fd77::3" answers AAAA gamma.pod fd77::3
+check "DNS: AAAA beta.pod is fd77::2 ..." answers AAAA beta.pod fd77::2
+check "... and its A is still 10.77.0.2" answers A beta.pod 10.77.0.2
+check "DNS: v6-only gamma does not take port 53 on every address" \
+	bash -c "! ip netns exec $ns3 ss -Hlun | grep -q ':53 '"
 # gamma's certificate has no IPv4 address: IPv4 from it is another family.
 n "$ns3" ip addr add 10.77.0.3/24 dev pod0
 n "$ns3" ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null 2>&1 || true

@@ -91,16 +91,19 @@ static enum dns_name_result lookup(void *opaque, const char *name,
 	struct peer *p;
 
 	if (!strcasecmp(name, node->identity.name)) {
-		out->has_v4 = true;
+		out->has_v4 = node->cfg.has_address;
 		out->v4 = node->cfg.address;
+		out->has_v6 = node->cfg.has_address6;
+		out->v6 = node->cfg.address6;
 		return DNS_NAME_FOUND;
 	}
 	p = find_peer(node, name);
-	/* IPv6 inside (issue 14, item 1): a certificate's IPv6 address goes
-	 * to out->v6 with has_v6, here and above; AAAA answers it then. */
-	if (p && p->has_vaddr) {
-		out->has_v4 = true;
+	/* The addresses its certificate names: A and AAAA. */
+	if (p && (p->has_vaddr || p->has_vaddr6)) {
+		out->has_v4 = p->has_vaddr;
 		out->v4 = p->vaddr;
+		out->has_v6 = p->has_vaddr6;
+		out->v6 = p->vaddr6;
 		return DNS_NAME_FOUND;
 	}
 	c = cache_find(node, name);
@@ -496,6 +499,13 @@ void dns_open(struct node *node)
 	}
 	if (!node->cfg.domain[0])
 		return;
+	/* The server listens on the IPv4 virtual address only (for now): a
+	 * node without one must not take port 53 on every address. */
+	if (!node->cfg.has_address) {
+		log_info("DNS: this node has no IPv4 Address; NAME.%s is answered by nodes that have one",
+			 node->cfg.domain);
+		return;
+	}
 	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
 	d->udp_fd = bind_socket(node, SOCK_DGRAM);
 	if (d->udp_fd >= 0)

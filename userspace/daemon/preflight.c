@@ -568,7 +568,7 @@ void preflight_warn(const struct config *cfg)
 {
 	char addr[INET_ADDRSTRLEN];
 
-	if (cfg->prefixlen != 32)
+	if (!cfg->has_address || cfg->prefixlen != 32)
 		return;
 	inet_ntop(AF_INET, &cfg->address, addr, sizeof(addr));
 	log_warn("%s: Address %s is a /32 (no prefix given?): the interface gets no route to the other nodes; write e.g. 'Address = %s/24' for the network's prefix, or add the routes yourself",
