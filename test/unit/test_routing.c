@@ -368,6 +368,48 @@ static void test_remove_all_then_grow(void **state)
 		assert_ptr_equal(routing_lookup(rt, nth(i)), &peers[2]);
 }
 
+/* Subnets behind a node: longest prefix wins, exact addresses win over
+ * any prefix, an identical prefix for a second peer is refused. */
+static void test_prefixes(void **state)
+{
+	struct routing_table *rt = *state;
+	int pp[4];
+
+	assert_int_equal(routing_prefix_insert(rt, ip("192.168.0.0"), 16,
+					       &pp[0]), 0);
+	assert_int_equal(routing_prefix_insert(rt, ip("192.168.50.0"), 24,
+					       &pp[1]), 0);
+	assert_int_equal(routing_insert(rt, ip("192.168.50.7"), &pp[2]), 0);
+	assert_ptr_equal(routing_lookup(rt, ip("192.168.50.10")), &pp[1]);
+	assert_ptr_equal(routing_lookup(rt, ip("192.168.51.10")), &pp[0]);
+	assert_ptr_equal(routing_lookup(rt, ip("192.168.50.7")), &pp[2]);
+	assert_null(routing_lookup(rt, ip("192.169.0.1")));
+	/* Same prefix: the same peer again is fine, another is refused. */
+	assert_int_equal(routing_prefix_insert(rt, ip("192.168.50.0"), 24,
+					       &pp[1]), 0);
+	assert_int_equal(routing_prefix_insert(rt, ip("192.168.50.0"), 24,
+					       &pp[3]), -EEXIST);
+	assert_ptr_equal(routing_prefix_owner(rt, ip("192.168.50.0"), 24),
+			 &pp[1]);
+	/* Host bits and bad lengths are refused. */
+	assert_int_equal(routing_prefix_insert(rt, ip("192.168.50.1"), 24,
+					       &pp[3]), -EINVAL);
+	assert_int_equal(routing_prefix_insert(rt, ip("10.0.0.0"), 0,
+					       &pp[3]), -EINVAL);
+	assert_int_equal(routing_prefix_insert(rt, ip("10.0.0.0"), 33,
+					       &pp[3]), -EINVAL);
+	/* Only the owner removes; then the wider prefix takes over. */
+	assert_int_equal(routing_prefix_remove(rt, ip("192.168.50.0"), 24,
+					       &pp[3]), -ENOENT);
+	assert_int_equal(routing_prefix_remove(rt, ip("192.168.50.0"), 24,
+					       &pp[1]), 0);
+	assert_ptr_equal(routing_lookup(rt, ip("192.168.50.10")), &pp[0]);
+	assert_int_equal(routing_prefix_insert(rt, ip("10.1.2.3"), 32,
+					       &pp[3]), 0);
+	assert_ptr_equal(routing_lookup(rt, ip("10.1.2.3")), &pp[3]);
+	assert_null(routing_lookup(rt, ip("10.1.2.4")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +431,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_all_then_grow,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefixes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  */
 #include "routing.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ int routing_init(struct routing_table *rt)
 void routing_free(struct routing_table *rt)
 {
 	free(rt->slots);
+	free(rt->prefixes);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -138,5 +140,83 @@ void *routing_lookup(const struct routing_table *rt, struct in_addr addr)
 	if (!addr.s_addr)
 		return NULL;
 	e = find_slot(rt, addr.s_addr);
-	return e ? e->peer : NULL;
+	if (e)
+		return e->peer;
+	/* Few subnets per network: a scan beats a trie here. */
+	for (size_t i = 0; i < rt->nprefixes; i++) {
+		const struct routing_prefix *p = &rt->prefixes[i];
+
+		if ((addr.s_addr & p->mask) == p->net)
+			return p->peer;
+	}
+	return NULL;
+}
+
+uint32_t routing_mask(uint8_t len)
+{
+	if (len == 0)
+		return 0;
+	if (len >= 32)
+		return 0xffffffffu;
+	return htonl(~((1u << (32 - len)) - 1));
+}
+
+static struct routing_prefix *prefix_find(const struct routing_table *rt,
+					  uint32_t net, uint8_t len)
+{
+	for (size_t i = 0; i < rt->nprefixes; i++)
+		if (rt->prefixes[i].net == net && rt->prefixes[i].len == len)
+			return &rt->prefixes[i];
+	return NULL;
+}
+
+void *routing_prefix_owner(const struct routing_table *rt,
+			   struct in_addr net, uint8_t len)
+{
+	struct routing_prefix *p = prefix_find(rt, net.s_addr, len);
+
+	return p ? p->peer : NULL;
+}
+
+int routing_prefix_insert(struct routing_table *rt, struct in_addr net,
+			  uint8_t len, void *peer)
+{
+	struct routing_prefix *p, *grown;
+	size_t i;
+
+	if (!peer || len < 1 || len > 32 ||
+	    (net.s_addr & ~routing_mask(len)))
+		return -EINVAL;
+	p = prefix_find(rt, net.s_addr, len);
+	if (p)
+		return p->peer == peer ? 0 : -EEXIST;
+	grown = realloc(rt->prefixes, (rt->nprefixes + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rt->prefixes = grown;
+	/* Keep longest first so the first match is the longest. */
+	for (i = 0; i < rt->nprefixes && rt->prefixes[i].len >= len; i++)
+		;
+	memmove(&rt->prefixes[i + 1], &rt->prefixes[i],
+		(rt->nprefixes - i) * sizeof(*grown));
+	rt->prefixes[i] = (struct routing_prefix){
+		.net = net.s_addr, .mask = routing_mask(len), .len = len,
+		.peer = peer,
+	};
+	rt->nprefixes++;
+	return 0;
+}
+
+int routing_prefix_remove(struct routing_table *rt, struct in_addr net,
+			  uint8_t len, const void *peer)
+{
+	struct routing_prefix *p = prefix_find(rt, net.s_addr, len);
+	size_t i;
+
+	if (!p || (peer && p->peer != peer))
+		return -ENOENT;
+	i = (size_t)(p - rt->prefixes);
+	memmove(p, p + 1, (rt->nprefixes - i - 1) * sizeof(*p));
+	rt->nprefixes--;
+	return 0;
 }

@@ -5,6 +5,9 @@
  * Cryptokey routing: virtual IPv4 address -> the peer whose certificate
  * holds it. One exact-match entry per address; a hash table with linear
  * probing, so a lookup on the packet path is a hash and usually one probe.
+ * Routed subnets (a certificate's --route, doc/identity.md) sit in a short
+ * list beside it, longest prefix first: a lookup that misses the exact
+ * addresses falls back to the longest prefix that holds the address.
  */
 #ifndef _PODNET_ROUTING_H
 #define _PODNET_ROUTING_H
@@ -18,11 +21,20 @@ struct routing_entry {
 	void *peer;
 };
 
+struct routing_prefix {
+	uint32_t net;	/* network byte order, host bits zero */
+	uint32_t mask;	/* network byte order */
+	uint8_t len;	/* 1..32 */
+	void *peer;
+};
+
 struct routing_table {
 	struct routing_entry *slots;
 	size_t capacity;	/* power of two */
 	size_t count;
 	size_t tombstones;
+	struct routing_prefix *prefixes;	/* longest first */
+	size_t nprefixes;
 };
 
 int routing_init(struct routing_table *rt);
@@ -33,6 +45,23 @@ int routing_insert(struct routing_table *rt, struct in_addr addr, void *peer);
  * owner's route); returns 0 or -ENOENT. */
 int routing_remove(struct routing_table *rt, struct in_addr addr,
 		   const void *peer);
+/* The exact address if there is one, else the longest prefix holding
+ * addr, else NULL. */
 void *routing_lookup(const struct routing_table *rt, struct in_addr addr);
+
+/* Prefixes (subnets). net must have no host bits, len 1..32. Insert fails
+ * with -EEXIST when the same prefix is already there for another peer
+ * (the caller warns and refuses the second), and is a no-op for the same
+ * peer; -EINVAL on a bad prefix, -ENOMEM. */
+int routing_prefix_insert(struct routing_table *rt, struct in_addr net,
+			  uint8_t len, void *peer);
+/* Removes net/len if it is peer's; 0 or -ENOENT. */
+int routing_prefix_remove(struct routing_table *rt, struct in_addr net,
+			  uint8_t len, const void *peer);
+/* The peer net/len routes to exactly (not by a wider prefix), or NULL. */
+void *routing_prefix_owner(const struct routing_table *rt,
+			   struct in_addr net, uint8_t len);
+/* The mask of a prefix length, network byte order. */
+uint32_t routing_mask(uint8_t len);
 
 #endif /* _PODNET_ROUTING_H */
