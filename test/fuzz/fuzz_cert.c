@@ -8,6 +8,7 @@
  * certificates from corpus/fuzz_cert/ to get past the outer SEQUENCE.
  */
 #include <stddef.h>
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(id.name[0] != '\0' && printable(id.name, sizeof(id.name)));
 	CHECK(printable(id.issuer, sizeof(id.issuer)));
 	CHECK(printable(id.key_type, sizeof(id.key_type)));
+	/* Routed subnets: bounded, canonical (no host bits), 1..32. */
+	CHECK(id.nroutes <= CERT_ROUTES_MAX);
+	for (size_t i = 0; i < id.nroutes; i++) {
+		uint8_t len = id.routes[i].len;
+		uint32_t host = len == 32 ? 0 : 0xffffffffu >> len;
+
+		CHECK(len >= 1 && len <= 32);
+		CHECK(!(ntohl(id.routes[i].net.s_addr) & host));
+	}
 	return 0;
 }
 

@@ -187,6 +187,34 @@ static void test_bad_address_and_days(void **state)
 	assert_false(exists(at("n.key")));
 }
 
+/* Routed subnets: one spelling per prefix, nothing else. */
+static void test_route_parse(void **state)
+{
+	static const char *bad[] = {
+		"192.168.50.1/24", "192.168.50.0", "192.168.50.0/0",
+		"192.168.50.0/33", "192.168.50.0/024", "192.168.50.0/24/1",
+		"192.168.050.0/24", "fd00::/64", "192.168.50.0/", "/24",
+		"192.168.50.0/2x", " 192.168.50.0/24",
+	};
+	struct cert_route r;
+	char why[256], buf[24];
+
+	(void)state;
+	assert_int_equal(cert_route_parse("192.168.50.0/24", 15, &r, why,
+					  sizeof(why)), 0);
+	assert_int_equal(r.len, 24);
+	cert_route_format(&r, buf, sizeof(buf));
+	assert_string_equal(buf, "192.168.50.0/24");
+	assert_int_equal(cert_route_parse("10.1.2.3/32", 11, &r, why,
+					  sizeof(why)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(cert_route_parse(bad[i], strlen(bad[i]), &r,
+						  why, sizeof(why)), -1);
+		assert_true(why[0] != '\0');
+	}
+}
+
 static void test_key_mode_ignores_umask(void **state)
 {
 	mode_t old = umask(0);
@@ -657,6 +685,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_rules),
 		cmocka_unit_test(test_bad_address_and_days),
+		cmocka_unit_test(test_route_parse),
 		cmocka_unit_test(test_key_mode_ignores_umask),
 		cmocka_unit_test(test_refuses_to_overwrite),
 		cmocka_unit_test(test_ca_key_must_match),

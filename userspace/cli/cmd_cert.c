@@ -34,7 +34,8 @@ static void cert_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s cert issue --name NODE --address ADDR [--address ADDR6] [--days N]\n"
-		"                     [--ca-dir DIR] [--dir OUTDIR] [--force]\n"
+		"                     [--route NET/LEN]... [--ca-dir DIR] [--dir OUTDIR]\n"
+		"                     [--force]\n"
 		"       %s cert show [--json] FILE\n"
 		"       %s cert revoke [--ca-dir DIR] [--dir CERTDIR] [--list FILE]\n"
 		"                      NAME|FINGERPRINT\n"
@@ -105,6 +106,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 		{ "name", required_argument, NULL, 'n' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "address6", required_argument, NULL, '6' },
+		{ "route", required_argument, NULL, 'r' },
 		{ "days", required_argument, NULL, 'd' },
 		CA_DIR_OPTION,
 		{ "dir", required_argument, NULL, 'o' },
@@ -124,7 +126,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 
 	cli_set_command_name(argv, "cert issue");
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:a:6:d:c:o:fh", options, NULL)) !=
+	while ((c = getopt_long(argc, argv, "n:a:6:r:d:c:o:fh", options, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'f':
@@ -145,6 +147,14 @@ static int cert_issue_cmd(int argc, char *argv[])
 			if (c == '6' && !strchr(optarg, ':')) {
 				fprintf(stderr, "%s: --address6 `%s' is not an IPv6 address\n",
 					prog_name, optarg);
+				return 1;
+			}
+			break;
+		case 'r':
+			/* A subnet behind this node (site-to-site). */
+			if (cert_addrs_add_route(&addrs, optarg, err,
+						 sizeof(err)) < 0) {
+				fprintf(stderr, "%s: %s\n", prog_name, err);
 				return 1;
 			}
 			break;
@@ -284,6 +294,15 @@ static void show_json(const struct cert_identity *id, const char *fingerprint,
 	} else {
 		printf("null");
 	}
+	printf(",\"routes\":[");
+	for (size_t i = 0; i < id->nroutes; i++) {
+		char route[24];
+
+		cert_route_format(&id->routes[i], route, sizeof(route));
+		printf("%s", i ? "," : "");
+		json_string(route);
+	}
+	printf("]");
 	printf(",\"issuer\":");
 	json_string(id->issuer);
 	printf(",\"key_type\":");
@@ -321,6 +340,12 @@ static void show_text(const char *path, const struct cert_identity *id,
 		printf("  %saddress%s: %s\n", bold, reset, addr);
 	if (id->has_vaddr6)
 		printf("  %saddress6%s: %s\n", bold, reset, addr6);
+	for (size_t i = 0; i < id->nroutes; i++) {
+		char route[24];
+
+		cert_route_format(&id->routes[i], route, sizeof(route));
+		printf("  %sroute%s: %s\n", bold, reset, route);
+	}
 	printf("  %sissuer%s: %s\n", bold, reset,
 	       id->issuer[0] ? id->issuer : "(none)");
 	printf("  %skey%s: %s\n", bold, reset, id->key_type);

@@ -8,6 +8,7 @@
  * that arrive from the network, so it must hold up against any bytes.
  * Issuing lives in cert_issue.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,88 @@ static const char *key_type_name(const DecodedCert *dc)
 	return "unknown";
 }
 
+int cert_route_parse(const char *text, size_t len, struct cert_route *r,
+		     char *err, size_t errlen)
+{
+	char buf[32], *slash, *end;
+	struct in_addr net;
+	unsigned long plen;
+	size_t i;
+
+	if (!text || len == 0 || len >= sizeof(buf))
+		return errbuf_fail(err, errlen, "route is empty or too long");
+	for (i = 0; i < len; i++)
+		if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.' ||
+		      text[i] == '/'))
+			return errbuf_fail(err, errlen,
+					   "route `%.*s' is not IPv4 NET/LEN",
+					   (int)len, text);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	slash = strchr(buf, '/');
+	if (!slash || !slash[1] || strchr(slash + 1, '/'))
+		return errbuf_fail(err, errlen, "route `%s' needs NET/LEN", buf);
+	*slash = '\0';
+	if (inet_pton(AF_INET, buf, &net) != 1)
+		return errbuf_fail(err, errlen, "route `%s/%s': bad network",
+				   buf, slash + 1);
+	/* No leading zeros: one spelling per prefix. */
+	if (slash[1] == '0' && slash[2])
+		return errbuf_fail(err, errlen, "route `%s/%s': bad length",
+				   buf, slash + 1);
+	plen = strtoul(slash + 1, &end, 10);
+	if (*end || plen < 1 || plen > 32)
+		return errbuf_fail(err, errlen,
+				   "route `%s/%s': length must be 1..32", buf,
+				   slash + 1);
+	if (net.s_addr & ~htonl(plen == 32 ? 0xffffffffu :
+				~((1u << (32 - plen)) - 1)))
+		return errbuf_fail(err, errlen,
+				   "route `%s/%lu' has host bits set", buf,
+				   plen);
+	r->net = net;
+	r->len = (uint8_t)plen;
+	return 0;
+}
+
+void cert_route_format(const struct cert_route *r, char *buf, size_t len)
+{
+	char net[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &r->net, net, sizeof(net));
+	snprintf(buf, len, "%s/%u", net, (unsigned int)r->len);
+}
+
+/* A SAN URI: ours must be a good route; anyone else's is not our business. */
+static int parse_uri(const DNS_entry *alt, struct cert_identity *id,
+		     char *err, size_t errlen)
+{
+	static const char prefix[] = CERT_ROUTE_URI_PREFIX;
+	size_t plen = sizeof(prefix) - 1;
+	struct cert_route r;
+	char why[160];
+
+	if (alt->len < 7 || memcmp(alt->name, "podnet:", 7))
+		return 0;
+	if ((size_t)alt->len <= plen || memcmp(alt->name, prefix, plen))
+		return errbuf_fail(err, errlen,
+				   "unknown podnet URI in subjectAltName");
+	if (cert_route_parse(alt->name + plen, alt->len - plen, &r, why,
+			     sizeof(why)) < 0)
+		return errbuf_fail(err, errlen, "bad routed subnet: %s", why);
+	for (size_t i = 0; i < id->nroutes; i++)
+		if (id->routes[i].net.s_addr == r.net.s_addr &&
+		    id->routes[i].len == r.len)
+			return errbuf_fail(err, errlen,
+					   "routed subnet listed twice");
+	if (id->nroutes >= CERT_ROUTES_MAX)
+		return errbuf_fail(err, errlen,
+				   "more than %d routed subnets",
+				   CERT_ROUTES_MAX);
+	id->routes[id->nroutes++] = r;
+	return 0;
+}
+
 int cert_parse(const uint8_t *der, size_t len, struct cert_identity *id,
 	       uint8_t ed25519_pub[CERT_ED25519_PUB_LEN], char *err,
 	       size_t errlen)
@@ -245,7 +328,14 @@ int cert_parse(const uint8_t *der, size_t len, struct cert_identity *id,
 		goto out_free;
 	}
 	for (alt = dc->altNames; alt; alt = alt->next) {
-		if (alt->type != ASN_IP_TYPE || !alt->name)
+		if (!alt->name || alt->len <= 0)
+			continue;
+		if (alt->type == ASN_URI_TYPE) {
+			if (parse_uri(alt, &tmp, err, errlen) < 0)
+				goto out_free;
+			continue;
+		}
+		if (alt->type != ASN_IP_TYPE)
 			continue;
 		/* The first of each family counts; more are ignored. */
 		if (alt->len == 4 && !tmp.has_vaddr) {

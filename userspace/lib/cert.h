@@ -27,6 +27,26 @@
 #define CERT_FILE_SIZE_MAX (64 * 1024)
 #define CERT_ED25519_PUB_LEN 32
 
+/*
+ * Subnets routed behind a node (site-to-site): SAN URIs
+ * "podnet:route:NET/LEN", signed with the rest of the certificate
+ * (doc/identity.md). IPv4 for now.
+ */
+#define CERT_ROUTES_MAX 8
+#define CERT_ROUTE_URI_PREFIX "podnet:route:"
+
+struct cert_route {
+	struct in_addr net;	/* host bits zero */
+	uint8_t len;		/* 1..32 */
+};
+
+/* Parses "NET/LEN" (len bytes of text, no NUL needed) strictly: an IPv4
+ * network in dotted quad, no host bits, prefix 1..32. 0 or -1 with err. */
+int cert_route_parse(const char *text, size_t len, struct cert_route *r,
+		     char *err, size_t errlen);
+/* "NET/LEN" into buf (at least 19 bytes). */
+void cert_route_format(const struct cert_route *r, char *buf, size_t len);
+
 struct cert_identity {
 	char name[CERT_NAME_MAX];	/* subject CN */
 	char issuer[CERT_NAME_MAX];	/* issuer CN */
@@ -34,6 +54,8 @@ struct cert_identity {
 	struct in_addr vaddr;		/* first SAN IP (IPv4) */
 	bool has_vaddr6;
 	struct in6_addr vaddr6;		/* first SAN IP of 16 bytes (IPv6) */
+	size_t nroutes;
+	struct cert_route routes[CERT_ROUTES_MAX];
 	bool is_ca;
 	time_t not_before;
 	time_t not_after;

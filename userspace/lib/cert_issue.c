@@ -370,33 +370,83 @@ int cert_addrs_add(struct cert_addrs *addrs, const char *text, char *err,
 			   text);
 }
 
+int cert_addrs_add_route(struct cert_addrs *addrs, const char *text,
+			 char *err, size_t errlen)
+{
+	struct cert_route r;
+
+	if (cert_route_parse(text, strlen(text), &r, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < addrs->nroutes; i++)
+		if (addrs->routes[i].net.s_addr == r.net.s_addr &&
+		    addrs->routes[i].len == r.len)
+			return errbuf_fail(err, errlen, "route %s given twice",
+					   text);
+	if (addrs->nroutes >= CERT_ROUTES_MAX)
+		return errbuf_fail(err, errlen, "at most %d routes",
+				   CERT_ROUTES_MAX);
+	addrs->routes[addrs->nroutes++] = r;
+	return 0;
+}
+
 /*
  * SAN = SEQUENCE { [7] IMPLICIT OCTET STRING, ... }: one iPAddress of 4
- * bytes for the IPv4 address, one of 16 for the IPv6 one, in that order.
- * The one place node certificates get their addresses (join tokens too).
+ * bytes for the IPv4 address, one of 16 for the IPv6 one, in that order,
+ * then one uniformResourceIdentifier [6] "podnet:route:NET/LEN" per routed
+ * subnet. The one place node certificates get their addresses (join
+ * tokens too).
  */
 int cert_san_build(const struct cert_addrs *addrs, uint8_t *out,
 		   size_t max)
 {
-	size_t n = 2;
+	uint8_t body[2 + 6 + 18 + CERT_ROUTES_MAX * 48];
+	size_t n = 0, hdr;
 
-	if (max < 2 + 6 + 18 || (!addrs->has_v4 && !addrs->has_v6))
+	if (!addrs->has_v4 && !addrs->has_v6)
 		return -1;
-	out[0] = ASN_SEQUENCE | ASN_CONSTRUCTED;
 	if (addrs->has_v4) {
-		out[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
-		out[n++] = 4;
-		memcpy(out + n, &addrs->v4.s_addr, 4);
+		body[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
+		body[n++] = 4;
+		memcpy(body + n, &addrs->v4.s_addr, 4);
 		n += 4;
 	}
 	if (addrs->has_v6) {
-		out[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
-		out[n++] = 16;
-		memcpy(out + n, &addrs->v6, 16);
+		body[n++] = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
+		body[n++] = 16;
+		memcpy(body + n, &addrs->v6, 16);
 		n += 16;
 	}
-	out[1] = (uint8_t)(n - 2);
-	return (int)n;
+	for (size_t i = 0; i < addrs->nroutes && i < CERT_ROUTES_MAX; i++) {
+		char uri[48], net[24];
+		int len;
+
+		cert_route_format(&addrs->routes[i], net, sizeof(net));
+		len = snprintf(uri, sizeof(uri), CERT_ROUTE_URI_PREFIX "%s",
+			       net);
+		if (len <= 0 || (size_t)len >= sizeof(uri))
+			return -1;
+		body[n++] = ASN_CONTEXT_SPECIFIC | ASN_URI_TYPE;
+		body[n++] = (uint8_t)len;
+		memcpy(body + n, uri, (size_t)len);
+		n += (size_t)len;
+	}
+	/* DER length: short form below 128, else 0x81/0x82 + bytes. */
+	hdr = n < 128 ? 2 : n < 256 ? 3 : 4;
+	if (hdr + n > max)
+		return -1;
+	out[0] = ASN_SEQUENCE | ASN_CONSTRUCTED;
+	if (hdr == 2) {
+		out[1] = (uint8_t)n;
+	} else if (hdr == 3) {
+		out[1] = 0x81;
+		out[2] = (uint8_t)n;
+	} else {
+		out[1] = 0x82;
+		out[2] = (uint8_t)(n >> 8);
+		out[3] = (uint8_t)n;
+	}
+	memcpy(out + hdr, body, n);
+	return (int)(hdr + n);
 }
 
 struct ca_material {

@@ -15,13 +15,23 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-/* A node's virtual addresses: one IPv4, one IPv6, or both. */
+#include "cert.h"
+
+/* A node's virtual addresses: one IPv4, one IPv6, or both; and the
+ * subnets routed behind it, if any. */
 struct cert_addrs {
 	bool has_v4;
 	struct in_addr v4;
 	bool has_v6;
 	struct in6_addr v6;
+	size_t nroutes;
+	struct cert_route routes[CERT_ROUTES_MAX];
 };
+
+/* Adds a routed subnet "NET/LEN" (cert_route_parse) to addrs: no
+ * duplicates, at most CERT_ROUTES_MAX. 0, or -1 with the reason in err. */
+int cert_addrs_add_route(struct cert_addrs *addrs, const char *text,
+			 char *err, size_t errlen);
 
 /* Adds text (an IPv4 or IPv6 address, no prefix) to addrs: at most one of
  * each family, unicast only. 0, or -1 with the reason in err. */
