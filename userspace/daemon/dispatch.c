@@ -117,13 +117,17 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 		peer->stats.drop_invalid++;
 		return;
 	}
-	if (!peer->has_vaddr) {
+	if (!peer->has_vaddr && !peer->nsubnets) {
 		peer->stats.drop_no_family++;
 		return;
 	}
 	/* Cryptokey routing, inbound: a peer may only speak for its own
-	 * certificate's address. */
-	if (ip->saddr != peer->vaddr.s_addr) {
+	 * certificate's address, or for a host of a subnet routed to it
+	 * (the longest prefix holding the source must be this peer's). */
+	if (!(peer->has_vaddr && ip->saddr == peer->vaddr.s_addr) &&
+	    !(peer->nsubnets &&
+	      routing_lookup(&node->routes,
+			     (struct in_addr){ .s_addr = ip->saddr }) == peer)) {
 		peer->stats.drop_bad_source++;
 		return;
 	}

@@ -231,3 +231,53 @@ void link_release(struct node *node)
 	memset(l, 0, sizeof(*l));
 	l->adopted = true;
 }
+
+bool link_subnet_add(struct node *node, const struct cert_route *r)
+{
+	const struct config *cfg = &node->cfg;
+	struct in_addr src = { 0 };
+	char why[256], net[24];
+	int ret;
+
+	if (cfg->routes_off || node->ifindex <= 0)
+		return false;
+	cert_route_format(r, net, sizeof(net));
+	ret = rtnl_route_exists_ipv4(r->net, r->len, why, sizeof(why));
+	if (ret) {
+		if (ret < 0)
+			log_warn("%s: cannot look up a route to %s: %s",
+				 cfg->ifname, net, why);
+		else
+			log_info("%s: a route to %s exists; leaving it alone",
+				 cfg->ifname, net);
+		return false;
+	}
+	/* The LAN behind the peer answers to our virtual address. */
+	if (cfg->has_address)
+		src = cfg->address;
+	if (rtnl_route_add_ipv4(node->ifindex, r->net, r->len, src, why,
+				sizeof(why))) {
+		log_warn("%s: cannot add a route to %s: %s", cfg->ifname, net,
+			 why);
+		return false;
+	}
+	log_info("%s: route to %s added", cfg->ifname, net);
+	return true;
+}
+
+void link_subnet_del(struct node *node, const struct cert_route *r)
+{
+	const struct config *cfg = &node->cfg;
+	struct in_addr src = { 0 };
+	char why[256], net[24];
+
+	if (node->ifindex <= 0)
+		return;
+	if (cfg->has_address)
+		src = cfg->address;
+	cert_route_format(r, net, sizeof(net));
+	if (rtnl_route_del_ipv4(node->ifindex, r->net, r->len, src, why,
+				sizeof(why)))
+		log_warn("%s: cannot remove the route to %s: %s", cfg->ifname,
+			 net, why);
+}

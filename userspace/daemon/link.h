@@ -38,6 +38,15 @@ struct node_link {
  * update node->cfg.mtu to the MTU the user chose. 0 or -1 with err.
  */
 int link_configure(struct node *node, char *err, size_t errlen);
+/*
+ * A peer's routed subnet: a kernel route to it via the interface, unless
+ * Routes = off or a route to exactly that prefix is already there (the
+ * user's; left alone). True if podnetd added it, so that
+ * link_subnet_del removes only what it added.
+ */
+struct cert_route;
+bool link_subnet_add(struct node *node, const struct cert_route *r);
+void link_subnet_del(struct node *node, const struct cert_route *r);
 /* On exit: undo what link_configure added to an adopted link. */
 void link_release(struct node *node);
 /* The MTU a reload may set: on an adopted link without MTU in the file,

@@ -13,11 +13,13 @@
 #include "peer.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datapath.h"
 #include "kernel.h"
+#include "link.h"
 #include "log.h"
 #include "node.h"
 #include "queue.h"
@@ -123,6 +125,8 @@ bool peer_learned_expired(const struct peer *peer, ev_tstamp now)
 	       now - last_active(peer) > peer->node->cfg.learned_peer_idle;
 }
 
+static void peer_drop_subnets(struct peer *peer);
+
 void peer_destroy(struct peer *peer)
 {
 	struct node *node = peer->node;
@@ -137,6 +141,7 @@ void peer_destroy(struct peer *peer)
 		routing_remove(&node->routes, peer->vaddr, peer);
 	if (peer->has_vaddr6)
 		routing6_remove(&node->routes6, &peer->vaddr6, peer);
+	peer_drop_subnets(peer);
 	index_remove(peer);
 	/* Before its sessions go: the kernel drops the peer in one step
 	 * instead of key by key. */
@@ -470,6 +475,99 @@ void peer_session_promote(struct peer *peer, struct session *s)
 
 static void send_keepalive(struct peer *peer);
 
+static bool same_route(const struct cert_route *a, const struct cert_route *b)
+{
+	return a->net.s_addr == b->net.s_addr && a->len == b->len;
+}
+
+/* a and b share addresses: one holds the other. */
+static bool routes_overlap(const struct cert_route *a,
+			   const struct cert_route *b)
+{
+	uint8_t len = a->len < b->len ? a->len : b->len;
+
+	return !((a->net.s_addr ^ b->net.s_addr) & routing_mask(len));
+}
+
+static void subnet_drop(struct peer *peer, size_t i)
+{
+	struct node *node = peer->node;
+
+	routing_prefix_remove(&node->routes, peer->subnets[i].net,
+			      peer->subnets[i].len, peer);
+	if (peer->subnet_kroute[i])
+		link_subnet_del(node, &peer->subnets[i]);
+	peer->nsubnets--;
+	peer->subnets[i] = peer->subnets[peer->nsubnets];
+	peer->subnet_kroute[i] = peer->subnet_kroute[peer->nsubnets];
+}
+
+static void peer_drop_subnets(struct peer *peer)
+{
+	while (peer->nsubnets)
+		subnet_drop(peer, peer->nsubnets - 1);
+}
+
+/*
+ * Subnets behind the peer (site-to-site): routed to it alone, longest
+ * prefix first. Never one that overlaps this node's own subnets (they are
+ * behind us), and never one another peer already holds: the first
+ * certificate keeps it.
+ */
+static void peer_set_subnets(struct peer *peer,
+			     const struct cert_identity *id)
+{
+	const struct cert_identity *own = &peer->node->identity;
+	struct node *node = peer->node;
+	char net[24];
+
+	for (size_t i = peer->nsubnets; i-- > 0;) {
+		bool keep = false;
+
+		for (size_t j = 0; j < id->nroutes; j++)
+			keep |= same_route(&peer->subnets[i], &id->routes[j]);
+		if (!keep)
+			subnet_drop(peer, i);
+	}
+	for (size_t j = 0; j < id->nroutes; j++) {
+		const struct cert_route *r = &id->routes[j];
+		bool have = false, ours = false;
+		struct peer *owner;
+		int ret;
+
+		for (size_t i = 0; i < peer->nsubnets; i++)
+			have |= same_route(&peer->subnets[i], r);
+		if (have || peer->nsubnets >= CERT_ROUTES_MAX)
+			continue;
+		cert_route_format(r, net, sizeof(net));
+		for (size_t k = 0; k < own->nroutes; k++)
+			ours |= routes_overlap(&own->routes[k], r);
+		if (ours) {
+			log_warn("peer %s: subnet %s overlaps this node's own; not routing it",
+				 peer->name, net);
+			continue;
+		}
+		ret = routing_prefix_insert(&node->routes, r->net, r->len,
+					    peer);
+		if (ret == -EEXIST) {
+			owner = routing_prefix_owner(&node->routes, r->net,
+						     r->len);
+			log_warn("peer %s: subnet %s is already routed to %s; refusing the second",
+				 peer->name, net, owner ? owner->name : "?");
+			continue;
+		}
+		if (ret) {
+			log_err("peer %s: cannot route subnet %s", peer->name,
+				net);
+			continue;
+		}
+		peer->subnets[peer->nsubnets] = *r;
+		peer->subnet_kroute[peer->nsubnets] = link_subnet_add(node, r);
+		peer->nsubnets++;
+		log_info("peer %s: routing subnet %s", peer->name, net);
+	}
+}
+
 /* Cryptokey routing: the peer's addresses are those of its certificate,
  * one IPv4 and one IPv6 at most, each routed to it alone. */
 static void peer_set_addresses(struct peer *peer,
@@ -515,6 +613,7 @@ static void peer_set_addresses(struct peer *peer,
 		peer->has_vaddr6 = true;
 		peer->vaddr6 = id->vaddr6;
 	}
+	peer_set_subnets(peer, id);
 }
 
 void peer_session_established(struct peer *peer, struct session *s,

@@ -53,6 +53,12 @@ struct peer {
 	struct in_addr vaddr;		/* from the peer's certificate */
 	bool has_vaddr6;
 	struct in6_addr vaddr6;		/* the same, IPv6 */
+	/* Subnets routed behind it (its certificate's routes) that this
+	 * node routes to it, and which of them have a kernel route podnetd
+	 * added (link_subnet_add) */
+	size_t nsubnets;
+	struct cert_route subnets[CERT_ROUTES_MAX];
+	bool subnet_kroute[CERT_ROUTES_MAX];
 	time_t cert_not_after;
 	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
 	uint8_t cert_fp[32];		/* SHA-256 of its certificate */

@@ -111,7 +111,11 @@ bool queue_session_coming(struct node *node)
 static bool queued_for(const struct peer *peer, const struct pktqueue_entry *e)
 {
 	if (e->dst)
-		return peer->has_vaddr && e->dst == peer->vaddr.s_addr;
+		return (peer->has_vaddr && e->dst == peer->vaddr.s_addr) ||
+		       (peer->nsubnets &&
+			routing_lookup(&peer->node->routes,
+				       (struct in_addr){ .s_addr = e->dst }) ==
+				peer);
 	return peer->has_vaddr6 && e->len >= 40 && (e->data[0] >> 4) == 6 &&
 	       !memcmp(e->data + 24, &peer->vaddr6, 16);
 }

@@ -412,8 +412,18 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 				    &cfg->learned_peer_idle);
 	} else if (!strcasecmp(key, "Domain")) {
 		return parse_domain(p, value, cfg->domain, sizeof(cfg->domain));
+	} else if (!strcasecmp(key, "Routes")) {
+		bool on;
+
+		if (!strcasecmp(value, "on"))
+			on = true;
+		else if (!strcasecmp(value, "off"))
+			on = false;
+		else if (parse_bool(p, key, value, &on) < 0)
+			return -1;
+		cfg->routes_off = !on;
 	} else {
-		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, LearnedPeerMax, LearnedPeerIdle, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath, Domain",
+		return fail(p, "unknown key '%s' in [Interface]; expected one of Name, Address, ListenPort, MTU, CA, Certificate, PrivateKey, RevocationList, ControlSocket, LogLevel, KeepaliveInterval, Rendezvous, RelayLimit, PunchTimeout, PunchSockets, PunchSprayPorts, PunchRate, PunchRetry, LearnedPeerMax, LearnedPeerIdle, RekeyAfter, RekeyAfterPackets, Threads, Ciphers, DataPath, Domain, Routes",
 			    key);
 	}
 	return 0;

@@ -105,6 +105,9 @@ struct config {
 	enum config_datapath datapath;
 	/* DNS answered on Address for NAME.domain (dns.c); "": Domain = off */
 	char domain[CONFIG_DOMAIN_MAX];
+	/* Routes = off: no kernel routes for the peers' routed subnets (the
+	 * user routes them); the tunnel still carries them */
+	bool routes_off;
 	struct config_peer *peers;
 	size_t n_peers;
 };

@@ -124,6 +124,8 @@ int config_write(FILE *f, const struct config *cfg)
 		write_ciphers(f, cfg->cipher_list);
 	fprintf(f, "DataPath = %s\n", datapath_name(cfg->datapath));
 	fprintf(f, "Domain = %s\n", cfg->domain[0] ? cfg->domain : "off");
+	if (cfg->routes_off)
+		fprintf(f, "Routes = off\n");
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct config_peer *p = &cfg->peers[i];
 
