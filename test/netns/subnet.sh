@@ -46,9 +46,9 @@ check "cert show --json lists beta's routed subnet" \
 	test "$(jq -r '.routes | join(",")' <<<"$json")" = 192.168.50.0/24
 check "cert show prints it" \
 	grep -q "route: 192.168.50.0/24" <<<"$("$podnet" cert show "$tmp/ca/beta.crt")"
-out=$("$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp" --name bad \
+bad_out=$("$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp" --name bad \
 	--address 10.77.0.9 --route 192.168.50.1/24 2>&1) && status=0 || status=$?
-refused_host_bits() { [[ $status -ne 0 ]] && grep -q 'host bits' <<<"$out"; }
+refused_host_bits() { [[ $status -ne 0 ]] && grep -q "host bits" <<<"$bad_out"; }
 check "a route with host bits is refused, saying so" refused_host_bits
 
 write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 \
