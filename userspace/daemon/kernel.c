@@ -373,12 +373,23 @@ static void peer_set(struct peer *peer)
 		mnl_attr_put_u8(nlh, PODNET_A_ALLOWED_IP_PREFIX, prefix);
 		mnl_attr_nest_end(nlh, ip);
 	}
+	/* Routed subnets: the module's allowed IPs take prefixes (longest
+	 * match both ways), as the userspace table does. */
+	for (size_t i = 0; i < peer->nsubnets; i++) {
+		ip = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IP);
+		mnl_attr_put(nlh, PODNET_A_ALLOWED_IP_ADDR, 4,
+			     &peer->subnets[i].net);
+		mnl_attr_put_u8(nlh, PODNET_A_ALLOWED_IP_PREFIX,
+				peer->subnets[i].len);
+		mnl_attr_nest_end(nlh, ip);
+	}
 	mnl_attr_nest_end(nlh, ips);
 	if (!talk(node, nlh, "updating peer", peer)) {
 		peer->kernel.path = *path;
 		peer->kernel.socket_generation = node->socket_generation;
 		peer->kernel.vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
 		peer->kernel.known = true;
+		peer->subnets_changed = false;
 	}
 }
 
@@ -403,7 +414,8 @@ static void kernel_peer_sync(struct peer *peer)
 	if (!peer->kernel.known || !path_equal(path, &peer->kernel.path) ||
 	    (path->fd != node->udp_fd &&
 	     peer->kernel.socket_generation != node->socket_generation) ||
-	    peer->kernel.vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0))
+	    peer->kernel.vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0) ||
+	    peer->subnets_changed)
 		peer_set(peer);
 	if (!peer->kernel.known)
 		return;

@@ -498,6 +498,7 @@ static void subnet_drop(struct peer *peer, size_t i)
 	if (peer->subnet_kroute[i])
 		link_subnet_del(node, &peer->subnets[i]);
 	peer->nsubnets--;
+	peer->subnets_changed = true;
 	peer->subnets[i] = peer->subnets[peer->nsubnets];
 	peer->subnet_kroute[i] = peer->subnet_kroute[peer->nsubnets];
 }
@@ -564,6 +565,7 @@ static void peer_set_subnets(struct peer *peer,
 		peer->subnets[peer->nsubnets] = *r;
 		peer->subnet_kroute[peer->nsubnets] = link_subnet_add(node, r);
 		peer->nsubnets++;
+		peer->subnets_changed = true;
 		log_info("peer %s: routing subnet %s", peer->name, net);
 	}
 }

@@ -59,6 +59,7 @@ struct peer {
 	size_t nsubnets;
 	struct cert_route subnets[CERT_ROUTES_MAX];
 	bool subnet_kroute[CERT_ROUTES_MAX];
+	bool subnets_changed;		/* podnet.ko's allowed IPs are stale */
 	time_t cert_not_after;
 	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
 	uint8_t cert_fp[32];		/* SHA-256 of its certificate */
