@@ -9,6 +9,7 @@
 #include "allowedips.h"
 
 #include <linux/slab.h>
+#include <net/ipv6.h>
 #include <linux/sort.h>
 
 #include "device.h"
@@ -164,6 +165,7 @@ void podnet_aips_forget(struct podnet_peer *peer)
 out:
 	kfree(peer->aips);
 	peer->aips = NULL;
+	podnet_aips6_set(peer, NULL);
 }
 
 /**
@@ -195,7 +197,87 @@ void podnet_aips_free(struct podnet_dev *pdev)
 {
 	struct podnet_aip_table *t;
 
+	struct podnet_aip6_table *t6;
+
 	t = rcu_replace_pointer(pdev->aips, NULL, true);
 	if (t)
 		kvfree_rcu(t, rcu);
+	t6 = rcu_replace_pointer(pdev->aips6, NULL, true);
+	if (t6)
+		kvfree_rcu(t6, rcu);
+}
+
+/**
+ * podnet_aips6_set() - give a peer its inner IPv6 address, or take it away
+ * @peer: the peer
+ * @addr: the address, or NULL: none
+ *
+ * Another peer that held @addr loses it, as with podnet_aips_set().
+ * Clearing cannot fail: without memory for a smaller table the peer's
+ * entry is cleared in place (readers treat it as no route).
+ * Context: podnet_dev.lock held.
+ * Return: 0 or -ENOMEM (nothing changed).
+ */
+int podnet_aips6_set(struct podnet_peer *peer, const struct in6_addr *addr)
+{
+	struct podnet_dev *pdev = peer->pdev;
+	struct podnet_aip6_table *t, *old;
+	struct podnet_peer *p;
+	u32 n = !!addr, i;
+
+	list_for_each_entry(p, &pdev->peers, list)
+		n += p != peer && p->has_addr6 &&
+		     !(addr && ipv6_addr_equal(&p->addr6, addr));
+	old = rcu_dereference_protected(pdev->aips6,
+					lockdep_is_held(&pdev->lock));
+	t = kvmalloc(struct_size(t, e, n), GFP_KERNEL);
+	if (!t) {
+		if (addr)
+			return -ENOMEM;
+		for (i = 0; old && i < old->n; i++)
+			if (old->e[i].peer == peer)
+				WRITE_ONCE(old->e[i].peer, NULL);
+		peer->has_addr6 = false;
+		return 0;
+	}
+	t->n = 0;
+	list_for_each_entry(p, &pdev->peers, list) {
+		if (p != peer && p->has_addr6 && addr &&
+		    ipv6_addr_equal(&p->addr6, addr))
+			p->has_addr6 = false;
+		if (p == peer || !p->has_addr6)
+			continue;
+		t->e[t->n].addr = p->addr6;
+		t->e[t->n++].peer = p;
+	}
+	peer->has_addr6 = !!addr;
+	if (addr) {
+		peer->addr6 = *addr;
+		t->e[t->n].addr = *addr;
+		t->e[t->n++].peer = peer;
+	}
+	rcu_assign_pointer(pdev->aips6, t);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/**
+ * podnet_aips6_lookup() - the peer that owns an inner IPv6 address
+ * @pdev: the device
+ * @addr: the address
+ *
+ * Context: RCU read lock held. The peer is valid until it is released.
+ * Return: the owning peer, or NULL.
+ */
+struct podnet_peer *podnet_aips6_lookup(struct podnet_dev *pdev,
+					const struct in6_addr *addr)
+{
+	struct podnet_aip6_table *t = rcu_dereference_bh(pdev->aips6);
+	u32 i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (ipv6_addr_equal(&t->e[i].addr, addr))
+			return READ_ONCE(t->e[i].peer);
+	return NULL;
 }

@@ -10,7 +10,10 @@
 
 #include <linux/if_arp.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/rtnetlink.h>
 
 #include "allowedips.h"
@@ -20,16 +23,51 @@
 #include "queue.h"
 #include "socket.h"
 
+/* The peer for an inner IPv6 packet, with the RCU-bh read lock taken; or
+ * NULL, the packet consumed. An address no peer holds is refused at once
+ * (ICMPv6 address unreachable): the daemon's lookup through the
+ * rendezvous knows IPv4 addresses only, so nothing waits for one and no
+ * NOTIFY_NO_ROUTE is sent. */
+static struct podnet_peer *podnet_route_ipv6(struct podnet_dev *pdev,
+					     struct sk_buff *skb)
+{
+	struct podnet_peer *peer;
+
+	if (!pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) ||
+	    ipv6_hdr(skb)->version != 6) {
+		atomic64_inc(&pdev->tx_dropped);
+		kfree_skb(skb);
+		return NULL;
+	}
+	podnet_queue_stamp(skb);
+	rcu_read_lock_bh();
+	peer = podnet_aips6_lookup(pdev, &ipv6_hdr(skb)->daddr);
+	if (peer)
+		return peer;
+	rcu_read_unlock_bh();
+	net_dbg_ratelimited("%s: no peer for %pI6c\n", pdev->dev->name,
+			    &ipv6_hdr(skb)->daddr);
+	atomic64_inc(&pdev->tx_no_route);
+	icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+	kfree_skb(skb);
+	return NULL;
+}
+
 static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
 	struct podnet_peer *peer;
 	struct sk_buff *segs, *next;
 
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		peer = podnet_route_ipv6(pdev, skb);
+		if (!peer)
+			return NETDEV_TX_OK;
+		goto send;
+	}
 	if (skb->protocol != htons(ETH_P_IP) ||
 	    !pskb_network_may_pull(skb, sizeof(struct iphdr)) ||
 	    ip_hdr(skb)->version != 4) {
-		/* podnet carries IPv4 only. */
 		atomic64_inc(&pdev->tx_dropped);
 		goto drop;
 	}
@@ -44,12 +82,14 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 		rcu_read_unlock_bh();
 		return NETDEV_TX_OK;
 	}
+send:
 	if (!skb_is_gso(skb)) {
 		podnet_send_data(peer, skb);
 		rcu_read_unlock_bh();
 		return NETDEV_TX_OK;
 	}
-	/* One record per segment, as the userspace path does. */
+	/* One record per segment, as the userspace path does (TCP over
+	 * IPv4 and IPv6 alike). */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();

@@ -20,6 +20,7 @@
 
 struct podnet_sock;
 struct podnet_aip_table;
+struct podnet_aip6_table;
 
 /* Bytes podnet puts in front of an inner packet, at most: relay header,
  * podnet header, DTLS record header and the AES-GCM explicit nonce.
@@ -43,6 +44,7 @@ struct podnet_aip_table;
  * @keys_by_index: installed keys by local index; written under @lock,
  *	read under RCU by the receive path
  * @aips: allowed-ips lookup table, replaced whole under @lock
+ * @aips6: the peers' inner IPv6 addresses, replaced whole under @lock
  * @gro_cells: receive into GRO from the UDP encap callback
  * @rx_malformed: datagrams with a bad podnet header
  * @tx_no_route: packets for which no peer matched, dropped at once or
@@ -65,6 +67,7 @@ struct podnet_dev {
 	unsigned int n_peers;
 	DECLARE_HASHTABLE(keys_by_index, 10);
 	struct podnet_aip_table __rcu *aips;
+	struct podnet_aip6_table __rcu *aips6;
 	struct gro_cells gro_cells;
 	atomic64_t rx_malformed;
 	atomic64_t tx_no_route;

@@ -13,6 +13,7 @@
 
 #include <linux/if.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "allowedips.h"
@@ -290,6 +291,9 @@ static int podnet_nl_fill_peer(struct sk_buff *skb, struct podnet_peer *peer)
 		nla_nest_end(skb, a);
 	}
 	nla_nest_end(skb, aips);
+	if (peer->has_addr6 &&
+	    nla_put(skb, PODNET_A_PEER_ADDR6, sizeof(peer->addr6), &peer->addr6))
+		return -EMSGSIZE;
 	if (podnet_nl_fill_stats(skb, peer) || podnet_nl_fill_keys(skb, peer))
 		return -EMSGSIZE;
 	return 0;
@@ -434,6 +438,7 @@ static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct podnet_dev *pdev = info->user_ptr[0];
 	struct podnet_aip_list *aips = NULL;
+	struct in6_addr addr6, *set6 = NULL;
 	const struct sock *sk = NULL;
 	struct sockaddr_storage ss;
 	struct podnet_peer *peer;
@@ -456,6 +461,24 @@ static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 				       info->extack);
 		if (IS_ERR(sk))
 			return PTR_ERR(sk);
+	}
+	if (info->attrs[PODNET_A_PEER_ADDR6]) {
+		struct nlattr *a6 = info->attrs[PODNET_A_PEER_ADDR6];
+
+		if (nla_len(a6) == sizeof(addr6)) {
+			memcpy(&addr6, nla_data(a6), sizeof(addr6));
+			/* A unicast address: a /128 route to one peer. */
+			if (ipv6_addr_any(&addr6) ||
+			    ipv6_addr_is_multicast(&addr6) ||
+			    ipv6_addr_loopback(&addr6)) {
+				NL_SET_ERR_MSG_ATTR(info->extack, a6, "peer IPv6 address must be unicast");
+				return -EINVAL;
+			}
+			set6 = &addr6;
+		} else if (nla_len(a6)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a6, "peer IPv6 address must be 16 bytes, or empty to clear");
+			return -EINVAL;
+		}
 	}
 	if (info->attrs[PODNET_A_ALLOWED_IPS]) {
 		aips = podnet_nl_parse_aips(info->attrs[PODNET_A_ALLOWED_IPS],
@@ -483,6 +506,19 @@ static int podnet_nl_peer_set_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "cannot allocate the allowed-ips table");
 			goto err_remove;
 		}
+	}
+	/* After the IPv4 list, which is committed by now: if this fails the
+	 * peer keeps its old IPv6 address and the daemon is told. */
+	if (info->attrs[PODNET_A_PEER_ADDR6] &&
+	    podnet_aips6_set(peer, set6)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "cannot allocate the IPv6 table");
+		if (created) {
+			podnet_peer_remove(peer);
+			return -ENOMEM;
+		}
+		pdev->gen++;
+		podnet_peer_changed(pdev);
+		return -ENOMEM;
 	}
 	/* Nothing below fails. */
 	if (info->attrs[PODNET_A_RELAY_CHANNEL])

@@ -116,6 +116,8 @@ struct podnet_aip_list {
  * @keys_lock: writers of @keys (configuration and the receive path)
  * @keys: primary (sending) and secondary slots
  * @aips: allowed ips, under podnet_dev.lock (readers use the table)
+ * @addr6: inner IPv6 address, if @has_addr6 (under podnet_dev.lock)
+ * @has_addr6: the peer has one (readers use podnet_dev.aips6)
  * @stats: counters
  * @last_rx: jiffies64 of the last authenticated record, 0 never
  * @last_direct_rx: the same for records that came without a relay
@@ -138,6 +140,8 @@ struct podnet_peer {
 	spinlock_t keys_lock;		/* see @keys_lock above */
 	struct podnet_key __rcu *keys[2];
 	struct podnet_aip_list *aips;
+	struct in6_addr addr6;
+	bool has_addr6;
 	struct podnet_peer_stats stats;
 	u64 last_rx;
 	u64 last_direct_rx;

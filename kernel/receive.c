@@ -130,12 +130,39 @@ static bool podnet_relay_source_ok(struct podnet_peer *peer, u32 channel,
 	       podnet_endpoint_equal(&relay, src);
 }
 
+/* Hand a checked inner packet of @proto up the device; consumed. */
+static void podnet_deliver(struct podnet_peer *peer, struct sk_buff *skb,
+			   __be16 proto)
+{
+	struct podnet_dev *pdev = peer->pdev;
+	struct net_device *dev = pdev->dev;
+	unsigned int len;
+
+	len = skb->len;
+	skb_scrub_packet(skb, true);
+	skb->dev = dev;
+	skb->protocol = proto;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	/* The AEAD authenticated every byte; checksums add nothing. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+	if (gro_cells_receive(&pdev->gro_cells, skb) != NET_RX_SUCCESS) {
+		dev->stats.rx_dropped++;
+		return;
+	}
+	atomic64_add(len, &peer->stats.rx_bytes);
+	atomic64_inc(&peer->stats.rx_packets);
+	dev_sw_netstats_rx_add(dev, len);
+}
+
 static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
 {
 	struct podnet_dev *pdev = peer->pdev;
 	struct net_device *dev = pdev->dev;
 	const struct iphdr *iph;
-	unsigned int tot_len, len;
+	unsigned int tot_len;
 
 	if (!pskb_may_pull(skb, sizeof(struct iphdr)))
 		goto invalid;
@@ -156,24 +183,41 @@ static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
 				    dev->name, peer->id);
 		goto drop;
 	}
+	podnet_deliver(peer, skb, htons(ETH_P_IP));
+	return;
 
-	len = skb->len;
-	skb_scrub_packet(skb, true);
-	skb->dev = dev;
-	skb->protocol = htons(ETH_P_IP);
-	skb->pkt_type = PACKET_HOST;
-	skb_reset_mac_header(skb);
-	skb_reset_transport_header(skb);
-	/* The AEAD authenticated every byte; checksums add nothing. */
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->csum_level = ~0;
-	if (gro_cells_receive(&pdev->gro_cells, skb) != NET_RX_SUCCESS) {
-		dev->stats.rx_dropped++;
-		return;
+invalid:
+	atomic64_inc(&peer->stats.drop_invalid);
+drop:
+	kfree_skb(skb);
+}
+
+/* The same for an inner IPv6 packet: its source must be the peer's
+ * IPv6 address. */
+static void podnet_deliver_ipv6(struct podnet_peer *peer, struct sk_buff *skb)
+{
+	struct podnet_dev *pdev = peer->pdev;
+	const struct ipv6hdr *ip6h;
+	unsigned int len;
+
+	if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+		goto invalid;
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	/* No jumbograms: payload_len 0 is refused with them. */
+	len = sizeof(struct ipv6hdr) + ntohs(ip6h->payload_len);
+	if (!ip6h->payload_len || len > skb->len)
+		goto invalid;
+	if (pskb_trim(skb, len))
+		goto invalid;
+	ip6h = ipv6_hdr(skb);
+	if (podnet_aips6_lookup(pdev, &ip6h->saddr) != peer) {
+		atomic64_inc(&peer->stats.drop_bad_source);
+		net_dbg_ratelimited("%s: peer %u sent from an IPv6 source it does not own\n",
+				    pdev->dev->name, peer->id);
+		goto drop;
 	}
-	atomic64_add(len, &peer->stats.rx_bytes);
-	atomic64_inc(&peer->stats.rx_packets);
-	dev_sw_netstats_rx_add(dev, len);
+	podnet_deliver(peer, skb, htons(ETH_P_IPV6));
 	return;
 
 invalid:
@@ -241,9 +285,12 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 		consume_skb(skb);
 		return;
 	}
-	if (first >> 4 != 4)
+	if (first >> 4 == 4)
+		podnet_deliver_ipv4(peer, skb);
+	else if (first >> 4 == 6)
+		podnet_deliver_ipv6(peer, skb);
+	else
 		goto invalid;
-	podnet_deliver_ipv4(peer, skb);
 	return;
 
 replay:

@@ -142,6 +142,10 @@ enum podnet_attr {
 	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
 	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
 	PODNET_A_DEST_ADDR,		/* binary, 4 bytes, an IPv4 address */
+	/* binary, 16 bytes: the peer's one inner IPv6 address (a /128),
+	 * used like an allowed ip; 0 bytes: the peer has none. Absent in
+	 * PEER_SET: unchanged. Taken from any other peer that held it. */
+	PODNET_A_PEER_ADDR6,
 	__PODNET_A_MAX,
 };
 #define PODNET_A_MAX (__PODNET_A_MAX - 1)
@@ -275,7 +279,9 @@ enum podnet_stats_attr {
 	X(PODNET_A_DEV_STATS,		NESTED,	REPLY,	0, 0)			\
 	X(PODNET_A_SOCKETS,		U32,	REPLY,	0, 0)			\
 	X(PODNET_A_PEERS,		U32,	REPLY,	0, 0)			\
-	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 4)
+	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 4)			\
+	/* 16 bytes, or 0 to clear (checked in PEER_SET) */		\
+	X(PODNET_A_PEER_ADDR6,		BINARY,	LEN,	0, 16)
 
 #define PODNET_ALLOWED_IP_ATTRS(X)					\
 	X(PODNET_A_ALLOWED_IP,		NESTED,	ENTRY,	allowed_ip, 0)		\

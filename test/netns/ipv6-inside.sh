@@ -70,8 +70,11 @@ check "preflight: an IPv6 Address the certificate lacks is refused" \
 sed 's|^Address = .*|Address = 10.77.0.1/24, fd77::1/64\nDataPath = kernel|' "$tmp/alpha.conf" >"$tmp/kernel6.conf"
 sed -i 's|^ControlSocket = .*|ControlSocket = '"$tmp"'/kernel6.sock|' "$tmp/kernel6.conf"
 out=$(n "$ns1" "$podnetd" "$tmp/kernel6.conf" 2>&1) && status=0 || status=$?
-check "DataPath = kernel with an IPv6 Address is refused, saying why" \
-	bash -c "[[ $status -ne 0 ]] && grep -q 'kernel carries IPv4 only' <<<'$out'"
+# podnet.ko carries IPv6 too (test/vm/kernel-ipv6.sh): only the missing
+# module (this host cannot load one) stops it here.
+check "DataPath = kernel with an IPv6 Address is not refused for IPv6" \
+	bash -c "[[ $status -ne 0 ]] && ! grep -q 'IPv4 only' <<<'$out' &&
+		grep -q 'kernel module is not loaded' <<<'$out'"
 
 start_daemon "$ns1" alpha
 start_daemon "$ns2" beta

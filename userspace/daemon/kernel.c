@@ -384,10 +384,19 @@ static void peer_set(struct peer *peer)
 		mnl_attr_nest_end(nlh, ip);
 	}
 	mnl_attr_nest_end(nlh, ips);
+	/* Named only when there is an IPv6 address to give or take back,
+	 * so an IPv4-only node works with a module that predates it. */
+	if (peer->has_vaddr6)
+		mnl_attr_put(nlh, PODNET_A_PEER_ADDR6, sizeof(peer->vaddr6),
+			     &peer->vaddr6);
+	else if (peer->kernel.has_vaddr6)
+		mnl_attr_put(nlh, PODNET_A_PEER_ADDR6, 0, NULL);
 	if (!talk(node, nlh, "updating peer", peer)) {
 		peer->kernel.path = *path;
 		peer->kernel.socket_generation = node->socket_generation;
 		peer->kernel.vaddr = peer->has_vaddr ? peer->vaddr.s_addr : 0;
+		peer->kernel.has_vaddr6 = peer->has_vaddr6;
+		peer->kernel.vaddr6 = peer->vaddr6;
 		peer->kernel.known = true;
 		peer->subnets_changed = false;
 	}
@@ -415,6 +424,9 @@ static void kernel_peer_sync(struct peer *peer)
 	    (path->fd != node->udp_fd &&
 	     peer->kernel.socket_generation != node->socket_generation) ||
 	    peer->kernel.vaddr != (peer->has_vaddr ? peer->vaddr.s_addr : 0) ||
+	    peer->kernel.has_vaddr6 != peer->has_vaddr6 ||
+	    (peer->has_vaddr6 &&
+	     memcmp(&peer->kernel.vaddr6, &peer->vaddr6, sizeof(peer->vaddr6))) ||
 	    peer->subnets_changed)
 		peer_set(peer);
 	if (!peer->kernel.known)

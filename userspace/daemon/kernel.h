@@ -35,6 +35,8 @@ struct peer_kernel {
 	/* node->socket_generation when path went to the kernel */
 	unsigned int socket_generation;
 	uint32_t vaddr;
+	bool has_vaddr6;		/* what the module holds */
+	struct in6_addr vaddr6;
 	/* Control records sealed by the kernel for us: its tx_packets
 	 * counts them with the data. */
 	uint64_t ctrl_sent;

@@ -62,20 +62,13 @@ static int interface_up(struct node *node, char *err, size_t errlen)
 	char name[IFNAMSIZ];
 	int fd;
 
-	/* podnet.ko carries IPv4 only (so far): preflight refuses
-	 * DataPath = kernel with IPv6, and auto takes TUN then. */
 	if (node->cfg.datapath == CONFIG_DATAPATH_KERNEL ||
-	    (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
-	     !node->cfg.has_address6 && kernel_available())) {
+	    (node->cfg.datapath == CONFIG_DATAPATH_AUTO && kernel_available())) {
 		if (kernel_open(node, err, errlen))
 			return -1;
 		snprintf(name, sizeof(name), "%s", node->cfg.ifname);
 		goto configure;
 	}
-	if (node->cfg.datapath == CONFIG_DATAPATH_AUTO &&
-	    node->cfg.has_address6 && kernel_available())
-		log_info("%s: Address has an IPv6 address, which podnet.ko does not carry yet: using TUN",
-			 node->cfg.ifname);
 	/* A persistent TUN the user made (ip tuntap add) is theirs. */
 	node->link.adopted = rtnl_link_index(node->cfg.ifname) > 0;
 	fd = tun_open(node->cfg.ifname, name, sizeof(name),

@@ -537,12 +537,6 @@ int preflight_host(const struct config *cfg, char *err, size_t errlen)
 {
 	if (check_control_socket(cfg, err, errlen))
 		return -1;
-	/* podnet.ko carries IPv4 only (so far): IPv6 inside needs TUN. */
-	if (cfg->datapath == CONFIG_DATAPATH_KERNEL && cfg->has_address6) {
-		snprintf(err, errlen, "%s: DataPath = kernel carries IPv4 only, and Address has an IPv6 address: set DataPath = tun (or auto, which then uses TUN), or drop the IPv6 address",
-			 cfg->path);
-		return -1;
-	}
 	if (cfg->datapath == CONFIG_DATAPATH_KERNEL) {
 		if (!kernel_available()) {
 			snprintf(err, errlen, "DataPath = kernel, but the podnet kernel module is not loaded: modprobe podnet, or set DataPath = auto in %s",
