@@ -95,8 +95,23 @@ static void write_seeds(void)
 			endpoint_parse(i & 1 ? "[2001:db8::1]:51820" :
 				       "192.0.2.1:51820", &m.cands[i]);
 		m.n_cands = RV_MAX_CANDIDATES;
+		memset(&m.vaddr6, 0xfd, 1);
 		n = rv_build(&m, out, sizeof(out));
 		snprintf(name, sizeof(name), "rv-%u", t);
+		if (n)
+			seed_write(name, out, n);
+	}
+	/* Lookups and not-found answers by address, IPv4 and IPv6. */
+	for (int v6 = 0; v6 < 2; v6++) {
+		memset(&m, 0, sizeof(m));
+		m.type = RV_LOOKUP;
+		m.by_vaddr = true;
+		m.v6 = v6;
+		m.vaddr.s_addr = htonl(0x0a4d000b);
+		m.vaddr6.s6_addr[0] = 0xfd;
+		m.vaddr6.s6_addr[15] = 0x11;
+		n = rv_build(&m, out, sizeof(out));
+		snprintf(name, sizeof(name), "rv-lookup-vaddr%s", v6 ? "6" : "");
 		if (n)
 			seed_write(name, out, n);
 	}

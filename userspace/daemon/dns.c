@@ -53,7 +53,7 @@ static struct dns_cached *cache_find(struct node *node, const char *name)
 }
 
 static void cache_put(struct node *node, const char *name, bool found,
-		      struct in_addr v4)
+		      struct in_addr v4, const struct in6_addr *v6)
 {
 	struct dns_cached *c = cache_find(node, name), *oldest;
 
@@ -67,7 +67,11 @@ static void cache_put(struct node *node, const char *name, bool found,
 		snprintf(c->name, sizeof(c->name), "%s", name);
 	}
 	c->found = found;
+	c->has_v4 = v4.s_addr != 0;
 	c->v4 = v4;
+	c->has_v6 = v6 != NULL;
+	if (v6)
+		c->v6 = *v6;
 	c->when = ev_now(node->loop);
 }
 
@@ -108,8 +112,10 @@ static enum dns_name_result lookup(void *opaque, const char *name,
 	}
 	c = cache_find(node, name);
 	if (c && c->found && now - c->when < DNS_TTL) {
-		out->has_v4 = true;
+		out->has_v4 = c->has_v4;
 		out->v4 = c->v4;
+		out->has_v6 = c->has_v6;
+		out->v6 = c->v6;
 		return DNS_NAME_FOUND;
 	}
 	if (c && !c->found && now - c->when < DNS_ASK_AGAIN)
@@ -284,18 +290,18 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 void dns_name_learned(struct node *node, const char *name,
-		      struct in_addr vaddr)
+		      struct in_addr vaddr, const struct in6_addr *v6)
 {
 	char lower[DNS_NAME_MAX];
 	size_t i;
 
-	if (!node->dns.running || !vaddr.s_addr)
+	if (!node->dns.running || (!vaddr.s_addr && !v6))
 		return;
 	for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
 		lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
 			   (char)(name[i] - 'A' + 'a') : name[i];
 	lower[i] = '\0';
-	cache_put(node, lower, true, vaddr);
+	cache_put(node, lower, true, vaddr, v6);
 	pending_retry(node, lower);
 }
 
@@ -315,7 +321,7 @@ void dns_name_not_found(struct node *node, const char *name)
 			all = true;
 	}
 	if (all && !find_peer(node, name)) {
-		cache_put(node, name, false, none);
+		cache_put(node, name, false, none, NULL);
 		pending_retry(node, name);
 	}
 }

@@ -42,7 +42,9 @@ struct dns_pending {
 struct dns_cached {
 	char name[DNS_NAME_MAX];
 	bool found;
+	bool has_v4, has_v6;
 	struct in_addr v4;
+	struct in6_addr v6;
 	ev_tstamp when;
 };
 
@@ -85,9 +87,10 @@ struct node_dns {
  * not a failure. */
 void dns_open(struct node *node);
 void dns_close(struct node *node);
-/* The rendezvous told us where name is, or that it does not know it. */
+/* The rendezvous told us where name is (IPv4 0.0.0.0: none; v6 NULL:
+ * none), or that it does not know it. */
 void dns_name_learned(struct node *node, const char *name,
-		      struct in_addr vaddr);
+		      struct in_addr vaddr, const struct in6_addr *v6);
 void dns_name_not_found(struct node *node, const char *name);
 /* A rendezvous (re)registered us: names still waited for are asked again. */
 void dns_rendezvous_registered(struct node *node);

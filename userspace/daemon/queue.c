@@ -44,17 +44,31 @@ void queue_for_peer(struct peer *peer, const uint8_t *pkt, size_t len,
 		peer->stats.drop_queue_full += (uint64_t)dropped;
 }
 
-static struct queue_addr *find_addr(struct node *node, uint32_t addr)
+/* The slots' key: an IPv6 address, IPv4 ones mapped into it. */
+static struct in6_addr key4(struct in_addr a)
+{
+	struct in6_addr k = { 0 };
+
+	k.s6_addr[10] = k.s6_addr[11] = 0xff;
+	memcpy(&k.s6_addr[12], &a, 4);
+	return k;
+}
+
+static struct queue_addr *find_addr(struct node *node,
+				    const struct in6_addr *addr)
 {
 	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
-		if (node->queue.addrs[i].addr == addr)
-			return &node->queue.addrs[i];
+		struct queue_addr *a = &node->queue.addrs[i];
+
+		if (a->used && !memcmp(&a->addr, addr, sizeof(*addr)))
+			return a;
 	}
 	return NULL;
 }
 
 /* A slot for addr: its own, or one that holds nothing any more. */
-static struct queue_addr *claim_addr(struct node *node, uint32_t addr,
+static struct queue_addr *claim_addr(struct node *node,
+				     const struct in6_addr *addr,
 				     ev_tstamp now)
 {
 	struct queue_addr *a = find_addr(node, addr);
@@ -63,9 +77,10 @@ static struct queue_addr *claim_addr(struct node *node, uint32_t addr,
 		return a;
 	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
 		a = &node->queue.addrs[i];
-		if (!a->addr ||
+		if (!a->used ||
 		    (!a->packets.count && now >= a->refused_until)) {
-			a->addr = addr;
+			a->used = true;
+			a->addr = *addr;
 			a->refused_until = 0;
 			pktqueue_init(&a->packets, QUEUE_ADDR_PACKETS,
 				      QUEUE_ADDR_BYTES);
@@ -75,30 +90,45 @@ static struct queue_addr *claim_addr(struct node *node, uint32_t addr,
 	return NULL;
 }
 
-bool queue_for_address(struct node *node, struct in_addr dst,
-		       const uint8_t *pkt, size_t len)
+/* dst: the IPv4 destination, or 0 for IPv6 (read from the packet). */
+static bool queue_for_key(struct node *node, const struct in6_addr *key,
+			  uint32_t dst, const uint8_t *pkt, size_t len)
 {
 	ev_tstamp now = ev_now(node->loop);
-	struct queue_addr *a = claim_addr(node, dst.s_addr, now);
+	struct queue_addr *a = claim_addr(node, key, now);
 	int dropped;
 
 	if (!a || now < a->refused_until)
 		return false;
 	node->stats.tx_no_route +=
 		pktqueue_expire(&a->packets, now - QUEUE_MAX_AGE);
-	dropped = pktqueue_push(&a->packets, pkt, len, dst.s_addr, now);
+	dropped = pktqueue_push(&a->packets, pkt, len, dst, now);
 	if (dropped < 0)
 		return false;
 	node->stats.tx_no_route += (uint64_t)dropped;
 	return true;
 }
 
+bool queue_for_address(struct node *node, struct in_addr dst,
+		       const uint8_t *pkt, size_t len)
+{
+	struct in6_addr key = key4(dst);
+
+	return queue_for_key(node, &key, dst.s_addr, pkt, len);
+}
+
+bool queue_for_address6(struct node *node, const struct in6_addr *dst,
+			const uint8_t *pkt, size_t len)
+{
+	return queue_for_key(node, dst, 0, pkt, len);
+}
+
 bool queue_session_coming(struct node *node)
 {
-	/* Only a peer whose address we do not know yet may turn out to
+	/* Only a peer whose addresses we do not know yet may turn out to
 	 * hold it, and only if we can reach it. */
 	for (struct peer *p = node->peers; p; p = p->next) {
-		if (!p->has_vaddr && !p->current &&
+		if (!p->has_vaddr && !p->has_vaddr6 && !p->current &&
 		    (p->handshake || p->config_endpoint.len ||
 		     p->nat.has_token))
 			return true;
@@ -162,16 +192,28 @@ static void flush(struct peer *peer, bool heard)
 		udp_flush(node);
 }
 
-void queue_lookup_answered(struct peer *peer, struct in_addr vaddr)
+/* The packets of slot a (all for one address) move to peer. */
+static void answered(struct peer *peer, struct queue_addr *a)
 {
-	struct queue_addr *a = find_addr(peer->node, vaddr.s_addr);
-
 	if (!a || !a->packets.count)
 		return;
 	peer->stats.drop_queue_full +=
-		pktqueue_move(&peer->queue, &a->packets, vaddr.s_addr, false);
-	a->addr = 0;
+		pktqueue_move(&peer->queue, &a->packets, 0, true);
+	a->used = false;
 	flush(peer, false);
+}
+
+void queue_lookup_answered(struct peer *peer, struct in_addr vaddr)
+{
+	struct in6_addr key = key4(vaddr);
+
+	if (vaddr.s_addr)
+		answered(peer, find_addr(peer->node, &key));
+}
+
+void queue_lookup_answered6(struct peer *peer, const struct in6_addr *vaddr)
+{
+	answered(peer, find_addr(peer->node, vaddr));
 }
 
 void queue_peer_heard(struct peer *peer, const struct session *s)
@@ -179,17 +221,29 @@ void queue_peer_heard(struct peer *peer, const struct session *s)
 	flush(peer, s == peer->current);
 }
 
-void queue_lookup_failed(struct node *node, struct in_addr vaddr)
+static void failed(struct node *node, const struct in6_addr *key)
 {
 	ev_tstamp now = ev_now(node->loop);
-	struct queue_addr *a = claim_addr(node, vaddr.s_addr, now);
+	struct queue_addr *a = claim_addr(node, key, now);
 
-	/* On the kernel path the packets wait in the module. */
-	kernel_route_drop(node, vaddr);
 	if (!a)
 		return;
 	node->stats.tx_no_route += pktqueue_clear(&a->packets);
 	a->refused_until = now + QUEUE_REFUSED_FOR;
+}
+
+void queue_lookup_failed(struct node *node, struct in_addr vaddr)
+{
+	struct in6_addr key = key4(vaddr);
+
+	/* On the kernel path the packets wait in the module. */
+	kernel_route_drop(node, vaddr);
+	failed(node, &key);
+}
+
+void queue_lookup_failed6(struct node *node, const struct in6_addr *vaddr)
+{
+	failed(node, vaddr);
 }
 
 void queue_peer_changed(struct peer *peer, enum peer_event what)
@@ -213,6 +267,8 @@ void queue_peer_changed(struct peer *peer, enum peer_event what)
 		 * that address is the peer's. */
 		if (peer->has_vaddr)
 			queue_lookup_answered(peer, peer->vaddr);
+		if (peer->has_vaddr6)
+			queue_lookup_answered6(peer, &peer->vaddr6);
 		flush(peer, false);
 		break;
 	default:
@@ -225,7 +281,7 @@ void queue_housekeeping(struct node *node, ev_tstamp now)
 	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
 		struct queue_addr *a = &node->queue.addrs[i];
 
-		if (a->addr)
+		if (a->used)
 			node->stats.tx_no_route += pktqueue_expire(
 				&a->packets, now - QUEUE_MAX_AGE);
 	}
@@ -240,6 +296,6 @@ void queue_node_free(struct node *node)
 {
 	for (size_t i = 0; i < QUEUE_ADDRS; i++) {
 		pktqueue_clear(&node->queue.addrs[i].packets);
-		node->queue.addrs[i].addr = 0;
+		node->queue.addrs[i].used = false;
 	}
 }

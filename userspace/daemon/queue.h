@@ -42,7 +42,8 @@ struct session;
  * yet, by address. */
 struct node_queue {
 	struct queue_addr {
-		uint32_t addr;		/* network order; 0: slot free */
+		bool used;
+		struct in6_addr addr;	/* IPv4 ones as ::ffff:a.b.c.d */
 		ev_tstamp refused_until; /* not found: no waiting for it */
 		struct pktqueue packets;
 	} addrs[QUEUE_ADDRS];
@@ -56,12 +57,16 @@ void queue_for_peer(struct peer *peer, const uint8_t *pkt, size_t len,
  * the address was just not found): the caller drops it. */
 bool queue_for_address(struct node *node, struct in_addr dst,
 		       const uint8_t *pkt, size_t len);
+bool queue_for_address6(struct node *node, const struct in6_addr *dst,
+			const uint8_t *pkt, size_t len);
 /* May a handshake under way still tell who holds an address? */
 bool queue_session_coming(struct node *node);
 /* The rendezvous says peer holds vaddr: its packets move to the peer. */
 void queue_lookup_answered(struct peer *peer, struct in_addr vaddr);
+void queue_lookup_answered6(struct peer *peer, const struct in6_addr *vaddr);
 /* ... or that nobody does: they are dropped, as no route. */
 void queue_lookup_failed(struct node *node, struct in_addr vaddr);
+void queue_lookup_failed6(struct node *node, const struct in6_addr *vaddr);
 void queue_peer_changed(struct peer *peer, enum peer_event what);
 /* A record arrived on s: on a server's new session, what waited may go. */
 void queue_peer_heard(struct peer *peer, const struct session *s);

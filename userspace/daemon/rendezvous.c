@@ -257,6 +257,16 @@ static void send_candidates(struct peer *to, struct peer *about,
 {
 	struct rv_msg m = { .type = RV_CANDIDATES };
 
+	/* Its IPv6 address first, in a message of its own: a node from
+	 * before IPv6 lookups drops that one (an unknown type) and still
+	 * takes the candidates, whose layout stays. */
+	if (about->has_vaddr6) {
+		struct rv_msg a6 = { .type = RV_ADDRESS6,
+				     .vaddr6 = about->vaddr6 };
+
+		snprintf(a6.name, sizeof(a6.name), "%s", about->name);
+		session_send_control(to->current, &a6);
+	}
 	snprintf(m.name, sizeof(m.name), "%s", about->name);
 	m.vaddr = about->vaddr;
 	memcpy(m.token, token, RV_TOKEN_LEN);
@@ -276,14 +286,20 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 	struct relay_channel *c = NULL;
 	uint8_t token[RV_TOKEN_LEN];
 	struct peer *target;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 	WC_RNG rng;
 
-	target = m->by_vaddr ? routing_lookup(&node->routes, m->vaddr) :
-			       peer_find_by_name(node, m->name);
+	if (m->by_vaddr && m->v6)
+		target = routing6_lookup(&node->routes6, &m->vaddr6);
+	else if (m->by_vaddr)
+		target = routing_lookup(&node->routes, m->vaddr);
+	else
+		target = peer_find_by_name(node, m->name);
 	if (!target || target == asker || !target->rv.registered ||
 	    !target->current) {
-		if (m->by_vaddr)
+		if (m->by_vaddr && m->v6)
+			inet_ntop(AF_INET6, &m->vaddr6, addr, sizeof(addr));
+		else if (m->by_vaddr)
 			inet_ntop(AF_INET, &m->vaddr, addr, sizeof(addr));
 		log_debug_ratelimited("rendezvous: %s asked for %s: not registered",
 				      asker->name, m->by_vaddr ? addr : m->name);

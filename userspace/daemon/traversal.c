@@ -681,17 +681,18 @@ unsigned int traversal_lookup_by_name(struct node *node, const char *name)
 	return n;
 }
 
-bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
+/* Asks for the holder of addr (a lookup message ready in m), at most
+ * every LOOKUP_INTERVAL per address. */
+static bool lookup_address(struct node *node, const struct in6_addr *addr,
+			   const struct rv_msg *m)
 {
 	ev_tstamp now = ev_now(node->loop);
-	struct rv_msg m = { .type = RV_LOOKUP, .by_vaddr = true,
-			    .vaddr = vaddr };
 	size_t oldest = 0;
 
 	if (!any_rendezvous(node))
 		return false;
 	for (size_t i = 0; i < LOOKUP_CACHE; i++) {
-		if (node->nat.lookups[i].addr == vaddr.s_addr) {
+		if (!memcmp(&node->nat.lookups[i].addr, addr, sizeof(*addr))) {
 			if (now - node->nat.lookups[i].when < LOOKUP_INTERVAL)
 				return true;
 			oldest = i;
@@ -700,10 +701,29 @@ bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
 		if (node->nat.lookups[i].when < node->nat.lookups[oldest].when)
 			oldest = i;
 	}
-	node->nat.lookups[oldest].addr = vaddr.s_addr;
+	node->nat.lookups[oldest].addr = *addr;
 	node->nat.lookups[oldest].when = now;
-	send_lookup(node, &m);
+	send_lookup(node, m);
 	return true;
+}
+
+bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr)
+{
+	struct rv_msg m = { .type = RV_LOOKUP, .by_vaddr = true,
+			    .vaddr = vaddr };
+	struct in6_addr key = { 0 };
+
+	key.s6_addr[10] = key.s6_addr[11] = 0xff;
+	memcpy(&key.s6_addr[12], &vaddr, 4);
+	return lookup_address(node, &key, &m);
+}
+
+bool traversal_lookup_vaddr6(struct node *node, const struct in6_addr *vaddr)
+{
+	struct rv_msg m = { .type = RV_LOOKUP, .by_vaddr = true, .v6 = true,
+			    .vaddr6 = *vaddr };
+
+	return lookup_address(node, vaddr, &m);
 }
 
 /* Does the punch under way probe ep already? */
@@ -756,8 +776,11 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 	struct node *node = rv->node;
 	const struct path *choice;
 	struct peer *peer;
-	bool move;
+	bool move, has6;
 
+	/* Its IPv6 address came just before, if it has one. */
+	has6 = rv->nat.addr6_name[0] && !strcmp(rv->nat.addr6_name, m->name);
+	rv->nat.addr6_name[0] = '\0';
 	if (!strcmp(m->name, node->identity.name) || !m->n_cands)
 		return;
 	/* The reflexive candidate is what the rendezvous saw. */
@@ -766,14 +789,17 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		return;
 	}
 	/* A name is an address, whether or not a peer can be made of it. */
-	dns_name_learned(node, m->name, m->vaddr);
+	dns_name_learned(node, m->name, m->vaddr, has6 ? &rv->nat.addr6 : NULL);
 	peer = peer_find_by_name(node, m->name);
 	if (!peer)
 		peer = peer_create_learned(node, m->name);
 	if (!peer || peer->nat.is_rendezvous)
 		return;
-	/* What waited for this address waits for this peer now. */
+	/* What waited for its addresses waits for this peer now (and
+	 * goes to it only if its certificate holds them: queue.c). */
 	queue_lookup_answered(peer, m->vaddr);
+	if (has6)
+		queue_lookup_answered6(peer, &rv->nat.addr6);
 	if (!peer->nat.candidates)
 		peer->nat.candidates = calloc(RV_MAX_CANDIDATES,
 					  sizeof(*peer->nat.candidates));
@@ -865,13 +891,20 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 				lookup_name(p);
 		}
 		break;
+	case RV_ADDRESS6:
+		snprintf(from->nat.addr6_name, sizeof(from->nat.addr6_name),
+			 "%s", m->name);
+		from->nat.addr6 = m->vaddr6;
+		break;
 	case RV_CANDIDATES:
 		handle_candidates(from, m);
 		break;
 	case RV_NOT_FOUND:
 		log_debug_ratelimited("rendezvous %s does not know %s", from->name,
 				      m->by_vaddr ? "that address" : m->name);
-		if (m->by_vaddr)
+		if (m->by_vaddr && m->v6)
+			queue_lookup_failed6(node, &m->vaddr6);
+		else if (m->by_vaddr)
 			queue_lookup_failed(node, m->vaddr);
 		else {
 			recover_not_found(from, m->name);

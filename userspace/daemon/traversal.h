@@ -59,6 +59,10 @@ struct peer_nat {
 	ev_io own_watcher;
 	struct peer_recover *recover;	/* recover.c, while it recovers */
 	struct peer_liveness live;	/* liveness.c */
+	/* A rendezvous' last RV_ADDRESS6, for the candidates that follow
+	 * it: the IPv6 address of the node they introduce. */
+	char addr6_name[CERT_NAME_MAX];
+	struct in6_addr addr6;
 };
 
 #define LOOKUP_CACHE 16
@@ -68,7 +72,7 @@ struct node_nat {
 	uint8_t type;			/* this node's, as measured */
 	struct endpoint reflexive;	/* as the rendezvous sees this node */
 	struct {
-		uint32_t addr;
+		struct in6_addr addr;	/* IPv4 ones as ::ffff:a.b.c.d */
 		ev_tstamp when;
 	} lookups[LOOKUP_CACHE];	/* recent lookups by address */
 	struct node_recover recover;	/* recover.c */
@@ -85,6 +89,7 @@ void traversal_punch(struct node *node, const struct path *from,
 		     const uint8_t *token, uint8_t kind);
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
+bool traversal_lookup_vaddr6(struct node *node, const struct in6_addr *vaddr);
 /* Is there a registered rendezvous to ask? */
 bool traversal_can_lookup(struct node *node);
 /* Asks every registered rendezvous where name is (dns.c); returns how

@@ -378,9 +378,8 @@ static void tun_send(struct node *node, struct peer *peer,
 	peer->last_tx = ev_now(node->loop);
 }
 
-/* An IPv6 packet: to the peer whose certificate holds its destination.
- * The rendezvous finds peers by IPv4 address only, so an unknown IPv6
- * destination is unreachable at once. */
+/* An IPv6 packet: to the peer whose certificate holds its destination;
+ * an unknown one waits for the rendezvous' answer, as IPv4 does. */
 static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 {
 	const struct ip6_hdr *ip6 = tun_ipv6_header(pkt, len);
@@ -411,9 +410,15 @@ static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 	}
 	peer = routing6_lookup(&node->routes6, &ip6->ip6_dst);
 	if (!peer) {
+		bool asked = traversal_lookup_vaddr6(node, &ip6->ip6_dst);
+
+		if ((asked || queue_session_coming(node)) &&
+		    queue_for_address6(node, &ip6->ip6_dst, pkt, len))
+			return;
 		node->stats.tx_no_route++;
-		icmp6_error(node, pkt, len, ICMP6_DST_UNREACH,
-			    ICMP6_DST_UNREACH_ADDR, 0);
+		if (!asked)
+			icmp6_error(node, pkt, len, ICMP6_DST_UNREACH,
+				    ICMP6_DST_UNREACH_ADDR, 0);
 		return;
 	}
 	/* Queued with destination 0: queue.c reads it from the packet. */

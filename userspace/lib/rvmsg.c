@@ -92,6 +92,12 @@ static void get_subject(struct reader *r, struct rv_msg *m)
 		m->by_vaddr = true;
 		if (a)
 			memcpy(&m->vaddr, a, 4);
+	} else if (kind == 2) {
+		const uint8_t *a = take(r, 16);
+
+		m->by_vaddr = m->v6 = true;
+		if (a)
+			memcpy(&m->vaddr6, a, 16);
 	} else if (kind == 0) {
 		size_t n = get_u8(r);
 		const uint8_t *s = take(r, n);
@@ -148,6 +154,16 @@ int rv_parse(const uint8_t *buf, size_t len, struct rv_msg *m)
 		m->relay_channel = get_be(&r, 4);
 		m->nat_type = get_u8(&r);
 		get_candidates(&r, m);
+		break;
+	case RV_ADDRESS6:
+		get_subject(&r, m);
+		if (m->by_vaddr) {
+			r.bad = true;	/* names the node, as candidates */
+			break;
+		}
+		p = take(&r, 16);
+		if (p)
+			memcpy(&m->vaddr6, p, 16);
 		break;
 	case RV_PING:
 	case RV_PONG:
@@ -231,7 +247,10 @@ static void put_candidates(struct writer *w, const struct rv_msg *m)
 
 static void put_subject(struct writer *w, const struct rv_msg *m)
 {
-	if (m->by_vaddr) {
+	if (m->by_vaddr && m->v6) {
+		put_u8(w, 2);
+		put(w, &m->vaddr6, 16);
+	} else if (m->by_vaddr) {
 		put_u8(w, 1);
 		put(w, &m->vaddr, 4);
 	} else {
@@ -270,6 +289,12 @@ size_t rv_build(const struct rv_msg *m, uint8_t *buf, size_t cap)
 		put_be(&w, m->relay_channel, 4);
 		put_u8(&w, m->nat_type);
 		put_candidates(&w, m);
+		break;
+	case RV_ADDRESS6:
+		put_u8(&w, 0);
+		put_u8(&w, (uint8_t)strlen(m->name));
+		put(&w, m->name, strlen(m->name));
+		put(&w, &m->vaddr6, 16);
 		break;
 	case RV_PING:
 	case RV_PONG:

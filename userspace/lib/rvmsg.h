@@ -32,6 +32,8 @@ enum rv_type {
 				 * its boot id, new at every start */
 	RV_REVOCATION = 0x09,	/* rendezvous -> node: the CA-signed
 				 * revocation list (revocation.h), as is */
+	RV_ADDRESS6 = 0x0a,	/* rendezvous -> node, just before candidates:
+				 * the IPv6 address of the node introduced */
 	__RV_TYPE_MAX,
 };
 
@@ -49,10 +51,14 @@ enum nat_type {
 struct rv_msg {
 	uint8_t type;
 	uint8_t nat_type;
-	/* lookup / not found / candidates: the node asked about */
+	/* lookup / not found / candidates / address6: the node asked
+	 * about, by name or (lookup, not found) by address: IPv4 (vaddr)
+	 * or, with v6, IPv6 (vaddr6) */
 	bool by_vaddr;
+	bool v6;
 	char name[CERT_NAME_MAX];
 	struct in_addr vaddr;
+	struct in6_addr vaddr6;		/* also address6's address */
 	/* candidates */
 	uint8_t token[RV_TOKEN_LEN];
 	uint32_t relay_channel;		/* 0: the rendezvous offers no relay */
