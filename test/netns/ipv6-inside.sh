@@ -181,8 +181,37 @@ answers() { ask "$1" "$2" | grep -qi "^$2\.[[:space:]].*$1[[:space:]]*$3\$"; }
 check "DNS: AAAA gamma.pod is gamma's certificate's fd77::3" answers AAAA gamma.pod fd77::3
 check "DNS: AAAA beta.pod is fd77::2 ..." answers AAAA beta.pod fd77::2
 check "... and its A is still 10.77.0.2" answers A beta.pod 10.77.0.2
-check "DNS: v6-only gamma does not take port 53 on every address" \
-	bash -c "! ip netns exec $ns3 ss -Hlun | grep -q ':53 '"
+# v6-only gamma answers on its IPv6 address, and only there.
+listens53() { # listens53 NS PROTO: the local addresses on port 53
+	ip netns exec "$1" ss -Hln"$2" 'sport = :53' | awk '{ print $4 }' | sort -u | tr '\n' ' '
+}
+check "DNS: v6-only gamma listens on [fd77::3]:53 alone (UDP and TCP)" \
+	bash -c "[[ '$(listens53 "$ns3" u)' == '[fd77::3]:53 ' && '$(listens53 "$ns3" t)' == '[fd77::3]:53 ' ]]"
+check "DNS: alpha listens on its IPv6 address too" \
+	grep -q "\[fd77::1\]:53" <<<"$(listens53 "$ns1" u)"
+answers6() { # answers6 NS SERVER TYPE NAME WANT [drill options]
+	ip netns exec "$1" timeout 10 drill "${@:6}" @"$2" "$4" "$3" 2>/dev/null |
+		grep -qi "^$4\.[[:space:]].*$3[[:space:]]*$5\$"
+}
+check "dig @fd77::3 from alpha through the tunnel: AAAA alpha.pod is fd77::1" \
+	answers6 "$ns1" fd77::3 AAAA alpha.pod fd77::1
+check "... over TCP too (drill -t)" answers6 "$ns1" fd77::3 AAAA alpha.pod fd77::1 -t
+check "... gamma asks itself: AAAA gamma.pod is fd77::3" \
+	answers6 "$ns3" fd77::3 AAAA gamma.pod fd77::3
+check "... an unknown name: NXDOMAIN" \
+	bash -c "ip netns exec $ns3 timeout 10 drill @fd77::3 nobody.pod AAAA 2>&1 | grep -q 'rcode: NXDOMAIN'"
+# beta routes alpha's fd77::1 over the LAN (the veth), not the tunnel:
+# the weak host model would take it, podnetd must not answer.
+mac1=$(ip netns exec "$ns1" cat /sys/class/net/veth1/address)
+n "$ns2" ip -6 route add fd77::1/128 dev veth2
+n "$ns2" ip -6 neigh replace fd77::1 lladdr "$mac1" dev veth2
+dropped=$(iface_field alpha dns_dropped)
+lan_refused6() {
+	! ip netns exec "$ns2" timeout 4 drill -Q alpha.pod @fd77::1 AAAA >/dev/null 2>&1 &&
+		iface_above alpha dns_dropped "$dropped"
+}
+check "DNS over IPv6 from the LAN (not the tunnel): no answer, dns_dropped" lan_refused6
+n "$ns2" ip -6 route del fd77::1/128 dev veth2
 # gamma's certificate has no IPv4 address: IPv4 from it is another family.
 n "$ns3" ip addr add 10.77.0.3/24 dev pod0
 n "$ns3" ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null 2>&1 || true

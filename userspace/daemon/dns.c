@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The podnet developers.
  *
- * The node's DNS server (dns.h). It listens on the virtual address only,
- * and answers only datagrams that came in through the podnet interface
+ * The node's DNS server (dns.h). It listens on the virtual addresses
+ * only (IPv4 and IPv6, each the node has), and answers only datagrams that came in through the podnet interface
  * (a peer, whose inner source the tunnel authenticated) or from this host
  * (loopback): a host on the LAN routing the virtual address at us gets
  * nothing. Outside the domain it answers REFUSED with the question alone,
@@ -157,7 +157,7 @@ static void tcp_close(struct dns_tcp *t)
 
 /* One answer, over UDP to from, or on TCP connection t with its length. */
 static void send_answer(struct node *node, const uint8_t *ans, size_t len,
-			const struct sockaddr_in *from, struct dns_tcp *t)
+			const struct endpoint *from, struct dns_tcp *t)
 {
 	uint8_t hdr[2] = { (uint8_t)(len >> 8), (uint8_t)len };
 	struct iovec iov[2] = {
@@ -168,8 +168,9 @@ static void send_answer(struct node *node, const uint8_t *ans, size_t len,
 	ssize_t n;
 
 	if (!t) {
-		sendto(node->dns.udp_fd, ans, len, 0,
-		       (const struct sockaddr *)from, sizeof(*from));
+		sendto(from->sa.sa_family == AF_INET6 ? node->dns.v6.udp_fd :
+							node->dns.v4.udp_fd,
+		       ans, len, 0, &from->sa, from->len);
 		return;
 	}
 	/* An answer is small; a client that cannot take it at once is
@@ -184,7 +185,7 @@ static void send_answer(struct node *node, const uint8_t *ans, size_t len,
  * when it was parked.
  */
 static bool handle_query(struct node *node, const uint8_t *q, size_t len,
-			 const struct sockaddr_in *from, struct dns_tcp *t,
+			 const struct endpoint *from, struct dns_tcp *t,
 			 bool give_up, struct dns_pending *slot)
 {
 	static uint8_t ans[DNS_TCP_MAX];
@@ -353,32 +354,39 @@ static void udp_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct node *node = w->data;
 	uint8_t buf[DNS_QUERY_MAX + 1];
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 
 	for (int i = 0; i < 64; i++) {
-		struct sockaddr_in from;
+		struct endpoint from = { 0 };
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr mh = {
-			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_name = &from.sa, .msg_namelen = sizeof(from.in6),
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
 		int ifindex = -1;
-		ssize_t n = recvmsg(node->dns.udp_fd, &mh, MSG_DONTWAIT);
+		ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT);
 
 		if (n < 0)
 			return;
+		from.len = mh.msg_namelen;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
 		     c = CMSG_NXTHDR(&mh, c)) {
 			struct in_pktinfo pi;
+			struct in6_pktinfo pi6;
 
 			if (c->cmsg_level == IPPROTO_IP &&
 			    c->cmsg_type == IP_PKTINFO) {
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 				ifindex = pi.ipi_ifindex;
+			} else if (c->cmsg_level == IPPROTO_IPV6 &&
+				   c->cmsg_type == IPV6_PKTINFO) {
+				memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+				ifindex = (int)pi6.ipi6_ifindex;
 			}
 		}
-		if (!source_allowed(node, ifindex) || !ntohs(from.sin_port)) {
+		/* The port sits at the same place in both families. */
+		if (!source_allowed(node, ifindex) || !ntohs(from.in.sin_port)) {
 			node->dns.stats.dropped++;
 			continue;
 		}
@@ -431,18 +439,25 @@ static void tcp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct node *node = w->data;
-	struct sockaddr_in from;
-	socklen_t flen = sizeof(from);
+	struct endpoint from = { 0 };
+	socklen_t flen = sizeof(from.in6);
 	struct dns_tcp *t = NULL;
-	int fd = accept4(node->dns.tcp_fd, (struct sockaddr *)&from, &flen,
-			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = accept4(w->fd, &from.sa, &flen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	bool ours;
 
 	if (fd < 0)
 		return;
 	/* TCP needs a handshake, so the source is real: a peer's address
 	 * (routed back through the tunnel) or our own. */
-	if (from.sin_addr.s_addr != node->cfg.address.s_addr &&
-	    !routing_lookup(&node->routes, from.sin_addr)) {
+	if (from.sa.sa_family == AF_INET6)
+		ours = (node->cfg.has_address6 &&
+			!memcmp(&from.in6.sin6_addr, &node->cfg.address6,
+				sizeof(node->cfg.address6))) ||
+		       routing6_lookup(&node->routes6, &from.in6.sin6_addr);
+	else
+		ours = from.in.sin_addr.s_addr == node->cfg.address.s_addr ||
+		       routing_lookup(&node->routes, from.in.sin_addr);
+	if (!ours) {
 		node->dns.stats.dropped++;
 		close(fd);
 		return;
@@ -466,23 +481,38 @@ static void tcp_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_timer_again(loop, &t->idle);
 }
 
-static int bind_socket(struct node *node, int type)
+static int bind_socket(int family, const void *addr, int type)
 {
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET, .sin_port = htons(DNS_PORT),
-		.sin_addr = node->cfg.address,
-	};
+	struct endpoint sa = { 0 };
 	int one = 1;
-	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	/* The address may still be settling on the link (kernel path). */
+	if (family == AF_INET6) {
+		sa.in6.sin6_family = AF_INET6;
+		sa.in6.sin6_port = htons(DNS_PORT);
+		memcpy(&sa.in6.sin6_addr, addr, 16);
+		sa.len = sizeof(sa.in6);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (type == SOCK_DGRAM)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+				   sizeof(one));
+	} else {
+		sa.in.sin_family = AF_INET;
+		sa.in.sin_port = htons(DNS_PORT);
+		memcpy(&sa.in.sin_addr, addr, 4);
+		sa.len = sizeof(sa.in);
+		if (type == SOCK_DGRAM)
+			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one,
+				   sizeof(one));
+	}
+	/* The address may still be settling on the link (kernel path, or
+	 * IPv6 duplicate address detection); IP_FREEBIND covers both
+	 * families. */
 	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (type == SOCK_DGRAM)
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	if (bind(fd, &sa.sa, sa.len) ||
 	    (type == SOCK_STREAM && listen(fd, DNS_TCP_CONNS))) {
 		int e = errno;
 
@@ -493,61 +523,87 @@ static int bind_socket(struct node *node, int type)
 	return fd;
 }
 
+/* Port 53 on one virtual address; false (and a warning) when taken. */
+static bool listen_on(struct node *node, struct dns_listener *l, int family,
+		      const void *addr, const char *text)
+{
+	l->udp_fd = bind_socket(family, addr, SOCK_DGRAM);
+	if (l->udp_fd >= 0)
+		l->tcp_fd = bind_socket(family, addr, SOCK_STREAM);
+	if (l->tcp_fd < 0) {
+		log_warn("DNS: cannot listen on %s port %d (%s); names in .%s are not answered there",
+			 text, DNS_PORT, strerror(errno), node->cfg.domain);
+		if (l->udp_fd >= 0)
+			close(l->udp_fd);
+		l->udp_fd = -1;
+		return false;
+	}
+	ev_io_init(&l->udp_watcher, udp_cb, l->udp_fd, EV_READ);
+	l->udp_watcher.data = node;
+	ev_io_start(node->loop, &l->udp_watcher);
+	ev_io_init(&l->tcp_watcher, tcp_accept_cb, l->tcp_fd, EV_READ);
+	l->tcp_watcher.data = node;
+	ev_io_start(node->loop, &l->tcp_watcher);
+	return true;
+}
+
+static void listener_close(struct node *node, struct dns_listener *l)
+{
+	if (l->udp_fd < 0)
+		return;
+	ev_io_stop(node->loop, &l->udp_watcher);
+	ev_io_stop(node->loop, &l->tcp_watcher);
+	close(l->udp_fd);
+	close(l->tcp_fd);
+	l->udp_fd = l->tcp_fd = -1;
+}
+
 void dns_open(struct node *node)
 {
 	struct node_dns *d = &node->dns;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN], where[80];
+	bool on4 = false, on6 = false;
 
-	d->udp_fd = d->tcp_fd = -1;
+	d->v4.udp_fd = d->v4.tcp_fd = d->v6.udp_fd = d->v6.tcp_fd = -1;
 	for (size_t i = 0; i < DNS_TCP_CONNS; i++) {
 		d->tcp[i].fd = -1;
 		d->tcp[i].node = node;
 	}
 	if (!node->cfg.domain[0])
 		return;
-	/* The server listens on the IPv4 virtual address only (for now): a
-	 * node without one must not take port 53 on every address. */
-	if (!node->cfg.has_address) {
-		log_info("DNS: this node has no IPv4 Address; NAME.%s is answered by nodes that have one",
-			 node->cfg.domain);
-		return;
-	}
+	/* Only on the virtual addresses: never port 53 on every address. */
 	inet_ntop(AF_INET, &node->cfg.address, addr, sizeof(addr));
-	d->udp_fd = bind_socket(node, SOCK_DGRAM);
-	if (d->udp_fd >= 0)
-		d->tcp_fd = bind_socket(node, SOCK_STREAM);
-	if (d->tcp_fd < 0) {
-		log_warn("DNS: cannot listen on %s port %d (%s); names in .%s are not answered",
-			 addr, DNS_PORT, strerror(errno), node->cfg.domain);
-		if (d->udp_fd >= 0)
-			close(d->udp_fd);
-		d->udp_fd = -1;
+	inet_ntop(AF_INET6, &node->cfg.address6, addr6, sizeof(addr6));
+	if (node->cfg.has_address)
+		on4 = listen_on(node, &d->v4, AF_INET, &node->cfg.address,
+				addr);
+	if (node->cfg.has_address6)
+		on6 = listen_on(node, &d->v6, AF_INET6, &node->cfg.address6,
+				addr6);
+	if (!on4 && !on6)
 		return;
-	}
 	d->lo_ifindex = (int)if_nametoindex("lo");
 	d->bucket.tokens = DNS_QUERY_RATE;
 	d->bucket.last = ev_now(node->loop);
 	d->lookups.tokens = DNS_LOOKUP_RATE;
 	d->lookups.last = ev_now(node->loop);
-	ev_io_init(&d->udp_watcher, udp_cb, d->udp_fd, EV_READ);
-	d->udp_watcher.data = node;
-	ev_io_start(node->loop, &d->udp_watcher);
-	ev_io_init(&d->tcp_watcher, tcp_accept_cb, d->tcp_fd, EV_READ);
-	d->tcp_watcher.data = node;
-	ev_io_start(node->loop, &d->tcp_watcher);
 	ev_init(&d->tick, tick_cb);
 	d->tick.repeat = DNS_TICK;
 	d->tick.data = node;
 	d->running = true;
+	snprintf(where, sizeof(where), "%s%s%s", on4 ? addr : "",
+		 on4 && on6 ? " and " : "", on6 ? addr6 : "");
 	d->resolved = dns_resolved_register(node->cfg.ifname,
-					    node->cfg.address,
+					    on4 ? addr : NULL,
+					    on6 ? addr6 : NULL,
 					    node->cfg.domain);
 	if (!d->resolved)
 		log_info("DNS: answering NAME.%s on %s; to use it, run systemd-resolved (podnetd registers the link), or send .%s to %s (e.g. 'nameserver %s' in resolv.conf)",
-			 node->cfg.domain, addr, node->cfg.domain, addr, addr);
+			 node->cfg.domain, where, node->cfg.domain,
+			 on4 ? addr : addr6, on4 ? addr : addr6);
 	else
 		log_info("DNS: answering NAME.%s on %s, registered with systemd-resolved for %s",
-			 node->cfg.domain, addr, node->cfg.ifname);
+			 node->cfg.domain, where, node->cfg.ifname);
 }
 
 void dns_close(struct node *node)
@@ -560,11 +616,8 @@ void dns_close(struct node *node)
 		dns_resolved_revert(node->cfg.ifname);
 	for (size_t i = 0; i < DNS_TCP_CONNS; i++)
 		tcp_close(&d->tcp[i]);
-	ev_io_stop(node->loop, &d->udp_watcher);
-	ev_io_stop(node->loop, &d->tcp_watcher);
+	listener_close(node, &d->v4);
+	listener_close(node, &d->v6);
 	ev_timer_stop(node->loop, &d->tick);
-	close(d->udp_fd);
-	close(d->tcp_fd);
-	d->udp_fd = d->tcp_fd = -1;
 	d->running = false;
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "dns_answer.h"
 #include "token_bucket.h"
 
@@ -32,7 +33,7 @@ struct dns_pending {
 	char name[DNS_NAME_MAX];
 	uint8_t query[DNS_QUERY_MAX];
 	size_t len;
-	struct sockaddr_in from;	/* UDP */
+	struct endpoint from;		/* UDP */
 	int tcp;			/* index in tcp[], or -1: UDP */
 	unsigned int tcp_gen;		/* that connection's generation */
 	unsigned int asked, not_found;	/* rendezvous nodes */
@@ -68,10 +69,15 @@ struct dns_stats {
 				 * node or its peers */
 };
 
+/* Listening on one virtual address: IPv4, or IPv6. */
+struct dns_listener {
+	int udp_fd, tcp_fd;		/* -1: not listening */
+	ev_io udp_watcher, tcp_watcher;
+};
+
 struct node_dns {
 	bool running;
-	int udp_fd, tcp_fd;
-	ev_io udp_watcher, tcp_watcher;
+	struct dns_listener v4, v6;
 	ev_timer tick;			/* pending queries' deadlines */
 	struct dns_pending pending[DNS_PENDING_MAX];
 	struct dns_cached cache[DNS_CACHE_SIZE];
@@ -96,8 +102,9 @@ void dns_name_not_found(struct node *node, const char *name);
 void dns_rendezvous_registered(struct node *node);
 
 /* dns_resolved.c: per-link DNS in systemd-resolved, where it runs. */
-bool dns_resolved_register(const char *ifname, struct in_addr addr,
-			   const char *domain);
+/* addr6: NULL when the server does not listen on IPv6. */
+bool dns_resolved_register(const char *ifname, const char *addr,
+			   const char *addr6, const char *domain);
 void dns_resolved_revert(const char *ifname);
 
 #endif /* _PODNET_DNS_H */

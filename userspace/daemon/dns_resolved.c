@@ -41,20 +41,23 @@ static bool resolvectl(char *const argv[])
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-bool dns_resolved_register(const char *ifname, struct in_addr addr,
-			   const char *domain)
+bool dns_resolved_register(const char *ifname, const char *addr,
+			   const char *addr6, const char *domain)
 {
-	char a[INET_ADDRSTRLEN], route[CONFIG_DOMAIN_MAX + 2];
-	char *dns[] = { "resolvectl", "dns", (char *)ifname, a, NULL };
+	char route[CONFIG_DOMAIN_MAX + 2];
+	/* Every address it listens on; addr may be NULL (v6 only). */
+	char *dns[] = { "resolvectl", "dns", (char *)ifname,
+			(char *)(addr ? addr : addr6),
+			(char *)(addr ? addr6 : NULL), NULL };
 	char *dom[] = { "resolvectl", "domain", (char *)ifname, route, NULL };
 
-	if (!resolved_runs())
+	if (!resolved_runs() || (!addr && !addr6))
 		return false;
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
 	snprintf(route, sizeof(route), "~%s", domain);
 	if (!resolvectl(dns) || !resolvectl(dom)) {
-		log_warn("DNS: systemd-resolved runs, but 'resolvectl dns %s %s' or 'resolvectl domain %s %s' failed",
-			 ifname, a, ifname, route);
+		log_warn("DNS: systemd-resolved runs, but 'resolvectl dns %s %s%s%s' or 'resolvectl domain %s %s' failed",
+			 ifname, dns[3], dns[4] ? " " : "",
+			 dns[4] ? dns[4] : "", ifname, route);
 		dns_resolved_revert(ifname);
 		return false;
 	}
