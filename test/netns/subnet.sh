@@ -106,6 +106,39 @@ echo "# beta's restart: pings from alpha to the LAN answered again after a gap o
 check "after beta's restart, the LAN host answers alpha again within 6 s" \
 	bash -c "[[ $gap -lt 6000 ]] && ip netns exec $ns1 ping -c 1 -W 2 192.168.50.10 >/dev/null"
 
+# --- beta's certificate re-issued with other subnets ------------------------
+# Routes follow the certificate at every handshake, not only the first:
+# beta restarts with 192.168.60.0/24 instead of 192.168.50.0/24.
+n "$ns2" ip addr add 192.168.60.1/24 dev veth5
+n "$ns4" ip addr add 192.168.60.10/24 dev veth6
+cp "$tmp/ca/beta.crt" "$tmp/beta-50.crt"
+cp "$tmp/ca/beta.key" "$tmp/beta-50.key"
+mkdir -p "$tmp/reissue"
+"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/reissue" --name beta \
+	--address 10.77.0.2 --route 192.168.60.0/24 --days 30 --force >/dev/null
+stop_daemon beta
+cp "$tmp/reissue/beta.crt" "$tmp/reissue/beta.key" "$tmp/ca/"
+start_daemon "$ns2" beta
+alpha_route60() { n "$ns1" ip -4 route show 192.168.60.0/24 | grep -q "dev pod0"; }
+no_route50() { ! n "$ns1" ip -4 route show 192.168.50.0/24 | grep -q .; }
+check "beta re-issued with 192.168.60.0/24: alpha routes it" wait_for 100 alpha_route60
+check "... and removed its route to 192.168.50.0/24" no_route50
+check "... alpha pings 192.168.60.10 through beta" \
+	n "$ns1" ping -c 2 -i 0.2 -W 2 192.168.60.10
+before=$(peer_field alpha beta drop_bad_source)
+check "... a source in 192.168.50.0/24 from beta is no longer accepted" \
+	bash -c "! ip netns exec $ns4 ping -c 2 -i 0.2 -W 1 -I 192.168.50.10 10.77.0.1"
+check "... counted as beta's drop_bad_source" \
+	test "$(peer_field alpha beta drop_bad_source)" -ge $((before + 2))
+stop_daemon beta
+cp "$tmp/beta-50.crt" "$tmp/ca/beta.crt"
+cp "$tmp/beta-50.key" "$tmp/ca/beta.key"
+start_daemon "$ns2" beta
+check "beta back with 192.168.50.0/24: alpha routes it again" wait_for 100 alpha_route
+check "... and no longer 192.168.60.0/24" \
+	bash -c "! ip netns exec $ns1 ip -4 route show 192.168.60.0/24 | grep -q ."
+check "... the LAN host answers alpha" n "$ns1" ping -c 2 -i 0.2 -W 2 192.168.50.10
+
 # --- Routes = off --------------------------------------------------------------
 stop_daemon alpha
 check "alpha's exit takes its route to the LAN with the link" \
