@@ -46,14 +46,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(id.name[0] != '\0' && printable(id.name, sizeof(id.name)));
 	CHECK(printable(id.issuer, sizeof(id.issuer)));
 	CHECK(printable(id.key_type, sizeof(id.key_type)));
-	/* Routed subnets: bounded, canonical (no host bits), 1..32. */
+	/* Routed subnets: bounded, canonical (no host bits), 1..32 or
+	 * 1..128, and they read back as they format. */
 	CHECK(id.nroutes <= CERT_ROUTES_MAX);
 	for (size_t i = 0; i < id.nroutes; i++) {
-		uint8_t len = id.routes[i].len;
-		uint32_t host = len == 32 ? 0 : 0xffffffffu >> len;
+		const struct cert_route *r = &id.routes[i];
+		uint8_t len = r->len;
+		uint32_t host = len >= 32 ? 0 : 0xffffffffu >> len;
+		char text[CERT_ROUTE_STR_MAX];
+		struct cert_route back;
 
-		CHECK(len >= 1 && len <= 32);
-		CHECK(!(ntohl(id.routes[i].net.s_addr) & host));
+		if (r->v6) {
+			CHECK(len >= 1 && len <= 128 && !r->net.s_addr);
+		} else {
+			CHECK(len >= 1 && len <= 32);
+			CHECK(!(ntohl(r->net.s_addr) & host));
+		}
+		cert_route_format(r, text, sizeof(text));
+		CHECK(!cert_route_parse(text, strlen(text), &back, NULL, 0) &&
+		      cert_route_equal(&back, r));
 	}
 	return 0;
 }

@@ -193,11 +193,14 @@ static void test_route_parse(void **state)
 	static const char *bad[] = {
 		"192.168.50.1/24", "192.168.50.0", "192.168.50.0/0",
 		"192.168.50.0/33", "192.168.50.0/024", "192.168.50.0/24/1",
-		"192.168.050.0/24", "fd00::/64", "192.168.50.0/", "/24",
+		"192.168.050.0/24", "192.168.50.0/", "/24",
 		"192.168.50.0/2x", " 192.168.50.0/24",
+		"fd99::1/64", "fd99::/129", "fd99::/0", "fd99:0::/64",
+		"FD99::/64", "fd99::/064", "::ffff:1.2.3.0/120x",
 	};
-	struct cert_route r;
-	char why[256], buf[24];
+	static const char long6[] = "2001:db8:ffff:ffff:ffff:ffff:ffff:ff00/120";
+	struct cert_route r, r2;
+	char why[256], buf[CERT_ROUTE_STR_MAX];
 
 	(void)state;
 	assert_int_equal(cert_route_parse("192.168.50.0/24", 15, &r, why,
@@ -206,6 +209,22 @@ static void test_route_parse(void **state)
 	cert_route_format(&r, buf, sizeof(buf));
 	assert_string_equal(buf, "192.168.50.0/24");
 	assert_int_equal(cert_route_parse("10.1.2.3/32", 11, &r, why,
+					  sizeof(why)), 0);
+	assert_false(r.v6);
+	/* IPv6, in its one spelling (RFC 5952). */
+	assert_int_equal(cert_route_parse("fd99::/64", 9, &r, why,
+					  sizeof(why)), 0);
+	assert_true(r.v6);
+	assert_int_equal(r.len, 64);
+	cert_route_format(&r, buf, sizeof(buf));
+	assert_string_equal(buf, "fd99::/64");
+	assert_int_equal(cert_route_parse("fd99:1:2:3:4:5:6:0/112", 22, &r2,
+					  why, sizeof(why)), 0);
+	assert_false(cert_route_equal(&r, &r2));
+	assert_int_equal(cert_route_parse("fd99:0::/64", 11, &r2, why,
+					  sizeof(why)), -1);
+	assert_non_null(strstr(why, "write the network as fd99::"));
+	assert_int_equal(cert_route_parse(long6, strlen(long6), &r2, why,
 					  sizeof(why)), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why[0] = '\0';

@@ -159,6 +159,51 @@ static void test_growth_and_churn(void **state)
 	}
 }
 
+/* Subnets behind nodes: longest prefix, exact addresses first, owners. */
+static void test_prefixes(void **state)
+{
+	struct routing6_table *rt = *state;
+	struct in6_addr n64 = ip6("fd99::"), n48 = ip6("fd99::"),
+			n120 = ip6("fd99::100"), a;
+
+	assert_int_equal(routing6_prefix_insert(rt, &n48, 48, &peers[0]), 0);
+	assert_int_equal(routing6_prefix_insert(rt, &n64, 64, &peers[1]), 0);
+	assert_int_equal(routing6_prefix_insert(rt, &n120, 120, &peers[2]), 0);
+	a = ip6("fd99::5");
+	assert_ptr_equal(routing6_lookup(rt, &a), &peers[1]);
+	a = ip6("fd99::1ff");
+	assert_ptr_equal(routing6_lookup(rt, &a), &peers[2]);
+	a = ip6("fd99:0:0:1::5");
+	assert_ptr_equal(routing6_lookup(rt, &a), &peers[0]);
+	a = ip6("fd98::5");
+	assert_null(routing6_lookup(rt, &a));
+	/* An exact address wins over any prefix. */
+	a = ip6("fd99::7");
+	assert_int_equal(routing6_insert(rt, &a, &peers[3]), 0);
+	assert_ptr_equal(routing6_lookup(rt, &a), &peers[3]);
+	/* One prefix, one owner; again for the same one is fine. */
+	assert_int_equal(routing6_prefix_insert(rt, &n64, 64, &peers[0]),
+			 -EEXIST);
+	assert_int_equal(routing6_prefix_insert(rt, &n64, 64, &peers[1]), 0);
+	assert_ptr_equal(routing6_prefix_owner(rt, &n64, 64), &peers[1]);
+	assert_null(routing6_prefix_owner(rt, &n64, 63));
+	/* Host bits, bad lengths. */
+	a = ip6("fd99::1");
+	assert_int_equal(routing6_prefix_insert(rt, &a, 64, &peers[0]),
+			 -EINVAL);
+	assert_int_equal(routing6_prefix_insert(rt, &a, 128, &peers[0]), 0);
+	assert_int_equal(routing6_prefix_insert(rt, &n64, 0, &peers[0]),
+			 -EINVAL);
+	assert_int_equal(routing6_prefix_insert(rt, &n64, 129, &peers[0]),
+			 -EINVAL);
+	/* Removal only by its owner; then the wider prefix takes over. */
+	assert_int_equal(routing6_prefix_remove(rt, &n64, 64, &peers[0]),
+			 -ENOENT);
+	assert_int_equal(routing6_prefix_remove(rt, &n64, 64, &peers[1]), 0);
+	a = ip6("fd99::5");
+	assert_ptr_equal(routing6_lookup(rt, &a), &peers[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +212,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remove_owner, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefixes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_growth_and_churn, setup,
 						teardown),
 	};

@@ -49,6 +49,9 @@ static void cert_usage(FILE *f)
 		"  -a, --address ADDR    the node's virtual address, IPv4 or IPv6;\n"
 		"                        twice for one of each (10.77.0.2 and fd77::2)\n"
 		"  -6, --address6 ADDR6  the same, IPv6 only\n"
+		"  -r, --route NET/LEN   a subnet behind the node (192.168.50.0/24,\n"
+		"                        fd99::/64), routed to it by the others;\n"
+		"                        repeatable, at most 8\n"
 		"  -d, --days N          validity in days (default %d)\n"
 		"  -c, --ca-dir DIR      where ca.crt and ca.key are (default .)\n"
 		"  -o, --dir OUTDIR      output directory (default .)\n"
@@ -296,7 +299,7 @@ static void show_json(const struct cert_identity *id, const char *fingerprint,
 	}
 	printf(",\"routes\":[");
 	for (size_t i = 0; i < id->nroutes; i++) {
-		char route[24];
+		char route[CERT_ROUTE_STR_MAX];
 
 		cert_route_format(&id->routes[i], route, sizeof(route));
 		printf("%s", i ? "," : "");
@@ -341,7 +344,7 @@ static void show_text(const char *path, const struct cert_identity *id,
 	if (id->has_vaddr6)
 		printf("  %saddress6%s: %s\n", bold, reset, addr6);
 	for (size_t i = 0; i < id->nroutes; i++) {
-		char route[24];
+		char route[CERT_ROUTE_STR_MAX];
 
 		cert_route_format(&id->routes[i], route, sizeof(route));
 		printf("  %sroute%s: %s\n", bold, reset, route);

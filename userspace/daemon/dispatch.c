@@ -60,11 +60,16 @@ static void dispatch_ipv6(struct node *node, struct peer *peer,
 		peer->stats.drop_invalid++;
 		return;
 	}
-	if (!peer->has_vaddr6) {
+	if (!peer->has_vaddr6 && !peer->nsubnets6) {
 		peer->stats.drop_no_family++;
 		return;
 	}
-	if (memcmp(&ip6->ip6_src, &peer->vaddr6, sizeof(peer->vaddr6))) {
+	/* Its certificate's address, or a host of an IPv6 subnet routed to
+	 * it (the longest prefix holding the source is this peer's). */
+	if (!(peer->has_vaddr6 &&
+	      !memcmp(&ip6->ip6_src, &peer->vaddr6, sizeof(peer->vaddr6))) &&
+	    !(peer->nsubnets6 &&
+	      routing6_lookup(&node->routes6, &ip6->ip6_src) == peer)) {
 		peer->stats.drop_bad_source++;
 		return;
 	}
@@ -117,7 +122,7 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 		peer->stats.drop_invalid++;
 		return;
 	}
-	if (!peer->has_vaddr && !peer->nsubnets) {
+	if (!peer->has_vaddr && peer->nsubnets == peer->nsubnets6) {
 		peer->stats.drop_no_family++;
 		return;
 	}
@@ -125,7 +130,7 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	 * certificate's address, or for a host of a subnet routed to it
 	 * (the longest prefix holding the source must be this peer's). */
 	if (!(peer->has_vaddr && ip->saddr == peer->vaddr.s_addr) &&
-	    !(peer->nsubnets &&
+	    !(peer->nsubnets > peer->nsubnets6 &&
 	      routing_lookup(&node->routes,
 			     (struct in_addr){ .s_addr = ip->saddr }) == peer)) {
 		peer->stats.drop_bad_source++;

@@ -376,6 +376,9 @@ static void peer_set(struct peer *peer)
 	/* Routed subnets: the module's allowed IPs take prefixes (longest
 	 * match both ways), as the userspace table does. */
 	for (size_t i = 0; i < peer->nsubnets; i++) {
+		/* IPv4 only: the module has no IPv6 prefixes yet. */
+		if (peer->subnets[i].v6)
+			continue;
 		ip = mnl_attr_nest_start(nlh, PODNET_A_ALLOWED_IP);
 		mnl_attr_put(nlh, PODNET_A_ALLOWED_IP_ADDR, 4,
 			     &peer->subnets[i].net);

@@ -236,13 +236,15 @@ bool link_subnet_add(struct node *node, const struct cert_route *r)
 {
 	const struct config *cfg = &node->cfg;
 	struct in_addr src = { 0 };
-	char why[256], net[24];
+	char why[256], net[CERT_ROUTE_STR_MAX];
 	int ret;
 
 	if (cfg->routes_off || node->ifindex <= 0)
 		return false;
 	cert_route_format(r, net, sizeof(net));
-	ret = rtnl_route_exists_ipv4(r->net, r->len, why, sizeof(why));
+	ret = r->v6 ? rtnl_route_exists_ipv6(&r->net6, r->len, why,
+					     sizeof(why)) :
+		      rtnl_route_exists_ipv4(r->net, r->len, why, sizeof(why));
 	if (ret) {
 		if (ret < 0)
 			log_warn("%s: cannot look up a route to %s: %s",
@@ -255,8 +257,12 @@ bool link_subnet_add(struct node *node, const struct cert_route *r)
 	/* The LAN behind the peer answers to our virtual address. */
 	if (cfg->has_address)
 		src = cfg->address;
-	if (rtnl_route_add_ipv4(node->ifindex, r->net, r->len, src, why,
-				sizeof(why))) {
+	/* An IPv6 subnet is routed only with an IPv6 address (peer.c). */
+	ret = r->v6 ? rtnl_route_add_ipv6(node->ifindex, &r->net6, r->len,
+					  &cfg->address6, why, sizeof(why)) :
+		      rtnl_route_add_ipv4(node->ifindex, r->net, r->len, src,
+					  why, sizeof(why));
+	if (ret) {
 		log_warn("%s: cannot add a route to %s: %s", cfg->ifname, net,
 			 why);
 		return false;
@@ -269,15 +275,19 @@ void link_subnet_del(struct node *node, const struct cert_route *r)
 {
 	const struct config *cfg = &node->cfg;
 	struct in_addr src = { 0 };
-	char why[256], net[24];
+	char why[256], net[CERT_ROUTE_STR_MAX];
+	int ret;
 
 	if (node->ifindex <= 0)
 		return;
 	if (cfg->has_address)
 		src = cfg->address;
 	cert_route_format(r, net, sizeof(net));
-	if (rtnl_route_del_ipv4(node->ifindex, r->net, r->len, src, why,
-				sizeof(why)))
+	ret = r->v6 ? rtnl_route_del_ipv6(node->ifindex, &r->net6, r->len,
+					  &cfg->address6, why, sizeof(why)) :
+		      rtnl_route_del_ipv4(node->ifindex, r->net, r->len, src,
+					  why, sizeof(why));
+	if (ret)
 		log_warn("%s: cannot remove the route to %s: %s", cfg->ifname,
 			 net, why);
 }

@@ -477,7 +477,16 @@ static void send_keepalive(struct peer *peer);
 
 static bool same_route(const struct cert_route *a, const struct cert_route *b)
 {
-	return a->net.s_addr == b->net.s_addr && a->len == b->len;
+	return cert_route_equal(a, b);
+}
+
+/* Do the first len bits of a and b agree? */
+static bool bits_agree(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	for (unsigned int i = 0; i < len; i++)
+		if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
 }
 
 /* a and b share addresses: one holds the other. */
@@ -486,6 +495,10 @@ static bool routes_overlap(const struct cert_route *a,
 {
 	uint8_t len = a->len < b->len ? a->len : b->len;
 
+	if (a->v6 != b->v6)
+		return false;
+	if (a->v6)
+		return bits_agree(a->net6.s6_addr, b->net6.s6_addr, len);
 	return !((a->net.s_addr ^ b->net.s_addr) & routing_mask(len));
 }
 
@@ -493,8 +506,14 @@ static void subnet_drop(struct peer *peer, size_t i)
 {
 	struct node *node = peer->node;
 
-	routing_prefix_remove(&node->routes, peer->subnets[i].net,
-			      peer->subnets[i].len, peer);
+	if (peer->subnets[i].v6) {
+		routing6_prefix_remove(&node->routes6, &peer->subnets[i].net6,
+				       peer->subnets[i].len, peer);
+		peer->nsubnets6--;
+	} else {
+		routing_prefix_remove(&node->routes, peer->subnets[i].net,
+				      peer->subnets[i].len, peer);
+	}
 	if (peer->subnet_kroute[i])
 		link_subnet_del(node, &peer->subnets[i]);
 	peer->nsubnets--;
@@ -520,7 +539,7 @@ static void peer_set_subnets(struct peer *peer,
 {
 	const struct cert_identity *own = &peer->node->identity;
 	struct node *node = peer->node;
-	char net[24];
+	char net[CERT_ROUTE_STR_MAX];
 
 	for (size_t i = peer->nsubnets; i-- > 0;) {
 		bool keep = false;
@@ -548,11 +567,25 @@ static void peer_set_subnets(struct peer *peer,
 				 peer->name, net);
 			continue;
 		}
-		ret = routing_prefix_insert(&node->routes, r->net, r->len,
-					    peer);
+		/* Our packets into it need an IPv6 source a peer accepts:
+		 * this node's certificate address. */
+		if (r->v6 && !node->cfg.has_address6) {
+			log_warn("peer %s: subnet %s is IPv6 and this node has no IPv6 Address; not routing it",
+				 peer->name, net);
+			continue;
+		}
+		if (r->v6 && node->kernel.running)
+			log_warn("peer %s: podnet.ko does not carry IPv6 subnets yet; %s is routed only while the TUN data path runs",
+				 peer->name, net);
+		ret = r->v6 ? routing6_prefix_insert(&node->routes6, &r->net6,
+						     r->len, peer) :
+			      routing_prefix_insert(&node->routes, r->net,
+						    r->len, peer);
 		if (ret == -EEXIST) {
-			owner = routing_prefix_owner(&node->routes, r->net,
-						     r->len);
+			owner = r->v6 ? routing6_prefix_owner(&node->routes6,
+							      &r->net6, r->len) :
+					routing_prefix_owner(&node->routes,
+							     r->net, r->len);
 			log_warn("peer %s: subnet %s is already routed to %s; refusing the second",
 				 peer->name, net, owner ? owner->name : "?");
 			continue;
@@ -565,6 +598,7 @@ static void peer_set_subnets(struct peer *peer,
 		peer->subnets[peer->nsubnets] = *r;
 		peer->subnet_kroute[peer->nsubnets] = link_subnet_add(node, r);
 		peer->nsubnets++;
+		peer->nsubnets6 += r->v6;
 		peer->subnets_changed = true;
 		log_info("peer %s: routing subnet %s", peer->name, net);
 	}

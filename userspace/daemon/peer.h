@@ -57,6 +57,7 @@ struct peer {
 	 * node routes to it, and which of them have a kernel route podnetd
 	 * added (link_subnet_add) */
 	size_t nsubnets;
+	size_t nsubnets6;		/* of them, IPv6 ones */
 	struct cert_route subnets[CERT_ROUTES_MAX];
 	bool subnet_kroute[CERT_ROUTES_MAX];
 	bool subnets_changed;		/* podnet.ko's allowed IPs are stale */

@@ -146,8 +146,17 @@ static bool queued_for(const struct peer *peer, const struct pktqueue_entry *e)
 			routing_lookup(&peer->node->routes,
 				       (struct in_addr){ .s_addr = e->dst }) ==
 				peer);
-	return peer->has_vaddr6 && e->len >= 40 && (e->data[0] >> 4) == 6 &&
-	       !memcmp(e->data + 24, &peer->vaddr6, 16);
+	if (e->len < 40 || (e->data[0] >> 4) != 6)
+		return false;
+	if (peer->has_vaddr6 && !memcmp(e->data + 24, &peer->vaddr6, 16))
+		return true;
+	if (peer->nsubnets6) {
+		struct in6_addr dst;
+
+		memcpy(&dst, e->data + 24, 16);
+		return routing6_lookup(&peer->node->routes6, &dst) == peer;
+	}
+	return false;
 }
 
 /*

@@ -196,56 +196,101 @@ static const char *key_type_name(const DecodedCert *dc)
 	return "unknown";
 }
 
+/* Are the bits of a past the first len all zero? */
+static bool host_bits_zero(const uint8_t *a, size_t bytes, unsigned long len)
+{
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned long first = i * 8;
+		uint8_t keep;
+
+		if (first + 8 <= len)
+			continue;
+		keep = first >= len ? 0 : (uint8_t)(0xff << (8 - (len - first)));
+		if (a[i] & ~keep)
+			return false;
+	}
+	return true;
+}
+
 int cert_route_parse(const char *text, size_t len, struct cert_route *r,
 		     char *err, size_t errlen)
 {
-	char buf[32], *slash, *end;
-	struct in_addr net;
-	unsigned long plen;
+	char buf[CERT_ROUTE_STR_MAX], *slash, *end;
+	struct cert_route out = { 0 };
+	unsigned long plen, max;
+	bool v6 = false;
 	size_t i;
 
 	if (!text || len == 0 || len >= sizeof(buf))
 		return errbuf_fail(err, errlen, "route is empty or too long");
-	for (i = 0; i < len; i++)
-		if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.' ||
-		      text[i] == '/'))
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		v6 |= c == ':';
+		if (!((c >= '0' && c <= '9') || c == '.' || c == '/' ||
+		      c == ':' || (c >= 'a' && c <= 'f') ||
+		      (c >= 'A' && c <= 'F')))
 			return errbuf_fail(err, errlen,
-					   "route `%.*s' is not IPv4 NET/LEN",
+					   "route `%.*s' is not NET/LEN",
 					   (int)len, text);
+	}
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	slash = strchr(buf, '/');
 	if (!slash || !slash[1] || strchr(slash + 1, '/'))
 		return errbuf_fail(err, errlen, "route `%s' needs NET/LEN", buf);
 	*slash = '\0';
-	if (inet_pton(AF_INET, buf, &net) != 1)
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf,
+		      v6 ? (void *)&out.net6 : (void *)&out.net) != 1)
 		return errbuf_fail(err, errlen, "route `%s/%s': bad network",
 				   buf, slash + 1);
+	/* IPv6 has many spellings of one address: only RFC 5952's. */
+	if (v6) {
+		char canon[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &out.net6, canon, sizeof(canon));
+		if (strcmp(canon, buf))
+			return errbuf_fail(err, errlen,
+					   "route `%s/%s': write the network as %s",
+					   buf, slash + 1, canon);
+	}
 	/* No leading zeros: one spelling per prefix. */
 	if (slash[1] == '0' && slash[2])
 		return errbuf_fail(err, errlen, "route `%s/%s': bad length",
 				   buf, slash + 1);
+	max = v6 ? 128 : 32;
 	plen = strtoul(slash + 1, &end, 10);
-	if (*end || plen < 1 || plen > 32)
+	if (*end || plen < 1 || plen > max)
 		return errbuf_fail(err, errlen,
-				   "route `%s/%s': length must be 1..32", buf,
-				   slash + 1);
-	if (net.s_addr & ~htonl(plen == 32 ? 0xffffffffu :
-				~((1u << (32 - plen)) - 1)))
+				   "route `%s/%s': length must be 1..%lu", buf,
+				   slash + 1, max);
+	if (!host_bits_zero(v6 ? out.net6.s6_addr : (const uint8_t *)&out.net,
+			    v6 ? 16 : 4, plen))
 		return errbuf_fail(err, errlen,
 				   "route `%s/%lu' has host bits set", buf,
 				   plen);
-	r->net = net;
-	r->len = (uint8_t)plen;
+	out.v6 = v6;
+	out.len = (uint8_t)plen;
+	*r = out;
 	return 0;
 }
 
 void cert_route_format(const struct cert_route *r, char *buf, size_t len)
 {
-	char net[INET_ADDRSTRLEN];
+	char net[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &r->net, net, sizeof(net));
+	if (r->v6)
+		inet_ntop(AF_INET6, &r->net6, net, sizeof(net));
+	else
+		inet_ntop(AF_INET, &r->net, net, sizeof(net));
 	snprintf(buf, len, "%s/%u", net, (unsigned int)r->len);
+}
+
+bool cert_route_equal(const struct cert_route *a, const struct cert_route *b)
+{
+	return a->v6 == b->v6 && a->len == b->len &&
+	       a->net.s_addr == b->net.s_addr &&
+	       !memcmp(&a->net6, &b->net6, sizeof(a->net6));
 }
 
 /* A SAN URI: ours must be a good route; anyone else's is not our business. */
@@ -266,8 +311,7 @@ static int parse_uri(const DNS_entry *alt, struct cert_identity *id,
 			     sizeof(why)) < 0)
 		return errbuf_fail(err, errlen, "bad routed subnet: %s", why);
 	for (size_t i = 0; i < id->nroutes; i++)
-		if (id->routes[i].net.s_addr == r.net.s_addr &&
-		    id->routes[i].len == r.len)
+		if (cert_route_equal(&id->routes[i], &r))
 			return errbuf_fail(err, errlen,
 					   "routed subnet listed twice");
 	if (id->nroutes >= CERT_ROUTES_MAX)

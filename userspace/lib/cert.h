@@ -30,22 +30,29 @@
 /*
  * Subnets routed behind a node (site-to-site): SAN URIs
  * "podnet:route:NET/LEN", signed with the rest of the certificate
- * (doc/identity.md). IPv4 for now.
+ * (doc/identity.md), IPv4 or IPv6.
  */
 #define CERT_ROUTES_MAX 8
 #define CERT_ROUTE_URI_PREFIX "podnet:route:"
 
 struct cert_route {
-	struct in_addr net;	/* host bits zero */
-	uint8_t len;		/* 1..32 */
+	bool v6;
+	struct in_addr net;	/* IPv4: host bits zero; IPv6: 0 */
+	struct in6_addr net6;	/* IPv6: host bits zero; IPv4: :: */
+	uint8_t len;		/* 1..32, or 1..128 for IPv6 */
 };
 
+/* "NET/LEN" of either family, with its NUL. */
+#define CERT_ROUTE_STR_MAX 52
+
 /* Parses "NET/LEN" (len bytes of text, no NUL needed) strictly: an IPv4
- * network in dotted quad, no host bits, prefix 1..32. 0 or -1 with err. */
+ * network in dotted quad (prefix 1..32) or an IPv6 one (1..128), no host
+ * bits. 0 or -1 with err. */
 int cert_route_parse(const char *text, size_t len, struct cert_route *r,
 		     char *err, size_t errlen);
-/* "NET/LEN" into buf (at least 19 bytes). */
+/* "NET/LEN" into buf (CERT_ROUTE_STR_MAX bytes). */
 void cert_route_format(const struct cert_route *r, char *buf, size_t len);
+bool cert_route_equal(const struct cert_route *a, const struct cert_route *b);
 
 struct cert_identity {
 	char name[CERT_NAME_MAX];	/* subject CN */

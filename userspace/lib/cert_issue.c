@@ -378,8 +378,7 @@ int cert_addrs_add_route(struct cert_addrs *addrs, const char *text,
 	if (cert_route_parse(text, strlen(text), &r, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < addrs->nroutes; i++)
-		if (addrs->routes[i].net.s_addr == r.net.s_addr &&
-		    addrs->routes[i].len == r.len)
+		if (cert_route_equal(&addrs->routes[i], &r))
 			return errbuf_fail(err, errlen, "route %s given twice",
 					   text);
 	if (addrs->nroutes >= CERT_ROUTES_MAX)
@@ -399,7 +398,7 @@ int cert_addrs_add_route(struct cert_addrs *addrs, const char *text,
 int cert_san_build(const struct cert_addrs *addrs, uint8_t *out,
 		   size_t max)
 {
-	uint8_t body[2 + 6 + 18 + CERT_ROUTES_MAX * 48];
+	uint8_t body[2 + 6 + 18 + CERT_ROUTES_MAX * 68];
 	size_t n = 0, hdr;
 
 	if (!addrs->has_v4 && !addrs->has_v6)
@@ -417,7 +416,8 @@ int cert_san_build(const struct cert_addrs *addrs, uint8_t *out,
 		n += 16;
 	}
 	for (size_t i = 0; i < addrs->nroutes && i < CERT_ROUTES_MAX; i++) {
-		char uri[48], net[24];
+		char uri[sizeof(CERT_ROUTE_URI_PREFIX) + CERT_ROUTE_STR_MAX];
+		char net[CERT_ROUTE_STR_MAX];
 		int len;
 
 		cert_route_format(&addrs->routes[i], net, sizeof(net));

@@ -47,6 +47,7 @@ int routing6_init(struct routing6_table *rt)
 void routing6_free(struct routing6_table *rt)
 {
 	free(rt->slots);
+	free(rt->prefixes);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -141,10 +142,96 @@ int routing6_remove(struct routing6_table *rt, const struct in6_addr *addr,
 	return 0;
 }
 
+/* Do the first len bits of a and b agree? */
+static bool prefix_match(const struct in6_addr *a, const struct in6_addr *b,
+			 uint8_t len)
+{
+	size_t whole = len / 8;
+	uint8_t mask = (uint8_t)(0xff << (8 - len % 8));
+
+	if (memcmp(a->s6_addr, b->s6_addr, whole))
+		return false;
+	return len % 8 == 0 ||
+	       !((a->s6_addr[whole] ^ b->s6_addr[whole]) & mask);
+}
+
 void *routing6_lookup(const struct routing6_table *rt,
 		      const struct in6_addr *addr)
 {
 	struct routing6_entry *e = find_slot(rt, addr);
 
-	return e ? e->peer : NULL;
+	if (e)
+		return e->peer;
+	/* Few subnets per network: a scan beats a trie here. */
+	for (size_t i = 0; i < rt->nprefixes; i++) {
+		if (prefix_match(addr, &rt->prefixes[i].net,
+				 rt->prefixes[i].len))
+			return rt->prefixes[i].peer;
+	}
+	return NULL;
+}
+
+static struct routing6_prefix *prefix_find(const struct routing6_table *rt,
+					   const struct in6_addr *net,
+					   uint8_t len)
+{
+	for (size_t i = 0; i < rt->nprefixes; i++)
+		if (rt->prefixes[i].len == len &&
+		    !memcmp(&rt->prefixes[i].net, net, sizeof(*net)))
+			return &rt->prefixes[i];
+	return NULL;
+}
+
+void *routing6_prefix_owner(const struct routing6_table *rt,
+			    const struct in6_addr *net, uint8_t len)
+{
+	struct routing6_prefix *p = prefix_find(rt, net, len);
+
+	return p ? p->peer : NULL;
+}
+
+int routing6_prefix_insert(struct routing6_table *rt,
+			   const struct in6_addr *net, uint8_t len, void *peer)
+{
+	struct routing6_prefix *p, *grown;
+	size_t i;
+
+	/* No host bits past the prefix. */
+	if (!peer || len < 1 || len > 128)
+		return -EINVAL;
+	for (i = len; i < 128; i++)
+		if (net->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return -EINVAL;
+	p = prefix_find(rt, net, len);
+	if (p)
+		return p->peer == peer ? 0 : -EEXIST;
+	grown = realloc(rt->prefixes, (rt->nprefixes + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	rt->prefixes = grown;
+	/* Longest first, so the first match is the longest. */
+	for (i = 0; i < rt->nprefixes && rt->prefixes[i].len >= len; i++)
+		;
+	memmove(&rt->prefixes[i + 1], &rt->prefixes[i],
+		(rt->nprefixes - i) * sizeof(*grown));
+	rt->prefixes[i] = (struct routing6_prefix){
+		.net = *net, .len = len, .peer = peer,
+	};
+	rt->nprefixes++;
+	return 0;
+}
+
+int routing6_prefix_remove(struct routing6_table *rt,
+			   const struct in6_addr *net, uint8_t len,
+			   const void *peer)
+{
+	struct routing6_prefix *p = prefix_find(rt, net, len);
+	size_t i;
+
+	if (!p || (peer && p->peer != peer))
+		return -ENOENT;
+	i = (size_t)(p - rt->prefixes);
+	memmove(p, p + 1, (rt->nprefixes - i - 1) * sizeof(*p));
+	rt->nprefixes--;
+	return 0;
 }
