@@ -147,6 +147,12 @@ check "podnet ping fd77:0::2 finds beta by its IPv6 address" \
 	grep -q '"peer": "beta"' <<<"$ping_json"
 pretty=$("$podnet" show --socket "$tmp/alpha.sock")
 check "show: 'address6: fd77::1/64'" grep -q "^  address6: fd77::1/64" <<<"$pretty"
+check "show --json: DNS on both addresses, domain pod" \
+	test "$(jq -c '[.dns_domain, .dns_listen, .dns_resolved]' <<<"$json")" = '["pod",["10.77.0.1","fd77::1"],false]'
+check "show: '  dns: NAME.pod on 10.77.0.1, fd77::1'" \
+	grep -q "^  dns: NAME.pod on 10.77.0.1, fd77::1\$" <<<"$pretty"
+check "show --json of v6-only gamma: DNS on fd77::3" \
+	test "$(show_json gamma | jq -c .dns_listen)" = '["fd77::3"]'
 
 # --- cryptokey routing, both ways ------------------------------------------
 before=$(iface_field alpha tx_no_route)

@@ -76,6 +76,14 @@ check "... and to its 192.168.50.0/24 too" \
 check "beta installs no route for its own subnet on pod0" \
 	bash -c "! ip netns exec $ns2 ip -6 route show dev pod0 | grep -q fd99"
 
+json=$(show_json alpha)
+check "show --json: beta's subnets, both families" \
+	test "$(jq -c '.peers[] | select(.name=="beta") | .subnets' <<<"$json")" = '["fd99::/64","192.168.50.0/24"]'
+check "... gamma has none (no key)" \
+	test "$(jq -c '.peers[] | select(.name=="gamma") | .subnets' <<<"$json")" = null
+check "show: '  subnets: fd99::/64, 192.168.50.0/24' under beta" \
+	grep -q "^  subnets: fd99::/64, 192.168.50.0/24\$" <<<"$("$podnet" show --socket "$tmp/alpha.sock")"
+
 # --- traffic to the LAN and back ----------------------------------------------
 check "alpha pings the LAN host fd99::10 behind beta" \
 	n "$ns1" ping -6 -c 3 -i 0.2 -W 2 fd99::10

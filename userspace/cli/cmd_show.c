@@ -156,6 +156,34 @@ static void print_mtu_and_cert(const struct status_block *i)
 		       c_bold(), c_reset(), CERT_EXPIRY_WARN_DAYS);
 }
 
+/* "  LABEL: a, b, c" from a comma-separated value. */
+static void print_list(const struct status_block *b, const char *key,
+		       const char *label)
+{
+	printf("  %s%s%s: ", c_bold(), label, c_reset());
+	for (const char *v = get(b, key); *v; v++)
+		if (*v == ',')
+			printf(", ");
+		else
+			putchar(*v);
+	printf("\n");
+}
+
+/* "  dns: NAME.pod on 10.77.0.1, fd77::1 (systemd-resolved)" */
+static void print_dns(const struct status_block *i)
+{
+	printf("  %sdns%s: NAME.%s on ", c_bold(), c_reset(),
+	       get(i, "dns_domain"));
+	for (const char *v = get(i, "dns_listen"); *v; v++)
+		if (*v == ',')
+			printf(", ");
+		else
+			putchar(*v);
+	if (!strcmp(get(i, "dns_resolved"), "true"))
+		printf(" (registered with systemd-resolved)");
+	printf("\n");
+}
+
 static void print_pretty(const struct status *st)
 {
 	const struct status_block *i = &st->interface;
@@ -202,6 +230,8 @@ static void print_pretty(const struct status *st)
 		       get_u64(i, "rx_revocation_refused"));
 	if (!strcmp(get(i, "rendezvous"), "true"))
 		printf("  %srole%s: rendezvous and relay\n", c_bold(), c_reset());
+	if (status_get(i, "dns_domain"))
+		print_dns(i);
 	printf("  %sdropped%s: %llu malformed, %llu unknown session, %llu rejected handshakes, %llu no route\n",
 	       c_bold(), c_reset(), get_u64(i, "rx_malformed"),
 	       get_u64(i, "rx_unknown_session"),
@@ -226,6 +256,8 @@ static void print_pretty(const struct status *st)
 		if (status_get(p, "address6"))
 			printf("  %saddress6%s: %s\n", c_bold(), c_reset(),
 			       get(p, "address6"));
+		if (status_get(p, "subnets"))
+			print_list(p, "subnets", "subnets");
 		if (status_get(p, "endpoint_host"))
 			print_endpoint_host(p);
 		else
@@ -288,6 +320,30 @@ static void json_value(const char *key, const char *v)
 {
 	const char *n = v[0] == '-' ? v + 1 : v;
 	bool digits = *n && (n[0] != '0' || !n[1]) && (n == v || n[0] != '0');
+
+	/* Lists: arrays of strings. */
+	if (!strcmp(key, "subnets") || !strcmp(key, "dns_listen")) {
+		char item[128];
+		size_t len = 0;
+
+		putchar('[');
+		for (const char *c = v;; c++) {
+			if (*c && *c != ',') {
+				if (len + 1 < sizeof(item))
+					item[len++] = *c;
+				continue;
+			}
+			item[len] = '\0';
+			if (len)
+				json_string(item);
+			len = 0;
+			if (!*c)
+				break;
+			printf(", ");
+		}
+		putchar(']');
+		return;
+	}
 
 	for (const char *c = n; *c && digits; c++)
 		digits = isdigit((unsigned char)*c);

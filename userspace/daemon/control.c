@@ -213,6 +213,26 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "cert_not_after=%lld\n",
 		(long long)node->identity.not_after);
 	print_counters(f, node, node_counters, ARRAY_SIZE(node_counters));
+	/* Where NAME.DOMAIN is answered: every address, comma-separated. */
+	if (node->dns.running) {
+		const char *sep = "";
+
+		fprintf(f, "dns_domain=%s\n", node->cfg.domain);
+		fprintf(f, "dns_listen=");
+		if (node->dns.v4.udp_fd >= 0) {
+			inet_ntop(AF_INET, &node->cfg.address, addr,
+				  sizeof(addr));
+			fprintf(f, "%s", addr);
+			sep = ",";
+		}
+		if (node->dns.v6.udp_fd >= 0) {
+			inet_ntop(AF_INET6, &node->cfg.address6, addr,
+				  sizeof(addr));
+			fprintf(f, "%s%s", sep, addr);
+		}
+		fprintf(f, "\ndns_resolved=%s\n",
+			node->dns.resolved ? "true" : "false");
+	}
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
@@ -228,6 +248,15 @@ static void dump_state(struct node *node, FILE *f)
 			inet_ntop(AF_INET6, &p->vaddr6, addr, sizeof(addr));
 			fprintf(f, "address6=%s\n", addr);
 		}
+		/* The subnets this node routes to it, comma-separated. */
+		for (size_t i = 0; i < p->nsubnets; i++) {
+			char net[CERT_ROUTE_STR_MAX];
+
+			cert_route_format(&p->subnets[i], net, sizeof(net));
+			fprintf(f, "%s%s", i ? "," : "subnets=", net);
+		}
+		if (p->nsubnets)
+			fputc('\n', f);
 		if (p->path.ep.len)
 			fprintf(f, "endpoint=%s\n",
 				endpoint_format(&p->path.ep, ep, sizeof(ep)));
