@@ -140,4 +140,27 @@ check "the silent client held the service at most its deadline (< 7.5 s)" test "
 kill "$idle_pid" 2>/dev/null || true
 check "the service is still alive" kill -0 "$serve_pid"
 
+# --- an IPv6 address ------------------------------------------------------
+site_create ns_j6 router_j6 j6 none 3
+token6=$(invite --name j6 --address fd77::16)
+check "podnet invite takes an IPv6 address" grep -q '^podnet1-' <<<"$token6"
+out=$(n "$ns_j6" "$podnet" join --dir "$tmp/j6" "$token6" 2>&1) && rc=0 || rc=$?
+check "podnet join with it succeeds" test "$rc" = 0
+cert6=$("$podnet" cert show --json "$tmp/j6/j6.crt" 2>/dev/null)
+check "the certificate binds fd77::16 and no IPv4 address" \
+	test "$(jq -r '"\(.address) \(.address6)"' <<<"$cert6")" = "null fd77::16"
+check "the config has Address = fd77::16/64" grep -qx "Address = fd77::16/64" "$tmp/j6/pod0.conf"
+check "the CA recorded it (issued.txt)" grep -q '^j6 fd77::16 ' "$tmp/ca/issued.txt"
+ip netns exec "$ns_j6" "$podnetd" "$tmp/j6/pod0.conf" >>"$tmp/j6.log" 2>&1 &
+daemon_pids+=($!)
+j6_registered() {
+	n "$ns_j6" "$podnet" show pod0 --json | jq -e '.peers[] | select(.name == "rv") | .state == "established"'
+}
+check "the v6-only node runs and reaches the rendezvous" wait_for 150 j6_registered
+out=$("$podnet" invite --ca-dir "$tmp/ca" --name j8 --address fe80::8 2>&1 || true)
+check "podnet invite refuses a link-local address, as cert issue does" \
+	grep -q "fe80::8 is not a usable unicast address" <<<"$out"
+check "podnet invite refuses the issued IPv6 address at once" \
+	bash -c "! '$podnet' invite --ca-dir '$tmp/ca' --name j7 --address fd77::16 2>&1 | grep -q '^podnet1-'"
+
 ktap_finish

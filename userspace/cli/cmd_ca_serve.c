@@ -218,7 +218,7 @@ static int serve_decide(struct serve *s, const struct join_request *req,
 	uint8_t *ca_pem = NULL, *rl = NULL;
 	size_t ca_len = 0, rl_len = 0;
 	struct cert_identity id;
-	struct in_addr v4;
+	struct cert_addrs addrs = { 0 };
 	struct invite inv;
 	int n, ret = -1;
 	enum invite_result res;
@@ -269,13 +269,19 @@ static int serve_decide(struct serve *s, const struct join_request *req,
 			return -1;
 		}
 	}
-	if (!token_addr_ipv4(&req->address, &v4)) {
-		snprintf(why, whylen, "only IPv4 addresses are issued");
+	/* One address, of either family: the token's. */
+	if (req->address.family == AF_INET6) {
+		addrs.has_v6 = true;
+		memcpy(&addrs.v6, req->address.bytes, 16);
+	} else if (token_addr_ipv4(&req->address, &addrs.v4)) {
+		addrs.has_v4 = true;
+	} else {
+		snprintf(why, whylen, "the token's address is neither IPv4 nor IPv6");
 		return -1;
 	}
-	n = cert_issue_for_key(s->ca_cert, s->ca_key, req->name, v4,
-			       (unsigned int)s->days, req->pub, cert_pem,
-			       sizeof(cert_pem), err, sizeof(err));
+	n = cert_issue_for_key_addrs(s->ca_cert, s->ca_key, req->name, &addrs,
+				     (unsigned int)s->days, req->pub, cert_pem,
+				     sizeof(cert_pem), err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "podnet ca serve: signing failed: %s\n", err);
 		snprintf(why, whylen, "the enrollment service failed; see its log");

@@ -15,6 +15,7 @@
 
 #include "cert.h"
 #include "cert_index.h"
+#include "cert_issue.h"
 #include "cli.h"
 #include "enroll_tls.h"
 #include "fileio.h"
@@ -28,7 +29,7 @@
 static void invite_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s invite --name NODE --address A.B.C.D[/PREFIX] [--ttl 1h]\n"
+		"Usage: %s invite --name NODE --address ADDR[/PREFIX] [--ttl 1h]\n"
 		"                 [--ca-dir DIR] [--service IP:PORT]\n"
 		"\n"
 		"Prints a one-time token for `podnet join' on the new node. It\n"
@@ -36,7 +37,8 @@ static void invite_usage(FILE *f)
 		"and only with the enrollment service (`podnet ca serve') of this\n"
 		"CA. Whoever holds it can join: hand it over like a password.\n"
 		"  -n, --name NODE        node name, 1-63 of A-Z a-z 0-9 . _ -\n"
-		"  -a, --address A[/P]    the node's virtual address (prefix: 24)\n"
+		"  -a, --address A[/P]    the node's virtual address, IPv4 (prefix: 24)\n"
+		"                         or IPv6 (prefix: 64), one of them\n"
 		"  -t, --ttl N[s|m|h|d]   how long it stays valid (default 1h, at most 30d)\n"
 		"  -c, --ca-dir DIR       where ca.crt is (default .)\n"
 		"  -s, --service IP:PORT  where the node reaches `podnet ca serve'\n"
@@ -109,6 +111,7 @@ int invite_main(int argc, char *argv[])
 		   *service = NULL;
 	char path[PATH_MAX], err[512], text[TOKEN_TEXT_MAX + 1], until[32];
 	char host[TOKEN_ADDR_STR_MAX];
+	struct cert_addrs check = { 0 };
 	unsigned long ttl = INVITE_DEFAULT_TTL;
 	struct cert_identity ca;
 	struct token t;
@@ -161,8 +164,11 @@ int invite_main(int argc, char *argv[])
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
-	if (t.address.family != AF_INET) {
-		fprintf(stderr, "%s: only IPv4 addresses are issued\n", prog_name);
+	/* A node's own address, as `cert issue' would take it: not
+	 * loopback, multicast, link-local, ... (either family). */
+	token_addr_format(&t.address, false, host, sizeof(host));
+	if (cert_addrs_add(&check, host, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
 	if (service) {

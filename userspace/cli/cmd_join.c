@@ -167,6 +167,7 @@ static int check_answer(const struct token *t, const struct join_response *r,
 	uint8_t cert_pub[CERT_ED25519_PUB_LEN];
 	struct cert_identity ca, node;
 	struct in_addr want;
+	bool addr_ok;
 	char err[256];
 
 	if (enroll_cert_from_pem(r->ca, r->ca_len, &ca, NULL, err,
@@ -183,10 +184,17 @@ static int check_answer(const struct token *t, const struct join_response *r,
 			prog_name);
 		return -1;
 	}
+	/* Exactly the token's address: IPv4, or IPv6 alone. */
+	if (t->address.family == AF_INET6)
+		addr_ok = node.has_vaddr6 && !node.has_vaddr &&
+			  !memcmp(&node.vaddr6, t->address.bytes, 16);
+	else
+		addr_ok = node.has_vaddr && !node.has_vaddr6 &&
+			  token_addr_ipv4(&t->address, &want) &&
+			  node.vaddr.s_addr == want.s_addr;
 	if (memcmp(cert_pub, pub, sizeof(cert_pub)) ||
-	    strcmp(node.name, t->name) || !node.has_vaddr ||
-	    !token_addr_ipv4(&t->address, &want) ||
-	    node.vaddr.s_addr != want.s_addr || strcmp(node.issuer, ca.name)) {
+	    strcmp(node.name, t->name) || !addr_ok ||
+	    strcmp(node.issuer, ca.name)) {
 		fprintf(stderr, "%s: the service signed something else than asked for\n",
 			prog_name);
 		return -1;
