@@ -574,9 +574,11 @@ static void peer_set_subnets(struct peer *peer,
 				 peer->name, net);
 			continue;
 		}
-		if (r->v6 && node->kernel.running)
-			log_warn("peer %s: podnet.ko does not carry IPv6 subnets yet; %s is routed only while the TUN data path runs",
+		if (r->v6 && node->kernel.running) {
+			log_warn("peer %s: podnet.ko does not carry IPv6 subnets yet; not routing %s",
 				 peer->name, net);
+			continue;
+		}
 		ret = r->v6 ? routing6_prefix_insert(&node->routes6, &r->net6,
 						     r->len, peer) :
 			      routing_prefix_insert(&node->routes, r->net,
