@@ -63,4 +63,9 @@ static void write_seeds(void)
 	if (token_encode(&t, text, sizeof(text), err, sizeof(err)) < 0)
 		abort();
 	seed_write("ipv6", text, strlen(text));
+	token_addr_parse("10.77.0.5/24,fd77::5/64", &t.address, err,
+			 sizeof(err));
+	if (token_encode(&t, text, sizeof(text), err, sizeof(err)) < 0)
+		abort();
+	seed_write("dual", text, strlen(text));
 }

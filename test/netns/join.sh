@@ -163,4 +163,25 @@ check "podnet invite refuses a link-local address, as cert issue does" \
 check "podnet invite refuses the issued IPv6 address at once" \
 	bash -c "! '$podnet' invite --ca-dir '$tmp/ca' --name j7 --address fd77::16 2>&1 | grep -q '^podnet1-'"
 
+# --- both families in one token (version 2) ---------------------------------
+site_create ns_jd router_jd jd none 4
+tokend=$(invite --name jd --address "10.77.0.17/24, fd77::17/64")
+check "podnet invite takes an IPv4 and an IPv6 address" grep -q '^podnet1-' <<<"$tokend"
+out=$(n "$ns_jd" "$podnet" join --dir "$tmp/jd" "$tokend" 2>&1) && rc=0 || rc=$?
+check "podnet join with it succeeds" test "$rc" = 0
+certd=$("$podnet" cert show --json "$tmp/jd/jd.crt" 2>/dev/null)
+check "the certificate binds 10.77.0.17 and fd77::17" \
+	test "$(jq -r '"\(.address) \(.address6)"' <<<"$certd")" = "10.77.0.17 fd77::17"
+check "the config has both" grep -qx "Address = 10.77.0.17/24,fd77::17/64" "$tmp/jd/pod0.conf"
+ip netns exec "$ns_jd" "$podnetd" "$tmp/jd/pod0.conf" >>"$tmp/jd.log" 2>&1 &
+daemon_pids+=($!)
+jd_up() {
+	n "$ns_jd" "$podnet" show pod0 --json | jq -e '.peers[] | select(.name == "rv") | .state == "established"'
+}
+check "the dual-stack node runs and reaches the rendezvous" wait_for 150 jd_up
+check "... and the v6-only node over IPv6, through the rendezvous" \
+	wait_for 100 n "$ns_jd" ping -6 -c 1 -W 2 fd77::16
+out=$("$podnet" invite --ca-dir "$tmp/ca" --name j9 --address "fd77::18,10.77.0.18" 2>&1 || true)
+check "IPv6 first is refused, saying how" grep -q "one IPv4 and then one IPv6" <<<"$out"
+
 ktap_finish

@@ -71,6 +71,22 @@ static void test_round_trip(void **state)
 					      sizeof(addr)), "fd00::5/64");
 	assert_string_equal(endpoint_format(&back.service, ep, sizeof(ep)),
 			    "[2001:db8::1]:443");
+
+	/* Both families, with the longest name and an IPv6 service: a
+	 * version 2 token that still fits. */
+	memset(t.name, 'n', CERT_NAME_MAX - 1);
+	t.name[CERT_NAME_MAX - 1] = '\0';
+	assert_int_equal(token_addr_parse("10.77.0.5/16, fd77::5/112",
+					  &t.address, err, sizeof(err)), 0);
+	assert_int_equal(token_encode(&t, text, sizeof(text), err,
+				      sizeof(err)), 0);
+	assert_int_equal(token_decode(text, &back, err, sizeof(err)), 0);
+	assert_true(token_addr_equal(&back.address, &t.address));
+	assert_string_equal(token_addr_format(&back.address, true, addr,
+					      sizeof(addr)),
+			    "10.77.0.5/16,fd77::5/112");
+	assert_string_equal(token_addr_host(&back.address, addr, sizeof(addr)),
+			    "10.77.0.5");
 }
 
 static void test_damaged(void **state)
@@ -125,6 +141,22 @@ static void test_addr(void **state)
 	assert_int_equal(token_addr_parse("office", &b, err, sizeof(err)), -1);
 	assert_int_equal(token_addr_parse("", &b, err, sizeof(err)), -1);
 	assert_int_equal(token_addr_parse("fd00::1/129", &b, err, sizeof(err)), -1);
+	assert_int_equal(token_addr_parse("fd00::1", &b, err, sizeof(err)), 0);
+	/* Two: IPv4 then IPv6, nothing else. */
+	assert_int_equal(token_addr_parse("10.77.0.5,fd00::1", &b, err,
+					  sizeof(err)), 0);
+	assert_true(b.has6 && b.prefixlen == 24 && b.prefixlen6 == 64);
+	assert_false(token_addr_equal(&a, &b));
+	assert_int_equal(token_addr_parse("fd00::1,10.77.0.5", &b, err,
+					  sizeof(err)), -1);
+	assert_int_equal(token_addr_parse("10.77.0.5,10.77.0.6", &b, err,
+					  sizeof(err)), -1);
+	assert_int_equal(token_addr_parse("10.77.0.5,", &b, err,
+					  sizeof(err)), -1);
+	assert_int_equal(token_addr_parse("10.77.0.5,fd00::1/0", &b, err,
+					  sizeof(err)), -1);
+	assert_int_equal(token_addr_parse("10.77.0.5,fd00::1,fd00::2", &b,
+					  err, sizeof(err)), -1);
 	assert_int_equal(token_addr_parse("fd00::1", &b, err, sizeof(err)), 0);
 	assert_false(token_addr_ipv4(&b, &v4));
 }

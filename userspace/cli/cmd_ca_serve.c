@@ -224,7 +224,7 @@ static int serve_decide(struct serve *s, const struct join_request *req,
 	enum invite_result res;
 	bool claim;
 
-	token_addr_format(&req->address, false, host, sizeof(host));
+	token_addr_host(&req->address, host, sizeof(host));
 	for (claim = false;; claim = true) {
 		res = invite_store_check(s->ca_dir, req->id, req->secret,
 					 req->name, &req->address, time(NULL),
@@ -269,12 +269,14 @@ static int serve_decide(struct serve *s, const struct join_request *req,
 			return -1;
 		}
 	}
-	/* One address, of either family: the token's. */
+	/* The token's addresses: IPv4, IPv6, or one of each. */
 	if (req->address.family == AF_INET6) {
 		addrs.has_v6 = true;
 		memcpy(&addrs.v6, req->address.bytes, 16);
 	} else if (token_addr_ipv4(&req->address, &addrs.v4)) {
 		addrs.has_v4 = true;
+		addrs.has_v6 = req->address.has6;
+		memcpy(&addrs.v6, req->address.bytes6, 16);
 	} else {
 		snprintf(why, whylen, "the token's address is neither IPv4 nor IPv6");
 		return -1;

@@ -6,6 +6,7 @@
  * node join as NAME with ADDRESS (token.h). Only the hash of its secret
  * stays in the CA directory (invite_store.h).
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -38,7 +39,7 @@ static void invite_usage(FILE *f)
 		"CA. Whoever holds it can join: hand it over like a password.\n"
 		"  -n, --name NODE        node name, 1-63 of A-Z a-z 0-9 . _ -\n"
 		"  -a, --address A[/P]    the node's virtual address, IPv4 (prefix: 24)\n"
-		"                         or IPv6 (prefix: 64), one of them\n"
+		"                         or IPv6 (prefix: 64), or both: A[/P],A6[/P]\n"
 		"  -t, --ttl N[s|m|h|d]   how long it stays valid (default 1h, at most 30d)\n"
 		"  -c, --ca-dir DIR       where ca.crt is (default .)\n"
 		"  -s, --service IP:PORT  where the node reaches `podnet ca serve'\n"
@@ -164,10 +165,13 @@ int invite_main(int argc, char *argv[])
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
-	/* A node's own address, as `cert issue' would take it: not
+	/* A node's own addresses, as `cert issue' would take them: not
 	 * loopback, multicast, link-local, ... (either family). */
-	token_addr_format(&t.address, false, host, sizeof(host));
-	if (cert_addrs_add(&check, host, err, sizeof(err)) < 0) {
+	token_addr_host(&t.address, host, sizeof(host));
+	if (cert_addrs_add(&check, host, err, sizeof(err)) < 0 ||
+	    (t.address.has6 &&
+	     (!inet_ntop(AF_INET6, t.address.bytes6, host, sizeof(host)) ||
+	      cert_addrs_add(&check, host, err, sizeof(err)) < 0))) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		return 1;
 	}
@@ -196,7 +200,7 @@ int invite_main(int argc, char *argv[])
 	memcpy(t.ca_fp, ca.fingerprint, sizeof(t.ca_fp));
 	/* Refused now rather than when the node tries (checked then too). */
 	snprintf(path, sizeof(path), "%s/" CERT_INDEX_FILE, ca_dir);
-	token_addr_format(&t.address, false, host, sizeof(host));
+	token_addr_host(&t.address, host, sizeof(host));
 	switch (cert_index_check(path, name, host, time(NULL), err,
 				 sizeof(err))) {
 	case 0:

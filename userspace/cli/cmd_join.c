@@ -184,14 +184,16 @@ static int check_answer(const struct token *t, const struct join_response *r,
 			prog_name);
 		return -1;
 	}
-	/* Exactly the token's address: IPv4, or IPv6 alone. */
+	/* Exactly the token's addresses: IPv4, IPv6, or both. */
 	if (t->address.family == AF_INET6)
 		addr_ok = node.has_vaddr6 && !node.has_vaddr &&
 			  !memcmp(&node.vaddr6, t->address.bytes, 16);
 	else
-		addr_ok = node.has_vaddr && !node.has_vaddr6 &&
-			  token_addr_ipv4(&t->address, &want) &&
-			  node.vaddr.s_addr == want.s_addr;
+		addr_ok = node.has_vaddr && token_addr_ipv4(&t->address, &want) &&
+			  node.vaddr.s_addr == want.s_addr &&
+			  node.has_vaddr6 == t->address.has6 &&
+			  (!t->address.has6 ||
+			   !memcmp(&node.vaddr6, t->address.bytes6, 16));
 	if (memcmp(cert_pub, pub, sizeof(cert_pub)) ||
 	    strcmp(node.name, t->name) || !addr_ok ||
 	    strcmp(node.issuer, ca.name)) {

@@ -62,7 +62,7 @@ int invite_store_add(const char *ca_dir, const struct token *t, char *err,
 int invite_parse(const char *text, size_t len, uint8_t hash[32],
 		 struct invite *inv)
 {
-	char buf[INVITE_FILE_MAX], hash_hex[65], addr[64];
+	char buf[INVITE_FILE_MAX], hash_hex[65], addr[80];
 	unsigned long long expires;
 	int used = 0;
 
@@ -71,7 +71,7 @@ int invite_parse(const char *text, size_t len, uint8_t hash[32],
 		return -1;
 	memcpy(buf, text, len);
 	buf[len] = '\0';
-	if (sscanf(buf, "podnet-invite 1 %64s %63s %63s %llu\n%n", hash_hex,
+	if (sscanf(buf, "podnet-invite 1 %64s %63s %79s %llu\n%n", hash_hex,
 		   inv->name, addr, &expires, &used) != 4 ||
 	    (size_t)used != len || token_unhex(hash_hex, hash, 32) < 0 ||
 	    !cert_name_valid(inv->name) ||

@@ -20,52 +20,94 @@
 /* ------------------------------------------------------------------------ */
 /* Addresses                                                                */
 
-int token_addr_parse(const char *s, struct token_addr *a, char *err,
-		     size_t errlen)
+/* One address: "HOST[/P]", s of len bytes. */
+static int parse_one(const char *s, size_t len, int *family, uint8_t *bytes,
+		     uint8_t *prefixlen)
 {
-	char host[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	size_t hlen = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET6_ADDRSTRLEN + 5], *slash, *end;
 	unsigned long p;
-	char *end;
 
-	memset(a, 0, sizeof(*a));
-	if (hlen == 0 || hlen >= sizeof(host))
-		return errbuf_fail(err, errlen, "`%s' is not an address", s);
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (inet_pton(AF_INET, host, a->bytes) == 1) {
-		a->family = AF_INET;
-		a->prefixlen = TOKEN_ADDR_DEFAULT_PREFIX4;
-	} else if (inet_pton(AF_INET6, host, a->bytes) == 1) {
-		a->family = AF_INET6;
-		a->prefixlen = TOKEN_ADDR_DEFAULT_PREFIX6;
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, bytes) == 1) {
+		*family = AF_INET;
+		*prefixlen = TOKEN_ADDR_DEFAULT_PREFIX4;
+	} else if (inet_pton(AF_INET6, buf, bytes) == 1) {
+		*family = AF_INET6;
+		*prefixlen = TOKEN_ADDR_DEFAULT_PREFIX6;
 	} else {
-		return errbuf_fail(err, errlen, "`%s' is not an address", s);
+		return -1;
 	}
 	if (slash) {
 		p = strtoul(slash + 1, &end, 10);
 		if (slash[1] < '1' || slash[1] > '9' || *end || p == 0 ||
-		    p > (a->family == AF_INET ? 32u : 128u))
-			return errbuf_fail(err, errlen,
-					   "`%s': bad prefix length", s);
-		a->prefixlen = (uint8_t)p;
+		    p > (*family == AF_INET ? 32u : 128u))
+			return -2;
+		*prefixlen = (uint8_t)p;
 	}
+	return 0;
+}
+
+int token_addr_parse(const char *s, struct token_addr *a, char *err,
+		     size_t errlen)
+{
+	const char *comma = strchr(s, ',');
+	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+	int family6, ret;
+
+	memset(a, 0, sizeof(*a));
+	ret = parse_one(s, len, &a->family, a->bytes, &a->prefixlen);
+	if (!ret && comma) {
+		const char *second = comma + 1 + strspn(comma + 1, " ");
+
+		ret = parse_one(second, strlen(second), &family6, a->bytes6,
+				&a->prefixlen6);
+		if (!ret && (a->family != AF_INET || family6 != AF_INET6))
+			return errbuf_fail(err, errlen,
+					   "`%s': two addresses are one IPv4 and then one IPv6",
+					   s);
+		a->has6 = true;
+	}
+	if (ret == -2)
+		return errbuf_fail(err, errlen, "`%s': bad prefix length", s);
+	if (ret)
+		return errbuf_fail(err, errlen, "`%s' is not an address", s);
 	return 0;
 }
 
 const char *token_addr_format(const struct token_addr *a, bool prefix,
 			      char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN], host6[INET6_ADDRSTRLEN];
 
 	if (!inet_ntop(a->family, a->bytes, host, sizeof(host)))
 		snprintf(host, sizeof(host), "?");
-	if (prefix)
+	if (a->has6 && !inet_ntop(AF_INET6, a->bytes6, host6, sizeof(host6)))
+		snprintf(host6, sizeof(host6), "?");
+	if (a->has6 && prefix)
+		snprintf(buf, len, "%s/%u,%s/%u", host, a->prefixlen, host6,
+			 a->prefixlen6);
+	else if (a->has6)
+		snprintf(buf, len, "%s,%s", host, host6);
+	else if (prefix)
 		snprintf(buf, len, "%s/%u", host, a->prefixlen);
 	else
 		snprintf(buf, len, "%s", host);
 	return buf;
+}
+
+const char *token_addr_host(const struct token_addr *a, char *buf,
+			    size_t len)
+{
+	struct token_addr first = *a;
+
+	first.has6 = false;
+	return token_addr_format(&first, false, buf, len);
 }
 
 static size_t addr_len(int family)
@@ -76,7 +118,10 @@ static size_t addr_len(int family)
 bool token_addr_equal(const struct token_addr *a, const struct token_addr *b)
 {
 	return a->family == b->family && a->prefixlen == b->prefixlen &&
-	       !memcmp(a->bytes, b->bytes, addr_len(a->family));
+	       !memcmp(a->bytes, b->bytes, addr_len(a->family)) &&
+	       a->has6 == b->has6 &&
+	       (!a->has6 || (a->prefixlen6 == b->prefixlen6 &&
+			     !memcmp(a->bytes6, b->bytes6, 16)));
 }
 
 bool token_addr_ipv4(const struct token_addr *a, struct in_addr *out)
@@ -277,9 +322,12 @@ int token_encode(const struct token *t, char *out, size_t outlen, char *err,
 		return errbuf_fail(err, errlen, "invalid name");
 	if (t->address.family != AF_INET && t->address.family != AF_INET6)
 		return errbuf_fail(err, errlen, "no address");
+	if (t->address.has6 && t->address.family != AF_INET)
+		return errbuf_fail(err, errlen, "two addresses of one family");
 	if (t->service.len == 0)
 		return errbuf_fail(err, errlen, "no service endpoint");
-	bin[n++] = TOKEN_VERSION;
+	/* Version 1 as long as that says it all: older nodes join with it. */
+	bin[n++] = t->address.has6 ? TOKEN_VERSION_DUAL : TOKEN_VERSION;
 	memcpy(bin + n, t->id, TOKEN_ID_LEN);
 	n += TOKEN_ID_LEN;
 	memcpy(bin + n, t->secret, TOKEN_SECRET_LEN);
@@ -293,6 +341,12 @@ int token_encode(const struct token *t, char *out, size_t outlen, char *err,
 	memcpy(bin + n, t->address.bytes, alen);
 	n += alen;
 	bin[n++] = t->address.prefixlen;
+	if (t->address.has6) {
+		bin[n++] = 6;
+		memcpy(bin + n, t->address.bytes6, 16);
+		n += 16;
+		bin[n++] = t->address.prefixlen6;
+	}
 	if (t->service.sa.sa_family == AF_INET) {
 		bin[n++] = 4;
 		svc = (const uint8_t *)&t->service.in.sin_addr;
@@ -364,7 +418,8 @@ int token_decode(const char *text, struct token *t, char *err, size_t errlen)
 		return errbuf_fail(err, errlen,
 				   "token is damaged: not base64url");
 	n = (size_t)decoded;
-	if (n < 1 + TOKEN_MAC_LEN || bin[0] != TOKEN_VERSION) {
+	if (n < 1 + TOKEN_MAC_LEN ||
+	    (bin[0] != TOKEN_VERSION && bin[0] != TOKEN_VERSION_DUAL)) {
 		errbuf_fail(err, errlen, "token is damaged or of another version");
 		goto out;
 	}
@@ -390,6 +445,17 @@ int token_decode(const char *text, struct token *t, char *err, size_t errlen)
 	t->address.prefixlen = *p;
 	if (*p == 0 || *p > (family == AF_INET ? 32 : 128))
 		goto short_token;
+	/* Version 2: an IPv6 address after the IPv4 one, and only then. */
+	if (bin[0] == TOKEN_VERSION_DUAL) {
+		if (family != AF_INET ||
+		    take_family(bin, n, &pos, &family, &bytes) < 0 ||
+		    family != AF_INET6 || !(p = take(bin, n, &pos, 1)) ||
+		    *p == 0 || *p > 128)
+			goto short_token;
+		t->address.has6 = true;
+		memcpy(t->address.bytes6, bytes, 16);
+		t->address.prefixlen6 = *p;
+	}
 	if (take_family(bin, n, &pos, &family, &bytes) < 0 ||
 	    !(port = take(bin, n, &pos, 2)))
 		goto short_token;

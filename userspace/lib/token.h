@@ -5,9 +5,11 @@
  * One-time join tokens (podnet invite / podnet join; doc/identity.md,
  * "Joining with a token"). A token is "podnet1-" and the base64url of:
  *
- *   version 1 (1) | id (8) | secret (16) | expires (8, Unix s, BE)
+ *   version 1|2 (1) | id (8) | secret (16) | expires (8, Unix s, BE)
  *   | CA fingerprint (32, SHA-256 of the DER CA certificate)
  *   | address: family 4|6 (1), 4 or 16 bytes, prefix length (1)
+ *   | version 2 only: a second address, IPv6 after IPv4: 6 (1), 16
+ *     bytes, prefix length (1)
  *   | service: family 4|6 (1), 4 or 16 bytes, port (2, BE)
  *   | name length (1) | name | MAC (16)
  *
@@ -29,6 +31,7 @@
 
 #define TOKEN_PREFIX "podnet1-"
 #define TOKEN_VERSION 1
+#define TOKEN_VERSION_DUAL 2		/* with an IPv6 address after the IPv4 */
 #define TOKEN_ID_LEN 8
 #define TOKEN_SECRET_LEN 16		/* 128 bits */
 #define TOKEN_FP_LEN 32
@@ -38,26 +41,36 @@
 #define TOKEN_ID_HEX (2 * TOKEN_ID_LEN + 1)
 
 /*
- * A node's virtual address as tokens, invitations and join requests carry
- * it: the one place that knows an address family. Only IPv4 is issued
- * today; IPv6 parses so that it can be added here.
+ * A node's virtual addresses as tokens, invitations and join requests
+ * carry them: the one place that knows an address family. One IPv4 or
+ * one IPv6 address (family), or both: IPv4 in family and bytes, and the
+ * IPv6 one in has6, bytes6.
  */
 struct token_addr {
 	int family;			/* AF_INET or AF_INET6 */
 	uint8_t bytes[16];
 	uint8_t prefixlen;
+	bool has6;			/* family AF_INET, and this too */
+	uint8_t bytes6[16];
+	uint8_t prefixlen6;
 };
 
 #define TOKEN_ADDR_DEFAULT_PREFIX4 24
 #define TOKEN_ADDR_DEFAULT_PREFIX6 64
-#define TOKEN_ADDR_STR_MAX (INET6_ADDRSTRLEN + 4)
+#define TOKEN_ADDR_STR_MAX (INET_ADDRSTRLEN + 4 + INET6_ADDRSTRLEN + 5)
 
-/* "A.B.C.D[/P]" (default /24) or "IPv6[/P]" (default /64). */
+/* "A.B.C.D[/P]" (default /24), "IPv6[/P]" (default /64), or both:
+ * "A.B.C.D[/P],IPv6[/P]" (a space after the comma is fine). */
 int token_addr_parse(const char *s, struct token_addr *a, char *err,
 		     size_t errlen);
-/* "A.B.C.D/P", or without "/P". */
+/* "A.B.C.D/P", "IPv6/P" or "A.B.C.D/P,IPv6/P"; without "/P" if not
+ * prefix. */
 const char *token_addr_format(const struct token_addr *a, bool prefix,
 			      char *buf, size_t len);
+/* The first address alone (IPv4 when there are two), without prefix:
+ * what the CA's index records. */
+const char *token_addr_host(const struct token_addr *a, char *buf,
+			    size_t len);
 bool token_addr_equal(const struct token_addr *a, const struct token_addr *b);
 /* The IPv4 address, if that is what a holds. */
 bool token_addr_ipv4(const struct token_addr *a, struct in_addr *out);
