@@ -39,6 +39,16 @@ static struct podnet_peer *podnet_route_ipv6(struct podnet_dev *pdev,
 		kfree_skb(skb);
 		return NULL;
 	}
+	/* The kernel's own link-scope traffic on the device (router
+	 * solicitations, MLD reports, anything to fe80::): no peer holds
+	 * such an address and it is nobody's packet, so it is neither
+	 * "no route" nor worth an ICMPv6 error (as the userspace path). */
+	if (ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) ||
+	    ipv6_addr_type(&ipv6_hdr(skb)->daddr) & IPV6_ADDR_LINKLOCAL) {
+		atomic64_inc(&pdev->tx_dropped);
+		kfree_skb(skb);
+		return NULL;
+	}
 	podnet_queue_stamp(skb);
 	rcu_read_lock_bh();
 	peer = podnet_aips6_lookup(pdev, &ipv6_hdr(skb)->daddr);

@@ -53,7 +53,8 @@ struct podnet_aip6_table;
  * @drop_queue_full: packets that made room in a full @noroute
  * @noroute: packets for addresses no peer holds, while the daemon may be
  *	looking them up (queue.c)
- * @tx_dropped: packets dropped for other reasons (not IPv4, no socket, ...)
+ * @tx_dropped: packets dropped for other reasons (not IP, link-scope IPv6
+ *	such as router solicitations, no socket, ...)
  * @gen: bumped on every change to the peer list, for dump consistency
  * @dead: set under @lock when the device is being torn down
  */
