@@ -24,10 +24,8 @@
 #include "socket.h"
 
 /* The peer for an inner IPv6 packet, with the RCU-bh read lock taken; or
- * NULL, the packet consumed. An address no peer holds is refused at once
- * (ICMPv6 address unreachable): the daemon's lookup through the
- * rendezvous knows IPv4 addresses only, so nothing waits for one and no
- * NOTIFY_NO_ROUTE is sent. */
+ * NULL, the packet consumed. A packet to an address no peer holds waits
+ * while the daemon asks the rendezvous (NOTIFY_NO_ROUTE), as IPv4 does. */
 static struct podnet_peer *podnet_route_ipv6(struct podnet_dev *pdev,
 					     struct sk_buff *skb)
 {
@@ -54,12 +52,10 @@ static struct podnet_peer *podnet_route_ipv6(struct podnet_dev *pdev,
 	peer = podnet_aips6_lookup(pdev, &ipv6_hdr(skb)->daddr);
 	if (peer)
 		return peer;
-	rcu_read_unlock_bh();
 	net_dbg_ratelimited("%s: no peer for %pI6c\n", pdev->dev->name,
 			    &ipv6_hdr(skb)->daddr);
-	atomic64_inc(&pdev->tx_no_route);
-	icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
-	kfree_skb(skb);
+	podnet_dev_queue_noroute(pdev, skb);
+	rcu_read_unlock_bh();
 	return NULL;
 }
 

@@ -126,9 +126,11 @@ void podnet_notify_idle(struct podnet_peer *peer)
 /**
  * podnet_notify_no_route() - NOTIFY_NO_ROUTE (caller rate-limits)
  * @pdev: the device that had no peer
- * @daddr: the destination it had none for
+ * @daddr: the destination it had none for: IPv4 or IPv6
+ * @len: its length, 4 or 16
  */
-void podnet_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
+void podnet_notify_no_route(struct podnet_dev *pdev, const void *daddr,
+			    int len)
 {
 	struct net_device *dev = pdev->dev;
 	struct sk_buff *msg;
@@ -137,13 +139,13 @@ void podnet_notify_no_route(struct podnet_dev *pdev, __be32 daddr)
 	if (!genl_has_listeners(&podnet_nl_family, dev_net(dev),
 				PODNET_NL_MCGRP_PEERS))
 		return;
-	msg = genlmsg_new(nla_total_size(4) * 2, GFP_ATOMIC);
+	msg = genlmsg_new(nla_total_size(4) + nla_total_size(16), GFP_ATOMIC);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &podnet_nl_family, 0,
 			  PODNET_CMD_NOTIFY_NO_ROUTE);
 	if (!hdr || nla_put_u32(msg, PODNET_A_IFINDEX, dev->ifindex) ||
-	    nla_put_in_addr(msg, PODNET_A_DEST_ADDR, daddr)) {
+	    nla_put(msg, PODNET_A_DEST_ADDR, len, daddr)) {
 		nlmsg_free(msg);
 		return;
 	}

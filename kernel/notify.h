@@ -18,7 +18,8 @@ void podnet_notify_endpoint(struct podnet_peer *peer,
 void podnet_notify_key_limit(struct podnet_peer *peer, u8 slot, u64 seq);
 void podnet_notify_need_key(struct podnet_peer *peer);
 void podnet_notify_idle(struct podnet_peer *peer);
-void podnet_notify_no_route(struct podnet_dev *pdev, __be32 daddr);
+void podnet_notify_no_route(struct podnet_dev *pdev, const void *daddr,
+			    int len);
 void podnet_notify_key_swapped(struct podnet_peer *peer);
 void podnet_notify_ctrl(struct podnet_peer *peer, struct sk_buff *skb,
 			u32 channel);

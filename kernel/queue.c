@@ -26,8 +26,11 @@
  */
 #include "queue.h"
 
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <net/icmp.h>
+#include <net/ipv6.h>
 
 #include "allowedips.h"
 #include "device.h"
@@ -273,25 +276,50 @@ void podnet_peer_queue_expire(struct podnet_peer *peer)
 
 /* ----------------------------------------------------------- device */
 
+static bool podnet_is_ipv6(const struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IPV6);
+}
+
+/* What a sender is told when nobody holds its destination. */
+static void podnet_noroute_icmp(struct sk_buff *skb)
+{
+	if (podnet_is_ipv6(skb))
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH,
+				0);
+	else
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+}
+
+/* The peer that holds skb's destination now, IPv4 or IPv6. */
+static struct podnet_peer *podnet_noroute_lookup(struct podnet_dev *pdev,
+						 struct sk_buff *skb)
+{
+	if (podnet_is_ipv6(skb))
+		return podnet_aips6_lookup(pdev, &ipv6_hdr(skb)->daddr);
+	return podnet_aips_lookup(pdev, ip_hdr(skb)->daddr);
+}
+
 /**
  * podnet_dev_queue_noroute() - a packet for an address no peer holds
  * @pdev: the device
- * @skb: a stamped inner IPv4 packet, consumed
+ * @skb: a stamped inner IPv4 or IPv6 packet, consumed
  *
  * Context: BH disabled, RCU read lock held.
  */
 void podnet_dev_queue_noroute(struct podnet_dev *pdev, struct sk_buff *skb)
 {
-	__be32 daddr = ip_hdr(skb)->daddr;
-
 	if (time_after_eq(jiffies, READ_ONCE(pdev->no_route_next))) {
 		WRITE_ONCE(pdev->no_route_next, jiffies + HZ / 10);
-		podnet_notify_no_route(pdev, daddr);
+		if (podnet_is_ipv6(skb))
+			podnet_notify_no_route(pdev, &ipv6_hdr(skb)->daddr, 16);
+		else
+			podnet_notify_no_route(pdev, &ip_hdr(skb)->daddr, 4);
 	}
 	if (!podnet_notify_listened(pdev)) {
 		/* No daemon to look the address up: refuse it now. */
 		atomic64_inc(&pdev->tx_no_route);
-		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		podnet_noroute_icmp(skb);
 		kfree_skb(skb);
 		return;
 	}
@@ -311,9 +339,9 @@ void podnet_dev_queue_noroute(struct podnet_dev *pdev, struct sk_buff *skb)
  * podnet_dev_queue_reroute() - look the device's waiting packets up again
  * @pdev: the device
  *
- * After a peer got allowed ips: what is now routable moves on to its
- * peer (sent, or staged there until it has a key); the rest keeps
- * waiting, in order.
+ * After a peer got allowed ips (or its IPv6 address): what is now
+ * routable moves on to its peer (sent, or staged there until it has a
+ * key); the rest keeps waiting, in order.
  * Context: process context (configuration).
  */
 void podnet_dev_queue_reroute(struct podnet_dev *pdev)
@@ -329,7 +357,7 @@ void podnet_dev_queue_reroute(struct podnet_dev *pdev)
 	podnet_queue_take_all(&pdev->noroute, &list);
 	rcu_read_lock_bh();
 	while ((skb = __skb_dequeue(&list))) {
-		peer = podnet_aips_lookup(pdev, ip_hdr(skb)->daddr);
+		peer = podnet_noroute_lookup(pdev, skb);
 		if (peer)
 			podnet_send_data(peer, skb);
 		else
@@ -372,21 +400,36 @@ int podnet_nl_route_drop_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff_head list, keep;
 	struct sk_buff *pkt;
 	unsigned int n = 0;
-	__be32 daddr;
+	struct in6_addr daddr6;
+	__be32 daddr = 0;
+	int len;
+	bool v6;
 
 	if (podnet_nl_missing(info, PODNET_A_DEST_ADDR, "missing dest_addr"))
 		return -EINVAL;
-	memcpy(&daddr, nla_data(info->attrs[PODNET_A_DEST_ADDR]), 4);
+	len = nla_len(info->attrs[PODNET_A_DEST_ADDR]);
+	if (len != 4 && len != 16) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PODNET_A_DEST_ADDR],
+				    "dest_addr is an IPv4 (4 bytes) or IPv6 (16) address");
+		return -EINVAL;
+	}
+	v6 = len == 16;
+	if (v6)
+		memcpy(&daddr6, nla_data(info->attrs[PODNET_A_DEST_ADDR]), 16);
+	else
+		memcpy(&daddr, nla_data(info->attrs[PODNET_A_DEST_ADDR]), 4);
 	__skb_queue_head_init(&list);
 	__skb_queue_head_init(&keep);
 	podnet_queue_take_all(&pdev->noroute, &list);
 	rcu_read_lock_bh();
 	while ((pkt = __skb_dequeue(&list))) {
-		if (ip_hdr(pkt)->daddr != daddr) {
+		if (podnet_is_ipv6(pkt) != v6 ||
+		    (v6 ? !ipv6_addr_equal(&ipv6_hdr(pkt)->daddr, &daddr6) :
+			  ip_hdr(pkt)->daddr != daddr)) {
 			__skb_queue_tail(&keep, pkt);
 			continue;
 		}
-		icmp_ndo_send(pkt, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		podnet_noroute_icmp(pkt);
 		kfree_skb(pkt);
 		n++;
 	}

@@ -141,7 +141,8 @@ enum podnet_attr {
 	PODNET_A_DEV_STATS,		/* nested (reply): podnet_stats_attr */
 	PODNET_A_SOCKETS,		/* u32 (reply): sockets attached */
 	PODNET_A_PEERS,			/* u32 (reply): peers on the device */
-	PODNET_A_DEST_ADDR,		/* binary, 4 bytes, an IPv4 address */
+	PODNET_A_DEST_ADDR,		/* binary: an IPv4 address (4 bytes)
+					 * or an IPv6 one (16) */
 	/* binary, 16 bytes: the peer's one inner IPv6 address (a /128),
 	 * used like an allowed ip; 0 bytes: the peer has none. Absent in
 	 * PEER_SET: unchanged. Taken from any other peer that held it. */
@@ -279,7 +280,8 @@ enum podnet_stats_attr {
 	X(PODNET_A_DEV_STATS,		NESTED,	REPLY,	0, 0)			\
 	X(PODNET_A_SOCKETS,		U32,	REPLY,	0, 0)			\
 	X(PODNET_A_PEERS,		U32,	REPLY,	0, 0)			\
-	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 4)			\
+	/* 4 bytes (IPv4) or 16 (IPv6; checked where used) */	\
+	X(PODNET_A_DEST_ADDR,		BINARY,	LEN,	4, 16)			\
 	/* 16 bytes, or 0 to clear (checked in PEER_SET) */		\
 	X(PODNET_A_PEER_ADDR6,		BINARY,	LEN,	0, 16)
 

@@ -68,7 +68,7 @@ static void test_lengths(void **state)
 	(void)state;
 	mnl_attr_put(nlh, PODNET_A_ENDPOINT, 15, bytes);	/* LEN 16..28: out */
 	mnl_attr_put_strz(nlh, PODNET_A_IFNAME, "0123456789abcdef"); /* 16: out */
-	mnl_attr_put(nlh, PODNET_A_DEST_ADDR, 5, bytes);	/* REPLY 4..4: out */
+	mnl_attr_put(nlh, PODNET_A_DEST_ADDR, 17, bytes);	/* LEN 4..16: out */
 	mnl_attr_put_u16(nlh, PODNET_A_PEERS, 1);		/* not a u32: out */
 	mnl_attr_put(nlh, PODNET_A_PAYLOAD, 0, bytes);		/* LEN 1..: out */
 	assert_int_equal(podnet_attr_parse(nlh, &podnet_attrs, tb), 5);

@@ -673,6 +673,18 @@ void kernel_route_drop(struct node *node, struct in_addr dest)
 	talk(node, nlh, "dropping packets for an unknown address", NULL);
 }
 
+void kernel_route_drop6(struct node *node, const struct in6_addr *dest)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (!node->kernel.running)
+		return;
+	nlh = request(node, buf, PODNET_CMD_ROUTE_DROP, 0);
+	mnl_attr_put(nlh, PODNET_A_DEST_ADDR, 16, dest);
+	talk(node, nlh, "dropping packets for an unknown address", NULL);
+}
+
 /* ----------------------------------------------------- notifications */
 
 /*
@@ -713,6 +725,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct peer *peer = NULL;
 	uint32_t ifindex = 0;
 	struct in_addr dest = { 0 };
+	struct in6_addr dest6;
+	bool has_dest6 = false;
 
 	podnet_attr_parse(nlh, &podnet_attrs, tb);
 	if (tb[PODNET_A_IFINDEX])
@@ -720,8 +734,15 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[PODNET_A_PEER_ID])
 		peer = peer_by_kernel_id(node,
 					 mnl_attr_get_u32(tb[PODNET_A_PEER_ID]));
-	if (tb[PODNET_A_DEST_ADDR])
+	/* 4 bytes, or 16 for IPv6 (the table allows 4..16). */
+	if (tb[PODNET_A_DEST_ADDR] &&
+	    mnl_attr_get_payload_len(tb[PODNET_A_DEST_ADDR]) == 16) {
+		memcpy(&dest6, mnl_attr_get_payload(tb[PODNET_A_DEST_ADDR]), 16);
+		has_dest6 = true;
+	} else if (tb[PODNET_A_DEST_ADDR] &&
+		   mnl_attr_get_payload_len(tb[PODNET_A_DEST_ADDR]) == 4) {
 		memcpy(&dest, mnl_attr_get_payload(tb[PODNET_A_DEST_ADDR]), 4);
+	}
 	payload = tb[PODNET_A_PAYLOAD];
 	endpoint = tb[PODNET_A_ENDPOINT];
 	/* The group is shared by every podnet device on the machine. */
@@ -735,6 +756,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		if (!traversal_lookup_vaddr(node, dest) &&
 		    !queue_session_coming(node))
 			kernel_route_drop(node, dest);
+		return MNL_CB_OK;
+	}
+	if (g->cmd == PODNET_CMD_NOTIFY_NO_ROUTE && has_dest6) {
+		if (!traversal_lookup_vaddr6(node, &dest6) &&
+		    !queue_session_coming(node))
+			kernel_route_drop6(node, &dest6);
 		return MNL_CB_OK;
 	}
 	if (!peer)

@@ -62,6 +62,7 @@ int kernel_ctrl_send(struct peer *peer, const uint8_t *msg, size_t len);
 void kernel_stats_sync(struct node *node);
 /* Nobody holds dest: the module drops what waits for it. */
 void kernel_route_drop(struct node *node, struct in_addr dest);
+void kernel_route_drop6(struct node *node, const struct in6_addr *dest);
 void kernel_events_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 #endif /* _PODNET_KERNEL_H */

@@ -252,6 +252,7 @@ void queue_lookup_failed(struct node *node, struct in_addr vaddr)
 
 void queue_lookup_failed6(struct node *node, const struct in6_addr *vaddr)
 {
+	kernel_route_drop6(node, vaddr);
 	failed(node, vaddr);
 }
 
