@@ -218,6 +218,7 @@ static void dump_state(struct node *node, FILE *f)
 	if (node->nat.reflexive.len)
 		fprintf(f, "reflexive=%s\n",
 			endpoint_format(&node->nat.reflexive, ep, sizeof(ep)));
+	transport_status(node, f);
 	for (struct peer *p = node->peers; p; p = p->next) {
 		fprintf(f, "peer=%s\n", p->name);
 		if (p->has_vaddr) {
