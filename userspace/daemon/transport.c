@@ -32,11 +32,19 @@
 #include "tls_stream.h"
 #include "traversal.h"
 
-/* Node: UDP to the rendezvous is probed once it has been quiet this long,
- * and given up after FALLBACK_AFTER without a datagram (a handshake's
- * retransmissions at 1, 2 and 4 s all unanswered). */
-#define PROBE_AFTER 3.0
+/*
+ * Node: without a session, UDP to the rendezvous is given up after
+ * FALLBACK_AFTER without a datagram from it (a handshake's
+ * retransmissions at 1, 2 and 4 s all unanswered). With one, the
+ * rendezvous sends a keepalive at least every KeepaliveInterval: once it
+ * is quieter than that (and a little), a registration asks it to answer,
+ * and UDP is given up when none came PROBE_TIMEOUT after.
+ */
 #define FALLBACK_AFTER 8.0
+#define PROBE_SLACK 2.0
+#define PROBE_TIMEOUT 5.0
+#define PROBE_REPEAT 2.0
+#define KEEPALIVE_OFF_QUIET 25.0
 /* On TCP: how often UDP is tried again. */
 #define UDP_PROBE_EVERY 5.0
 #define DIAL_BACKOFF_MIN 1.0
@@ -363,15 +371,28 @@ static void client_tick(struct node *node, ev_tstamp now)
 	if (mode == CONFIG_TRANSPORT_TCP && !t->using_tcp)
 		switch_to_tcp(node, "Transport = tcp");
 	if (!t->using_tcp) {
+		unsigned int ka = node->cfg.keepalive_interval;
+		double quiet = ka ? ka + PROBE_SLACK : KEEPALIVE_OFF_QUIET;
 		char when[64], why[160];
 
-		if (now - t->udp_heard > PROBE_AFTER && t->rv->current &&
-		    now - t->last_probe >= PROBE_AFTER) {
-			t->last_probe = now;
-			registration_send(t->rv);
+		if (!t->rv->current) {
+			if (now - t->udp_heard <= FALLBACK_AFTER)
+				return;
+		} else {
+			if (now - t->udp_heard <= quiet) {
+				t->probe_since = 0;
+				return;
+			}
+			if (now - t->last_probe >= PROBE_REPEAT) {
+				t->last_probe = now;
+				if (!t->probe_since)
+					t->probe_since = now;
+				registration_send(t->rv);
+			}
+			if (now - t->probe_since <= PROBE_TIMEOUT)
+				return;
 		}
-		if (now - t->udp_heard <= FALLBACK_AFTER)
-			return;
+		t->probe_since = 0;
 		format_time(t->udp_heard_wall, when, sizeof(when));
 		snprintf(why, sizeof(why),
 			 "udp to rendezvous %s unanswered since %s",

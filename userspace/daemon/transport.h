@@ -55,6 +55,7 @@ struct node_transport {
 	ev_tstamp udp_heard;		/* rv's last datagram over UDP */
 	time_t udp_heard_wall;
 	ev_tstamp last_probe;
+	ev_tstamp probe_since;		/* UDP probes unanswered since */
 	ev_tstamp next_dial;
 	double dial_backoff;
 	struct peer *rv;		/* the rendezvous we dial */
