@@ -105,6 +105,9 @@ check "the firewall dropped fw's UDP" \
 check "fw reaches open" wait_for 150 n "$ns_fw" ping -c 1 -W 1 10.77.0.13
 check "... through the relay" test "$(peer_field fw open path)" = relay
 check "fw2 reaches open" wait_for 150 n "$ns_fw2" ping -c 1 -W 1 10.77.0.13
+head -c 20000000 /dev/urandom >"$tmp/blob20"
+check "20 MB fw2 -> open over direct TCP (no proxy), intact (sha256)" transfer "$ns_fw2" "$ns_open" 10.77.0.13 "$tmp/blob20"
+echo "# throughput fw2 -> open over direct TCP + relay: $(( 20 * 1000 * 8 / $(cat "$tmp/transfer.ms") )) Mbit/s"
 check "fw reaches fw2 (both on TCP, relayed)" wait_for 100 n "$ns_fw" ping -c 1 -W 1 10.77.0.12
 
 start_sshd "$ns_open" 10.77.0.13
@@ -151,6 +154,14 @@ check "$mb MB fw -> open over direct UDP, intact (sha256)" \
 	transfer "$ns_fw" "$ns_open" 10.77.0.13 "$tmp/blob"
 udp_rate=$(throughput)
 echo "# throughput over direct UDP on the same bed: $udp_rate (TCP: $tcp_rate)"
+
+# --- blocked again, mid-session -------------------------------------------
+firewall "$router_fw" "$proxy_ip" 8888
+t0=$(date +%s%N)
+check "UDP blocked again: fw falls back to TCP within 30 s" wait_for 300 on_tcp fw
+echo "# back on TCP after $(( ($(date +%s%N) - t0) / 1000000 )) ms (at most KeepaliveInterval 10 s + 2 s of quiet + 5 s of probes)"
+check "... and reaches open again (relayed)" \
+	wait_for 150 n "$ns_fw" ping -c 1 -W 1 10.77.0.13
 echo "# test took $(( $(date +%s) - t_start )) s after the daemons started"
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/

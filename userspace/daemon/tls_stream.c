@@ -465,6 +465,10 @@ static void read_records(struct tls_stream *ts)
 		if (!parse_frames(ts))
 			break;
 	}
+	/* Records wolfSSL has read but we have not: the socket may not wake
+	 * us for them, so come back on the next loop iteration. */
+	if (!ts->dead && wolfSSL_pending(ts->ssl) > 0)
+		ev_feed_event(node->loop, &ts->io, EV_READ);
 	node->dp.tx_batching = false;
 	node->dp.rx_coalescing = false;
 	tun_flush(node);

@@ -132,6 +132,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		t->by_fd[fd] = ts;
+		t->was_stream[fd] = true;
 		t->n_streams++;
 		t->stats.streams_accepted++;
 	}
@@ -178,7 +179,8 @@ static int listen_open(struct node *node, char *err, size_t errlen)
 		goto fail;
 	}
 	t->by_fd = calloc(TRANSPORT_FD_MAX, sizeof(*t->by_fd));
-	if (!t->by_fd) {
+	t->was_stream = calloc(TRANSPORT_FD_MAX, sizeof(*t->was_stream));
+	if (!t->by_fd || !t->was_stream) {
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -463,6 +465,8 @@ void transport_close(struct node *node)
 						   "shutting down");
 		free(t->by_fd);
 		t->by_fd = NULL;
+		free(t->was_stream);
+		t->was_stream = NULL;
 	}
 	if (t->listen_fd >= 0) {
 		ev_io_stop(node->loop, &t->listen_watcher);
@@ -494,9 +498,17 @@ bool transport_send(struct node *node, const struct path *path,
 	struct node_transport *t = &node->transport;
 	struct tls_stream *ts = NULL;
 
-	if (t->n_streams && path->fd >= 0 && path->fd != node->udp_fd &&
-	    path->fd < TRANSPORT_FD_MAX)
+	if (t->by_fd && path->fd >= 0 && path->fd != node->udp_fd &&
+	    path->fd < TRANSPORT_FD_MAX && t->was_stream[path->fd]) {
+		/* A session's path may outlive its stream, and the fd number
+		 * come back as another client's stream or another socket:
+		 * such a datagram goes nowhere rather than there. */
 		ts = t->by_fd[path->fd];
+		if (!ts || !endpoint_equal(&ts->remote, &path->ep)) {
+			t->stats.tx_stale++;
+			return true;
+		}
+	}
 	if (!ts && t->using_tcp && t->stream && !t->force_udp &&
 	    t->stream->state == TLS_STREAM_UP &&
 	    endpoint_equal(&path->ep, &t->rv_ep))
@@ -543,6 +555,8 @@ void transport_status(struct node *node, FILE *f)
 			(unsigned long long)t->stats.streams_failed);
 		fprintf(f, "tcp_rx_malformed=%llu\n",
 			(unsigned long long)t->stats.rx_malformed);
+		fprintf(f, "tcp_tx_stale=%llu\n",
+			(unsigned long long)t->stats.tx_stale);
 	}
 	if (node->cfg.rendezvous && !t->rv)
 		return;

@@ -41,6 +41,7 @@ struct transport_stats {
 	uint64_t streams_failed;	/* handshake failed or timed out */
 	uint64_t rx_malformed;		/* frames that ended their stream */
 	uint64_t tx_dropped;		/* no room in a stream's buffers */
+	uint64_t tx_stale;		/* for a stream that has ended */
 	uint64_t to_tcp, to_udp;	/* a node's switches */
 	uint64_t dials;
 };
@@ -68,6 +69,7 @@ struct node_transport {
 	ev_io listen_watcher;
 	WOLFSSL_CTX *server_ctx;
 	struct tls_stream **by_fd;	/* TRANSPORT_FD_MAX */
+	bool *was_stream;		/* ... fds ever used by a stream */
 	unsigned int n_streams;
 	/* Both: streams with staged datagrams (tls_stream.c). */
 	struct tls_stream *dirty;
