@@ -104,6 +104,8 @@ check "the firewall dropped fw's UDP" \
 
 check "fw reaches open" wait_for 150 n "$ns_fw" ping -c 1 -W 1 10.77.0.13
 check "... through the relay" test "$(peer_field fw open path)" = relay
+check "... over TCP, as fw and rv both show" \
+	test "$(peer_field fw open path_transport)/$(peer_field rv fw path_transport)" = tcp/tcp
 check "fw2 reaches open" wait_for 150 n "$ns_fw2" ping -c 1 -W 1 10.77.0.13
 head -c 20000000 /dev/urandom >"$tmp/blob20"
 check "20 MB fw2 -> open over direct TCP (no proxy), intact (sha256)" transfer "$ns_fw2" "$ns_open" 10.77.0.13 "$tmp/blob20"

@@ -259,8 +259,9 @@ static void print_pretty(const struct status *st)
 			printf("  %sendpoint%s: %s\n", c_bold(), c_reset(),
 			       get(p, "endpoint"));
 		if (strcmp(get(p, "path"), "none")) {
-			printf("  %spath%s: %s", c_bold(), c_reset(),
-			       get(p, "path"));
+			printf("  %spath%s: %s%s", c_bold(), c_reset(),
+			       get(p, "path"),
+			       status_get(p, "path_transport") ? " over TCP" : "");
 			if (status_get(p, "reason"))
 				printf(" (%s)", get(p, "reason"));
 			printf("\n");

@@ -521,6 +521,17 @@ bool transport_send(struct node *node, const struct path *path,
 	return true;
 }
 
+bool transport_path_on_tcp(struct node *node, const struct path *path)
+{
+	struct node_transport *t = &node->transport;
+
+	if (t->by_fd && path->fd >= 0 && path->fd < TRANSPORT_FD_MAX &&
+	    path->fd != node->udp_fd && t->by_fd[path->fd])
+		return true;
+	return t->using_tcp && t->stream && t->stream->state == TLS_STREAM_UP &&
+	       endpoint_equal(&path->ep, &t->rv_ep);
+}
+
 void transport_flush(struct node *node)
 {
 	tls_stream_flush_all(node);

@@ -91,6 +91,8 @@ bool transport_send(struct node *node, const struct path *path,
 void transport_flush(struct node *node);
 /* A datagram came on the UDP socket from `from`. */
 void transport_udp_heard(struct node *node, const struct path *from);
+/* Datagrams on path go on a TCP stream now. */
+bool transport_path_on_tcp(struct node *node, const struct path *path);
 /* transport=... lines of the control socket's status. */
 void transport_status(struct node *node, FILE *f);
 
