@@ -129,6 +129,7 @@ check "... the stream carried it (> $mb MB out on fw's TLS stream)" \
 # iface_ge NODE FIELD N: the counter is at least N (asked at each try).
 iface_ge() { local v; v=$(iface_field "$1" "$2") || return 1; [[ $v -ge $3 ]] || { echo "# $1: $2 is $v, below $3"; return 1; }; }
 failed0=$(iface_field rv tcp_streams_failed)
+accepted0=$(iface_field rv tcp_streams_accepted)
 n "$ns_open" bash -c "head -c 3000 /dev/urandom | timeout 5 socat -u - TCP:$nat_rendezvous:443" || true
 n "$ns_open" bash -c "{ printf '\x16\x03\x01\x02\x00\x01'; sleep 15; } | timeout 16 socat -u - TCP:$nat_rendezvous:443" &
 slow=$!
@@ -140,7 +141,12 @@ check "garbage and a stalled handshake are counted as failed streams" \
 	wait_for 150 iface_ge rv tcp_streams_failed $((failed0 + 2))
 wait "$slow" 2>/dev/null || true
 check "... the rendezvous runs on" daemons_alive rv
-check "... and fw's stream is untouched" n "$ns_fw" ping -c 2 -i 0.2 -W 2 10.77.0.13
+# A reload renews the TLS contexts; streams up keep theirs.
+kill -HUP "$pid_rv" "$pid_fw"
+sleep 0.5
+check "... and fw's stream is untouched (after a reload of both, too)" \
+	n "$ns_fw" ping -c 2 -i 0.2 -W 2 10.77.0.13
+check "... the same stream" test "$(iface_field rv tcp_streams_accepted)" -eq "$(( accepted0 + 3 ))"
 "$podnet" show --socket "$tmp/rv.sock" | grep "tcp listener" | sed 's/^/# rv: /'
 
 # --- back to UDP ----------------------------------------------------------

@@ -291,6 +291,15 @@ static void dial(struct node *node)
 		freeaddrinfo(ai);
 		proxy = &ct->proxy;
 	}
+	if (!t->client_ctx) {
+		t->client_ctx = tls_stream_context(node, true, err,
+						   sizeof(err));
+		if (!t->client_ctx) {
+			snprintf(t->stream_error, sizeof(t->stream_error),
+				 "%s", err);
+			goto retry;
+		}
+	}
 	t->stats.dials++;
 	t->stream = tls_stream_connect(node, t->client_ctx, &to, proxy, target,
 				       &client_ops, NULL, err, sizeof(err));
@@ -447,6 +456,30 @@ int transport_open(struct node *node, char *err, size_t errlen)
 	t->timer.data = node;
 	ev_timer_start(node->loop, &t->timer);
 	return 0;
+}
+
+void transport_reload(struct node *node)
+{
+	struct node_transport *t = &node->transport;
+	char err[256];
+	WOLFSSL_CTX *ctx;
+
+	/* wolfSSL counts the references of a context: sessions up keep the
+	 * old one alive until they end. The client's is made at its next
+	 * dial. */
+	if (t->client_ctx)
+		wolfSSL_CTX_free(t->client_ctx);
+	t->client_ctx = NULL;
+	if (!t->server_ctx)
+		return;
+	ctx = tls_stream_context(node, false, err, sizeof(err));
+	if (!ctx) {
+		log_err("reload: keeping the TCP listener's certificates: %s",
+			err);
+		return;
+	}
+	wolfSSL_CTX_free(t->server_ctx);
+	t->server_ctx = ctx;
 }
 
 void transport_close(struct node *node)

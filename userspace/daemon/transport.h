@@ -80,6 +80,9 @@ struct node_transport {
 /* After udp_open(): the TLS contexts, the listener, the timer. */
 int transport_open(struct node *node, char *err, size_t errlen);
 void transport_close(struct node *node);
+/* After a reload: TLS contexts with the new certificates (streams up keep
+ * theirs). */
+void transport_reload(struct node *node);
 void transport_peer_changed(struct peer *peer, enum peer_event what);
 /*
  * A datagram (the pieces of iov) for path: true when a stream took it
