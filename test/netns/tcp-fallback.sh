@@ -10,9 +10,12 @@
 #  2. fw2: UDP dropped, TCP only to the rendezvous' port 443: direct TCP;
 #  3. bad input on the rendezvous' TCP port (garbage, a client that stalls
 #     in its handshake, a malformed frame inside TLS) closes only that
-#     stream;
+#     stream; a reload of both ends leaves fw's stream up;
 #  4. the block on fw lifts: back on UDP within 30 s (the time printed),
-#     then a direct path to open and the same transfer over it.
+#     then a direct path to open and the same transfer over it, for the
+#     throughput beside the TCP one;
+#  5. UDP is blocked again mid-session: fw notices (its rendezvous falls
+#     silent) and is back on TCP within 30 s.
 #
 #            ┌─────────────── internet 198.18.0.0/24 ───────────────┐
 #   rv 198.18.0.1            proxy 198.18.0.2        open 198.18.0.13
