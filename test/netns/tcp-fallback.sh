@@ -56,6 +56,41 @@ ip netns exec "$ns_px" tinyproxy -d -c "$tmp/tinyproxy.conf" >>"$tmp/tinyproxy.l
 daemon_pids+=($!)
 wait_for 50 _tcp_listening "$ns_px" 8888 || echo "# tinyproxy did not come up"
 
+# Where only HTTP passes: an nginx on the internet that upgrades
+# /podnet to a WebSocket and passes it on to the rendezvous' port.
+gw_ip=
+if command -v nginx >/dev/null; then
+	gw_ip=198.18.0.3
+	public_host_create ns_gw gw "$gw_ip"
+	mkdir -p "$tmp/nginx"
+	cat >"$tmp/nginx.conf" <<EOC
+daemon off;
+master_process off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx.log info;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx;
+	proxy_temp_path $tmp/nginx;
+	server {
+		listen $gw_ip:80;
+		location /podnet {
+			proxy_pass http://$nat_rendezvous:443;
+			proxy_http_version 1.1;
+			proxy_set_header Upgrade \$http_upgrade;
+			proxy_set_header Connection "upgrade";
+			proxy_read_timeout 600s;
+			proxy_buffering off;
+		}
+	}
+}
+EOC
+	ip netns exec "$ns_gw" nginx -c "$tmp/nginx.conf" >>"$tmp/nginx.log" 2>&1 &
+	daemon_pids+=($!)
+	wait_for 50 _tcp_listening "$ns_gw" 80 || echo "# nginx did not come up"
+fi
+
 # firewall ROUTER ALLOWED_IP ALLOWED_PORT: drop every UDP datagram the
 # router would forward, and TCP to anything but ALLOWED_IP:ALLOWED_PORT.
 firewall() {
@@ -72,14 +107,16 @@ firewall() {
 	EOC
 }
 
-# fw_node NAME N PROXY_LINE: a node behind a restricted NAT whose
-# firewall is up before podnetd starts.
+# fw_node NAME N LINE [IP PORT]: a node behind a restricted NAT whose
+# firewall (TCP only to IP:PORT; the proxy, or with no LINE the
+# rendezvous' 443) is up before podnetd starts.
 fw_node() {
 	local name=$1 num=$2 var=${1//-/_} __node __router
 	site_create __node __router "$name" restricted "$num"
 	printf -v "ns_$var" '%s' "$__node"
 	printf -v "router_$var" '%s' "$__router"
-	if [[ -n $3 ]]; then firewall "$__router" "$proxy_ip" 8888
+	if [[ -n ${4:-} ]]; then firewall "$__router" "$4" "$5"
+	elif [[ -n $3 ]]; then firewall "$__router" "$proxy_ip" 8888
 	else firewall "$__router" "$nat_rendezvous" 443; fi
 	make_node_cert "$tmp/ca" "$name" "10.77.0.$((10 + num))"
 	nat_rv_config "$name" "$tmp/ca" "10.77.0.$((10 + num))/24"
@@ -90,6 +127,9 @@ fw_node() {
 
 fw_node fw 1 "Proxy = http://pod:s3cret@$proxy_ip:8888"
 fw_node fw2 2 ""
+if [[ -n $gw_ip ]]; then
+	fw_node web 4 "WebSocket = http://$gw_ip:80/podnet" "$gw_ip" 80
+fi
 NAT_PUNCH_RETRY=5 nat_podnet_node open none 3
 t_start=$(date +%s)
 
@@ -113,6 +153,16 @@ check "fw2 reaches open" wait_for 150 n "$ns_fw2" ping -c 1 -W 1 10.77.0.13
 head -c 20000000 /dev/urandom >"$tmp/blob20"
 check "20 MB fw2 -> open over direct TCP (no proxy), intact (sha256)" transfer "$ns_fw2" "$ns_open" 10.77.0.13 "$tmp/blob20"
 echo "# throughput fw2 -> open over direct TCP + relay: $(( 20 * 1000 * 8 / $(cat "$tmp/transfer.ms") )) Mbit/s"
+if [[ -n $gw_ip ]]; then
+	check "web falls back to TCP as a WebSocket through nginx" wait_for 200 on_tcp web
+	"$podnet" show --socket "$tmp/web.sock" | grep -E "transport" | sed 's/^/# web: /'
+	check "web reaches open" wait_for 150 n "$ns_web" ping -c 1 -W 1 10.77.0.13
+	check "20 MB web -> open over the WebSocket, intact (sha256)" \
+		transfer "$ns_web" "$ns_open" 10.77.0.13 "$tmp/blob20"
+	echo "# throughput web -> open over WebSocket (nginx) + relay: $(( 20 * 1000 * 8 / $(cat "$tmp/transfer.ms") )) Mbit/s"
+else
+	echo "# SKIP WebSocket: nginx not installed"
+fi
 check "fw reaches fw2 (both on TCP, relayed)" wait_for 100 n "$ns_fw" ping -c 1 -W 1 10.77.0.12
 
 start_sshd "$ns_open" 10.77.0.13

@@ -140,6 +140,8 @@ static void print_transport(const struct status_block *i)
 		printf(" (stream %s%s%s)", get(i, "tcp_state"),
 		       status_get(i, "tcp_error") ? ", last error: " : "",
 		       status_get(i, "tcp_error") ? get(i, "tcp_error") : "");
+	if (status_get(i, "tcp_websocket"))
+		printf(", WebSocket %s", get(i, "tcp_websocket"));
 	if (status_get(i, "tcp_proxy"))
 		printf(", via proxy %s", get(i, "tcp_proxy"));
 	printf("\n");

@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <wolfssl/wolfcrypt/coding.h>
 
 #include "datapath.h"
 #include "log.h"
@@ -36,6 +39,77 @@
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void ws_upgrade_start(struct tls_stream *ts);
+
+/* Raw bytes from the socket: n > 0, or a wolfSSL I/O error. */
+static int sock_recv(struct tls_stream *ts, uint8_t *buf, size_t sz)
+{
+	ssize_t n = recv(ts->fd, buf, sz, 0);
+
+	if (n > 0) {
+		ts->stats.rx_bytes += (uint64_t)n;
+		return (int)n;
+	}
+	if (n == 0)
+		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
+	if (errno == EINTR)
+		return WOLFSSL_CBIO_ERR_ISR;
+	return WOLFSSL_CBIO_ERR_CONN_RST;
+}
+
+/* TLS bytes out of WebSocket frames: binary and continuation frames are
+ * one byte stream; pings and pongs are skipped (the other end is podnet
+ * or a proxy that does not ping), a close or anything else ends it. */
+static int ws_recv(struct tls_stream *ts, char *buf, int sz)
+{
+	for (;;) {
+		struct ws_frame f;
+		long used;
+		int n;
+
+		if (ts->ws_pay_off < ts->ws_pay_end) {
+			size_t left = ts->ws_pay_end - ts->ws_pay_off;
+
+			if ((size_t)sz > left)
+				sz = (int)left;
+			memcpy(buf, ts->ws_raw + ts->ws_pay_off, (size_t)sz);
+			ts->ws_pay_off += (size_t)sz;
+			return sz;
+		}
+		if (ts->ws_frame_end) {
+			memmove(ts->ws_raw, ts->ws_raw + ts->ws_frame_end,
+				ts->ws_raw_len - ts->ws_frame_end);
+			ts->ws_raw_len -= ts->ws_frame_end;
+			ts->ws_frame_end = ts->ws_pay_off = ts->ws_pay_end = 0;
+		}
+		used = ws_frame_parse(ts->ws_raw, ts->ws_raw_len, !ts->client,
+				      &f);
+		if (used < 0) {
+			ts->rx_malformed++;
+			return WOLFSSL_CBIO_ERR_CONN_RST;
+		}
+		if (used > 0) {
+			ts->ws_frame_end = (size_t)used;
+			if (f.opcode == WS_BINARY || f.opcode == WS_CONTINUATION) {
+				ts->ws_pay_off = (size_t)(f.payload - ts->ws_raw);
+				ts->ws_pay_end = ts->ws_pay_off + f.payload_len;
+				continue;
+			}
+			if (f.opcode == WS_PING || f.opcode == WS_PONG)
+				continue;
+			if (f.opcode != WS_CLOSE)
+				ts->rx_malformed++;
+			return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+		}
+		n = sock_recv(ts, ts->ws_raw + ts->ws_raw_len,
+			      sizeof(ts->ws_raw) - ts->ws_raw_len);
+		if (n <= 0)
+			return n;
+		ts->ws_raw_len += (size_t)n;
+	}
+}
 
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
@@ -43,6 +117,8 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	ssize_t n;
 
 	(void)ssl;
+	if (ts->ws)
+		return ws_recv(ts, buf, sz);
 	/* Bytes a proxy sent right after its answer come first. */
 	if (ts->pre_off < ts->pre_len) {
 		size_t left = ts->pre_len - ts->pre_off;
@@ -67,11 +143,39 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	return WOLFSSL_CBIO_ERR_CONN_RST;
 }
 
+/* TLS bytes into binary frames, masked by a client (RFC 6455 5.3). */
+static int ws_send(struct tls_stream *ts, const char *buf, int sz)
+{
+	size_t frames = (size_t)sz / WS_FRAME_MAX + 1;
+
+	if ((size_t)sz + frames * WS_HEADER_MAX > ts->out_cap - ts->out_len)
+		return WOLFSSL_CBIO_ERR_WANT_WRITE;
+	for (size_t off = 0; off < (size_t)sz;) {
+		size_t len = (size_t)sz - off;
+		uint8_t mask[4];
+
+		if (len > WS_FRAME_MAX)
+			len = WS_FRAME_MAX;
+		if (ts->client && getrandom(mask, sizeof(mask), 0) != 4)
+			return WOLFSSL_CBIO_ERR_GENERAL;
+		ts->out_len += ws_frame_header(ts->out + ts->out_len, len,
+					       ts->client ? mask : NULL);
+		memcpy(ts->out + ts->out_len, buf + off, len);
+		if (ts->client)
+			ws_mask(ts->out + ts->out_len, len, mask);
+		ts->out_len += len;
+		off += len;
+	}
+	return sz;
+}
+
 static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_stream *ts = ctx;
 
 	(void)ssl;
+	if (ts->ws)
+		return ws_send(ts, buf, sz);
 	if ((size_t)sz > ts->out_cap - ts->out_len)
 		return WOLFSSL_CBIO_ERR_WANT_WRITE;
 	memcpy(ts->out + ts->out_len, buf, (size_t)sz);
@@ -155,6 +259,7 @@ struct tls_stream *tls_stream_connect(struct node *node, WOLFSSL_CTX *ctx,
 				      const struct endpoint *to,
 				      const struct proxy_url *proxy,
 				      const char *target,
+				      const char *ws_host, const char *ws_path,
 				      const struct tls_stream_ops *ops,
 				      void *owner, char *err, size_t errlen)
 {
@@ -183,6 +288,10 @@ struct tls_stream *tls_stream_connect(struct node *node, WOLFSSL_CTX *ctx,
 	ts->client = true;
 	ts->remote = *to;
 	ts->state = TLS_STREAM_CONNECTING;
+	if (ws_path) {
+		snprintf(ts->ws_host, sizeof(ts->ws_host), "%s", ws_host);
+		snprintf(ts->ws_path, sizeof(ts->ws_path), "%s", ws_path);
+	}
 	if (proxy) {
 		int n = proxy_connect_request(proxy, target, (char *)ts->out,
 					      ts->out_cap);
@@ -211,7 +320,9 @@ struct tls_stream *tls_stream_accept(struct node *node, WOLFSSL_CTX *ctx,
 		return NULL;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ts->remote = *from;
-	ts->state = TLS_STREAM_HANDSHAKE;
+	/* The first byte tells a TLS ClientHello (0x16) from an HTTP
+	 * request that wants a WebSocket ('G'). */
+	ts->state = TLS_STREAM_SNIFF;
 	ev_io_start(node->loop, &ts->io);
 	return ts;
 }
@@ -270,6 +381,8 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (ts->state != TLS_STREAM_UP) {
 		tls_stream_destroy(ts, ts->state == TLS_STREAM_PROXY ?
 				   "no answer from the proxy" :
+				   ts->state == TLS_STREAM_WS_UPGRADE ?
+				   "no WebSocket upgrade" :
 				   ts->state == TLS_STREAM_CONNECTING ?
 				   "TCP connect timed out" :
 				   "TLS handshake timed out");
@@ -377,6 +490,117 @@ static void proxy_read(struct tls_stream *ts)
 	}
 	ts->pre_off = (size_t)hdr;
 	ts->state = TLS_STREAM_HANDSHAKE;
+	if (ts->ws_path[0])
+		ws_upgrade_start(ts);
+}
+
+/* Client: the upgrade request, once TCP (and the proxy) let us through. */
+static void ws_upgrade_start(struct tls_stream *ts)
+{
+	uint8_t nonce[16];
+	word32 klen = sizeof(ts->ws_key);
+	int n;
+
+	if (getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce) ||
+	    Base64_Encode_NoNl(nonce, sizeof(nonce), (byte *)ts->ws_key,
+			       &klen) || klen != WS_KEY_LEN) {
+		tls_stream_close(ts, "no randomness for the WebSocket key");
+		return;
+	}
+	ts->ws_key[WS_KEY_LEN] = '\0';
+	n = ws_request(ts->ws_host, ts->ws_path, ts->ws_key,
+		       (char *)ts->out + ts->out_len,
+		       ts->out_cap - ts->out_len);
+	if (n < 0) {
+		tls_stream_close(ts, "WebSocket request too long");
+		return;
+	}
+	ts->out_len += (size_t)n;
+	ts->pre_len = ts->pre_off = 0;
+	ts->state = TLS_STREAM_WS_UPGRADE;
+	write_out(ts);
+}
+
+/* What followed an upgrade's header is the first of the frames. */
+static void ws_begin(struct tls_stream *ts, size_t hdr)
+{
+	size_t rest = ts->pre_len - hdr;
+
+	memcpy(ts->ws_raw, ts->pre + hdr, rest);
+	ts->ws_raw_len = rest;
+	ts->pre_len = ts->pre_off = 0;
+	ts->ws = true;
+	ts->state = TLS_STREAM_HANDSHAKE;
+}
+
+/* Client: the answer to the upgrade. */
+static void ws_upgrade_read(struct tls_stream *ts)
+{
+	long hdr;
+	int n, status;
+
+	n = sock_recv(ts, ts->pre + ts->pre_len, sizeof(ts->pre) - ts->pre_len);
+	if (n == WOLFSSL_CBIO_ERR_WANT_READ || n == WOLFSSL_CBIO_ERR_ISR)
+		return;
+	if (n <= 0) {
+		tls_stream_close(ts, "closed during the WebSocket upgrade");
+		return;
+	}
+	ts->pre_len += (size_t)n;
+	hdr = ws_response_parse(ts->pre, ts->pre_len, ts->ws_key, &status);
+	if (!hdr)
+		return;
+	if (hdr < 0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "WebSocket upgrade refused (%d)",
+			 status);
+		tls_stream_close(ts, why);
+		return;
+	}
+	ws_begin(ts, (size_t)hdr);
+}
+
+/* Server: TLS, or an HTTP request for a WebSocket? */
+static void sniff(struct tls_stream *ts)
+{
+	uint8_t c;
+	ssize_t n = recv(ts->fd, &c, 1, MSG_PEEK);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		tls_stream_close(ts, "closed before a byte");
+		return;
+	}
+	if (n < 0)
+		return;
+	ts->state = c == 'G' ? TLS_STREAM_WS_REQUEST : TLS_STREAM_HANDSHAKE;
+}
+
+/* Server: the upgrade request, answered with a 101. */
+static void ws_request_read(struct tls_stream *ts)
+{
+	long hdr;
+	int n;
+
+	n = sock_recv(ts, ts->pre + ts->pre_len, sizeof(ts->pre) - ts->pre_len);
+	if (n == WOLFSSL_CBIO_ERR_WANT_READ || n == WOLFSSL_CBIO_ERR_ISR)
+		return;
+	if (n <= 0) {
+		tls_stream_close(ts, "closed during the WebSocket upgrade");
+		return;
+	}
+	ts->pre_len += (size_t)n;
+	hdr = ws_request_parse(ts->pre, ts->pre_len, ts->ws_key);
+	if (!hdr)
+		return;
+	if (hdr < 0 || (n = ws_response(ts->ws_key, (char *)ts->out + ts->out_len,
+					ts->out_cap - ts->out_len)) < 0) {
+		tls_stream_close(ts, "not a WebSocket upgrade");
+		return;
+	}
+	ts->out_len += (size_t)n;
+	ws_begin(ts, (size_t)hdr);
+	write_out(ts);
 }
 
 static void handshake(struct tls_stream *ts)
@@ -493,10 +717,14 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			tls_stream_close(ts, strerror(soerr));
 			return;
 		}
-		/* A proxy first: its request is in the output buffer. */
+		/* A proxy first: its request is in the output buffer. Then
+		 * the WebSocket upgrade, if any, then TLS. */
 		ts->state = ts->out_len ? TLS_STREAM_PROXY :
 					  TLS_STREAM_HANDSHAKE;
 		write_out(ts);
+		if (ts->state == TLS_STREAM_HANDSHAKE && ts->ws_path[0] &&
+		    !ts->dead)
+			ws_upgrade_start(ts);
 		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
 			handshake(ts);
 		return;
@@ -510,6 +738,25 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (ts->out_len)
 			return;	/* the request is not out yet */
 		proxy_read(ts);
+		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
+			handshake(ts);
+		break;
+	case TLS_STREAM_WS_UPGRADE:
+		if (ts->out_len)
+			return;
+		ws_upgrade_read(ts);
+		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
+			handshake(ts);
+		break;
+	case TLS_STREAM_SNIFF:
+		sniff(ts);
+		if (ts->state == TLS_STREAM_WS_REQUEST && !ts->dead)
+			ws_request_read(ts);
+		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
+			handshake(ts);
+		break;
+	case TLS_STREAM_WS_REQUEST:
+		ws_request_read(ts);
 		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
 			handshake(ts);
 		break;

@@ -24,6 +24,7 @@
 #include "addr.h"
 #include "proxy.h"
 #include "tcpframe.h"
+#include "websocket.h"
 
 struct node;
 struct tls_stream;
@@ -31,6 +32,9 @@ struct tls_stream;
 enum tls_stream_state {
 	TLS_STREAM_CONNECTING,		/* TCP connect() under way */
 	TLS_STREAM_PROXY,		/* waiting for the proxy's answer */
+	TLS_STREAM_WS_UPGRADE,		/* client: waiting for the 101 */
+	TLS_STREAM_SNIFF,		/* server: TLS or a WebSocket upgrade? */
+	TLS_STREAM_WS_REQUEST,		/* server: reading the upgrade */
 	TLS_STREAM_HANDSHAKE,		/* TLS */
 	TLS_STREAM_UP,			/* carrying frames */
 };
@@ -85,16 +89,28 @@ struct tls_stream {
 	size_t rx_len;
 	struct tls_stream_stats stats;
 	uint64_t rx_malformed;		/* frames that were not podnet's */
+	/* WebSocket: TLS travels in binary frames (websocket.h). */
+	bool ws;
+	char ws_host[PROXY_HOST_MAX + 8];	/* client: Host, "host:port" */
+	char ws_path[128];
+	char ws_key[WS_KEY_LEN + 1];
+	uint8_t ws_raw[WS_FRAME_MAX + WS_HEADER_MAX];
+	size_t ws_raw_len;
+	size_t ws_pay_off, ws_pay_end;	/* payload of ws_raw's first frame */
+	size_t ws_frame_end;		/* ... and where that frame ends */
 };
 
 /*
  * Client: connects to `to` (the rendezvous' TLS port, or the proxy with
- * target set to "host:port" for CONNECT). NULL with the reason in err.
+ * target set to "host:port" for CONNECT); with ws_path, upgrades to a
+ * WebSocket at ws_host ("host:port") and ws_path first. NULL with the
+ * reason in err.
  */
 struct tls_stream *tls_stream_connect(struct node *node, WOLFSSL_CTX *ctx,
 				      const struct endpoint *to,
 				      const struct proxy_url *proxy,
 				      const char *target,
+				      const char *ws_host, const char *ws_path,
 				      const struct tls_stream_ops *ops,
 				      void *owner, char *err, size_t errlen);
 /* Server: takes an accepted socket. */

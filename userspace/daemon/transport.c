@@ -261,34 +261,62 @@ static const struct tls_stream_ops client_ops = {
 	.closed = client_closed,
 };
 
+/* host:port of a URL, IPv6 in brackets (for CONNECT and Host). */
+static void host_port(const struct proxy_url *u, char *buf, size_t len)
+{
+	bool v6 = strchr(u->host, ':') != NULL;
+
+	snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", u->host, v6 ? "]" : "",
+		 u->port);
+}
+
+/* Resolved at each dial: names of proxies move rarely, and a dial is at
+ * most every second. */
+static int resolve_url(const struct proxy_url *u, struct endpoint *to)
+{
+	struct addrinfo *ai = NULL;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", u->port);
+	if (getaddrinfo(u->host, port, &hints, &ai) || !ai)
+		return -1;
+	endpoint_from_sockaddr(to, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	return 0;
+}
+
 static void dial(struct node *node)
 {
 	struct node_transport *t = &node->transport;
 	const struct config_transport *ct = &node->cfg.transport;
 	struct endpoint to = t->rv_ep;
-	char target[ADDR_STR_MAX + 8], err[160];
+	char target[PROXY_HOST_MAX + 16], err[160];
 	const struct proxy_url *proxy = NULL;
+	const char *ws_path = NULL;
 
 	if (to.sa.sa_family == AF_INET)
 		to.in.sin_port = htons(ct->tcp_port);
 	else
 		to.in6.sin6_port = htons(ct->tcp_port);
 	endpoint_format(&to, target, sizeof(target));
+	/* A WebSocket endpoint stands where the rendezvous' port was: an
+	 * HTTP server that upgrades and passes the stream on to it. */
+	if (ct->has_websocket) {
+		host_port(&ct->websocket, target, sizeof(target));
+		ws_path = ct->websocket_path;
+		if (!ct->has_proxy && resolve_url(&ct->websocket, &to)) {
+			snprintf(t->stream_error, sizeof(t->stream_error),
+				 "cannot resolve %s", ct->websocket.host);
+			goto retry;
+		}
+	}
 	if (ct->has_proxy) {
-		struct addrinfo *ai = NULL;
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
-		char port[8];
-
-		/* Resolved at each dial: names of proxies move rarely, and
-		 * a dial is at most every second. */
-		snprintf(port, sizeof(port), "%u", ct->proxy.port);
-		if (getaddrinfo(ct->proxy.host, port, &hints, &ai) || !ai) {
+		if (resolve_url(&ct->proxy, &to)) {
 			snprintf(t->stream_error, sizeof(t->stream_error),
 				 "cannot resolve the proxy %s", ct->proxy.host);
 			goto retry;
 		}
-		endpoint_from_sockaddr(&to, ai->ai_addr, ai->ai_addrlen);
-		freeaddrinfo(ai);
 		proxy = &ct->proxy;
 	}
 	if (!t->client_ctx) {
@@ -302,7 +330,8 @@ static void dial(struct node *node)
 	}
 	t->stats.dials++;
 	t->stream = tls_stream_connect(node, t->client_ctx, &to, proxy, target,
-				       &client_ops, NULL, err, sizeof(err));
+				       target, ws_path, &client_ops, NULL, err,
+				       sizeof(err));
 	if (t->stream)
 		return;
 	snprintf(t->stream_error, sizeof(t->stream_error), "%s", err);
@@ -615,10 +644,16 @@ void transport_status(struct node *node, FILE *f)
 			t->stream->state == TLS_STREAM_UP ? "up" :
 			t->stream->state == TLS_STREAM_HANDSHAKE ? "handshake" :
 			t->stream->state == TLS_STREAM_PROXY ? "proxy" :
+			t->stream->state == TLS_STREAM_WS_UPGRADE ? "websocket" :
 			"connecting");
 		if (ct->has_proxy)
 			fprintf(f, "tcp_proxy=%s\n",
 				proxy_url_format(&ct->proxy, buf, sizeof(buf)));
+		if (ct->has_websocket)
+			fprintf(f, "tcp_websocket=%s%s\n",
+				proxy_url_format(&ct->websocket, buf,
+						 sizeof(buf)),
+				ct->websocket_path);
 		if (t->stream_error[0])
 			fprintf(f, "tcp_error=%s\n", t->stream_error);
 		if (t->stream) {

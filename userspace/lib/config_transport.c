@@ -30,6 +30,42 @@ static int parse_port(const char *value, uint16_t *port)
 	return 0;
 }
 
+/* http://host:port/path: the URL up to the path is a proxy URL without
+ * credentials; the path is printable ASCII without spaces. */
+static int websocket_key(struct config_transport *t, const char *value,
+			 char *why, size_t whylen)
+{
+	char base[PROXY_HOST_MAX + 32];
+	const char *path;
+	size_t n;
+
+	if (!strcasecmp(value, "off")) {
+		t->has_websocket = false;
+		return 0;
+	}
+	path = strncasecmp(value, "http://", 7) ? NULL : strchr(value + 7, '/');
+	if (!path || (size_t)(path - value) >= sizeof(base) ||
+	    strlen(path) >= sizeof(t->websocket_path))
+		goto bad;
+	for (const char *c = path; *c; c++)
+		if (*c <= ' ' || *c >= 0x7f)
+			goto bad;
+	n = (size_t)(path - value);
+	memcpy(base, value, n);
+	base[n] = '\0';
+	if (proxy_url_parse(base, &t->websocket, why, whylen) ||
+	    t->websocket.auth[0])
+		goto bad;
+	strcpy(t->websocket_path, path);
+	t->has_websocket = true;
+	return 0;
+bad:
+	snprintf(why, whylen,
+		 "expected WebSocket as http://host:port/path or off, got '%s'",
+		 value);
+	return -1;
+}
+
 int config_transport_key(struct config_transport *t, const char *key,
 			 const char *value, char *why, size_t whylen)
 {
@@ -71,6 +107,8 @@ int config_transport_key(struct config_transport *t, const char *key,
 		if (proxy_url_parse(value, &t->proxy, why, whylen))
 			return -1;
 		t->has_proxy = true;
+	} else if (!strcasecmp(key, "WebSocket")) {
+		return websocket_key(t, value, why, whylen);
 	} else {
 		return 1;
 	}

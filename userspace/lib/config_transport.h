@@ -16,6 +16,7 @@
 #include "proxy.h"
 
 #define CONFIG_DEFAULT_TCP_PORT 443
+#define CONFIG_WS_PATH_MAX 128
 
 enum config_transport_mode {
 	CONFIG_TRANSPORT_AUTO,		/* UDP; TCP while UDP is unanswered */
@@ -29,6 +30,11 @@ struct config_transport {
 	uint16_t tcp_port;		/* the rendezvous' TLS port */
 	bool has_proxy;
 	struct proxy_url proxy;
+	/* WebSocket: the HTTP endpoint that upgrades to the rendezvous'
+	 * TLS port (a reverse proxy, or the rendezvous' port itself). */
+	bool has_websocket;
+	struct proxy_url websocket;	/* host and port; no credentials */
+	char websocket_path[CONFIG_WS_PATH_MAX];
 };
 
 void config_transport_defaults(struct config_transport *t);

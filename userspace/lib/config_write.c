@@ -96,6 +96,13 @@ static void write_transport(FILE *f, const struct config_transport *t)
 			t->proxy.auth[0] ? "@" : "", v6 ? "[" : "",
 			t->proxy.host, v6 ? "]" : "", t->proxy.port);
 	}
+	if (t->has_websocket) {
+		bool v6 = strchr(t->websocket.host, ':') != NULL;
+
+		fprintf(f, "WebSocket = http://%s%s%s:%u%s\n", v6 ? "[" : "",
+			t->websocket.host, v6 ? "]" : "", t->websocket.port,
+			t->websocket_path);
+	}
 }
 
 int config_write(FILE *f, const struct config *cfg)
