@@ -9,10 +9,15 @@
  *    lies inside the buffer, right after its header, 1..TCPFRAME_MAX
  *    bytes; MORE only when the frame is not whole; the frames found
  *    piecewise are those found in the whole stream at once.
- *  - odd: proxy_response_parse() (a proxy's answer to CONNECT) and
- *    proxy_url_parse() (the Proxy key): a header length never beyond the
- *    input nor PROXY_RESPONSE_MAX, a status of three digits; a URL that
- *    parses has a port and a host without spaces.
+ *  - 1 (mod 3): proxy_response_parse() (a proxy's answer to CONNECT)
+ *    and proxy_url_parse() (the Proxy key): a header length never beyond
+ *    the input nor PROXY_RESPONSE_MAX, a status of three digits; a URL
+ *    that parses has a port and a host without spaces.
+ *  - 2 (mod 3): the WebSocket parsers: frames (masked as from a client,
+ *    or not), whose payload lies inside the input and within
+ *    WS_FRAME_MAX, and which re-encode to a header of the same length
+ *    for binary frames; the server's ws_request_parse and the client's
+ *    ws_response_parse, whose header never exceeds the input.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +26,7 @@
 
 #include "proxy.h"
 #include "tcpframe.h"
+#include "websocket.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
@@ -115,13 +121,68 @@ static void proxy(const uint8_t *data, size_t size)
 	}
 }
 
+static void websocket(const uint8_t *data, size_t size)
+{
+	static uint8_t buf[65536 + 16];
+	char key[WS_KEY_LEN + 1];
+	struct ws_frame f;
+	int status;
+	long n, hdr;
+	bool masked;
+
+	/* One more byte: frames as a client's (masked) or a server's. */
+	if (!size)
+		return;
+	masked = data[0] & 1;
+	data++;
+	size--;
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	memcpy(buf, data, size);
+	for (size_t pos = 0; pos < size;) {
+		n = ws_frame_parse(buf + pos, size - pos, masked, &f);
+		CHECK(n >= -1);
+		if (n <= 0)
+			break;
+		CHECK(pos + (size_t)n <= size);
+		CHECK(f.payload >= buf + pos && f.payload + f.payload_len ==
+		      buf + pos + n);
+		CHECK(f.payload_len <= WS_FRAME_MAX);
+		CHECK(f.opcode <= 0xf);
+		if (f.opcode == WS_BINARY && (buf[pos] & 0x80)) {
+			uint8_t again[WS_HEADER_MAX], mask[4] = { 1, 2, 3, 4 };
+
+			/* The shortest encoding is ours; others only grow. */
+			CHECK(ws_frame_header(again, f.payload_len,
+					      masked ? mask : NULL) <=
+			      (size_t)(f.payload - (buf + pos)));
+		}
+		pos += (size_t)n;
+	}
+	memcpy(buf, data, size);
+	hdr = ws_request_parse(buf, size, key);
+	CHECK(hdr >= -1 && (hdr <= 0 || (size_t)hdr <= size));
+	if (hdr > 0)
+		CHECK(strlen(key) == WS_KEY_LEN);
+	hdr = ws_response_parse(buf, size, "dGhlIHNhbXBsZSBub25jZQ==", &status);
+	CHECK(hdr >= -1 && (hdr <= 0 || (size_t)hdr <= size));
+	if (hdr > 0)
+		CHECK(status == 101);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
-	if (data[0] & 1)
-		proxy(data + 1, size - 1);
-	else
+	switch (data[0] % 3) {
+	case 0:
 		frames(data + 1, size - 1);
+		break;
+	case 1:
+		proxy(data + 1, size - 1);
+		break;
+	default:
+		websocket(data + 1, size - 1);
+	}
 	return 0;
 }

@@ -8,6 +8,8 @@
 #     reaches open through the rendezvous' relay: ssh, a sha256-checked
 #     transfer, the throughput;
 #  2. fw2: UDP dropped, TCP only to the rendezvous' port 443: direct TCP;
+#     web: TCP only to an nginx on port 80 (where only HTTP passes): a
+#     WebSocket that nginx passes on to the rendezvous' port;
 #  3. bad input on the rendezvous' TCP port (garbage, a client that stalls
 #     in its handshake, a malformed frame inside TLS) closes only that
 #     stream; a reload of both ends leaves fw's stream up;
@@ -18,12 +20,12 @@
 #     silent) and is back on TCP within 30 s.
 #
 #            ┌─────────────── internet 198.18.0.0/24 ───────────────┐
-#   rv 198.18.0.1            proxy 198.18.0.2        open 198.18.0.13
-#   (rendezvous, relay,      (tinyproxy :8888,       (no NAT)
-#    ListenTcp = 443)         BasicAuth)
-#        [NAT .11 + firewall: no UDP,            [NAT .12 + firewall: no UDP,
-#         TCP only to the proxy]                  TCP only to rv:443]
-#         fw 10.101.0.2                            fw2 10.102.0.2
+#   rv 198.18.0.1        proxy 198.18.0.2     gw 198.18.0.3       open 198.18.0.13
+#   (rendezvous, relay,  (tinyproxy :8888,    (nginx :80, /podnet  (no NAT)
+#    ListenTcp = 443)     BasicAuth)           -> WebSocket rv:443)
+#     [NAT .11 + firewall: no UDP,  [NAT .12 + firewall:  [NAT .14 + firewall:
+#      TCP only to the proxy]        TCP only to rv:443]   TCP only to gw:80]
+#      fw 10.101.0.2                 fw2 10.102.0.2        web 10.104.0.2
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"

@@ -4,7 +4,8 @@
  *
  * The TCP transport's pure parts: stream framing (tcpframe.c), the HTTP
  * proxy's URL, request and answer (proxy.c), and the config keys
- * (config_transport.c, through config_parse_buffer).
+ * (config_transport.c, through config_parse_buffer), the WebSocket
+ * upgrade and frames (websocket.c) against RFC 6455's examples.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "proxy.h"
 #include "tcpframe.h"
+#include "websocket.h"
 
 static void test_frames(void **state)
 {
@@ -113,6 +115,65 @@ static void test_proxy_response(void **state)
 					      &status), -1);
 }
 
+static void test_websocket_upgrade(void **state)
+{
+	const char *key = "dGhlIHNhbXBsZSBub25jZQ==";
+	char accept[WS_ACCEPT_LEN + 1], req[512], resp[512], got[WS_KEY_LEN + 1];
+	int status, n;
+
+	(void)state;
+	/* RFC 6455, section 1.3. */
+	assert_int_equal(ws_accept_for(key, accept), 0);
+	assert_string_equal(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+	n = ws_request("gw.example:80", "/podnet", key, req, sizeof(req));
+	assert_true(n > 0);
+	assert_int_equal(ws_request_parse((const uint8_t *)req, (size_t)n - 1,
+					  got), 0);
+	assert_int_equal(ws_request_parse((const uint8_t *)req, (size_t)n, got),
+			 n);
+	assert_string_equal(got, key);
+	n = ws_response(got, resp, sizeof(resp));
+	assert_true(n > 0);
+	assert_int_equal(ws_response_parse((const uint8_t *)resp, (size_t)n,
+					   key, &status), n);
+	assert_int_equal(status, 101);
+	/* Another key's answer is refused. */
+	assert_int_equal(ws_response_parse((const uint8_t *)resp, (size_t)n,
+					   "AAAAAAAAAAAAAAAAAAAAAA==", &status),
+			 -1);
+	assert_int_equal(ws_request_parse((const uint8_t *)"POST / HTTP/1.1\r\n",
+					  17, got), -1);
+}
+
+static void test_websocket_frames(void **state)
+{
+	/* RFC 6455, section 5.7: a masked "Hello". */
+	uint8_t masked[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f,
+			     0x4d, 0x51, 0x58 };
+	uint8_t buf[300], mask[4] = { 9, 8, 7, 6 };
+	struct ws_frame f;
+	size_t h;
+
+	(void)state;
+	assert_int_equal(ws_frame_parse(masked, sizeof(masked), true, &f), 11);
+	assert_int_equal(f.opcode, WS_TEXT);
+	assert_memory_equal(f.payload, "Hello", 5);
+	/* A client must mask, a server must not. */
+	assert_int_equal(ws_frame_parse(masked, sizeof(masked), false, &f), -1);
+	h = ws_frame_header(buf, 200, mask);
+	assert_int_equal(h, 8);
+	memset(buf + h, 'x', 200);
+	ws_mask(buf + h, 200, mask);
+	assert_int_equal(ws_frame_parse(buf, h + 199, true, &f), 0);
+	assert_int_equal(ws_frame_parse(buf, h + 200, true, &f), (long)h + 200);
+	assert_int_equal(f.opcode, WS_BINARY);
+	assert_int_equal(f.payload_len, 200);
+	assert_int_equal(f.payload[0], 'x');
+	/* 64-bit length beyond WS_FRAME_MAX. */
+	memcpy(buf, "\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10);
+	assert_int_equal(ws_frame_parse(buf, 10, false, &f), -1);
+}
+
 static int parse(const char *text, struct config *cfg, char *err, size_t len)
 {
 	return config_parse_buffer("t.conf", text, strlen(text), cfg, err, len);
@@ -149,6 +210,16 @@ static void test_config_keys(void **state)
 			 -1);
 	assert_int_equal(parse(BASE "Proxy = socks5://p:1080\n", &cfg, err,
 			       sizeof(err)), -1);
+	assert_int_equal(parse(BASE "WebSocket = http://gw:80/podnet\n", &cfg,
+			       err, sizeof(err)), 0);
+	assert_true(cfg.transport.has_websocket);
+	assert_string_equal(cfg.transport.websocket.host, "gw");
+	assert_string_equal(cfg.transport.websocket_path, "/podnet");
+	config_free(&cfg);
+	assert_int_equal(parse(BASE "WebSocket = http://u:p@gw:80/x\n", &cfg,
+			       err, sizeof(err)), -1);
+	assert_int_equal(parse(BASE "WebSocket = http://gw:80\n", &cfg, err,
+			       sizeof(err)), -1);
 }
 
 int main(void)
@@ -160,6 +231,8 @@ int main(void)
 		cmocka_unit_test(test_proxy_request),
 		cmocka_unit_test(test_proxy_response),
 		cmocka_unit_test(test_config_keys),
+		cmocka_unit_test(test_websocket_upgrade),
+		cmocka_unit_test(test_websocket_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
