@@ -186,14 +186,15 @@ iface_ge() { local v; v=$(iface_field "$1" "$2") || return 1; [[ $v -ge $3 ]] ||
 failed0=$(iface_field rv tcp_streams_failed)
 accepted0=$(iface_field rv tcp_streams_accepted)
 n "$ns_open" bash -c "head -c 3000 /dev/urandom | timeout 5 socat -u - TCP:$nat_rendezvous:443" || true
+n "$ns_open" bash -c "printf 'GET / HTTP/1.1\r\nHost: rv\r\n\r\n' | timeout 5 socat -u - TCP:$nat_rendezvous:443" || true
 n "$ns_open" bash -c "{ printf '\x16\x03\x01\x02\x00\x01'; sleep 15; } | timeout 16 socat -u - TCP:$nat_rendezvous:443" &
 slow=$!
 # A node's certificate, so TLS succeeds, then a frame of length 0.
 n "$ns_open" bash -c "{ sleep 1; printf '\x00\x00'; sleep 2; } | timeout 8 openssl s_client -quiet -connect $nat_rendezvous:443 -cert $tmp/ca/open.crt -key $tmp/ca/open.key -CAfile $tmp/ca/ca.crt" >"$tmp/s_client.log" 2>&1 || true
 check "a malformed frame inside TLS ends its stream (counted)" \
 	wait_for 50 iface_ge rv tcp_rx_malformed 1
-check "garbage and a stalled handshake are counted as failed streams" \
-	wait_for 150 iface_ge rv tcp_streams_failed $((failed0 + 2))
+check "garbage, an HTTP request that is no upgrade and a stalled handshake are counted as failed streams" \
+	wait_for 150 iface_ge rv tcp_streams_failed $((failed0 + 3))
 wait "$slow" 2>/dev/null || true
 check "... the rendezvous runs on" daemons_alive rv
 # A reload renews the TLS contexts; streams up keep theirs.
@@ -201,7 +202,7 @@ kill -HUP "$pid_rv" "$pid_fw"
 sleep 0.5
 check "... and fw's stream is untouched (after a reload of both, too)" \
 	n "$ns_fw" ping -c 2 -i 0.2 -W 2 10.77.0.13
-check "... the same stream" test "$(iface_field rv tcp_streams_accepted)" -eq "$(( accepted0 + 3 ))"
+check "... the same stream" test "$(iface_field rv tcp_streams_accepted)" -eq "$(( accepted0 + 4 ))"
 "$podnet" show --socket "$tmp/rv.sock" | grep "tcp listener" | sed 's/^/# rv: /'
 
 # --- back to UDP ----------------------------------------------------------
