@@ -36,6 +36,9 @@ test=(
 	procps iperf3 tcpdump conntrack socat openssl
 	# the DNS server whose answer changes (test/netns/endpoint-dns.sh)
 	dnsmasq-base
+	# the HTTP CONNECT proxy and the WebSocket gateway of
+	# test/netns/tcp-fallback.sh
+	tinyproxy nginx-light
 	# the installed unit, checked by test/netns/readme-install.sh
 	systemd
 	# the VM that loads the module (scripts/vm-run.sh, make vm-check),

@@ -119,6 +119,34 @@ static void print_rendezvous(const struct status_block *p)
 
 /* An Address without a prefix is a /32: the kernel then routes nothing
  * of the network to the interface. */
+/* The TCP transport (transport.c): shown once it has been used. */
+static void print_transport(const struct status_block *i)
+{
+	if (status_get(i, "listen_tcp"))
+		printf("  %stcp listener%s: port %s, %llu streams (%llu accepted, %llu refused, %llu failed, %llu malformed)\n",
+		       c_bold(), c_reset(), get(i, "listen_tcp"),
+		       get_u64(i, "tcp_streams"),
+		       get_u64(i, "tcp_streams_accepted"),
+		       get_u64(i, "tcp_streams_refused"),
+		       get_u64(i, "tcp_streams_failed"),
+		       get_u64(i, "tcp_rx_malformed"));
+	if (!status_get(i, "transport") ||
+	    (!strcmp(get(i, "transport"), "udp") &&
+	     !strcmp(get(i, "transport_reason"), "udp")))
+		return;
+	printf("  %stransport%s: %s: %s", c_bold(), c_reset(),
+	       get(i, "transport"), get(i, "transport_reason"));
+	if (status_get(i, "tcp_state") && strcmp(get(i, "tcp_state"), "up"))
+		printf(" (stream %s%s%s)", get(i, "tcp_state"),
+		       status_get(i, "tcp_error") ? ", last error: " : "",
+		       status_get(i, "tcp_error") ? get(i, "tcp_error") : "");
+	if (status_get(i, "tcp_websocket"))
+		printf(", WebSocket %s", get(i, "tcp_websocket"));
+	if (status_get(i, "tcp_proxy"))
+		printf(", via proxy %s", get(i, "tcp_proxy"));
+	printf("\n");
+}
+
 static void print_host_route_warning(const struct status_block *i)
 {
 	const char *a = get(i, "address");
@@ -223,6 +251,7 @@ static void print_pretty(const struct status *st)
 			printf(" (seen as %s)", get(i, "reflexive"));
 		printf("\n");
 	}
+	print_transport(i);
 	if (get_u64(i, "revocation_serial") || get_u64(i, "rx_revocation_refused"))
 		printf("  %srevocation list%s: serial %llu, %llu revoked (%llu lists refused)\n",
 		       c_bold(), c_reset(), get_u64(i, "revocation_serial"),
@@ -264,8 +293,9 @@ static void print_pretty(const struct status *st)
 			printf("  %sendpoint%s: %s\n", c_bold(), c_reset(),
 			       get(p, "endpoint"));
 		if (strcmp(get(p, "path"), "none")) {
-			printf("  %spath%s: %s", c_bold(), c_reset(),
-			       get(p, "path"));
+			printf("  %spath%s: %s%s", c_bold(), c_reset(),
+			       get(p, "path"),
+			       status_get(p, "path_transport") ? " over TCP" : "");
 			if (status_get(p, "reason"))
 				printf(" (%s)", get(p, "reason"));
 			printf("\n");

@@ -238,6 +238,7 @@ static void dump_state(struct node *node, FILE *f)
 	if (node->nat.reflexive.len)
 		fprintf(f, "reflexive=%s\n",
 			endpoint_format(&node->nat.reflexive, ep, sizeof(ep)));
+	transport_status(node, f);
 	for (struct peer *p = node->peers; p; p = p->next) {
 		fprintf(f, "peer=%s\n", p->name);
 		if (p->has_vaddr) {
@@ -278,6 +279,8 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "state=%s\n", session_state_name(p));
 		fprintf(f, "path=%s\n", !p->path.ep.len ? "none" :
 			p->path.relay_channel ? "relay" : "direct");
+		if (p->path.ep.len && transport_path_on_tcp(node, &p->path))
+			fprintf(f, "path_transport=tcp\n");
 		if (p->nat.path_reason[0] && p->path.relay_channel)
 			fprintf(f, "reason=%s\n", p->nat.path_reason);
 		if (p->path.relay_channel)

@@ -36,6 +36,7 @@
 #include "routing6.h"
 #include "session.h"
 #include "traversal.h"
+#include "transport.h"
 
 struct peer;
 
@@ -92,6 +93,7 @@ struct node {
 	struct node_revoke revoke;	/* revoke.c */
 	struct node_candidates cand;	/* candidate.c */
 	struct node_dns dns;		/* dns.c */
+	struct node_transport transport;	/* transport.c */
 	struct node_resolve resolve;	/* resolve.c */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */

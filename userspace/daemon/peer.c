@@ -163,6 +163,7 @@ void peer_changed(struct peer *peer, enum peer_event what)
 	kernel_peer_changed(peer, what);
 	traversal_peer_changed(peer, what);
 	rendezvous_peer_changed(peer, what);
+	transport_peer_changed(peer, what);
 	resolve_peer_changed(peer, what);
 	/* Last: what waited is sealed under keys the others have set up. */
 	queue_peer_changed(peer, what);

@@ -203,6 +203,7 @@ static void node_cleanup(struct node *node)
 		session_destroy(node->sessions.all);
 	session_listener_free(node);
 	dtls_contexts_free(node);
+	transport_close(node);
 	rendezvous_close(node);
 	resolve_close(node);
 	control_close(node);
@@ -339,7 +340,8 @@ int main(int argc, char *argv[])
 		{ 0 }
 	};
 	struct node node = { .udp_fd = -1, .control.fd = -1,
-			     .rv.probe_fd = -1, .dp.tun_fd = -1 };
+			     .rv.probe_fd = -1, .dp.tun_fd = -1,
+			     .transport.listen_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false, ran = false;
 	bool started = false;
@@ -436,6 +438,7 @@ int main(int argc, char *argv[])
 	if (udp_open(&node, err, sizeof(err)) ||
 	    resolve_init(&node, err, sizeof(err)) ||
 	    rendezvous_open(&node, err, sizeof(err)) ||
+	    transport_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
 	    control_open(&node, err, sizeof(err))) {
 		log_err("%s", err);

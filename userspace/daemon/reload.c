@@ -141,6 +141,10 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	if (strcmp(cfg.domain, node->cfg.domain))
 		log_warn("reload: Domain only changes on restart");
 	strcpy(cfg.domain, node->cfg.domain);
+	/* The TCP listener too (transport.c). */
+	if (cfg.transport.listen_tcp != node->cfg.transport.listen_tcp)
+		log_warn("reload: ListenTcp only changes on restart");
+	cfg.transport.listen_tcp = node->cfg.transport.listen_tcp;
 	/* SIGHUP keeps reading the file the daemon was started with. */
 	strcpy(cfg.path, node->cfg.path);
 	if (link_keeps_mtu(node, &cfg))
@@ -157,6 +161,7 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 			(unsigned long long)node->revoke.list.serial, err);
 	if (dtls_contexts_create(node, err, errlen))
 		log_err("reload: keeping the old certificates: %s", err);
+	transport_reload(node);
 	/* The listener belongs to the old server context. */
 	session_listener_free(node);
 	node_apply_peers(node);

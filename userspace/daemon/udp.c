@@ -22,6 +22,7 @@
 #include "node.h"
 #include "peer.h"
 #include "session.h"
+#include "transport.h"
 #include "tun.h"
 #include "wire.h"
 
@@ -166,7 +167,9 @@ void udp_flush(struct node *node)
 		const struct path *p = &tx->path[i];
 		const void *name;
 
-		if (!tx->len[i]) {
+		if (!tx->len[i] ||
+		    transport_send(node, p, &(struct iovec){ tx->data[i],
+							     tx->len[i] }, 1)) {
 			i++;
 			continue;
 		}
@@ -216,6 +219,7 @@ void udp_flush(struct node *node)
 		i = j;
 	}
 	tx->count = 0;
+	transport_flush(node);
 }
 
 static int tx_queue(struct node *node, const struct path *path,
@@ -314,6 +318,9 @@ int path_send(struct node *node, const struct path *path,
 	iov[n++] = (struct iovec){ (void *)hdr, hdr_len };
 	if (payload_len)
 		iov[n++] = (struct iovec){ (void *)payload, payload_len };
+	/* To a TCP stream instead (transport.c)? */
+	if (transport_send(node, path, iov, n))
+		return 0;
 	if (node->dp.tx_batching && !tx_queue(node, path, iov, n))
 		return 0;
 	mapped_address(node, ep, &mapped, &name, &msg.msg_namelen);
@@ -490,6 +497,7 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			rx->from[i] = (struct path){ .fd = fd };
 			endpoint_from_recv(&rx->from[i].ep, &rx->addrs[i],
 					   mh->msg_namelen);
+			transport_udp_heard(node, &rx->from[i]);
 			for (size_t off = 0; off < len && go_on; off += size) {
 				size_t k = rx->n_segs++;
 

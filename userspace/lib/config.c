@@ -316,6 +316,14 @@ static int interface_key(struct parser *p, const char *key, const char *value)
 {
 	struct config *cfg = p->cfg;
 	unsigned long v;
+	char why[200];
+	int ret;
+
+	/* The TCP transport's keys (config_transport.c). */
+	ret = config_transport_key(&cfg->transport, key, value, why,
+				   sizeof(why));
+	if (ret <= 0)
+		return ret ? fail(p, "%s", why) : 0;
 
 	if (!strcasecmp(key, "Name")) {
 		if (!valid_name(value) || strlen(value) >= IFNAMSIZ ||
@@ -570,6 +578,7 @@ static void config_defaults(struct config *cfg)
 	cfg->rekey_packets = CONFIG_DEFAULT_REKEY_PACKETS;
 	cfg->threads = 1;
 	strcpy(cfg->domain, CONFIG_DEFAULT_DOMAIN);
+	config_transport_defaults(&cfg->transport);
 	/* cipher_list stays empty: the daemon picks the order (dtls.c). */
 }
 

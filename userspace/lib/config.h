@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "cert.h"
+#include "config_transport.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_PORT 51820
@@ -108,6 +109,8 @@ struct config {
 	/* Routes = off: no kernel routes for the peers' routed subnets (the
 	 * user routes them); the tunnel still carries them */
 	bool routes_off;
+	/* The TCP/TLS transport (config_transport.h) */
+	struct config_transport transport;
 	struct config_peer *peers;
 	size_t n_peers;
 };

@@ -77,6 +77,34 @@ static void write_ciphers(FILE *f, const char *list)
 	fputc('\n', f);
 }
 
+/* The TCP transport's keys (config_transport.h), when not the defaults.
+ * The proxy's credentials are part of the configuration, as the key
+ * files' paths are: showconf is for root, like the file. */
+static void write_transport(FILE *f, const struct config_transport *t)
+{
+	if (t->listen_tcp)
+		fprintf(f, "ListenTcp = %u\n", t->listen_tcp);
+	if (t->mode != CONFIG_TRANSPORT_AUTO)
+		fprintf(f, "Transport = %s\n",
+			config_transport_mode_name(t->mode));
+	if (t->tcp_port != CONFIG_DEFAULT_TCP_PORT)
+		fprintf(f, "TcpPort = %u\n", t->tcp_port);
+	if (t->has_proxy) {
+		bool v6 = strchr(t->proxy.host, ':') != NULL;
+
+		fprintf(f, "Proxy = http://%s%s%s%s%s:%u\n", t->proxy.auth,
+			t->proxy.auth[0] ? "@" : "", v6 ? "[" : "",
+			t->proxy.host, v6 ? "]" : "", t->proxy.port);
+	}
+	if (t->has_websocket) {
+		bool v6 = strchr(t->websocket.host, ':') != NULL;
+
+		fprintf(f, "WebSocket = http://%s%s%s:%u%s\n", v6 ? "[" : "",
+			t->websocket.host, v6 ? "]" : "", t->websocket.port,
+			t->websocket_path);
+	}
+}
+
 int config_write(FILE *f, const struct config *cfg)
 {
 	char addr[INET_ADDRSTRLEN], addr6[INET6_ADDRSTRLEN];
@@ -126,6 +154,7 @@ int config_write(FILE *f, const struct config *cfg)
 	fprintf(f, "Domain = %s\n", cfg->domain[0] ? cfg->domain : "off");
 	if (cfg->routes_off)
 		fprintf(f, "Routes = off\n");
+	write_transport(f, &cfg->transport);
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct config_peer *p = &cfg->peers[i];
 
