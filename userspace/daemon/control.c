@@ -213,6 +213,7 @@ static void dump_state(struct node *node, FILE *f)
 	fprintf(f, "cert_not_after=%lld\n",
 		(long long)node->identity.not_after);
 	print_counters(f, node, node_counters, ARRAY_SIZE(node_counters));
+	publish_dump_counters(node, f);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
@@ -291,6 +292,8 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "queued=%" PRIu64 "\n",
 			(uint64_t)p->queue.count + p->kernel.queued);
 	}
+	/* After the peers: each entry is a block of its own (publish=). */
+	publish_dump(node, f);
 	fprintf(f, "errno=0\n\n");
 }
 

@@ -28,6 +28,7 @@
 #include "dtls.h"
 #include "kernel.h"
 #include "keymap.h"
+#include "publish.h"
 #include "queue.h"
 #include "rendezvous.h"
 #include "resolve.h"
@@ -93,6 +94,7 @@ struct node {
 	struct node_candidates cand;	/* candidate.c */
 	struct node_dns dns;		/* dns.c */
 	struct node_resolve resolve;	/* resolve.c */
+	struct node_publish publish;	/* publish.c: [Publish] entries */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

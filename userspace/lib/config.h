@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "cert.h"
+#include "config_publish.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_PORT 51820
@@ -110,6 +111,10 @@ struct config {
 	bool routes_off;
 	struct config_peer *peers;
 	size_t n_peers;
+
+	/* [Publish] sections (config_publish.h, doc/publish.md) */
+	struct config_publish *publish;
+	size_t n_publish;
 };
 
 /*
