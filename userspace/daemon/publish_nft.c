@@ -204,7 +204,8 @@ int publish_nft_sync(struct node *node, char *err, size_t errlen)
 	put(s, "table ip %s {}\ndelete table ip %s\ntable ip %s {\n",
 	    np->nft_name, np->nft_name, np->nft_name);
 	for (int c = 0; c < 2; c++) {
-		put(s, "\tchain %s {\n\t\ttype nat hook %s priority dstnat; policy accept;\n",
+		/* dstnat (-100) by number: nft names it for prerouting only */
+		put(s, "\tchain %s {\n\t\ttype nat hook %s priority -100; policy accept;\n",
 		    chains[c], chains[c]);
 		for (size_t i = 0; i < np->n_entries; i++) {
 			struct publish_entry *e = &np->entries[i];
@@ -252,8 +253,8 @@ int publish_nft_sync(struct node *node, char *err, size_t errlen)
 		if (!e->kernel || !e->kernel_target.s_addr)
 			continue;
 		inet_ntop(AF_INET, &e->kernel_target, to, sizeof(to));
-		put(s, "\t\toifname \"%s\" ct status dnat ct original proto-dst %u ip daddr %s ct state new ct count over %u counter reject with tcp reset comment \"%s: MaxConnections\"\n",
-		    node->cfg.ifname, ntohs(e->cfg.listen.in.sin_port), to,
+		put(s, "\t\toifname \"%s\" ct status dnat ip daddr %s tcp dport %u ct state new ct count over %u counter reject with tcp reset comment \"%s: MaxConnections\"\n",
+		    node->cfg.ifname, to, ntohs(e->cfg.target.in.sin_port),
 		    e->cfg.max_connections, e->cfg.name);
 	}
 	put(s, "\t\toifname \"%s\" tcp flags syn tcp option maxseg size set rt mtu\n\t}\n}\n",
