@@ -131,12 +131,16 @@ echo "# throughput, $BLOB_MB MB over http(s): overlay direct (rv -> web) $speed_
 	"published: kernel DNAT $speed_kernel MB/s, podnetd splice $speed_proxy MB/s," \
 	"by SNI (TLS end to end) $speed_sni MB/s"
 
-nft_has_dnat() { n "$ns_rv" nft list table ip podnet_publish_pod0 | grep -q "dnat to $web:80"; }
+nft_has_dnat() {
+	local rules
+	rules=$(n "$ns_rv" nft list table ip podnet_publish_pod0) && grep -q "dnat to $web:80" <<<"$rules"
+}
 check "the kernel entry is an nftables DNAT to web's virtual address" nft_has_dnat
 server_subject() {
-	n "$ns_client" timeout 10 openssl s_client -connect "$rv_pub:443" \
-		-servername web.example.net </dev/null 2>/dev/null |
-		openssl x509 -noout -subject | grep 'CN *= *web.example.net'
+	local subject
+	subject=$(n "$ns_client" timeout 10 openssl s_client -connect "$rv_pub:443" \
+		-servername web.example.net </dev/null 2>/dev/null | openssl x509 -noout -subject) &&
+		grep 'CN *= *web.example.net' <<<"$subject"
 }
 check "openssl s_client by name gets the node's own certificate (TLS not terminated)" server_subject
 
@@ -176,8 +180,9 @@ n "$ns_client" timeout 2 openssl s_client -connect 127.0.0.1:7000 \
 wait "$hello_pid" 2>/dev/null || true
 malformed=$(iface_field rv publish_hello_malformed)
 timeouts=$(iface_field rv publish_hello_timeout)
-ip netns exec "$ns_client" timeout 60 curl -sS --fail --limit-rate 1M -r 0-19999999 \
-	-o "$tmp/got-slow" "${resolve[@]}" https://web.example.net/blob >/dev/null 2>&1 &
+head -c 20000000 "$tmp/www/blob" >"$tmp/www/slow"
+ip netns exec "$ns_client" timeout 60 curl -sS --fail --limit-rate 1M \
+	-o "$tmp/got-slow" "${resolve[@]}" https://web.example.net/slow >/dev/null 2>&1 &
 slow_pid=$!
 sleep 1
 head -c 3000 /dev/urandom | n "$ns_client" timeout 10 socat -t 1 - "TCP:$rv_pub:443" >/dev/null 2>&1 || true
@@ -198,7 +203,7 @@ slow_ok=0
 wait "$slow_pid" || slow_ok=$?
 slow_intact() {
 	[[ $slow_ok -eq 0 && $(stat -c %s "$tmp/got-slow") -eq 20000000 ]] &&
-		cmp -s -n 20000000 "$tmp/got-slow" "$tmp/www/blob"
+		cmp -s "$tmp/got-slow" "$tmp/www/slow"
 }
 check "the download in flight finished intact" slow_intact
 
