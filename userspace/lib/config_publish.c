@@ -204,13 +204,12 @@ int config_publish_key(struct config_publish *pub, const char *key,
 	return 0;
 }
 
-int config_publish_finish(struct config_publish *list, size_t n,
-			  unsigned int *line, char *why, size_t whylen)
+static int finish(struct config_publish *list, size_t n, char *why,
+		  size_t whylen)
 {
 	struct config_publish *pub = &list[n - 1];
 	char ep[ADDR_STR_MAX];
 
-	*line = pub->line;
 	if (!pub->listen.len || !pub->target.len) {
 		snprintf(why, whylen, "[Publish] needs 'Listen =' and 'Target ='");
 		return -1;
@@ -231,11 +230,6 @@ int config_publish_finish(struct config_publish *list, size_t n,
 	for (size_t i = 0; i + 1 < n; i++) {
 		const struct config_publish *o = &list[i];
 
-		if (!strcmp(o->name, pub->name)) {
-			snprintf(why, whylen, "[Publish] '%s' already defined at line %u (give it another Name)",
-				 pub->name, o->line);
-			return -1;
-		}
 		if (!endpoint_equal(&o->listen, &pub->listen))
 			continue;
 		endpoint_format(&pub->listen, ep, sizeof(ep));
@@ -249,6 +243,23 @@ int config_publish_finish(struct config_publish *list, size_t n,
 				 pub->server_name, ep, o->line);
 			return -1;
 		}
+	}
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (!strcmp(list[i].name, pub->name)) {
+			snprintf(why, whylen, "[Publish] '%s' already defined at line %u (give it another Name)",
+				 pub->name, list[i].line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_publish_finish(struct config_publish *list, size_t n,
+			  unsigned int *line, char *why, size_t whylen)
+{
+	if (finish(list, n, why, whylen)) {
+		*line = list[n - 1].line;
+		return -1;
 	}
 	return 0;
 }

@@ -87,8 +87,9 @@ static enum sni_result host_name(struct reader *name, char *out,
 			return SNI_MALFORMED;
 		if (c == '.' && (i == 0 || i == n - 1 || name->p[i - 1] == '.'))
 			return SNI_MALFORMED;
-		out[i] = (char)tolower(c);
 	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower(name->p[i]);
 	out[n] = '\0';
 	return SNI_FOUND;
 }
