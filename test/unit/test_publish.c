@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_write.h"
 #include "proxy_v2.h"
 #include "sni.h"
 
@@ -70,6 +71,38 @@ static void test_publish_entries(void **state)
 	assert_int_equal(p->idle_timeout, 30);
 	assert_int_equal(p->mode, CONFIG_PUBLISH_PROXY);
 	config_free(&cfg);
+}
+
+/* showconf writes what the parser reads back as the same entries. */
+static void test_publish_round_trip(void **state)
+{
+	struct config a, b;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(parse(REQUIRED
+			       "[Publish]\nListen = 198.51.100.7:8080\nTarget = web:80\nMode = kernel\n"
+			       "[Publish]\nName = apps\nListen = [::]:443\n"
+			       "ServerName = *.apps.example.net\nTarget = [fd77::5]:8443\n"
+			       "ProxyProtocol = v2\nMaxConnections = 10\nIdleTimeout = 30\n",
+			       &a), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(config_write(f, &a), 0);
+	fclose(f);
+	assert_int_equal(config_parse_buffer("t.conf", text, len, &b, err,
+					     sizeof(err)), 0);
+	assert_int_equal(b.n_publish, 2);
+	for (size_t i = 0; i < 2; i++) {
+		struct config_publish *x = &a.publish[i], *y = &b.publish[i];
+
+		y->line = x->line;
+		assert_memory_equal(x, y, sizeof(*x));
+	}
+	free(text);
+	config_free(&a);
+	config_free(&b);
 }
 
 static void refused(const char *section, const char *want)
@@ -186,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_entries),
 		cmocka_unit_test(test_publish_refused),
+		cmocka_unit_test(test_publish_round_trip),
 		cmocka_unit_test(test_sni),
 		cmocka_unit_test(test_proxy_v2),
 	};

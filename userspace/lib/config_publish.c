@@ -276,3 +276,29 @@ const char *config_publish_mode_name(enum config_publish_mode mode)
 	}
 	return "?";
 }
+
+void config_publish_write(FILE *f, const struct config_publish *list,
+			  size_t n)
+{
+	char ep[ADDR_STR_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct config_publish *p = &list[i];
+
+		fprintf(f, "\n[Publish]\nName = %s\nListen = %s\n", p->name,
+			endpoint_format(&p->listen, ep, sizeof(ep)));
+		if (p->target_node[0])
+			fprintf(f, "Target = %s:%u\n", p->target_node,
+				ntohs(p->target.in.sin_port));
+		else
+			fprintf(f, "Target = %s\n",
+				endpoint_format(&p->target, ep, sizeof(ep)));
+		if (p->server_name[0])
+			fprintf(f, "ServerName = %s\n", p->server_name);
+		if (p->proxy_v2)
+			fprintf(f, "ProxyProtocol = v2\n");
+		fprintf(f, "Mode = %s\nMaxConnections = %u\nIdleTimeout = %u\n",
+			config_publish_mode_name(p->mode), p->max_connections,
+			p->idle_timeout);
+	}
+}

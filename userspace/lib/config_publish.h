@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "addr.h"
 #include "cert.h"
@@ -55,5 +56,8 @@ int config_publish_key(struct config_publish *pub, const char *key,
 int config_publish_finish(struct config_publish *list, size_t n,
 			  unsigned int *line, char *why, size_t whylen);
 const char *config_publish_mode_name(enum config_publish_mode mode);
+/* The sections as the parser reads them back (podnet showconf). */
+void config_publish_write(FILE *f, const struct config_publish *list,
+			  size_t n);
 
 #endif /* _PODNET_CONFIG_PUBLISH_H */
