@@ -252,6 +252,7 @@ show_text() {
 		grep -q 'ClientHellos closed' <<<"$out"
 }
 check "podnet show names every entry, its mode and counters" show_text
+"$podnet" show --socket "$tmp/rv.sock" | sed -n '/shared ports/,$p' | sed 's/^/# /'
 sni_bytes() { show_json rv | jq -e ".publish[] | select(.name == \"tls\") | .bytes_out > $((BLOB_MB * 1000000))" >/dev/null; }
 check "--json: the SNI entry carried the $BLOB_MB MB out" sni_bytes
 check "podnetd is alive" daemons_alive rv web
