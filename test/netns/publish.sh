@@ -77,6 +77,11 @@ Target = web:80
 Mode = proxy
 MaxConnections = 1
 IdleTimeout = 2
+
+[Publish]
+Name = auto-v6
+Listen = [::]:8083
+Target = web:80
 END_OF_PUBLISH
 start_daemon "$ns_rv" rv
 nat_podnet_node web symmetric 2
@@ -252,6 +257,12 @@ show_text() {
 		grep -q 'ClientHellos closed' <<<"$out"
 }
 check "podnet show names every entry, its mode and counters" show_text
+auto_v6() {
+	local j
+	j=$(show_json rv | jq -r '.publish[] | select(.name == "auto-v6") | "\(.mode) \(.mode_reason)"') &&
+		[[ $j == "proxy kernel DNAT is IPv4 only" ]] || { echo "# auto-v6: $j"; return 1; }
+}
+check "Mode = auto relays what the kernel cannot forward, and says why" auto_v6
 "$podnet" show --socket "$tmp/rv.sock" | sed -n '/shared ports/,$p' | sed 's/^/# /'
 sni_bytes() { show_json rv | jq -e ".publish[] | select(.name == \"tls\") | .bytes_out > $((BLOB_MB * 1000000))" >/dev/null; }
 check "--json: the SNI entry carried the $BLOB_MB MB out" sni_bytes

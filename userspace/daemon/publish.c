@@ -199,8 +199,27 @@ int publish_open(struct node *node, char *err, size_t errlen)
 		if (!e->listener)
 			return -1;
 	}
-	if (any_kernel && publish_nft_sync(node, err, errlen))
-		return -1;
+	if (any_kernel && publish_nft_sync(node, why, sizeof(why))) {
+		/* Mode = auto entries are relayed instead; kernel ones fail. */
+		for (size_t i = 0; i < np->n_entries; i++) {
+			struct publish_entry *e = &np->entries[i];
+
+			if (!e->kernel)
+				continue;
+			if (e->cfg.mode == CONFIG_PUBLISH_KERNEL) {
+				snprintf(err, errlen, "%s:%u: [Publish] %s: Mode = kernel, but %s",
+					 cfg->path, e->cfg.line, e->cfg.name,
+					 why);
+				return -1;
+			}
+			e->kernel = false;
+			snprintf(e->why_proxy, sizeof(e->why_proxy), "%s", why);
+			e->listener = listener_for(node, e, err, errlen);
+			if (!e->listener)
+				return -1;
+		}
+		publish_nft_remove(node);
+	}
 	for (size_t i = 0; i < np->n_entries; i++) {
 		struct publish_entry *e = &np->entries[i];
 		char l[ADDR_STR_MAX], t[ADDR_STR_MAX + CERT_NAME_MAX];

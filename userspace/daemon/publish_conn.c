@@ -57,6 +57,7 @@ struct publish_conn {
 	 * (PROXY header and those bytes), sent up to `sent` */
 	uint8_t *buf;
 	size_t len, sent;
+	size_t early;			/* the client's bytes among them */
 	ev_tstamp last_active;		/* SPLICING */
 	ev_timer timer;
 	struct half up, down;		/* client -> target, target -> client */
@@ -243,6 +244,7 @@ static void connect_cb(struct ev_loop *loop, ev_io *w, int revents)
 		c->sent += (size_t)n;
 	}
 	ev_io_stop(loop, w);
+	e->stats.bytes_in += c->early;
 	start_splicing(c);
 }
 
@@ -285,6 +287,7 @@ static void conn_route(struct publish_conn *c, struct publish_entry *e)
 	memcpy(buf, head, hlen);
 	if (c->len)
 		memcpy(buf + hlen, c->buf, c->len);
+	c->early = c->len;
 	free(c->buf);
 	c->buf = buf;
 	c->len += hlen;
