@@ -249,6 +249,15 @@ wait "$hold_pid" 2>/dev/null || true
 check "... after which the port serves again" \
 	n "$ns_client" curl -sS --fail --max-time 10 -o /dev/null "http://$rv_pub:8082/marker"
 
+# --- SIGHUP keeps the entries ----------------------------------------------
+echo "# comment" >>"$tmp/rv.conf"
+kill -HUP "$pid_rv"
+wait_for 50 grep -q "configuration reloaded" "$tmp/rv.log" || true
+check "after SIGHUP the published ports still serve" \
+	n "$ns_client" curl -sS --fail --max-time 10 -o /dev/null "http://$rv_pub:8081/marker"
+kernel_still() { n "$ns_client" curl -sS --fail --max-time 10 -o /dev/null "http://$rv_pub:8080/marker"; }
+check "... the kernel one too" kernel_still
+
 # --- podnet show ------------------------------------------------------------
 show_text() {
 	local out

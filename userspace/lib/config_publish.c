@@ -302,3 +302,19 @@ void config_publish_write(FILE *f, const struct config_publish *list,
 			p->idle_timeout);
 	}
 }
+
+bool config_publish_same(const struct config_publish *a, size_t na,
+			 const struct config_publish *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		struct config_publish x = a[i], y = b[i];
+
+		x.line = y.line = 0;
+		/* Both were zeroed before they were filled in. */
+		if (memcmp(&x, &y, sizeof(x)))
+			return false;
+	}
+	return true;
+}

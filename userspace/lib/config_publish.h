@@ -56,6 +56,9 @@ int config_publish_key(struct config_publish *pub, const char *key,
 int config_publish_finish(struct config_publish *list, size_t n,
 			  unsigned int *line, char *why, size_t whylen);
 const char *config_publish_mode_name(enum config_publish_mode mode);
+/* Do two lists publish the same (lines aside)? */
+bool config_publish_same(const struct config_publish *a, size_t na,
+			 const struct config_publish *b, size_t nb);
 /* The sections as the parser reads them back (podnet showconf). */
 void config_publish_write(FILE *f, const struct config_publish *list,
 			  size_t n);
