@@ -141,6 +141,7 @@ nft_has_dnat() {
 	rules=$(n "$ns_rv" nft list table ip podnet_publish_pod0) && grep -q "dnat to $web:80" <<<"$rules"
 }
 check "the kernel entry is an nftables DNAT to web's virtual address" nft_has_dnat
+n "$ns_rv" nft list table ip podnet_publish_pod0 | sed 's/^/# /'
 server_subject() {
 	local subject
 	subject=$(n "$ns_client" timeout 10 openssl s_client -connect "$rv_pub:443" \

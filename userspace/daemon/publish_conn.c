@@ -211,7 +211,8 @@ static void start_splicing(struct publish_conn *c)
 	/* The timer now checks idleness, lazily (libev's "last activity"
 	 * pattern): one timer per connection, no reset per splice. */
 	timer_start(c, e->cfg.idle_timeout);
-	if (pump(&c->up) || pump(&c->down))
+	/* Both sides may have said all they had already. */
+	if (pump(&c->up) || pump(&c->down) || (c->up.shut && c->down.shut))
 		conn_close(c);
 }
 
