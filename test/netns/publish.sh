@@ -193,8 +193,17 @@ slow_pid=$!
 sleep 1
 head -c 3000 /dev/urandom | n "$ns_client" timeout 10 socat -t 1 - "TCP:$rv_pub:443" >/dev/null 2>&1 || true
 t0=$(date +%s%N)
-# socat ends 0.5 s after the gateway closes; its input would last 9 s.
-{ head -c 60 "$tmp/hello.bin"; sleep 9; } | {
+# A real ClientHello's first 40 bytes, one every 0.25 s (slowloris); socat
+# ends 0.5 s after the gateway closes, its input would last 10 s.
+trickle() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		# Ends when the gateway has closed (SIGPIPE).
+		dd if="$tmp/hello.bin" bs=1 skip="$i" count=1 2>/dev/null || return 0
+		sleep 0.25
+	done
+}
+{ trickle || true; } | {
 	n "$ns_client" timeout 15 socat -t 0.5 - "TCP:$rv_pub:443" >/dev/null 2>&1 || true
 	date +%s%N >"$tmp/partial.end"
 }
@@ -202,7 +211,7 @@ partial_ms=$(( ($(<"$tmp/partial.end") - t0) / 1000000 ))
 slow_running() { kill -0 "$slow_pid" 2>/dev/null; }
 check "the download was still running after both" slow_running
 check "garbage on 443 is closed and counted malformed" iface_above rv publish_hello_malformed "$malformed"
-check "a partial ClientHello is closed after the 5 s hello timeout (took $partial_ms ms)" \
+check "a partial ClientHello, trickled byte by byte, is closed after the 5 s hello timeout (took $partial_ms ms)" \
 	test "$partial_ms" -ge 4500 -a "$partial_ms" -lt 8000
 check "... and counted" iface_above rv publish_hello_timeout "$timeouts"
 slow_ok=0
