@@ -186,7 +186,7 @@ n "$ns_client" timeout 2 openssl s_client -connect 127.0.0.1:7000 \
 wait "$hello_pid" 2>/dev/null || true
 malformed=$(iface_field rv publish_hello_malformed)
 timeouts=$(iface_field rv publish_hello_timeout)
-head -c 20000000 "$tmp/www/blob" >"$tmp/www/slow"
+head -c 20000000 /dev/urandom >"$tmp/www/slow"
 ip netns exec "$ns_client" timeout 60 curl -sS --fail --limit-rate 1M \
 	-o "$tmp/got-slow" "${resolve[@]}" https://web.example.net/slow >/dev/null 2>&1 &
 slow_pid=$!
