@@ -79,6 +79,12 @@ MaxConnections = 1
 IdleTimeout = 2
 
 [Publish]
+Name = ghost
+Listen = 8084
+Target = ghost:80
+Mode = proxy
+
+[Publish]
 Name = auto-v6
 Listen = [::]:8083
 Target = web:80
@@ -221,6 +227,18 @@ slow_intact() {
 		cmp -s "$tmp/got-slow" "$tmp/www/slow"
 }
 check "the download in flight finished intact" slow_intact
+
+# --- names and nodes nobody publishes --------------------------------------
+unknown=$(iface_field rv publish_hello_unknown_name)
+n "$ns_client" timeout 5 openssl s_client -connect "$rv_pub:443" \
+	-servername nobody.example.net </dev/null >/dev/null 2>&1 || true
+check "a server name no entry publishes is closed and counted" \
+	wait_for 20 iface_above rv publish_hello_unknown_name "$unknown"
+ghost() { show_json rv | jq -r --arg f "$1" '.publish[] | select(.name == "ghost") | .[$f]'; }
+ghost_refused() { ! n "$ns_client" curl -sS --max-time 5 -o /dev/null "http://$rv_pub:8084/"; }
+check "a target node the gateway does not know: the connection is closed" ghost_refused
+ghost_counted() { [[ $(ghost target_failed) -ge 1 && $(ghost target_address) == null ]]; }
+check "... counted as target_failed, with no target address shown" ghost_counted
 
 # --- PROXY protocol v2 ----------------------------------------------------
 echo "hello-through-the-proxy" | n "$ns_client" timeout 10 socat -t 2 - "TCP:$rv_pub:9000" || true
