@@ -14,6 +14,7 @@
 #    connection while a download goes on.
 #
 #   client 198.18.0.5 ──┐       internet 198.18.0.0/24
+#   client2 198.18.0.6 ─┤
 #   (curl, openssl,     │
 #    no podnet)         ├── rv 198.18.0.1 (rendezvous; [Publish]; pod0 10.77.0.1)
 #                       │     nft table ip podnet_publish_pod0 (DNAT+SNAT)
@@ -31,6 +32,7 @@ rv_pub=$nat_rendezvous
 internet_create
 public_host_create ns_rv rv "$rv_pub"
 public_host_create ns_client client 198.18.0.5
+public_host_create ns_client2 client2 198.18.0.6
 # The kernel forwards for Mode = kernel (doc/publish.md).
 n "$ns_rv" sysctl -qw net.ipv4.ip_forward=1
 make_ca "$tmp/ca" publish-test
@@ -227,6 +229,23 @@ slow_intact() {
 		cmp -s "$tmp/got-slow" "$tmp/www/slow"
 }
 check "the download in flight finished intact" slow_intact
+
+# --- one address cannot hold every ClientHello slot ------------------------
+pending=$(iface_field rv publish_pending_refused)
+holders=()
+for i in $(seq 20); do
+	{ sleep 6; } | ip netns exec "$ns_client" timeout 10 socat -t 0.5 - "TCP:$rv_pub:443" >/dev/null 2>&1 &
+	holders+=($!)
+done
+check "20 silent connections from one address: 4 over its 16 ClientHello slots are closed" \
+	wait_for 30 iface_above rv publish_pending_refused "$((pending + 3))"
+other_client() {
+	local got
+	got=$(fetch "$ns_client2" "https://web.example.net/marker" "$tmp/got-other" "${resolve[@]}") &&
+		sha_is "$tmp/got-other" "$marker_sha"
+}
+check "... while another address is served by name at once" other_client
+for pid in "${holders[@]}"; do wait "$pid" 2>/dev/null || true; done
 
 # --- names and nodes nobody publishes --------------------------------------
 unknown=$(iface_field rv publish_hello_unknown_name)

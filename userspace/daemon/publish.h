@@ -30,8 +30,10 @@ struct publish_listener;
 #define PUBLISH_HELLO_TIMEOUT 5.0
 /* A target must accept within this. */
 #define PUBLISH_CONNECT_TIMEOUT 10.0
-/* Connections still reading a ClientHello, per shared port. */
+/* Connections still reading a ClientHello, per shared port, and of those
+ * from one address: one client cannot hold every slot. */
 #define PUBLISH_HELLO_PENDING_MAX 128
+#define PUBLISH_HELLO_PER_SOURCE 16
 
 struct publish_stats {
 	uint64_t accepted;		/* connections taken to the target */
@@ -61,6 +63,7 @@ struct publish_listener {
 	bool paused;			/* out of descriptors: housekeeping
 					 * starts it again */
 	unsigned int pending;		/* reading a ClientHello */
+	struct publish_conn *hello_conns;	/* ... those, listed */
 	struct publish_entry **entries;	/* those on this Listen */
 	size_t n_entries;
 };
@@ -70,7 +73,8 @@ struct publish_hello_stats {
 	uint64_t malformed;		/* not a TLS ClientHello, or cut short */
 	uint64_t no_name;		/* a ClientHello without a server name */
 	uint64_t unknown_name;		/* a name no entry publishes */
-	uint64_t pending_refused;	/* too many ClientHellos at once */
+	uint64_t pending_refused;	/* too many ClientHellos at once, or
+					 * from one address */
 };
 
 struct node_publish {

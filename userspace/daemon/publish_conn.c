@@ -50,6 +50,8 @@ struct publish_conn {
 	struct publish_listener *listener;
 	struct publish_entry *entry;	/* once routed */
 	struct publish_conn *prev, *next;
+	/* HELLO: in listener->hello_conns */
+	struct publish_conn *hello_prev, *hello_next;
 	enum conn_state state;
 	int cfd, tfd;			/* client, target */
 	struct sockaddr_storage client, local;
@@ -62,6 +64,36 @@ struct publish_conn {
 	ev_timer timer;
 	struct half up, down;		/* client -> target, target -> client */
 };
+
+/* Out of HELLO: no longer one of the listener's pending connections. */
+static void hello_done(struct publish_conn *c)
+{
+	struct publish_listener *l = c->listener;
+
+	l->pending--;
+	if (c->hello_prev)
+		c->hello_prev->hello_next = c->hello_next;
+	else
+		l->hello_conns = c->hello_next;
+	if (c->hello_next)
+		c->hello_next->hello_prev = c->hello_prev;
+	c->hello_prev = c->hello_next = NULL;
+}
+
+static bool same_address(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return false;
+}
 
 static void conn_close(struct publish_conn *c)
 {
@@ -83,7 +115,7 @@ static void conn_close(struct publish_conn *c)
 	if (c->tfd >= 0)
 		close(c->tfd);
 	if (c->state == CONN_HELLO)
-		c->listener->pending--;
+		hello_done(c);
 	else if (c->entry)
 		c->entry->active--;
 	if (c->prev)
@@ -259,7 +291,7 @@ static void conn_route(struct publish_conn *c, struct publish_entry *e)
 	uint8_t *buf;
 
 	if (c->state == CONN_HELLO)
-		c->listener->pending--;
+		hello_done(c);
 	c->state = CONN_CONNECTING;
 	if (e->active >= e->cfg.max_connections) {
 		e->stats.refused++;
@@ -404,10 +436,18 @@ void publish_conn_accept(struct publish_listener *l, int fd,
 	struct publish_conn *c;
 	socklen_t len = sizeof(c->local);
 
-	if (l->sni && l->pending >= PUBLISH_HELLO_PENDING_MAX) {
-		node->publish.hello.pending_refused++;
-		close(fd);
-		return;
+	if (l->sni) {
+		unsigned int same = 0;
+
+		/* At most PUBLISH_HELLO_PENDING_MAX to look through. */
+		for (c = l->hello_conns; c; c = c->hello_next)
+			same += same_address(&c->client, client);
+		if (l->pending >= PUBLISH_HELLO_PENDING_MAX ||
+		    same >= PUBLISH_HELLO_PER_SOURCE) {
+			node->publish.hello.pending_refused++;
+			close(fd);
+			return;
+		}
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -434,6 +474,10 @@ void publish_conn_accept(struct publish_listener *l, int fd,
 	} else {
 		c->state = CONN_HELLO;
 		l->pending++;
+		c->hello_next = l->hello_conns;
+		if (c->hello_next)
+			c->hello_next->hello_prev = c;
+		l->hello_conns = c;
 		c->buf = malloc(SNI_HELLO_MAX);
 		if (!c->buf) {
 			conn_close(c);
