@@ -34,6 +34,8 @@ test=(
 	# DNS queries in test/netns/dns.sh
 	ldnsutils
 	procps iperf3 tcpdump conntrack socat openssl
+	# the internet client and the node's web server (test/netns/publish.sh)
+	curl python3
 	# the DNS server whose answer changes (test/netns/endpoint-dns.sh)
 	dnsmasq-base
 	# the HTTP CONNECT proxy and the WebSocket gateway of

@@ -35,6 +35,7 @@ max_len() {
 	fuzz_ctl_set) echo 4096 ;;	# the daemon reads at most 4 KB
 	fuzz_dns) echo 1233 ;;	# a query is at most 1232 bytes (dns_answer.h)
 	fuzz_token) echo 512 ;;		# a token is at most 300 characters
+	fuzz_sni) echo 16394 ;;	# SNI_HELLO_MAX: the most publish_conn.c reads
 	*) echo 65536 ;;
 	esac
 }

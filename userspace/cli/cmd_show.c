@@ -212,6 +212,53 @@ static void print_dns(const struct status_block *i)
 	printf("\n");
 }
 
+/* [Publish] entries (doc/publish.md), after the peers. */
+static void print_publish(const struct status *st)
+{
+	const struct status_block *i = &st->interface;
+
+	if (status_get(i, "publish_hello_malformed"))
+		printf("\n%sshared ports%s: ClientHellos closed: %llu malformed, %llu timed out, %llu without a name, %llu unknown name, %llu over the pending limit\n",
+		       c_bold(), c_reset(), get_u64(i, "publish_hello_malformed"),
+		       get_u64(i, "publish_hello_timeout"),
+		       get_u64(i, "publish_hello_no_name"),
+		       get_u64(i, "publish_hello_unknown_name"),
+		       get_u64(i, "publish_pending_refused"));
+	for (size_t n = 0; n < st->n_publish; n++) {
+		const struct status_block *p = &st->publish[n];
+
+		printf("\n%spublish%s: %s%s%s\n", c_bold(), c_reset(),
+		       c_green(), get(p, "name"), c_reset());
+		printf("  %slisten%s: %s", c_bold(), c_reset(), get(p, "listen"));
+		if (status_get(p, "server_name"))
+			printf(", server name %s", get(p, "server_name"));
+		printf("\n  %starget%s: %s", c_bold(), c_reset(), get(p, "target"));
+		if (status_get(p, "target_address"))
+			printf(" (%s)", get(p, "target_address"));
+		else
+			printf(" (not known yet)");
+		printf("\n  %smode%s: %s", c_bold(), c_reset(), get(p, "mode"));
+		if (status_get(p, "mode_reason"))
+			printf(" (%s)", get(p, "mode_reason"));
+		if (status_get(p, "nft_table"))
+			printf(" (nft list table %s)", get(p, "nft_table"));
+		printf(", PROXY protocol %s, at most %llu connections, idle timeout %llu s\n",
+		       get(p, "proxy_protocol"), get_u64(p, "max_connections"),
+		       get_u64(p, "idle_timeout"));
+		if (!status_get(p, "accepted"))
+			continue;
+		printf("  %sconnections%s: %llu active, %llu accepted, %llu refused (limit), %llu target failed, %llu idle closed\n",
+		       c_bold(), c_reset(), get_u64(p, "active"),
+		       get_u64(p, "accepted"), get_u64(p, "refused"),
+		       get_u64(p, "target_failed"), get_u64(p, "idle_closed"));
+		printf("  %stransfer%s: ", c_bold(), c_reset());
+		print_bytes(get_u64(p, "bytes_in"));
+		printf(" in, ");
+		print_bytes(get_u64(p, "bytes_out"));
+		printf(" out\n");
+	}
+}
+
 static void print_pretty(const struct status *st)
 {
 	const struct status_block *i = &st->interface;
@@ -326,6 +373,7 @@ static void print_pretty(const struct status *st)
 			printf("  %sdropped%s: %llu packets of a family (IPv4/IPv6) its certificate has no address for\n",
 			       c_bold(), c_reset(), get_u64(p, "drop_no_family"));
 	}
+	print_publish(st);
 }
 
 static void json_string(const char *s)
@@ -415,8 +463,18 @@ static void print_json(const struct status *st, const char *indent)
 		json_block(&st->peers[n], in3);
 		printf("\n%s}", in2);
 	}
-	printf("%s%s]\n%s}", st->n_peers ? "\n" : "", st->n_peers ? in1 : "",
-	       indent);
+	printf("%s%s]", st->n_peers ? "\n" : "", st->n_peers ? in1 : "");
+	/* Only on a node that publishes: other answers stay as they were. */
+	if (st->n_publish) {
+		printf(",\n%s\"publish\": [", in1);
+		for (size_t n = 0; n < st->n_publish; n++) {
+			printf("%s\n%s{\n", n ? "," : "", in2);
+			json_block(&st->publish[n], in3);
+			printf("\n%s}", in2);
+		}
+		printf("\n%s]", in1);
+	}
+	printf("\n%s}", indent);
 }
 
 /* Shows the daemon at path; JSON: element `index` of an array, or (-1)

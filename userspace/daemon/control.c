@@ -233,6 +233,7 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "\ndns_resolved=%s\n",
 			node->dns.resolved ? "true" : "false");
 	}
+	publish_dump_counters(node, f);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
@@ -323,6 +324,8 @@ static void dump_state(struct node *node, FILE *f)
 		fprintf(f, "queued=%" PRIu64 "\n",
 			(uint64_t)p->queue.count + p->kernel.queued);
 	}
+	/* After the peers: each entry is a block of its own (publish=). */
+	publish_dump(node, f);
 	fprintf(f, "errno=0\n\n");
 }
 

@@ -28,6 +28,7 @@
 #include "dtls.h"
 #include "kernel.h"
 #include "keymap.h"
+#include "publish.h"
 #include "queue.h"
 #include "rendezvous.h"
 #include "resolve.h"
@@ -95,6 +96,7 @@ struct node {
 	struct node_dns dns;		/* dns.c */
 	struct node_transport transport;	/* transport.c */
 	struct node_resolve resolve;	/* resolve.c */
+	struct node_publish publish;	/* publish.c: [Publish] entries */
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;

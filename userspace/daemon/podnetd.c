@@ -31,6 +31,7 @@
 #include "log.h"
 #include "peer.h"
 #include "preflight.h"
+#include "publish.h"
 #include "reload.h"
 #include "rendezvous.h"
 #include "resolve.h"
@@ -173,6 +174,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	traversal_housekeeping(node, now);
 	queue_housekeeping(node, now);
 	resolve_housekeeping(node, now);
+	publish_housekeeping(node);
 	/* Handshakes borrow ~77 KB each from the heap; give the pages back
 	 * once they are done, so an idle node's RSS is what it holds. */
 	if (node->heap_trim) {
@@ -204,6 +206,7 @@ static void node_cleanup(struct node *node)
 	session_listener_free(node);
 	dtls_contexts_free(node);
 	transport_close(node);
+	publish_close(node);
 	rendezvous_close(node);
 	resolve_close(node);
 	control_close(node);
@@ -440,7 +443,8 @@ int main(int argc, char *argv[])
 	    rendezvous_open(&node, err, sizeof(err)) ||
 	    transport_open(&node, err, sizeof(err)) ||
 	    interface_up(&node, err, sizeof(err)) ||
-	    control_open(&node, err, sizeof(err))) {
+	    control_open(&node, err, sizeof(err)) ||
+	    publish_open(&node, err, sizeof(err))) {
 		log_err("%s", err);
 		goto out;
 	}

@@ -9,6 +9,7 @@
  */
 #include "reload.h"
 
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -145,6 +146,16 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	if (cfg.transport.listen_tcp != node->cfg.transport.listen_tcp)
 		log_warn("reload: ListenTcp only changes on restart");
 	cfg.transport.listen_tcp = node->cfg.transport.listen_tcp;
+	/* publish.c serves the entries it started with (doc/publish.md);
+	 * showconf goes on showing those. */
+	if (!config_publish_same(cfg.publish, cfg.n_publish,
+				 node->cfg.publish, node->cfg.n_publish))
+		log_warn("reload: [Publish] sections only change on restart");
+	free(cfg.publish);
+	cfg.publish = node->cfg.publish;
+	cfg.n_publish = node->cfg.n_publish;
+	node->cfg.publish = NULL;
+	node->cfg.n_publish = 0;
 	/* SIGHUP keeps reading the file the daemon was started with. */
 	strcpy(cfg.path, node->cfg.path);
 	if (link_keeps_mtu(node, &cfg))

@@ -29,7 +29,7 @@
 _Static_assert(CONFIG_MAX_MTU == 1500 - 20 - 8 - 2 * WIRE_HEADER_LEN -
 	       RECORD_OVERHEAD, "CONFIG_MAX_MTU does not fit a 1500-byte link");
 
-enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
+enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER, SECTION_PUBLISH };
 
 struct parser {
 	const char *name;	/* file name for messages */
@@ -488,11 +488,24 @@ static int finish_peer(struct parser *p)
 	return 0;
 }
 
+/* The [Publish] section that ends here is complete (config_publish.c). */
+static int finish_publish(struct parser *p)
+{
+	char why[400];
+
+	if (p->section != SECTION_PUBLISH)
+		return 0;
+	if (config_publish_finish(p->cfg->publish, p->cfg->n_publish,
+				  &p->line, why, sizeof(why)))
+		return fail(p, "%s", why);
+	return 0;
+}
+
 static int start_section(struct parser *p, const char *name)
 {
 	struct config *cfg = p->cfg;
 
-	if (finish_peer(p))
+	if (finish_peer(p) || finish_publish(p))
 		return -1;
 	if (!strcasecmp(name, "Interface")) {
 		if (p->seen_interface)
@@ -512,8 +525,15 @@ static int start_section(struct parser *p, const char *name)
 		peers[cfg->n_peers].line = p->line;
 		cfg->n_peers++;
 		p->section = SECTION_PEER;
+	} else if (!strcasecmp(name, "Publish")) {
+		char why[200];
+
+		if (config_publish_add(&cfg->publish, &cfg->n_publish, p->line,
+				       why, sizeof(why)))
+			return fail(p, "%s", why);
+		p->section = SECTION_PUBLISH;
 	} else {
-		return fail(p, "unknown section [%s]; expected [Interface] or [Peer]",
+		return fail(p, "unknown section [%s]; expected [Interface], [Peer] or [Publish]",
 			    name);
 	}
 	return 0;
@@ -552,6 +572,14 @@ static int parse_line(struct parser *p, char *line)
 		return interface_key(p, key, value);
 	case SECTION_PEER:
 		return peer_key(p, key, value);
+	case SECTION_PUBLISH: {
+		char why[400];
+
+		if (config_publish_key(&p->cfg->publish[p->cfg->n_publish - 1],
+				       key, value, why, sizeof(why)))
+			return fail(p, "%s", why);
+		return 0;
+	}
 	case SECTION_NONE:
 		break;
 	}
@@ -629,7 +657,7 @@ int config_parse_buffer(const char *name, const char *buf, size_t len,
 		if (parse_line(&p, line))
 			goto out;
 	}
-	if (finish_peer(&p))
+	if (finish_peer(&p) || finish_publish(&p))
 		goto out;
 	p.line = 0;
 	if (!p.seen_interface) {
@@ -706,6 +734,9 @@ void config_free(struct config *cfg)
 	free(cfg->peers);
 	cfg->peers = NULL;
 	cfg->n_peers = 0;
+	free(cfg->publish);
+	cfg->publish = NULL;
+	cfg->n_publish = 0;
 }
 
 const struct config_peer *config_find_peer(const struct config *cfg,

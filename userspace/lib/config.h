@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "cert.h"
 #include "config_transport.h"
+#include "config_publish.h"
 #include "log.h"
 
 #define CONFIG_DEFAULT_PORT 51820
@@ -113,6 +114,10 @@ struct config {
 	struct config_transport transport;
 	struct config_peer *peers;
 	size_t n_peers;
+
+	/* [Publish] sections (config_publish.h, doc/publish.md) */
+	struct config_publish *publish;
+	size_t n_publish;
 };
 
 /*

@@ -167,6 +167,7 @@ int config_write(FILE *f, const struct config *cfg)
 		if (p->rendezvous)
 			fprintf(f, "Rendezvous = yes\n");
 	}
+	config_publish_write(f, cfg->publish, cfg->n_publish);
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }

@@ -98,15 +98,19 @@ int status_parse(const char *text, size_t len, struct status *st, char *err,
 				v = v * 10 + (*d - '0');
 			}
 			st->error = v;
-		} else if ((size_t)(eq - p) == 4 && !memcmp(p, "peer", 4)) {
-			struct status_block *peers;
+		} else if (((size_t)(eq - p) == 4 && !memcmp(p, "peer", 4)) ||
+			   ((size_t)(eq - p) == 7 && !memcmp(p, "publish", 7))) {
+			bool peer = (size_t)(eq - p) == 4;
+			struct status_block **list = peer ? &st->peers :
+						     &st->publish;
+			size_t *n_list = peer ? &st->n_peers : &st->n_publish;
+			struct status_block *blocks;
 
-			peers = realloc(st->peers,
-					(st->n_peers + 1) * sizeof(*peers));
-			if (!peers)
+			blocks = realloc(*list, (*n_list + 1) * sizeof(*blocks));
+			if (!blocks)
 				goto oom;
-			st->peers = peers;
-			cur = &st->peers[st->n_peers++];
+			*list = blocks;
+			cur = &blocks[(*n_list)++];
 			memset(cur, 0, sizeof(*cur));
 			if (block_add(cur, "name", 4, eq + 1,
 				      (size_t)(nl - eq - 1)))
@@ -137,6 +141,11 @@ void status_free(struct status *st)
 	free(st->peers);
 	st->peers = NULL;
 	st->n_peers = 0;
+	for (size_t i = 0; i < st->n_publish; i++)
+		block_free(&st->publish[i]);
+	free(st->publish);
+	st->publish = NULL;
+	st->n_publish = 0;
 }
 
 const char *status_get(const struct status_block *b, const char *key)

@@ -28,6 +28,9 @@ struct status {
 	struct status_block interface;
 	struct status_block *peers;
 	size_t n_peers;
+	/* [Publish] entries: blocks that start at "publish=" */
+	struct status_block *publish;
+	size_t n_publish;
 	int error;	/* the errno= line */
 };
 
