@@ -128,6 +128,7 @@ struct loadgen {
 	 * size shows as a difference between the two. */
 	unsigned int round, early, pool;
 	double held_since;
+	unsigned int cursor;		/* start_idle()'s */
 	/* -a, -R, -d, -s: traffic from the first clients */
 	unsigned int active;
 	double pps;
@@ -441,6 +442,8 @@ static void client_control(struct loadgen *lg, struct client *c,
 		}
 		return;
 	}
+	/* The time of this datagram, not of the batch it came in. */
+	now = now_s();
 	if (l->asker == self && other == (int)l->target && !l->t_asker)
 		l->t_asker = now;
 	else if (l->target == self && other == (int)l->asker && !l->t_target)
@@ -558,6 +561,7 @@ static void lookup_start(struct loadgen *lg, double now)
 		    !ca->registered || !cb->registered)
 			continue;
 		snprintf(m.name, sizeof(m.name), "load-%04u", b + 1);
+		now = now_s();
 		if (client_send_control(ca, &m))
 			return;
 		*l = (struct lookup){ .asker = a, .target = b, .t0 = now };
@@ -658,6 +662,36 @@ static void traffic_tick(struct loadgen *lg, double now, double dt)
 	}
 }
 
+/*
+ * New handshakes as soon as there is room, not only on the tick: the
+ * daemon answers within milliseconds, and at 8 in flight a tick's wait
+ * would set the pace. A cursor walks the clients round, so this costs
+ * little per call while they come up in order.
+ */
+static void start_idle(struct loadgen *lg, double now)
+{
+	for (unsigned int k = 0; k < lg->count &&
+	     lg->in_handshake < lg->parallel &&
+	     lg->established + lg->in_handshake < lg->count; k++) {
+		unsigned int i = lg->cursor++ % lg->count;
+		struct client *c = &lg->clients[i];
+
+		if (c->state != CLIENT_IDLE || now < c->retry_at)
+			continue;
+		/* Held back at `early` for the first round of lookups. */
+		if (lg->early && lg->round == 0 &&
+		    lg->established + lg->in_handshake >= lg->early) {
+			if (!lg->held_since)
+				lg->held_since = now;
+			return;
+		}
+		if (lg->pool < i + 1)
+			lg->pool = i + 1;
+		if (client_start(lg, c, now))
+			c->retry_at = now + RETRY_DELAY;
+	}
+}
+
 /* Timers: retransmissions, keepalives, dead sessions, new handshakes. */
 static void tick(struct loadgen *lg, double now, double dt)
 {
@@ -668,18 +702,7 @@ static void tick(struct loadgen *lg, double now, double dt)
 
 		switch (c->state) {
 		case CLIENT_IDLE:
-			if (lg->early && lg->round == 0 &&
-			    lg->established + lg->in_handshake >= lg->early) {
-				if (!lg->held_since)
-					lg->held_since = now;
-				break;
-			}
-			if (lg->pool < i + 1)
-				lg->pool = i + 1;
-			if (now >= c->retry_at &&
-			    lg->in_handshake < lg->parallel &&
-			    client_start(lg, c, now))
-				c->retry_at = now + RETRY_DELAY;
+			/* start_idle() */
 			break;
 		case CLIENT_HANDSHAKE:
 			if (now < c->deadline)
@@ -720,6 +743,7 @@ static void tick(struct loadgen *lg, double now, double dt)
 			break;
 		}
 	}
+	start_idle(lg, now);
 	lookups_tick(lg, now, dt);
 	traffic_tick(lg, now, dt);
 }
@@ -919,6 +943,8 @@ static void run(struct loadgen *lg, int epfd)
 				client_receive(lg, c, buf, (size_t)len, now);
 			}
 		}
+		if (n > 0)
+			start_idle(lg, now);
 		if (now >= next_tick) {
 			tick(lg, now, now - last_tick);
 			last_tick = now;
