@@ -96,7 +96,10 @@ bool queue_for_address(struct node *node, struct in_addr dst,
 bool queue_session_coming(struct node *node)
 {
 	/* Only a peer whose address we do not know yet may turn out to
-	 * hold it, and only if we can reach it. */
+	 * hold it, and only if we can reach it. Usually there is none, and
+	 * a packet to an address nobody holds costs no walk. */
+	if (!node->n_peers_no_vaddr)
+		return false;
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (!p->has_vaddr && !p->current &&
 		    (p->handshake || p->config_endpoint.len ||
