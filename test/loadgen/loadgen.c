@@ -112,6 +112,8 @@ struct loadgen {
 	unsigned int hs_done;
 	double start;
 	bool all_reported;
+	char ca_dir[PATH_MAX];
+	char cert_dir[32];		/* issue_certificate()'s; "" with -C */
 	/* -r, -L, -n: registrations and lookups */
 	bool rendezvous;
 	unsigned int registered;
@@ -199,54 +201,41 @@ static struct in_addr client_vaddr(unsigned int i)
 }
 
 /*
- * Issue certificates load-0001 ... with addresses 10.78.x.y through the
- * project's own cert_issue(), in a temporary directory that is gone again
- * once the PEM bytes are in memory.
+ * Certificates load-0001 ... with addresses 10.78.x.y, issued through the
+ * project's own cert_issue() into a private temporary directory, each
+ * just before its client's first handshake: issuing thousands takes
+ * minutes on a busy machine, and the daemon admits new nodes at its own
+ * pace anyway. The files are gone once the PEM bytes are in memory, the
+ * directory when the program ends.
  */
-static int issue_certificates(struct loadgen *lg, const char *ca_dir)
+static int issue_certificate(struct loadgen *lg, unsigned int i)
 {
-	char dir[] = "/tmp/podnet-loadgen.XXXXXX";
+	struct client *c = &lg->clients[i];
 	char ca_crt[PATH_MAX], ca_key[PATH_MAX], name[CERT_NAME_MAX];
 	char crt[PATH_MAX + 32], key[PATH_MAX + 32], err[256];
 	int ret = -1;
 
-	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", ca_dir);
-	snprintf(ca_key, sizeof(ca_key), "%s/ca.key", ca_dir);
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return -1;
+	snprintf(ca_crt, sizeof(ca_crt), "%s/ca.crt", lg->ca_dir);
+	snprintf(ca_key, sizeof(ca_key), "%s/ca.key", lg->ca_dir);
+	snprintf(name, sizeof(name), "load-%04u", i + 1);
+	snprintf(crt, sizeof(crt), "%s/%s.crt", lg->cert_dir, name);
+	snprintf(key, sizeof(key), "%s/%s.key", lg->cert_dir, name);
+	if (cert_issue(ca_crt, ca_key, name, client_vaddr(i), 2, crt, key, err,
+		       sizeof(err))) {
+		fprintf(stderr, "loadgen: %s: %s\n", name, err);
+		goto out;
 	}
-	for (unsigned int i = 0; i < lg->count; i++) {
-		struct client *c = &lg->clients[i];
-		struct in_addr vaddr;
-
-		/* 254 hosts per /24, skipping .0 and .255. */
-		vaddr = client_vaddr(i);
-		snprintf(name, sizeof(name), "load-%04u", i + 1);
-		snprintf(crt, sizeof(crt), "%s/%s.crt", dir, name);
-		snprintf(key, sizeof(key), "%s/%s.key", dir, name);
-		if (cert_issue(ca_crt, ca_key, name, vaddr, 2, crt, key, err,
-			       sizeof(err))) {
-			fprintf(stderr, "loadgen: %s: %s\n", name, err);
-			goto out;
-		}
-		if (read_file(crt, &c->cert_pem, &c->cert_len) ||
-		    read_file(key, &c->key_pem, &c->key_len)) {
-			fprintf(stderr, "loadgen: cannot read %s back\n", crt);
-			goto out;
-		}
-		unlink(crt);
-		unlink(key);
+	if (read_file(crt, &c->cert_pem, &c->cert_len) ||
+	    read_file(key, &c->key_pem, &c->key_len)) {
+		fprintf(stderr, "loadgen: cannot read %s back\n", crt);
+		free(c->cert_pem);
+		c->cert_pem = NULL;
+		goto out;
 	}
 	ret = 0;
 out:
-	for (unsigned int i = 0; i < lg->count; i++) {
-		snprintf(crt, sizeof(crt), "%s/load-%04u.crt", dir, i + 1);
-		snprintf(key, sizeof(key), "%s/load-%04u.key", dir, i + 1);
-		unlink(crt);
-		unlink(key);
-	}
-	rmdir(dir);
+	unlink(crt);
+	unlink(key);
 	return ret;
 }
 
@@ -363,6 +352,12 @@ static void client_drive(struct loadgen *lg, struct client *c, double now)
 
 static int client_start(struct loadgen *lg, struct client *c, double now)
 {
+	if (!c->cert_pem) {
+		if (issue_certificate(lg, (unsigned int)(c - lg->clients)))
+			return -1;
+		/* The handshake's time starts after the issuing. */
+		now = now_s();
+	}
 	c->ssl = wolfSSL_new(lg->ctx);
 	if (!c->ssl)
 		return -1;
@@ -961,6 +956,7 @@ static void run(struct loadgen *lg, int epfd)
 int main(int argc, char **argv)
 {
 	struct loadgen lg = {
+		.cert_dir = "/tmp/podnet-loadgen.XXXXXX",
 		.parallel = DEFAULT_PARALLEL,
 		.keepalive = DEFAULT_KEEPALIVE,
 	};
@@ -1072,8 +1068,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loadgen: -C and -K need each other, readable files and COUNT 1\n");
 			goto out_free;
 		}
-	} else if (issue_certificates(&lg, argv[optind])) {
-		goto out_free;
+	} else {
+		snprintf(lg.ca_dir, sizeof(lg.ca_dir), "%s", argv[optind]);
+		if (!mkdtemp(lg.cert_dir)) {
+			perror("loadgen: mkdtemp");
+			goto out_free;
+		}
 	}
 	lg.ctx = context_create(argv[optind]);
 	if (!lg.ctx)
@@ -1085,8 +1085,7 @@ int main(int argc, char **argv)
 	}
 	if (open_sockets(&lg, epfd))
 		goto out_close;
-	printf("%u certificates issued, connecting to %s\n", lg.count,
-	       argv[optind + 1]);
+	printf("%u clients, connecting to %s\n", lg.count, argv[optind + 1]);
 	fflush(stdout);
 	run(&lg, epfd);
 	report(&lg, now_s());
@@ -1111,6 +1110,8 @@ out_free:
 	}
 	free(lg.clients);
 	free(lg.hs_ms);
+	if (lg.ca_dir[0])
+		rmdir(lg.cert_dir);
 	free(lg.lookups);
 	free(lg.lookup_ms);
 	free(lg.intro_ms);
