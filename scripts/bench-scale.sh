@@ -231,6 +231,12 @@ phase_rendezvous || failed=1
 node_run one 1 1 || failed=1
 node_run many "$peers" "$active" || failed=1
 
+# A build with SANITIZE=1 reports into the logs: a finding fails the run.
+if grep -l 'Sanitizer' "$tmp"/*.log 2>/dev/null; then
+	say "sanitizer reports in the logs above"
+	failed=1
+fi
+
 # ------------------------------------------------------------------ table
 
 fmt() { if [[ -n ${2:-} && $2 != null ]]; then printf "%.${1}f" "$2"; else printf -- -; fi; }
