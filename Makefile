@@ -328,7 +328,7 @@ bench:
 bench: bench-scale-in-bench
 bench-scale bench-scale-in-bench:
 	$(Q)scripts/deps.sh test
-	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen attack-tools
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-scale.sh $(if $(filter bench-scale-in-bench,$@),|| echo "bench: bench-scale could not measure everything" >&2)
 
 # The kernel module, out of tree. KVER defaults to the newest installed

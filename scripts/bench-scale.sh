@@ -26,6 +26,8 @@
 #   SCALE_PEERS=1000    peers of the node, SCALE_ACTIVE=100 of them sending
 #   SCALE_PPS=20000     packets a second in all, SCALE_PAYLOAD=64 bytes each
 #   SCALE_TIME=10       seconds of each CPU measurement
+#   SCALE_JUNK=50000    NAT probe answers from a stranger, at 10,000 a second
+#   SCALE_NODES=0 leaves the rendezvous out
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +40,7 @@ active=${SCALE_ACTIVE:-100}
 pps=${SCALE_PPS:-20000}
 payload=${SCALE_PAYLOAD:-64}
 span=${SCALE_TIME:-10}
+junk=${SCALE_JUNK:-50000}
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "bench-scale: creates network namespaces, run it as root" >&2
@@ -46,7 +49,8 @@ fi
 source "$top/test/lib/netns.sh"
 source "$top/scripts/lib-bench.sh"
 loadgen=$build/podnet-loadgen
-for f in "$podnetd" "$podnet" "$loadgen"; do
+spoof=$build/test/attack-spoof
+for f in "$podnetd" "$podnet" "$loadgen" "$spoof"; do
 	[[ -x $f ]] || { echo "bench-scale: $f missing: run 'make bench-scale'" >&2; exit 1; }
 done
 clk_tck=$(getconf CLK_TCK)
@@ -211,7 +215,29 @@ node_run() {
 	r[$bed.peers]=$(peer_count node-a) || true
 	say "node, $count peers ($act sending): ${r[$bed.pps]} packets/s received, ${r[$bed.us_per_pkt]} us CPU per packet, RSS ${r[$bed.rss]} kB"
 	stop_loadgen
+	# The peers stay for 46 s without their sessions' keepalives: the
+	# junk a stranger may send costs the same whatever their number.
+	junk_cost "$bed"
 	stop_daemon node-a
+}
+
+# junk_cost BED: podnetd's CPU per NAT probe answer from a stranger
+# (anyone may send one; doc/wire.md), SCALE_JUNK of them at 10,000 a
+# second from 192.168.251.2:40000.
+junk_cost() {
+	local bed=$1 t0 t1 m0 m1
+	# Type 6 (NAT probe), version 1, answer: IPv4 192.168.251.2:8080.
+	local hex=060100000000000001041f90c0a8fb02
+	m0=$(show_json node-a | jq .rx_malformed) || return 1
+	t0=$(cpu_ticks "$pid_node_a")
+	n "$ns2" "$spoof" -c "$junk" -r 10000 192.168.251.2:40000 \
+		192.168.251.1:51820 "$hex" >/dev/null || return 1
+	sleep 0.5
+	t1=$(cpu_ticks "$pid_node_a")
+	m1=$(show_json node-a | jq .rx_malformed) || return 1
+	r[$bed.junk_us]=$(calc "(t1 - t0) / hz / (m1 - m0) * 1e6" t0="$t0" \
+		t1="$t1" hz="$clk_tck" m0="$m0" m1="$m1")
+	say "node: $((m1 - m0)) probe answers from a stranger refused, ${r[$bed.junk_us]} us CPU each"
 }
 
 # ------------------------------------------------------------------ run
@@ -227,7 +253,7 @@ make_node_cert "$tmp/ca" rv-a 10.77.0.1
 make_node_cert "$tmp/ca" node-a 10.77.0.2
 
 failed=0
-phase_rendezvous || failed=1
+((nodes == 0)) || phase_rendezvous || failed=1
 node_run one 1 1 || failed=1
 node_run many "$peers" "$active" || failed=1
 
@@ -259,6 +285,7 @@ echo "| node: packets/s received, $peers peers, $active sending | $(fmt 0 "${r[m
 echo "| node: CPU µs per packet, 1 peer | $(fmt 2 "${r[one.us_per_pkt]:-}") |"
 echo "| node: CPU µs per packet, $peers peers | $(fmt 2 "${r[many.us_per_pkt]:-}") |"
 echo "| node: per-packet cost, $peers peers / 1 | $(fmt 2 "$(calc "b / a" a="${r[one.us_per_pkt]:-}" b="${r[many.us_per_pkt]:-}")") |"
+echo "| node: CPU µs per probe answer from a stranger, 1 peer / $peers peers | $(fmt 2 "${r[one.junk_us]:-}") / $(fmt 2 "${r[many.junk_us]:-}") |"
 echo "| node: RSS per peer, KB | $(fmt 2 "$(calc "(b - a) / (n - 1)" a="${r[one.rss]:-}" b="${r[many.rss]:-}" n="$peers")") |"
 echo
 echo "bench-scale: $lookups lookups per round at $lookup_rate/s; $pps packets/s of $payload bytes;" \
