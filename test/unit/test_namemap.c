@@ -4,7 +4,8 @@
  *
  * The name map (peers by name): right answers, and a lookup that costs
  * the same with 100 names as with 10,000. A list walk, which is what it
- * replaced, costs 100 times more at the larger size; the check allows 4.
+ * replaced, costs 100 times more at the larger size; the check allows 10,
+ * for a loaded machine and ASan.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -133,7 +134,7 @@ static void test_lookup_time_flat(void **state)
 	(void)state;
 	print_message("namemap: %.0f ns per lookup with %d names, %.0f ns with %d (%.2fx)\n",
 		      small, SMALL, big, BIG, big / small);
-	assert_true(big < 4 * small);
+	assert_true(big < 10 * small);
 }
 
 int main(void)

@@ -457,7 +457,7 @@ static double ns_per_prefix_lookup(unsigned int n)
 
 /* A packet to a routed subnet costs the same with 100 subnets as with
  * 10,000 (one hash lookup per prefix length in use); a walk over the
- * list costs 100 times more. */
+ * list costs 100 times more; 10x is allowed (3x seen under ASan). */
 static void test_prefix_lookup_time_flat(void **state)
 {
 	double small = ns_per_prefix_lookup(100);
@@ -466,7 +466,7 @@ static void test_prefix_lookup_time_flat(void **state)
 	(void)state;
 	print_message("routing: %.0f ns per subnet lookup with 100 subnets, %.0f ns with 10000 (%.2fx)\n",
 		      small, big, big / small);
-	assert_true(big < 4 * small);
+	assert_true(big < 10 * small);
 }
 
 int main(void)
