@@ -321,6 +321,16 @@ bench:
 	fi; \
 	PODNET_BUILD=$(abspath $(BUILD)) PODNET_ASM_BUILD=$$asm scripts/bench.sh
 
+# `make bench-scale`: one rendezvous with 10,000 registered nodes and one
+# node with 1,000 peers, through build/podnet-loadgen (doc/bench.md).
+# `make bench` runs it first and goes on when it cannot measure.
+.PHONY: bench-scale bench-scale-in-bench
+bench: bench-scale-in-bench
+bench-scale bench-scale-in-bench:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen attack-tools
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-scale.sh $(if $(filter bench-scale-in-bench,$@),|| echo "bench: bench-scale could not measure everything" >&2)
+
 # The kernel module, out of tree. KVER defaults to the newest installed
 # Debian amd64 headers (the machine's own kernel cannot load modules; the
 # VM tests boot Debian's).

@@ -79,6 +79,9 @@ struct node {
 	struct node_sessions sessions;	/* session.c */
 
 	struct peer *peers;
+	size_t n_peers;			/* on the list */
+	size_t n_peers_no_vaddr;	/* of them without has_vaddr */
+	struct keymap peers_by_name;	/* peer.c: name -> peer (namemap.h) */
 	struct keymap peers_by_path;	/* peer.c: path -> peer */
 	struct keymap peers_by_config;	/* peer.c: configured endpoint -> peer */
 	struct routing_table routes;	/* vaddr -> peer */

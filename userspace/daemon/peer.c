@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "link.h"
 #include "log.h"
+#include "namemap.h"
 #include "node.h"
 #include "queue.h"
 #include "rendezvous.h"
@@ -52,8 +53,14 @@ struct peer *peer_create(struct node *node, const char *name)
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->last_attempt = -1e9;
 	peer->created = ev_now(node->loop);
+	if (namemap_put(&node->peers_by_name, peer->name, peer)) {
+		free(peer);
+		return NULL;
+	}
 	peer->next = node->peers;
 	node->peers = peer;
+	node->n_peers++;
+	node->n_peers_no_vaddr++;
 	peer_changed(peer, PEER_CREATED);
 	log_debug("peer %s created", peer->name);
 	return peer;
@@ -95,6 +102,10 @@ struct peer *peer_create_learned(struct node *node, const char *name)
 	if (!max)
 		max = node->cfg.rendezvous ? CONFIG_DEFAULT_LEARNED_PEER_MAX_RV :
 					     CONFIG_DEFAULT_LEARNED_PEER_MAX;
+	/* Fewer peers than the limit, so fewer learnt ones: no need to walk
+	 * them all for every handshake that brings a new one. */
+	if (node->n_peers < max)
+		return peer_create(node, name);
 
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (!is_learned(p))
@@ -137,8 +148,12 @@ void peer_destroy(struct peer *peer)
 			break;
 		}
 	}
+	node->n_peers--;
+	namemap_del(&node->peers_by_name, peer->name, peer);
 	if (peer->has_vaddr)
 		routing_remove(&node->routes, peer->vaddr, peer);
+	else
+		node->n_peers_no_vaddr--;
 	if (peer->has_vaddr6)
 		routing6_remove(&node->routes6, &peer->vaddr6, peer);
 	peer_drop_subnets(peer);
@@ -152,6 +167,9 @@ void peer_destroy(struct peer *peer)
 	session_destroy(peer->pending);
 	log_debug("peer %s destroyed", peer->name);
 	free(peer);
+	/* Give the pages back at the next housekeeping: a rendezvous whose
+	 * thousands of nodes left should shrink back. */
+	node->heap_trim = true;
 }
 
 /*
@@ -171,11 +189,20 @@ void peer_changed(struct peer *peer, enum peer_event what)
 
 struct peer *peer_find_by_name(struct node *node, const char *name)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (!strcmp(p->name, name))
-			return p;
-	}
-	return NULL;
+	struct peer *p = namemap_get(&node->peers_by_name, name);
+
+	return p && !strcmp(p->name, name) ? p : NULL;
+}
+
+void peer_set_has_vaddr(struct peer *peer, bool has)
+{
+	if (peer->has_vaddr == has)
+		return;
+	peer->has_vaddr = has;
+	if (has)
+		peer->node->n_peers_no_vaddr--;
+	else
+		peer->node->n_peers_no_vaddr++;
 }
 
 /* The key of a path in node->peers_by_path (the socket is not part of
@@ -619,19 +646,19 @@ static void peer_set_addresses(struct peer *peer,
 	if (peer->has_vaddr &&
 	    (!id->has_vaddr || peer->vaddr.s_addr != id->vaddr.s_addr))
 		routing_remove(&node->routes, peer->vaddr, peer);
-	peer->has_vaddr = false;
+	peer_set_has_vaddr(peer, false);
 	if (id->has_vaddr) {
 		inet_ntop(AF_INET, &id->vaddr, addr, sizeof(addr));
 		owner = routing_lookup(&node->routes, id->vaddr);
 		if (owner && owner != peer) {
 			log_warn("address %s moves from peer %s to %s", addr,
 				 owner->name, peer->name);
-			owner->has_vaddr = false;
+			peer_set_has_vaddr(owner, false);
 		}
 		if (routing_insert(&node->routes, id->vaddr, peer))
 			log_err("peer %s: cannot add a route for %s",
 				peer->name, addr);
-		peer->has_vaddr = true;
+		peer_set_has_vaddr(peer, true);
 		peer->vaddr = id->vaddr;
 	}
 	if (peer->has_vaddr6 &&

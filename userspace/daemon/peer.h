@@ -100,7 +100,10 @@ bool peer_learned_expired(const struct peer *peer, ev_tstamp now);
 void peer_destroy(struct peer *peer);
 /* Tells every module that keeps state about peers (peer_event.h). */
 void peer_changed(struct peer *peer, enum peer_event what);
+/* One hash lookup (node->peers_by_name). */
 struct peer *peer_find_by_name(struct node *node, const char *name);
+/* Sets peer->has_vaddr and keeps node->n_peers_no_vaddr. */
+void peer_set_has_vaddr(struct peer *peer, bool has);
 /* By a datagram's path: the peer's current path, or (direct paths) its
  * configured endpoint. One hash lookup: anyone can make us ask. */
 struct peer *peer_find_by_path(struct node *node, const struct path *from);

@@ -126,7 +126,11 @@ bool queue_for_address6(struct node *node, const struct in6_addr *dst,
 bool queue_session_coming(struct node *node)
 {
 	/* Only a peer whose addresses we do not know yet may turn out to
-	 * hold it, and only if we can reach it. */
+	 * hold it, and only if we can reach it. Usually there is none, and
+	 * a packet to an address nobody holds costs no walk (the count is of
+	 * peers without an IPv4 address: a superset of those without both). */
+	if (!node->n_peers_no_vaddr)
+		return false;
 	for (struct peer *p = node->peers; p; p = p->next) {
 		if (!p->has_vaddr && !p->has_vaddr6 && !p->current &&
 		    (p->handshake || p->config_endpoint.len ||

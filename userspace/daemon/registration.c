@@ -103,22 +103,24 @@ void registration_housekeeping(struct peer *rv, ev_tstamp now)
 void registration_probe_answer(struct node *node, const struct path *from,
 			       int family, const uint8_t *addr, uint16_t port)
 {
-	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES];
+	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES], main_port;
+	struct peer *rv;
+	uint16_t port_from;
 	uint8_t type;
 	size_t n;
 
-	/* Only a rendezvous may tell us what it sees; compare addresses
-	 * only, since the answer comes from its second port. */
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous &&
-		    p->path.ep.sa.sa_family == AF_INET &&
-		    from->ep.sa.sa_family == AF_INET &&
-		    p->path.ep.in.sin_addr.s_addr == from->ep.in.sin_addr.s_addr)
-			goto trusted;
-	}
-	node->stats.rx_malformed++;
-	return;
-trusted:
+	/* Only a rendezvous may tell us what it sees. The answer comes from
+	 * its second port, the one after its main port (rendezvous_open):
+	 * one lookup by the main port finds it, where anyone's datagram
+	 * must not make us walk every peer. */
+	if (from->ep.sa.sa_family != AF_INET || from->relay_channel)
+		goto refused;
+	port_from = ntohs(from->ep.in.sin_port);
+	main_port = from->ep;
+	main_port.in.sin_port = htons((uint16_t)(port_from - 1));
+	rv = peer_find_rendezvous(node, &main_port);
+	if (!rv || rv->nat.probe_port != port_from)
+		goto refused;
 	if (family != AF_INET || !node->nat.reflexive.len)
 		return;
 	seen.in.sin_family = AF_INET;
@@ -141,4 +143,7 @@ trusted:
 	node->nat.type = type;
 	log_info("NAT type: %s", nat_type_name(type));
 	registration_renew_all(node);
+	return;
+refused:
+	node->stats.rx_malformed++;
 }

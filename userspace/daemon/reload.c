@@ -71,6 +71,7 @@ void node_apply_peers(struct node *node)
 		}
 		p->configured = true;
 		p->nat.is_rendezvous = cp->rendezvous;
+		traversal_rendezvous_changed(node);
 		if (changed) {
 			p->config_endpoint = cp->endpoint.ep;
 			resolve_peer_set(p, &cp->endpoint);
@@ -91,6 +92,7 @@ void node_apply_peers(struct node *node)
 		p->configured = true;
 		p->config_endpoint = cp->endpoint.ep;
 		p->nat.is_rendezvous = cp->rendezvous;
+		traversal_rendezvous_changed(node);
 		resolve_peer_set(p, &cp->endpoint);
 	}
 	for (p = node->peers; p; p = p->next)

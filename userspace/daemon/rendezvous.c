@@ -97,12 +97,9 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 
 void rendezvous_close(struct node *node)
 {
-	while (node->rv.relay_channels) {
-		struct relay_channel *c = node->rv.relay_channels;
-
-		node->rv.relay_channels = c->next;
-		free(c);
-	}
+	/* The peers, and with them their channels, are gone by now. */
+	if (node->rv.relay_pairs.slots)
+		keymap_free(&node->rv.relay_pairs);
 	if (node->rv.relay_ids.slots)
 		routing_free(&node->rv.relay_ids);
 	if (node->rv.probe_fd >= 0) {
@@ -153,16 +150,55 @@ void rendezvous_notice(struct node *node, const struct path *from,
 	path_send(node, from, out, sizeof(out), NULL, 0);
 }
 
+struct pair_key {
+	const struct peer *from, *to;
+};
+
 static struct relay_channel *channel_find(struct node *node,
 					  const struct peer *from,
 					  const struct peer *to)
 {
-	for (struct relay_channel *c = node->rv.relay_channels; c;
-	     c = c->next) {
-		if (c->from == from && c->to == to)
-			return c;
+	struct pair_key k = { from, to };
+
+	if (!node->rv.relay_pairs.slots)
+		return NULL;
+	return keymap_get(&node->rv.relay_pairs, &k);
+}
+
+/* Indexed by id and by (from, to), and on from's list; or -ENOMEM. */
+static int channel_add(struct node *node, struct relay_channel *c)
+{
+	struct pair_key k = { c->from, c->to };
+	struct in_addr key = { .s_addr = c->id };
+
+	if (!node->rv.relay_pairs.slots &&
+	    keymap_init(&node->rv.relay_pairs, sizeof(k)))
+		return -ENOMEM;
+	if (routing_insert(&node->rv.relay_ids, key, c))
+		return -ENOMEM;
+	if (keymap_put(&node->rv.relay_pairs, &k, c)) {
+		routing_remove(&node->rv.relay_ids, key, c);
+		return -ENOMEM;
 	}
-	return NULL;
+	c->next = c->from->rv.channels;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &c->from->rv.channels;
+	c->from->rv.channels = c;
+	return 0;
+}
+
+static void channel_del(struct node *node, struct relay_channel *c)
+{
+	struct pair_key k = { c->from, c->to };
+	struct in_addr key = { .s_addr = c->id };
+
+	routing_remove(&node->rv.relay_ids, key, c);
+	keymap_del(&node->rv.relay_pairs, &k, c);
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	free(c);
 }
 
 static uint32_t channel_new_id(struct node *node, WC_RNG *rng)
@@ -194,26 +230,28 @@ static struct relay_channel *channel_pair(struct node *node, struct peer *a,
 	ba = calloc(1, sizeof(*ba));
 	if (!ab || !ba)
 		goto fail;
+	ab->from = a;
+	ab->to = b;
 	ab->id = channel_new_id(node, rng);
 	key.s_addr = ab->id;
+	/* Reserved, so the second id differs from the first. */
 	if (!ab->id || routing_insert(&node->rv.relay_ids, key, ab))
 		goto fail;
 	ba->id = channel_new_id(node, rng);
-	key.s_addr = ba->id;
-	if (!ba->id || routing_insert(&node->rv.relay_ids, key, ba)) {
-		key.s_addr = ab->id;
-		routing_remove(&node->rv.relay_ids, key, ab);
+	routing_remove(&node->rv.relay_ids, key, ab);
+	if (!ba->id)
 		goto fail;
-	}
-	ab->from = a;
-	ab->to = b;
-	ab->reverse = ba->id;
 	ba->from = b;
 	ba->to = a;
+	ab->reverse = ba->id;
 	ba->reverse = ab->id;
-	ab->next = ba;
-	ba->next = node->rv.relay_channels;
-	node->rv.relay_channels = ab;
+	if (channel_add(node, ab))
+		goto fail;
+	if (channel_add(node, ba)) {
+		channel_del(node, ab);
+		free(ba);
+		return NULL;
+	}
 	return ab;
 fail:
 	free(ab);
@@ -221,23 +259,21 @@ fail:
 	return NULL;
 }
 
-/* The relay channels from and to a peer that is going away. */
+/* The relay channels from and to a peer that is going away: its own,
+ * and the reverse of each, which is the other peer's. */
 static void drop_channels(struct peer *peer)
 {
 	struct node *node = peer->node;
 
-	for (struct relay_channel **pp = &node->rv.relay_channels; *pp;) {
-		struct relay_channel *c = *pp;
+	while (peer->rv.channels) {
+		struct relay_channel *c = peer->rv.channels;
+		struct in_addr key = { .s_addr = c->reverse };
+		struct relay_channel *r = routing_lookup(&node->rv.relay_ids,
+							 key);
 
-		if (c->from == peer || c->to == peer) {
-			struct in_addr key = { .s_addr = c->id };
-
-			routing_remove(&node->rv.relay_ids, key, c);
-			*pp = c->next;
-			free(c);
-		} else {
-			pp = &c->next;
-		}
+		if (r && r->from == c->to && r->to == peer)
+			channel_del(node, r);
+		channel_del(node, c);
 	}
 }
 

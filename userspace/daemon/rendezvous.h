@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "datapath.h"
+#include "keymap.h"
 #include "peer_event.h"
 #include "routing.h"
 #include "wire.h"
@@ -30,6 +31,7 @@ struct peer_rv {
 	uint8_t nat_type;		/* as the peer reported it */
 	struct endpoint *locals;	/* RV_MAX_CANDIDATES, on register */
 	size_t n_locals;
+	struct relay_channel *channels;	/* the channels from it */
 	double relay_tokens;		/* bytes this peer may still relay */
 	ev_tstamp relay_last;
 	uint64_t relay_bytes, relay_dropped;
@@ -41,7 +43,9 @@ struct relay_channel {
 	uint32_t id;
 	uint32_t reverse;
 	struct peer *from, *to;
-	struct relay_channel *next;
+	/* On from->rv.channels, so a peer that goes takes its channels
+	 * along without a walk over everyone's. */
+	struct relay_channel *next, **pprev;
 };
 
 /* The node's part (node->rv). */
@@ -49,7 +53,9 @@ struct node_rv {
 	int probe_fd;			/* second port, NAT probes */
 	ev_io probe_watcher;
 	struct routing_table relay_ids;	/* channel id -> relay_channel */
-	struct relay_channel *relay_channels;
+	/* (from, to) -> relay_channel: an introduction finds the pair of
+	 * channels it may reuse in one lookup */
+	struct keymap relay_pairs;
 	/* New at every start: a node that sees it change knows that every
 	 * registration and relay channel of ours it held is gone. */
 	uint64_t boot_id;

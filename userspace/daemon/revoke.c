@@ -41,7 +41,7 @@ static void apply(struct node *node)
 		 * without it (and without keys) into podnet.ko. */
 		if (p->has_vaddr)
 			routing_remove(&node->routes, p->vaddr, p);
-		p->has_vaddr = false;
+		peer_set_has_vaddr(p, false);
 		if (p->has_vaddr6)
 			routing6_remove(&node->routes6, &p->vaddr6, p);
 		p->has_vaddr6 = false;

@@ -177,8 +177,10 @@ void rvreach_peer_changed(struct peer *peer, enum peer_event what)
 	case PEER_SESSION_GONE:
 		/* Its registration went with the session: lookups wait for
 		 * the next one, and the retries start on the next tick. */
-		if (peer->nat.is_rendezvous && !peer->current)
+		if (peer->nat.is_rendezvous && !peer->current) {
 			peer->nat.registered = false;
+			traversal_rendezvous_changed(peer->node);
+		}
 		break;
 	default:
 		break;

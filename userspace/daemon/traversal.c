@@ -622,13 +622,27 @@ static void path_changed(struct peer *peer)
 	handshake_follow(peer, &peer->path);
 }
 
+void traversal_rendezvous_changed(struct node *node)
+{
+	node->nat.n_registered_stale = true;
+}
+
+/* Registered rendezvous peers: walked only after a change. */
+static unsigned int registered_rendezvous(struct node *node)
+{
+	if (node->nat.n_registered_stale) {
+		node->nat.n_registered = 0;
+		for (struct peer *p = node->peers; p; p = p->next)
+			node->nat.n_registered += p->nat.is_rendezvous &&
+						  p->nat.registered;
+		node->nat.n_registered_stale = false;
+	}
+	return node->nat.n_registered;
+}
+
 static bool any_rendezvous(struct node *node)
 {
-	for (struct peer *p = node->peers; p; p = p->next) {
-		if (p->nat.is_rendezvous && p->nat.registered)
-			return true;
-	}
-	return false;
+	return registered_rendezvous(node) > 0;
 }
 
 static void send_lookup(struct node *node, const struct rv_msg *m)
@@ -670,10 +684,8 @@ bool traversal_can_lookup(struct node *node)
 unsigned int traversal_lookup_by_name(struct node *node, const char *name)
 {
 	struct rv_msg m = { .type = RV_LOOKUP };
-	unsigned int n = 0;
+	unsigned int n = registered_rendezvous(node);
 
-	for (struct peer *p = node->peers; p; p = p->next)
-		n += p->nat.is_rendezvous && p->nat.registered;
 	if (n) {
 		snprintf(m.name, sizeof(m.name), "%s", name);
 		send_lookup(node, &m);
@@ -875,6 +887,7 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 				 from->name, endpoint_format(&m->cands[0], ep,
 							     sizeof(ep)));
 		from->nat.registered = true;
+		traversal_rendezvous_changed(node);
 		rvreach_registered(from);
 		from->nat.probe_port = m->probe_port;
 		node->nat.reflexive = m->cands[0];
@@ -985,6 +998,7 @@ void traversal_peer_changed(struct peer *peer, enum peer_event what)
 		peer->nat.own_fd = -1;
 		break;
 	case PEER_REMOVED:
+		traversal_rendezvous_changed(peer->node);
 		if (peer->nat.has_token)
 			token_unindex(peer, peer->nat.punch_token);
 		if (peer->nat.has_prev_token)

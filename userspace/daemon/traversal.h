@@ -80,9 +80,16 @@ struct node_nat {
 	/* Punch token (current or previous) -> peer: a PUNCH datagram from
 	 * anyone costs one lookup, not a scan of every peer. */
 	struct keymap tokens;
+	/* How many rendezvous peers are registered, counted again only
+	 * after a change (traversal_rendezvous_changed): a packet to an
+	 * address nobody holds asks, and must not walk every peer. */
+	unsigned int n_registered;
+	bool n_registered_stale;
 };
 
 void traversal_peer_changed(struct peer *peer, enum peer_event what);
+/* A peer's nat.registered or nat.is_rendezvous changed, or one went. */
+void traversal_rendezvous_changed(struct node *node);
 /* A control message from a peer's session (the rendezvous ones aside). */
 void traversal_message(struct peer *from, const struct rv_msg *m);
 void traversal_punch(struct node *node, const struct path *from,

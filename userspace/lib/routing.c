@@ -36,6 +36,8 @@ void routing_free(struct routing_table *rt)
 {
 	free(rt->slots);
 	free(rt->prefixes);
+	if (rt->prefix_index.slots)
+		keymap_free(&rt->prefix_index);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -133,6 +135,19 @@ int routing_remove(struct routing_table *rt, struct in_addr addr,
 	return 0;
 }
 
+struct prefix_key {
+	uint32_t net;
+	uint8_t len;
+	uint8_t pad[3];
+};
+
+static void prefix_key_of(uint32_t net, uint8_t len, struct prefix_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->net = net;
+	k->len = len;
+}
+
 void *routing_lookup(const struct routing_table *rt, struct in_addr addr)
 {
 	struct routing_entry *e;
@@ -142,12 +157,21 @@ void *routing_lookup(const struct routing_table *rt, struct in_addr addr)
 	e = find_slot(rt, addr.s_addr);
 	if (e)
 		return e->peer;
-	/* Few subnets per network: a scan beats a trie here. */
-	for (size_t i = 0; i < rt->nprefixes; i++) {
-		const struct routing_prefix *p = &rt->prefixes[i];
+	if (!rt->nprefixes)
+		return NULL;
+	/* One hash lookup per prefix length in use, longest first: no walk
+	 * over every peer's subnets for a packet. */
+	for (int len = 32; len >= 1; len--) {
+		struct prefix_key k;
+		void *peer;
 
-		if ((addr.s_addr & p->mask) == p->net)
-			return p->peer;
+		if (!rt->prefix_lens[len])
+			continue;
+		prefix_key_of(addr.s_addr & routing_mask((uint8_t)len),
+			      (uint8_t)len, &k);
+		peer = keymap_get(&rt->prefix_index, &k);
+		if (peer)
+			return peer;
 	}
 	return NULL;
 }
@@ -182,6 +206,7 @@ int routing_prefix_insert(struct routing_table *rt, struct in_addr net,
 			  uint8_t len, void *peer)
 {
 	struct routing_prefix *p, *grown;
+	struct prefix_key k;
 	size_t i;
 
 	if (!peer || len < 1 || len > 32 ||
@@ -190,10 +215,17 @@ int routing_prefix_insert(struct routing_table *rt, struct in_addr net,
 	p = prefix_find(rt, net.s_addr, len);
 	if (p)
 		return p->peer == peer ? 0 : -EEXIST;
+	prefix_key_of(net.s_addr, len, &k);
+	if (!rt->prefix_index.slots &&
+	    keymap_init(&rt->prefix_index, sizeof(k)))
+		return -ENOMEM;
 	grown = realloc(rt->prefixes, (rt->nprefixes + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
 	rt->prefixes = grown;
+	if (keymap_put(&rt->prefix_index, &k, peer))
+		return -ENOMEM;
+	rt->prefix_lens[len]++;
 	/* Keep longest first so the first match is the longest. */
 	for (i = 0; i < rt->nprefixes && rt->prefixes[i].len >= len; i++)
 		;
@@ -211,10 +243,14 @@ int routing_prefix_remove(struct routing_table *rt, struct in_addr net,
 			  uint8_t len, const void *peer)
 {
 	struct routing_prefix *p = prefix_find(rt, net.s_addr, len);
+	struct prefix_key k;
 	size_t i;
 
 	if (!p || (peer && p->peer != peer))
 		return -ENOENT;
+	prefix_key_of(p->net, p->len, &k);
+	keymap_del(&rt->prefix_index, &k, p->peer);
+	rt->prefix_lens[p->len]--;
 	i = (size_t)(p - rt->prefixes);
 	memmove(p, p + 1, (rt->nprefixes - i - 1) * sizeof(*p));
 	rt->nprefixes--;

@@ -5,9 +5,11 @@
  * Cryptokey routing: virtual IPv4 address -> the peer whose certificate
  * holds it. One exact-match entry per address; a hash table with linear
  * probing, so a lookup on the packet path is a hash and usually one probe.
- * Routed subnets (a certificate's --route, doc/identity.md) sit in a short
- * list beside it, longest prefix first: a lookup that misses the exact
- * addresses falls back to the longest prefix that holds the address.
+ * Routed subnets (a certificate's --route, doc/identity.md) sit in a list
+ * beside it, longest prefix first, and in a hash table by (network,
+ * length): a lookup that misses the exact addresses tries each prefix
+ * length in use, longest first, one hash lookup each (at most 32 however
+ * many peers route subnets).
  */
 #ifndef _PODNET_ROUTING_H
 #define _PODNET_ROUTING_H
@@ -15,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+
+#include "keymap.h"
 
 struct routing_entry {
 	uint32_t addr;	/* network byte order; 0 marks an empty slot */
@@ -35,6 +39,8 @@ struct routing_table {
 	size_t tombstones;
 	struct routing_prefix *prefixes;	/* longest first */
 	size_t nprefixes;
+	struct keymap prefix_index;	/* (net, len) -> routing_prefix's peer */
+	uint32_t prefix_lens[33];	/* prefixes of each length */
 };
 
 int routing_init(struct routing_table *rt);
