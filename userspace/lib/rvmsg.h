@@ -32,6 +32,9 @@ enum rv_type {
 				 * its boot id, new at every start */
 	RV_REVOCATION = 0x09,	/* rendezvous -> node: the CA-signed
 				 * revocation list (revocation.h), as is */
+	RV_RELAY_LIMIT = 0x0a,	/* rendezvous -> node, after each register
+				 * ack: the RelayLimit it relays this node
+				 * at (Mbit/s, 0 = no relay) */
 	__RV_TYPE_MAX,
 };
 
@@ -64,6 +67,7 @@ struct rv_msg {
 	size_t n_cands;
 	uint64_t ping_id;
 	uint64_t boot_id;
+	uint32_t relay_limit;		/* Mbit/s */
 	/* revocation: points into the parsed buffer, checked by
 	 * revocation_parse() against the CA key */
 	const uint8_t *blob;
