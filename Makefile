@@ -47,6 +47,8 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+# Plain `make` builds all, not the first rule below (the wolfSSL choice).
+.DEFAULT_GOAL := all
 
 # The sanitizer build links Debian's library: its netns suite then covers
 # the packaged library while the default build's covers the assembly, and
