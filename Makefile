@@ -2,16 +2,20 @@
 # Copyright (C) 2026 The podnet developers.
 #
 # Userspace build: podnetd (daemon) and podnet (CLI) plus tests.
-#   make                 build both binaries into build/
-#   make SANITIZE=1      the same with ASan + UBSan, into build-san/
-#   make WOLFSSL=asm     the same linked against wolfSSL built from Debian's
-#                        source with its x86-64 assembly, into build-asm/
-#                        (scripts/wolfssl-asm.sh; doc/bench.md)
+#   make                 build both binaries into build/, linked against
+#                        wolfSSL built from Debian's source with its
+#                        x86-64 assembly where the CPU has AES-NI,
+#                        PCLMULQDQ and AVX2, else (saying why) against
+#                        Debian's packaged wolfSSL (scripts/wolfssl-pick.sh,
+#                        scripts/wolfssl-asm.sh; doc/bench.md)
+#   make WOLFSSL=system  the same, always Debian's library, into build-system/
+#   make WOLFSSL=asm     the same, the assembly build or an error, into build-asm/
+#   make SANITIZE=1      ASan + UBSan, Debian's library, into build-san/
 #   make check           unit tests, every fuzz target for 8 s (make
 #                        fuzz-smoke), then the netns tests, then both again
-#                        under the sanitizers, then the assembly wolfSSL
-#                        build against the packaged one (make check-asm),
-#                        then the VM tests where a VM can run (make vm-check)
+#                        under the sanitizers, then Debian's library against
+#                        the assembly build (make check-asm), then the VM
+#                        tests where a VM can run (make vm-check)
 #   make fuzz            the libFuzzer targets, FUZZ_TIME s each, into
 #                        build-fuzz/ (clang; test/fuzz/README.md)
 #   make vm-check        the kernel-side tests, in one qemu VM (doc/vm.md)
@@ -43,43 +47,77 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+# Plain `make` builds all, not the first rule below (the wolfSSL choice).
+.DEFAULT_GOAL := all
 
+# The sanitizer build links Debian's library: its netns suite then covers
+# the packaged library while the default build's covers the assembly, and
+# it needs no assembly build first (WOLFSSL=asm SANITIZE=1 still works).
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+WOLFSSL_MODE := $(or $(WOLFSSL),system)
 else ifeq ($(WOLFSSL),asm)
 BUILD ?= build-asm
 SANFLAGS :=
-else
+WOLFSSL_MODE := asm
+else ifeq ($(WOLFSSL),system)
+BUILD ?= build-system
+SANFLAGS :=
+WOLFSSL_MODE := system
+else ifeq ($(WOLFSSL),)
 BUILD ?= build
 SANFLAGS :=
+WOLFSSL_MODE := auto
+else
+$(error WOLFSSL=$(WOLFSSL): expected asm, system, or nothing (the assembly build where the CPU has it))
 endif
 
 # Debian's libev ships no .pc file; fall back to plain -lev.
 EV_LIBS := $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
-# The assembly wolfSSL lives in one place for every build that wants it;
-# the rpath makes the binaries find it without installing it.
+# The assembly wolfSSL lives in one place for every build that wants it,
+# as a static library: installed binaries need nothing from this tree.
 WOLFSSL_ASM_DIR := $(abspath build/wolfssl-asm)
 WOLFSSL_ASM_PREFIX := $(WOLFSSL_ASM_DIR)/prefix
 WOLFSSL_ASM_STAMP := $(WOLFSSL_ASM_PREFIX)/.podnet-version
-ifeq ($(WOLFSSL),asm)
-DEP_CFLAGS := -I$(WOLFSSL_ASM_PREFIX)/include $(shell $(PKG_CONFIG) --cflags libmnl)
-DEP_LIBS := -L$(WOLFSSL_ASM_PREFIX)/lib -Wl,-rpath,$(WOLFSSL_ASM_PREFIX)/lib -lwolfssl \
-	$(shell $(PKG_CONFIG) --libs libmnl) $(EV_LIBS) -pthread
-WOLFSSL_DEP := $(WOLFSSL_ASM_STAMP)
-else ifeq ($(WOLFSSL),)
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags wolfssl libmnl)
-DEP_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl libmnl) $(EV_LIBS) -pthread
-WOLFSSL_DEP :=
-else
-$(error WOLFSSL=$(WOLFSSL): expected asm, or nothing for Debian's packaged library)
+SYS_WOLFSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags wolfssl)
+SYS_WOLFSSL_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl)
+
+# Each build directory decides once which wolfSSL it links, in
+# BUILD/wolfssl-MODE.mk (scripts/wolfssl-pick.sh); make restarts after
+# writing it. Goals that link nothing skip it, so `make clean` or
+# `make module` never build wolfSSL.
+WOLFSSL_MK := $(BUILD)/wolfssl-$(WOLFSSL_MODE).mk
+NO_WOLFSSL_GOALS := clean uninstall module module-install module-uninstall \
+	module-clean module-style dkms-install demo check bench bench-kernel \
+	fuzz fuzz-build fuzz-smoke fuzz-seeds
+ifneq ($(filter-out $(NO_WOLFSSL_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(WOLFSSL_MK)
 endif
+# A new asm build (another version) makes auto decide again.
+$(WOLFSSL_MK): scripts/wolfssl-pick.sh $(if $(filter auto,$(WOLFSSL_MODE)),$(wildcard $(WOLFSSL_ASM_STAMP)))
+	@mkdir -p $(dir $@)
+	$(Q)scripts/wolfssl-pick.sh $(WOLFSSL_MODE) $(WOLFSSL_ASM_DIR) >$@.tmp && mv $@.tmp $@
+
+ifeq ($(WOLFSSL_LINK),asm)
+WOLFSSL_CFLAGS := -I$(WOLFSSL_ASM_PREFIX)/include
+WOLFSSL_LIBS := $(WOLFSSL_ASM_PREFIX)/lib/libwolfssl.a -lm -ldl
+WOLFSSL_DEP := $(WOLFSSL_ASM_STAMP)
+else
+WOLFSSL_CFLAGS := $(SYS_WOLFSSL_CFLAGS)
+WOLFSSL_LIBS := $(SYS_WOLFSSL_LIBS)
+WOLFSSL_DEP :=
+endif
+OTHER_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
+OTHER_LIBS := $(shell $(PKG_CONFIG) --libs libmnl) $(EV_LIBS) -pthread
 # ldns builds and parses the DNS packets podnetd answers (dns_answer.c).
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns)
-DEP_LIBS += $(shell $(PKG_CONFIG) --libs ldns)
+OTHER_CFLAGS += $(shell $(PKG_CONFIG) --cflags ldns)
+OTHER_LIBS += $(shell $(PKG_CONFIG) --libs ldns)
 # c-ares resolves Endpoint host names inside the event loop (resolve.c).
-DEP_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares 2>/dev/null)
-DEP_LIBS += $(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares)
+OTHER_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcares 2>/dev/null)
+OTHER_LIBS += $(shell $(PKG_CONFIG) --libs libcares 2>/dev/null || echo -lcares)
+DEP_CFLAGS := $(WOLFSSL_CFLAGS) $(OTHER_CFLAGS)
+DEP_LIBS := $(WOLFSSL_LIBS) $(OTHER_LIBS)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -pthread -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-format-truncation -Wno-unused-parameter \
@@ -124,11 +162,12 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
-# Every object sees the options.h of the library it links against.
+# Every object sees the options.h of the library it links against, and
+# is rebuilt when the build directory's choice of library changes.
 # -MMD leaves out headers found through -isystem, so the uapi headers
 # (shared with the module) are named here.
 UAPI_H := $(wildcard netlink/uapi/*.h)
-$(BUILD)/%.o: %.c $(UAPI_H) | $(WOLFSSL_DEP)
+$(BUILD)/%.o: %.c $(UAPI_H) $(WOLFSSL_MK) | $(WOLFSSL_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -179,15 +218,19 @@ check-san:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-netns
 
 $(WOLFSSL_ASM_STAMP):
-	$(Q)scripts/deps.sh
 	$(Q)scripts/wolfssl-asm.sh $(WOLFSSL_ASM_DIR)
 
-# The assembly wolfSSL build (make WOLFSSL=asm): its unit tests, then its
-# podnetd and one linked against Debian's library on one wire, per cipher.
+# The other wolfSSL: Debian's library (WOLFSSL=system) with its unit
+# tests, then its podnetd and the assembly build's on one wire, per
+# cipher. Skipped where this build could not have the assembly.
 check-asm: all
-	$(Q)$(MAKE) --no-print-directory WOLFSSL=asm all check-unit
-	$(Q)PODNET_BUILD=$(abspath build) PODNET_ASM_BUILD=$(abspath build-asm) \
+	$(Q)$(MAKE) --no-print-directory WOLFSSL=system all check-unit
+ifeq ($(WOLFSSL_LINK),asm)
+	$(Q)PODNET_BUILD=$(abspath build-system) PODNET_ASM_BUILD=$(abspath $(BUILD)) \
 		test/netns/crypto-builds.sh
+else
+	@echo "SKIP crypto-builds: $(BUILD) links Debian's wolfSSL (no assembly build here)"
+endif
 
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
@@ -256,7 +299,12 @@ FUZZ_DIR := build-fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link $(FUZZ_SAN) -Iuserspace/lib -Inetlink \
-	-Iuserspace/daemon -isystem netlink/uapi $(DEP_CFLAGS) -MMD -MP
+	-Iuserspace/daemon -isystem netlink/uapi $(SYS_WOLFSSL_CFLAGS) \
+	$(OTHER_CFLAGS) -MMD -MP
+# Fuzzing links Debian's library: the same on every machine, no
+# assembly build first, and the wolfSSL code it reaches (records,
+# certificates) is the same C either way.
+FUZZ_LIBS := $(SYS_WOLFSSL_LIBS) $(OTHER_LIBS)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRC) \
@@ -270,7 +318,7 @@ $(FUZZ_DIR)/libpodnet.a: $(FUZZ_LIB_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/test/fuzz/fuzz_%.o $(FUZZ_DIR)/libpodnet.a
-	$(call quiet,LD,$@)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(DEP_LIBS)
+	$(call quiet,LD,$@)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
 
 .PHONY: fuzz-build fuzz-smoke fuzz-seeds
 fuzz-build: $(FUZZ_BIN)
@@ -292,9 +340,9 @@ fuzz-seeds: fuzz-build
 	done
 
 clean:
-	rm -rf build build-san build-asm build-fuzz
+	rm -rf build build-san build-asm build-system build-fuzz
 
--include $(shell find build build-san build-asm build-fuzz -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find build build-san build-asm build-system build-fuzz -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
 
 # `make bench`: podnet side by side with raw veth and wireguard-go, with
 # build/podnet-loadgen for the idle-peer cost. A measurement, not a test.
@@ -309,17 +357,14 @@ $(BUILD)/podnet-loadgen: $(LOADGEN_OBJ) $(BUILD)/libpodnet.a
 $(BUILD)/podnet-cryptobench: $(BUILD)/test/bench/cryptobench.o $(BUILD)/libpodnet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
-# Installs wireguard-go and the build's packages first, like check. The
-# assembly wolfSSL build is measured too where it builds (x86-64).
+# Installs wireguard-go, nebula and the build's packages first, like
+# check. The default build (the assembly wolfSSL where the CPU has it) is
+# measured, and beside it the same linked against Debian's library.
 bench:
 	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all $(BUILD)/podnet-loadgen $(BUILD)/podnet-cryptobench
-	$(Q)asm=; if $(MAKE) --no-print-directory WOLFSSL=asm all build-asm/podnet-cryptobench; then \
-		asm=$(abspath build-asm); \
-	else \
-		echo "bench: no assembly build; measuring Debian's wolfSSL only" >&2; \
-	fi; \
-	PODNET_BUILD=$(abspath $(BUILD)) PODNET_ASM_BUILD=$$asm scripts/bench.sh
+	$(Q)$(MAKE) --no-print-directory WOLFSSL=system all build-system/podnet-cryptobench
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) PODNET_SYSTEM_BUILD=$(abspath build-system) scripts/bench.sh
 
 # `make bench-scale`: one rendezvous with 10,000 registered nodes and one
 # node with 1,000 peers, through build/podnet-loadgen (doc/bench.md).

@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Copyright (C) 2026 The podnet developers.
 #
-# `make bench`: podnet side by side with the raw veth under it and with
-# wireguard-go, on one bed and in one run, so the ratios compare numbers
-# taken on the same machine at the same time. A measurement, not a test:
-# it fails only when it cannot measure, never on a number. See
-# doc/bench.md for what each number means.
+# `make bench`: podnet side by side with the raw veth under it, with
+# wireguard-go and with Nebula, on one bed and in one run, so the ratios
+# compare numbers taken on the same machine at the same time. A
+# measurement, not a test: it fails only when it cannot measure, never on
+# a number. See doc/bench.md for what each number means.
 #
 #  ┌─ $ns1: bench-a ──────────────────┐          ┌─ $ns2: bench-b ──────────────────┐
 #  │ veth1  192.168.250.1/24          ├──────────┤ veth2  192.168.250.2/24          │
 #  │ wga$$  10.88.0.1/24  wireguard-go│          │ wgb$$  10.88.0.2/24  wireguard-go│
+#  │ neba$$ 10.89.0.1/24  nebula      │          │ nebb$$ 10.89.0.2/24  nebula      │
 #  │ pod0   10.77.0.1/24  podnetd     │          │ pod0   10.77.0.2/24  podnetd     │
 #  │        (pod-a, :51820)           │          │        (pod-b, :51820)           │
 #  │ iperf3 -s, one test at a time    │          │ iperf3 -c, ping                  │
@@ -18,25 +19,27 @@
 #  │                                  │          │ 1000 DTLS clients -> pod-a       │
 #  └──────────────────────────────────┘          └──────────────────────────────────┘
 #
-# Traffic always flows from $ns2 to $ns1. wireguard-go is stopped before
-# podnet is measured, so the two never share the two cores.
+# Traffic always flows from $ns2 to $ns1. One tunnel runs at a time: each
+# pair of daemons is stopped before the next starts. Every tunnel has the
+# same inner MTU (1420, wireguard-go's default; podnet's largest is
+# 1419), and each is measured BENCH_RUNS times in rounds (raw veth,
+# wireguard-go, Nebula, podnet with Debian's wolfSSL, podnet as `make`
+# builds it; then again), so that a busy moment of the machine falls on
+# all of them alike; the tables give every run and the median.
 #
 # First of all, with nothing else running, podnet-cryptobench measures
-# the data path's crypto alone with 1 and 2 threads, for each build: what
-# the crypto pool (Threads) gains when a core is free, which this bed,
-# whose two cores carry both ends of every tunnel, cannot show otherwise.
-#
-# podnet is measured up to three times, one pair of daemons at a time:
-# linked against Debian's wolfSSL (the default build), and, when
-# PODNET_ASM_BUILD names a `make WOLFSSL=asm` build, against wolfSSL with
-# its assembly, once with ChaCha20-Poly1305 and once with AES-128-GCM.
+# the data path's crypto alone with 1 and 2 threads, for each build.
+# After the rounds: the slow receiver (Threads), the relay
+# (scripts/bench-relay.sh), then the idle peers against the default build.
 #
 # Environment:
 #   BENCH_TIME=10    seconds per iperf3 run (3 for a quick look)
+#   BENCH_RUNS=3     rounds of every tunnel
 #   BENCH_PEERS=1000 idle peer sessions for the per-peer memory
 #   BENCH_PINGS=50   echo requests per RTT measurement, 20 ms apart
 #   BENCH_THREADS=1  podnetd's Threads setting (auto, 2: parallel crypto)
-#   PODNET_ASM_BUILD  a build dir of `make WOLFSSL=asm` (make bench sets it)
+#   PODNET_SYSTEM_BUILD  a `make WOLFSSL=system` build dir (make bench
+#                    sets it): podnet with Debian's wolfSSL beside the default
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +47,10 @@ export PODNET_BUILD=${PODNET_BUILD:-$top/build}
 bench_time=${BENCH_TIME:-10}
 bench_peers=${BENCH_PEERS:-1000}
 bench_pings=${BENCH_PINGS:-50}
+bench_runs=${BENCH_RUNS:-3}
+# The inner MTU of every tunnel; podnet's largest is one byte less.
+bench_mtu=1420
+bench_podnet_mtu=1419
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "bench: creates network namespaces, run it as root" >&2
@@ -54,10 +61,13 @@ fi
 source "$top/test/lib/netns.sh"
 # say, rtt_ms, iperf, calc, row, num
 source "$top/scripts/lib-bench.sh"
+# phase_nebula; phase_relay
+source "$top/scripts/bench-nebula.sh"
+source "$top/scripts/bench-relay.sh"
 loadgen=$build/podnet-loadgen
-asm_podnetd=
-[[ -z ${PODNET_ASM_BUILD:-} ]] || asm_podnetd=$PODNET_ASM_BUILD/podnetd
-for f in "$podnetd" "$podnet" "$loadgen" ${asm_podnetd:+"$asm_podnetd"}; do
+sys_podnetd=
+[[ -z ${PODNET_SYSTEM_BUILD:-} ]] || sys_podnetd=$PODNET_SYSTEM_BUILD/podnetd
+for f in "$podnetd" "$podnet" "$loadgen" ${sys_podnetd:+"$sys_podnetd"}; do
 	[[ -x $f ]] || { echo "bench: $f missing: run 'make bench'" >&2; exit 1; }
 done
 
@@ -103,9 +113,11 @@ alive() { kill -0 "$1" 2>/dev/null; }
 declare -A r
 
 # measure_tunnel BED INNER_ADDRESS PID...: RTT, memory, throughput and
-# CPU of the daemons PID... (the receiving one first).
+# CPU of the daemons PID... (the receiving one first). Each call is one
+# run: r[BED.METRIC] is the latest, r[BED.METRIC_runs] all of them, and
+# median_runs turns those into the medians the tables show.
 measure_tunnel() {
-	local bed=$1 addr=$2 t0 t1 bytes
+	local bed=$1 addr=$2 t0 t1 bytes k
 	shift 2
 	r[$bed.rss_fresh]=$(rss_kb "$1")
 	r[$bed.rtt]=$(rtt_ms "$addr")
@@ -116,7 +128,23 @@ measure_tunnel() {
 		hz="$clk_tck" b="$bytes")
 	read -r "r[$bed.tcp4]" _ "r[$bed.retr4]" < <(iperf "$addr" 4 "$bed-4")
 	r[$bed.rss]=$(rss_kb "$1")
+	for k in tcp1 tcp4 rtt cpu retr1 retr4; do
+		r[$bed.${k}_runs]+="${r[$bed.$k]:-null} "
+	done
 	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB"
+}
+
+# median_runs BED: each metric's median over its runs ("null" runs left
+# out), into r[BED.METRIC].
+median_runs() {
+	local k
+	for k in tcp1 tcp4 rtt cpu retr1 retr4; do
+		r[$1.$k]=$(tr ' ' '\n' <<<"${r[$1.${k}_runs]:-}" |
+			{ grep -E '^[0-9.e+-]+$' || true; } | sort -g | awk '{ v[NR] = $1 } END {
+				if (NR == 0) print "null"
+				else if (NR % 2) print v[(NR + 1) / 2]
+				else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	done
 }
 
 # ------------------------------------------------------------ the phases
@@ -130,10 +158,14 @@ bed() {
 }
 
 phase_veth() {
+	local k
 	say "raw veth"
 	r[veth.rtt]=$(rtt_ms 192.168.250.1)
 	read -r "r[veth.tcp1]" _ "r[veth.retr1]" < <(iperf 192.168.250.1 1 veth-1)
 	read -r "r[veth.tcp4]" _ "r[veth.retr4]" < <(iperf 192.168.250.1 4 veth-4)
+	for k in tcp1 tcp4 rtt retr1 retr4; do
+		r[veth.${k}_runs]+="${r[veth.$k]:-null} "
+	done
 	say "veth: ${r[veth.tcp1]} / ${r[veth.tcp4]} Gbit/s, RTT ${r[veth.rtt]} ms"
 }
 
@@ -151,14 +183,15 @@ phase_wg() {
 
 	r[wg.version]=$(dpkg-query -W -f='${Version}' wireguard-go)
 	say "wireguard-go ${r[wg.version]}"
-	wg_keys a b
+	[[ -f $tmp/wg-b.pub ]] || wg_keys a b
 	start_wg "$ns1" "$wg_a" || return 1
 	pid_a=${daemon_pids[-1]}
 	start_wg "$ns2" "$wg_b" || return 1
 	pid_b=${daemon_pids[-1]}
-	# wireguard-go made the devices; wg_setup configures them.
-	wg_setup "$ns1" "$wg_a" a b 10.88.0.1 10.88.0.2 192.168.250.2 || return 1
-	wg_setup "$ns2" "$wg_b" b a 10.88.0.2 10.88.0.1 192.168.250.1 || return 1
+	# wireguard-go made the devices; wg_setup configures them, with
+	# wg-quick's default MTU (1420) rather than podnet's default.
+	wg_setup "$ns1" "$wg_a" a b 10.88.0.1 10.88.0.2 192.168.250.2 51821 "$bench_mtu" || return 1
+	wg_setup "$ns2" "$wg_b" b a 10.88.0.2 10.88.0.1 192.168.250.1 51821 "$bench_mtu" || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
 	measure_tunnel wg 10.88.0.1 "$pid_a" "$pid_b"
 	# Stopped before podnet runs: an idle Go runtime still wakes up.
@@ -166,6 +199,8 @@ phase_wg() {
 		kill -TERM "$pid" 2>/dev/null
 		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null
 	done
+	# The next round waits for fresh control sockets.
+	rm -f "/var/run/wireguard/$wg_a.sock" "/var/run/wireguard/$wg_b.sock"
 	return 0
 }
 
@@ -178,7 +213,7 @@ bench_config() {
 	Name = pod0
 	Address = $2/24
 	ListenPort = 51820
-	MTU = 1340
+	MTU = $bench_podnet_mtu
 	CA = $tmp/ca/ca.crt
 	Certificate = $tmp/ca/$1.crt
 	PrivateKey = $tmp/ca/$1.key
@@ -224,32 +259,28 @@ podnet_certs() {
 	make_node_cert "$tmp/ca" pod-b 10.77.0.2
 }
 
-# The assembly build, with each cipher; stopped before the next pair.
-phase_podnet_asm() {
-	local bed ciphers ok=0
-
-	for bed in asm asmgcm; do
-		ciphers=chacha20-poly1305
-		[[ $bed == asmgcm ]] && ciphers=aes-128-gcm
-		say "podnet, wolfSSL with assembly, $ciphers ($asm_podnetd)"
-		run_podnet "$bed" "$asm_podnetd" "$ciphers" || ok=1
-		stop_daemon pod-a || ok=1
-		stop_daemon pod-b || ok=1
-	done
+# podnet with Debian's packaged wolfSSL (`make WOLFSSL=system`), its
+# default cipher; stopped before the next pair.
+phase_podnet_system() {
+	local ok=0
+	say "podnet, Debian's wolfSSL ($sys_podnetd)"
+	run_podnet sys "$sys_podnetd" "" || ok=1
+	stop_daemon pod-a || ok=1
+	stop_daemon pod-b || ok=1
 	return $ok
 }
 
 # What a second thread does where a core has room: a receiver whose
 # crypto is the bottleneck (Debian's portable AES-GCM, 0.1 GB/s a core)
-# fed by a sender that needs little (the assembly build), Threads = 1
-# and then 2 on the receiver.
+# fed by a sender that needs little (the default build, with assembly),
+# Threads = 1 and then 2 on the receiver.
 phase_threads() {
 	local bed threads ok=0
 
 	for threads in 1 2; do
 		bed=thr$threads
 		say "podnet, slow receiver (Debian's wolfSSL, AES-128-GCM, Threads = $threads), sender with assembly"
-		run_podnet "$bed" "$podnetd" aes-128-gcm "$asm_podnetd" "$threads" || ok=1
+		run_podnet "$bed" "$sys_podnetd" aes-128-gcm "$podnetd" "$threads" || ok=1
 		r[$bed.worker_jobs]=$(iface_field pod-a crypto_worker_jobs 2>/dev/null || true)
 		stop_daemon pod-a || ok=1
 		stop_daemon pod-b || ok=1
@@ -257,9 +288,18 @@ phase_threads() {
 	return $ok
 }
 
+# podnet as `make` builds it, its default cipher. With KEEP, the pair
+# stays up for the idle peers.
 phase_podnet() {
+	local ok=0
 	say "podnet ($podnetd)"
-	run_podnet pod "$podnetd" ""
+	run_podnet pod "$podnetd" "" || ok=1
+	r[pod.crypto_code]=$(iface_field pod-a crypto_code 2>/dev/null || true)
+	if [[ ${1:-} != keep ]]; then
+		stop_daemon pod-a || ok=1
+		stop_daemon pod-b || ok=1
+	fi
+	return $ok
 }
 
 established_load() {
@@ -326,95 +366,148 @@ phase_crypto() {
 	}
 }
 
+# Which wolfSSL the default build links: the assembly build is static.
+default_code=asm
+ldd "$podnetd" | grep -q libwolfssl && default_code=packaged
+
 failed=0
-phase_crypto "$build" packaged || failed=1
-[[ -z $asm_podnetd ]] || phase_crypto "$PODNET_ASM_BUILD" asm || failed=1
+phase_crypto "$build" "$default_code" || failed=1
+[[ -z $sys_podnetd || $default_code == packaged ]] ||
+	phase_crypto "$PODNET_SYSTEM_BUILD" packaged || failed=1
 bed
-phase_veth
-phase_wg || { say "wireguard-go: could not measure"; failed=1; }
 podnet_certs
-if [[ -n $asm_podnetd ]]; then
-	phase_podnet_asm || { say "podnet, assembly build: could not measure everything"; failed=1; }
+for ((round = 1; round <= bench_runs; round++)); do
+	say "round $round of $bench_runs"
+	phase_veth
+	phase_wg || { say "wireguard-go: could not measure"; failed=1; }
+	phase_nebula || { say "nebula: could not measure"; failed=1; }
+	if [[ -n $sys_podnetd ]]; then
+		phase_podnet_system || { say "podnet, Debian's wolfSSL: could not measure"; failed=1; }
+	fi
+	phase_podnet || { say "podnet: could not measure"; failed=1; }
+done
+for b in veth wg neb sys pod; do median_runs "$b"; done
+if [[ -n $sys_podnetd && $default_code == asm ]]; then
 	phase_threads || { say "podnet, Threads: could not measure everything"; failed=1; }
 fi
-if phase_podnet; then
+# The relay beside a direct path, no cap; then the default cap.
+relay_default=$(sed -nE 's/^#define CONFIG_DEFAULT_RELAY_LIMIT ([0-9]+).*/\1/p' \
+	"$top/userspace/lib/config.h")
+phase_relay rdirect direct 100000 || failed=1
+phase_relay relayed relay 100000 || failed=1
+phase_relay rdefault relay "${relay_default:-100}" || failed=1
+# The idle peers against the default build's pair, started afresh.
+idle_pair() {
+	bench_config pod-a 10.77.0.1 pod-b 192.168.250.2 ""
+	bench_config pod-b 10.77.0.2 pod-a 192.168.250.1 ""
+	start_daemon "$ns1" pod-a && start_daemon "$ns2" pod-b &&
+		wait_for 150 peer_established pod-a pod-b
+}
+if idle_pair; then
 	phase_idle_peers || failed=1
 else
-	say "podnet: could not measure everything"
+	say "podnet: no pair for the idle peers"
 	failed=1
 fi
 
 # --------------------------------------------------------------- report
 
 mb() { calc "a / 1024" a="${1:-}"; }
-
-# vals KEY: the value of KEY for each bed, in column order.
-beds=(veth wg pod asm asmgcm)
-vals() { local b; for b in "${beds[@]}"; do printf '%s\n' "${r[$b.$1]:-}"; done; }
-mapfile_row() { # mapfile_row KEY LABEL DECIMALS METRIC
-	local v
-	mapfile -t v < <(vals "$4")
-	row "$1" "$2" "$3" "${v[@]}"
+# fmt DECIMALS VALUE: a number for people, "-" when there is none.
+fmt() { if [[ -n ${2:-} && $2 != null ]]; then printf "%.${1}f" "$2"; else printf -- -; fi; }
+# ratio A B [DECIMALS]: A / B for people.
+ratio() { fmt "${3:-2}" "$(calc "a / b" a="${1:-}" b="${2:-}")"; }
+# runs DECIMALS BED METRIC: every run, comma-separated.
+runs() {
+	local v out=
+	for v in ${r[$2.${3}_runs]:-}; do out+="${out:+, }$(fmt "$1" "$v")"; done
+	printf '%s' "${out:--}"
 }
-for b in "${beds[@]}"; do
+
+declare -A label
+for b in veth wg neb sys pod rdirect relayed rdefault; do
 	[[ $b == veth ]] ||
 		r[$b.added_rtt]=$(calc "a - b" a="${r[$b.rtt]:-}" b="${r[veth.rtt]:-}")
-	for k in rss_fresh rss; do r[$b.${k}_mb]=$(mb "${r[$b.$k]:-}"); done
+	r[$b.rss_mb]=$(mb "${r[$b.rss]:-}")
 done
-mapfile_row tcp_1_gbps "TCP 1 stream, Gbit/s" 2 tcp1
-mapfile_row tcp_4_gbps "TCP 4 streams, Gbit/s" 2 tcp4
-mapfile_row rtt_ms "RTT, ms" 3 rtt
-mapfile_row added_rtt_ms "added RTT, ms" 3 added_rtt
-mapfile_row cpu_s_per_gb "CPU s/GB, both daemons" 2 cpu
-mapfile_row rss_fresh_mb "RSS 1 peer, idle, MB" 1 rss_fresh_mb
-mapfile_row rss_mb "RSS 1 peer, after traffic, MB" 1 rss_mb
-row rss_per_peer_kb "RSS per idle peer, KB" 1 "" "" \
-	"$(calc "(a - b) / (n - 1)" a="${r[pod.rss1000]:-}" b="${r[pod.rss1]:-}" \
-		n="$((bench_peers > 1 ? bench_peers : 2))")" "" ""
+cipher_short() { sed -E 's/^ECDHE-ECDSA-//; s/-SHA[0-9]+$//' <<<"${1:-}"; }
+label[veth]="raw veth"
+label[wg]="wireguard-go ${r[wg.version]:-}"
+label[neb]="nebula ${r[neb.version]:-}"
+label[sys]="podnet, WOLFSSL=system ($(cipher_short "${r[sys.cipher]:-}"))"
+label[pod]="podnet, make ($default_code, $(cipher_short "${r[pod.cipher]:-}"))"
+main_beds=(veth wg neb)
+[[ -z $sys_podnetd ]] || main_beds+=(sys)
+main_beds+=(pod)
 
-# Columns: the five beds, then podnet over veth and each podnet build
-# over wireguard-go. The assembly columns only when they were measured.
-table() {
-	local asm=0
-	[[ -n $asm_podnetd ]] && asm=1
-	printf '%s\n' "${rows[@]}" | awk -F'\t' -v asm="$asm" '
-	function show(v, d) { return v == "null" ? "-" : sprintf("%." d "f", v) }
-	function ratio(a, b) {
-		if (a == "null" || b == "null" || b + 0 == 0) return "-"
-		return sprintf("%.2f", a / b)
-	}
-	NR == 1 {
-		if (asm) {
-			print "| metric | raw veth | wireguard-go | podnet | podnet asm | podnet asm GCM | podnet/veth | podnet/wg-go | asm/wg-go | asm GCM/wg-go |"
-			print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		} else {
-			print "| metric | raw veth | wireguard-go | podnet | podnet/veth | podnet/wg-go |"
-			print "|---|---:|---:|---:|---:|---:|"
-		}
-	}
-	{
-		line = sprintf("| %s | %s | %s | %s", $2, show($4, $3), show($5, $3), show($6, $3))
-		if (asm)
-			line = line sprintf(" | %s | %s", show($7, $3), show($8, $3))
-		line = line sprintf(" | %s | %s", ratio($6, $4), ratio($6, $5))
-		if (asm)
-			line = line sprintf(" | %s | %s", ratio($7, $5), ratio($8, $5))
-		print line " |"
-	}'
+# The issue's table: one row a system, medians of the runs; ratios to
+# wireguard-go (higher is better for throughput, lower for the rest).
+main_table() {
+	local b
+	echo "| system | 1 stream Gbit/s | 4 streams | ping ms | added ms | CPU s per GB | RSS MB | 1 stream / wg-go | 4 streams / wg-go | added ping / wg-go | CPU / wg-go |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for b in "${main_beds[@]}"; do
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label[$b]}" \
+			"$(fmt 2 "${r[$b.tcp1]:-}")" "$(fmt 2 "${r[$b.tcp4]:-}")" \
+			"$(fmt 3 "${r[$b.rtt]:-}")" "$(fmt 3 "${r[$b.added_rtt]:-}")" \
+			"$(fmt 2 "${r[$b.cpu]:-}")" "$(fmt 1 "${r[$b.rss_mb]:-}")" \
+			"$(ratio "${r[$b.tcp1]:-}" "${r[wg.tcp1]:-}")" \
+			"$(ratio "${r[$b.tcp4]:-}" "${r[wg.tcp4]:-}")" \
+			"$([[ $b == veth ]] && echo - || ratio "${r[$b.added_rtt]:-}" "${r[wg.added_rtt]:-}")" \
+			"$(ratio "${r[$b.cpu]:-}" "${r[wg.cpu]:-}")"
+	done
+}
+
+# Every run behind those medians.
+runs_table() {
+	local b
+	echo "| system, every run | 1 stream Gbit/s | 4 streams Gbit/s | ping ms | CPU s per GB |"
+	echo "|---|---|---|---|---|"
+	for b in "${main_beds[@]}"; do
+		printf '| %s | %s | %s | %s | %s |\n' "${label[$b]}" "$(runs 2 "$b" tcp1)" \
+			"$(runs 2 "$b" tcp4)" "$(runs 3 "$b" rtt)" "$(runs 2 "$b" cpu)"
+	done
+}
+
+# The relay beside a direct path through the same rendezvous namespace.
+relay_table() {
+	local b what
+	echo "| path through the rendezvous namespace | 1 stream Gbit/s | 4 streams | ping ms | CPU s per GB, 3 daemons | 1 stream / direct | podnet show: limit on the peer / from the rendezvous, Mbit/s |"
+	echo "|---|---:|---:|---:|---:|---:|---|"
+	for b in rdirect relayed rdefault; do
+		case $b in
+		rdirect) what="direct (routed), RelayLimit = 100000" ;;
+		relayed) what="relayed, RelayLimit = 100000 (no cap)" ;;
+		rdefault) what="relayed, RelayLimit = ${relay_default:-?} (default)" ;;
+		esac
+		printf '| %s | %s | %s | %s | %s | %s | %s / %s |\n' "$what" \
+			"$(fmt 2 "${r[$b.tcp1]:-}")" "$(fmt 2 "${r[$b.tcp4]:-}")" \
+			"$(fmt 3 "${r[$b.rtt]:-}")" "$(fmt 2 "${r[$b.cpu]:-}")" \
+			"$(ratio "${r[$b.tcp1]:-}" "${r[rdirect.tcp1]:-}")" \
+			"${r[$b.limit_shown]:--}" "${r[$b.limit_rv]:--}"
+	done
 }
 
 elapsed=$(($(date +%s) - started))
 echo
-table
+main_table
 echo
-# fmt DECIMALS VALUE: a number for people, "-" when there is none.
-fmt() { if [[ -n ${2:-} && $2 != null ]]; then printf "%.${1}f" "$2"; else printf -- -; fi; }
+echo "podnet (make) / raw veth: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[veth.tcp1]:-}"), 4 streams $(ratio "${r[pod.tcp4]:-}" "${r[veth.tcp4]:-}"); podnet (make) / nebula: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[neb.tcp1]:-}"), CPU $(ratio "${r[pod.cpu]:-}" "${r[neb.cpu]:-}")"
+echo "inner MTU $bench_mtu (podnet $bench_podnet_mtu, its largest); medians of $bench_runs rounds"
+echo
+runs_table
+echo
+relay_table
+echo
 printf '%s idle peers: %s established' "$bench_peers" "${r[pod.established]:-0}"
 [[ -z ${r[pod.establish_s]:-} ]] || printf ' in %s s (handshake median %s ms, p99 %s ms)' \
 	"${r[pod.establish_s]}" "${r[pod.hs_median_ms]}" "${r[pod.hs_p99_ms]}"
-printf '; RSS %s -> %s MB, %s MB 10 s later; idle CPU %s %%\n' \
+r[pod.rss_per_peer]=$(calc "(a - b) / (n - 1)" a="${r[pod.rss1000]:-}" b="${r[pod.rss1]:-}" \
+	n="$((bench_peers > 1 ? bench_peers : 2))")
+printf '; RSS %s -> %s MB, %s MB 10 s later (%s KB per peer); idle CPU %s %%\n' \
 	"$(fmt 1 "$(mb "${r[pod.rss1]:-}")")" "$(fmt 1 "$(mb "${r[pod.rss1000]:-}")")" \
-	"$(fmt 1 "$(mb "${r[pod.rss1000_later]:-}")")" "$(fmt 1 "${r[pod.idle_cpu]:-}")"
+	"$(fmt 1 "$(mb "${r[pod.rss1000_later]:-}")")" "$(fmt 1 "${r[pod.rss_per_peer]:-}")" \
+	"$(fmt 1 "${r[pod.idle_cpu]:-}")"
 # The crypto alone: seal / open GB/s per cipher, build and thread count.
 crypto_table() {
 	local key label
@@ -451,16 +544,42 @@ echo
 echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
 	"$elapsed s in all; JSON in $json"
 
-printf '%s\n' "${rows[@]}" | jq -R -s \
+# bed_json BED: its medians and every run, as JSON.
+bed_json() {
+	local b=$1 k
+	for k in tcp1 tcp4 rtt added_rtt cpu rss retr1 retr4; do
+		printf '%s\t%s\t%s\n' "$k" "${r[$b.$k]:-null}" "${r[$b.${k}_runs]:-}"
+	done | jq -R -s --arg name "${label[$b]:-$b}" --arg cipher "${r[$b.cipher]:-}" '
+		def num: if . == "null" or . == "" then null else tonumber end;
+		split("\n") | map(select(length > 0) | split("\t")) |
+		map({ key: .[0], value: (.[1] | num),
+		      runs: (.[2] | split(" ") | map(select(length > 0) | num)) }) |
+		{ name: $name, cipher: (if $cipher == "" then null else $cipher end),
+		  tcp_1_gbps: .[0].value, tcp_4_gbps: .[1].value, rtt_ms: .[2].value,
+		  added_rtt_ms: .[3].value, cpu_s_per_gb: .[4].value, rss_kb: .[5].value,
+		  retransmits_1_and_4: [.[6].value, .[7].value],
+		  runs: { tcp_1_gbps: .[0].runs, tcp_4_gbps: .[1].runs, rtt_ms: .[2].runs,
+			  cpu_s_per_gb: .[4].runs } }'
+}
+
+{
+	for b in veth wg neb sys pod rdirect relayed rdefault thr1 thr2; do
+		[[ -n ${r[$b.tcp1]:-} ]] || continue
+		printf '{"%s": %s}\n' "$b" "$(bed_json "$b")"
+	done
+} | jq -s add | jq \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson cores "$(nproc)" \
 	--arg kernel "$(uname -r)" \
-	--arg wg "${r[wg.version]:-}" \
 	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
+	--arg default_code "$default_code" \
 	--argjson time "$bench_time" --argjson pings "$bench_pings" \
+	--argjson runs "$bench_runs" --argjson mtu "$bench_mtu" \
+	--argjson podnet_mtu "$bench_podnet_mtu" \
 	--argjson elapsed "$elapsed" --argjson failed "$failed" \
 	--argjson loadavg "$loadavg" \
+	--argjson relay_default "$(num "${relay_default:-}")" \
 	--argjson peers "$bench_peers" \
 	--argjson established "$(num "${r[pod.established]:-}")" \
 	--argjson establish_s "$(num "${r[pod.establish_s]:-}")" \
@@ -470,42 +589,17 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--argjson rssn "$(num "${r[pod.rss1000]:-}")" \
 	--argjson rssn_later "$(num "${r[pod.rss1000_later]:-}")" \
 	--argjson idle_cpu "$(num "${r[pod.idle_cpu]:-}")" \
+	--argjson worker_jobs "$(num "${r[thr2.worker_jobs]:-}")" \
 	--argjson counters "${r[pod.counters]:-null}" \
-	--argjson threads "$(for b in thr1 thr2; do
-		printf '{"%s": {"tcp_1_gbps": %s, "tcp_4_gbps": %s, "cpu_s_per_gb": %s, "worker_jobs": %s}}\n' \
-			"$b" "$(num "${r[$b.tcp1]:-}")" "$(num "${r[$b.tcp4]:-}")" \
-			"$(num "${r[$b.cpu]:-}")" "$(num "${r[$b.worker_jobs]:-}")"
-	done | jq -s add)" \
-	--argjson crypto "{\"packaged\": ${r[crypto.packaged]:-null}, \"asm\": ${r[crypto.asm]:-null}}" \
-	--argjson ciphers "$(for b in pod asm asmgcm; do
-		printf '%s\n' "${r[$b.cipher]:-}"
-	done | jq -R -s 'split("\n")[:3] | map(if . == "" then null else . end)')" \
-	--argjson retr "$(for b in "${beds[@]}"; do
-		printf '{"%s": [%s, %s]}\n' "$b" "$(num "${r[$b.retr1]:-}")" \
-			"$(num "${r[$b.retr4]:-}")"
-	done | jq -s add)" '
-	def round4: . * 10000 | round / 10000;
-	def num: if . == "null" then null else tonumber | round4 end;
-	def ratio(a; b): if a == null or b == null or b == 0 then null
-		else a / b | round4 end;
+	--argjson crypto "{\"packaged\": ${r[crypto.packaged]:-null}, \"asm\": ${r[crypto.asm]:-null}}" '
 	{
 		date: $date, commit: $commit, cpu: $cpu, cores: $cores,
-		kernel: $kernel, wireguard_go: $wg, bench_time_s: $time,
-		pings: $pings, elapsed_s: $elapsed, loadavg_before: $loadavg,
+		kernel: $kernel, bench_time_s: $time, pings: $pings, rounds: $runs,
+		inner_mtu: $mtu, podnet_mtu: $podnet_mtu,
+		default_build_wolfssl: $default_code,
+		elapsed_s: $elapsed, loadavg_before: $loadavg,
 		complete: ($failed == 0),
-		metrics: [split("\n")[] | select(length > 0) | split("\t") |
-			{ key: .[0], label: .[1], veth: (.[3] | num),
-			  wireguard_go: (.[4] | num), podnet: (.[5] | num),
-			  podnet_asm: (.[6] | num),
-			  podnet_asm_aes_gcm: (.[7] | num) } |
-			.podnet_over_veth = ratio(.podnet; .veth) |
-			.podnet_over_wireguard_go = ratio(.podnet; .wireguard_go) |
-			.podnet_asm_over_wireguard_go =
-				ratio(.podnet_asm; .wireguard_go) |
-			.podnet_asm_aes_gcm_over_wireguard_go =
-				ratio(.podnet_asm_aes_gcm; .wireguard_go)],
-		ciphers: { podnet: $ciphers[0], podnet_asm: $ciphers[1],
-			   podnet_asm_aes_gcm: $ciphers[2] },
+		systems: ., relay_default_mbps: $relay_default,
 		idle_peers: {
 			requested: $peers, established: $established,
 			establish_s: $establish_s, handshake_median_ms: $hs_median,
@@ -514,8 +608,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 			idle_cpu_percent: $idle_cpu
 		},
 		crypto_alone: $crypto,
-		slow_receiver_threads: $threads,
-		tcp_retransmits_1_and_4_streams: $retr,
+		slow_receiver_worker_jobs: $worker_jobs,
 		podnet_receiver_counters: $counters
 	}' >"$json"
 exit $failed

@@ -11,19 +11,24 @@
 #   scripts/deps.sh SET...      the union of these sets:
 #     runtime   what a node needs to run podnetd: the five libraries
 #               and iproute2
-#     build     runtime plus a compiler and the -dev packages (make,
+#     build     runtime plus a compiler, the -dev packages and what
+#               builds wolfSSL's assembly from Debian's source (make,
 #               make install)
 #     module    build plus the kernel headers and kmod (make module,
 #               make module-install, modprobe)
 #     test      everything make check needs: the above, the unit and fuzz
 #               tests, netns tests, the VM, the assembly wolfSSL build
-#     bench     test plus what `make bench` compares with (wireguard-go)
+#     bench     test plus what `make bench` compares with (wireguard-go,
+#               nebula)
 #
 # A node that only runs podnet: scripts/deps.sh runtime build (README).
 set -euo pipefail
 
 runtime=(libwolfssl35 libmnl0 libev4 libc-ares2 libldns3 iproute2)
-build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev libc-ares-dev libldns-dev)
+build=("${runtime[@]}" build-essential make pkg-config libwolfssl-dev libmnl-dev libev-dev libc-ares-dev libldns-dev
+	# wolfSSL with its assembly, built from Debian's source package by
+	# make (scripts/wolfssl-asm.sh)
+	dpkg-dev autoconf automake libtool)
 module=("${build[@]}" linux-headers-amd64 kmod)
 test=(
 	"${module[@]}"
@@ -48,12 +53,10 @@ test=(
 	# bench-kernel compare with
 	linux-image-amd64 qemu-system-x86 busybox-static cpio xz-utils
 	wireguard-tools
-	# wolfSSL with its assembly, built from Debian's source package
-	# (scripts/wolfssl-asm.sh, make WOLFSSL=asm)
-	dpkg-dev autoconf automake libtool
 )
-# Only `make bench` needs this: the userspace WireGuard it compares with.
-bench=("${test[@]}" wireguard-go)
+# Only `make bench` needs these: the userspace WireGuard and the Nebula
+# it compares with.
+bench=("${test[@]}" wireguard-go nebula)
 
 sets=("$@")
 [[ ${#sets[@]} -gt 0 ]] || sets=(test)

@@ -5,13 +5,16 @@
 # Builds wolfSSL with its x86-64 assembly (AVX2 ChaCha20 and Poly1305,
 # AES-NI GCM) from Debian's own source package: the same version and
 # patches as the installed libwolfssl-dev, configured as debian/rules
-# does, plus --enable-intelasm. `make WOLFSSL=asm` links against it.
+# does, plus --enable-intelasm, as a static library: `make` links it
+# into podnetd and podnet where the CPU has the instructions
+# (scripts/wolfssl-pick.sh), so the installed binaries need nothing from
+# this tree.
 #
 #   scripts/wolfssl-asm.sh DIR    source in DIR/src, library in DIR/prefix
 #
 # Why: on this kind of machine the packaged library's portable C AEAD is
-# about 70 % of podnetd's CPU under load (doc/bench.md). The packaged
-# library stays the default; this is the option the bench reports too.
+# about 70 % of podnetd's CPU under load (doc/bench.md). WOLFSSL=system
+# links the packaged library instead.
 #
 # The source comes through apt with a private state directory (DIR/apt),
 # so the machine's apt configuration is not touched: deb-src entries for
@@ -30,7 +33,9 @@ version=$(dpkg-query -W -f='${Version}' libwolfssl-dev 2>/dev/null) || {
 	exit 1
 }
 stamp=$prefix/.podnet-version
-if [[ -f $stamp && $(<"$stamp") == "$version" ]]; then
+# The version and how it was built: a change of either rebuilds.
+tag="$version static"
+if [[ -f $stamp && $(<"$stamp") == "$tag" ]]; then
 	exit 0
 fi
 case $(uname -m) in
@@ -60,7 +65,8 @@ if ((!found)); then
 	echo "wolfssl-asm: no Debian apt sources found to take deb-src from" >&2
 	exit 1
 fi
-apt_opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list"
+# A mirror that cannot be reached fails fast: the caller falls back.
+apt_opts=(-q -o Acquire::Retries=0 -o Acquire::http::Timeout=20 -o "Dir::Etc::SourceList=$apt_dir/sources.list"
 	-o "Dir::Etc::SourceParts=$apt_dir/parts"
 	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
 
@@ -103,7 +109,8 @@ log=$dir/build.log
 	CPPFLAGS=$(dpkg-buildflags --get CPPFLAGS) \
 	LDFLAGS=$(dpkg-buildflags --get LDFLAGS) \
 	./configure --prefix="$prefix" --enable-distro --enable-pkcs11 \
-		--disable-examples --disable-silent-rules --enable-intelasm
+		--disable-examples --disable-silent-rules --enable-intelasm \
+		--enable-static --disable-shared
 	make -j"$(nproc)"
 	rm -rf "$prefix"
 	make install
@@ -126,5 +133,5 @@ if [[ -n $diff_defines ]]; then
 	echo "$diff_defines" >&2
 	exit 1
 fi
-echo "$version" >"$stamp"
-say "built $prefix/lib/libwolfssl.so ($version, --enable-intelasm)"
+echo "$tag" >"$stamp"
+say "built $prefix/lib/libwolfssl.a ($version, --enable-intelasm)"

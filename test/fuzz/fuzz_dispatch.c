@@ -956,6 +956,10 @@ static void write_seeds(void)
 	m.boot_id = 42;
 	put_rv(SEAL_B << 2 | SEND_B, &m);
 	memset(&m, 0, sizeof(m));
+	m.type = RV_RELAY_LIMIT;
+	m.relay_limit = 100;
+	put_rv(SEAL_B << 2 | SEND_B, &m);
+	memset(&m, 0, sizeof(m));
 	m.type = RV_CANDIDATES;
 	m.nat_type = NAT_SYMMETRIC;
 	snprintf(m.name, sizeof(m.name), "bravo");

@@ -90,6 +90,7 @@ static void write_seeds(void)
 		m.relay_channel = 0x01020304;
 		m.ping_id = 42;
 		m.boot_id = 43;
+		m.relay_limit = 100;
 		m.probe_port = 51821;
 		for (size_t i = 0; i < RV_MAX_CANDIDATES; i++)
 			endpoint_parse(i & 1 ? "[2001:db8::1]:51820" :

@@ -4,7 +4,9 @@
  *
  * Rendezvous messages (rvmsg.c): lookups by IPv6 address and the
  * address6 message round-trip; their malformed forms are refused; the
- * IPv4 lookup keeps its bytes (compatibility with older nodes).
+ * IPv4 lookup keeps its bytes (compatibility with older nodes). The
+ * relay limit a rendezvous tells each node (RV_RELAY_LIMIT) round-trips,
+ * and a short or padded one is refused, as every message with a body is.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -100,12 +102,52 @@ static void test_address6(void **state)
 	assert_int_equal(rv_parse(buf, len, &out), -1);
 }
 
+static void test_relay_limit_roundtrip(void **state)
+{
+	const uint32_t limits[] = { 0, 1, 100, 1000, 100000, 0xffffffffu };
+	struct rv_msg m, back;
+	uint8_t buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = RV_RELAY_LIMIT;
+		m.relay_limit = limits[i];
+		assert_int_equal(rv_build(&m, buf, sizeof(buf)), 5);
+		assert_int_equal(buf[0], 0x0b);
+		assert_int_equal(rv_parse(buf, 5, &back), 0);
+		assert_int_equal(back.type, RV_RELAY_LIMIT);
+		assert_int_equal(back.relay_limit, limits[i]);
+	}
+	/* Big-endian on the wire, as every integer. */
+	m.relay_limit = 100;
+	rv_build(&m, buf, sizeof(buf));
+	assert_memory_equal(buf, "\x0b\x00\x00\x00\x64", 5);
+}
+
+static void test_relay_limit_framing(void **state)
+{
+	uint8_t buf[8] = { 0x0b, 0, 0, 0, 100, 0 };
+	struct rv_msg m;
+
+	(void)state;
+	for (size_t n = 1; n < 5; n++)
+		assert_int_equal(rv_parse(buf, n, &m), -1);
+	assert_int_equal(rv_parse(buf, 6, &m), -1);
+	/* No room: nothing built. */
+	memset(&m, 0, sizeof(m));
+	m.type = RV_RELAY_LIMIT;
+	assert_int_equal(rv_build(&m, buf, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup6),
 		cmocka_unit_test(test_lookup4_unchanged),
 		cmocka_unit_test(test_address6),
+		cmocka_unit_test(test_relay_limit_roundtrip),
+		cmocka_unit_test(test_relay_limit_framing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,17 @@ static void print_rendezvous(const struct status_block *p)
 		printf(", next retry in %llu s",
 		       get_u64(p, "rendezvous_next_retry"));
 	printf("\n");
+	/* Its RelayLimit for us; a rendezvous from before it told stays
+	 * silent. */
+	if (status_get(p, "relay_limit_mbps")) {
+		if (get_u64(p, "relay_limit_mbps"))
+			printf("  %srelay limit%s: %llu Mbit/s for this node\n",
+			       c_bold(), c_reset(),
+			       get_u64(p, "relay_limit_mbps"));
+		else
+			printf("  %srelay limit%s: none, this rendezvous relays nothing\n",
+			       c_bold(), c_reset());
+	}
 }
 
 /* An Address without a prefix is a /32: the kernel then routes nothing
@@ -304,8 +315,19 @@ static void print_pretty(const struct status *st)
 		       c_bold(), c_reset(), get_u64(i, "revocation_serial"),
 		       get_u64(i, "revocation_count"),
 		       get_u64(i, "rx_revocation_refused"));
-	if (!strcmp(get(i, "rendezvous"), "true"))
-		printf("  %srole%s: rendezvous and relay\n", c_bold(), c_reset());
+	if (!strcmp(get(i, "rendezvous"), "true")) {
+		if (!status_get(i, "relay_limit_mbps") ||
+		    get_u64(i, "relay_limit_mbps"))
+			printf("  %srole%s: rendezvous and relay", c_bold(),
+			       c_reset());
+		else
+			printf("  %srole%s: rendezvous, no relay (RelayLimit = 0)",
+			       c_bold(), c_reset());
+		if (get_u64(i, "relay_limit_mbps"))
+			printf(", up to %llu Mbit/s per node (RelayLimit)",
+			       get_u64(i, "relay_limit_mbps"));
+		printf("\n");
+	}
 	if (status_get(i, "dns_domain"))
 		print_dns(i);
 	printf("  %sdropped%s: %llu malformed, %llu unknown session, %llu rejected handshakes, %llu no route\n",
@@ -345,6 +367,9 @@ static void print_pretty(const struct status *st)
 			       status_get(p, "path_transport") ? " over TCP" : "");
 			if (status_get(p, "reason"))
 				printf(" (%s)", get(p, "reason"));
+			if (get_u64(p, "relay_limit_mbps"))
+				printf(", at most %llu Mbit/s from this node",
+				       get_u64(p, "relay_limit_mbps"));
 			printf("\n");
 		}
 		if (status_get(p, "no_path"))

@@ -235,6 +235,8 @@ static void dump_state(struct node *node, FILE *f)
 	}
 	publish_dump_counters(node, f);
 	fprintf(f, "rendezvous=%s\n", node->cfg.rendezvous ? "true" : "false");
+	if (node->cfg.rendezvous)
+		fprintf(f, "relay_limit_mbps=%u\n", node->cfg.relay_limit);
 	fprintf(f, "nat_type=%s\n", nat_type_name(node->nat.type));
 	if (node->nat.reflexive.len)
 		fprintf(f, "reflexive=%s\n",
@@ -284,13 +286,23 @@ static void dump_state(struct node *node, FILE *f)
 			fprintf(f, "path_transport=tcp\n");
 		if (p->nat.path_reason[0] && p->path.relay_channel)
 			fprintf(f, "reason=%s\n", p->nat.path_reason);
-		if (p->path.relay_channel)
+		if (p->path.relay_channel) {
+			struct peer *relay = peer_find_rendezvous(node,
+								  &p->path.ep);
+
 			fprintf(f, "relay_channel=%08x\n", p->path.relay_channel);
+			/* The limit this node's traffic to the peer is held to. */
+			if (relay && relay->nat.has_relay_limit)
+				fprintf(f, "relay_limit_mbps=%u\n",
+					relay->nat.relay_limit);
+		}
 		if (recover_no_path(p, why, sizeof(why)))
 			fprintf(f, "no_path=%s\n", why);
 		if (p->nat.is_rendezvous)
 			fprintf(f, "rendezvous=%s\n", p->nat.registered ?
 				"registered" : "not registered");
+		if (p->nat.is_rendezvous && p->nat.has_relay_limit)
+			fprintf(f, "relay_limit_mbps=%u\n", p->nat.relay_limit);
 		if (p->nat.is_rendezvous) {
 			double retry = rvreach_next_retry(p);
 

@@ -397,6 +397,8 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 	struct rv_msg ack = { .type = RV_REGISTER_ACK };
 	struct rv_msg boot = { .type = RV_BOOT,
 			       .boot_id = from->node->rv.boot_id };
+	struct rv_msg limit = { .type = RV_RELAY_LIMIT,
+				.relay_limit = from->node->cfg.relay_limit };
 	char ep[ADDR_STR_MAX];
 
 	switch (m->type) {
@@ -415,6 +417,10 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 		ack.n_cands = 1;
 		session_send_control(from->current, &ack);
 		session_send_control(from->current, &boot);
+		/* What the relay allows this node, for its `podnet show`.
+		 * A node from before this message counts it as invalid and
+		 * carries on (doc/wire.md). */
+		session_send_control(from->current, &limit);
 		revoke_send(from);
 		log_debug("rendezvous: %s registered from %s (NAT %s, %zu LAN candidates)",
 			  from->name, endpoint_format(&from->path.ep, ep,

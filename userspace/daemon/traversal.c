@@ -927,6 +927,15 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	case RV_BOOT:
 		recover_boot(from, m->boot_id);
 		break;
+	case RV_RELAY_LIMIT:
+		if (!from->nat.has_relay_limit ||
+		    from->nat.relay_limit != m->relay_limit)
+			log_info("rendezvous %s relays this node at up to %u Mbit/s%s",
+				 from->name, m->relay_limit,
+				 m->relay_limit ? "" : " (no relay)");
+		from->nat.has_relay_limit = true;
+		from->nat.relay_limit = m->relay_limit;
+		break;
 	}
 }
 

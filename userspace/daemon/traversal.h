@@ -33,6 +33,10 @@ struct peer_nat {
 	ev_tstamp last_register;
 	struct peer_rvreach reach;	/* is it reachable (rvreach.c) */
 	uint16_t probe_port;		/* its second port for NAT probes */
+	/* A rendezvous' RelayLimit for this node (RV_RELAY_LIMIT), Mbit/s;
+	 * unknown until it tells (older rendezvous never do). */
+	bool has_relay_limit;
+	uint32_t relay_limit;
 	unsigned int probes_sent;
 	ev_tstamp last_lookup;
 	uint8_t punch_token[RV_TOKEN_LEN];

@@ -34,7 +34,10 @@
  */
 #define CONFIG_MAX_MTU 1419
 #define CONFIG_DEFAULT_KEEPALIVE 15
-#define CONFIG_DEFAULT_RELAY_LIMIT 100		/* Mbit/s per node */
+/* Mbit/s per sending node: above most home uplinks, where relayed
+ * traffic starts, so a relayed user rarely meets it, and no more than
+ * half of a 1 Gbit/s server port for one node (doc/config.md). */
+#define CONFIG_DEFAULT_RELAY_LIMIT 500
 #define CONFIG_DEFAULT_PUNCH_TIMEOUT 3		/* s before using the relay */
 #define CONFIG_DEFAULT_PUNCH_SOCKETS 256	/* symmetric side */
 #define CONFIG_DEFAULT_PUNCH_SPRAY 2048		/* cone side, ports */

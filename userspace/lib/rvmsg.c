@@ -174,6 +174,9 @@ int rv_parse(const uint8_t *buf, size_t len, struct rv_msg *m)
 		m->boot_id = (uint64_t)get_be(&r, 4) << 32;
 		m->boot_id |= get_be(&r, 4);
 		break;
+	case RV_RELAY_LIMIT:
+		m->relay_limit = get_be(&r, 4);
+		break;
 	case RV_REVOCATION:
 		/* The rest of the record; its structure and signature are
 		 * revocation_parse()'s to check. */
@@ -304,6 +307,9 @@ size_t rv_build(const struct rv_msg *m, uint8_t *buf, size_t cap)
 	case RV_BOOT:
 		put_be(&w, (uint32_t)(m->boot_id >> 32), 4);
 		put_be(&w, (uint32_t)m->boot_id, 4);
+		break;
+	case RV_RELAY_LIMIT:
+		put_be(&w, m->relay_limit, 4);
 		break;
 	case RV_REVOCATION:
 		if (!m->blob || m->blob_len < REVOCATION_LEN(0) ||

@@ -34,6 +34,9 @@ enum rv_type {
 				 * revocation list (revocation.h), as is */
 	RV_ADDRESS6 = 0x0a,	/* rendezvous -> node, just before candidates:
 				 * the IPv6 address of the node introduced */
+	RV_RELAY_LIMIT = 0x0b,	/* rendezvous -> node, after each register
+				 * ack: the RelayLimit it relays this node
+				 * at (Mbit/s, 0 = no relay) */
 	__RV_TYPE_MAX,
 };
 
@@ -70,6 +73,7 @@ struct rv_msg {
 	size_t n_cands;
 	uint64_t ping_id;
 	uint64_t boot_id;
+	uint32_t relay_limit;		/* Mbit/s */
 	/* revocation: points into the parsed buffer, checked by
 	 * revocation_parse() against the CA key */
 	const uint8_t *blob;
