@@ -16,7 +16,10 @@
 #      bytes Debian's portable C seals) under qemu with every executed
 #      block logged, and the instructions executed in each primitive's
 #      functions counted for both builds (scripts/qemu-insns.py)
-#   5. podnet-cryptobench of both under qemu: emulated, where qemu runs
+#   5. test/netns/arm64-wire.sh: the arm64 podnetd under qemu in a
+#      network namespace, against the native one on Debian's library,
+#      every cipher, data intact both ways
+#   6. podnet-cryptobench of both under qemu: emulated, where qemu runs
 #      each crypto instruction through a helper function, so its GB/s
 #      say nothing about an arm64 CPU (doc/bench.md)
 #
@@ -140,6 +143,24 @@ if ((system)) && [[ -x $asm_dir/test/test_record_kat && -x $sys_dir/test/test_re
 		fi
 	else
 		not_ok "test_record_kat under $qemu -d exec"
+	fi
+fi
+
+# The wire: the native podnetd on Debian's library (portable C, quick
+# to build) against the arm64 assembly one.
+if [[ -x $asm_dir/podnetd ]]; then
+	if make --no-print-directory -j"$(nproc)" WOLFSSL=system all >"$log_dir/build-native.log" 2>&1; then
+		PODNET_BUILD=$PWD/build-system PODNET_ARM64_BUILD=$PWD/$asm_dir \
+			test/netns/arm64-wire.sh >"$log_dir/arm64-wire.log" 2>&1 || true
+		if grep -q '^# all passed' "$log_dir/arm64-wire.log"; then
+			ok "assembly: test/netns/arm64-wire.sh, $(grep -c '^ok' "$log_dir/arm64-wire.log") checks: x86-64 Debian C <-> arm64 assembly, every cipher"
+		else
+			grep -E '^not ok|^#' "$log_dir/arm64-wire.log" | tail -n 15
+			not_ok "assembly: test/netns/arm64-wire.sh ($log_dir/arm64-wire.log)"
+		fi
+	else
+		tail -n 20 "$log_dir/build-native.log"
+		not_ok "native WOLFSSL=system build for the wire test"
 	fi
 fi
 
