@@ -9,6 +9,7 @@
 #      (scripts/wolfssl-asm.sh), libpodnet.a, podnetd, podnet, the unit
 #      tests and podnet-cryptobench, then every unit test under
 #      qemu-aarch64-static
+#      and podnetd's refusal on a CPU without the extensions, faked
 #   2. the same against Debian's arm64 wolfSSL (WOLFSSL=system)
 #   3. that the assembly is in the binary: the AES, PMULL and SHA-256
 #      instructions in each podnetd, counted with objdump
@@ -114,6 +115,17 @@ if build assembly "$asm_dir"; then
 		ok "assembly: podnet and podnetd --version run under $qemu"
 	else
 		not_ok "assembly: podnet or podnetd --version under $qemu"
+	fi
+	# qemu's CPUs all have the extensions: a CPU without them is faked
+	# through getauxval (test/cross/fake-hwcap.c).
+	fake=$log_dir/fake-hwcap.so
+	if "$host-gcc" -shared -fPIC -O2 -Wall -Wextra -Werror -o "$fake" test/cross/fake-hwcap.c &&
+		out=$($qemu -E LD_PRELOAD="$fake" "$asm_dir/podnetd" /dev/null 2>&1; echo "rc=$?") &&
+		[[ $out == *"which this CPU lacks"*rc=1 ]]; then
+		ok "assembly: podnetd refuses to start on a CPU without aes/pmull/sha2 (faked)"
+	else
+		echo "# ${out:-}"
+		not_ok "assembly: podnetd on a CPU without the crypto extensions"
 	fi
 fi
 if ((system)) && build system "$sys_dir" WOLFSSL=system; then
