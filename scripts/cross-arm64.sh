@@ -34,7 +34,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 host=aarch64-linux-gnu
-qemu=qemu-aarch64-static
+qemu="qemu-aarch64-static"
 system=1
 [[ ${1:-} != --no-system ]] || system=0
 
