@@ -30,6 +30,8 @@
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
 source "$(dirname "$0")/../lib/recovery.sh"
+source "$(dirname "$0")/../lib/chaos.sh"
+transfer_timeout=45
 ktap_header "podnet: TCP/TLS transport through UDP-blocking firewalls and a proxy"
 
 command -v tinyproxy >/dev/null || { echo "1..0 # SKIP tinyproxy not installed"; exit 0; }
@@ -232,20 +234,31 @@ check "... and reaches open again (relayed)" \
 # change below is timed from the moment it happens to the first ping
 # fw -> open answered again.
 fw_open() { pings "$ns_fw" 10.77.0.13; }
+# A sha256-checked TCP stream fw -> open (4 s, ~3 MB/s) runs through it.
+stream_through() {
+	stream_finish
+	check "... a TCP stream through it arrived intact (longest stall $stream_gap_ms ms)" stream_passed
+}
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 4
+sleep 1.5
 t0=$(now_ms)
 kill9_restart "$ns_rv" rv
 recovery_check "rendezvous killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" \
 	"$t0" 15 fw_open
+stream_through
 check "... fw on a new stream to the new rendezvous" iface_above rv tcp_streams_accepted 0
 check "... and still on TCP" on_tcp fw
 
 # A loud cut: the router forgets its mappings and fw's socket to the
 # proxy is torn down under the daemon (as a NAT box's reboot with RST).
 accepted=$(iface_field rv tcp_streams_accepted)
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 4
+sleep 1.5
 t0=$(now_ms)
 n "$router_fw" conntrack -F 2>/dev/null || true
 n "$ns_fw" ss -K dst "$proxy_ip" dport = :8888 >/dev/null
 recovery_check "fw's TCP connection cut (conntrack -F, ss -K): fw -> open" "$t0" 15 fw_open
+stream_through
 check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
 
 # A silent cut: a strict NAT forgets the mapping and drops what comes of
