@@ -57,8 +57,12 @@ BasicAuth pod s3cret
 ConnectPort 443
 LogLevel Info
 EOC
-ip netns exec "$ns_px" tinyproxy -d -c "$tmp/tinyproxy.conf" >>"$tmp/tinyproxy.log" 2>&1 &
-daemon_pids+=($!)
+start_proxy() {
+	ip netns exec "$ns_px" tinyproxy -d -c "$tmp/tinyproxy.conf" >>"$tmp/tinyproxy.log" 2>&1 &
+	proxy_pid=$!
+	daemon_pids+=("$proxy_pid")
+}
+start_proxy
 wait_for 50 _tcp_listening "$ns_px" 8888 || echo "# tinyproxy did not come up"
 
 # Where only HTTP passes: an nginx on the internet that upgrades
@@ -259,6 +263,15 @@ n "$router_fw" conntrack -F 2>/dev/null || true
 n "$ns_fw" ss -K dst "$proxy_ip" dport = :8888 >/dev/null
 recovery_check "fw's TCP connection cut (conntrack -F, ss -K): fw -> open" "$t0" 15 fw_open
 stream_through
+check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
+
+# The proxy restarts: it closes both halves of every tunnel it held.
+accepted=$(iface_field rv tcp_streams_accepted)
+t0=$(now_ms)
+kill -KILL "$proxy_pid"
+wait "$proxy_pid" 2>/dev/null || true
+start_proxy
+recovery_check "the proxy killed (-9) and restarted: fw -> open" "$t0" 15 fw_open
 check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
 
 # A silent cut: a strict NAT forgets the mapping and drops what comes of
