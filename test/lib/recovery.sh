@@ -16,6 +16,13 @@
 #                       success, which must be within LIMIT_S
 #   pings NS ADDRESS [PING ARGS...]
 #                       one echo request answered within 1 s (for CMD)
+#   pinger_start FILE NS ADDRESS LIMIT_S [PING ARGS...]
+#   pinger_check DESC FILE T0_MS LIMIT_S
+#                       the same measure for a second path at once: pings
+#                       every 0.2 s in the background until one answers
+#                       (at most LIMIT_S + 10 s), then its KTAP line
+#   first_answer_ms FILE T0_MS
+#                       ms from T0_MS to the first answer in FILE (ping -D)
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
@@ -53,4 +60,36 @@ recovery_check() {
 	else
 		not_ok "$desc: no traffic within $((limit + 10)) s"
 	fi
+}
+
+pinger_start() {
+	local file=$1 ns=$2 addr=$3 limit=$4
+	shift 4
+	n "$ns" ping "$@" -n -D -c 1 -i 0.2 -W 1 -w $((limit + 10)) "$addr" >"$file" 2>&1 &
+	pinger_pids[$file]=$!
+}
+declare -gA pinger_pids=()
+
+first_answer_ms() {
+	local t
+	t=$(grep -m1 -o '^\[[0-9.]*\] [0-9]* bytes from' "$1" | tr -d '[' | cut -d']' -f1)
+	if [[ -n $t ]]; then
+		# ping -D prints microseconds after the point.
+		echo $(( ${t/./} / 1000 - $2 ))
+	else
+		echo never
+	fi
+}
+
+pinger_check() {
+	local desc=$1 file=$2 t0=$3 limit=$4 took
+	wait "${pinger_pids[$file]}" 2>/dev/null || true
+	took=$(first_answer_ms "$file" "$t0")
+	if [[ $took == never ]]; then
+		not_ok "$desc: no traffic within $((limit + 10)) s"
+		return
+	fi
+	check "$desc: traffic again after $took ms (bound $((limit * 1000)) ms)" \
+		test "$took" -le $((limit * 1000))
+	echo "# recovery: $desc: $took ms"
 }

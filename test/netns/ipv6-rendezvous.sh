@@ -109,11 +109,6 @@ check "every daemon alive" daemons_alive rv office laptop db nas
 # ping -4 box4's 10.77.0.16 (4 a second for 12 s): the IPv6 one must get
 # an answer, and lose at most one more than the IPv4 one. The time to
 # its first answer is the recovery.
-first_answer_ms() { # FILE T0_MS
-	local t
-	t=$(grep -m1 -o '^\[[0-9.]*\] [0-9]* bytes from' "$1" | tr -d '[' | cut -d']' -f1)
-	[[ -n $t ]] && echo $(( ${t/./} / 1000 - $2 )) || echo never
-}
 v6_beside_v4() {
 	local desc=$1 t0=$2 p6 p4 got6 got4 nr0 nr1 f6 f4
 	nr0=$(iface_field laptop tx_no_route)

@@ -247,9 +247,15 @@ stream_start "$ns_fw" "$ns_open" 10.77.0.13 4
 sleep 1.5
 t0=$(now_ms)
 kill9_restart "$ns_rv" rv
+# The other kinds of stream, timed from the same kill.
+pinger_start "$tmp/fw2.ping" "$ns_fw2" 10.77.0.13 15
+[[ -z $gw_ip ]] || pinger_start "$tmp/web.ping" "$ns_web" 10.77.0.13 15
 recovery_check "rendezvous killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" \
 	"$t0" 15 fw_open
 stream_through
+pinger_check "... fw2 (direct TCP to 443) -> open" "$tmp/fw2.ping" "$t0" 15
+[[ -z $gw_ip ]] ||
+	pinger_check "... web (WebSocket through nginx) -> open" "$tmp/web.ping" "$t0" 15
 check "... fw on a new stream to the new rendezvous" iface_above rv tcp_streams_accepted 0
 check "... and still on TCP" on_tcp fw
 
