@@ -41,7 +41,7 @@ pings() {
 }
 
 recovery_check() {
-	local desc=$1 t0=$2 limit=$3 took= end i
+	local desc=$1 t0=$2 limit=$3 took='' end i
 	shift 3
 	end=$(( $(now_ms) + (limit + 10) * 1000 ))
 	# Bounded by the count too (CMD itself may take a second).

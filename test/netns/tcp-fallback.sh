@@ -238,13 +238,13 @@ check "... and reaches open again (relayed)" \
 # change below is timed from the moment it happens to the first ping
 # fw -> open answered again.
 fw_open() { pings "$ns_fw" 10.77.0.13; }
-# A sha256-checked TCP stream fw -> open (4 s, ~3 MB/s) runs through it.
+# A sha256-checked TCP stream fw -> open (3 s, ~3 MB/s) runs through it.
 stream_through() {
 	stream_finish
 	check "... a TCP stream through it arrived intact (longest stall $stream_gap_ms ms)" stream_passed
 }
-stream_start "$ns_fw" "$ns_open" 10.77.0.13 4
-sleep 1.5
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 3
+sleep 1
 t0=$(now_ms)
 kill9_restart "$ns_rv" rv
 # The other kinds of stream, timed from the same kill.
@@ -262,8 +262,8 @@ check "... and still on TCP" on_tcp fw
 # A loud cut: the router forgets its mappings and fw's socket to the
 # proxy is torn down under the daemon (as a NAT box's reboot with RST).
 accepted=$(iface_field rv tcp_streams_accepted)
-stream_start "$ns_fw" "$ns_open" 10.77.0.13 4
-sleep 1.5
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 3
+sleep 1
 t0=$(now_ms)
 n "$router_fw" conntrack -F 2>/dev/null || true
 n "$ns_fw" ss -K dst "$proxy_ip" dport = :8888 >/dev/null
