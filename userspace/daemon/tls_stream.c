@@ -701,9 +701,39 @@ static void read_records(struct tls_stream *ts)
 	udp_flush(node);
 }
 
+/* One step of the state the stream is in, on readable (or connected). */
+static void stream_step(struct tls_stream *ts)
+{
+	switch (ts->state) {
+	case TLS_STREAM_PROXY:
+		if (!ts->out_len)	/* else the request is not out yet */
+			proxy_read(ts);
+		break;
+	case TLS_STREAM_WS_UPGRADE:
+		if (!ts->out_len)
+			ws_upgrade_read(ts);
+		break;
+	case TLS_STREAM_SNIFF:
+		sniff(ts);
+		break;
+	case TLS_STREAM_WS_REQUEST:
+		ws_request_read(ts);
+		break;
+	case TLS_STREAM_HANDSHAKE:
+		handshake(ts);
+		break;
+	case TLS_STREAM_UP:
+		read_records(ts);
+		break;
+	default:
+		break;
+	}
+}
+
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tls_stream *ts = w->data;
+	enum tls_stream_state before;
 
 	(void)loop;
 	if (ts->dead)
@@ -727,52 +757,21 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (ts->state == TLS_STREAM_HANDSHAKE && ts->ws_path[0] &&
 		    !ts->dead)
 			ws_upgrade_start(ts);
-		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
-			handshake(ts);
-		return;
-	}
-	if (revents & EV_WRITE)
-		write_out(ts);
-	if (ts->dead || !(revents & EV_READ))
-		return;
-	switch (ts->state) {
-	case TLS_STREAM_PROXY:
-		if (ts->out_len)
-			return;	/* the request is not out yet */
-		proxy_read(ts);
-		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
-			handshake(ts);
-		break;
-	case TLS_STREAM_WS_UPGRADE:
-		if (ts->out_len)
+	} else {
+		if (revents & EV_WRITE)
+			write_out(ts);
+		if (!(revents & EV_READ))
 			return;
-		ws_upgrade_read(ts);
-		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
-			handshake(ts);
-		break;
-	case TLS_STREAM_SNIFF:
-		sniff(ts);
-		if (ts->state == TLS_STREAM_WS_REQUEST && !ts->dead)
-			ws_request_read(ts);
-		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
-			handshake(ts);
-		break;
-	case TLS_STREAM_WS_REQUEST:
-		ws_request_read(ts);
-		if (ts->state == TLS_STREAM_HANDSHAKE && !ts->dead)
-			handshake(ts);
-		break;
-	case TLS_STREAM_HANDSHAKE:
-		handshake(ts);
-		/* TLS 1.3: data may follow the client's Finished at once. */
-		if (ts->state == TLS_STREAM_UP && !ts->dead)
-			read_records(ts);
-		break;
-	case TLS_STREAM_UP:
-		read_records(ts);
-		break;
-	default:
-		break;
+	}
+	/* What one read completes may let the next stage start on bytes
+	 * already here (a proxy's answer followed by TLS, a Finished
+	 * followed by records): go on while the state moves. Each stage
+	 * only ever leads forward, so this ends. */
+	while (!ts->dead) {
+		before = ts->state;
+		stream_step(ts);
+		if (ts->state == before)
+			break;
 	}
 }
 
