@@ -151,32 +151,31 @@ static void records(struct buf *out, const struct buf *body, size_t rec)
 	}
 }
 
-static void write_seeds(void)
+/* One seed: a ClientHello naming sni (none: NULL), in records of rec. */
+static void seed_hello(const char *seed, const char *sni, size_t padding,
+		       size_t rec)
 {
 	static struct buf body, out;
+
+	hello_body(&body, sni, padding);
+	records(&out, &body, rec);
+	seed_write(seed, out.b, out.n);
+}
+
+static void write_seeds(void)
+{
 	char longname[254];
 
-	hello_body(&body, "web.example.net", 0);
-	records(&out, &body, 16384);
-	seed_write("sni", out.b, out.n);
-	records(&out, &body, 40);
-	seed_write("sni-split-records", out.b, out.n);
-	hello_body(&body, NULL, 0);
-	records(&out, &body, 16384);
-	seed_write("no-sni", out.b, out.n);
-	hello_body(&body, "Upper.Example.NET", 15000);
-	records(&out, &body, 16384);
-	seed_write("sni-padded-15000", out.b, out.n);
+	seed_hello("sni", "web.example.net", 0, 16384);
+	seed_hello("sni-split-records", "web.example.net", 0, 40);
+	seed_hello("no-sni", NULL, 0, 16384);
+	seed_hello("sni-padded-15000", "Upper.Example.NET", 15000, 16384);
 	memset(longname, 'a', sizeof(longname) - 1);
 	for (size_t i = 63; i < sizeof(longname) - 1; i += 64)
 		longname[i] = '.';
 	longname[253] = '\0';
-	hello_body(&body, longname, 0);
-	records(&out, &body, 16384);
-	seed_write("sni-253", out.b, out.n);
-	hello_body(&body, "web.example.net.", 0);
-	records(&out, &body, 16384);
-	seed_write("sni-trailing-dot", out.b, out.n);
+	seed_hello("sni-253", longname, 0, 16384);
+	seed_hello("sni-trailing-dot", "web.example.net.", 0, 16384);
 	/* Not TLS at all: an HTTP request on the TLS port. */
 	seed_write("http", "GET / HTTP/1.1\r\nHost: web\r\n\r\n", 28);
 }
