@@ -114,7 +114,6 @@ static int ws_recv(struct tls_stream *ts, char *buf, int sz)
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct tls_stream *ts = ctx;
-	ssize_t n;
 
 	(void)ssl;
 	if (ts->ws)
@@ -129,18 +128,7 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		ts->pre_off += (size_t)sz;
 		return sz;
 	}
-	n = recv(ts->fd, buf, (size_t)sz, 0);
-	if (n > 0) {
-		ts->stats.rx_bytes += (uint64_t)n;
-		return (int)n;
-	}
-	if (n == 0)
-		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return WOLFSSL_CBIO_ERR_WANT_READ;
-	if (errno == EINTR)
-		return WOLFSSL_CBIO_ERR_ISR;
-	return WOLFSSL_CBIO_ERR_CONN_RST;
+	return sock_recv(ts, (uint8_t *)buf, (size_t)sz);
 }
 
 /* TLS bytes into binary frames, masked by a client (RFC 6455 5.3). */
