@@ -10,6 +10,9 @@
 #     direct path and the transfer finishes intact;
 #  3. NAT rebinding mid-transfer: the router of a port-restricted site
 #     changes its mapping and forgets every flow; the transfer finishes.
+#  4. a relayed peer restarts (kill -9), each side in turn: traffic
+#     flows both ways again within 5 s (issue 11's bound for a restart),
+#     through the relay.
 #
 #            ┌──────────── internet 198.18.0.0/24 ─────────────┐
 #   rv 198.18.0.1 (rendezvous + relay, tcpdump)                 │
@@ -20,6 +23,7 @@
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
 ktap_header "podnet: relay, relay -> direct, NAT rebinding"
 
 NAT_PUNCH_RETRY=2 nat_podnet_bed
@@ -113,6 +117,21 @@ check "none-a follows restr-a to its new mapping ($old_endpoint -> $new_endpoint
 	bash -c "[[ '$new_endpoint' == 198.18.0.12:20* ]]"
 check "... without a new handshake" \
 	test "$(peer_field none-a restr-a handshakes)" = "$handshakes"
+
+# --- 4. a relayed peer restarts -------------------------------------------
+# Both ways: the restarted node must be reachable and reach back.
+sym_both_ways() {
+	pings "$ns_sym_a" 10.77.0.15 && pings "$ns_sym_b" 10.77.0.14
+}
+check "sym-a <-> sym-b still relayed" wait_for 100 sym_both_ways
+for name in sym-b sym-a; do
+	ns_var=ns_${name//-/_}
+	t0=$(now_ms)
+	kill9_restart "${!ns_var}" "$name"
+	recovery_check "relayed $name killed (-9) and restarted: both ways" "$t0" 5 \
+		sym_both_ways
+	check "... through the relay" test "$(peer_field sym-a sym-b path)" = relay
+done
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
 ktap_finish
