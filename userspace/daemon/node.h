@@ -55,6 +55,8 @@ struct node_stats {
 	uint64_t rx_hints_refuted;	/* "session lost" hints its pong refuted */
 	uint64_t rv_candidates_refused;	/* rendezvous: registered candidates
 					 * that cannot be a host (candidate.c) */
+	uint64_t rv_lookups_held;	/* rendezvous, just started: lookups
+					 * kept until the target registers */
 	uint64_t candidates_refused;	/* LAN candidates we would not probe */
 	uint64_t learned_peers_evicted;	/* made room for a new one (peer.c) */
 	uint64_t learned_peers_refused;	/* no room: all have sessions */

@@ -173,6 +173,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		peer_housekeeping(p, now);
 	}
 	traversal_housekeeping(node, now);
+	rendezvous_housekeeping(node, now);
 	queue_housekeeping(node, now);
 	resolve_housekeeping(node, now);
 	publish_housekeeping(node);

@@ -23,6 +23,7 @@
 
 #include "datapath.h"
 #include "log.h"
+#include "lookup_hold.h"
 #include "node.h"
 #include "peer.h"
 #include "rvmsg.h"
@@ -87,6 +88,7 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 	if (!node->rv.boot_id)
 		node->rv.boot_id = (uint64_t)time(NULL) << 20 | (uint64_t)getpid();
 	node->rv.probe_fd = fd;
+	node->rv.started = ev_now(node->loop);
 	ev_io_init(&node->rv.probe_watcher, probe_cb, fd, EV_READ);
 	node->rv.probe_watcher.data = node;
 	ev_io_start(node->loop, &node->rv.probe_watcher);
@@ -98,6 +100,7 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 void rendezvous_close(struct node *node)
 {
 	/* The peers, and with them their channels, are gone by now. */
+	lookup_hold_free(node);
 	if (node->rv.relay_pairs.slots)
 		keymap_free(&node->rv.relay_pairs);
 	if (node->rv.relay_ids.slots)
@@ -281,8 +284,10 @@ void rendezvous_peer_changed(struct peer *peer, enum peer_event what)
 {
 	if (what != PEER_REMOVED)
 		return;
-	if (peer->node->cfg.rendezvous)
+	if (peer->node->cfg.rendezvous) {
 		drop_channels(peer);
+		lookup_hold_forget(peer);
+	}
 	free(peer->rv.locals);
 	peer->rv.locals = NULL;
 }
@@ -315,7 +320,10 @@ static void send_candidates(struct peer *to, struct peer *about,
 	session_send_control(to->current, &m);
 }
 
-static void handle_lookup(struct peer *asker, const struct rv_msg *m)
+/* An introduction if the target is registered; else "not found", but
+ * only if final (lookup_hold.h). */
+static bool lookup_answer(struct peer *asker, const struct rv_msg *m,
+			  bool final)
 {
 	struct node *node = asker->node;
 	struct rv_msg nf = *m;
@@ -333,6 +341,8 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 		target = peer_find_by_name(node, m->name);
 	if (!target || target == asker || !target->rv.registered ||
 	    !target->current) {
+		if (!final)
+			return false;
 		if (m->by_vaddr && m->v6)
 			inet_ntop(AF_INET6, &m->vaddr6, addr, sizeof(addr));
 		else if (m->by_vaddr)
@@ -341,13 +351,13 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 				      asker->name, m->by_vaddr ? addr : m->name);
 		nf.type = RV_NOT_FOUND;
 		session_send_control(asker->current, &nf);
-		return;
+		return true;
 	}
 	if (wc_InitRng(&rng))
-		return;
+		return true;
 	if (wc_RNG_GenerateBlock(&rng, token, sizeof(token))) {
 		wc_FreeRng(&rng);
-		return;
+		return true;
 	}
 	if (node->cfg.relay_limit)
 		c = channel_pair(node, asker, target, &rng);
@@ -359,6 +369,21 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 	log_info_ratelimited("rendezvous: introduced %s (%s) and %s (%s)", asker->name,
 			     nat_type_name(asker->rv.nat_type), target->name,
 			     nat_type_name(target->rv.nat_type));
+	return true;
+}
+
+static void handle_lookup(struct peer *asker, const struct rv_msg *m)
+{
+	/* Just restarted, we may not know the target yet: it registers
+	 * again soon (lookup_hold.c). */
+	if (!lookup_answer(asker, m, false) && !lookup_hold(asker, m))
+		lookup_answer(asker, m, true);
+}
+
+void rendezvous_housekeeping(struct node *node, ev_tstamp now)
+{
+	if (node->cfg.rendezvous && node->rv.n_held)
+		lookup_hold_expire(node, now, lookup_answer);
 }
 
 /*
@@ -426,6 +451,8 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 			  from->name, endpoint_format(&from->path.ep, ep,
 						      sizeof(ep)),
 			  nat_type_name(m->nat_type), from->rv.n_locals);
+		if (from->node->rv.n_held)
+			lookup_hold_registered(from->node, lookup_answer);
 		break;
 	case RV_LOOKUP:
 		handle_lookup(from, m);

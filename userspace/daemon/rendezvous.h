@@ -22,6 +22,7 @@
 
 struct node;
 struct peer;
+struct held_lookup;
 struct rv_msg;
 struct wire_header;
 
@@ -62,6 +63,11 @@ struct node_rv {
 	/* When a notice last went to a source (hashed), so a flood of
 	 * datagrams we do not know gets a trickle of notices. */
 	ev_tstamp notice_sent[64];
+	/* Lookups for nodes that have not registered since we started
+	 * (lookup_hold.c). */
+	ev_tstamp started;
+	struct held_lookup *held;	/* HOLD_SLOTS, at the first */
+	size_t n_held;
 };
 
 int rendezvous_open(struct node *node, char *err, size_t errlen);
@@ -70,6 +76,8 @@ void rendezvous_peer_changed(struct peer *peer, enum peer_event what);
 void rendezvous_message(struct peer *from, const struct rv_msg *m);
 void rendezvous_relay(struct node *node, const struct path *from,
 		      const struct wire_header *hdr);
+/* Held lookups whose time is up get their answer. */
+void rendezvous_housekeeping(struct node *node, ev_tstamp now);
 void rendezvous_probe_answer(struct node *node, const struct path *from);
 /* A datagram of len bytes came under an index (session or relay channel)
  * we do not know: tell its sender, who may have known us before a
