@@ -103,8 +103,8 @@ check "ping -6 -c 3 db.pod: 3 of 3 answered" \
 before=$(iface_field laptop tx_no_route)
 check "ping -6 fd77::99 (nobody's) gets no answer" \
 	bash -c "! ip netns exec $ns_laptop ping -6 -c 1 -W 3 fd77::99 >/dev/null 2>&1"
-# (A rendezvous in its first 40 s holds such a lookup up to 16 s, in case
-# the holder has yet to register again: lookup_hold.c.)
+# (A rendezvous younger than its keepalive interval + 2 s holds such a
+# lookup until then, in case the holder has yet to register again.)
 check "... the rendezvous said so: dropped as no route" \
 	wait_for 200 iface_above laptop tx_no_route "$before"
 check "every daemon alive" daemons_alive rv office laptop db nas

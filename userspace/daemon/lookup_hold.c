@@ -3,29 +3,32 @@
  * Copyright (C) 2026 The podnet developers.
  *
  * A rendezvous keeps its registrations in memory only. Just after it
- * restarts it knows nobody, and a lookup for a node that is still up
- * (and will register again at its next keepalive) would be answered
- * "not found": the asker drops what it queued for the address and does
- * not ask again for LOOKUP_INTERVAL. So for its first HOLD_YOUNG seconds
- * the rendezvous keeps such a lookup instead, and answers it the moment
- * a node registers that holds the name or address, or "not found" after
- * HOLD_MAX. Bounded: at most HOLD_SLOTS lookups, one per asker and
- * question; a full table answers at once, as before.
+ * restarts it knows nobody, and a lookup for an address whose node is
+ * still up (and registers again at its next keepalive, or sooner) would
+ * be answered "not found": the asker drops what it queued for the
+ * address and does not ask again for LOOKUP_INTERVAL. So while it is
+ * young -- for the keepalive interval and a little after its start --
+ * the rendezvous keeps such a lookup instead, answers it the moment a
+ * node registers that holds the address, and says "not found" when it
+ * is young no more. Only lookups by address: those are packets waiting
+ * in the asker's queue; a name is a DNS question or a configured peer's,
+ * which want their answer now and ask again anyway. Bounded: at most
+ * HOLD_SLOTS lookups, one per asker and address; a full table answers
+ * at once, as before.
  */
 #include "lookup_hold.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "node.h"
 #include "peer.h"
 #include "rvmsg.h"
 
-/* Nodes register again at their next keepalive to us (15 s by default)
- * or sooner: a node that sends anything learns of the restart from the
- * notice it gets back. */
-#define HOLD_YOUNG 40.0
-#define HOLD_MAX 16.0
+/* Nodes register again at their next keepalive to us or sooner: one
+ * that sends anything learns of the restart from the notice it gets. */
+#define HOLD_SLACK 2.0
 #define HOLD_SLOTS 256
 
 struct held_lookup {
@@ -36,10 +39,6 @@ struct held_lookup {
 
 static bool same_question(const struct rv_msg *a, const struct rv_msg *b)
 {
-	if (a->by_vaddr != b->by_vaddr)
-		return false;
-	if (!a->by_vaddr)
-		return !strcmp(a->name, b->name);
 	if (a->v6 != b->v6)
 		return false;
 	return a->v6 ? !memcmp(&a->vaddr6, &b->vaddr6, sizeof(a->vaddr6)) :
@@ -51,9 +50,13 @@ bool lookup_hold(struct peer *asker, const struct rv_msg *m)
 	struct node *node = asker->node;
 	struct node_rv *rv = &node->rv;
 	ev_tstamp now = ev_now(node->loop);
+	unsigned int keepalive = node->cfg.keepalive_interval ?
+				 node->cfg.keepalive_interval :
+				 CONFIG_DEFAULT_KEEPALIVE;
+	ev_tstamp young_until = rv->started + keepalive + HOLD_SLACK;
 	struct held_lookup *h;
 
-	if (now - rv->started >= HOLD_YOUNG)
+	if (!m->by_vaddr || now >= young_until)
 		return false;
 	for (size_t i = 0; i < rv->n_held; i++) {
 		h = &rv->held[i];
@@ -74,7 +77,7 @@ bool lookup_hold(struct peer *asker, const struct rv_msg *m)
 	/* A lookup carries no blob; nothing points into a buffer. */
 	h->m.blob = NULL;
 	h->m.blob_len = 0;
-	h->until = now + HOLD_MAX;
+	h->until = young_until;
 	node->stats.rv_lookups_held++;
 	return true;
 }

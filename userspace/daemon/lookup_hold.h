@@ -20,8 +20,8 @@ struct rv_msg;
 typedef bool (*lookup_hold_answer_fn)(struct peer *asker,
 				      const struct rv_msg *m, bool final);
 
-/* Keeps asker's lookup m for a target nobody has registered yet, if this
- * rendezvous has just started; false: answer it now. */
+/* Keeps asker's lookup m for an address nobody has registered yet, if
+ * this rendezvous has just started; false: answer it now. */
 bool lookup_hold(struct peer *asker, const struct rv_msg *m);
 /* A node registered: the held lookups it answers are answered. */
 void lookup_hold_registered(struct node *node, lookup_hold_answer_fn answer);
