@@ -149,13 +149,20 @@ void dispatch_plaintext(struct node *node, const struct path *from,
  * its dead-peer timer. The request is no larger than what provoked it
  * and rate-limited, so a spoofed flood gains nothing; the sender acts on
  * it only when it comes from the path of a peer it knows.
+ *
+ * Through a relay the size rule is waived: the request goes back on the
+ * channel, which the relay delivers only to the node at its far end, a
+ * member of the network and not a victim of the sender's choosing. A
+ * relayed peer that only pings or keeps alive (records smaller than the
+ * request) would otherwise never be asked.
  */
 static void ask_for_handshake(struct node *node, const struct path *from,
 			      const struct wire_header *hdr)
 {
 	uint8_t req[WIRE_SESSION_REQUEST_LEN] = { 0 };
 
-	if (WIRE_HEADER_LEN + hdr->payload_len < sizeof(req) ||
+	if ((!from->relay_channel &&
+	     WIRE_HEADER_LEN + hdr->payload_len < sizeof(req)) ||
 	    !token_bucket_take(&node->dp.ask_limit, ev_now(node->loop),
 			       ASK_RATE))
 		return;
