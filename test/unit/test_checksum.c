@@ -74,6 +74,48 @@ static void test_pieces(void **state)
 				 csum_add(0, buf, sizeof(buf)));
 }
 
+/* RFC 1071's definition, a 16-bit word at a time, big-endian. */
+static uint32_t reference_sum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t s = sum;
+
+	for (; len >= 2; p += 2, len -= 2)
+		s += (uint32_t)(p[0] << 8 | p[1]);
+	if (len)
+		s += (uint32_t)p[0] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint32_t)s;
+}
+
+static void test_against_reference(void **state)
+{
+	static uint8_t buf[70000];
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245 + 12345;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	/* Every start alignment, lengths around the unrolled steps and up
+	 * to a TSO super-packet, any carried-in sum. */
+	for (size_t off = 0; off < 9; off++) {
+		for (size_t len = 0; len < 70; len++)
+			assert_int_equal(csum_add(0, buf + off, len),
+					 reference_sum(0, buf + off, len));
+		for (size_t len = 1400; len < 70000 - 9; len = len * 3 + 1) {
+			x = x * 1103515245 + 12345;
+			assert_int_equal(csum_add(x >> 15 & 0x1ffff, buf + off, len),
+					 reference_sum(x >> 15 & 0x1ffff, buf + off, len));
+		}
+	}
+	/* Words that carry at every step. */
+	memset(buf, 0xff, 65536);
+	assert_int_equal(csum_add(0, buf, 65535), reference_sum(0, buf, 65535));
+	assert_int_equal(csum_add(0xffff, buf, 65536),
+			 reference_sum(0xffff, buf, 65536));
+}
+
 static void test_pseudo_ipv4(void **state)
 {
 	/* Source and destination as they sit at offset 12 of the header. */
@@ -95,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_header),
 		cmocka_unit_test(test_odd_length),
 		cmocka_unit_test(test_pieces),
+		cmocka_unit_test(test_against_reference),
 		cmocka_unit_test(test_pseudo_ipv4),
 	};
 

@@ -7,23 +7,52 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+/*
+ * The one's complement sum does not care about byte order (RFC 1071,
+ * 2(B)): words are summed as the CPU loads them, eight bytes at a time,
+ * and only the folded result is swapped. This runs over every byte of
+ * every TCP segment podnetd splits (tso.c), so it is worth the care.
+ */
 uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
-	uint64_t s = sum;
+	uint64_t a = 0, b = 0, s;
 
-	/* 64-bit accumulation of 32-bit words: no carry until the end. */
+	/* Each step adds two 32-bit halves: 2^33 at most, so the 64-bit
+	 * sums cannot overflow below gigabytes. */
+	for (; len >= 16; data += 16, len -= 16) {
+		uint64_t w0, w1;
+
+		memcpy(&w0, data, 8);
+		memcpy(&w1, data + 8, 8);
+		a += (w0 & 0xffffffff) + (w0 >> 32);
+		b += (w1 & 0xffffffff) + (w1 >> 32);
+	}
+	s = a + b;
 	for (; len >= 4; data += 4, len -= 4) {
 		uint32_t w;
 
 		memcpy(&w, data, 4);
-		s += ntohl(w);
+		s += w;
 	}
-	for (; len >= 2; data += 2, len -= 2)
-		s += (uint32_t)(data[0] << 8 | data[1]);
+	if (len >= 2) {
+		uint16_t w;
+
+		memcpy(&w, data, 2);
+		s += w;
+		data += 2;
+		len -= 2;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len)
+		s += data[0];		/* the high byte of a big-endian word */
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	s = (uint16_t)(s << 8 | s >> 8);
+#else
 	if (len)
 		s += (uint32_t)data[0] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffff) + (s >> 32);
+#endif
+	s += sum;
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint32_t)s;
