@@ -294,10 +294,12 @@ check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
 # The peer at the other end of the relay restarts. fw's pings reach the
 # new open under the old session; open asks fw through the relay for a
 # handshake (even for records smaller than the request: dispatch.c), and
-# fw's doubt ping, unanswered, makes it dial: issue 11's 5 s.
+# fw's doubt ping, unanswered, makes it dial: 1.3-4.6 s on a loaded
+# machine (up to 9.3 s before open asked for small records too; the bound
+# keeps a margin for the load, as the other steps here).
 t0=$(now_ms)
 kill9_restart "$ns_open" open
-recovery_check "open killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" "$t0" 5 fw_open
+recovery_check "open killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" "$t0" 10 fw_open
 check "daemons alive after the restarts" daemons_alive rv fw open
 echo "# test took $(( $(date +%s) - t_start )) s after the daemons started"
 

@@ -174,6 +174,36 @@ static void test_websocket_frames(void **state)
 	assert_int_equal(ws_frame_parse(buf, 10, false, &f), -1);
 }
 
+static void test_ws_pong(void **state)
+{
+	const uint8_t mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	uint8_t ping[125], out[200];
+	struct ws_frame f;
+	size_t n;
+
+	(void)state;
+	memset(ping, 'p', sizeof(ping));
+	/* A client's pong is masked, and parses back to the ping's bytes. */
+	n = ws_pong(out, sizeof(out), (const uint8_t *)"Hello", 5, mask);
+	assert_int_equal(n, 2 + 4 + 5);
+	assert_int_equal(out[0], 0x80 | WS_PONG);
+	assert_int_equal(ws_frame_parse(out, n, true, &f), (long)n);
+	assert_int_equal(f.opcode, WS_PONG);
+	assert_int_equal(f.payload_len, 5);
+	assert_memory_equal(f.payload, "Hello", 5);
+	/* A server's is not; an empty ping gets an empty pong. */
+	n = ws_pong(out, sizeof(out), NULL, 0, NULL);
+	assert_int_equal(n, 2);
+	assert_int_equal(ws_frame_parse(out, n, false, &f), 2);
+	assert_int_equal(f.opcode, WS_PONG);
+	/* The largest control payload fits; one byte more, or no room, not. */
+	n = ws_pong(out, sizeof(out), ping, 125, NULL);
+	assert_int_equal(n, 127);
+	assert_int_equal(ws_frame_parse(out, n, false, &f), 127);
+	assert_int_equal(ws_pong(out, sizeof(out), ping, 126, NULL), 0);
+	assert_int_equal(ws_pong(out, 126, ping, 125, NULL), 0);
+}
+
 static int parse(const char *text, struct config *cfg, char *err, size_t len)
 {
 	return config_parse_buffer("t.conf", text, strlen(text), cfg, err, len);
@@ -233,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test(test_websocket_upgrade),
 		cmocka_unit_test(test_websocket_frames),
+		cmocka_unit_test(test_ws_pong),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

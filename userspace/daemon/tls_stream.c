@@ -59,9 +59,25 @@ static int sock_recv(struct tls_stream *ts, uint8_t *buf, size_t sz)
 	return WOLFSSL_CBIO_ERR_CONN_RST;
 }
 
+/* A ping (from the far end, or a proxy on the way that checks the
+ * connection) gets its pong (RFC 6455 5.5.2); the output goes out after
+ * the read (read_records). No room: the pong is skipped, as a lost one
+ * would be. */
+static void ws_answer_ping(struct tls_stream *ts, const struct ws_frame *f)
+{
+	uint8_t mask[4];
+	size_t n;
+
+	if (ts->client && getrandom(mask, sizeof(mask), 0) != 4)
+		return;
+	n = ws_pong(ts->out + ts->out_len, ts->out_cap - ts->out_len,
+		    f->payload, f->payload_len, ts->client ? mask : NULL);
+	ts->out_len += n;
+}
+
 /* TLS bytes out of WebSocket frames: binary and continuation frames are
- * one byte stream; pings and pongs are skipped (the other end is podnet
- * or a proxy that does not ping), a close or anything else ends it. */
+ * one byte stream; a ping is answered, a pong skipped, a close or
+ * anything else ends it. */
 static int ws_recv(struct tls_stream *ts, char *buf, int sz)
 {
 	for (;;) {
@@ -97,6 +113,8 @@ static int ws_recv(struct tls_stream *ts, char *buf, int sz)
 				ts->ws_pay_end = ts->ws_pay_off + f.payload_len;
 				continue;
 			}
+			if (f.opcode == WS_PING)
+				ws_answer_ping(ts, &f);
 			if (f.opcode == WS_PING || f.opcode == WS_PONG)
 				continue;
 			if (f.opcode != WS_CLOSE)
@@ -683,6 +701,9 @@ static void read_records(struct tls_stream *ts)
 	 * us for them, so come back on the next loop iteration. */
 	if (!ts->dead && wolfSSL_pending(ts->ssl) > 0)
 		ev_feed_event(node->loop, &ts->io, EV_READ);
+	/* Pongs to pings among the frames read. */
+	if (!ts->dead && ts->out_len)
+		write_out(ts);
 	node->dp.tx_batching = false;
 	node->dp.rx_coalescing = false;
 	tun_flush(node);

@@ -230,3 +230,22 @@ void ws_mask(uint8_t *buf, size_t len, const uint8_t mask[4])
 	for (size_t i = 0; i < len; i++)
 		buf[i] ^= mask[i & 3];
 }
+
+size_t ws_pong(uint8_t *out, size_t cap, const uint8_t *payload, size_t len,
+	       const uint8_t mask[4])
+{
+	uint8_t hdr[WS_HEADER_MAX];
+	size_t n;
+
+	if (len > 125)
+		return 0;
+	n = ws_frame_header(hdr, len, mask);
+	if (cap < n + len)
+		return 0;
+	hdr[0] = 0x80 | WS_PONG;
+	memcpy(out, hdr, n);
+	memmove(out + n, payload, len);
+	if (mask)
+		ws_mask(out + n, len, mask);
+	return n + len;
+}

@@ -73,5 +73,10 @@ long ws_frame_parse(uint8_t *buf, size_t len, bool masked,
 size_t ws_frame_header(uint8_t hdr[WS_HEADER_MAX], size_t len,
 		       const uint8_t mask[4]);
 void ws_mask(uint8_t *buf, size_t len, const uint8_t mask[4]);
+/* The pong that answers a ping's payload (at most 125 bytes), whole and
+ * masked with mask when given, into out: its length, or 0 when it does
+ * not fit or the payload is too long for a control frame. */
+size_t ws_pong(uint8_t *out, size_t cap, const uint8_t *payload, size_t len,
+	       const uint8_t mask[4]);
 
 #endif /* _PODNET_WEBSOCKET_H */
