@@ -16,7 +16,8 @@
  *  - 2 (mod 3): the WebSocket parsers: frames (masked as from a client,
  *    or not), whose payload lies inside the input and within
  *    WS_FRAME_MAX, and which re-encode to a header of the same length
- *    for binary frames; the server's ws_request_parse and the client's
+ *    for binary frames, and whose pong (for a ping) parses back to the
+ *    ping's payload; the server's ws_request_parse and the client's
  *    ws_response_parse, whose header never exceeds the input.
  */
 #include <stddef.h>
@@ -156,6 +157,20 @@ static void websocket(const uint8_t *data, size_t size)
 			CHECK(ws_frame_header(again, f.payload_len,
 					      masked ? mask : NULL) <=
 			      (size_t)(f.payload - (buf + pos)));
+		}
+		if (f.opcode == WS_PING) {
+			uint8_t pong[WS_HEADER_MAX + 125], mask[4] = { 5, 6, 7, 8 };
+			struct ws_frame p;
+			size_t len = ws_pong(pong, sizeof(pong), f.payload,
+					     f.payload_len, masked ? NULL : mask);
+
+			/* Our answer goes the other way: masked from a
+			 * client, and parses back to the ping's bytes. */
+			CHECK(len > 0);
+			CHECK(ws_frame_parse(pong, len, !masked, &p) == (long)len);
+			CHECK(p.opcode == WS_PONG &&
+			      p.payload_len == f.payload_len &&
+			      !memcmp(p.payload, f.payload, f.payload_len));
 		}
 		pos += (size_t)n;
 	}
