@@ -147,6 +147,16 @@ make_node_cert() { # make_node_cert CADIR NAME ADDRESS [DAYS]
 		--address "$3" --days "${4:-30}" >/dev/null
 }
 
+# make_node_cert_addrs CADIR NAME ADDRESS...: one certificate for every
+# address given (an IPv4 and an IPv6 one, or subnets), 30 days.
+make_node_cert_addrs() {
+	local cadir=$1 name=$2 args=() a
+	shift 2
+	for a in "$@"; do args+=(--address "$a"); done
+	"$podnet" cert issue --ca-dir "$cadir" --dir "$cadir" --name "$name" \
+		"${args[@]}" --days 30 >/dev/null
+}
+
 # write_config FILE NAME CADIR ADDRESS/PREFIX PORT [PEER ENDPOINT]...
 write_config() {
 	local file=$1 name=$2 cadir=$3 address=$4 port=$5

@@ -33,13 +33,7 @@ veth_link "$ns1" veth1 192.168.241.1/24 "$ns2" veth2 192.168.241.2/24
 veth_link "$ns1" veth3 192.168.243.1/24 "$ns3" veth4 192.168.243.3/24
 
 make_ca "$tmp/ca" "test-net"
-cert6() { # cert6 NAME ADDRESS...
-	local name=$1 args=()
-	shift
-	for a in "$@"; do args+=(--address "$a"); done
-	"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/ca" --name "$name" \
-		"${args[@]}" --days 30 >/dev/null
-}
+cert6() { make_node_cert_addrs "$tmp/ca" "$@"; }
 cert6 alpha 10.77.0.1 fd77::1
 cert6 beta 10.77.0.2 fd77::2
 cert6 gamma fd77::3

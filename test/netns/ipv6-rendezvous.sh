@@ -30,13 +30,7 @@ ktap_header "podnet: IPv6 lookups through the rendezvous"
 
 command -v drill >/dev/null || { echo "# drill (ldnsutils) missing: scripts/deps.sh"; exit 1; }
 
-cert() { # cert NAME ADDRESS...
-	local name=$1 args=()
-	shift
-	for a in "$@"; do args+=(--address "$a"); done
-	"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/ca" --name "$name" \
-		"${args[@]}" --days 30 >/dev/null
-}
+cert() { make_node_cert_addrs "$tmp/ca" "$@"; }
 
 internet_create
 public_host_create ns_rv rv "$nat_rendezvous"

@@ -20,13 +20,7 @@ vm_require_podnet
 ktap_header "podnet.ko: IPv6 lookups through the rendezvous"
 
 vm_load_podnet_check
-cert() { # cert NAME ADDRESS...
-	local name=$1 args=()
-	shift
-	for a in "$@"; do args+=(--address "$a"); done
-	"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/ca" --name "$name" \
-		"${args[@]}" --days 30 >/dev/null
-}
+cert() { make_node_cert_addrs "$tmp/ca" "$@"; }
 internet_create
 public_host_create ns_rv rv "$nat_rendezvous"
 make_ca "$tmp/ca" v6-rv-kernel
