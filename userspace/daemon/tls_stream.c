@@ -59,6 +59,19 @@ static int sock_recv(struct tls_stream *ts, uint8_t *buf, size_t sz)
 	return WOLFSSL_CBIO_ERR_CONN_RST;
 }
 
+/* Up to sz bytes of src between *off and end, for wolfSSL's read. */
+static int take_buffered(char *buf, int sz, const uint8_t *src, size_t *off,
+			 size_t end)
+{
+	size_t n = end - *off;
+
+	if ((size_t)sz < n)
+		n = (size_t)sz;
+	memcpy(buf, src + *off, n);
+	*off += n;
+	return (int)n;
+}
+
 /* A ping (from the far end, or a proxy on the way that checks the
  * connection) gets its pong (RFC 6455 5.5.2); the output goes out after
  * the read (read_records). No room: the pong is skipped, as a lost one
@@ -85,15 +98,9 @@ static int ws_recv(struct tls_stream *ts, char *buf, int sz)
 		long used;
 		int n;
 
-		if (ts->ws_pay_off < ts->ws_pay_end) {
-			size_t left = ts->ws_pay_end - ts->ws_pay_off;
-
-			if ((size_t)sz > left)
-				sz = (int)left;
-			memcpy(buf, ts->ws_raw + ts->ws_pay_off, (size_t)sz);
-			ts->ws_pay_off += (size_t)sz;
-			return sz;
-		}
+		if (ts->ws_pay_off < ts->ws_pay_end)
+			return take_buffered(buf, sz, ts->ws_raw, &ts->ws_pay_off,
+					     ts->ws_pay_end);
 		if (ts->ws_frame_end) {
 			memmove(ts->ws_raw, ts->ws_raw + ts->ws_frame_end,
 				ts->ws_raw_len - ts->ws_frame_end);
@@ -137,15 +144,9 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 	if (ts->ws)
 		return ws_recv(ts, buf, sz);
 	/* Bytes a proxy sent right after its answer come first. */
-	if (ts->pre_off < ts->pre_len) {
-		size_t left = ts->pre_len - ts->pre_off;
-
-		if ((size_t)sz > left)
-			sz = (int)left;
-		memcpy(buf, ts->pre + ts->pre_off, (size_t)sz);
-		ts->pre_off += (size_t)sz;
-		return sz;
-	}
+	if (ts->pre_off < ts->pre_len)
+		return take_buffered(buf, sz, ts->pre, &ts->pre_off,
+				     ts->pre_len);
 	return sock_recv(ts, (uint8_t *)buf, (size_t)sz);
 }
 
