@@ -24,6 +24,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "lookup_hold.h"
+#include "rv_state.h"
 #include "node.h"
 #include "peer.h"
 #include "rvmsg.h"
@@ -287,6 +288,7 @@ void rendezvous_peer_changed(struct peer *peer, enum peer_event what)
 	if (peer->node->cfg.rendezvous) {
 		drop_channels(peer);
 		lookup_hold_forget(peer);
+		peer->node->rv.state_dirty = true;
 	}
 	free(peer->rv.locals);
 	peer->rv.locals = NULL;
@@ -382,7 +384,12 @@ static void handle_lookup(struct peer *asker, const struct rv_msg *m)
 
 void rendezvous_housekeeping(struct node *node, ev_tstamp now)
 {
-	if (node->cfg.rendezvous && node->rv.n_held)
+	if (!node->cfg.rendezvous)
+		return;
+	/* At the first tick, once everything is open. */
+	rv_state_announce(node);
+	rv_state_save(node, now);
+	if (node->rv.n_held)
 		lookup_hold_expire(node, now, lookup_answer);
 }
 
@@ -453,6 +460,7 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 			  nat_type_name(m->nat_type), from->rv.n_locals);
 		if (from->node->rv.n_held)
 			lookup_hold_registered(from->node, lookup_answer);
+		rv_state_registered(from, ev_now(from->node->loop));
 		break;
 	case RV_LOOKUP:
 		handle_lookup(from, m);

@@ -36,6 +36,9 @@ struct peer_rv {
 	double relay_tokens;		/* bytes this peer may still relay */
 	ev_tstamp relay_last;
 	uint64_t relay_bytes, relay_dropped;
+	/* What rv_state.c last wrote of it. */
+	uint32_t saved_index;
+	struct endpoint saved_ep;
 };
 
 /* A relay channel at the rendezvous: datagrams that `from` sends with this
@@ -68,6 +71,11 @@ struct node_rv {
 	ev_tstamp started;
 	struct held_lookup *held;	/* HOLD_SLOTS, at the first */
 	size_t n_held;
+	/* Registrations kept across a restart (rv_state.c). */
+	bool announced;
+	bool state_dirty;
+	ev_tstamp saved_at;
+	size_t n_saved;
 };
 
 int rendezvous_open(struct node *node, char *err, size_t errlen);
