@@ -106,7 +106,7 @@ check "every daemon alive" daemons_alive rv office laptop db nas
 # --- restarts: v6 lookups lose no more than v4 ones ---------------------------
 # v6_beside_v4 DESC T0_MS [MAX_NO_ROUTE]: from laptop at once, ping -6 box6's fd77::15 and
 # ping -4 box4's 10.77.0.16 (4 a second for 12 s): the IPv6 one must get
-# an answer, and lose at most one more than the IPv4 one. The time to
+# an answer, and lose at most 4 more (a second) than the IPv4 one. The time to
 # its first answer is the recovery. With MAX_NO_ROUTE, at most that many
 # packets may be dropped as no route meanwhile.
 v6_beside_v4() {
@@ -127,8 +127,11 @@ v6_beside_v4() {
 		"first ping -4 after $f4 ms ($got4 of 48); tx_no_route +$((nr1 - nr0))"
 	check "$desc: ping -6 answered again after $f6 ms (bound 10000 ms)" \
 		test "${got6:-0}" -ge 1 -a "${f6/never/99999}" -le 10000
-	check "... losing no more than ping -4 ($got6 vs $got4 of 48 answered)" \
-		test "${got6:-0}" -ge $(( ${got4:-0} - 1 ))
+	# Within a second of each other (4 pings): the restarts are one
+	# after the other and the machine may be loaded; v6 lookups that
+	# did not work would lose them all.
+	check "... losing no more than ping -4, within 4 ($got6 vs $got4 of 48 answered)" \
+		test "${got6:-0}" -ge $(( ${got4:-0} - 4 ))
 	[[ -z $max_no_route ]] ||
 		check "... at most $max_no_route dropped as no route (+$((nr1 - nr0)))" \
 			test $((nr1 - nr0)) -le "$max_no_route"
