@@ -244,7 +244,8 @@ size_t ws_pong(uint8_t *out, size_t cap, const uint8_t *payload, size_t len,
 		return 0;
 	hdr[0] = 0x80 | WS_PONG;
 	memcpy(out, hdr, n);
-	memmove(out + n, payload, len);
+	if (len)	/* an empty ping may come with no buffer */
+		memmove(out + n, payload, len);
 	if (mask)
 		ws_mask(out + n, len, mask);
 	return n + len;
