@@ -17,6 +17,7 @@
 #include <net/rtnetlink.h>
 
 #include "allowedips.h"
+#include "main.h"
 #include "peer.h"
 #include "send.h"
 #include "notify.h"
@@ -159,17 +160,10 @@ static void podnet_idle_scan(struct work_struct *work)
 static int podnet_dev_init(struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
-	int err;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	err = gro_cells_init(&pdev->gro_cells, dev);
-	if (err) {
-		free_percpu(dev->tstats);
-		dev->tstats = NULL;
-		return err;
-	}
 	INIT_DELAYED_WORK(&pdev->idle_work, podnet_idle_scan);
 	schedule_delayed_work(&pdev->idle_work, HZ);
 	pr_debug("%s: device created\n", dev->name);
@@ -196,8 +190,11 @@ static void podnet_dev_uninit(struct net_device *dev)
 	mutex_unlock(&pdev->lock);
 	/* No encap_rcv or xmit is still using the device after this. */
 	synchronize_net();
+	/* Nor a crypt worker, tx work or NAPI poll: the peers' and keys'
+	 * frees are queued after grace periods and wait for those. */
+	rcu_barrier();
+	flush_workqueue(podnet_wq);
 	podnet_dev_queue_purge(pdev);
-	gro_cells_destroy(&pdev->gro_cells);
 	pr_debug("%s: device destroyed\n", dev->name);
 }
 

@@ -211,7 +211,7 @@ void podnet_send_data(struct podnet_peer *peer, struct sk_buff *skb)
 	/* Behind a non-empty stage, a packet waits its turn. */
 	if (likely(skb_queue_empty_lockless(&peer->queue.q)) &&
 	    podnet_peer_ready(peer)) {
-		podnet_send_skb(peer, skb);
+		podnet_send_queued(peer, skb);
 		return;
 	}
 	skb = skb_share_check(skb, GFP_ATOMIC);
@@ -252,7 +252,7 @@ void podnet_peer_queue_flush(struct podnet_peer *peer)
 	if (podnet_peer_ready(peer))
 		podnet_queue_take_all(&peer->queue, &list);
 	while ((skb = __skb_dequeue(&list)))
-		podnet_send_skb(peer, skb);
+		podnet_send_queued(peer, skb);
 	rcu_read_unlock_bh();
 }
 

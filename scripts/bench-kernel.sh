@@ -23,6 +23,8 @@
 #   BENCH_TIME=10    seconds per iperf3 run
 #   BENCH_PINGS=20   echo requests per RTT measurement, 20 ms apart
 #   PODNET_KO        the module (build/kernel/podnet.ko)
+#   BENCH_DIAG=1     after podnet.ko's runs, print its counters, the
+#                    namespaces' drop counters and softnet_stat
 
 # $build, $tmp, $ns1, $ns2 come from test/vm/common.sh; helpers are
 # called through wait_for and command substitutions.
@@ -55,11 +57,15 @@ started=$SECONDS
 # Every number, by "bed.metric"; unset = not measured.
 declare -A r
 
-# measure BED ADDRESS: RTT and one TCP stream to ADDRESS in $ns1.
+# measure BED ADDRESS: RTT, one and four TCP streams to ADDRESS in $ns1.
 measure() {
 	r[$1.rtt]=$(rtt_ms "$2")
 	read -r "r[$1.tcp1]" _ "r[$1.retr1]" < <(iperf "$2" 1 "$1")
-	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s, RTT ${r[$1.rtt]:-?} ms"
+	read -r "r[$1.tcp4]" _ "r[$1.retr4]" < <(iperf "$2" 4 "$1-4")
+	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s (1 stream," \
+		"${r[$1.retr1]:-?} retransmits)," \
+		"$(printf '%.3f' "${r[$1.tcp4]/null/0}") Gbit/s (4 streams," \
+		"${r[$1.retr4]:-?} retransmits), RTT ${r[$1.rtt]:-?} ms"
 }
 
 # ------------------------------------------------------------ the phases
@@ -127,6 +133,23 @@ bench_podnet_kernel() {
 		$(key_opts chacha b 1) || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
 	measure pod 10.77.0.1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
+	return 0
+}
+
+# Where packets went missing: podnet.ko's counters, the stack's drop
+# counters in both namespaces, and the per-CPU backlog drops.
+diag() {
+	local ns
+	for ns in "$ns1" "$ns2"; do
+		say "diag $ns: $(kshow "$ns" '.peer_list[0].stats | tostring')"
+		n "$ns" ip -s -s link show pod0 | sed 's/^/# /' >&2
+		n "$ns" nstat -asz 2>/dev/null | awk '$2 != 0' |
+			grep -iE 'drop|retrans|backlog|prune|collapse|ofo|rcvbuf|sndbuf|err|lost|sack|reorder' |
+			sed 's/^/# /' >&2 || true
+	done
+	say "softnet_stat (processed dropped squeezed ...):"
+	sed 's/^/# /' /proc/net/softnet_stat >&2
 }
 # ======================================================================
 
@@ -143,7 +166,9 @@ bench_podnet_kernel && pod_status=0 || pod_status=$?
 # --------------------------------------------------------------- report
 
 row tcp_1_gbps "TCP 1 stream, Gbit/s" 3 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
-row retransmits "TCP retransmits" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
+row retransmits "TCP retransmits, 1 stream" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
+row tcp_4_gbps "TCP 4 streams, Gbit/s" 3 "${r[veth.tcp4]:-}" "${r[wg.tcp4]:-}" "${r[pod.tcp4]:-}"
+row retransmits_4 "TCP retransmits, 4 streams" 0 "${r[veth.retr4]:-}" "${r[wg.retr4]:-}" "${r[pod.retr4]:-}"
 row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
 
 echo
