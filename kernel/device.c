@@ -96,8 +96,10 @@ send:
 		return NETDEV_TX_OK;
 	}
 	/* One record per segment, as the userspace path does (TCP over
-	 * IPv4 and IPv6 alike). */
-	segs = skb_gso_segment(skb, 0);
+	 * IPv4 and IPv6 alike). The segments keep the payload's pages and
+	 * a partial checksum: copying and checksumming them is left to the
+	 * crypt workers, which run on every CPU, not to this one. */
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();
 		atomic64_inc(&pdev->tx_dropped);

@@ -39,6 +39,11 @@
 
 /* Jobs one CPU's worker may have waiting, all peers together. */
 #define PODNET_CRYPT_RING 2048
+/* Jobs a worker does between two chances for softirqs and the
+ * scheduler. */
+#define PODNET_CRYPT_BATCH 8
+/* Jobs in a row that go to the same CPU. */
+#define PODNET_CRYPT_CHUNK 8
 
 struct podnet_crypt_cpu {
 	struct ptr_ring ring;
@@ -47,23 +52,31 @@ struct podnet_crypt_cpu {
 
 struct workqueue_struct *podnet_crypt_wq;
 static struct podnet_crypt_cpu __percpu *podnet_crypt;
-/* The last CPU given a job: a racy round robin is good enough. */
-static int podnet_crypt_last = -1;
 
 static void podnet_crypt_work(struct work_struct *work)
 {
 	struct podnet_crypt_cpu *c = container_of(work, struct podnet_crypt_cpu,
 						  work);
 	struct sk_buff *skb;
+	unsigned int n = 0;
 
-	/* To the last job: a flush of the workqueue relies on it. */
-	while ((skb = ptr_ring_consume_bh(&c->ring))) {
+	/* Bottom halves stay off for a batch: the NAPI polls and the
+	 * sends it wakes then run once for the batch, and GRO gets
+	 * packets to merge. To the last job: a flush of the workqueue
+	 * relies on it. */
+	local_bh_disable();
+	while ((skb = ptr_ring_consume(&c->ring))) {
 		if (PODNET_PKT(skb)->rx)
 			podnet_receive_crypt(skb);
 		else
 			podnet_send_crypt(skb);
-		cond_resched();
+		if (++n % PODNET_CRYPT_BATCH == 0) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
 	}
+	local_bh_enable();
 }
 
 /**
@@ -117,13 +130,31 @@ void podnet_pipeline_exit(void)
 	podnet_crypt = NULL;
 }
 
+/* Where this CPU sends its next jobs: a few in a row to one CPU, then
+ * the next one, so that a burst is spread without waking a worker for
+ * every packet. */
+struct podnet_spread {
+	int cpu;
+	unsigned int left;
+};
+
+static DEFINE_PER_CPU(struct podnet_spread, podnet_spread);
+
+/* Context: BH disabled (the per-CPU state is ours). */
 static int podnet_next_cpu(void)
 {
-	int cpu = cpumask_next(READ_ONCE(podnet_crypt_last), cpu_online_mask);
+	struct podnet_spread *sp = this_cpu_ptr(&podnet_spread);
+	int cpu;
 
+	if (sp->left && cpu_online(sp->cpu)) {
+		sp->left--;
+		return sp->cpu;
+	}
+	cpu = cpumask_next(sp->cpu, cpu_online_mask);
 	if (cpu >= nr_cpu_ids)
 		cpu = cpumask_first(cpu_online_mask);
-	WRITE_ONCE(podnet_crypt_last, cpu);
+	sp->cpu = cpu;
+	sp->left = PODNET_CRYPT_CHUNK - 1;
 	return cpu;
 }
 

@@ -284,6 +284,9 @@ drop:
 	return err;
 }
 
+/* Packets the tx work sends between two chances for softirqs. */
+#define PODNET_TX_BATCH 16
+
 /* Wake the peer's tx work, always on the peer's one CPU. */
 static void podnet_tx_kick(struct podnet_peer *peer)
 {
@@ -311,10 +314,6 @@ void podnet_send_queued(struct podnet_peer *peer, struct sk_buff *skb)
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
 		return;
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		err = -EINVAL;
-		goto drop_dev;
-	}
 	/* It leaves this RCU section: no route that lives only inside. */
 	skb_dst_drop(skb);
 	key = rcu_dereference_bh(peer->keys[PODNET_KEY_SLOT_PRIMARY]);
@@ -353,8 +352,6 @@ void podnet_send_queued(struct podnet_peer *peer, struct sk_buff *skb)
 	}
 	return;
 
-drop_dev:
-	atomic64_inc(&pdev->tx_dropped);
 drop:
 	kfree_skb(skb);
 }
@@ -375,7 +372,11 @@ void podnet_send_crypt(struct sk_buff *skb)
 
 	/* BH off: the per-CPU crypto scratch is ours while it lasts. */
 	rcu_read_lock_bh();
-	err = podnet_seal(peer, key, cb->seq, skb);
+	/* The device offers checksum offload: finish it before sealing. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		err = -EINVAL;
+	else
+		err = podnet_seal(peer, key, cb->seq, skb);
 	if (err) {
 		atomic64_inc(&peer->pdev->tx_dropped);
 		net_dbg_ratelimited("%s: could not seal a packet for peer %u: %d\n",
@@ -399,26 +400,36 @@ void podnet_tx_work(struct work_struct *work)
 	struct podnet_peer *peer = container_of(work, struct podnet_peer,
 						tx_work);
 	struct sk_buff *skb;
-	unsigned int len;
+	unsigned int len, n = 0;
 	int err;
 
+	/* In batches with bottom halves off, like the crypt workers. */
+	local_bh_disable();
 	while ((skb = podnet_ordered_take(&peer->tx_ordered))) {
-		if (atomic_read(&PODNET_PKT(skb)->state) != PODNET_PKT_READY) {
-			kfree_skb(skb);
-			continue;
-		}
 		len = PODNET_PKT(skb)->len;
-		rcu_read_lock_bh();
-		err = podnet_send_udp(peer, skb);
-		rcu_read_unlock_bh();
+		if (atomic_read(&PODNET_PKT(skb)->state) != PODNET_PKT_READY) {
+			/* Counted where it failed. */
+			kfree_skb(skb);
+			err = 0;
+			len = 0;
+		} else {
+			rcu_read_lock_bh();
+			err = podnet_send_udp(peer, skb);
+			rcu_read_unlock_bh();
+		}
 		if (err) {
 			atomic64_inc(&peer->pdev->tx_dropped);
 			net_dbg_ratelimited("%s: dropped a packet for peer %u: %d\n",
 					    peer->pdev->dev->name, peer->id, err);
 			kfree_skb(skb);
-		} else {
+		} else if (len) {
 			podnet_account_tx(peer, len);
 		}
-		cond_resched();
+		if (++n % PODNET_TX_BATCH == 0) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
 	}
+	local_bh_enable();
 }

@@ -132,6 +132,7 @@ bench_podnet_kernel() {
 	kctl_up "$ns2" pod_b pod0 51820 1 192.168.250.1:51820 10.77.0.1/32 \
 		$(key_opts chacha b 1) || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && grep '^cpu' /proc/stat >"$tmp/stat.before"
 	measure pod 10.77.0.1
 	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
 	return 0
@@ -148,6 +149,15 @@ diag() {
 			grep -iE 'drop|retrans|backlog|prune|collapse|ofo|rcvbuf|sndbuf|err|lost|sack|reorder' |
 			sed 's/^/# /' >&2 || true
 	done
+	say "CPU time during podnet.ko's runs, %: user system softirq idle"
+	grep '^cpu' /proc/stat | paste "$tmp/stat.before" - | awk '{
+		# $2..$11 before, $13..$22 after: user nice system idle
+		# iowait irq softirq steal guest guest_nice
+		t = 0
+		for (k = 2; k <= 11; k++) { d[k] = $(k + 11) - $k; t += d[k] }
+		if (t == 0) t = 1
+		printf "# %s %.0f %.0f %.0f %.0f\n", $1, 100 * (d[2] + d[3]) / t,
+			100 * d[4] / t, 100 * (d[7] + d[8]) / t, 100 * (d[5] + d[6]) / t }' >&2
 	say "softnet_stat (processed dropped squeezed ...):"
 	sed 's/^/# /' /proc/net/softnet_stat >&2
 }
