@@ -44,10 +44,13 @@
 #define PODNET_CRYPT_BATCH 8
 /* Jobs in a row that go to the same CPU. */
 #define PODNET_CRYPT_CHUNK 8
+/* Below this many waiting jobs a CPU keeps its own. */
+#define PODNET_CRYPT_LOCAL 4
 
 struct podnet_crypt_cpu {
 	struct ptr_ring ring;
 	struct work_struct work;
+	atomic_t queued;	/* jobs in @ring, near enough */
 };
 
 struct workqueue_struct *podnet_crypt_wq;
@@ -66,6 +69,7 @@ static void podnet_crypt_work(struct work_struct *work)
 	 * relies on it. */
 	local_bh_disable();
 	while ((skb = ptr_ring_consume(&c->ring))) {
+		atomic_dec(&c->queued);
 		if (PODNET_PKT(skb)->rx)
 			podnet_receive_crypt(skb);
 		else
@@ -99,6 +103,7 @@ int podnet_pipeline_init(void)
 		struct podnet_crypt_cpu *c = per_cpu_ptr(podnet_crypt, cpu);
 
 		INIT_WORK(&c->work, podnet_crypt_work);
+		atomic_set(&c->queued, 0);
 		if (ptr_ring_init(&c->ring, PODNET_CRYPT_RING, GFP_KERNEL))
 			goto err;
 	}
@@ -130,9 +135,9 @@ void podnet_pipeline_exit(void)
 	podnet_crypt = NULL;
 }
 
-/* Where this CPU sends its next jobs: a few in a row to one CPU, then
- * the next one, so that a burst is spread without waking a worker for
- * every packet. */
+/* Where this CPU sends its next jobs once its own worker is busy: a few
+ * in a row to one CPU, then the next one, so that a burst is spread
+ * without waking a worker for every packet. */
 struct podnet_spread {
 	int cpu;
 	unsigned int left;
@@ -144,8 +149,12 @@ static DEFINE_PER_CPU(struct podnet_spread, podnet_spread);
 static int podnet_next_cpu(void)
 {
 	struct podnet_spread *sp = this_cpu_ptr(&podnet_spread);
-	int cpu;
+	int cpu = smp_processor_id();
 
+	/* Light load: no other CPU to wake, no cache to cross. */
+	if (atomic_read(&this_cpu_ptr(podnet_crypt)->queued) <
+	    PODNET_CRYPT_LOCAL)
+		return cpu;
 	if (sp->left && cpu_online(sp->cpu)) {
 		sp->left--;
 		return sp->cpu;
@@ -174,6 +183,7 @@ bool podnet_crypt_enqueue(struct sk_buff *skb)
 
 	if (ptr_ring_produce_bh(&c->ring, skb))
 		return false;
+	atomic_inc(&c->queued);
 	queue_work_on(cpu, podnet_crypt_wq, &c->work);
 	return true;
 }
