@@ -4,10 +4,11 @@
 #
 # `make bench-kernel`: the kernel data paths side by side in ONE VM run
 # (scripts/vm-run.sh): raw veth, the kernel's WireGuard and podnet.ko,
-# one iperf3 TCP stream each, all with the same inner MTU (1340, podnet's
-# default). Under TCG the absolute numbers mean little; the ratios taken
-# in the same run do (doc/vm.md). A measurement, not a test: it fails
-# only when it cannot measure, never on a number.
+# one and then four iperf3 TCP streams each, all with the same inner
+# MTU (1340, podnet's default). Under TCG the absolute numbers mean
+# little; the ratios taken in the same run do (doc/vm.md). A
+# measurement, not a test: it fails only when it cannot measure, never
+# on a number.
 #
 #  ┌─ $ns1: kbench-a ───────────────────┐        ┌─ $ns2: kbench-b ───────────────────┐
 #  │ veth1 192.168.250.1/24 (mtu 1500)  ├────────┤ veth2 192.168.250.2/24 (mtu 1500)  │
