@@ -32,6 +32,13 @@
 #                        and `dkms install` (dkms.conf)
 #   make module          podnet.ko against KVER's headers, copied to
 #                        build/kernel/podnet.ko (module-clean removes it)
+#   make CROSS=aarch64-linux-gnu-   the same for arm64 with the cross
+#                        compiler and Debian's arm64 libraries, into
+#                        build-aarch64-linux-gnu/ (WOLFSSL=system: Debian's
+#                        arm64 wolfSSL); scripts/deps.sh cross
+#   make check-arm64     that cross build, its unit tests under
+#                        qemu-aarch64, and the assembly against Debian's
+#                        arm64 library (scripts/cross-arm64.sh; not in check)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -47,6 +54,21 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+# A cross build: CROSS is the tools' prefix (aarch64-linux-gnu-), its
+# triplet names the build directories and its Debian architecture the
+# libraries (installed as ARCH packages, scripts/deps.sh cross).
+CROSS ?=
+ifneq ($(CROSS),)
+CROSS_HOST := $(patsubst %-,%,$(CROSS))
+CROSS_DEB_ARCH := $(shell dpkg-architecture -t $(CROSS_HOST) -qDEB_HOST_ARCH 2>/dev/null)
+CC := $(CROSS)gcc
+AR := $(CROSS)ar
+PKG_CONFIG := $(CROSS)pkg-config
+BUILD_SUFFIX := -$(CROSS_HOST)
+ifeq ($(SANITIZE),1)
+$(error SANITIZE=1 with CROSS: not supported, the sanitizers run natively)
+endif
+endif
 # Plain `make` builds all, not the first rule below (the wolfSSL choice).
 .DEFAULT_GOAL := all
 
@@ -58,15 +80,15 @@ BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 WOLFSSL_MODE := $(or $(WOLFSSL),system)
 else ifeq ($(WOLFSSL),asm)
-BUILD ?= build-asm
+BUILD ?= build-asm$(BUILD_SUFFIX)
 SANFLAGS :=
 WOLFSSL_MODE := asm
 else ifeq ($(WOLFSSL),system)
-BUILD ?= build-system
+BUILD ?= build-system$(BUILD_SUFFIX)
 SANFLAGS :=
 WOLFSSL_MODE := system
 else ifeq ($(WOLFSSL),)
-BUILD ?= build
+BUILD ?= build$(BUILD_SUFFIX)
 SANFLAGS :=
 WOLFSSL_MODE := auto
 else
@@ -77,11 +99,23 @@ endif
 EV_LIBS := $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
 # The assembly wolfSSL lives in one place for every build that wants it,
 # as a static library: installed binaries need nothing from this tree.
-WOLFSSL_ASM_DIR := $(abspath build/wolfssl-asm)
+WOLFSSL_ASM_DIR := $(abspath build/wolfssl-asm$(BUILD_SUFFIX))
 WOLFSSL_ASM_PREFIX := $(WOLFSSL_ASM_DIR)/prefix
 WOLFSSL_ASM_STAMP := $(WOLFSSL_ASM_PREFIX)/.podnet-version
+ifeq ($(CROSS),)
 SYS_WOLFSSL_CFLAGS := $(shell $(PKG_CONFIG) --cflags wolfssl)
 SYS_WOLFSSL_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl)
+SYS_WOLFSSL_DEP :=
+else
+# Debian's libwolfssl-dev of the target cannot be installed beside the
+# native one: its static library, unpacked (scripts/wolfssl-deb.sh).
+WOLFSSL_DEB_DIR := $(abspath build/wolfssl-deb-$(CROSS_DEB_ARCH))
+SYS_WOLFSSL_CFLAGS := -I$(WOLFSSL_DEB_DIR)/root/usr/include
+SYS_WOLFSSL_LIBS := $(WOLFSSL_DEB_DIR)/root/usr/lib/$(CROSS_HOST)/libwolfssl.a -lm
+SYS_WOLFSSL_DEP := $(WOLFSSL_DEB_DIR)/root/.podnet-version
+$(SYS_WOLFSSL_DEP):
+	$(Q)scripts/wolfssl-deb.sh $(WOLFSSL_DEB_DIR) $(CROSS_DEB_ARCH)
+endif
 
 # Each build directory decides once which wolfSSL it links, in
 # BUILD/wolfssl-MODE.mk (scripts/wolfssl-pick.sh); make restarts after
@@ -90,14 +124,14 @@ SYS_WOLFSSL_LIBS := $(shell $(PKG_CONFIG) --libs wolfssl)
 WOLFSSL_MK := $(BUILD)/wolfssl-$(WOLFSSL_MODE).mk
 NO_WOLFSSL_GOALS := clean uninstall module module-install module-uninstall \
 	module-clean module-style dkms-install demo check bench bench-kernel \
-	fuzz fuzz-build fuzz-smoke fuzz-seeds
+	fuzz fuzz-build fuzz-smoke fuzz-seeds check-arm64
 ifneq ($(filter-out $(NO_WOLFSSL_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(WOLFSSL_MK)
 endif
 # A new asm build (another version) makes auto decide again.
 $(WOLFSSL_MK): scripts/wolfssl-pick.sh $(if $(filter auto,$(WOLFSSL_MODE)),$(wildcard $(WOLFSSL_ASM_STAMP)))
 	@mkdir -p $(dir $@)
-	$(Q)scripts/wolfssl-pick.sh $(WOLFSSL_MODE) $(WOLFSSL_ASM_DIR) >$@.tmp && mv $@.tmp $@
+	$(Q)scripts/wolfssl-pick.sh $(WOLFSSL_MODE) $(WOLFSSL_ASM_DIR) $(CROSS_HOST) >$@.tmp && mv $@.tmp $@
 
 ifeq ($(WOLFSSL_LINK),asm)
 WOLFSSL_CFLAGS := -I$(WOLFSSL_ASM_PREFIX)/include
@@ -106,7 +140,7 @@ WOLFSSL_DEP := $(WOLFSSL_ASM_STAMP)
 else
 WOLFSSL_CFLAGS := $(SYS_WOLFSSL_CFLAGS)
 WOLFSSL_LIBS := $(SYS_WOLFSSL_LIBS)
-WOLFSSL_DEP :=
+WOLFSSL_DEP := $(SYS_WOLFSSL_DEP)
 endif
 OTHER_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl)
 OTHER_LIBS := $(shell $(PKG_CONFIG) --libs libmnl) $(EV_LIBS) -pthread
@@ -158,7 +192,7 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 .SECONDARY:
 
 .PHONY: bench-punch all clean check check-unit check-netns check-san check-asm install demo fuzz \
-	vm-check bench-kernel
+	vm-check bench-kernel check-arm64
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
@@ -197,8 +231,12 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(BUILD)/libpodnet.a
 	@mkdir -p $(dir $@)
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS) -lcmocka
 
+# A cross build's tests run under qemu-user (qemu-aarch64-static).
+UNIT_RUN ?= $(if $(CROSS),qemu-$(firstword $(subst -, ,$(CROSS_HOST)))-static)
+.PHONY: unit-build
+unit-build: $(UNIT_BIN)
 check-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd test/unit && ../../$$t); done
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd test/unit && $(UNIT_RUN) ../../$$t); done
 
 check-netns: all $(BUILD)/podnet-loadgen attack-tools
 	@PODNET_BUILD=$(abspath $(BUILD)) test/netns/run-all.sh
@@ -218,7 +256,7 @@ check-san:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 check-unit check-netns
 
 $(WOLFSSL_ASM_STAMP):
-	$(Q)scripts/wolfssl-asm.sh $(WOLFSSL_ASM_DIR)
+	$(Q)scripts/wolfssl-asm.sh $(WOLFSSL_ASM_DIR) $(CROSS_HOST)
 
 # The other wolfSSL: Debian's library (WOLFSSL=system) with its unit
 # tests, then its podnetd and the assembly build's on one wire, per
@@ -231,6 +269,13 @@ ifeq ($(WOLFSSL_LINK),asm)
 else
 	@echo "SKIP crypto-builds: $(BUILD) links Debian's wolfSSL (no assembly build here)"
 endif
+
+# The arm64 cross build and its unit tests under qemu-aarch64, both
+# wolfSSL builds, and the assembly's instructions counted in the binary
+# (doc/bench.md). Not part of check: the first run builds wolfSSL for
+# arm64 and every test runs emulated.
+check-arm64:
+	$(Q)scripts/cross-arm64.sh
 
 # podnet.ko, once the tree has its Kbuild (`make module`); the VM tests
 # that need it skip while it is not built.
@@ -340,9 +385,9 @@ fuzz-seeds: fuzz-build
 	done
 
 clean:
-	rm -rf build build-san build-asm build-system build-fuzz
+	rm -rf build build-san build-asm build-system build-fuzz build-*-linux-gnu*
 
--include $(shell find build build-san build-asm build-system build-fuzz -path build/wolfssl-asm -prune -o -name '*.d' -print 2>/dev/null)
+-include $(shell find build build-san build-asm build-system build-fuzz $(wildcard build-*-linux-gnu*) -path 'build/wolfssl-*' -prune -o -name '*.d' -print 2>/dev/null)
 
 # `make bench`: podnet side by side with raw veth and wireguard-go, with
 # build/podnet-loadgen for the idle-peer cost. A measurement, not a test.

@@ -20,6 +20,9 @@
 #               tests, netns tests, the VM, the assembly wolfSSL build
 #     bench     test plus what `make bench` compares with (wireguard-go,
 #               nebula)
+#     cross     build plus the arm64 cross compiler, qemu-user and the
+#               arm64 -dev libraries (dpkg --add-architecture arm64 first):
+#               make CROSS=aarch64-linux-gnu- and make check-arm64
 #
 # A node that only runs podnet: scripts/deps.sh runtime build (README).
 set -euo pipefail
@@ -57,6 +60,13 @@ test=(
 # Only `make bench` needs these: the userspace WireGuard and the Nebula
 # it compares with.
 bench=("${test[@]}" wireguard-go nebula)
+# Only `make check-arm64` and CROSS=aarch64-linux-gnu- builds: the cross
+# compiler, qemu-user to run the tests, and the libraries as arm64
+# packages beside the native ones (Debian multiarch). Debian's arm64
+# wolfSSL is unpacked, not installed (scripts/wolfssl-deb.sh).
+cross=("${build[@]}" gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static
+	pkgconf:arm64 libc6-dev:arm64 libmnl-dev:arm64 libev-dev:arm64 libc-ares-dev:arm64
+	libldns-dev:arm64 libcmocka-dev:arm64)
 
 sets=("$@")
 [[ ${#sets[@]} -gt 0 ]] || sets=(test)
@@ -68,9 +78,10 @@ for s in "${sets[@]}"; do
 	module) packages+=("${module[@]}") ;;
 	test) packages+=("${test[@]}") ;;
 	bench) packages+=("${bench[@]}") ;;
+	cross) packages+=("${cross[@]}") ;;
 	--list) ;;
 	*)
-		echo "usage: $0 [runtime|build|module|test|bench|--list]..." >&2
+		echo "usage: $0 [runtime|build|module|test|bench|cross|--list]..." >&2
 		exit 1
 		;;
 	esac
@@ -97,8 +108,17 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "[#] apt-get install ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Foreign-architecture packages need their architecture known to dpkg.
+# libldns-dev's arm64 and amd64 packages carry differing copies of one
+# generated HTML file, which stops the second from unpacking: then that
+# directory is left out (documentation only).
+dpkg_opts=()
+for arch in $(printf '%s\n' "${missing[@]}" | sed -n 's/.*:\([a-z0-9]*\)$/\1/p' | sort -u); do
+	dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+	dpkg_opts=(-o 'Dpkg::Options::=--path-exclude=/usr/share/doc/libldns-dev/*')
+done
 # The VM boots the kernel with an initramfs of its own: no initrd (twice
 # 30 MB and ~35 s) for linux-image-amd64.
 export INITRD=No
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${dpkg_opts[@]}" "${missing[@]}" >/dev/null

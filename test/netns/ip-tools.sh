@@ -132,9 +132,11 @@ write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 \
 	beta 192.168.243.2:51820
 session=$(peer_field alpha beta session)
 reloads() { grep -c "configuration reloaded" "$tmp/alpha.log" || true; }
+# The count is read on every try, not once when the check is made.
+reloaded_since() { test "$(reloads)" -gt "$1"; }
 before=$(reloads)
 kill -HUP "$pid_alpha"
-check "SIGHUP reload" wait_for 50 test "$(reloads)" -gt "$before"
+check "SIGHUP reload" wait_for 50 reloaded_since "$before"
 check "... keeps the user's MTU 1300" grep -q "mtu 1300 " <<<"$(link_of)"
 check "... and beta's session" test "$(peer_field alpha beta session)" = "$session"
 check "podnetd stops again" stop_daemon alpha

@@ -22,6 +22,7 @@
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
 ktap_header "podnet: IPv6 lookups through the rendezvous"
 
 command -v drill >/dev/null || { echo "# drill (ldnsutils) missing: scripts/deps.sh"; exit 1; }
@@ -56,7 +57,10 @@ node office none 1 "10.77.0.11/24, fd77::11/64" 10.77.0.11 fd77::11
 node laptop restricted 2 "10.77.0.12/24, fd77::12/64" 10.77.0.12 fd77::12
 node db none 3 "fd77::13/64" fd77::13
 node nas none 4 "10.77.0.14/24, fd77::14/64" 10.77.0.14 fd77::14
-for name in office laptop db nas; do
+# Targets for the restarts at the end, unknown to laptop until then.
+node box6 none 5 "10.77.0.15/24, fd77::15/64" 10.77.0.15 fd77::15
+node box4 none 6 "10.77.0.16/24, fd77::16/64" 10.77.0.16 fd77::16
+for name in office laptop db nas box6 box4; do
 	check "$name registered with the rendezvous" wait_for 100 peer_established "$name" rv
 done
 check "laptop has no session with office yet" peer_not_established laptop office
@@ -99,6 +103,44 @@ check "ping -6 fd77::99 (nobody's) gets no answer" \
 check "... the rendezvous said so: dropped as no route" \
 	wait_for 50 iface_above laptop tx_no_route "$before"
 check "every daemon alive" daemons_alive rv office laptop db nas
+
+# --- restarts: v6 lookups lose no more than v4 ones ---------------------------
+# v6_beside_v4 DESC T0_MS: from laptop at once, ping -6 box6's fd77::15 and
+# ping -4 box4's 10.77.0.16 (4 a second for 12 s): the IPv6 one must get
+# an answer, and lose at most one more than the IPv4 one. The time to
+# its first answer is the recovery.
+v6_beside_v4() {
+	local desc=$1 t0=$2 p6 p4 got6 got4 nr0 nr1 f6 f4
+	nr0=$(iface_field laptop tx_no_route)
+	n "$ns_laptop" ping -6 -n -D -c 48 -i 0.25 -w 13 fd77::15 >"$tmp/ping6.out" 2>&1 &
+	p6=$!
+	n "$ns_laptop" ping -4 -n -D -c 48 -i 0.25 -w 13 10.77.0.16 >"$tmp/ping4.out" 2>&1 &
+	p4=$!
+	wait "$p6" || true
+	wait "$p4" || true
+	nr1=$(iface_field laptop tx_no_route)
+	got6=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/ping6.out")
+	got4=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$tmp/ping4.out")
+	f6=$(first_answer_ms "$tmp/ping6.out" "$t0")
+	f4=$(first_answer_ms "$tmp/ping4.out" "$t0")
+	echo "# recovery: $desc: first ping -6 answer after $f6 ms ($got6 of 48)," \
+		"first ping -4 after $f4 ms ($got4 of 48); tx_no_route +$((nr1 - nr0))"
+	check "$desc: ping -6 answered again after $f6 ms (bound 10000 ms)" \
+		test "${got6:-0}" -ge 1 -a "${f6/never/99999}" -le 10000
+	check "... losing no more than ping -4 ($got6 vs $got4 of 48 answered)" \
+		test "${got6:-0}" -ge $(( ${got4:-0} - 1 ))
+}
+cold_targets() { peer_not_established laptop box6 && peer_not_established laptop box4; }
+check "laptop has no session with box6 nor box4 yet (the lookups are cold)" cold_targets
+t0=$(now_ms)
+kill9_restart "$ns_rv" rv
+v6_beside_v4 "rendezvous killed (-9) and restarted, cold lookups" "$t0"
+
+t0=$(now_ms)
+kill9_restart "$ns_box6" box6
+kill9_restart "$ns_box4" box4
+v6_beside_v4 "box6 and box4 killed (-9) and restarted" "$t0"
+check "every daemon alive after the restarts" daemons_alive rv office laptop db nas box6 box4
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/
 ktap_finish

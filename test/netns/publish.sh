@@ -24,6 +24,7 @@
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
 ktap_header "podnet: publishing node services to the internet"
 
 BLOB_MB=${PUBLISH_BLOB_MB:-100}
@@ -322,6 +323,49 @@ check "Mode = auto relays what the kernel cannot forward, and says why" auto_v6
 "$podnet" show --socket "$tmp/rv.sock" | sed -n '/shared ports/,$p' | sed 's/^/# /'
 sni_bytes() { show_json rv | jq -e ".publish[] | select(.name == \"tls\") | .bytes_out > $((BLOB_MB * 1000000))" >/dev/null; }
 check "--json: the SNI entry carried the $BLOB_MB MB out" sni_bytes
+# --- restarts and a rebinding ------------------------------------------------
+# Each change is timed until the kernel DNAT port, the splice proxy and
+# the SNI route all serve again.
+serves() { # serves URL [CURL ARGS...]
+	local url=$1
+	shift
+	n "$ns_client" curl -sS --fail --max-time 2 -o /dev/null "$@" "$url"
+}
+serve_all() {
+	serves "http://$rv_pub:8080/marker" && serves "http://$rv_pub:8081/marker" &&
+		serves "https://web.example.net/marker" "${resolve[@]}"
+}
+# The table without its counters (and the handles nft may print).
+nft_rules() {
+	n "$ns_rv" nft list table ip podnet_publish_pod0 |
+		sed 's/counter packets [0-9]* bytes [0-9]*/counter/; s/ # handle [0-9]*//'
+}
+rules_before=$(nft_rules)
+
+t0=$(now_ms)
+kill9_restart "$ns_web" web
+recovery_check "web killed (-9) and restarted: kernel DNAT, splice and SNI entries" "$t0" 15 serve_all
+
+rv_log_lines=$(wc -l <"$tmp/rv.log")
+t0=$(now_ms)
+kill9_restart "$ns_rv" rv
+recovery_check "the gateway (rv) killed (-9) and restarted: every entry" "$t0" 15 serve_all
+one_table() {
+	local count
+	count=$(n "$ns_rv" nft list tables | grep -c "^table ip podnet_publish_pod0\$")
+	[[ $count -eq 1 ]] || { echo "# $count tables"; return 1; }
+	[[ $(nft_rules) == "$rules_before" ]] ||
+		{ echo "# rules now:"; nft_rules | sed 's/^/# /'; return 1; }
+}
+check "... the dead process' nft table replaced: one table, the same rules" one_table
+new_errors() {
+	tail -n "+$((rv_log_lines + 1))" "$tmp/rv.log" | grep -E 'publish|nft' | grep -E '\[(err|warn)\]|nft:' || true
+}
+check "... with no publish error or warning in its log" test -z "$(new_errors)"
+
+t0=$(now_ms)
+nat_flush_conntrack "$router_web"
+recovery_check "web's symmetric NAT rebinds (conntrack -F): every entry" "$t0" 15 serve_all
 check "podnetd is alive" daemons_alive rv web
 stop_daemon rv
 no_table() { ! n "$ns_rv" nft list table ip podnet_publish_pod0 >/dev/null 2>&1; }

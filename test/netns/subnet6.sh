@@ -20,6 +20,7 @@
 #                └───────────────────────┘
 
 source "$(dirname "$0")/../lib/netns.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
 ktap_header "podnet: IPv6 subnets behind a node"
 
 ns_create ns1 alpha
@@ -118,6 +119,16 @@ check "beta may not speak for addresses outside its subnets (fd98::10)" \
 	bash -c "! ip netns exec $ns4 ping -6 -c 2 -i 0.2 -W 1 -I fd98::10 fd77::1"
 check "... counted as beta's drop_bad_source" \
 	test "$(peer_field alpha beta drop_bad_source)" -ge $((before + 2))
+
+# --- the routing node restarts ---------------------------------------------------
+t0=$(now_ms)
+kill9_restart "$ns2" beta
+recovery_check "beta (routes fd99::/64) killed (-9) and restarted: alpha -> fd99::10" \
+	"$t0" 15 pings "$ns1" fd99::10 -6
+check "... alpha's route to fd99::/64 is there again" alpha_route6
+# From fd99::10: the host also holds fd98::10 since the check above.
+check "... and the LAN host reaches alpha back" \
+	n "$ns4" ping -6 -c 2 -i 0.2 -W 2 -I fd99::10 fd77::1
 
 # --- a node without an IPv6 address does not route an IPv6 subnet ---------------
 stop_daemon alpha

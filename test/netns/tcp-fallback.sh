@@ -29,6 +29,9 @@
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
+source "$(dirname "$0")/../lib/chaos.sh"
+transfer_timeout=45
 ktap_header "podnet: TCP/TLS transport through UDP-blocking firewalls and a proxy"
 
 command -v tinyproxy >/dev/null || { echo "1..0 # SKIP tinyproxy not installed"; exit 0; }
@@ -54,8 +57,12 @@ BasicAuth pod s3cret
 ConnectPort 443
 LogLevel Info
 EOC
-ip netns exec "$ns_px" tinyproxy -d -c "$tmp/tinyproxy.conf" >>"$tmp/tinyproxy.log" 2>&1 &
-daemon_pids+=($!)
+start_proxy() {
+	ip netns exec "$ns_px" tinyproxy -d -c "$tmp/tinyproxy.conf" >>"$tmp/tinyproxy.log" 2>&1 &
+	proxy_pid=$!
+	daemon_pids+=("$proxy_pid")
+}
+start_proxy
 wait_for 50 _tcp_listening "$ns_px" 8888 || echo "# tinyproxy did not come up"
 
 # Where only HTTP passes: an nginx on the internet that upgrades
@@ -226,6 +233,69 @@ check "UDP blocked again: fw falls back to TCP within 30 s" wait_for 300 on_tcp 
 echo "# back on TCP after $(( ($(date +%s%N) - t0) / 1000000 )) ms (at most KeepaliveInterval 10 s + 2 s of quiet + 5 s of probes)"
 check "... and reaches open again (relayed)" \
 	wait_for 150 n "$ns_fw" ping -c 1 -W 1 10.77.0.13
+# --- restarts and cuts while on TCP -----------------------------------------
+# fw is on TCP through the proxy and reaches open through the relay. Each
+# change below is timed from the moment it happens to the first ping
+# fw -> open answered again.
+fw_open() { pings "$ns_fw" 10.77.0.13; }
+# A sha256-checked TCP stream fw -> open (3 s, ~3 MB/s) runs through it.
+stream_through() {
+	stream_finish
+	check "... a TCP stream through it arrived intact (longest stall $stream_gap_ms ms)" stream_passed
+}
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 3
+sleep 1
+t0=$(now_ms)
+kill9_restart "$ns_rv" rv
+# The other kinds of stream, timed from the same kill.
+pinger_start "$tmp/fw2.ping" "$ns_fw2" 10.77.0.13 15
+[[ -z $gw_ip ]] || pinger_start "$tmp/web.ping" "$ns_web" 10.77.0.13 15
+recovery_check "rendezvous killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" \
+	"$t0" 15 fw_open
+stream_through
+pinger_check "... fw2 (direct TCP to 443) -> open" "$tmp/fw2.ping" "$t0" 15
+[[ -z $gw_ip ]] ||
+	pinger_check "... web (WebSocket through nginx) -> open" "$tmp/web.ping" "$t0" 15
+check "... fw on a new stream to the new rendezvous" iface_above rv tcp_streams_accepted 0
+check "... and still on TCP" on_tcp fw
+
+# A loud cut: the router forgets its mappings and fw's socket to the
+# proxy is torn down under the daemon (as a NAT box's reboot with RST).
+accepted=$(iface_field rv tcp_streams_accepted)
+stream_start "$ns_fw" "$ns_open" 10.77.0.13 3
+sleep 1
+t0=$(now_ms)
+n "$router_fw" conntrack -F 2>/dev/null || true
+n "$ns_fw" ss -K dst "$proxy_ip" dport = :8888 >/dev/null
+recovery_check "fw's TCP connection cut (conntrack -F, ss -K): fw -> open" "$t0" 15 fw_open
+stream_through
+check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
+
+# The proxy restarts: it closes both halves of every tunnel it held.
+accepted=$(iface_field rv tcp_streams_accepted)
+t0=$(now_ms)
+kill -KILL "$proxy_pid"
+wait "$proxy_pid" 2>/dev/null || true
+start_proxy
+recovery_check "the proxy killed (-9) and restarted: fw -> open" "$t0" 15 fw_open
+check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
+
+# A silent cut: a strict NAT forgets the mapping and drops what comes of
+# the old connection (TCP's own rebinding): nothing tells fw's socket.
+accepted=$(iface_field rv tcp_streams_accepted)
+n "$router_fw" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0
+n "$router_fw" nft insert rule ip podnet_fw forward ct state invalid drop
+t0=$(now_ms)
+n "$router_fw" conntrack -F 2>/dev/null || true
+recovery_check "fw's NAT forgets its TCP mapping silently (conntrack -F, no loose pickup): fw -> open" \
+	"$t0" 30 fw_open
+check "... over a new stream" iface_above rv tcp_streams_accepted "$accepted"
+
+# The peer at the other end of the relay restarts.
+t0=$(now_ms)
+kill9_restart "$ns_open" open
+recovery_check "open killed (-9) and restarted: fw (TCP via proxy) -> open (relay)" "$t0" 15 fw_open
+check "daemons alive after the restarts" daemons_alive rv fw open
 echo "# test took $(( $(date +%s) - t_start )) s after the daemons started"
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/

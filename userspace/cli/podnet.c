@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cpu_check.h"
 #include "subcommands.h"
 #include "version.h"
 
@@ -46,6 +47,11 @@ int main(int argc, char *argv[])
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
 		printf("podnet %s\n", podnet_version());
 		return 0;
+	}
+	/* Certificates and keys use the wolfSSL that podnetd does. */
+	if (cpu_check_crypto()) {
+		fprintf(stderr, "%s: %s\n", prog_name, cpu_check_crypto());
+		return 1;
 	}
 	return subcommand_dispatch(&table, argc, argv);
 }

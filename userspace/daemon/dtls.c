@@ -25,7 +25,8 @@
  * AEAD for this build first. Debian's wolfSSL has portable C only, where ChaCha20-Poly1305 is
  * 2.5x faster than AES-GCM (doc/identity.md); linked against wolfSSL's
  * assembly (make WOLFSSL=asm) on a CPU with AES-NI and carry-less
- * multiply, AES-128-GCM is the faster one (doc/bench.md).
+ * multiply, AES-128-GCM is the faster one (doc/bench.md); the same with
+ * the ARMv8 assembly on arm64, which needs the AES and PMULL instructions.
  */
 const char *dtls_cipher_list(const struct config *cfg)
 {
@@ -36,6 +37,11 @@ const char *dtls_cipher_list(const struct config *cfg)
 		return CONFIG_SUITE_AES128 ":" CONFIG_SUITE_CHACHA20 ":"
 		       CONFIG_SUITE_AES256;
 #endif
+#if defined(WOLFSSL_ARMASM) && defined(__aarch64__)
+	/* AES and PMULL instructions, which cpu_check_crypto() made sure of. */
+	return CONFIG_SUITE_AES128 ":" CONFIG_SUITE_CHACHA20 ":"
+	       CONFIG_SUITE_AES256;
+#endif
 	return CONFIG_SUITE_CHACHA20 ":" CONFIG_SUITE_AES128 ":"
 	       CONFIG_SUITE_AES256;
 }
@@ -43,7 +49,7 @@ const char *dtls_cipher_list(const struct config *cfg)
 /* Which code the linked wolfSSL runs its AEADs with, for logs and show. */
 const char *dtls_crypto_code(void)
 {
-#ifdef USE_INTEL_SPEEDUP
+#if defined(USE_INTEL_SPEEDUP) || defined(WOLFSSL_ARMASM)
 	return "assembly";
 #else
 	return "portable";

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "cpu_check.h"
 #include "datapath.h"
 #include "dtls.h"
 #include "dtls_error.h"
@@ -381,6 +382,11 @@ int main(int argc, char *argv[])
 	}
 	if (optind != argc - 1) {
 		usage(stderr, argv[0]);
+		return 1;
+	}
+	/* Before any crypto: a clear refusal instead of SIGILL. */
+	if (cpu_check_crypto()) {
+		fprintf(stderr, "%s: %s\n", argv[0], cpu_check_crypto());
 		return 1;
 	}
 	if (level_arg && log_level_parse(level_arg, &level)) {

@@ -31,6 +31,7 @@
 #include "node.h"
 #include "peer.h"
 #include "session.h"
+#include "transport.h"
 #include "traversal.h"
 #include "wire.h"
 
@@ -213,6 +214,8 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 	}
 	/* A rendezvous that does not answer has no session worth keeping:
 	 * its registration starts again. */
+	if (!restarted)
+		transport_rv_silent(rv);
 	if (!restarted && rv->current) {
 		log_warn("rendezvous %s does not answer; registering with it again",
 			 rv->name);

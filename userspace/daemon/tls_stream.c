@@ -625,8 +625,10 @@ static void handshake(struct tls_stream *ts)
 	}
 	ts->state = TLS_STREAM_UP;
 	ev_timer_stop(ts->node->loop, &ts->timer);
+	/* Both ends measure silence from here (a client checks its
+	 * stream too: transport.c, stream_check()). */
+	ts->last_rx = ev_now(ts->node->loop);
 	if (!ts->client) {
-		ts->last_rx = ev_now(ts->node->loop);
 		ev_timer_set(&ts->timer, IDLE_TIMEOUT / 4, IDLE_TIMEOUT / 4);
 		ev_timer_start(ts->node->loop, &ts->timer);
 	}

@@ -227,6 +227,8 @@ static void client_up(struct tls_stream *ts)
 
 	t->dial_backoff = DIAL_BACKOFF_MIN;
 	t->stream_error[0] = '\0';
+	t->stream_probe_since = 0;
+	t->stream_suspect = 0;
 	if (!rv)
 		return;
 	log_info("transport: TCP/TLS stream to rendezvous %s up", rv->name);
@@ -388,6 +390,62 @@ static void switch_to_udp(struct node *node)
 			traversal_lookup(p, true);
 }
 
+/*
+ * On TCP the stream is the only way to the rendezvous, and TCP itself
+ * does not notice a connection that a NAT or a proxy on the way forgot
+ * without a word (a rebinding, a reboot that sends no RST): it
+ * retransmits into nothing for many minutes, and the node with it. So,
+ * as with UDP above: once the stream has been quieter than a keepalive
+ * (and a little), registrations on it ask the rendezvous to answer, and
+ * when none came PROBE_TIMEOUT later the stream is closed and dialled
+ * again (after DIAL_BACKOFF_MIN).
+ */
+static void stream_check(struct node *node, ev_tstamp now)
+{
+	struct node_transport *t = &node->transport;
+	struct tls_stream *ts = t->stream;
+	unsigned int ka = node->cfg.keepalive_interval;
+	double quiet = ka ? ka + PROBE_SLACK : KEEPALIVE_OFF_QUIET;
+
+	if (t->stream_suspect && (!ts || ts->last_rx > t->stream_suspect))
+		t->stream_suspect = 0;	/* it spoke since */
+	if (!ts || ts->state != TLS_STREAM_UP ||
+	    (now - ts->last_rx <= quiet && !t->stream_suspect)) {
+		t->stream_probe_since = 0;
+		return;
+	}
+	if (!t->stream_probe_since)
+		t->stream_probe_since = now;
+	/* Without a session, its handshake's retransmissions ask. */
+	if (t->rv->current && now - t->stream_last_probe >= PROBE_REPEAT) {
+		t->stream_last_probe = now;
+		registration_send(t->rv);
+	}
+	if (now - t->stream_probe_since <= PROBE_TIMEOUT)
+		return;
+	t->stream_probe_since = 0;
+	t->stream_suspect = 0;
+	t->stats.streams_silent++;
+	tls_stream_close(ts, "no answer from the rendezvous on the stream");
+}
+
+/*
+ * recover.c found the rendezvous silent (its ping unanswered): on TCP the
+ * stream is the first suspect, and waiting until it has been quiet for a
+ * keepalive interval would cost that much more. From now on
+ * stream_check() probes it, and closes it unless something comes from it
+ * within PROBE_TIMEOUT: a stream busy with a transfer whose ping was
+ * merely late stays.
+ */
+void transport_rv_silent(struct peer *rv)
+{
+	struct node_transport *t = &rv->node->transport;
+
+	if (t->rv == rv && t->using_tcp && t->stream &&
+	    t->stream->state == TLS_STREAM_UP && !t->stream_suspect)
+		t->stream_suspect = ev_now(rv->node->loop);
+}
+
 /* Node role, every second. */
 static void client_tick(struct node *node, ev_tstamp now)
 {
@@ -439,6 +497,7 @@ static void client_tick(struct node *node, ev_tstamp now)
 			 t->rv->name, when);
 		switch_to_tcp(node, why);
 	}
+	stream_check(node, now);
 	if (!t->stream && now >= t->next_dial)
 		dial(node);
 	/* Try UDP again: a registration on it, which the rendezvous
@@ -663,6 +722,9 @@ void transport_status(struct node *node, FILE *f)
 				(unsigned long long)t->stream->stats.rx_bytes);
 		}
 	}
+	fprintf(f, "tcp_dials=%llu\n", (unsigned long long)t->stats.dials);
+	fprintf(f, "tcp_streams_silent=%llu\n",
+		(unsigned long long)t->stats.streams_silent);
 	fprintf(f, "tcp_tx_dropped=%llu\n", (unsigned long long)
 		(t->stats.tx_dropped +
 		 (t->stream ? t->stream->stats.tx_dropped : 0)));

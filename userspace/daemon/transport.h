@@ -44,6 +44,7 @@ struct transport_stats {
 	uint64_t tx_stale;		/* for a stream that has ended */
 	uint64_t to_tcp, to_udp;	/* a node's switches */
 	uint64_t dials;
+	uint64_t streams_silent;	/* a node's, closed as dead */
 };
 
 /* The node's part (node->transport). */
@@ -57,6 +58,9 @@ struct node_transport {
 	time_t udp_heard_wall;
 	ev_tstamp last_probe;
 	ev_tstamp probe_since;		/* UDP probes unanswered since */
+	ev_tstamp stream_probe_since;	/* ... on the stream, since */
+	ev_tstamp stream_last_probe;
+	ev_tstamp stream_suspect;	/* rv missed a ping at, 0: no */
 	ev_tstamp next_dial;
 	double dial_backoff;
 	struct peer *rv;		/* the rendezvous we dial */
@@ -84,6 +88,8 @@ void transport_close(struct node *node);
  * theirs). */
 void transport_reload(struct node *node);
 void transport_peer_changed(struct peer *peer, enum peer_event what);
+/* The rendezvous rv missed a ping (recover.c). */
+void transport_rv_silent(struct peer *rv);
 /*
  * A datagram (the pieces of iov) for path: true when a stream took it
  * (or dropped it), false when it goes on UDP as usual.
