@@ -64,7 +64,7 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
 	struct podnet_peer *peer;
-	struct sk_buff *segs, *next;
+	struct sk_buff *segs;
 
 	if (skb->protocol == htons(ETH_P_IPV6)) {
 		peer = podnet_route_ipv6(pdev, skb);
@@ -96,9 +96,10 @@ send:
 		return NETDEV_TX_OK;
 	}
 	/* One record per segment, as the userspace path does (TCP over
-	 * IPv4 and IPv6 alike). The segments keep the payload's pages and
-	 * a partial checksum: copying and checksumming them is left to the
-	 * crypt workers, which run on every CPU, not to this one. */
+	 * IPv4 and IPv6 alike), and the burst as one crypt job. The
+	 * segments keep the payload's pages and a partial checksum:
+	 * copying and checksumming them is left to the crypt workers,
+	 * which run on every CPU, not to this one. */
 	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();
@@ -106,11 +107,7 @@ send:
 		goto drop;
 	}
 	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		podnet_queue_stamp(skb);
-		podnet_send_data(peer, skb);
-	}
+	podnet_send_data_list(peer, segs);
 	rcu_read_unlock_bh();
 	return NETDEV_TX_OK;
 

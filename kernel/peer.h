@@ -128,7 +128,9 @@ struct podnet_aip_list {
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
  * @idle_notified: NOTIFY_IDLE sent for the current silence
  * @queue: packets staged until a key and an endpoint arrive (queue.c)
- * @tx_ordered: packets on their way out, in sequence order (pipeline.c)
+ * @tx_ordered: packets on their way out, in sequence order (pipeline.c);
+ *	a GSO burst is one entry
+ * @tx_inflight: packets in @tx_ordered, bursts counted segment by segment
  * @rx_ordered: records on their way in, in arrival order
  * @tx_work: sends the sealed head of @tx_ordered, on one CPU
  * @napi: hands the opened head of @rx_ordered to GRO
@@ -158,6 +160,7 @@ struct podnet_peer {
 	bool idle_notified;
 	struct podnet_queue queue;
 	struct sk_buff_head tx_ordered;
+	atomic_t tx_inflight;
 	struct sk_buff_head rx_ordered;
 	struct work_struct tx_work;
 	struct napi_struct napi;

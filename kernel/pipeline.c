@@ -31,6 +31,7 @@
 #include "pipeline.h"
 
 #include <linux/cpumask.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/ptr_ring.h>
 
@@ -39,8 +40,8 @@
 
 /* Jobs one CPU's worker may have waiting, all peers together. */
 #define PODNET_CRYPT_RING 2048
-/* Jobs a worker does between two chances for softirqs and the
- * scheduler. */
+/* Packets a worker seals or opens between two chances for softirqs
+ * and the scheduler (at least one job). */
 #define PODNET_CRYPT_BATCH 8
 /* Jobs in a row that go to the same CPU. */
 #define PODNET_CRYPT_CHUNK 8
@@ -56,6 +57,12 @@ struct podnet_crypt_cpu {
 struct workqueue_struct *podnet_crypt_wq;
 static struct podnet_crypt_cpu __percpu *podnet_crypt;
 
+/* A switch for measuring (doc/vm.md, BENCH_PODNET_VARIANTS); the
+ * default is what measured best. */
+bool podnet_burst_jobs = true;
+module_param_named(burst_jobs, podnet_burst_jobs, bool, 0644);
+MODULE_PARM_DESC(burst_jobs, "a GSO burst's segments are one crypt job");
+
 static void podnet_crypt_work(struct work_struct *work)
 {
 	struct podnet_crypt_cpu *c = container_of(work, struct podnet_crypt_cpu,
@@ -70,11 +77,14 @@ static void podnet_crypt_work(struct work_struct *work)
 	local_bh_disable();
 	while ((skb = ptr_ring_consume(&c->ring))) {
 		atomic_dec(&c->queued);
-		if (PODNET_PKT(skb)->rx)
+		if (PODNET_PKT(skb)->rx) {
 			podnet_receive_crypt(skb);
-		else
-			podnet_send_crypt(skb);
-		if (++n % PODNET_CRYPT_BATCH == 0) {
+			n++;
+		} else {
+			n += podnet_send_crypt(skb);
+		}
+		if (n >= PODNET_CRYPT_BATCH) {
+			n = 0;
 			local_bh_enable();
 			cond_resched();
 			local_bh_disable();
@@ -221,12 +231,31 @@ struct sk_buff *podnet_ordered_take(struct sk_buff_head *q)
 }
 
 /**
+ * podnet_pkt_free() - drop a job: a packet and, on tx, the rest of its
+ *	burst
+ * @skb: the job's first packet, off every queue
+ */
+void podnet_pkt_free(struct sk_buff *skb)
+{
+	struct sk_buff *next;
+
+	while (skb) {
+		next = PODNET_PKT(skb)->rx ? NULL : PODNET_PKT(skb)->more;
+		kfree_skb(skb);
+		skb = next;
+	}
+}
+
+/**
  * podnet_ordered_purge() - free everything in an ordered queue
  * @q: a queue no crypt worker can still be looking at
  */
 void podnet_ordered_purge(struct sk_buff_head *q)
 {
-	skb_queue_purge(q);
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(q)))
+		podnet_pkt_free(skb);
 }
 
 /**

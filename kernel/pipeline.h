@@ -27,6 +27,8 @@ enum podnet_pkt_state {
  * struct podnet_pkt_cb - a queued packet's state, in skb->cb
  * @key: the key to seal or open with; only the crypt stage uses it
  * @sk: rx: the socket it came in on (compared only, never dereferenced)
+ * @more: tx: the next packet of the same job (a GSO burst's segments
+ *	are one job, sealed by one worker and sent together), or NULL
  * @seq: the record's sequence number
  * @state: enum podnet_pkt_state, set last by the crypt stage (release)
  * @channel: rx: relay channel, if @relayed
@@ -37,7 +39,10 @@ enum podnet_pkt_state {
  */
 struct podnet_pkt_cb {
 	struct podnet_key *key;
-	const struct sock *sk;
+	union {
+		const struct sock *sk;
+		struct sk_buff *more;
+	};
 	u64 seq;
 	atomic_t state;
 	u32 channel;
@@ -49,7 +54,7 @@ struct podnet_pkt_cb {
 
 #define PODNET_PKT(skb) ((struct podnet_pkt_cb *)(skb)->cb)
 
-/* Packets a peer may have in flight in each direction: well inside the
+/* Packets (not jobs) a peer may have in flight in each direction: well inside the
  * replay window (PODNET_REPLAY_WINDOW), so reordering by the workers
  * never makes a record look too old. */
 #define PODNET_ORDERED_MAX 1024
@@ -59,8 +64,10 @@ extern struct workqueue_struct *podnet_crypt_wq;
 int podnet_pipeline_init(void);
 void podnet_pipeline_exit(void);
 bool podnet_crypt_enqueue(struct sk_buff *skb);
+extern bool podnet_burst_jobs;
 void podnet_pkt_finish(struct sk_buff *skb, enum podnet_pkt_state state);
 struct sk_buff *podnet_ordered_take(struct sk_buff_head *q);
+void podnet_pkt_free(struct sk_buff *skb);
 void podnet_ordered_purge(struct sk_buff_head *q);
 int podnet_serial_cpu(unsigned int n);
 

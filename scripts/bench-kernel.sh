@@ -26,6 +26,13 @@
 #   PODNET_KO        the module (build/kernel/podnet.ko)
 #   BENCH_DIAG=1     after podnet.ko's runs, print its counters, the
 #                    namespaces' drop counters and softnet_stat
+#   BENCH_PODNET_VARIANTS="burst_jobs=0 inline_idle=1,burst_jobs=0"
+#                    after podnet.ko's runs, measure it again with the
+#                    defaults and with each set of module parameters
+#                    (comma-separated), in turn, BENCH_VARIANT_ROUNDS (3)
+#                    times, and print each set's medians: A/B in one run
+#   BENCH_PODNET_KO_ALT=path   the same for another build of podnet.ko,
+#                    reloaded in turn with PODNET_KO
 
 # $build, $tmp, $ns1, $ns2 come from test/vm/common.sh; helpers are
 # called through wait_for and command substitutions.
@@ -110,7 +117,6 @@ phase_wg() {
 # vm_load_podnet (test/vm/common.sh) loads the module; the cleanup
 # unloads it. Return non-zero when it cannot measure.
 bench_podnet_kernel() {
-	local ns i
 	if [[ ! -f $podnet_ko ]]; then
 		say "podnet.ko: not built ($podnet_ko); its column stays empty"
 		return 2
@@ -118,8 +124,19 @@ bench_podnet_kernel() {
 	say "podnet.ko: $podnet_ko, ChaCha20-Poly1305, static keys (kctl)"
 	# shellcheck source=../test/vm/lib-kernel.sh
 	source "$top/test/vm/lib-kernel.sh"
+	pod_up || return 1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && grep '^cpu' /proc/stat >"$tmp/stat.before"
+	measure pod 10.77.0.1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
+	[[ -n ${BENCH_PODNET_VARIANTS:-} ]] && variants
+	[[ -n ${BENCH_PODNET_KO_ALT:-} ]] && { ko_compare || return 1; }
+	return 0
+}
+
+# pod_up: load $podnet_ko, pod0 in both namespaces, keys, one ping.
+pod_up() {
+	local ns i=1
 	vm_load_podnet || return 1
-	i=1
 	for ns in "$ns1" "$ns2"; do
 		n "$ns" ip link add pod0 type podnet || return 1
 		n "$ns" ip addr add "10.77.0.$i/24" dev pod0
@@ -133,11 +150,79 @@ bench_podnet_kernel() {
 	kctl_up "$ns2" pod_b pod0 51820 1 192.168.250.1:51820 10.77.0.1/32 \
 		$(key_opts chacha b 1) || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
-	[[ ${BENCH_DIAG:-0} == 1 ]] && grep '^cpu' /proc/stat >"$tmp/stat.before"
-	measure pod 10.77.0.1
-	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
-	return 0
 }
+
+# pod_down: what pod_up made, gone, and the module unloaded.
+pod_down() {
+	local pid
+	for pid in "$kctl_pid_pod_a" "$kctl_pid_pod_b"; do
+		kill "$pid" 2>/dev/null || true
+		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null || true
+	done
+	n "$ns1" ip link del pod0 2>/dev/null || true
+	n "$ns2" ip link del pod0 2>/dev/null || true
+	wait_for 50 vm_unload_podnet
+}
+
+# ko_compare: $podnet_ko and $BENCH_PODNET_KO_ALT in turn,
+# $BENCH_VARIANT_ROUNDS (3) times, reloaded each time, then the medians
+# of each: two builds of the module A/B in one run.
+ko_compare() {
+	local round ko main=$podnet_ko
+	local -A all
+	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
+		for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
+			pod_down || return 1
+			podnet_ko=$ko
+			pod_up || return 1
+			measure "ko$round-${ko##*/}" 10.77.0.1
+			all[$ko.1]+=" ${r[ko$round-${ko##*/}.tcp1]}"
+			all[$ko.4]+=" ${r[ko$round-${ko##*/}.tcp4]}"
+			all[$ko.rtt]+=" ${r[ko$round-${ko##*/}.rtt]}"
+		done
+	done
+	podnet_ko=$main
+	for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
+		say "module $ko: medians $(median ${all[$ko.1]}) Gbit/s (1 stream)," \
+			"$(median ${all[$ko.4]}) (4 streams), RTT $(median ${all[$ko.rtt]}) ms;" \
+			"runs:${all[$ko.1]} /${all[$ko.4]}"
+	done
+}
+
+# variants: podnet.ko again with each parameter set of
+# $BENCH_PODNET_VARIANTS and with the defaults, one after the other,
+# $BENCH_VARIANT_ROUNDS times (the machine's load drifts: a set is
+# compared with the defaults measured next to it), then the median of
+# each set. Runtime parameters only (0644).
+variants() {
+	local set p round dir=/sys/module/podnet/parameters
+	local sets="default $BENCH_PODNET_VARIANTS"
+	local -A def all
+	for p in "$dir"/*; do def[${p##*/}]=$(cat "$p"); done
+	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
+		for set in $sets; do
+			for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
+			if [[ $set != default ]]; then
+				for p in ${set//,/ }; do
+					echo "${p#*=}" >"$dir/${p%%=*}"
+				done
+			fi
+			measure "var$round-$set" 10.77.0.1
+			all[$set.1]+=" ${r[var$round-$set.tcp1]}"
+			all[$set.4]+=" ${r[var$round-$set.tcp4]}"
+			all[$set.rtt]+=" ${r[var$round-$set.rtt]}"
+		done
+	done
+	for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
+	for set in $sets; do
+		say "variant $set: medians $(median ${all[$set.1]}) Gbit/s (1 stream)," \
+			"$(median ${all[$set.4]}) (4 streams), RTT $(median ${all[$set.rtt]}) ms;" \
+			"runs:${all[$set.1]} /${all[$set.4]}"
+	done
+}
+median() { printf '%s\n' "$@" | grep -v null | sort -g | awk '{ v[NR] = $1 }
+	END { if (!NR) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
+	      else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Where packets went missing: podnet.ko's counters, the stack's drop
 # counters in both namespaces, and the per-CPU backlog drops.
