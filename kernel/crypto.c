@@ -89,18 +89,16 @@ void podnet_crypto_global_exit(void)
 	podnet_scratch = NULL;
 }
 
-static struct crypto_aead *podnet_crypto_tfm(u8 cipher, const u8 *key,
-					     unsigned int key_len)
+/* An AES-GCM transform with @key. */
+static struct crypto_aead *podnet_gcm_tfm(const u8 *key, unsigned int key_len)
 {
-	const char *name = cipher == PODNET_CIPHER_AES_GCM ?
-			   "gcm(aes)" : "rfc7539(chacha20,poly1305)";
 	struct crypto_aead *tfm;
 	int err;
 
 	/* Mask CRYPTO_ALG_ASYNC: only synchronous implementations, which
 	 * complete inside crypto_aead_encrypt()/decrypt().
 	 */
-	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	tfm = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
 	if (IS_ERR(tfm))
 		return tfm;
 	err = -EINVAL;
@@ -150,10 +148,10 @@ int podnet_crypto_init(struct podnet_crypto *c, u8 cipher,
 		memcpy(c->rx_iv, rx_iv, iv_len);
 		return 0;
 	}
-	c->tx = podnet_crypto_tfm(cipher, tx_key, key_len);
+	c->tx = podnet_gcm_tfm(tx_key, key_len);
 	if (IS_ERR(c->tx))
 		return PTR_ERR(c->tx);
-	c->rx = podnet_crypto_tfm(cipher, rx_key, key_len);
+	c->rx = podnet_gcm_tfm(rx_key, key_len);
 	if (IS_ERR(c->rx)) {
 		crypto_free_aead(c->tx);
 		return PTR_ERR(c->rx);
