@@ -168,17 +168,19 @@ pod_down() {
 # $BENCH_VARIANT_ROUNDS (3) times, reloaded each time, then the medians
 # of each: two builds of the module A/B in one run.
 ko_compare() {
-	local round ko main=$podnet_ko
+	local round ko tag main=$podnet_ko
 	local -A all
 	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
 		for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
 			pod_down || return 1
 			podnet_ko=$ko
 			pod_up || return 1
-			measure "ko$round-${ko##*/}" 10.77.0.1
-			all[$ko.1]+=" ${r[ko$round-${ko##*/}.tcp1]}"
-			all[$ko.4]+=" ${r[ko$round-${ko##*/}.tcp4]}"
-			all[$ko.rtt]+=" ${r[ko$round-${ko##*/}.rtt]}"
+			tag=ko$round-alt
+			[[ $ko == "$main" ]] && tag=ko$round-main
+			measure "$tag" 10.77.0.1
+			all[$ko.1]+=" ${r[$tag.tcp1]}"
+			all[$ko.4]+=" ${r[$tag.tcp4]}"
+			all[$ko.rtt]+=" ${r[$tag.rtt]}"
 		done
 	done
 	podnet_ko=$main
