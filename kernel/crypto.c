@@ -17,13 +17,19 @@
  * or have already been parsed before decryption. The AEAD then runs over
  * one contiguous region of the skb, in place.
  *
- * Crypto is synchronous (the transforms are allocated without
- * CRYPTO_ALG_ASYNC) and always runs with bottom halves disabled, so one
- * preallocated request per CPU serves every packet without allocating.
+ * ChaCha20-Poly1305 runs on the library primitives, as WireGuard's
+ * does (kernel/chachapoly.c), over the record made linear: the crypto
+ * API's rfc7539 template cost a request, a scatterlist walk and two
+ * sub-requests per record. AES-GCM stays on the crypto API (there is no
+ * library GCM in the kernels podnet.ko supports), where it runs
+ * synchronously (the transforms are allocated without CRYPTO_ALG_ASYNC)
+ * with bottom halves disabled, so one preallocated request per CPU
+ * serves every packet without allocating.
  */
 #include "crypto.h"
 
 #include <crypto/aead.h>
+#include <crypto/chacha.h>
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <asm/unaligned.h>
@@ -83,18 +89,16 @@ void podnet_crypto_global_exit(void)
 	podnet_scratch = NULL;
 }
 
-static struct crypto_aead *podnet_crypto_tfm(u8 cipher, const u8 *key,
-					     unsigned int key_len)
+/* An AES-GCM transform with @key. */
+static struct crypto_aead *podnet_gcm_tfm(const u8 *key, unsigned int key_len)
 {
-	const char *name = cipher == PODNET_CIPHER_AES_GCM ?
-			   "gcm(aes)" : "rfc7539(chacha20,poly1305)";
 	struct crypto_aead *tfm;
 	int err;
 
 	/* Mask CRYPTO_ALG_ASYNC: only synchronous implementations, which
 	 * complete inside crypto_aead_encrypt()/decrypt().
 	 */
-	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	tfm = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
 	if (IS_ERR(tfm))
 		return tfm;
 	err = -EINVAL;
@@ -135,10 +139,19 @@ int podnet_crypto_init(struct podnet_crypto *c, u8 cipher,
 	unsigned int iv_len = cipher == PODNET_CIPHER_AES_GCM ? 4 : 12;
 
 	c->cipher = cipher;
-	c->tx = podnet_crypto_tfm(cipher, tx_key, key_len);
+	if (cipher != PODNET_CIPHER_AES_GCM) {
+		if (key_len != CHACHA_KEY_SIZE)
+			return -EINVAL;
+		podnet_chachapoly_key(c->tx_k, tx_key);
+		podnet_chachapoly_key(c->rx_k, rx_key);
+		memcpy(c->tx_iv, tx_iv, iv_len);
+		memcpy(c->rx_iv, rx_iv, iv_len);
+		return 0;
+	}
+	c->tx = podnet_gcm_tfm(tx_key, key_len);
 	if (IS_ERR(c->tx))
 		return PTR_ERR(c->tx);
-	c->rx = podnet_crypto_tfm(cipher, rx_key, key_len);
+	c->rx = podnet_gcm_tfm(rx_key, key_len);
 	if (IS_ERR(c->rx)) {
 		crypto_free_aead(c->tx);
 		return PTR_ERR(c->rx);
@@ -149,15 +162,18 @@ int podnet_crypto_init(struct podnet_crypto *c, u8 cipher,
 }
 
 /**
- * podnet_crypto_free() - free the transforms and wipe the IVs
+ * podnet_crypto_free() - free the transforms, wipe the keys and IVs
  * @c: state set up by podnet_crypto_init()
  *
- * crypto_free_aead() wipes the key schedules (kfree_sensitive).
+ * crypto_free_aead() wipes the key schedules (kfree_sensitive); the
+ * ChaCha20 key words are wiped with the rest of @c.
  */
 void podnet_crypto_free(struct podnet_crypto *c)
 {
-	crypto_free_aead(c->tx);
-	crypto_free_aead(c->rx);
+	if (c->tx)
+		crypto_free_aead(c->tx);
+	if (c->rx)
+		crypto_free_aead(c->rx);
 	memzero_explicit(c, sizeof(*c));
 }
 
@@ -234,6 +250,77 @@ static int podnet_crypto_run(struct crypto_aead *tfm, struct sk_buff *skb,
 	return enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 }
 
+/* The whole skb in its head, private, with @tail bytes of tailroom.
+ * Frags (a GSO segment's share of the sender's pages) are copied, never
+ * written to.
+ */
+static int podnet_skb_linear(struct sk_buff *skb, unsigned int tail)
+{
+	if (skb_linearize_cow(skb))
+		return -ENOMEM;
+	if (skb_tailroom(skb) < tail &&
+	    pskb_expand_head(skb, 0, tail - skb_tailroom(skb), GFP_ATOMIC))
+		return -ENOMEM;
+	return 0;
+}
+
+static void podnet_put_header(u8 *hdr, u16 epoch, u64 seq,
+			      unsigned int body)
+{
+	hdr[0] = PODNET_RECORD_CONTENT_TYPE;
+	hdr[1] = PODNET_RECORD_VERSION_MAJOR;
+	hdr[2] = PODNET_RECORD_VERSION_MINOR;
+	podnet_put_seq(hdr + 3, epoch, seq);
+	put_unaligned_be16(body, hdr + 11);
+}
+
+static int podnet_chacha_seal(struct podnet_crypto *c, u16 epoch, u64 seq,
+			      struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	u8 nonce[12], ad[PODNET_RECORD_HEADER_LEN], *tag;
+	int err;
+
+	if (len + PODNET_RECORD_TAG_LEN > 0xffff)
+		return -EMSGSIZE;
+	err = podnet_skb_linear(skb, PODNET_RECORD_TAG_LEN);
+	if (err)
+		return err;
+	if (unlikely(skb_headroom(skb) < PODNET_RECORD_HEADER_LEN))
+		return -ENOBUFS;
+	podnet_put_aad(ad, epoch, seq, len);
+	podnet_nonce(c, c->tx_iv, epoch, seq, nonce);
+	tag = skb_put(skb, PODNET_RECORD_TAG_LEN);
+	podnet_chachapoly_seal(c->tx_k, nonce, ad, sizeof(ad), skb->data, len,
+			       tag);
+	podnet_put_header(skb_push(skb, PODNET_RECORD_HEADER_LEN), epoch, seq,
+			  len + PODNET_RECORD_TAG_LEN);
+	return 0;
+}
+
+static int podnet_chacha_open(struct podnet_crypto *c, u16 epoch, u64 seq,
+			      struct sk_buff *skb)
+{
+	u8 nonce[12], ad[PODNET_RECORD_HEADER_LEN], *buf;
+	unsigned int ptlen;
+	int err;
+
+	if (skb->len < PODNET_RECORD_HEADER_LEN + PODNET_RECORD_TAG_LEN)
+		return -EINVAL;
+	err = podnet_skb_linear(skb, 0);
+	if (err)
+		return err;
+	ptlen = skb->len - PODNET_RECORD_HEADER_LEN - PODNET_RECORD_TAG_LEN;
+	podnet_put_aad(ad, epoch, seq, ptlen);
+	podnet_nonce(c, c->rx_iv, epoch, seq, nonce);
+	buf = skb->data + PODNET_RECORD_HEADER_LEN;
+	if (!podnet_chachapoly_open(c->rx_k, nonce, ad, sizeof(ad), buf, ptlen,
+				    buf + ptlen))
+		return -EBADMSG;
+	__skb_pull(skb, PODNET_RECORD_HEADER_LEN);
+	return pskb_trim(skb, ptlen);
+}
+
 /**
  * podnet_crypto_seal() - turn a plaintext skb into one record
  * @c: the session
@@ -257,6 +344,8 @@ int podnet_crypto_seal(struct podnet_crypto *c, u16 epoch, u64 seq,
 	u8 nonce[12], *hdr;
 	int nsg, err;
 
+	if (c->cipher != PODNET_CIPHER_AES_GCM)
+		return podnet_chacha_seal(c, epoch, seq, skb);
 	if (body > 0xffff)
 		return -EMSGSIZE;
 	nsg = skb_cow_data(skb, PODNET_RECORD_TAG_LEN, &trailer);
@@ -273,11 +362,7 @@ int podnet_crypto_seal(struct podnet_crypto *c, u16 epoch, u64 seq,
 	if (err)
 		return err;
 	/* Now the real header over the associated data. */
-	hdr[0] = PODNET_RECORD_CONTENT_TYPE;
-	hdr[1] = PODNET_RECORD_VERSION_MAJOR;
-	hdr[2] = PODNET_RECORD_VERSION_MINOR;
-	podnet_put_seq(hdr + 3, epoch, seq);
-	put_unaligned_be16(body, hdr + 11);
+	podnet_put_header(hdr, epoch, seq, body);
 	if (explicit)
 		memcpy(hdr + PODNET_RECORD_HEADER_LEN, nonce + 4, 8);
 	return 0;
@@ -306,6 +391,8 @@ int podnet_crypto_open(struct podnet_crypto *c, u16 epoch, u64 seq,
 	u8 nonce[12];
 	int nsg, err;
 
+	if (c->cipher != PODNET_CIPHER_AES_GCM)
+		return podnet_chacha_open(c, epoch, seq, skb);
 	if (skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_RECORD_TAG_LEN)
 		return -EINVAL;
 	cryptlen = skb->len - PODNET_RECORD_HEADER_LEN - explicit;

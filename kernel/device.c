@@ -17,6 +17,7 @@
 #include <net/rtnetlink.h>
 
 #include "allowedips.h"
+#include "main.h"
 #include "peer.h"
 #include "send.h"
 #include "notify.h"
@@ -63,7 +64,7 @@ static netdev_tx_t podnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
 	struct podnet_peer *peer;
-	struct sk_buff *segs, *next;
+	struct sk_buff *segs;
 
 	if (skb->protocol == htons(ETH_P_IPV6)) {
 		peer = podnet_route_ipv6(pdev, skb);
@@ -95,19 +96,18 @@ send:
 		return NETDEV_TX_OK;
 	}
 	/* One record per segment, as the userspace path does (TCP over
-	 * IPv4 and IPv6 alike). */
-	segs = skb_gso_segment(skb, 0);
+	 * IPv4 and IPv6 alike), and the burst as one crypt job. The
+	 * segments keep the payload's pages and a partial checksum:
+	 * copying and checksumming them is left to the crypt workers,
+	 * which run on every CPU, not to this one. */
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR_OR_NULL(segs)) {
 		rcu_read_unlock_bh();
 		atomic64_inc(&pdev->tx_dropped);
 		goto drop;
 	}
 	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		podnet_queue_stamp(skb);
-		podnet_send_data(peer, skb);
-	}
+	podnet_send_data_list(peer, segs);
 	rcu_read_unlock_bh();
 	return NETDEV_TX_OK;
 
@@ -159,17 +159,10 @@ static void podnet_idle_scan(struct work_struct *work)
 static int podnet_dev_init(struct net_device *dev)
 {
 	struct podnet_dev *pdev = netdev_priv(dev);
-	int err;
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
-	err = gro_cells_init(&pdev->gro_cells, dev);
-	if (err) {
-		free_percpu(dev->tstats);
-		dev->tstats = NULL;
-		return err;
-	}
 	INIT_DELAYED_WORK(&pdev->idle_work, podnet_idle_scan);
 	schedule_delayed_work(&pdev->idle_work, HZ);
 	pr_debug("%s: device created\n", dev->name);
@@ -196,8 +189,11 @@ static void podnet_dev_uninit(struct net_device *dev)
 	mutex_unlock(&pdev->lock);
 	/* No encap_rcv or xmit is still using the device after this. */
 	synchronize_net();
+	/* Nor a crypt worker, tx work or NAPI poll: the peers' and keys'
+	 * frees are queued after grace periods and wait for those. */
+	rcu_barrier();
+	flush_workqueue(podnet_wq);
 	podnet_dev_queue_purge(pdev);
-	gro_cells_destroy(&pdev->gro_cells);
 	pr_debug("%s: device destroyed\n", dev->name);
 }
 

@@ -11,7 +11,6 @@
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
-#include <net/gro_cells.h>
 
 #include <podnet_genl.h>
 #include <podnet_wire.h>
@@ -45,7 +44,6 @@ struct podnet_aip6_table;
  *	read under RCU by the receive path
  * @aips: allowed-ips lookup table, replaced whole under @lock
  * @aips6: the peers' inner IPv6 addresses, replaced whole under @lock
- * @gro_cells: receive into GRO from the UDP encap callback
  * @rx_malformed: datagrams with a bad podnet header
  * @tx_no_route: packets for which no peer matched, dropped at once or
  *	after waiting in @noroute
@@ -69,7 +67,6 @@ struct podnet_dev {
 	DECLARE_HASHTABLE(keys_by_index, 10);
 	struct podnet_aip_table __rcu *aips;
 	struct podnet_aip6_table __rcu *aips6;
-	struct gro_cells gro_cells;
 	atomic64_t rx_malformed;
 	atomic64_t tx_no_route;
 	atomic64_t tx_dropped;

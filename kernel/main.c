@@ -15,6 +15,7 @@
 #include "device.h"
 #include "main.h"
 #include "netlink.h"
+#include "pipeline.h"
 
 struct workqueue_struct *podnet_wq;
 
@@ -28,9 +29,12 @@ static int __init podnet_init(void)
 	err = podnet_crypto_global_init();
 	if (err)
 		goto err_wq;
-	err = podnet_device_init();
+	err = podnet_pipeline_init();
 	if (err)
 		goto err_crypto;
+	err = podnet_device_init();
+	if (err)
+		goto err_pipeline;
 	err = podnet_nl_init();
 	if (err)
 		goto err_device;
@@ -39,6 +43,8 @@ static int __init podnet_init(void)
 
 err_device:
 	podnet_device_uninit();
+err_pipeline:
+	podnet_pipeline_exit();
 err_crypto:
 	podnet_crypto_global_exit();
 err_wq:
@@ -55,6 +61,7 @@ static void __exit podnet_exit(void)
 	 */
 	rcu_barrier();
 	destroy_workqueue(podnet_wq);
+	podnet_pipeline_exit();
 	podnet_crypto_global_exit();
 	pr_debug("podnet data path unloaded\n");
 }

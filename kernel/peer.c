@@ -14,13 +14,22 @@
 
 #include "allowedips.h"
 #include "main.h"
+#include "pipeline.h"
 #include "queue.h"
+#include "receive.h"
+#include "send.h"
+
+/* Spreads the peers' tx work over the CPUs. */
+static atomic_t podnet_peer_spread = ATOMIC_INIT(0);
 
 static void podnet_key_free_work(struct work_struct *work)
 {
 	struct podnet_key *key = container_of(to_rcu_work(work),
 					      struct podnet_key, rwork);
 
+	/* Packets queued with this key before the grace period are past
+	 * the crypt stage after this (kernel/pipeline.c). */
+	flush_workqueue(podnet_crypt_wq);
 	podnet_crypto_free(&key->crypto);
 	kfree_sensitive(key);
 }
@@ -253,6 +262,12 @@ struct podnet_peer *podnet_peer_create(struct podnet_dev *pdev, u32 id)
 	spin_lock_init(&peer->keys_lock);
 	peer->endpoint.addr.sa.sa_family = AF_UNSPEC;
 	podnet_queue_init(&peer->queue);
+	skb_queue_head_init(&peer->tx_ordered);
+	skb_queue_head_init(&peer->rx_ordered);
+	INIT_WORK(&peer->tx_work, podnet_tx_work);
+	peer->spread = atomic_inc_return(&podnet_peer_spread);
+	netif_napi_add(pdev->dev, &peer->napi, podnet_rx_poll);
+	napi_enable(&peer->napi);
 	list_add_tail(&peer->list, &pdev->peers);
 	hash_add(pdev->peer_ids, &peer->id_node, id);
 	pdev->n_peers++;
@@ -266,6 +281,12 @@ static void podnet_peer_free_work(struct work_struct *work)
 	struct podnet_peer *peer = container_of(to_rcu_work(work),
 						struct podnet_peer, rwork);
 
+	/* Every packet queued for the peer before the grace period is past
+	 * the crypt stage after the flush; then nothing wakes tx_work. */
+	flush_workqueue(podnet_crypt_wq);
+	cancel_work_sync(&peer->tx_work);
+	podnet_ordered_purge(&peer->tx_ordered);
+	podnet_ordered_purge(&peer->rx_ordered);
 	/* A sender that found the peer just before it was unlinked may
 	 * have staged a packet after podnet_peer_remove() emptied the
 	 * stage; nobody can now. */
@@ -290,6 +311,10 @@ void podnet_peer_remove(struct podnet_peer *peer)
 	podnet_peer_queue_purge(peer);
 	for (slot = 0; slot < ARRAY_SIZE(peer->keys); slot++)
 		podnet_key_delete(peer, slot);
+	/* Waits for a running poll; a later napi_schedule() is a no-op.
+	 * The NAPI is freed with the peer, after a grace period. */
+	napi_disable(&peer->napi);
+	__netif_napi_del(&peer->napi);
 	list_del(&peer->list);
 	hash_del(&peer->id_node);
 	pdev->n_peers--;

@@ -10,6 +10,7 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/dst_cache.h>
@@ -118,7 +119,8 @@ struct podnet_aip_list {
  * @aips: allowed ips, under podnet_dev.lock (readers use the table)
  * @addr6: inner IPv6 address, if @has_addr6 (under podnet_dev.lock)
  * @has_addr6: the peer has one (readers use podnet_dev.aips6)
- * @stats: counters
+ * @stats: counters (drop_queue_full also counts packets that found
+ *	@tx_ordered or @rx_ordered full)
  * @last_rx: jiffies64 of the last authenticated record, 0 never
  * @last_direct_rx: the same for records that came without a relay
  * @last_tx: jiffies64 of the last record sent, 0 never
@@ -126,6 +128,13 @@ struct podnet_aip_list {
  * @roam_notify_next: the same for NOTIFY_ENDPOINT of a relayed peer
  * @idle_notified: NOTIFY_IDLE sent for the current silence
  * @queue: packets staged until a key and an endpoint arrive (queue.c)
+ * @tx_ordered: packets on their way out, in sequence order (pipeline.c);
+ *	a GSO burst is one entry
+ * @tx_inflight: packets in @tx_ordered, bursts counted segment by segment
+ * @rx_ordered: records on their way in, in arrival order
+ * @tx_work: sends the sealed head of @tx_ordered, on one CPU
+ * @napi: hands the opened head of @rx_ordered to GRO
+ * @spread: picks the CPU of @tx_work
  */
 struct podnet_peer {
 	struct podnet_dev *pdev;
@@ -150,6 +159,12 @@ struct podnet_peer {
 	unsigned long roam_notify_next;
 	bool idle_notified;
 	struct podnet_queue queue;
+	struct sk_buff_head tx_ordered;
+	atomic_t tx_inflight;
+	struct sk_buff_head rx_ordered;
+	struct work_struct tx_work;
+	struct napi_struct napi;
+	unsigned int spread;
 };
 
 struct podnet_keyconf {

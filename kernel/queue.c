@@ -37,6 +37,7 @@
 #include "netlink.h"
 #include "notify.h"
 #include "peer.h"
+#include "pipeline.h"
 #include "send.h"
 
 /* When the packet entered podnet: ageing counts from there. */
@@ -211,7 +212,7 @@ void podnet_send_data(struct podnet_peer *peer, struct sk_buff *skb)
 	/* Behind a non-empty stage, a packet waits its turn. */
 	if (likely(skb_queue_empty_lockless(&peer->queue.q)) &&
 	    podnet_peer_ready(peer)) {
-		podnet_send_skb(peer, skb);
+		podnet_send_queued(peer, skb);
 		return;
 	}
 	skb = skb_share_check(skb, GFP_ATOMIC);
@@ -230,6 +231,31 @@ void podnet_send_data(struct podnet_peer *peer, struct sk_buff *skb)
 		podnet_peer_queue_flush(peer);
 	else if (!rcu_access_pointer(peer->keys[PODNET_KEY_SLOT_PRIMARY]))
 		podnet_request_key(peer);
+}
+
+/**
+ * podnet_send_data_list() - send a GSO burst's segments, or stage them
+ * @peer: the peer their destination belongs to
+ * @segs: the segments, a list through skb->next, consumed
+ *
+ * A peer that can send takes them as one job; otherwise each is staged
+ * as podnet_send_data() would.
+ * Context: BH disabled, RCU read lock held.
+ */
+void podnet_send_data_list(struct podnet_peer *peer, struct sk_buff *segs)
+{
+	struct sk_buff *skb, *next;
+
+	if (likely(skb_queue_empty_lockless(&peer->queue.q)) &&
+	    podnet_peer_ready(peer) && READ_ONCE(podnet_burst_jobs)) {
+		podnet_send_burst(peer, segs);
+		return;
+	}
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		podnet_queue_stamp(skb);
+		podnet_send_data(peer, skb);
+	}
 }
 
 /**
@@ -252,7 +278,7 @@ void podnet_peer_queue_flush(struct podnet_peer *peer)
 	if (podnet_peer_ready(peer))
 		podnet_queue_take_all(&peer->queue, &list);
 	while ((skb = __skb_dequeue(&list)))
-		podnet_send_skb(peer, skb);
+		podnet_send_queued(peer, skb);
 	rcu_read_unlock_bh();
 }
 

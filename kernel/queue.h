@@ -39,6 +39,7 @@ unsigned int podnet_queue_len(const struct podnet_queue *q);
 void podnet_queue_stamp(struct sk_buff *skb);
 
 void podnet_send_data(struct podnet_peer *peer, struct sk_buff *skb);
+void podnet_send_data_list(struct podnet_peer *peer, struct sk_buff *segs);
 void podnet_peer_queue_flush(struct podnet_peer *peer);
 void podnet_peer_queue_purge(struct podnet_peer *peer);
 void podnet_peer_queue_expire(struct podnet_peer *peer);

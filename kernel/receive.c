@@ -21,6 +21,7 @@
 #include "device.h"
 #include "notify.h"
 #include "peer.h"
+#include "pipeline.h"
 #include "socket.h"
 
 /* The outer source of a datagram, as an endpoint would hold it. */
@@ -73,7 +74,7 @@ static bool podnet_roam_notify_due(struct podnet_peer *peer)
  * reported (the daemon decides when a direct path replaces the relay),
  * at most once a second.
  */
-static void podnet_roam(struct podnet_peer *peer, struct sock *sk,
+static void podnet_roam(struct podnet_peer *peer, const struct sock *sk,
 			const struct podnet_endpoint *src)
 {
 	struct podnet_endpoint cur;
@@ -130,16 +131,18 @@ static bool podnet_relay_source_ok(struct podnet_peer *peer, u32 channel,
 	       podnet_endpoint_equal(&relay, src);
 }
 
-/* Hand a checked inner packet of @proto up the device; consumed. */
+/* Hand a checked inner packet of @proto up the device, into the peer's
+ * GRO; consumed. Context: the peer's NAPI poll. */
 static void podnet_deliver(struct podnet_peer *peer, struct sk_buff *skb,
 			   __be16 proto)
 {
-	struct podnet_dev *pdev = peer->pdev;
-	struct net_device *dev = pdev->dev;
+	struct net_device *dev = peer->pdev->dev;
 	unsigned int len;
 
 	len = skb->len;
 	skb_scrub_packet(skb, true);
+	/* Our state in cb ends here: GRO and the stack start afresh. */
+	memset(skb->cb, 0, sizeof(skb->cb));
 	skb->dev = dev;
 	skb->protocol = proto;
 	skb->pkt_type = PACKET_HOST;
@@ -148,19 +151,17 @@ static void podnet_deliver(struct podnet_peer *peer, struct sk_buff *skb,
 	/* The AEAD authenticated every byte; checksums add nothing. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
-	if (gro_cells_receive(&pdev->gro_cells, skb) != NET_RX_SUCCESS) {
-		dev->stats.rx_dropped++;
-		return;
-	}
+	napi_gro_receive(&peer->napi, skb);
 	atomic64_add(len, &peer->stats.rx_bytes);
 	atomic64_inc(&peer->stats.rx_packets);
 	dev_sw_netstats_rx_add(dev, len);
 }
 
-static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
+/* Is @skb a well-formed inner IPv4 packet from an address @peer may
+ * use? Trims it to its length. Counted where it is not. */
+static bool podnet_check_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
 {
 	struct podnet_dev *pdev = peer->pdev;
-	struct net_device *dev = pdev->dev;
 	const struct iphdr *iph;
 	unsigned int tot_len;
 
@@ -180,21 +181,19 @@ static void podnet_deliver_ipv4(struct podnet_peer *peer, struct sk_buff *skb)
 	if (podnet_aips_lookup(pdev, iph->saddr) != peer) {
 		atomic64_inc(&peer->stats.drop_bad_source);
 		net_dbg_ratelimited("%s: peer %u sent from a source it does not own\n",
-				    dev->name, peer->id);
-		goto drop;
+				    pdev->dev->name, peer->id);
+		return false;
 	}
-	podnet_deliver(peer, skb, htons(ETH_P_IP));
-	return;
+	return true;
 
 invalid:
 	atomic64_inc(&peer->stats.drop_invalid);
-drop:
-	kfree_skb(skb);
+	return false;
 }
 
 /* The same for an inner IPv6 packet: its source must be the peer's
  * IPv6 address. */
-static void podnet_deliver_ipv6(struct podnet_peer *peer, struct sk_buff *skb)
+static bool podnet_check_ipv6(struct podnet_peer *peer, struct sk_buff *skb)
 {
 	struct podnet_dev *pdev = peer->pdev;
 	const struct ipv6hdr *ip6h;
@@ -215,29 +214,27 @@ static void podnet_deliver_ipv6(struct podnet_peer *peer, struct sk_buff *skb)
 		atomic64_inc(&peer->stats.drop_bad_source);
 		net_dbg_ratelimited("%s: peer %u sent from an IPv6 source it does not own\n",
 				    pdev->dev->name, peer->id);
-		goto drop;
+		return false;
 	}
-	podnet_deliver(peer, skb, htons(ETH_P_IPV6));
-	return;
+	return true;
 
 invalid:
 	atomic64_inc(&peer->stats.drop_invalid);
-drop:
-	kfree_skb(skb);
+	return false;
 }
 
-/* One record for @key, wrapped by a relay on @channel if @relayed; the
- * skb is ours and is consumed. */
+/* One record for @key, wrapped by a relay on @channel if @relayed: its
+ * header checked, it joins the peer's rx queue and goes to a crypt
+ * worker. The skb is ours and is consumed. Context: softirq, RCU. */
 static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
-				  struct sk_buff *skb,
-				  const struct podnet_endpoint *src,
-				  bool relayed, u32 channel)
+				  struct sk_buff *skb, bool relayed,
+				  u32 channel)
 {
 	unsigned int explicit = podnet_crypto_explicit_len(&key->crypto);
 	struct podnet_peer *peer = key->peer;
+	struct podnet_pkt_cb *cb;
 	const u8 *h;
 	u64 seq;
-	u8 first;
 
 	if (!pskb_may_pull(skb, PODNET_RECORD_HEADER_LEN + explicit))
 		goto invalid;
@@ -250,12 +247,68 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 	    skb->len < PODNET_RECORD_HEADER_LEN + explicit + PODNET_RECORD_TAG_LEN)
 		goto invalid;
 	seq = (u64)get_unaligned_be16(h + 5) << 32 | get_unaligned_be32(h + 7);
-	if (!podnet_replay_check(&key->replay, seq))
-		goto replay;
-	if (podnet_crypto_open(&key->crypto, key->epoch, seq, skb))
+	if (!podnet_replay_check(&key->replay, seq)) {
+		atomic64_inc(&peer->stats.drop_replay);
+		kfree_skb(skb);
+		return;
+	}
+
+	/* It leaves this RCU section: no route that lives only inside. */
+	skb_dst_drop(skb);
+	cb = PODNET_PKT(skb);
+	BUILD_BUG_ON(sizeof(*cb) > sizeof_field(struct sk_buff, cb));
+	memset(cb, 0, sizeof(*cb));
+	cb->key = key;
+	cb->sk = sk;
+	cb->seq = seq;
+	cb->channel = channel;
+	cb->relayed = relayed;
+	cb->rx = true;
+	atomic_set(&cb->state, PODNET_PKT_PENDING);
+
+	spin_lock_bh(&peer->rx_ordered.lock);
+	if (skb_queue_len(&peer->rx_ordered) >= PODNET_ORDERED_MAX) {
+		spin_unlock_bh(&peer->rx_ordered.lock);
+		atomic64_inc(&peer->stats.drop_queue_full);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&peer->rx_ordered, skb);
+	spin_unlock_bh(&peer->rx_ordered.lock);
+	if (!podnet_crypt_enqueue(skb)) {
+		atomic64_inc(&peer->stats.drop_queue_full);
+		podnet_pkt_finish(skb, PODNET_PKT_DROPPED);
+		napi_schedule(&peer->napi);
+	}
+	return;
+
+invalid:
+	atomic64_inc(&peer->stats.drop_invalid);
+	net_dbg_ratelimited("%s: invalid record from peer %u\n",
+			    peer->pdev->dev->name, peer->id);
+	kfree_skb(skb);
+}
+
+/* Open a queued record and decide what becomes of it. The skb stays in
+ * the rx queue: only the NAPI poll frees it. */
+static enum podnet_pkt_state podnet_receive_open(struct sk_buff *skb)
+{
+	struct podnet_pkt_cb *cb = PODNET_PKT(skb);
+	struct podnet_key *key = cb->key;
+	struct podnet_peer *peer = key->peer;
+	u32 channel = cb->channel;
+	bool relayed = cb->relayed;
+	struct podnet_endpoint src;
+	u8 first;
+
+	/* The outer headers are still where they were. */
+	podnet_skb_source(skb, &src);
+	if (podnet_crypto_open(&key->crypto, key->epoch, cb->seq, skb))
 		goto invalid;
-	if (!podnet_replay_commit(&key->replay, seq))
-		goto replay;
+	if (!podnet_replay_commit(&key->replay, cb->seq)) {
+		atomic64_inc(&peer->stats.drop_replay);
+		return PODNET_PKT_DROPPED;
+	}
 
 	/* Authenticated: the peer is alive, and this key works. */
 	WRITE_ONCE(peer->last_rx, get_jiffies_64());
@@ -265,43 +318,93 @@ static void podnet_receive_record(struct podnet_key *key, struct sock *sk,
 		podnet_notify_key_swapped(peer);
 	if (!relayed) {
 		WRITE_ONCE(peer->last_direct_rx, get_jiffies_64());
-		podnet_roam(peer, sk, src);
+		podnet_roam(peer, cb->sk, &src);
 	} else if (channel != READ_ONCE(peer->relay_channel)) {
-		podnet_relay_arrival(peer, src, channel);
+		podnet_relay_arrival(peer, &src, channel);
 	}
 
 	if (!skb->len || !pskb_may_pull(skb, 1))
 		goto invalid;
 	first = skb->data[0];
-	if (skb->len == 1 && first == PODNET_CTRL_KEEPALIVE) {
-		consume_skb(skb);
-		return;
-	}
+	if (skb->len == 1 && first == PODNET_CTRL_KEEPALIVE)
+		return PODNET_PKT_CONSUMED;
 	if (first < PODNET_CTRL_LIMIT) {
 		/* in-session control message, for the daemon */
 		if (skb->len > PODNET_CTRL_MAX)
 			goto invalid;
 		podnet_notify_ctrl(peer, skb, relayed ? channel : 0);
-		consume_skb(skb);
-		return;
+		return PODNET_PKT_CONSUMED;
 	}
-	if (first >> 4 == 4)
-		podnet_deliver_ipv4(peer, skb);
-	else if (first >> 4 == 6)
-		podnet_deliver_ipv6(peer, skb);
-	else
-		goto invalid;
-	return;
-
-replay:
-	atomic64_inc(&peer->stats.drop_replay);
-	kfree_skb(skb);
-	return;
+	if (first >> 4 == 4) {
+		cb->proto = htons(ETH_P_IP);
+		return podnet_check_ipv4(peer, skb) ? PODNET_PKT_READY :
+						      PODNET_PKT_DROPPED;
+	}
+	if (first >> 4 == 6) {
+		cb->proto = htons(ETH_P_IPV6);
+		return podnet_check_ipv6(peer, skb) ? PODNET_PKT_READY :
+						      PODNET_PKT_DROPPED;
+	}
 invalid:
 	atomic64_inc(&peer->stats.drop_invalid);
 	net_dbg_ratelimited("%s: invalid record from peer %u\n",
 			    peer->pdev->dev->name, peer->id);
-	kfree_skb(skb);
+	return PODNET_PKT_DROPPED;
+}
+
+/**
+ * podnet_receive_crypt() - the crypt stage of a received record
+ * @skb: a PENDING record in its peer's rx queue
+ *
+ * Context: a crypt worker (process context).
+ */
+void podnet_receive_crypt(struct sk_buff *skb)
+{
+	struct podnet_peer *peer = PODNET_PKT(skb)->key->peer;
+	enum podnet_pkt_state state;
+
+	/* BH off: the per-CPU crypto scratch is ours while it lasts; the
+	 * NAPI poll runs when they are on again. */
+	rcu_read_lock_bh();
+	state = podnet_receive_open(skb);
+	/* The skb may be gone from here on. */
+	podnet_pkt_finish(skb, state);
+	napi_schedule(&peer->napi);
+	rcu_read_unlock_bh();
+}
+
+/**
+ * podnet_rx_poll() - hand the peer's opened records up, in order
+ * @napi: the peer's NAPI
+ * @budget: at most this many
+ *
+ * Context: softirq.
+ * Return: how many it took off the queue.
+ */
+int podnet_rx_poll(struct napi_struct *napi, int budget)
+{
+	struct podnet_peer *peer = container_of(napi, struct podnet_peer, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget &&
+	       (skb = podnet_ordered_take(&peer->rx_ordered))) {
+		switch (atomic_read(&PODNET_PKT(skb)->state)) {
+		case PODNET_PKT_READY:
+			podnet_deliver(peer, skb, PODNET_PKT(skb)->proto);
+			break;
+		case PODNET_PKT_CONSUMED:
+			consume_skb(skb);
+			break;
+		default:
+			kfree_skb(skb);
+			break;
+		}
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
 }
 
 /**
@@ -374,7 +477,7 @@ int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		return 0;
 	}
-	podnet_receive_record(key, sk, skb, &src, relayed, channel);
+	podnet_receive_record(key, sk, skb, relayed, channel);
 	return 0;
 
 malformed:

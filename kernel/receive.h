@@ -9,8 +9,11 @@
 
 #include <linux/skbuff.h>
 
+struct napi_struct;
 struct sock;
 
 int podnet_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
+void podnet_receive_crypt(struct sk_buff *skb);
+int podnet_rx_poll(struct napi_struct *napi, int budget);
 
 #endif /* _PODNET_RECEIVE_H */

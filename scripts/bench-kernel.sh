@@ -4,10 +4,11 @@
 #
 # `make bench-kernel`: the kernel data paths side by side in ONE VM run
 # (scripts/vm-run.sh): raw veth, the kernel's WireGuard and podnet.ko,
-# one iperf3 TCP stream each, all with the same inner MTU (1340, podnet's
-# default). Under TCG the absolute numbers mean little; the ratios taken
-# in the same run do (doc/vm.md). A measurement, not a test: it fails
-# only when it cannot measure, never on a number.
+# one and then four iperf3 TCP streams each, all with the same inner
+# MTU (1340, podnet's default). Under TCG the absolute numbers mean
+# little; the ratios taken in the same run do (doc/vm.md). A
+# measurement, not a test: it fails only when it cannot measure, never
+# on a number.
 #
 #  ┌─ $ns1: kbench-a ───────────────────┐        ┌─ $ns2: kbench-b ───────────────────┐
 #  │ veth1 192.168.250.1/24 (mtu 1500)  ├────────┤ veth2 192.168.250.2/24 (mtu 1500)  │
@@ -23,6 +24,15 @@
 #   BENCH_TIME=10    seconds per iperf3 run
 #   BENCH_PINGS=20   echo requests per RTT measurement, 20 ms apart
 #   PODNET_KO        the module (build/kernel/podnet.ko)
+#   BENCH_DIAG=1     after podnet.ko's runs, print its counters, the
+#                    namespaces' drop counters and softnet_stat
+#   BENCH_PODNET_VARIANTS="burst_jobs=0 inline_idle=1,burst_jobs=0"
+#                    after podnet.ko's runs, measure it again with the
+#                    defaults and with each set of module parameters
+#                    (comma-separated), in turn, BENCH_VARIANT_ROUNDS (3)
+#                    times, and print each set's medians: A/B in one run
+#   BENCH_PODNET_KO_ALT=path   the same for another build of podnet.ko,
+#                    reloaded in turn with PODNET_KO
 
 # $build, $tmp, $ns1, $ns2 come from test/vm/common.sh; helpers are
 # called through wait_for and command substitutions.
@@ -55,11 +65,15 @@ started=$SECONDS
 # Every number, by "bed.metric"; unset = not measured.
 declare -A r
 
-# measure BED ADDRESS: RTT and one TCP stream to ADDRESS in $ns1.
+# measure BED ADDRESS: RTT, one and four TCP streams to ADDRESS in $ns1.
 measure() {
 	r[$1.rtt]=$(rtt_ms "$2")
 	read -r "r[$1.tcp1]" _ "r[$1.retr1]" < <(iperf "$2" 1 "$1")
-	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s, RTT ${r[$1.rtt]:-?} ms"
+	read -r "r[$1.tcp4]" _ "r[$1.retr4]" < <(iperf "$2" 4 "$1-4")
+	say "$1: $(printf '%.3f' "${r[$1.tcp1]/null/0}") Gbit/s (1 stream," \
+		"${r[$1.retr1]:-?} retransmits)," \
+		"$(printf '%.3f' "${r[$1.tcp4]/null/0}") Gbit/s (4 streams," \
+		"${r[$1.retr4]:-?} retransmits), RTT ${r[$1.rtt]:-?} ms"
 }
 
 # ------------------------------------------------------------ the phases
@@ -103,7 +117,6 @@ phase_wg() {
 # vm_load_podnet (test/vm/common.sh) loads the module; the cleanup
 # unloads it. Return non-zero when it cannot measure.
 bench_podnet_kernel() {
-	local ns i
 	if [[ ! -f $podnet_ko ]]; then
 		say "podnet.ko: not built ($podnet_ko); its column stays empty"
 		return 2
@@ -111,8 +124,19 @@ bench_podnet_kernel() {
 	say "podnet.ko: $podnet_ko, ChaCha20-Poly1305, static keys (kctl)"
 	# shellcheck source=../test/vm/lib-kernel.sh
 	source "$top/test/vm/lib-kernel.sh"
+	pod_up || return 1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && grep '^cpu' /proc/stat >"$tmp/stat.before"
+	measure pod 10.77.0.1
+	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
+	[[ -n ${BENCH_PODNET_VARIANTS:-} ]] && variants
+	[[ -n ${BENCH_PODNET_KO_ALT:-} ]] && { ko_compare || return 1; }
+	return 0
+}
+
+# pod_up: load $podnet_ko, pod0 in both namespaces, keys, one ping.
+pod_up() {
+	local ns i=1
 	vm_load_podnet || return 1
-	i=1
 	for ns in "$ns1" "$ns2"; do
 		n "$ns" ip link add pod0 type podnet || return 1
 		n "$ns" ip addr add "10.77.0.$i/24" dev pod0
@@ -126,7 +150,104 @@ bench_podnet_kernel() {
 	kctl_up "$ns2" pod_b pod0 51820 1 192.168.250.1:51820 10.77.0.1/32 \
 		$(key_opts chacha b 1) || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.77.0.1 || return 1
-	measure pod 10.77.0.1
+}
+
+# pod_down: what pod_up made, gone, and the module unloaded.
+pod_down() {
+	local pid
+	for pid in "$kctl_pid_pod_a" "$kctl_pid_pod_b"; do
+		kill "$pid" 2>/dev/null || true
+		wait_pid_gone "$pid" 50 || kill -KILL "$pid" 2>/dev/null || true
+	done
+	n "$ns1" ip link del pod0 2>/dev/null || true
+	n "$ns2" ip link del pod0 2>/dev/null || true
+	wait_for 50 vm_unload_podnet
+}
+
+# ko_compare: $podnet_ko and $BENCH_PODNET_KO_ALT in turn,
+# $BENCH_VARIANT_ROUNDS (3) times, reloaded each time, then the medians
+# of each: two builds of the module A/B in one run.
+ko_compare() {
+	local round ko tag main=$podnet_ko
+	local -A all
+	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
+		for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
+			pod_down || return 1
+			podnet_ko=$ko
+			pod_up || return 1
+			tag=ko$round-alt
+			[[ $ko == "$main" ]] && tag=ko$round-main
+			measure "$tag" 10.77.0.1
+			all[$ko.1]+=" ${r[$tag.tcp1]}"
+			all[$ko.4]+=" ${r[$tag.tcp4]}"
+			all[$ko.rtt]+=" ${r[$tag.rtt]}"
+		done
+	done
+	podnet_ko=$main
+	for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
+		say "module $ko: medians $(median ${all[$ko.1]}) Gbit/s (1 stream)," \
+			"$(median ${all[$ko.4]}) (4 streams), RTT $(median ${all[$ko.rtt]}) ms;" \
+			"runs:${all[$ko.1]} /${all[$ko.4]}"
+	done
+}
+
+# variants: podnet.ko again with each parameter set of
+# $BENCH_PODNET_VARIANTS and with the defaults, one after the other,
+# $BENCH_VARIANT_ROUNDS times (the machine's load drifts: a set is
+# compared with the defaults measured next to it), then the median of
+# each set. Runtime parameters only (0644).
+variants() {
+	local set p round dir=/sys/module/podnet/parameters
+	local sets="default $BENCH_PODNET_VARIANTS"
+	local -A def all
+	for p in "$dir"/*; do def[${p##*/}]=$(cat "$p"); done
+	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
+		for set in $sets; do
+			for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
+			if [[ $set != default ]]; then
+				for p in ${set//,/ }; do
+					echo "${p#*=}" >"$dir/${p%%=*}"
+				done
+			fi
+			measure "var$round-$set" 10.77.0.1
+			all[$set.1]+=" ${r[var$round-$set.tcp1]}"
+			all[$set.4]+=" ${r[var$round-$set.tcp4]}"
+			all[$set.rtt]+=" ${r[var$round-$set.rtt]}"
+		done
+	done
+	for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
+	for set in $sets; do
+		say "variant $set: medians $(median ${all[$set.1]}) Gbit/s (1 stream)," \
+			"$(median ${all[$set.4]}) (4 streams), RTT $(median ${all[$set.rtt]}) ms;" \
+			"runs:${all[$set.1]} /${all[$set.4]}"
+	done
+}
+median() { printf '%s\n' "$@" | grep -v null | sort -g | awk '{ v[NR] = $1 }
+	END { if (!NR) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
+	      else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Where packets went missing: podnet.ko's counters, the stack's drop
+# counters in both namespaces, and the per-CPU backlog drops.
+diag() {
+	local ns
+	for ns in "$ns1" "$ns2"; do
+		say "diag $ns: $(kshow "$ns" '.peer_list[0].stats | tostring')"
+		n "$ns" ip -s -s link show pod0 | sed 's/^/# /' >&2
+		n "$ns" nstat -asz 2>/dev/null | awk '$2 != 0' |
+			grep -iE 'drop|retrans|backlog|prune|collapse|ofo|rcvbuf|sndbuf|err|lost|sack|reorder' |
+			sed 's/^/# /' >&2 || true
+	done
+	say "CPU time during podnet.ko's runs, %: user system softirq idle"
+	grep '^cpu' /proc/stat | paste "$tmp/stat.before" - | awk '{
+		# $2..$11 before, $13..$22 after: user nice system idle
+		# iowait irq softirq steal guest guest_nice
+		t = 0
+		for (k = 2; k <= 11; k++) { d[k] = $(k + 11) - $k; t += d[k] }
+		if (t == 0) t = 1
+		printf "# %s %.0f %.0f %.0f %.0f\n", $1, 100 * (d[2] + d[3]) / t,
+			100 * d[4] / t, 100 * (d[7] + d[8]) / t, 100 * (d[5] + d[6]) / t }' >&2
+	say "softnet_stat (processed dropped squeezed ...):"
+	sed 's/^/# /' /proc/net/softnet_stat >&2
 }
 # ======================================================================
 
@@ -143,7 +264,9 @@ bench_podnet_kernel && pod_status=0 || pod_status=$?
 # --------------------------------------------------------------- report
 
 row tcp_1_gbps "TCP 1 stream, Gbit/s" 3 "${r[veth.tcp1]:-}" "${r[wg.tcp1]:-}" "${r[pod.tcp1]:-}"
-row retransmits "TCP retransmits" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
+row retransmits "TCP retransmits, 1 stream" 0 "${r[veth.retr1]:-}" "${r[wg.retr1]:-}" "${r[pod.retr1]:-}"
+row tcp_4_gbps "TCP 4 streams, Gbit/s" 3 "${r[veth.tcp4]:-}" "${r[wg.tcp4]:-}" "${r[pod.tcp4]:-}"
+row retransmits_4 "TCP retransmits, 4 streams" 0 "${r[veth.retr4]:-}" "${r[wg.retr4]:-}" "${r[pod.retr4]:-}"
 row rtt_ms "RTT, ms" 3 "${r[veth.rtt]:-}" "${r[wg.rtt]:-}" "${r[pod.rtt]:-}"
 
 echo
