@@ -5,10 +5,12 @@
 # `make bench-kernel`: the kernel data paths side by side in ONE VM run
 # (scripts/vm-run.sh): raw veth, the kernel's WireGuard and podnet.ko,
 # one and then four iperf3 TCP streams each, all with the same inner
-# MTU (1340, podnet's default). Under TCG the absolute numbers mean
-# little; the ratios taken in the same run do (doc/vm.md). A
-# measurement, not a test: it fails only when it cannot measure, never
-# on a number.
+# MTU (1340, podnet's default), in BENCH_ROUNDS rounds that take the
+# three in turn (WireGuard and podnet.ko swap places every round), and
+# the median of the rounds. Under TCG the absolute numbers mean little
+# and the host's load drifts within a run; the ratios of figures taken
+# next to each other do (doc/vm.md). A measurement, not a test: it fails
+# only when it cannot measure, never on a number.
 #
 #  ┌─ $ns1: kbench-a ───────────────────┐        ┌─ $ns2: kbench-b ───────────────────┐
 #  │ veth1 192.168.250.1/24 (mtu 1500)  ├────────┤ veth2 192.168.250.2/24 (mtu 1500)  │
@@ -22,10 +24,12 @@
 #
 # Environment:
 #   BENCH_TIME=10    seconds per iperf3 run
+#   BENCH_ROUNDS=3   rounds of all three (every round is printed)
 #   BENCH_PINGS=20   echo requests per RTT measurement, 20 ms apart
 #   PODNET_KO        the module (build/kernel/podnet.ko)
-#   BENCH_DIAG=1     after podnet.ko's runs, print its counters, the
-#                    namespaces' drop counters and softnet_stat
+#   BENCH_DIAG=1     after the rounds, print podnet.ko's counters, the
+#                    namespaces' drop counters, how busy the vCPUs were
+#                    during podnet.ko's runs, and softnet_stat
 #   BENCH_PODNET_VARIANTS="burst_jobs=0 inline_idle=1,burst_jobs=0"
 #                    after podnet.ko's runs, measure it again with the
 #                    defaults and with each set of module parameters
@@ -50,6 +54,7 @@ if [[ ${PODNET_IN_VM:-0} != 1 ]]; then
 fi
 
 bench_time=${BENCH_TIME:-10}
+bench_rounds=${BENCH_ROUNDS:-3}
 bench_pings=${BENCH_PINGS:-20}
 mtu=1340	# CONFIG_DEFAULT_MTU, userspace/lib/config.h
 
@@ -89,31 +94,57 @@ bed() {
 	wait_for 50 n "$ns2" ping -c 1 -W 1 192.168.250.1
 }
 
-phase_veth() {
-	say "raw veth, mtu $mtu"
-	measure veth 192.168.251.1
-}
-
-phase_wg() {
-	say "kernel WireGuard, mtu $mtu"
+# wg_up: the kernel's WireGuard between the namespaces, one ping. It
+# stays up, idle, while the others are measured: no traffic, no timer
+# (no persistent keepalive) on the path.
+wg_up() {
 	modprobe wireguard || return 1
 	r[wg.version]=$(cat /sys/module/wireguard/version 2>/dev/null || echo unknown)
 	wg_keys a b
 	wg_setup "$ns1" wg0 a b 10.88.0.1 10.88.0.2 192.168.250.2 51821 "$mtu" || return 1
 	wg_setup "$ns2" wg0 b a 10.88.0.2 10.88.0.1 192.168.250.1 51821 "$mtu" || return 1
 	wait_for 100 n "$ns2" ping -c 1 -W 1 10.88.0.1 || return 1
-	measure wg 10.88.0.1
-	# Gone before podnet.ko runs: nothing of it left on the path.
-	n "$ns1" ip link del wg0
-	n "$ns2" ip link del wg0
+}
+
+# round N: each bed measured once, as "BED@N"; WireGuard first in odd
+# rounds, podnet.ko first in even ones, so neither always follows the
+# other. Then the medians so far become r[BED.*].
+declare -A bed_addr=([veth]=192.168.251.1 [wg]=10.88.0.1 [pod]=10.77.0.1)
+beds_up=(veth)
+round() {
+	local bed order=("${beds_up[@]}")
+	if (($1 % 2 == 0)) && ((${#order[@]} == 3)); then
+		order=(veth pod wg)
+	fi
+	say "round $1 of $bench_rounds: ${order[*]}"
+	for bed in "${order[@]}"; do
+		if [[ $bed == pod && ${BENCH_DIAG:-0} == 1 ]]; then
+			grep '^cpu' /proc/stat >"$tmp/stat.before"
+			measure "$bed@$1" "${bed_addr[$bed]}"
+			cpu_busy_add
+		else
+			measure "$bed@$1" "${bed_addr[$bed]}"
+		fi
+	done
+}
+
+# medians BED: r[BED.METRIC] from r[BED@1.METRIC] ... of every round.
+medians() {
+	local m i v
+	for m in rtt tcp1 retr1 tcp4 retr4; do
+		v=()
+		for i in $(seq "$bench_rounds"); do v+=("${r[$1@$i.$m]:-null}"); done
+		r[$1.$m]=$(median "${v[@]}")
+		r[$1.all_$m]="${v[*]}"
+	done
 }
 
 # ===================================================== podnet.ko column
 # bench_podnet_kernel: podnet.ko between $ns1 and $ns2 over veth1/veth2
 # (192.168.250.1 <-> .2) with inner addresses 10.77.0.1/24 and
 # 10.77.0.2/24 and MTU $mtu, static ChaCha20-Poly1305 keys set by kctl
-# (test/vm/lib-kernel.sh), then `measure pod 10.77.0.1`; the table and
-# the JSON pick up r[pod.*].
+# (test/vm/lib-kernel.sh); the rounds measure it as "pod" (10.77.0.1),
+# and the table and the JSON pick up r[pod.*].
 # vm_load_podnet (test/vm/common.sh) loads the module; the cleanup
 # unloads it. Return non-zero when it cannot measure.
 bench_podnet_kernel() {
@@ -125,8 +156,11 @@ bench_podnet_kernel() {
 	# shellcheck source=../test/vm/lib-kernel.sh
 	source "$top/test/vm/lib-kernel.sh"
 	pod_up || return 1
-	[[ ${BENCH_DIAG:-0} == 1 ]] && grep '^cpu' /proc/stat >"$tmp/stat.before"
-	measure pod 10.77.0.1
+	return 0
+}
+
+# After the rounds, with podnet.ko still up: the diagnosis and the A/Bs.
+podnet_extras() {
 	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
 	[[ -n ${BENCH_PODNET_VARIANTS:-} ]] && variants
 	[[ -n ${BENCH_PODNET_KO_ALT:-} ]] && { ko_compare || return 1; }
@@ -226,6 +260,19 @@ median() { printf '%s\n' "$@" | grep -v null | sort -g | awk '{ v[NR] = $1 }
 	END { if (!NR) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
 	      else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# cpu_busy_add: the /proc/stat ticks since $tmp/stat.before added to
+# $tmp/stat.busy, which diag shows: podnet.ko's runs of every round.
+cpu_busy_add() {
+	local sum=$tmp/stat.busy
+	[[ -f $sum ]] || grep '^cpu' /proc/stat | awk '{ $0 = $1 " 0 0 0 0 0 0 0 0 0 0"; print }' >"$sum"
+	# $2..$11 before, $13..$22 after, $24..$33 the sum so far: user
+	# nice system idle iowait irq softirq steal guest guest_nice.
+	grep '^cpu' /proc/stat | paste -d' ' "$tmp/stat.before" - "$sum" | awk '{
+		printf "%s", $1
+		for (k = 2; k <= 11; k++) printf " %d", $(k + 22) + $(k + 11) - $k
+		printf "\n" }' >"$sum.new" && mv "$sum.new" "$sum"
+}
+
 # Where packets went missing: podnet.ko's counters, the stack's drop
 # counters in both namespaces, and the per-CPU backlog drops.
 diag() {
@@ -238,14 +285,10 @@ diag() {
 			sed 's/^/# /' >&2 || true
 	done
 	say "CPU time during podnet.ko's runs, %: user system softirq idle"
-	grep '^cpu' /proc/stat | paste "$tmp/stat.before" - | awk '{
-		# $2..$11 before, $13..$22 after: user nice system idle
-		# iowait irq softirq steal guest guest_nice
-		t = 0
-		for (k = 2; k <= 11; k++) { d[k] = $(k + 11) - $k; t += d[k] }
-		if (t == 0) t = 1
-		printf "# %s %.0f %.0f %.0f %.0f\n", $1, 100 * (d[2] + d[3]) / t,
-			100 * d[4] / t, 100 * (d[7] + d[8]) / t, 100 * (d[5] + d[6]) / t }' >&2
+	awk '{ t = 0; for (k = 2; k <= 11; k++) t += $k; if (t == 0) t = 1
+		printf "# %s %.0f %.0f %.0f %.0f\n", $1, 100 * ($2 + $3) / t,
+			100 * $4 / t, 100 * ($7 + $8) / t, 100 * ($5 + $6) / t }' \
+		"$tmp/stat.busy" >&2
 	say "softnet_stat (processed dropped squeezed ...):"
 	sed 's/^/# /' /proc/net/softnet_stat >&2
 }
@@ -255,11 +298,20 @@ diag() {
 
 failed=0
 bed
-phase_veth
-phase_wg || { say "kernel WireGuard: could not measure"; failed=1; }
+if wg_up; then
+	beds_up+=(wg)
+else
+	say "kernel WireGuard: could not set up"; failed=1
+fi
 bench_podnet_kernel && pod_status=0 || pod_status=$?
 # 2: skipped (no module yet), which is not a failure of the bench.
-[[ $pod_status -eq 1 ]] && { say "podnet.ko: could not measure"; failed=1; }
+[[ $pod_status -eq 1 ]] && { say "podnet.ko: could not set up"; failed=1; }
+[[ $pod_status -eq 0 ]] && beds_up+=(pod)
+for i in $(seq "$bench_rounds"); do round "$i"; done
+for b in veth wg pod; do medians "$b"; done
+if [[ $pod_status -eq 0 ]] && ! podnet_extras; then
+	say "podnet.ko: the A/B could not measure"; failed=1
+fi
 
 # --------------------------------------------------------------- report
 
@@ -281,10 +333,38 @@ function ratio(a, b) {
 { printf "| %s | %s | %s | %s | %s | %s |\n", $2, show($4, $3), show($5, $3),
 	show($6, $3), ratio($5, $4), ratio($6, $5) }'
 echo
+
+# Every round: "round bed tcp1 tcp4 rtt retr1 retr4" lines, for the
+# table below and the JSON.
+for i in $(seq "$bench_rounds"); do
+	for b in veth wg pod; do
+		printf '%s %s %s %s %s %s %s\n' "$i" "$b" "${r[$b@$i.tcp1]:-null}" \
+			"${r[$b@$i.tcp4]:-null}" "${r[$b@$i.rtt]:-null}" \
+			"${r[$b@$i.retr1]:-null}" "${r[$b@$i.retr4]:-null}"
+	done
+done >"$tmp/rounds"
+printf '| round | raw veth, 1 / 4 streams | kernel WireGuard | podnet.ko | podnet.ko/wg, 1 / 4 streams |\n'
+printf '|---|---:|---:|---:|---:|\n'
+awk '
+function show(v) { return v == "null" ? "-" : sprintf("%.3f", v) }
+function ratio(a, b) { return (a == "null" || b == "null" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
+{ t1[$1, $2] = $3; t4[$1, $2] = $4; if ($1 > n) n = $1 }
+END { for (i = 1; i <= n; i++)
+	printf "| %d | %s / %s | %s / %s | %s / %s | %s / %s |\n", i,
+		show(t1[i, "veth"]), show(t4[i, "veth"]), show(t1[i, "wg"]),
+		show(t4[i, "wg"]), show(t1[i, "pod"]), show(t4[i, "pod"]),
+		ratio(t1[i, "pod"], t1[i, "wg"]), ratio(t4[i, "pod"], t4[i, "wg"]) }' "$tmp/rounds"
+echo
 elapsed=$((SECONDS - started))
 accel=${PODNET_VM_ACCEL:-unknown}
-echo "inner MTU $mtu; iperf3 runs of $bench_time s; in a VM ($accel," \
-	"$(nproc) vCPUs, kernel $(uname -r)); $elapsed s in all; JSON in $json"
+echo "inner MTU $mtu; medians of $bench_rounds rounds; iperf3 runs of" \
+	"$bench_time s; in a VM ($accel, $(nproc) vCPUs, kernel $(uname -r));" \
+	"$elapsed s in all; JSON in $json"
+rounds_json=$(jq -R -s '[split("\n")[] | select(length > 0) | split(" ") |
+	{ round: (.[0] | tonumber), bed: .[1] } +
+	([.[2:][] | if . == "null" then null else tonumber end] as $v |
+	 { tcp_1_gbps: $v[0], tcp_4_gbps: $v[1], rtt_ms: $v[2],
+	   retransmits: $v[3], retransmits_4: $v[4] })]' "$tmp/rounds")
 
 printf '%s\n' "${rows[@]}" | jq -R -s \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -293,6 +373,7 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson vcpus "$(nproc)" --argjson mtu "$mtu" \
 	--argjson time "$bench_time" --argjson elapsed "$elapsed" \
+	--argjson nrounds "$bench_rounds" --argjson rounds "$rounds_json" \
 	--argjson failed "$failed" --arg wg "${r[wg.version]:-}" \
 	--argjson podnet_measured "$([[ $pod_status -eq 0 ]] && echo true || echo false)" '
 	def round4: . * 10000 | round / 10000;
@@ -302,13 +383,14 @@ printf '%s\n' "${rows[@]}" | jq -R -s \
 	{
 		date: $date, commit: $commit, kernel: $kernel, accel: $accel,
 		guest_cpu: $cpu, vcpus: $vcpus, inner_mtu: $mtu,
-		bench_time_s: $time, elapsed_s: $elapsed,
+		bench_time_s: $time, elapsed_s: $elapsed, rounds: $nrounds,
 		wireguard_version: $wg, podnet_measured: $podnet_measured,
 		complete: ($failed == 0),
 		metrics: [split("\n")[] | select(length > 0) | split("\t") |
 			{ key: .[0], label: .[1], veth: (.[3] | num),
 			  wireguard: (.[4] | num), podnet: (.[5] | num) } |
 			.wireguard_over_veth = ratio(.wireguard; .veth) |
-			.podnet_over_wireguard = ratio(.podnet; .wireguard)]
+			.podnet_over_wireguard = ratio(.podnet; .wireguard)],
+		every_round: $rounds
 	}' >"$json"
 exit $failed
