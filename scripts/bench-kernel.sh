@@ -162,8 +162,8 @@ bench_podnet_kernel() {
 # After the rounds, with podnet.ko still up: the diagnosis and the A/Bs.
 podnet_extras() {
 	[[ ${BENCH_DIAG:-0} == 1 ]] && diag
-	[[ -n ${BENCH_PODNET_VARIANTS:-} ]] && variants
-	[[ -n ${BENCH_PODNET_KO_ALT:-} ]] && { ko_compare || return 1; }
+	if [[ -n ${BENCH_PODNET_VARIANTS:-} ]]; then variants || return 1; fi
+	if [[ -n ${BENCH_PODNET_KO_ALT:-} ]]; then ko_compare || return 1; fi
 	return 0
 }
 
@@ -198,63 +198,63 @@ pod_down() {
 	wait_for 50 vm_unload_podnet
 }
 
-# ko_compare: $podnet_ko and $BENCH_PODNET_KO_ALT in turn,
-# $BENCH_VARIANT_ROUNDS (3) times, reloaded each time, then the medians
-# of each: two builds of the module A/B in one run.
-ko_compare() {
-	local round ko tag main=$podnet_ko
+# ab_rounds APPLY LABEL NAME...: an A/B in one run. For
+# $BENCH_VARIANT_ROUNDS (3) rounds, each NAME in turn: `APPLY NAME` sets
+# podnet.ko up that way, then it is measured (the machine's load drifts:
+# a NAME is compared with the others measured next to it); then the
+# medians of each, as "LABEL NAME: ...".
+ab_rounds() {
+	local apply=$1 label=$2 name round tag
 	local -A all
+	shift 2
 	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
-		for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
-			pod_down || return 1
-			podnet_ko=$ko
-			pod_up || return 1
-			tag=ko$round-alt
-			[[ $ko == "$main" ]] && tag=ko$round-main
+		for name in "$@"; do
+			"$apply" "$name" || return 1
+			tag=ab$round-${name//[^A-Za-z0-9_=,.-]/_}
 			measure "$tag" 10.77.0.1
-			all[$ko.1]+=" ${r[$tag.tcp1]}"
-			all[$ko.4]+=" ${r[$tag.tcp4]}"
-			all[$ko.rtt]+=" ${r[$tag.rtt]}"
+			all[$name.1]+=" ${r[$tag.tcp1]}"
+			all[$name.4]+=" ${r[$tag.tcp4]}"
+			all[$name.rtt]+=" ${r[$tag.rtt]}"
 		done
 	done
-	podnet_ko=$main
-	for ko in "$main" "$BENCH_PODNET_KO_ALT"; do
-		say "module $ko: medians $(median ${all[$ko.1]}) Gbit/s (1 stream)," \
-			"$(median ${all[$ko.4]}) (4 streams), RTT $(median ${all[$ko.rtt]}) ms;" \
-			"runs:${all[$ko.1]} /${all[$ko.4]}"
+	for name in "$@"; do
+		# shellcheck disable=SC2086 # the lists are words on purpose
+		say "$label $name: medians $(median ${all[$name.1]}) Gbit/s (1 stream)," \
+			"$(median ${all[$name.4]}) (4 streams), RTT $(median ${all[$name.rtt]}) ms;" \
+			"runs:${all[$name.1]} /${all[$name.4]}"
 	done
 }
 
-# variants: podnet.ko again with each parameter set of
-# $BENCH_PODNET_VARIANTS and with the defaults, one after the other,
-# $BENCH_VARIANT_ROUNDS times (the machine's load drifts: a set is
-# compared with the defaults measured next to it), then the median of
-# each set. Runtime parameters only (0644).
+# ko_compare: $podnet_ko and $BENCH_PODNET_KO_ALT, reloaded in turn.
+ko_compare() {
+	local main=$podnet_ko
+	ab_rounds ko_load module "$main" "$BENCH_PODNET_KO_ALT" || return 1
+	ko_load "$main"
+}
+ko_load() {
+	pod_down || return 1
+	podnet_ko=$1
+	pod_up
+}
+
+# variants: podnet.ko with the defaults and with each parameter set of
+# $BENCH_PODNET_VARIANTS (comma-separated name=value, runtime
+# parameters only: 0644), then the defaults back.
+declare -A param_default
 variants() {
-	local set p round dir=/sys/module/podnet/parameters
-	local sets="default $BENCH_PODNET_VARIANTS"
-	local -A def all
-	for p in "$dir"/*; do def[${p##*/}]=$(cat "$p"); done
-	for round in $(seq "${BENCH_VARIANT_ROUNDS:-3}"); do
-		for set in $sets; do
-			for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
-			if [[ $set != default ]]; then
-				for p in ${set//,/ }; do
-					echo "${p#*=}" >"$dir/${p%%=*}"
-				done
-			fi
-			measure "var$round-$set" 10.77.0.1
-			all[$set.1]+=" ${r[var$round-$set.tcp1]}"
-			all[$set.4]+=" ${r[var$round-$set.tcp4]}"
-			all[$set.rtt]+=" ${r[var$round-$set.rtt]}"
-		done
+	local p
+	for p in /sys/module/podnet/parameters/*; do
+		param_default[${p##*/}]=$(cat "$p")
 	done
-	for p in "${!def[@]}"; do echo "${def[$p]}" >"$dir/$p"; done
-	for set in $sets; do
-		say "variant $set: medians $(median ${all[$set.1]}) Gbit/s (1 stream)," \
-			"$(median ${all[$set.4]}) (4 streams), RTT $(median ${all[$set.rtt]}) ms;" \
-			"runs:${all[$set.1]} /${all[$set.4]}"
-	done
+	# shellcheck disable=SC2086 # one word per set
+	ab_rounds params_set variant default $BENCH_PODNET_VARIANTS || return 1
+	params_set default
+}
+params_set() {
+	local p dir=/sys/module/podnet/parameters
+	for p in "${!param_default[@]}"; do echo "${param_default[$p]}" >"$dir/$p"; done
+	[[ $1 == default ]] && return 0
+	for p in ${1//,/ }; do echo "${p#*=}" >"$dir/${p%%=*}"; done
 }
 median() { printf '%s\n' "$@" | grep -v null | sort -g | awk '{ v[NR] = $1 }
 	END { if (!NR) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
