@@ -9,8 +9,8 @@
  * rendezvous keeps, beside its control socket, where each node
  * registered from and the index of its session with us
  * (<ControlSocket>.nodes: under /run, gone at reboot). Started again, it
- * sends each a notice under that old index (doc/wire.md), through the
- * NAT mapping the node still holds; the node checks the index against
+ * sends each a notice under that old index (doc/wire.md), paced, through
+ * the NAT mapping the node still holds; the node checks the index against
  * its session with us and registers again at once.
  *
  * The file holds addresses and indices, no secret, mode 0600. A node
