@@ -124,9 +124,9 @@ sleep 3
 check "no cipher in common: no session" peer_not_established alpha beta
 check "no cipher in common: ... on either side" peer_not_established beta alpha
 check "no cipher in common: alpha logs the refused handshake" \
-	grep -q "handshake with beta (192.168.246.2:51820) failed" "$tmp/alpha.log"
+	wait_for 50 grep -q "handshake with beta (192.168.246.2:51820) failed" "$tmp/alpha.log"
 check "no cipher in common: alpha counts it (rx_handshake_rejected)" \
-	test "$(iface_field alpha rx_handshake_rejected)" -gt 0
+	wait_for 50 iface_above alpha rx_handshake_rejected 0
 no_traffic() { daemons_alive alpha beta && ! n "$ns1" ping -c 1 -W 1 10.77.0.2; }
 check "traffic does not pass (both daemons running)" no_traffic
 rm -f "$tmp/blob" "$tmp/received"

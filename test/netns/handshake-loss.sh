@@ -34,9 +34,10 @@ EOF_NFT
 
 start_daemon "$ns2" beta
 start_daemon "$ns1" alpha
+final_flights() { n "$ns2" nft -j list counter inet loss final_flight | jq '.nftables[1].counter.packets'; }
+flight_dropped() { [[ $(final_flights) -ge 1 ]]; }
 sleep 1.5
-check "beta's final flight was dropped" \
-	test "$(n "$ns2" nft -j list counter inet loss final_flight | jq '.nftables[1].counter.packets')" -ge 1
+check "beta's final flight was dropped" wait_for 50 flight_dropped
 check "no session while the final flight is lost" peer_not_established alpha beta
 n "$ns2" nft flush chain inet loss out
 started=$(date +%s)

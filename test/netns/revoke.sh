@@ -68,7 +68,7 @@ start_daemon "$ns_c" c
 sleep 3
 check "restarted c is refused by the rendezvous" peer_not_established c rv
 check "... and cannot reach a" bash -c "! ip netns exec $ns_c ping -c 2 -W 1 10.77.0.11"
-check "... the rendezvous logged it" grep -q "certificate of 'c' is revoked" "$tmp/rv.log"
+check "... the rendezvous logged it" wait_for 50 grep -q "certificate of 'c' is revoked" "$tmp/rv.log"
 
 # --- a newer list, then a rolled-back one --------------------------------
 cp "$tmp/rv.revoked" "$tmp/serial1.list"
@@ -123,8 +123,8 @@ check "b reaches a" wait_for 100 ping_ok "$ns_b" 10.77.0.11
 start_daemon "$ns_d" d
 sleep 4
 check "the rendezvous refuses d, which claims a's address" peer_not_established rv d
-check "... and logs it" grep -q "certificate of 'd' claims 10.77.0.11, which peer 'a' holds" "$tmp/rv.log"
-check "b refuses d too, and logs it" grep -q "certificate of 'd' claims 10.77.0.11, which peer 'a' holds" "$tmp/b.log"
+check "... and logs it" wait_for 50 grep -q "certificate of 'd' claims 10.77.0.11, which peer 'a' holds" "$tmp/rv.log"
+check "b refuses d too, and logs it" wait_for 50 grep -q "certificate of 'd' claims 10.77.0.11, which peer 'a' holds" "$tmp/b.log"
 check "b has no session with d" peer_not_established b d
 check "b's route for 10.77.0.11 still goes to a" peer_is b a address 10.77.0.11
 check "... and pings from b reach a" ping_ok "$ns_b" 10.77.0.11

@@ -96,6 +96,8 @@ static const struct counter node_counters[] = {
 	NODE_COUNTER("rv_candidates_refused", stats.rv_candidates_refused),
 	NODE_COUNTER("rv_lookups_held", stats.rv_lookups_held),
 	NODE_COUNTER("rv_restart_notices", stats.rv_restart_notices),
+	NODE_COUNTER("rv_restart_notices_failed",
+		     stats.rv_restart_notices_failed),
 	NODE_COUNTER("candidates_refused", stats.candidates_refused),
 	NODE_COUNTER("learned_peers_evicted", stats.learned_peers_evicted),
 	NODE_COUNTER("learned_peers_refused", stats.learned_peers_refused),

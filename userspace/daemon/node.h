@@ -59,6 +59,7 @@ struct node_stats {
 					 * kept until the target registers */
 	uint64_t rv_restart_notices;	/* rendezvous, at start: nodes of
 					 * the last life told (rv_state.c) */
+	uint64_t rv_restart_notices_failed; /* ... that could not be sent */
 	uint64_t candidates_refused;	/* LAN candidates we would not probe */
 	uint64_t learned_peers_evicted;	/* made room for a new one (peer.c) */
 	uint64_t learned_peers_refused;	/* no room: all have sessions */

@@ -101,6 +101,7 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 void rendezvous_close(struct node *node)
 {
 	/* The peers, and with them their channels, are gone by now. */
+	rv_state_close(node);
 	lookup_hold_free(node);
 	if (node->rv.relay_pairs.slots)
 		keymap_free(&node->rv.relay_pairs);

@@ -52,6 +52,8 @@ struct relay_channel {
 	struct relay_channel *next, **pprev;
 };
 
+struct rv_announce;
+
 /* The node's part (node->rv). */
 struct node_rv {
 	int probe_fd;			/* second port, NAT probes */
@@ -76,6 +78,7 @@ struct node_rv {
 	bool state_dirty;
 	ev_tstamp saved_at;
 	size_t n_saved;
+	struct rv_announce *announce;	/* nodes still to tell, or NULL */
 };
 
 int rendezvous_open(struct node *node, char *err, size_t errlen);

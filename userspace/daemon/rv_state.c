@@ -9,8 +9,8 @@
  * rendezvous keeps, beside its control socket, where each node
  * registered from and the index of its session with us
  * (<ControlSocket>.nodes: under /run, gone at reboot). Started again, it
- * sends each a notice under that old index (doc/wire.md), through the
- * NAT mapping the node still holds; the node checks the index against
+ * sends each a notice under that old index (doc/wire.md), paced, through
+ * the NAT mapping the node still holds; the node checks the index against
  * its session with us and registers again at once.
  *
  * The file holds addresses and indices, no secret, mode 0600. A node
@@ -141,12 +141,139 @@ void rv_state_registered(struct peer *p, ev_tstamp now)
 	rv_state_save(node, now);
 }
 
+/*
+ * The notices go out paced, NOTICE_BURST every NOTICE_TICK: 5,000 a
+ * second, 10,000 nodes told within 2 s. All at once, a few hundred fill
+ * the socket's send buffer while the link drains it (a small datagram
+ * takes ~1 KB of it; the kernel allows 212 KB by default) and the rest
+ * fail with EAGAIN; and every node told handshakes with us in the same
+ * instant, where we take 50 new ones a second (session.c). 50 a tick
+ * (~50 KB) fit the buffer with room; a send that finds it full is tried
+ * again at the next tick, given up only after NOTICE_STALL ticks.
+ */
+#define NOTICE_TICK 0.01
+#define NOTICE_BURST 50
+#define NOTICE_STALL 100
+/* The nodes the file may name: a rendezvous carries 10,000; the rest of
+ * a longer file are not told (counted as failed). */
+#define NOTICE_MAX 65536
+
+struct rv_notice {
+	struct endpoint ep;
+	uint32_t index;
+};
+
+/* The nodes still to tell, parsed from the file once (node->rv.announce). */
+struct rv_announce {
+	ev_timer timer;
+	struct node *node;
+	struct rv_notice *to;
+	size_t n, next;
+	size_t sent, failed, bad;
+	unsigned int stalled;		/* ticks the next send found no room */
+};
+
+/* The file as a list: lines that do not parse are counted as bad. */
+static struct rv_announce *parse(uint8_t *buf, size_t len)
+{
+	struct rv_announce *a = calloc(1, sizeof(*a));
+	char *line, *save = NULL;
+	size_t lines = 1;
+
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	a->to = calloc(lines < NOTICE_MAX ? lines : NOTICE_MAX,
+		       sizeof(*a->to));
+	if (!a->to) {
+		free(a);
+		return NULL;
+	}
+	for (line = strtok_r((char *)buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char addr[ADDR_STR_MAX + 1], extra;
+		struct endpoint ep;
+		unsigned int index;
+
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%64s %8x %c", addr, &index, &extra) != 2 ||
+		    endpoint_parse(addr, &ep) || !index) {
+			a->bad++;
+			continue;
+		}
+		if (a->n == NOTICE_MAX) {
+			a->failed++;
+			continue;
+		}
+		a->to[a->n++] = (struct rv_notice){ .ep = ep, .index = index };
+	}
+	return a;
+}
+
+/* Addresses and indices, but wiped like the file they came from. */
+static void announce_free(struct node *node)
+{
+	struct rv_announce *a = node->rv.announce;
+
+	if (!a)
+		return;
+	ev_timer_stop(node->loop, &a->timer);
+	fileio_free_wiped((uint8_t *)a->to, a->n * sizeof(*a->to));
+	explicit_bzero(a, sizeof(*a));
+	free(a);
+	node->rv.announce = NULL;
+}
+
+static void announce_done(struct node *node)
+{
+	struct rv_announce *a = node->rv.announce;
+
+	log_info("rendezvous: told %zu nodes registered before the restart to register again (%zu could not be sent, %zu lines of the file not understood)",
+		 a->sent, a->failed, a->bad);
+	announce_free(node);
+}
+
+static void announce_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct rv_announce *a = w->data;
+	struct node *node = a->node;
+	uint8_t out[WIRE_NOTICE_LEN];
+	int burst = NOTICE_BURST;
+
+	(void)loop;
+	(void)revents;
+	while (a->next < a->n && burst-- > 0) {
+		const struct rv_notice *to = &a->to[a->next];
+		struct path path = { .fd = node->udp_fd, .ep = to->ep };
+
+		wire_build_notice(out, to->index, node->rv.boot_id,
+				  WIRE_NOTICE_UNKNOWN_SESSION);
+		if (!path_send(node, &path, out, sizeof(out), NULL, 0)) {
+			a->sent++;
+			node->stats.rv_restart_notices++;
+		} else if ((errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == ENOBUFS) && ++a->stalled < NOTICE_STALL) {
+			/* No room now: this one again at the next tick. */
+			return;
+		} else {
+			a->failed++;
+			node->stats.rv_restart_notices_failed++;
+		}
+		a->stalled = 0;
+		a->next++;
+	}
+	if (a->next == a->n)
+		announce_done(node);
+}
+
 void rv_state_announce(struct node *node)
 {
 	char path[PATH_MAX], err[128];
-	uint8_t *buf = NULL, out[WIRE_NOTICE_LEN];
-	size_t len = 0, sent = 0, bad = 0;
-	char *line, *save = NULL;
+	struct rv_announce *a;
+	uint8_t *buf = NULL;
+	size_t len = 0;
 
 	if (!node->cfg.rendezvous || node->rv.announced)
 		return;
@@ -160,26 +287,21 @@ void rv_state_announce(struct node *node)
 			log_warn("rendezvous: %s", err);
 		return;
 	}
-	for (line = strtok_r((char *)buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct path to = { .fd = node->udp_fd };
-		char addr[ADDR_STR_MAX + 1], extra;
-		unsigned int index;
-
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "%64s %8x %c", addr, &index, &extra) != 2 ||
-		    endpoint_parse(addr, &to.ep) || !index) {
-			bad++;
-			continue;
-		}
-		wire_build_notice(out, index, node->rv.boot_id,
-				  WIRE_NOTICE_UNKNOWN_SESSION);
-		if (!path_send(node, &to, out, sizeof(out), NULL, 0))
-			sent++;
-	}
+	a = parse(buf, len);
 	fileio_free_wiped(buf, len);
-	node->stats.rv_restart_notices += sent;
-	log_info("rendezvous: told %zu nodes registered before the restart to register again%s",
-		 sent, bad ? " (some lines of the file were not understood)" : "");
+	if (!a) {
+		log_warn("rendezvous: out of memory for the nodes of %s", path);
+		return;
+	}
+	node->stats.rv_restart_notices_failed += a->failed;
+	a->node = node;
+	node->rv.announce = a;
+	ev_timer_init(&a->timer, announce_tick, 0., NOTICE_TICK);
+	a->timer.data = a;
+	ev_timer_start(node->loop, &a->timer);
+}
+
+void rv_state_close(struct node *node)
+{
+	announce_free(node);
 }

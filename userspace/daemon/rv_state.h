@@ -18,7 +18,10 @@ struct peer;
 void rv_state_save(struct node *node, ev_tstamp now);
 /* p registered: the file follows, now or at the next housekeeping. */
 void rv_state_registered(struct peer *p, ev_tstamp now);
-/* Once, at start: tells every node of the file that we restarted. */
+/* Once, at start: tells every node of the file that we restarted,
+ * paced (a timer, stopped by rv_state_close()). */
 void rv_state_announce(struct node *node);
+/* Stops telling them, and forgets the list. */
+void rv_state_close(struct node *node);
 
 #endif /* _PODNET_RV_STATE_H */

@@ -328,7 +328,11 @@ int path_send(struct node *node, const struct path *path,
 	msg.msg_iovlen = n;
 	if (sendmsg(path->fd >= 0 ? path->fd : node->udp_fd, &msg,
 		    MSG_DONTWAIT) < 0) {
-		log_debug_ratelimited("sendmsg: %s", strerror(errno));
+		int err = errno;
+
+		log_debug_ratelimited("sendmsg: %s", strerror(err));
+		/* The caller may act on it (EAGAIN: try again later). */
+		errno = err;
 		return -1;
 	}
 	return 0;
