@@ -69,26 +69,6 @@ static void cert_usage(FILE *f)
 		prog_name, prog_name, prog_name, CERT_DEFAULT_DAYS);
 }
 
-/* A usage mistake: the usage on stderr, exit status 1. */
-static int cert_usage_error(void)
-{
-	cert_usage(stderr);
-	return 1;
-}
-
-/*
- * An option the subcommand's switch has no case for: -h/--help asks for
- * the usage (stdout, status 0); anything else getopt has complained
- * about already.
- */
-static int cert_option_unhandled(int opt)
-{
-	if (opt != 'h')
-		return cert_usage_error();
-	cert_usage(stdout);
-	return 0;
-}
-
 /* Says why a step failed, in the library's words; the exit status. */
 static int cert_fail(const char *why)
 {
@@ -195,11 +175,11 @@ static int cert_issue_cmd(int argc, char *argv[])
 			dir = optarg;
 			break;
 		default:
-			return cert_option_unhandled(c);
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
 	if (optind != argc || !name || (!addrs.has_v4 && !addrs.has_v6))
-		return cert_usage_error();
+		return cli_usage_error(cert_usage);
 	/* Checked here as well because the name becomes a file name. */
 	if (!cert_name_valid(name)) {
 		fprintf(stderr,
@@ -397,11 +377,11 @@ static int cert_show_cmd(int argc, char *argv[])
 			json = true;
 			break;
 		default:
-			return cert_option_unhandled(c);
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
 	if (optind != argc - 1)
-		return cert_usage_error();
+		return cli_usage_error(cert_usage);
 	if (cert_identity_from_file(argv[optind], &id, err, sizeof(err)) < 0)
 		return cert_fail(err);
 	hex(id.fingerprint, sizeof(id.fingerprint), fingerprint);
@@ -463,11 +443,11 @@ static int cert_revoke_cmd(int argc, char *argv[])
 			list = optarg;
 			break;
 		default:
-			return cert_option_unhandled(c);
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
 	if (optind != argc - 1)
-		return cert_usage_error();
+		return cli_usage_error(cert_usage);
 	what = argv[optind];
 	if (ca_files_init(&ca, ca_dir) < 0)
 		return 1;
