@@ -170,8 +170,9 @@ static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
 }
 
 /*
- * Every request is a header of TYPE with FLAGS (rtnl_talk adds REQUEST and
- * ACK) and then its family's zeroed fixed header, returned for filling.
+ * Every request is a header of TYPE with FLAGS (rtnl_talk adds REQUEST, and
+ * ACK unless it is a dump) and then its family's zeroed fixed header,
+ * returned for filling.
  */
 static void *request_start(struct nlmsghdr *nlh, uint16_t type,
 			   uint16_t flags, size_t hdrlen)
