@@ -169,17 +169,50 @@ static int rtnl_talk(struct nlmsghdr *nlh, char *err, size_t errlen)
 	return rtnl_talk_cb(nlh, NULL, NULL, err, errlen);
 }
 
+/*
+ * Every request is a header of TYPE with FLAGS (rtnl_talk adds REQUEST, and
+ * ACK unless it is a dump) and then its family's zeroed fixed header,
+ * returned for filling.
+ */
+static void *request_start(struct nlmsghdr *nlh, uint16_t type,
+			   uint16_t flags, size_t hdrlen)
+{
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	return mnl_nlmsg_put_extra_header(nlh, hdrlen);
+}
+
+/* An ip link request for ifindex (0: the link is named by IFLA_IFNAME). */
+static struct ifinfomsg *link_request(struct nlmsghdr *nlh, uint16_t type,
+				      uint16_t flags, int ifindex)
+{
+	struct ifinfomsg *ifm = request_start(nlh, type, flags, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	return ifm;
+}
+
+/* An ip address request; a dump takes ifindex and prefixlen 0. */
+static struct ifaddrmsg *addr_request(struct nlmsghdr *nlh, uint16_t type,
+				      uint16_t flags, int family, int ifindex,
+				      uint8_t prefixlen)
+{
+	struct ifaddrmsg *ifa = request_start(nlh, type, flags, sizeof(*ifa));
+
+	ifa->ifa_family = (uint8_t)family;
+	ifa->ifa_prefixlen = prefixlen;
+	ifa->ifa_index = (unsigned int)ifindex;
+	return ifa;
+}
+
 int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 		  size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
+	struct ifinfomsg *ifm = link_request(nlh, RTM_NEWLINK, 0, ifindex);
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
 	ifm->ifi_change = IFF_UP;
 	ifm->ifi_flags = up ? IFF_UP : 0;
 	if (mtu)
@@ -187,26 +220,40 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 	return rtnl_talk(nlh, err, errlen);
 }
 
-static int addr_add(int family, int ifindex, const void *addr, size_t alen,
-		    uint8_t prefixlen, char *err, size_t errlen)
+/* An address of either family as the bytes the kernel takes: lets one
+ * function build each request for both. */
+struct ip_bytes {
+	int family;
+	const void *addr;
+	size_t len;
+};
+
+static struct ip_bytes ipv4_bytes(const struct in_addr *addr)
+{
+	return (struct ip_bytes){ AF_INET, addr, sizeof(*addr) };
+}
+
+static struct ip_bytes ipv6_bytes(const struct in6_addr *addr)
+{
+	return (struct ip_bytes){ AF_INET6, addr, sizeof(*addr) };
+}
+
+static int addr_add(int ifindex, struct ip_bytes ip, uint8_t prefixlen,
+		    char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)family;
-	ifa->ifa_prefixlen = prefixlen;
+	ifa = addr_request(nlh, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+			   ip.family, ifindex, prefixlen);
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (unsigned int)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	mnl_attr_put(nlh, IFA_LOCAL, ip.len, ip.addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, ip.len, ip.addr);
 	/* No duplicate address detection: the certificate makes the address
 	 * this node's alone, and a tentative address cannot be bound for the
 	 * second DAD takes. The kernel adds the prefix route itself. */
-	if (family == AF_INET6) {
+	if (ip.family == AF_INET6) {
 		ifa->ifa_flags = IFA_F_NODAD;
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	}
@@ -216,27 +263,21 @@ static int addr_add(int family, int ifindex, const void *addr, size_t alen,
 int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen)
 {
-	return addr_add(AF_INET, ifindex, &addr, sizeof(addr), prefixlen, err,
-			errlen);
+	return addr_add(ifindex, ipv4_bytes(&addr), prefixlen, err, errlen);
 }
 
 int rtnl_addr_add_ipv6(int ifindex, const struct in6_addr *addr,
 		       uint8_t prefixlen, char *err, size_t errlen)
 {
-	return addr_add(AF_INET6, ifindex, addr, sizeof(*addr), prefixlen, err,
-			errlen);
+	return addr_add(ifindex, ipv6_bytes(addr), prefixlen, err, errlen);
 }
 
 int rtnl_link_delete(int ifindex, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
 
-	nlh->nlmsg_type = RTM_DELLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
+	link_request(nlh, RTM_DELLINK, 0, ifindex);
 	return rtnl_talk(nlh, err, errlen);
 }
 
@@ -246,11 +287,8 @@ static int link_set_alias(const char *ifname, const char *alias, char *err,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	link_request(nlh, RTM_NEWLINK, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	mnl_attr_put_str(nlh, IFLA_IFALIAS, alias);
 	return rtnl_talk(nlh, err, errlen);
@@ -261,14 +299,10 @@ int rtnl_link_create(const char *ifname, const char *kind,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
 	struct nlattr *linkinfo;
 	int ret;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
+	link_request(nlh, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
@@ -336,13 +370,9 @@ int rtnl_link_get(int ifindex, struct rtnl_link_info *info, char *err,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifm;
 
 	memset(info, 0, sizeof(*info));
-	nlh->nlmsg_type = RTM_GETLINK;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = ifindex;
+	link_request(nlh, RTM_GETLINK, 0, ifindex);
 	return rtnl_talk_cb(nlh, link_cb, info, err, errlen);
 }
 
@@ -379,21 +409,16 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int addr_has(int family, int ifindex, const void *addr, size_t alen,
-		    char *err, size_t errlen)
+static int addr_has(int ifindex, struct ip_bytes ip, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_query q = { .ifindex = ifindex, .family = family,
-				.alen = alen };
-	struct ifaddrmsg *ifa;
+	struct addr_query q = { .ifindex = ifindex, .family = ip.family,
+				.alen = ip.len };
 	int ret;
 
-	memcpy(q.addr, addr, alen);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)family;
+	memcpy(q.addr, ip.addr, ip.len);
+	addr_request(nlh, RTM_GETADDR, NLM_F_DUMP, ip.family, 0, 0);
 	ret = rtnl_talk_cb(nlh, addr_cb, &q, err, errlen);
 	return ret < 0 ? ret : q.found;
 }
@@ -401,44 +426,37 @@ static int addr_has(int family, int ifindex, const void *addr, size_t alen,
 int rtnl_addr_has_ipv4(int ifindex, struct in_addr addr, char *err,
 		       size_t errlen)
 {
-	return addr_has(AF_INET, ifindex, &addr, sizeof(addr), err, errlen);
+	return addr_has(ifindex, ipv4_bytes(&addr), err, errlen);
 }
 
 int rtnl_addr_has_ipv6(int ifindex, const struct in6_addr *addr, char *err,
 		       size_t errlen)
 {
-	return addr_has(AF_INET6, ifindex, addr, sizeof(*addr), err, errlen);
+	return addr_has(ifindex, ipv6_bytes(addr), err, errlen);
 }
 
-static int addr_del(int family, int ifindex, const void *addr, size_t alen,
-		    uint8_t prefixlen, char *err, size_t errlen)
+static int addr_del(int ifindex, struct ip_bytes ip, uint8_t prefixlen,
+		    char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
 
-	nlh->nlmsg_type = RTM_DELADDR;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)family;
-	ifa->ifa_prefixlen = prefixlen;
-	ifa->ifa_index = (unsigned int)ifindex;
-	mnl_attr_put(nlh, family == AF_INET6 ? IFA_ADDRESS : IFA_LOCAL, alen,
-		     addr);
+	addr_request(nlh, RTM_DELADDR, 0, ip.family, ifindex, prefixlen);
+	mnl_attr_put(nlh, ip.family == AF_INET6 ? IFA_ADDRESS : IFA_LOCAL,
+		     ip.len, ip.addr);
 	return rtnl_talk(nlh, err, errlen);
 }
 
 int rtnl_addr_del_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen)
 {
-	return addr_del(AF_INET, ifindex, &addr, sizeof(addr), prefixlen, err,
-			errlen);
+	return addr_del(ifindex, ipv4_bytes(&addr), prefixlen, err, errlen);
 }
 
 int rtnl_addr_del_ipv6(int ifindex, const struct in6_addr *addr,
 		       uint8_t prefixlen, char *err, size_t errlen)
 {
-	return addr_del(AF_INET6, ifindex, addr, sizeof(*addr), prefixlen, err,
-			errlen);
+	return addr_del(ifindex, ipv6_bytes(addr), prefixlen, err, errlen);
 }
 
 struct route_query {
@@ -478,21 +496,28 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int route_exists(int family, const void *dst, size_t alen,
-			uint8_t dst_len, char *err, size_t errlen)
+/* An ip route request; a dump takes dst_len 0. */
+static struct rtmsg *route_request(struct nlmsghdr *nlh, uint16_t type,
+				   uint16_t flags, int family, uint8_t dst_len)
+{
+	struct rtmsg *rtm = request_start(nlh, type, flags, sizeof(*rtm));
+
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = dst_len;
+	return rtm;
+}
+
+static int route_exists(struct ip_bytes dst, uint8_t dst_len, char *err,
+			size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct route_query q = { .family = family, .alen = alen,
+	struct route_query q = { .family = dst.family, .alen = dst.len,
 				 .dst_len = dst_len };
-	struct rtmsg *rtm;
 	int ret;
 
-	memcpy(q.dst, dst, alen);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
+	memcpy(q.dst, dst.addr, dst.len);
+	route_request(nlh, RTM_GETROUTE, NLM_F_DUMP, dst.family, 0);
 	ret = rtnl_talk_cb(nlh, route_cb, &q, err, errlen);
 	return ret < 0 ? ret : q.found;
 }
@@ -500,36 +525,37 @@ static int route_exists(int family, const void *dst, size_t alen,
 int rtnl_route_exists_ipv4(struct in_addr dst, uint8_t dst_len, char *err,
 			   size_t errlen)
 {
-	return route_exists(AF_INET, &dst, sizeof(dst), dst_len, err, errlen);
+	return route_exists(ipv4_bytes(&dst), dst_len, err, errlen);
 }
 
 int rtnl_route_exists_ipv6(const struct in6_addr *dst, uint8_t dst_len,
 			   char *err, size_t errlen)
 {
-	return route_exists(AF_INET6, dst, sizeof(*dst), dst_len, err, errlen);
+	return route_exists(ipv6_bytes(dst), dst_len, err, errlen);
 }
 
-/* ip route add|del DST/LEN dev IFINDEX scope link src SRC, table main */
-static int route_change(int type, int flags, int family, int ifindex,
-			const void *dst, const void *src, size_t alen,
-			uint8_t dst_len, char *err, size_t errlen)
+/*
+ * ip route add|del DST/LEN dev IFINDEX scope link src SRC, table main;
+ * type is RTM_NEWROUTE or RTM_DELROUTE. A new route never replaces one.
+ */
+static int route_change(uint16_t type, int ifindex, struct ip_bytes dst,
+			uint8_t dst_len, struct ip_bytes src, char *err,
+			size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint16_t flags = type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0;
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = (uint16_t)type;
-	nlh->nlmsg_flags = (uint16_t)flags;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
-	rtm->rtm_dst_len = dst_len;
+	rtm = route_request(nlh, type, flags, dst.family, dst_len);
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	/* IPv6 routes are universe scope; the kernel refuses link scope. */
-	rtm->rtm_scope = family == AF_INET6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_scope = dst.family == AF_INET6 ? RT_SCOPE_UNIVERSE :
+						  RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_DST, alen, dst);
-	mnl_attr_put(nlh, RTA_PREFSRC, alen, src);
+	mnl_attr_put(nlh, RTA_DST, dst.len, dst.addr);
+	mnl_attr_put(nlh, RTA_PREFSRC, src.len, src.addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return rtnl_talk(nlh, err, errlen);
 }
@@ -537,31 +563,29 @@ static int route_change(int type, int flags, int family, int ifindex,
 int rtnl_route_add_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen)
 {
-	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, AF_INET,
-			    ifindex, &dst, &src, sizeof(dst), dst_len, err,
-			    errlen);
+	return route_change(RTM_NEWROUTE, ifindex, ipv4_bytes(&dst), dst_len,
+			    ipv4_bytes(&src), err, errlen);
 }
 
 int rtnl_route_del_ipv4(int ifindex, struct in_addr dst, uint8_t dst_len,
 			struct in_addr src, char *err, size_t errlen)
 {
-	return route_change(RTM_DELROUTE, 0, AF_INET, ifindex, &dst, &src,
-			    sizeof(dst), dst_len, err, errlen);
+	return route_change(RTM_DELROUTE, ifindex, ipv4_bytes(&dst), dst_len,
+			    ipv4_bytes(&src), err, errlen);
 }
 
 int rtnl_route_add_ipv6(int ifindex, const struct in6_addr *dst,
 			uint8_t dst_len, const struct in6_addr *src, char *err,
 			size_t errlen)
 {
-	return route_change(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, AF_INET6,
-			    ifindex, dst, src, sizeof(*dst), dst_len, err,
-			    errlen);
+	return route_change(RTM_NEWROUTE, ifindex, ipv6_bytes(dst), dst_len,
+			    ipv6_bytes(src), err, errlen);
 }
 
 int rtnl_route_del_ipv6(int ifindex, const struct in6_addr *dst,
 			uint8_t dst_len, const struct in6_addr *src, char *err,
 			size_t errlen)
 {
-	return route_change(RTM_DELROUTE, 0, AF_INET6, ifindex, dst, src,
-			    sizeof(*dst), dst_len, err, errlen);
+	return route_change(RTM_DELROUTE, ifindex, ipv6_bytes(dst), dst_len,
+			    ipv6_bytes(src), err, errlen);
 }

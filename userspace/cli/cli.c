@@ -71,6 +71,20 @@ void cli_set_command_name(char *argv[], const char *words)
 	argv[0] = name;
 }
 
+int cli_usage_error(void (*usage)(FILE *f))
+{
+	usage(stderr);
+	return 1;
+}
+
+int cli_option_unhandled(int opt, void (*usage)(FILE *f))
+{
+	if (opt != 'h')
+		return cli_usage_error(usage);
+	usage(stdout);
+	return 0;
+}
+
 int cli_parse_days(const char *arg, unsigned long *days)
 {
 	char *end;

@@ -52,6 +52,16 @@ void subcommand_list(FILE *f, const struct subcommand_table *t);
  */
 void cli_set_command_name(char *argv[], const char *words);
 
+/* A usage mistake: usage(stderr), and the exit status 1 to return. */
+int cli_usage_error(void (*usage)(FILE *f));
+
+/*
+ * The default arm of every subcommand's getopt switch: -h/--help prints
+ * the usage to stdout for exit status 0; anything else getopt has
+ * complained about already, so it is a usage error.
+ */
+int cli_option_unhandled(int opt, void (*usage)(FILE *f));
+
 /* Parses a --days value of 1..CERT_DAYS_MAX; says why not and returns -1. */
 int cli_parse_days(const char *arg, unsigned long *days);
 

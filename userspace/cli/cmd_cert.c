@@ -69,6 +69,13 @@ static void cert_usage(FILE *f)
 		prog_name, prog_name, prog_name, CERT_DEFAULT_DAYS);
 }
 
+/* Says why a step failed, in the library's words; the exit status. */
+static int cert_fail(const char *why)
+{
+	fprintf(stderr, "%s: %s\n", prog_name, why);
+	return 1;
+}
+
 static int path_join(char *buf, size_t len, const char *dir, const char *name,
 		     const char *suffix)
 {
@@ -143,10 +150,8 @@ static int cert_issue_cmd(int argc, char *argv[])
 			/* --address takes either family, twice for both;
 			 * --address6 is the same, for scripts that say it. */
 			if (cert_addrs_add(&addrs, optarg, err,
-					   sizeof(err)) < 0) {
-				fprintf(stderr, "%s: %s\n", prog_name, err);
-				return 1;
-			}
+					   sizeof(err)) < 0)
+				return cert_fail(err);
 			if (c == '6' && !strchr(optarg, ':')) {
 				fprintf(stderr, "%s: --address6 `%s' is not an IPv6 address\n",
 					prog_name, optarg);
@@ -156,10 +161,8 @@ static int cert_issue_cmd(int argc, char *argv[])
 		case 'r':
 			/* A subnet behind this node (site-to-site). */
 			if (cert_addrs_add_route(&addrs, optarg, err,
-						 sizeof(err)) < 0) {
-				fprintf(stderr, "%s: %s\n", prog_name, err);
-				return 1;
-			}
+						 sizeof(err)) < 0)
+				return cert_fail(err);
 			break;
 		case 'd':
 			if (cli_parse_days(optarg, &days) < 0)
@@ -171,18 +174,12 @@ static int cert_issue_cmd(int argc, char *argv[])
 		case 'o':
 			dir = optarg;
 			break;
-		case 'h':
-			cert_usage(stdout);
-			return 0;
 		default:
-			cert_usage(stderr);
-			return 1;
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
-	if (optind != argc || !name || (!addrs.has_v4 && !addrs.has_v6)) {
-		cert_usage(stderr);
-		return 1;
-	}
+	if (optind != argc || !name || (!addrs.has_v4 && !addrs.has_v6))
+		return cli_usage_error(cert_usage);
 	/* Checked here as well because the name becomes a file name. */
 	if (!cert_name_valid(name)) {
 		fprintf(stderr,
@@ -221,15 +218,12 @@ static int cert_issue_cmd(int argc, char *argv[])
 			prog_name, err);
 		return 1;
 	default:
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
+		return cert_fail(err);
 	}
 
 	if (cert_issue_addrs(ca.cert, ca.key, name, &addrs, days, cert_path,
-			     key_path, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+			     key_path, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	if (cert_identity_from_file(cert_path, &id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s: written, but cannot read it back: %s\n",
 			prog_name, cert_path, err);
@@ -382,22 +376,14 @@ static int cert_show_cmd(int argc, char *argv[])
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cert_usage(stdout);
-			return 0;
 		default:
-			cert_usage(stderr);
-			return 1;
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
-	if (optind != argc - 1) {
-		cert_usage(stderr);
-		return 1;
-	}
-	if (cert_identity_from_file(argv[optind], &id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error(cert_usage);
+	if (cert_identity_from_file(argv[optind], &id, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	hex(id.fingerprint, sizeof(id.fingerprint), fingerprint);
 	now = time(NULL);
 	if (json)
@@ -456,18 +442,12 @@ static int cert_revoke_cmd(int argc, char *argv[])
 		case 'l':
 			list = optarg;
 			break;
-		case 'h':
-			cert_usage(stdout);
-			return 0;
 		default:
-			cert_usage(stderr);
-			return 1;
+			return cli_option_unhandled(c, cert_usage);
 		}
 	}
-	if (optind != argc - 1) {
-		cert_usage(stderr);
-		return 1;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error(cert_usage);
 	what = argv[optind];
 	if (ca_files_init(&ca, ca_dir) < 0)
 		return 1;
@@ -484,24 +464,18 @@ static int cert_revoke_cmd(int argc, char *argv[])
 			      what, ".crt") < 0)
 			return 1;
 		if (cert_identity_from_file(cert_path, &id, err,
-					    sizeof(err)) < 0) {
-			fprintf(stderr, "%s: %s\n", prog_name, err);
-			return 1;
-		}
+					    sizeof(err)) < 0)
+			return cert_fail(err);
 		memcpy(fp, id.fingerprint, sizeof(fp));
 	}
-	if (revocation_ca_key(ca.cert, ca_pub, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+	if (revocation_ca_key(ca.cert, ca_pub, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	/* Only a missing list starts a new one; a bad one stays for a
 	 * person to look at. */
 	memset(&rl, 0, sizeof(rl));
 	if (access(list, F_OK) == 0 &&
-	    revocation_load(list, ca_pub, &rl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+	    revocation_load(list, ca_pub, &rl, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	hex(fp, sizeof(fp), fphex);
 	if (revocation_contains(&rl, fp)) {
 		printf("%s: %s is already revoked (serial %llu)\n", list, fphex,
@@ -518,15 +492,11 @@ static int cert_revoke_cmd(int argc, char *argv[])
 	rl.issued = (uint64_t)time(NULL);
 	if (revocation_encode_unsigned(&rl, err, sizeof(err)) < 0 ||
 	    cert_ca_sign(ca.cert, ca.key, rl.blob, rl.blob_len,
-			 rl.blob + rl.blob_len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+			 rl.blob + rl.blob_len, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	rl.blob_len += REVOCATION_SIG_LEN;
-	if (revocation_save(list, &rl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err);
-		return 1;
-	}
+	if (revocation_save(list, &rl, err, sizeof(err)) < 0)
+		return cert_fail(err);
 	printf("%s: revoked %s (%s); serial %llu, %zu certificate%s\n", list,
 	       what, fphex, (unsigned long long)rl.serial, rl.count,
 	       rl.count == 1 ? "" : "s");

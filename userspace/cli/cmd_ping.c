@@ -159,20 +159,14 @@ int ping_main(int argc, char *argv[])
 		case 's':
 			socket_path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return cli_option_unhandled(opt, usage);
 		}
 	}
 	if (argc - optind == 2 && !ifname && !socket_path)
 		ifname = argv[optind++];
-	if (argc - optind != 1) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc - optind != 1)
+		return cli_usage_error(usage);
 	target = argv[optind];
 	if (inet_pton(AF_INET6, target, &a6) == 1) {
 		/* As podnetd writes it (fd77:0::2 is fd77::2). */

@@ -556,18 +556,12 @@ int show_main(int argc, char *argv[])
 		case 's':
 			socket_path = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 1;
+			return cli_option_unhandled(opt, usage);
 		}
 	}
-	if (argc - optind > 1 || (socket_path && argc - optind == 1)) {
-		usage(stderr);
-		return 1;
-	}
+	if (argc - optind > 1 || (socket_path && argc - optind == 1))
+		return cli_usage_error(usage);
 	if (argc - optind == 1)
 		ifname = argv[optind];
 	color = !json && isatty(STDOUT_FILENO);

@@ -308,6 +308,48 @@ static int cert_to_pem(const uint8_t *der, int der_len, uint8_t *pem,
 	return n;
 }
 
+/* cert_sign, then the certificate as PEM into pem: its length or -1. */
+static int cert_sign_pem(Cert *cert, struct node_key *subject_key,
+			 struct node_key *signer_key, WC_RNG *rng, uint8_t *pem,
+			 size_t pem_max, char *err, size_t errlen)
+{
+	uint8_t der[CERT_DER_MAX];
+	int der_len;
+
+	der_len = cert_sign(cert, subject_key, signer_key, rng, der,
+			    sizeof(der), err, errlen);
+	if (der_len < 0)
+		return -1;
+	return cert_to_pem(der, der_len, pem, pem_max, err, errlen);
+}
+
+/*
+ * A certificate being built and the RNG for its serial and signature:
+ * what every issuing function allocates first and frees last.
+ */
+struct cert_draft {
+	Cert *cert;
+	WC_RNG rng;
+};
+
+static int cert_draft_start(struct cert_draft *d, char *err, size_t errlen)
+{
+	d->cert = calloc(1, sizeof(*d->cert));
+	if (!d->cert)
+		return errbuf_fail(err, errlen, "out of memory");
+	if (wc_InitRng(&d->rng)) {
+		free(d->cert);
+		return errbuf_fail(err, errlen, "cannot initialise the RNG");
+	}
+	return 0;
+}
+
+static void cert_draft_end(struct cert_draft *d)
+{
+	wc_FreeRng(&d->rng);
+	free(d->cert);
+}
+
 static int check_days(unsigned int days, char *err, size_t errlen)
 {
 	if (days < 1 || days > CERT_DAYS_MAX)
@@ -518,6 +560,29 @@ struct cert_request {
 	struct cert_addrs addrs;	/* node certificates only */
 };
 
+/* The validity of a certificate signed now: never outside the CA's. */
+static void cert_request_validity(struct cert_request *req,
+				  const struct ca_material *ca, time_t now,
+				  unsigned int days)
+{
+	req->not_before = now - CERT_CLOCK_SKEW;
+	if (req->not_before < ca->id.not_before)
+		req->not_before = ca->id.not_before;
+	req->not_after = now + (time_t)days * DAY_SECS;
+	if (req->not_after > ca->id.not_after)
+		req->not_after = ca->id.not_after;
+}
+
+/* The fields of cert that req decides: subject, serial and validity. */
+static int cert_setup_request(Cert *cert, const struct cert_request *req,
+			      WC_RNG *rng, char *err, size_t errlen)
+{
+	if (cert_setup(cert, req->name, rng, err, errlen) < 0)
+		return -1;
+	return cert_set_validity(cert, req->not_before, req->not_after, err,
+				 errlen);
+}
+
 static int cert_set_ca_extensions(Cert *cert, struct node_key *key,
 				  char *err, size_t errlen)
 {
@@ -528,6 +593,28 @@ static int cert_set_ca_extensions(Cert *cert, struct node_key *key,
 	return 0;
 }
 
+/*
+ * The extensions of every certificate the CA signs for someone else: not
+ * a CA, issued by ca, a signing key of the given extended usage.
+ */
+static int cert_set_signed_extensions(Cert *cert, struct ca_material *ca,
+				      struct node_key *key,
+				      const char *ext_usage, char *err,
+				      size_t errlen)
+{
+	/* Explicit CA:FALSE rather than no basicConstraints at all. */
+	cert->isCA = 0;
+	cert->basicConstSet = 1;
+	if (wc_SetIssuerBuffer(cert, ca->der, (int)ca->der_len) ||
+	    wc_SetAuthKeyIdFromCert(cert, ca->der, (int)ca->der_len) ||
+	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key->key) ||
+	    wc_SetKeyUsage(cert, "digitalSignature") ||
+	    wc_SetExtKeyUsage(cert, ext_usage))
+		return errbuf_fail(err, errlen,
+				   "cannot set certificate extensions");
+	return 0;
+}
+
 static int cert_set_node_extensions(Cert *cert, struct ca_material *ca,
 				    const struct cert_addrs *addrs,
 				    struct node_key *key, char *err,
@@ -535,22 +622,13 @@ static int cert_set_node_extensions(Cert *cert, struct ca_material *ca,
 {
 	int san;
 
-	/* Explicit CA:FALSE rather than no basicConstraints at all. */
-	cert->isCA = 0;
-	cert->basicConstSet = 1;
 	san = cert_san_build(addrs, cert->altNames, sizeof(cert->altNames));
 	if (san < 0)
 		return errbuf_fail(err, errlen, "no address for the certificate");
 	cert->altNamesSz = san;
 	/* Every node is DTLS client and server, depending on who dials. */
-	if (wc_SetIssuerBuffer(cert, ca->der, (int)ca->der_len) ||
-	    wc_SetAuthKeyIdFromCert(cert, ca->der, (int)ca->der_len) ||
-	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key->key) ||
-	    wc_SetKeyUsage(cert, "digitalSignature") ||
-	    wc_SetExtKeyUsage(cert, "serverAuth,clientAuth"))
-		return errbuf_fail(err, errlen,
-				   "cannot set certificate extensions");
-	return 0;
+	return cert_set_signed_extensions(cert, ca, key, "serverAuth,clientAuth",
+					  err, errlen);
 }
 
 /*
@@ -561,47 +639,35 @@ static int cert_make_pair(const struct cert_request *req,
 			  const char *cert_path, const char *key_path,
 			  char *err, size_t errlen)
 {
-	uint8_t der[CERT_DER_MAX], cert_pem[CERT_PEM_MAX], key_pem[KEY_PEM_MAX];
+	uint8_t cert_pem[CERT_PEM_MAX], key_pem[KEY_PEM_MAX];
 	struct node_key key = { .ready = false };
-	int der_len, cert_len, key_len, ret = -1;
+	int cert_len, key_len, ret = -1;
 	struct node_key *signer;
+	struct cert_draft draft;
 	struct out_files out;
-	Cert *cert;
-	WC_RNG rng;
 
-	cert = calloc(1, sizeof(*cert));
-	if (!cert)
-		return errbuf_fail(err, errlen, "out of memory");
-	if (wc_InitRng(&rng)) {
-		errbuf_fail(err, errlen, "cannot initialise the RNG");
-		goto out_free_cert;
-	}
+	if (cert_draft_start(&draft, err, errlen) < 0)
+		return -1;
 	/* Claim both paths before doing any work, so a clash fails early. */
 	if (out_files_open(&out, cert_path, key_path, err, errlen) < 0)
-		goto out_free_rng;
+		goto out_end_draft;
 
-	if (node_key_generate(&key, &rng, err, errlen) < 0)
+	if (node_key_generate(&key, &draft.rng, err, errlen) < 0)
 		goto out_discard;
-	if (cert_setup(cert, req->name, &rng, err, errlen) < 0 ||
-	    cert_set_validity(cert, req->not_before, req->not_after, err,
-			      errlen) < 0)
+	if (cert_setup_request(draft.cert, req, &draft.rng, err, errlen) < 0)
 		goto out_free_key;
 	if (req->ca) {
-		if (cert_set_node_extensions(cert, req->ca, &req->addrs, &key,
-					     err, errlen) < 0)
+		if (cert_set_node_extensions(draft.cert, req->ca, &req->addrs,
+					     &key, err, errlen) < 0)
 			goto out_free_key;
 		signer = &req->ca->key;
 	} else {
-		if (cert_set_ca_extensions(cert, &key, err, errlen) < 0)
+		if (cert_set_ca_extensions(draft.cert, &key, err, errlen) < 0)
 			goto out_free_key;
 		signer = &key;
 	}
-	der_len = cert_sign(cert, &key, signer, &rng, der, sizeof(der), err,
-			    errlen);
-	if (der_len < 0)
-		goto out_free_key;
-	cert_len = cert_to_pem(der, der_len, cert_pem, sizeof(cert_pem), err,
-			       errlen);
+	cert_len = cert_sign_pem(draft.cert, &key, signer, &draft.rng,
+				 cert_pem, sizeof(cert_pem), err, errlen);
 	if (cert_len < 0)
 		goto out_free_key;
 	key_len = node_key_to_pem(&key, key_pem, sizeof(key_pem), err, errlen);
@@ -618,10 +684,8 @@ out_free_key:
 out_discard:
 	if (ret)
 		out_files_discard(&out);
-out_free_rng:
-	wc_FreeRng(&rng);
-out_free_cert:
-	free(cert);
+out_end_draft:
+	cert_draft_end(&draft);
 	return ret;
 }
 
@@ -692,14 +756,8 @@ int cert_issue_addrs(const char *ca_cert_path, const char *ca_key_path,
 			     errlen) < 0)
 		return -1;
 
-	/* A node certificate never outlives, nor predates, its CA. */
 	req.ca = &ca;
-	req.not_before = now - CERT_CLOCK_SKEW;
-	if (req.not_before < ca.id.not_before)
-		req.not_before = ca.id.not_before;
-	req.not_after = now + (time_t)days * DAY_SECS;
-	if (req.not_after > ca.id.not_after)
-		req.not_after = ca.id.not_after;
+	cert_request_validity(&req, &ca, now, days);
 
 	ret = cert_make_pair(&req, cert_path, key_path, err, errlen);
 	ca_material_free(&ca);
@@ -769,19 +827,6 @@ out_free_rng:
 	return ret;
 }
 
-/* The validity of a certificate signed now: never outside the CA's. */
-static void cert_request_validity(struct cert_request *req,
-				  const struct ca_material *ca, time_t now,
-				  unsigned int days)
-{
-	req->not_before = now - CERT_CLOCK_SKEW;
-	if (req->not_before < ca->id.not_before)
-		req->not_before = ca->id.not_before;
-	req->not_after = now + (time_t)days * DAY_SECS;
-	if (req->not_after > ca->id.not_after)
-		req->not_after = ca->id.not_after;
-}
-
 int cert_issue_for_key(const char *ca_cert_path, const char *ca_key_path,
 		       const char *name, struct in_addr vaddr,
 		       unsigned int days,
@@ -804,11 +849,9 @@ int cert_issue_for_key_addrs(const char *ca_cert_path,
 {
 	struct node_key subject = { .ready = false };
 	struct cert_request req = { .name = name, .addrs = *addrs };
-	uint8_t der[CERT_DER_MAX];
+	struct cert_draft draft;
 	struct ca_material ca;
-	int der_len, ret = -1;
-	Cert *cert;
-	WC_RNG rng;
+	int ret = -1;
 
 	if (!cert_name_valid(name))
 		return errbuf_fail(err, errlen, "invalid node name");
@@ -818,16 +861,11 @@ int cert_issue_for_key_addrs(const char *ca_cert_path,
 		return errbuf_fail(err, errlen, "not a usable unicast address");
 	if (check_days(days, err, errlen) < 0)
 		return -1;
-	cert = calloc(1, sizeof(*cert));
-	if (!cert)
-		return errbuf_fail(err, errlen, "out of memory");
-	if (wc_InitRng(&rng)) {
-		errbuf_fail(err, errlen, "cannot initialise the RNG");
-		goto out_free_cert;
-	}
+	if (cert_draft_start(&draft, err, errlen) < 0)
+		return -1;
 	if (ca_material_load(&ca, ca_cert_path, ca_key_path, time(NULL), err,
 			     errlen) < 0)
-		goto out_free_rng;
+		goto out_end_draft;
 	/* Only the public half is known here: the key never left the node. */
 	if (wc_ed25519_init(&subject.key)) {
 		errbuf_fail(err, errlen, "Ed25519 init failed");
@@ -841,26 +879,19 @@ int cert_issue_for_key_addrs(const char *ca_cert_path,
 	}
 	req.ca = &ca;
 	cert_request_validity(&req, &ca, time(NULL), days);
-	if (cert_setup(cert, name, &rng, err, errlen) < 0 ||
-	    cert_set_validity(cert, req.not_before, req.not_after, err,
-			      errlen) < 0 ||
-	    cert_set_node_extensions(cert, &ca, addrs, &subject, err,
+	if (cert_setup_request(draft.cert, &req, &draft.rng, err, errlen) < 0 ||
+	    cert_set_node_extensions(draft.cert, &ca, addrs, &subject, err,
 				     errlen) < 0)
 		goto out_free_subject;
-	der_len = cert_sign(cert, &subject, &ca.key, &rng, der, sizeof(der),
-			    err, errlen);
-	if (der_len < 0)
-		goto out_free_subject;
-	ret = cert_to_pem(der, der_len, pem, pem_max, err, errlen);
+	ret = cert_sign_pem(draft.cert, &subject, &ca.key, &draft.rng, pem,
+			    pem_max, err, errlen);
 
 out_free_subject:
 	node_key_free(&subject);
 out_free_ca:
 	ca_material_free(&ca);
-out_free_rng:
-	wc_FreeRng(&rng);
-out_free_cert:
-	free(cert);
+out_end_draft:
+	cert_draft_end(&draft);
 	return ret;
 }
 
@@ -872,23 +903,16 @@ int cert_service_identity(const char *ca_cert_path, const char *ca_key_path,
 {
 	struct node_key key = { .ready = false };
 	struct cert_request req = { .name = name };
-	uint8_t der[CERT_DER_MAX];
+	struct cert_draft draft;
 	struct ca_material ca;
-	int der_len, ret = -1;
-	Cert *cert;
-	WC_RNG rng;
+	int ret = -1;
 
-	cert = calloc(1, sizeof(*cert));
-	if (!cert)
-		return errbuf_fail(err, errlen, "out of memory");
-	if (wc_InitRng(&rng)) {
-		errbuf_fail(err, errlen, "cannot initialise the RNG");
-		goto out_free_cert;
-	}
+	if (cert_draft_start(&draft, err, errlen) < 0)
+		return -1;
 	if (ca_material_load(&ca, ca_cert_path, ca_key_path, time(NULL), err,
 			     errlen) < 0)
-		goto out_free_rng;
-	if (node_key_generate(&key, &rng, err, errlen) < 0)
+		goto out_end_draft;
+	if (node_key_generate(&key, &draft.rng, err, errlen) < 0)
 		goto out_free_ca;
 	cert_request_validity(&req, &ca, time(NULL), 30);
 	/*
@@ -896,26 +920,12 @@ int cert_service_identity(const char *ca_cert_path, const char *ca_key_path,
 	 * the enrollment service to a joining node but never pass as a node
 	 * in the mesh (podnetd wants clientAuth and an address).
 	 */
-	cert->isCA = 0;
-	if (cert_setup(cert, name, &rng, err, errlen) < 0 ||
-	    cert_set_validity(cert, req.not_before, req.not_after, err,
-			      errlen) < 0)
+	if (cert_setup_request(draft.cert, &req, &draft.rng, err, errlen) < 0 ||
+	    cert_set_signed_extensions(draft.cert, &ca, &key, "serverAuth", err,
+				       errlen) < 0)
 		goto out_free_key;
-	cert->basicConstSet = 1;
-	if (wc_SetIssuerBuffer(cert, ca.der, (int)ca.der_len) ||
-	    wc_SetAuthKeyIdFromCert(cert, ca.der, (int)ca.der_len) ||
-	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ED25519_TYPE, &key.key) ||
-	    wc_SetKeyUsage(cert, "digitalSignature") ||
-	    wc_SetExtKeyUsage(cert, "serverAuth")) {
-		errbuf_fail(err, errlen, "cannot set certificate extensions");
-		goto out_free_key;
-	}
-	der_len = cert_sign(cert, &key, &ca.key, &rng, der, sizeof(der), err,
-			    errlen);
-	if (der_len < 0)
-		goto out_free_key;
-	*cert_pem_len = cert_to_pem(der, der_len, cert_pem, cert_pem_max, err,
-				    errlen);
+	*cert_pem_len = cert_sign_pem(draft.cert, &key, &ca.key, &draft.rng,
+				      cert_pem, cert_pem_max, err, errlen);
 	if (*cert_pem_len < 0)
 		goto out_free_key;
 	*key_der_len = wc_Ed25519PrivateKeyToDer(&key.key, key_der,
@@ -930,9 +940,7 @@ out_free_key:
 	node_key_free(&key);
 out_free_ca:
 	ca_material_free(&ca);
-out_free_rng:
-	wc_FreeRng(&rng);
-out_free_cert:
-	free(cert);
+out_end_draft:
+	cert_draft_end(&draft);
 	return ret;
 }
