@@ -43,10 +43,6 @@
 /* Packets a worker seals or opens between two chances for softirqs
  * and the scheduler (at least one job). */
 #define PODNET_CRYPT_BATCH 8
-/* Jobs in a row that go to the same CPU. */
-#define PODNET_CRYPT_CHUNK 8
-/* Below this many waiting jobs a CPU keeps its own. */
-#define PODNET_CRYPT_LOCAL 4
 
 struct podnet_crypt_cpu {
 	struct ptr_ring ring;
@@ -62,6 +58,21 @@ static struct podnet_crypt_cpu __percpu *podnet_crypt;
 bool podnet_burst_jobs = true;
 module_param_named(burst_jobs, podnet_burst_jobs, bool, 0644);
 MODULE_PARM_DESC(burst_jobs, "a GSO burst's segments are one crypt job");
+
+/* Below this many waiting jobs a CPU keeps its own: a lone packet (a
+ * ping) is sealed where it was sent, without waking another CPU. */
+static unsigned int podnet_crypt_local = 2;
+module_param_named(crypt_local, podnet_crypt_local, uint, 0644);
+MODULE_PARM_DESC(crypt_local,
+		 "a CPU keeps its crypt jobs while fewer than this many wait");
+
+/* Jobs in a row that go to the same CPU once they are spread. One, as
+ * WireGuard does: a job is a whole GSO burst, and handing bursts out
+ * in turn kept every CPU busy where runs of 8 left a fifth idle
+ * (doc/vm.md, 2026-12-03). */
+static unsigned int podnet_crypt_chunk = 1;
+module_param_named(crypt_chunk, podnet_crypt_chunk, uint, 0644);
+MODULE_PARM_DESC(crypt_chunk, "crypt jobs in a row sent to one other CPU");
 
 static void podnet_crypt_work(struct work_struct *work)
 {
@@ -145,9 +156,8 @@ void podnet_pipeline_exit(void)
 	podnet_crypt = NULL;
 }
 
-/* Where this CPU sends its next jobs once its own worker is busy: a few
- * in a row to one CPU, then the next one, so that a burst is spread
- * without waking a worker for every packet. */
+/* Where this CPU sends its next jobs once its own worker is busy:
+ * crypt_chunk in a row to one CPU, then the next one. */
 struct podnet_spread {
 	int cpu;
 	unsigned int left;
@@ -163,7 +173,7 @@ static int podnet_next_cpu(void)
 
 	/* Light load: no other CPU to wake, no cache to cross. */
 	if (atomic_read(&this_cpu_ptr(podnet_crypt)->queued) <
-	    PODNET_CRYPT_LOCAL)
+	    (int)READ_ONCE(podnet_crypt_local))
 		return cpu;
 	if (sp->left && cpu_online(sp->cpu)) {
 		sp->left--;
@@ -173,7 +183,7 @@ static int podnet_next_cpu(void)
 	if (cpu >= nr_cpu_ids)
 		cpu = cpumask_first(cpu_online_mask);
 	sp->cpu = cpu;
-	sp->left = PODNET_CRYPT_CHUNK - 1;
+	sp->left = max(READ_ONCE(podnet_crypt_chunk), 1U) - 1;
 	return cpu;
 }
 
