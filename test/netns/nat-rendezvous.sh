@@ -5,7 +5,9 @@
 # The rendezvous under attack and away:
 #  - a node with another CA's certificate can neither register nor look up;
 #  - junk at the rendezvous' two ports does not crash it;
-#  - a node cannot make the relay forward into a channel it does not own;
+#  - a node cannot make the relay forward into a channel it does not own,
+#    and relay frames spoofed from the relay's address get a node to ask
+#    for handshakes at most ASK_RATE a second;
 #  - stopped, the rendezvous takes no direct session down with it, and a
 #    node restarted meanwhile comes back when the rendezvous does.
 #
@@ -64,6 +66,40 @@ check "the relay refuses to forward another node's channel" \
 	wait_for 50 refused_all
 check "... and nothing reached sym-b" \
 	test "$(iface_field sym-b rx_unknown_session)" -eq "$unknown"
+
+# --- a relay delivery spoofed from the relay's address --------------------
+# Through a relay a node asks for a new handshake whatever the size of
+# the record that provoked it (dispatch.c, ask_for_handshake). An
+# off-path host spoofs the relay's address and sends none-a relayed data
+# records for a channel and a session nobody has: none-a's asks go back
+# to the relay, which refuses a channel none-a does not own, and
+# ASK_RATE (10 a second, one second's burst) bounds how many.
+spoof=${ATTACK_TOOLS:-$build/test}/attack-spoof
+if [[ -x $spoof ]]; then
+	asks=$(iface_field none-a tx_handshake_asks)
+	refused=$(iface_field rv rx_relay_refused)
+	unknown_b=$(iface_field sym-b rx_unknown_session)
+	frame=05010000cafe0bad0201000075e5a5c517fefd0001000000000009001061616161616161616161616161616161
+	started=$(date +%s.%N)
+	n "$ns_intruder" "$spoof" -c 300 -r 300 198.18.0.1:51820 198.18.0.11:51820 "$frame" >/dev/null
+	asked() { test "$(iface_field none-a tx_handshake_asks)" -gt "$asks"; }
+	check "none-a asks for a handshake through the spoofed relay frames" wait_for 50 asked
+	sleep 1
+	n_asks=$(($(iface_field none-a tx_handshake_asks) - asks))
+	elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%d", e - s + 1 }')
+	echo "# 300 spoofed relay frames: none-a asked $n_asks times in ${elapsed} s (bound $((10 + 10 * elapsed)))"
+	check "... at most ASK_RATE a second, after a one-second burst" \
+		test "$n_asks" -le $((10 + 10 * elapsed))
+	refused_asks() { test "$(iface_field rv rx_relay_refused)" -ge $((refused + n_asks)); }
+	check "... the relay refuses each ask (none-a owns no such channel)" \
+		wait_for 50 refused_asks
+	check "... nothing reached sym-b" \
+		test "$(iface_field sym-b rx_unknown_session)" -eq "$unknown_b"
+	check "... and none-a still reaches the rendezvous" \
+		n "$ns_none_a" ping -c 1 -W 2 10.77.0.1
+else
+	echo "# $spoof missing (make attack-tools): spoofed relay frames not tried"
+fi
 
 # --- junk at the rendezvous ----------------------------------------------
 head -c 2000000 /dev/urandom >"$tmp/junk"
