@@ -192,7 +192,7 @@ DAEMON_LIB_OBJ := $(filter-out $(BUILD)/userspace/daemon/podnetd.o,$(DAEMON_OBJ)
 .SECONDARY:
 
 .PHONY: bench-punch all clean check check-unit check-netns check-san check-asm install demo fuzz \
-	vm-check bench-kernel check-arm64
+	vm-check bench-kernel bench-kernel-profile check-arm64
 
 all: $(BUILD)/podnetd $(BUILD)/podnet
 
@@ -307,6 +307,19 @@ bench-kernel:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all $(VM_MODULE)
 	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-kernel.sh
+
+# Where the guest's instructions go under WireGuard and podnet.ko: a TCG
+# plugin counts them per function (doc/vm.md, "Profiling under TCG").
+bench-kernel-profile: $(BUILD)/test/tcg-insns.so
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all $(VM_MODULE)
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/bench-kernel-profile.sh
+
+# Loaded by qemu, so without the sanitizers and the project's libraries.
+$(BUILD)/test/tcg-insns.so: test/bench/tcg-insns.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Wshadow \
+		-Wmissing-prototypes -shared -fPIC -fvisibility=hidden -pthread -o $@ $<
 
 # Every file make install puts outside /etc/podnet: make uninstall removes these.
 INSTALL_FILES := $(SBINDIR)/podnetd $(BINDIR)/podnet $(UNITDIR)/podnetd@.service \

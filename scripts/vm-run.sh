@@ -30,7 +30,9 @@
 # build/vm/last-dmesg.txt, its console in build/vm/last-console.txt.
 #
 # Environment: PODNET_VM_DIR (cache, default build/vm), PODNET_VM_ACCEL
-# (tcg or kvm; default kvm only where it is real, tcg otherwise).
+# (tcg or kvm; default kvm only where it is real, tcg otherwise),
+# PODNET_VM_QEMU_ARGS (more qemu arguments, split on blanks: e.g. a TCG
+# plugin, scripts/tcg-profile.sh).
 set -eu
 set -o pipefail
 
@@ -296,12 +298,13 @@ append+=" softlockup_panic=1 ${PODNET_VM_CMDLINE:-}"
 bios=()
 [[ -f /usr/share/qemu/qboot.rom ]] && bios=(-bios qboot.rom)
 # stdin is not the terminal: qemu must never put it into raw mode.
+# shellcheck disable=SC2086 # PODNET_VM_QEMU_ARGS is split on purpose
 "$qemu" -nodefaults -no-user-config -nographic -no-reboot \
 	-machine pc "${bios[@]}" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-chardev "stdio,id=console,signal=off,logfile=$rundir/console.txt" \
 	-serial chardev:console \
 	-kernel "$kernel" -initrd "$cache/initramfs.cpio" -append "$append" \
-	"${virtfs[@]}" </dev/null &
+	"${virtfs[@]}" ${PODNET_VM_QEMU_ARGS:-} </dev/null &
 qemu_pid=$!
 
 # Bounded: polls until qemu is gone or the time is up.
