@@ -14,8 +14,10 @@
  *       NAPI poll: the READY head of the queue into GRO
  *
  * A packet sits in its peer's ordered queue (an sk_buff_head, linked
- * through skb->next/prev) and, by pointer, in one CPU's crypt ring at
- * the same time. The crypt stage never frees or unlinks a packet: it
+ * through skb->next/prev) and, by pointer, in the crypt ring at the
+ * same time: one ring that every CPU's worker takes from, as
+ * WireGuard's crypt queue is, so that a job never waits for a busy CPU
+ * while another one idles. The crypt stage never frees or unlinks a packet: it
  * only marks it; the serial stage (tx work, NAPI) takes marked packets
  * off the head and frees or sends them. So a packet waiting for a slow
  * CPU holds back the ones behind it, never the other way round.
@@ -25,7 +27,8 @@
  * every packet was queued (ring and work) inside an RCU read section
  * that found the key or peer, so once the grace period is over, a flush
  * of podnet_crypt_wq has seen every such packet through the crypt stage
- * (a crypt worker drains its ring before it returns). See
+ * (a crypt worker drains the rings it takes from before it returns,
+ * and a flush waits for every worker that took one). See
  * podnet_key_free_work() and podnet_peer_free_work().
  */
 #include "pipeline.h"
@@ -38,7 +41,8 @@
 #include "receive.h"
 #include "send.h"
 
-/* Jobs one CPU's worker may have waiting, all peers together. */
+/* Jobs one CPU's worker may have waiting, all peers together (the
+ * shared ring holds twice as many). */
 #define PODNET_CRYPT_RING 2048
 /* Packets a worker seals or opens between two chances for softirqs
  * and the scheduler (at least one job). */
@@ -52,6 +56,15 @@ struct podnet_crypt_cpu {
 
 struct workqueue_struct *podnet_crypt_wq;
 static struct podnet_crypt_cpu __percpu *podnet_crypt;
+
+/* The ring every CPU's worker takes from. Per-CPU rings (shared_ring
+ * off, the rule before 2026-12-03) left the vCPUs 11 % idle where this
+ * leaves 4 % (doc/vm.md); the switch stays for measuring. */
+static struct ptr_ring podnet_crypt_shared;
+static atomic_t podnet_crypt_shared_queued;
+static bool podnet_shared_ring = true;
+module_param_named(shared_ring, podnet_shared_ring, bool, 0644);
+MODULE_PARM_DESC(shared_ring, "every CPU's crypt worker takes jobs from one ring");
 
 /* A switch for measuring (doc/vm.md, BENCH_PODNET_VARIANTS); the
  * default is what measured best. */
@@ -74,6 +87,21 @@ static unsigned int podnet_crypt_chunk = 1;
 module_param_named(crypt_chunk, podnet_crypt_chunk, uint, 0644);
 MODULE_PARM_DESC(crypt_chunk, "crypt jobs in a row sent to one other CPU");
 
+/* The next job for this CPU's worker: its own ring first. */
+static struct sk_buff *podnet_crypt_next(struct podnet_crypt_cpu *c)
+{
+	struct sk_buff *skb = ptr_ring_consume(&c->ring);
+
+	if (skb) {
+		atomic_dec(&c->queued);
+		return skb;
+	}
+	skb = ptr_ring_consume(&podnet_crypt_shared);
+	if (skb)
+		atomic_dec(&podnet_crypt_shared_queued);
+	return skb;
+}
+
 static void podnet_crypt_work(struct work_struct *work)
 {
 	struct podnet_crypt_cpu *c = container_of(work, struct podnet_crypt_cpu,
@@ -86,8 +114,7 @@ static void podnet_crypt_work(struct work_struct *work)
 	 * packets to merge. To the last job: a flush of the workqueue
 	 * relies on it. */
 	local_bh_disable();
-	while ((skb = ptr_ring_consume(&c->ring))) {
-		atomic_dec(&c->queued);
+	while ((skb = podnet_crypt_next(c))) {
 		if (PODNET_PKT(skb)->rx) {
 			podnet_receive_crypt(skb);
 			n++;
@@ -117,6 +144,10 @@ int podnet_pipeline_init(void)
 					  WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
 	if (!podnet_crypt_wq)
 		return -ENOMEM;
+	if (ptr_ring_init(&podnet_crypt_shared, PODNET_CRYPT_RING * 2,
+			  GFP_KERNEL))
+		goto err;
+	atomic_set(&podnet_crypt_shared_queued, 0);
 	podnet_crypt = alloc_percpu(struct podnet_crypt_cpu);
 	if (!podnet_crypt)
 		goto err;
@@ -147,6 +178,8 @@ void podnet_pipeline_exit(void)
 	if (podnet_crypt_wq)
 		destroy_workqueue(podnet_crypt_wq);
 	podnet_crypt_wq = NULL;
+	ptr_ring_cleanup(&podnet_crypt_shared, NULL);
+	memset(&podnet_crypt_shared, 0, sizeof(podnet_crypt_shared));
 	if (!podnet_crypt)
 		return;
 	/* A ring that failed to allocate is all zero: cleanup copes. */
@@ -165,15 +198,15 @@ struct podnet_spread {
 
 static DEFINE_PER_CPU(struct podnet_spread, podnet_spread);
 
-/* Context: BH disabled (the per-CPU state is ours). */
-static int podnet_next_cpu(void)
+/* Context: BH disabled (the per-CPU state is ours). @queued: the jobs
+ * waiting in the ring this one goes to. */
+static int podnet_next_cpu(atomic_t *queued)
 {
 	struct podnet_spread *sp = this_cpu_ptr(&podnet_spread);
 	int cpu = smp_processor_id();
 
 	/* Light load: no other CPU to wake, no cache to cross. */
-	if (atomic_read(&this_cpu_ptr(podnet_crypt)->queued) <
-	    (int)READ_ONCE(podnet_crypt_local))
+	if (atomic_read(queued) < (int)READ_ONCE(podnet_crypt_local))
 		return cpu;
 	if (sp->left && cpu_online(sp->cpu)) {
 		sp->left--;
@@ -198,12 +231,22 @@ static int podnet_next_cpu(void)
  */
 bool podnet_crypt_enqueue(struct sk_buff *skb)
 {
-	int cpu = podnet_next_cpu();
-	struct podnet_crypt_cpu *c = per_cpu_ptr(podnet_crypt, cpu);
+	struct podnet_crypt_cpu *c;
+	int cpu;
 
-	if (ptr_ring_produce_bh(&c->ring, skb))
-		return false;
-	atomic_inc(&c->queued);
+	if (READ_ONCE(podnet_shared_ring)) {
+		cpu = podnet_next_cpu(&podnet_crypt_shared_queued);
+		if (ptr_ring_produce_bh(&podnet_crypt_shared, skb))
+			return false;
+		atomic_inc(&podnet_crypt_shared_queued);
+	} else {
+		cpu = podnet_next_cpu(&this_cpu_ptr(podnet_crypt)->queued);
+		if (ptr_ring_produce_bh(&per_cpu_ptr(podnet_crypt, cpu)->ring,
+					skb))
+			return false;
+		atomic_inc(&per_cpu_ptr(podnet_crypt, cpu)->queued);
+	}
+	c = per_cpu_ptr(podnet_crypt, cpu);
 	queue_work_on(cpu, podnet_crypt_wq, &c->work);
 	return true;
 }
