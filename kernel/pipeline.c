@@ -121,12 +121,7 @@ static void podnet_crypt_work(struct work_struct *work)
 		} else {
 			n += podnet_send_crypt(skb);
 		}
-		if (n >= PODNET_CRYPT_BATCH) {
-			n = 0;
-			local_bh_enable();
-			cond_resched();
-			local_bh_disable();
-		}
+		podnet_batch_yield(&n, PODNET_CRYPT_BATCH);
 	}
 	local_bh_enable();
 }

@@ -8,6 +8,8 @@
 #ifndef _PODNET_PIPELINE_H
 #define _PODNET_PIPELINE_H
 
+#include <linux/bottom_half.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 
@@ -70,5 +72,26 @@ struct sk_buff *podnet_ordered_take(struct sk_buff_head *q);
 void podnet_pkt_free(struct sk_buff *skb);
 void podnet_ordered_purge(struct sk_buff_head *q);
 int podnet_serial_cpu(unsigned int n);
+
+/**
+ * podnet_batch_yield() - between two batches, let softirqs and the
+ *	scheduler in
+ * @n: packets done since the last yield; reset when it yields
+ * @batch: packets in a batch
+ *
+ * The workers keep bottom halves off across a batch, so the NAPI polls
+ * and sends they wake run once for it; a long queue must not keep them
+ * off for good.
+ * Context: process, bottom halves disabled once by the caller.
+ */
+static inline void podnet_batch_yield(unsigned int *n, unsigned int batch)
+{
+	if (*n < batch)
+		return;
+	*n = 0;
+	local_bh_enable();
+	cond_resched();
+	local_bh_disable();
+}
 
 #endif /* _PODNET_PIPELINE_H */

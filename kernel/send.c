@@ -527,12 +527,7 @@ void podnet_tx_work(struct work_struct *work)
 			atomic_dec(&peer->tx_inflight);
 			n++;
 		}
-		if (n >= PODNET_TX_BATCH) {
-			n = 0;
-			local_bh_enable();
-			cond_resched();
-			local_bh_disable();
-		}
+		podnet_batch_yield(&n, PODNET_TX_BATCH);
 	}
 	local_bh_enable();
 }
