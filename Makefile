@@ -124,7 +124,7 @@ endif
 WOLFSSL_MK := $(BUILD)/wolfssl-$(WOLFSSL_MODE).mk
 NO_WOLFSSL_GOALS := clean uninstall module module-install module-uninstall \
 	module-clean module-style dkms-install demo check bench bench-kernel \
-	fuzz fuzz-build fuzz-smoke fuzz-seeds check-arm64
+	bench-kernel-profile fuzz fuzz-build fuzz-smoke fuzz-seeds check-arm64
 ifneq ($(filter-out $(NO_WOLFSSL_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(WOLFSSL_MK)
 endif

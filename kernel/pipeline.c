@@ -17,9 +17,9 @@
  * through skb->next/prev) and, by pointer, in the crypt ring at the
  * same time: one ring that every CPU's worker takes from, as
  * WireGuard's crypt queue is, so that a job never waits for a busy CPU
- * while another one idles. The crypt stage never frees or unlinks a packet: it
- * only marks it; the serial stage (tx work, NAPI) takes marked packets
- * off the head and frees or sends them. So a packet waiting for a slow
+ * while another one idles. The crypt stage never frees or unlinks a
+ * packet: it only marks it; the serial stage (tx work, NAPI) takes
+ * marked packets off the head and frees or sends them. So a packet waiting for a slow
  * CPU holds back the ones behind it, never the other way round.
  *
  * Lifetimes: a queued packet names its key and, through it, its peer.
@@ -64,7 +64,8 @@ static struct ptr_ring podnet_crypt_shared;
 static atomic_t podnet_crypt_shared_queued;
 static bool podnet_shared_ring = true;
 module_param_named(shared_ring, podnet_shared_ring, bool, 0644);
-MODULE_PARM_DESC(shared_ring, "every CPU's crypt worker takes jobs from one ring");
+MODULE_PARM_DESC(shared_ring,
+		 "every CPU's crypt worker takes jobs from one ring");
 
 /* A switch for measuring (doc/vm.md, BENCH_PODNET_VARIANTS); the
  * default is what measured best. */
