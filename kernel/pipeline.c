@@ -19,8 +19,9 @@
  * WireGuard's crypt queue is, so that a job never waits for a busy CPU
  * while another one idles. The crypt stage never frees or unlinks a
  * packet: it only marks it; the serial stage (tx work, NAPI) takes
- * marked packets off the head and frees or sends them. So a packet waiting for a slow
- * CPU holds back the ones behind it, never the other way round.
+ * marked packets off the head and frees or sends them. So a packet
+ * waiting for a slow CPU holds back the ones behind it, never the
+ * other way round.
  *
  * Lifetimes: a queued packet names its key and, through it, its peer.
  * Keys and peers are freed from podnet_wq after an RCU grace period;
@@ -88,11 +89,15 @@ static unsigned int podnet_crypt_chunk = 1;
 module_param_named(crypt_chunk, podnet_crypt_chunk, uint, 0644);
 MODULE_PARM_DESC(crypt_chunk, "crypt jobs in a row sent to one other CPU");
 
-/* The next job for this CPU's worker: its own ring first. */
+/* The next job for this CPU's worker: its own ring first. The count
+ * spares the shared ring's default a lock per job on an empty ring; a
+ * job counted late was queued with this work again behind it. */
 static struct sk_buff *podnet_crypt_next(struct podnet_crypt_cpu *c)
 {
-	struct sk_buff *skb = ptr_ring_consume(&c->ring);
+	struct sk_buff *skb = NULL;
 
+	if (atomic_read(&c->queued))
+		skb = ptr_ring_consume(&c->ring);
 	if (skb) {
 		atomic_dec(&c->queued);
 		return skb;
