@@ -100,7 +100,7 @@ static void test_against_reference(void **state)
 	/* Every start alignment, lengths around the unrolled steps and up
 	 * to a TSO super-packet, any carried-in sum. */
 	for (size_t off = 0; off < 9; off++) {
-		for (size_t len = 0; len < 70; len++)
+		for (size_t len = 0; len < 300; len++)
 			assert_int_equal(csum_add(0, buf + off, len),
 					 reference_sum(0, buf + off, len));
 		for (size_t len = 1400; len < 70000 - 9; len = len * 3 + 1) {
