@@ -4,7 +4,7 @@
  *
  * libFuzzer target for tso_split(): the first 10 bytes are the virtio-net
  * header, the rest the packet. Every segment cut from a super-packet must
- * fit the scratch buffer and carry a correct IPv4 header checksum, or for
+ * fit the size given and carry a correct IPv4 header checksum, or for
  * IPv6 a payload length that matches and a correct TCP checksum.
  */
 #include <stddef.h>
@@ -23,8 +23,8 @@ static size_t scratch_len;
 
 static void check_segment(void *ctx, const uint8_t *pkt, size_t len)
 {
-	/* Segments of a super-packet are built in the scratch buffer;
-	 * a single packet is passed on as it came. */
+	/* Segments of a super-packet are cut in place, each no longer
+	 * than the size given; a single packet is passed on as it came. */
 	if (!*(int *)ctx)
 		return;
 	CHECK(len <= scratch_len && len >= 20);
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + sizeof(vh), size - sizeof(vh));
 	scratch_len = sizeof(scratch);
 	gso = (vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != 0;
-	tso_split(&vh, pkt, size - sizeof(vh), scratch, sizeof(scratch),
+	tso_split(&vh, pkt, size - sizeof(vh), sizeof(scratch),
 		  check_segment, &gso);
 	return 0;
 }

@@ -379,15 +379,17 @@ static void tun_send(struct node *node, struct peer *peer,
 }
 
 /* An IPv6 packet: to the peer whose certificate holds its destination;
- * an unknown one waits for the rendezvous' answer, as IPv4 does. */
-static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
+ * an unknown one waits for the rendezvous' answer, as IPv4 does. Returns
+ * the peer it went to, if any. */
+static struct peer *tun_packet6(struct node *node, const uint8_t *pkt,
+				size_t len)
 {
 	const struct ip6_hdr *ip6 = tun_ipv6_header(pkt, len);
 	struct peer *peer;
 
 	if (!ip6) {
 		node->stats.tx_bad_packet++;
-		return;
+		return NULL;
 	}
 	len = sizeof(*ip6) + ntohs(ip6->ip6_plen);
 	/* The kernel's own link-scope traffic on the device (router
@@ -396,7 +398,7 @@ static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 	if (IN6_IS_ADDR_MULTICAST(&ip6->ip6_dst) ||
 	    IN6_IS_ADDR_LINKLOCAL(&ip6->ip6_dst)) {
 		node->stats.tx_link_local++;
-		return;
+		return NULL;
 	}
 	/* More than a record on a 1500-byte link carries (a device MTU
 	 * raised past podnet's): tell the sender the MTU, as a router
@@ -406,7 +408,7 @@ static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 		node->stats.tx_bad_packet++;
 		icmp6_error(node, pkt, len, ICMP6_PACKET_TOO_BIG, 0,
 			    node->cfg.mtu);
-		return;
+		return NULL;
 	}
 	peer = routing6_lookup(&node->routes6, &ip6->ip6_dst);
 	if (!peer) {
@@ -414,31 +416,34 @@ static void tun_packet6(struct node *node, const uint8_t *pkt, size_t len)
 
 		if ((asked || queue_session_coming(node)) &&
 		    queue_for_address6(node, &ip6->ip6_dst, pkt, len))
-			return;
+			return NULL;
 		node->stats.tx_no_route++;
 		if (!asked)
 			icmp6_error(node, pkt, len, ICMP6_DST_UNREACH,
 				    ICMP6_DST_UNREACH_ADDR, 0);
-		return;
+		return NULL;
 	}
 	/* Queued with destination 0: queue.c reads it from the packet. */
 	tun_send(node, peer, pkt, len, 0);
+	return peer;
 }
 
-static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
+/* An IPv4 or IPv6 packet from the TUN device; returns the peer it went
+ * to, if any, and in *queue_dst what tun_send() was given. */
+static struct peer *tun_packet(struct node *node, const uint8_t *pkt,
+			       size_t len, uint32_t *queue_dst)
 {
 	const struct iphdr *ip;
 	struct in_addr dst;
 	struct peer *peer;
 
-	if (len && (pkt[0] >> 4) == 6) {
-		tun_packet6(node, pkt, len);
-		return;
-	}
+	*queue_dst = 0;
+	if (len && (pkt[0] >> 4) == 6)
+		return tun_packet6(node, pkt, len);
 	ip = tun_ipv4_header(pkt, len);
 	if (!ip) {
 		node->stats.tx_bad_packet++;
-		return;
+		return NULL;
 	}
 	dst.s_addr = ip->daddr;
 	peer = routing_lookup(&node->routes, dst);
@@ -450,18 +455,46 @@ static void tun_packet(struct node *node, const uint8_t *pkt, size_t len)
 
 		if ((asked || queue_session_coming(node)) &&
 		    queue_for_address(node, dst, pkt, len))
-			return;
+			return NULL;
 		node->stats.tx_no_route++;
 		if (!asked)
 			icmp_unreachable(node, pkt, len);
-		return;
+		return NULL;
 	}
+	*queue_dst = dst.s_addr;
 	tun_send(node, peer, pkt, len, dst.s_addr);
+	return peer;
 }
 
+/* The packets of one read from the TUN device, as tso_split() cuts them. */
+struct tun_cut {
+	struct node *node;
+	struct peer *peer;	/* where the first went */
+	uint32_t queue_dst;
+	bool first;
+};
+
+/*
+ * The segments after the first carry its headers but for lengths,
+ * sequence numbers and checksums: they go where it went, without being
+ * parsed and routed again. They lie unaligned in the read buffer
+ * (tso_split() cuts in place), so should the first have gone nowhere,
+ * the rest are parsed from an aligned copy.
+ */
 static void tun_segment(void *ctx, const uint8_t *pkt, size_t len)
 {
-	tun_packet(ctx, pkt, len);
+	struct tun_cut *cut = ctx;
+	struct node *node = cut->node;
+
+	if (cut->first) {
+		cut->first = false;
+		cut->peer = tun_packet(node, pkt, len, &cut->queue_dst);
+	} else if (cut->peer) {
+		tun_send(node, cut->peer, pkt, len, cut->queue_dst);
+	} else {
+		memcpy(node->dp.tun->segment, pkt, len);
+		tun_packet(node, node->dp.tun->segment, len, &cut->queue_dst);
+	}
 }
 
 void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -473,6 +506,7 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	node->dp.tx_batching = true;
 	for (int i = 0; i < DATAPATH_BURST; i++) {
 		struct virtio_net_hdr vh;
+		struct tun_cut cut;
 		ssize_t n = read(node->dp.tun_fd, buf,
 				 sizeof(tun->read_space) - TUN_READ_OFFSET);
 
@@ -486,9 +520,10 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		memcpy(&vh, buf, sizeof(vh));
+		cut = (struct tun_cut){ .node = node, .first = true };
 		if (tso_split(&vh, buf + TUN_VNET_HDR_LEN,
-			      (size_t)n - TUN_VNET_HDR_LEN, tun->segment,
-			      sizeof(tun->segment), tun_segment, node) < 0)
+			      (size_t)n - TUN_VNET_HDR_LEN,
+			      DATAPATH_PACKET_MAX, tun_segment, &cut) < 0)
 			node->stats.tx_bad_packet++;
 		else if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			node->stats.tx_tso_super++;

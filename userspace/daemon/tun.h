@@ -33,7 +33,8 @@ struct node;
 struct tun_io {
 	uint8_t read_space[TUN_READ_OFFSET + TUN_VNET_HDR_LEN +
 			   DATAPATH_PACKET_MAX] __attribute__((aligned(16)));
-	/* One wire-sized segment of a TSO super-packet. */
+	/* An aligned copy of a TSO segment for the rare paths that parse
+	 * it again (tun_segment()). */
 	uint8_t segment[DATAPATH_PACKET_MAX] __attribute__((aligned(16)));
 	/* Receive coalescing: the TCP super-packet being built. */
 	struct {

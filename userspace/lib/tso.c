@@ -101,11 +101,12 @@ static size_t ip_header(uint8_t *pkt, size_t len, bool v6, struct tso_cut *c)
 }
 
 int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
-	      uint8_t *scratch, size_t scratch_len, tso_emit_fn emit,
-	      void *ctx)
+	      size_t segment_max, tso_emit_fn emit, void *ctx)
 {
 	uint8_t gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 	struct tso_cut c = { .v6 = gso == VIRTIO_NET_HDR_GSO_TCPV6 };
+	/* IP and TCP headers with options: 60 + 60 bytes at most. */
+	uint8_t headers[120];
 	size_t hdr, mss, payload, off;
 	int count = 0;
 
@@ -123,20 +124,25 @@ int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
 	c.thl = (pkt[c.ihl + 12] >> 4) * 4u;
 	hdr = c.ihl + c.thl;
 	mss = le16toh(vh->gso_size);
-	if (c.thl < 20 || hdr > len || !mss || hdr + mss > scratch_len ||
-	    hdr + mss > 0xffff)
+	if (c.thl < 20 || hdr > len || hdr > sizeof(headers) || !mss ||
+	    hdr + mss > segment_max || hdr + mss > 0xffff)
 		return -1;
 	payload = len - hdr;
 	memcpy(&c.seq, pkt + c.ihl + 4, 4);
 	c.seq = ntohl(c.seq);
 	c.flags = pkt[c.ihl + 13];
+	memcpy(headers, pkt, hdr);
+	/* Each segment is cut where it lies: its headers go just before its
+	 * payload, over the end of the segment before, which emit() is done
+	 * with. No copy of the payload. */
 	for (off = 0; off < payload || (off == 0 && !payload); off += mss) {
 		size_t seg = payload - off < mss ? payload - off : mss;
+		uint8_t *seg_pkt = pkt + off;
 
-		memcpy(scratch, pkt, hdr);
-		memcpy(scratch + hdr, pkt + hdr + off, seg);
-		cut_headers(&c, scratch, seg, off, count, off + mss >= payload);
-		emit(ctx, scratch, hdr + seg);
+		if (off)
+			memcpy(seg_pkt, headers, hdr);
+		cut_headers(&c, seg_pkt, seg, off, count, off + mss >= payload);
+		emit(ctx, seg_pkt, hdr + seg);
 		count++;
 		if (!payload)
 			break;

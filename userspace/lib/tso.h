@@ -24,13 +24,13 @@ typedef void (*tso_emit_fn)(void *ctx, const uint8_t *pkt, size_t len);
 
 /*
  * Split pkt (len bytes, after the virtio header vh) into packets passed to
- * emit; scratch must hold one segment (at least hdr_len + gso_size).
- * Returns the number of packets emitted, or -1 for input that is not a
- * well-formed IPv4 or IPv6 packet of a kind this handles (counted by the
- * caller).
+ * emit, none longer than segment_max. pkt is cut up in place: a segment's
+ * headers overwrite the last bytes of the one before, so emit must be done
+ * with each packet when it returns. Returns the number of packets emitted,
+ * or -1 for input that is not a well-formed IPv4 or IPv6 packet of a kind
+ * this handles (counted by the caller).
  */
 int tso_split(const struct virtio_net_hdr *vh, uint8_t *pkt, size_t len,
-	      uint8_t *scratch, size_t scratch_len, tso_emit_fn emit,
-	      void *ctx);
+	      size_t segment_max, tso_emit_fn emit, void *ctx);
 
 #endif /* _PODNET_TSO_H */
