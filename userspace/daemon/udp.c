@@ -249,8 +249,10 @@ static int tx_queue(struct node *node, const struct path *path,
 }
 
 /*
- * Headers and plaintext go straight into a batch slot, where the record
- * is sealed in place by udp_seal_pending().
+ * Headers go straight into a batch slot. With crypto threads the
+ * plaintext is copied after them and sealed in place by
+ * udp_seal_pending(), in parallel; without, it is sealed from where it
+ * lies into the slot at once, which spares the copy.
  */
 int udp_queue_record(struct node *node, struct session *s,
 		     const uint8_t *pkt, size_t len)
@@ -279,12 +281,18 @@ int udp_queue_record(struct node *node, struct session *s,
 				&seq);
 	if (hdr < 0)
 		return -1;
-	memcpy(slot + off + (size_t)hdr, pkt, len);
-	job = &tx->jobs[tx->n_jobs];
-	*job = (struct crypto_job){ .keys = &s->keys, .seq = seq,
-				    .rec = slot + off, .len = len };
-	tx->job_slot[tx->n_jobs++] = tx->count;
 	tx->len[tx->count] = off + (size_t)hdr + len + RECORD_TAG_LEN;
+	if (!node->crypto.n_threads) {
+		if (record_seal_finish_from(&s->keys, seq, slot + off, pkt,
+					    len) < 0)
+			tx->len[tx->count] = 0;	/* not sent */
+	} else {
+		memcpy(slot + off + (size_t)hdr, pkt, len);
+		job = &tx->jobs[tx->n_jobs];
+		*job = (struct crypto_job){ .keys = &s->keys, .seq = seq,
+					    .rec = slot + off, .len = len };
+		tx->job_slot[tx->n_jobs++] = tx->count;
+	}
 	tx->path[tx->count] = s->path;
 	if (tx->path[tx->count].fd < 0)
 		tx->path[tx->count].fd = node->udp_fd;

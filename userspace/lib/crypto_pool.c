@@ -77,7 +77,7 @@ static void worker_job_run(struct crypto_job *j, struct worker_gcm *g)
 						   j->rec, j->len, j->out);
 	else
 		j->result = record_seal_finish_aes(j->keys, &g->aes, j->seq,
-						   j->rec, j->len);
+						   j->rec, NULL, j->len);
 }
 
 /*

@@ -146,31 +146,40 @@ int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
 int record_seal_finish(const struct record_keys *k, uint64_t seq,
 		       uint8_t *rec, size_t len)
 {
-	return record_seal_finish_aes(k, k->tx.aes, seq, rec, len);
+	return record_seal_finish_aes(k, k->tx.aes, seq, rec, NULL, len);
+}
+
+int record_seal_finish_from(const struct record_keys *k, uint64_t seq,
+			    uint8_t *rec, const uint8_t *pt, size_t len)
+{
+	return record_seal_finish_aes(k, k->tx.aes, seq, rec, pt, len);
 }
 
 int record_seal_finish_aes(const struct record_keys *k, Aes *aes,
-			   uint64_t seq, uint8_t *rec, size_t len)
+			   uint64_t seq, uint8_t *rec, const uint8_t *in,
+			   size_t len)
 {
 	size_t explicit = k->aead == RECORD_AES_GCM ?
 			  RECORD_EXPLICIT_NONCE_LEN : 0;
 	uint8_t aad[13], nonce[12];
-	uint8_t *pt = rec + RECORD_HEADER_LEN + explicit;
+	uint8_t *ct = rec + RECORD_HEADER_LEN + explicit;
 	int ret;
 
+	/* In place unless told otherwise: both ciphers are stream modes,
+	 * and the tag is computed over the ciphertext once it is written. */
+	if (!in)
+		in = ct;
 	make_aad(aad, k->epoch, seq, len);
-	/* In place: both ciphers are stream modes, and the tag is computed
-	 * over the ciphertext once it is written. */
 	if (k->aead == RECORD_CHACHA20_POLY1305) {
 		chacha_nonce(nonce, k->tx.iv, k->epoch, seq);
 		ret = wc_ChaCha20Poly1305_Encrypt(k->tx.key, nonce, aad,
-						  sizeof(aad), pt, (word32)len,
-						  pt, pt + len);
+						  sizeof(aad), in, (word32)len,
+						  ct, ct + len);
 	} else {
 		memcpy(nonce, k->tx.iv, 4);
 		put_seq(nonce + 4, k->epoch, seq);
-		ret = wc_AesGcmEncrypt(aes, pt, pt, (word32)len, nonce,
-				       12, pt + len, RECORD_TAG_LEN, aad,
+		ret = wc_AesGcmEncrypt(aes, ct, in, (word32)len, nonce,
+				       12, ct + len, RECORD_TAG_LEN, aad,
 				       sizeof(aad));
 	}
 	if (ret)

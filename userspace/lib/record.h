@@ -99,12 +99,15 @@ int record_open(struct record_keys *k, const uint8_t *rec, size_t len,
  * record_seal_begin writes the record header for len bytes of plaintext,
  * reserves a sequence number and returns the offset in out where the
  * plaintext goes; record_seal_finish encrypts it in place and returns the
- * record length.
+ * record length. record_seal_finish_from encrypts len bytes from pt,
+ * which must not overlap the record, into it instead: no copy first.
  */
 int record_seal_begin(struct record_keys *k, size_t len, uint8_t *out,
 		      size_t cap, uint64_t *seq);
 int record_seal_finish(const struct record_keys *k, uint64_t seq,
 		       uint8_t *rec, size_t len);
+int record_seal_finish_from(const struct record_keys *k, uint64_t seq,
+			    uint8_t *rec, const uint8_t *pt, size_t len);
 /*
  * record_open_begin checks the header and the replay window and returns
  * the offset of the ciphertext; record_open_finish authenticates and
@@ -115,8 +118,10 @@ int record_open_begin(const struct record_keys *k, const uint8_t *rec,
 		      size_t len, uint64_t *seq, size_t *ptlen);
 int record_open_finish(const struct record_keys *k, uint64_t seq,
 		       const uint8_t *rec, size_t ptlen, uint8_t *out);
+/* in: the plaintext, or NULL where it is in the record already. */
 int record_seal_finish_aes(const struct record_keys *k, Aes *aes,
-			   uint64_t seq, uint8_t *rec, size_t len);
+			   uint64_t seq, uint8_t *rec, const uint8_t *in,
+			   size_t len);
 int record_open_finish_aes(const struct record_keys *k, Aes *aes,
 			   uint64_t seq, const uint8_t *rec, size_t ptlen,
 			   uint8_t *out);
