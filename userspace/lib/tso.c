@@ -55,14 +55,14 @@ static void cut_headers(const struct tso_cut *c, uint8_t *seg_pkt, size_t seg,
 		sum = csum_pseudo_ipv6(seg_pkt + 8, IPPROTO_TCP,
 				       (uint32_t)(c->thl + seg));
 	} else {
-		struct iphdr *sip = (struct iphdr *)seg_pkt;
-
-		sip->tot_len = htons((uint16_t)(hdr + seg));
-		sip->id = htons((uint16_t)(c->id + index));
-		sip->check = 0;
-		sip->check = csum_inet(seg_pkt, c->ihl);
-		sum = csum_pseudo_ipv4((const uint8_t *)&sip->saddr,
-				       IPPROTO_TCP, (uint16_t)(c->thl + seg));
+		/* Byte by byte: segments after the first lie unaligned
+		 * (tso_split() cuts in place). Total length, id, checksum. */
+		put16(seg_pkt + 2, (uint16_t)(hdr + seg));
+		put16(seg_pkt + 4, (uint16_t)(c->id + index));
+		put16(seg_pkt + 10, 0);
+		put16(seg_pkt + 10, csum_fold(csum_add(0, seg_pkt, c->ihl)));
+		sum = csum_pseudo_ipv4(seg_pkt + 12, IPPROTO_TCP,
+				       (uint16_t)(c->thl + seg));
 	}
 	put16(tcp + 4, (uint16_t)((c->seq + off) >> 16));
 	put16(tcp + 6, (uint16_t)(c->seq + off));
