@@ -137,6 +137,33 @@ wait_pid_gone() {
 	return 1
 }
 
+# run_loadgen NS SECONDS OUT ARGS...: podnet-loadgen ARGS in NS for
+# SECONDS, its output in OUT. It stops by itself (-t), not by a signal
+# from timeout(1). Should it still run 20 s later, what it was doing is
+# printed and it is killed: a stuck tool then costs the checks that
+# follow, not the whole script's 600 s.
+run_loadgen() {
+	local ns=$1 secs=$2 out=$3 pid i
+	shift 3
+	ip netns exec "$ns" "$build/podnet-loadgen" -t "$secs" "$@" >"$out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < (secs + 20) * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "# podnet-loadgen still runs after $((secs + 20)) s;" \
+			"$(grep '^State' "/proc/$pid/status" 2>/dev/null)," \
+			"kernel wait: $(cat "/proc/$pid/wchan" 2>/dev/null)"
+		if command -v gdb >/dev/null; then
+			gdb -p "$pid" -batch -ex 'thread apply all bt' 2>&1 |
+				grep '^#' | sed 's/^/#   /'
+		fi
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
 make_ca() { # make_ca DIR NAME
 	mkdir -p "$1"
 	"$podnet" ca create --name "$2" --dir "$1" >/dev/null

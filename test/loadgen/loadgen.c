@@ -7,9 +7,10 @@
  * network's CA, then runs one DTLS 1.2 client per certificate, each from
  * its own UDP socket, speaking podnet's wire format (doc/wire.md) to
  * TARGET. Established sessions are kept alive with keepalive records;
- * lost ones are brought up again. Runs until SIGINT or SIGTERM.
+ * lost ones are brought up again. Runs until SIGINT or SIGTERM, or for
+ * -t SEC seconds.
  *
- *   podnet-loadgen [-k SEC] [-p PARALLEL] [-r [-L RATE -n LOOKUPS]]
+ *   podnet-loadgen [-t SEC] [-k SEC] [-p PARALLEL] [-r [-L RATE -n LOOKUPS]]
  *                  [-a ACTIVE -R PPS -d DEST_IP [-s BYTES]]
  *                  CA_DIR TARGET_IP:PORT COUNT
  *
@@ -111,6 +112,7 @@ struct loadgen {
 	double *hs_ms;			/* time to each first session */
 	unsigned int hs_done;
 	double start;
+	double duration;		/* -t: seconds to run, 0 for until a signal */
 	bool all_reported;
 	char ca_dir[PATH_MAX];
 	char cert_dir[32];		/* issue_certificate()'s; "" with -C */
@@ -896,10 +898,12 @@ static int parse_target(const char *s, struct sockaddr_in *sin)
 
 static void usage(FILE *f, const char *prog)
 {
-	fprintf(f, "Usage: %s [-k SEC] [-p PARALLEL] [-C CERT -K KEY] [-r] "
+	fprintf(f, "Usage: %s [-t SEC] [-k SEC] [-p PARALLEL] [-C CERT -K KEY] [-r] "
 		"[-n LOOKUPS -L RATE] [-a ACTIVE -R PPS -d DEST_IP [-s BYTES]] CA_DIR "
 		"TARGET_IP:PORT COUNT\n\n"
 		"  CA_DIR       holds ca.crt and ca.key of the daemon's network\n"
+		"  -t SEC       stop after SEC seconds (default: at SIGINT or\n"
+		"               SIGTERM)\n"
 		"  -C, -K       present this certificate and key instead of\n"
 		"               issuing new ones (COUNT must be 1; for tests)\n"
 		"  -k SEC       keepalive interval (default %d)\n"
@@ -925,6 +929,9 @@ static void run(struct loadgen *lg, int epfd)
 	while (!stop) {
 		int n = epoll_wait(epfd, events, 64, TICK_MS);
 		double now = now_s();
+
+		if (lg->duration > 0 && now - lg->start >= lg->duration)
+			break;
 
 		for (int i = 0; i < n; i++) {
 			struct client *c = events[i].data.ptr;
@@ -963,10 +970,19 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *cert_path = NULL, *key_path = NULL;
 	int opt, epfd, ret = 1;
+	char *end;
 	long count;
 
-	while ((opt = getopt(argc, argv, "hk:p:C:K:rL:n:a:R:d:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "ht:k:p:C:K:rL:n:a:R:d:s:")) != -1) {
 		switch (opt) {
+		case 't':
+			lg.duration = strtod(optarg, &end);
+			if (*end || !(lg.duration > 0)) {
+				fprintf(stderr, "loadgen: -t needs a number of seconds above 0\n");
+				usage(stderr, argv[0]);
+				return 1;
+			}
+			break;
 		case 'r':
 			lg.rendezvous = true;
 			break;

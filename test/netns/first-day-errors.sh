@@ -227,8 +227,8 @@ check "the repeats are at debug level" \
 check "both daemons still run" daemons_alive alpha beta
 
 # --- at run time: a peer with an expired certificate, with its dates ---
-ip netns exec "$ns3" timeout 4 "$build/podnet-loadgen" -C "$tmp/exp/alpha.crt" \
-	-K "$tmp/exp/alpha.key" "$tmp/ca" 192.168.244.1:51820 1 >"$tmp/loadgen.out" 2>&1 || true
+run_loadgen "$ns3" 4 "$tmp/loadgen.out" -C "$tmp/exp/alpha.crt" \
+	-K "$tmp/exp/alpha.key" "$tmp/ca" 192.168.244.1:51820 1
 check "alpha: an expired peer certificate is refused with its date" \
 	grep -q "warn.*handshake with 'alpha' (192.168.244.3:[0-9]*) failed: alpha's certificate has expired (not after 2020-01-02 00:00 UTC)" "$tmp/alpha.log"
 

@@ -150,8 +150,8 @@ out=$("$podnetd" --check "$tmp/e.conf" 2>&1) && status=0 || status=$?
 check "podnetd refuses a CA:TRUE certificate as its own" \
 	test "$status" -eq 1 -a -n "$(grep 'is a CA certificate' <<<"$out")"
 before=$(iface_field b rx_handshake_rejected)
-ip netns exec "$ns_c" timeout 4 "$build/podnet-loadgen" -C "$tmp/bad/e.crt" \
-	-K "$tmp/bad/e.key" "$tmp/ca" "$(nat_public_ip 2):51820" 1 >"$tmp/loadgen.out" 2>&1 || true
+run_loadgen "$ns_c" 4 "$tmp/loadgen.out" -C "$tmp/bad/e.crt" \
+	-K "$tmp/bad/e.key" "$tmp/ca" "$(nat_public_ip 2):51820" 1
 check "b refuses a peer with a CA:TRUE certificate" \
 	test "$(iface_field b rx_handshake_rejected)" -gt "$before"
 check "... and says why" grep -q "certificate of 'e' is a CA certificate" "$tmp/b.log"

@@ -199,8 +199,8 @@ out=$("$podnetd" "$tmp/expired.conf" 2>&1) && status=0 || status=$?
 check "podnetd refuses to start with an expired certificate" \
 	test "$status" -eq 1 -a -n "$(grep expired <<<"$out")"
 before=$(iface_field beta rx_handshake_rejected)
-ip netns exec "$ns3" timeout 4 "$build/podnet-loadgen" -C "$tmp/exp/expired.crt" \
-	-K "$tmp/exp/expired.key" "$tmp/ca" 192.168.242.2:51820 1 >"$tmp/loadgen.out" 2>&1 || true
+run_loadgen "$ns3" 4 "$tmp/loadgen.out" -C "$tmp/exp/expired.crt" \
+	-K "$tmp/exp/expired.key" "$tmp/ca" 192.168.242.2:51820 1
 check "beta refuses a peer with an expired certificate" \
 	test "$(iface_field beta rx_handshake_rejected)" -gt "$before"
 no_session_for_expired() {
