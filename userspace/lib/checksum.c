@@ -8,17 +8,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-/*
- * The one's complement sum does not care about byte order (RFC 1071,
- * 2(B)): words are summed as the CPU loads them, eight bytes at a time,
- * and only the folded result is swapped. This runs over every byte of
- * every TCP segment podnetd splits (tso.c), so it is worth the care.
- */
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 /*
- * The same sum, 64 bytes a step: each 32-bit word is widened into a
+ * csum_add()'s sum, 64 bytes a step: each 32-bit word is widened into a
  * 64-bit lane, four lanes per register, so no carry is ever lost. About
  * four times the scalar loop's bytes per cycle; it was 7 % of a sending
  * podnetd's CPU in `make bench`.
@@ -54,6 +48,12 @@ static bool cpu_has_avx2(void)
 }
 #endif
 
+/*
+ * The one's complement sum does not care about byte order (RFC 1071,
+ * 2(B)): words are summed as the CPU loads them, eight bytes at a time,
+ * and only the folded result is swapped. This runs over every byte of
+ * every TCP segment podnetd splits (tso.c), so it is worth the care.
+ */
 uint32_t csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
 	uint64_t a = 0, b = 0, s;
