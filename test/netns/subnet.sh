@@ -7,7 +7,8 @@
 # host through beta (ping, a sha256-checked TCP transfer) and the host
 # answers back; gamma may not speak for that LAN (drop_bad_source);
 # Routes = off leaves alpha's kernel routes to the user; traffic to the
-# LAN comes back after beta's restart.
+# LAN comes back after beta's restart; a subnet two certificates claim
+# goes to the second when the first lets it go (re-issued, revoked).
 #
 #  ┌───────────────────────┐   ┌───────────────────────┐   ┌─────────────────┐
 #  │ $ns1: alpha           │   │ $ns2: beta (forwards) │   │ $ns4: lan host  │
@@ -154,6 +155,54 @@ check "... a route the user adds carries the traffic to the LAN" \
 	n "$ns1" ping -c 2 -i 0.2 -W 2 192.168.50.10
 check "showconf keeps Routes = off" \
 	grep -q "^Routes = off" <<<"$("$podnet" showconf --socket "$tmp/alpha.sock" 2>&1)"
+
+# --- one subnet, two certificates: the second gets it when the first lets go
+# gamma is re-issued with beta's 192.168.50.0/24 too. alpha refuses it to
+# gamma while beta holds it, hands it over when beta's new certificate
+# drops it, and back to beta when gamma is revoked.
+subnets_of() { peer_field alpha "$1" subnets | jq -r '(. // []) | join(",")'; }
+holds() { [[ $(subnets_of "$1") == "$2" ]]; }
+mkdir -p "$tmp/gamma50"
+"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/gamma50" --name gamma \
+	--address 10.77.0.3 --route 192.168.50.0/24 --days 30 --force >/dev/null
+stop_daemon gamma
+cp "$tmp/gamma50/gamma.crt" "$tmp/gamma50/gamma.key" "$tmp/ca/"
+start_daemon "$ns3" gamma
+check "gamma claims 192.168.50.0/24 too: alpha refuses it while beta holds it" \
+	wait_for 100 grep -q "peer gamma: subnet 192.168.50.0/24 is already routed to beta; refusing the second until beta lets it go" "$tmp/alpha.log"
+gamma_refused() { holds beta 192.168.50.0/24 && holds gamma ""; }
+check "... so beta keeps it and gamma has none" gamma_refused
+check "... the LAN host still answers alpha" n "$ns1" ping -c 1 -W 2 192.168.50.10
+
+handover_start=$(date +%s%N)
+stop_daemon beta
+cp "$tmp/reissue/beta.crt" "$tmp/reissue/beta.key" "$tmp/ca/"
+start_daemon "$ns2" beta
+check "beta re-issued without it: alpha routes 192.168.50.0/24 to gamma" \
+	wait_for 100 holds gamma 192.168.50.0/24
+echo "# gamma held 192.168.50.0/24 $(( ($(date +%s%N) - handover_start) / 1000000 )) ms after beta's restart began"
+check "... and logs the hand-over" \
+	grep -q "peer gamma: routing subnet 192.168.50.0/24 (another peer let it go)" "$tmp/alpha.log"
+n "$ns3" ip addr add 192.168.50.99/32 dev pod0
+check "... gamma's 192.168.50.99 now gets answers from alpha" \
+	n "$ns3" ping -c 2 -i 0.2 -W 2 -I 192.168.50.99 10.77.0.1
+n "$ns3" ip addr del 192.168.50.99/32 dev pod0
+
+stop_daemon beta
+cp "$tmp/beta-50.crt" "$tmp/ca/beta.crt"
+cp "$tmp/beta-50.key" "$tmp/ca/beta.key"
+start_daemon "$ns2" beta
+check "beta back with 192.168.50.0/24 is refused it now, gamma holds it" \
+	wait_for 100 grep -q "peer beta: subnet 192.168.50.0/24 is already routed to gamma" "$tmp/alpha.log"
+sed -i "/^LogLevel/a RevocationList = $tmp/alpha.revoked" "$tmp/alpha.conf"
+"$podnet" cert revoke --ca-dir "$tmp/ca" gamma >/dev/null
+cp "$tmp/ca/revoked.list" "$tmp/alpha.revoked"
+kill -HUP "$pid_alpha"
+check "gamma revoked: alpha routes 192.168.50.0/24 to beta again" \
+	wait_for 50 holds beta 192.168.50.0/24
+check "... gamma holds nothing" holds gamma ""
+check "... and the LAN host answers alpha through beta" \
+	n "$ns1" ping -c 2 -i 0.2 -W 2 192.168.50.10
 
 check "daemons still running" daemons_alive alpha beta gamma
 ktap_finish

@@ -517,6 +517,7 @@ void kernel_peer_changed(struct peer *peer, enum peer_event what)
 	case PEER_SESSION_UP:
 	case PEER_SESSION_GONE:
 	case PEER_PATH_CHANGED:
+	case PEER_SUBNETS_CHANGED:
 		kernel_peer_sync(peer);
 		break;
 	default:

@@ -75,6 +75,7 @@ struct node {
 
 	struct node_kernel kernel;	/* kernel.c */
 	bool heap_trim;			/* wolfSSL objects were freed */
+	bool subnet_freed;		/* peer_subnets_retry() has work */
 	int ifindex;
 	struct node_link link;		/* link.c */
 	int udp_fd;

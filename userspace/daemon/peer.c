@@ -136,8 +136,6 @@ bool peer_learned_expired(const struct peer *peer, ev_tstamp now)
 	       now - last_active(peer) > peer->node->cfg.learned_peer_idle;
 }
 
-static void peer_drop_subnets(struct peer *peer);
-
 void peer_destroy(struct peer *peer)
 {
 	struct node *node = peer->node;
@@ -156,7 +154,7 @@ void peer_destroy(struct peer *peer)
 		node->n_peers_no_vaddr--;
 	if (peer->has_vaddr6)
 		routing6_remove(&node->routes6, &peer->vaddr6, peer);
-	peer_drop_subnets(peer);
+	peer_forget_subnets(peer);
 	index_remove(peer);
 	/* Before its sessions go: the kernel drops the peer in one step
 	 * instead of key by key. */
@@ -548,6 +546,25 @@ static void subnet_drop(struct peer *peer, size_t i)
 	peer->subnets_changed = true;
 	peer->subnets[i] = peer->subnets[peer->nsubnets];
 	peer->subnet_kroute[i] = peer->subnet_kroute[peer->nsubnets];
+	node->subnet_freed = true;
+}
+
+static void refused_clear(struct peer *peer)
+{
+	free(peer->refused);
+	peer->refused = NULL;
+	peer->nrefused = 0;
+}
+
+/* Remember r, which another peer holds, for peer_subnets_retry(). */
+static void refused_add(struct peer *peer, const struct cert_route *r)
+{
+	if (!peer->refused) {
+		peer->refused = calloc(CERT_ROUTES_MAX, sizeof(*peer->refused));
+		if (!peer->refused)
+			return;	/* then it waits for the next handshake */
+	}
+	peer->refused[peer->nrefused++] = *r;
 }
 
 static void peer_drop_subnets(struct peer *peer)
@@ -557,18 +574,77 @@ static void peer_drop_subnets(struct peer *peer)
 }
 
 /*
- * Subnets behind the peer (site-to-site): routed to it alone, longest
- * prefix first. Never one that overlaps this node's own subnets (they are
- * behind us), and never one another peer already holds: the first
- * certificate keeps it.
+ * Route subnet r to the peer unless another peer holds it. Returns
+ * -EEXIST then, 0 when routed or refused for good (logged). A retry
+ * (peer_subnets_retry) logs only its success.
  */
-static void peer_set_subnets(struct peer *peer,
-			     const struct cert_identity *id)
+static int subnet_add(struct peer *peer, const struct cert_route *r,
+		      bool retry)
 {
 	const struct cert_identity *own = &peer->node->identity;
 	struct node *node = peer->node;
 	char net[CERT_ROUTE_STR_MAX];
+	bool ours = false;
+	struct peer *owner;
+	int ret;
 
+	cert_route_format(r, net, sizeof(net));
+	for (size_t k = 0; k < own->nroutes; k++)
+		ours |= routes_overlap(&own->routes[k], r);
+	if (ours) {
+		log_warn("peer %s: subnet %s overlaps this node's own; not routing it",
+			 peer->name, net);
+		return 0;
+	}
+	/* Our packets into it need an IPv6 source a peer accepts: this
+	 * node's certificate address. */
+	if (r->v6 && !node->cfg.has_address6) {
+		log_warn("peer %s: subnet %s is IPv6 and this node has no IPv6 Address; not routing it",
+			 peer->name, net);
+		return 0;
+	}
+	if (r->v6 && node->kernel.running) {
+		log_warn("peer %s: podnet.ko does not carry IPv6 subnets yet; not routing %s",
+			 peer->name, net);
+		return 0;
+	}
+	ret = r->v6 ? routing6_prefix_insert(&node->routes6, &r->net6, r->len,
+					     peer) :
+		      routing_prefix_insert(&node->routes, r->net, r->len, peer);
+	if (ret == -EEXIST) {
+		owner = r->v6 ? routing6_prefix_owner(&node->routes6, &r->net6,
+						      r->len) :
+				routing_prefix_owner(&node->routes, r->net,
+						     r->len);
+		if (!retry)
+			log_warn("peer %s: subnet %s is already routed to %s; refusing the second until %s lets it go",
+				 peer->name, net, owner ? owner->name : "?",
+				 owner ? owner->name : "it");
+		return -EEXIST;
+	}
+	if (ret) {
+		log_err("peer %s: cannot route subnet %s", peer->name, net);
+		return 0;
+	}
+	peer->subnets[peer->nsubnets] = *r;
+	peer->subnet_kroute[peer->nsubnets] = link_subnet_add(node, r);
+	peer->nsubnets++;
+	peer->nsubnets6 += r->v6;
+	peer->subnets_changed = true;
+	log_info("peer %s: routing subnet %s%s", peer->name, net,
+		 retry ? " (another peer let it go)" : "");
+	return 0;
+}
+
+/*
+ * Subnets behind the peer (site-to-site): routed to it alone, longest
+ * prefix first. Never one that overlaps this node's own subnets (they are
+ * behind us), and never one another peer holds: the first certificate
+ * keeps it, and the second gets it when the first lets it go.
+ */
+static void peer_set_subnets(struct peer *peer,
+			     const struct cert_identity *id)
+{
 	for (size_t i = peer->nsubnets; i-- > 0;) {
 		bool keep = false;
 
@@ -577,60 +653,44 @@ static void peer_set_subnets(struct peer *peer,
 		if (!keep)
 			subnet_drop(peer, i);
 	}
+	refused_clear(peer);
 	for (size_t j = 0; j < id->nroutes; j++) {
 		const struct cert_route *r = &id->routes[j];
-		bool have = false, ours = false;
-		struct peer *owner;
-		int ret;
+		bool have = false;
 
 		for (size_t i = 0; i < peer->nsubnets; i++)
 			have |= same_route(&peer->subnets[i], r);
 		if (have || peer->nsubnets >= CERT_ROUTES_MAX)
 			continue;
-		cert_route_format(r, net, sizeof(net));
-		for (size_t k = 0; k < own->nroutes; k++)
-			ours |= routes_overlap(&own->routes[k], r);
-		if (ours) {
-			log_warn("peer %s: subnet %s overlaps this node's own; not routing it",
-				 peer->name, net);
-			continue;
+		if (subnet_add(peer, r, false) == -EEXIST)
+			refused_add(peer, r);
+	}
+}
+
+void peer_forget_subnets(struct peer *peer)
+{
+	peer_drop_subnets(peer);
+	refused_clear(peer);
+}
+
+void peer_subnets_retry(struct node *node)
+{
+	if (!node->subnet_freed)
+		return;
+	node->subnet_freed = false;
+	for (struct peer *p = node->peers; p; p = p->next) {
+		size_t before = p->nsubnets;
+
+		for (size_t i = p->nrefused; i-- > 0;) {
+			if (p->nsubnets >= CERT_ROUTES_MAX ||
+			    subnet_add(p, &p->refused[i], true) == -EEXIST)
+				continue;
+			p->refused[i] = p->refused[--p->nrefused];
 		}
-		/* Our packets into it need an IPv6 source a peer accepts:
-		 * this node's certificate address. */
-		if (r->v6 && !node->cfg.has_address6) {
-			log_warn("peer %s: subnet %s is IPv6 and this node has no IPv6 Address; not routing it",
-				 peer->name, net);
-			continue;
-		}
-		if (r->v6 && node->kernel.running) {
-			log_warn("peer %s: podnet.ko does not carry IPv6 subnets yet; not routing %s",
-				 peer->name, net);
-			continue;
-		}
-		ret = r->v6 ? routing6_prefix_insert(&node->routes6, &r->net6,
-						     r->len, peer) :
-			      routing_prefix_insert(&node->routes, r->net,
-						    r->len, peer);
-		if (ret == -EEXIST) {
-			owner = r->v6 ? routing6_prefix_owner(&node->routes6,
-							      &r->net6, r->len) :
-					routing_prefix_owner(&node->routes,
-							     r->net, r->len);
-			log_warn("peer %s: subnet %s is already routed to %s; refusing the second",
-				 peer->name, net, owner ? owner->name : "?");
-			continue;
-		}
-		if (ret) {
-			log_err("peer %s: cannot route subnet %s", peer->name,
-				net);
-			continue;
-		}
-		peer->subnets[peer->nsubnets] = *r;
-		peer->subnet_kroute[peer->nsubnets] = link_subnet_add(node, r);
-		peer->nsubnets++;
-		peer->nsubnets6 += r->v6;
-		peer->subnets_changed = true;
-		log_info("peer %s: routing subnet %s", peer->name, net);
+		if (!p->nrefused)
+			refused_clear(p);
+		if (p->nsubnets != before)
+			peer_changed(p, PEER_SUBNETS_CHANGED);
 	}
 }
 
@@ -726,6 +786,8 @@ void peer_session_established(struct peer *peer, struct session *s,
 	if (s->is_client)
 		send_keepalive(peer);
 	peer_changed(peer, PEER_SESSION_SETTLED);
+	/* What its new certificate no longer claims may go to another. */
+	peer_subnets_retry(node);
 }
 
 void peer_path_changed(struct peer *peer, const struct path *path)

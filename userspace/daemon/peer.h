@@ -61,6 +61,11 @@ struct peer {
 	struct cert_route subnets[CERT_ROUTES_MAX];
 	bool subnet_kroute[CERT_ROUTES_MAX];
 	bool subnets_changed;		/* podnet.ko's allowed IPs are stale */
+	/* Subnets its certificate claims that another peer held when they
+	 * were offered: tried again when a subnet is freed
+	 * (peer_subnets_retry). NULL, as for almost every peer, when none. */
+	struct cert_route *refused;
+	size_t nrefused;
 	time_t cert_not_after;
 	bool has_cert_fp;		/* revoke.c finds revoked peers by it */
 	uint8_t cert_fp[32];		/* SHA-256 of its certificate */
@@ -131,5 +136,10 @@ void peer_housekeeping(struct peer *peer, ev_tstamp now);
 void peer_send_session_request(struct peer *peer);
 void peer_path_changed(struct peer *peer, const struct path *path);
 void peer_session_promote(struct peer *peer, struct session *s);
+/* Its subnets, and its claims to those others hold, are gone (revoked). */
+void peer_forget_subnets(struct peer *peer);
+/* Subnets were freed (a peer gone, a certificate re-issued): offer them
+ * to the peers that were refused them. */
+void peer_subnets_retry(struct node *node);
 
 #endif /* _PODNET_PEER_H */

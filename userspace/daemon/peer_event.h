@@ -20,6 +20,8 @@ enum peer_event {
 	PEER_SESSION_GONE,	/* one of the peer's sessions was destroyed */
 	PEER_PATH_CHANGED,	/* peer->path moved (roaming, the kernel) */
 	PEER_PATH_WANTED,	/* a session is wanted, but no address known */
+	PEER_SUBNETS_CHANGED,	/* subnets routed to it changed outside a
+				 * handshake (peer_subnets_retry) */
 };
 
 #endif /* _PODNET_PEER_EVENT_H */

@@ -172,6 +172,8 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 		peer_housekeeping(p, now);
 	}
+	/* Subnets of the peers forgotten above, or removed by a reload. */
+	peer_subnets_retry(node);
 	traversal_housekeeping(node, now);
 	rendezvous_housekeeping(node, now);
 	queue_housekeeping(node, now);

@@ -25,7 +25,8 @@ static void fp_short(const uint8_t *fp, char out[17])
 		snprintf(out + 2 * i, 3, "%02x", fp[i]);
 }
 
-/* Revoked peers lose their sessions and their address at once. */
+/* Revoked peers lose their sessions, their address and their subnets at
+ * once; the subnets go to a peer that was refused them. */
 static void apply(struct node *node)
 {
 	char fp[17];
@@ -45,12 +46,14 @@ static void apply(struct node *node)
 		if (p->has_vaddr6)
 			routing6_remove(&node->routes6, &p->vaddr6, p);
 		p->has_vaddr6 = false;
+		peer_forget_subnets(p);
 		p->has_cert_fp = false;
 		session_destroy(p->current);
 		session_destroy(p->previous);
 		session_destroy(p->handshake);
 		session_destroy(p->pending);
 	}
+	peer_subnets_retry(node);
 }
 
 /* A rendezvous passes a newer list on to every node it serves. */
