@@ -238,8 +238,15 @@ unit-build: $(UNIT_BIN)
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd test/unit && $(UNIT_RUN) ../../$$t); done
 
-check-netns: all $(BUILD)/podnet-loadgen attack-tools
+check-netns: all $(BUILD)/podnet-loadgen attack-tools $(BUILD)/test/libclockshift.so
 	@PODNET_BUILD=$(abspath $(BUILD)) test/netns/run-all.sh
+
+# Preloaded into a daemon to step its wall clock (test/netns/clock-step.sh),
+# so without the sanitizers; its symbols must stay visible to interpose.
+$(BUILD)/test/libclockshift.so: test/clock/clockshift.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Wshadow \
+		-Wmissing-prototypes -shared -fPIC -o $@ $< -ldl
 
 # The security tests' attacker (test/attack/): one binary per attack,
 # each linked with the raw-UDP helpers and libpodnet.a for the wire format.

@@ -353,7 +353,7 @@ static void establish(int k, struct record_keys *far)
 	/* A node dials its peer (the smaller name) and its rendezvous; a
 	 * rendezvous is dialled. */
 	s->is_client = !node.cfg.rendezvous;
-	s->created = s->established = ev_now(node.loop);
+	s->created = s->established = node_now(&node);
 	ev_init(&s->retransmit_timer, NULL);
 	s->state = SESSION_ESTABLISHED;
 	s->local_index = local_index[k];
@@ -394,6 +394,7 @@ static void node_up(bool rendezvous)
 	memset(&node, 0, sizeof(node));
 	node.loop = ev_loop_new(EVBACKEND_POLL | EVFLAG_NOENV);
 	CHECK(node.loop);
+	node_clock_init(&node);
 	node.cfg = r->cfg;
 	node.identity = r->identity;
 	node.dtls = r->dtls;
@@ -721,7 +722,7 @@ static void dial(struct run *run, int k)
 
 static void housekeeping(void)
 {
-	ev_tstamp now = ev_now(node.loop);
+	ev_tstamp now = node_now(&node);
 	struct peer *p, *next;
 
 	for (p = node.peers; p; p = next) {

@@ -384,7 +384,7 @@ void control_ping_answered(struct node *node, struct peer *peer, uint64_t id)
 			 peer->name,
 			 peer->path.relay_channel ? "relay" : "direct",
 			 endpoint_format(&peer->path.ep, ep, sizeof(ep)),
-			 (ev_time() - c->sent) * 1e6);
+			 (clock_monotonic() - c->sent) * 1e6);
 		ping_finish(c, answer);
 		return;
 	}
@@ -413,7 +413,7 @@ static bool ping_start(struct node *node, int fd, const char *name)
 	c->fd = fd;
 	snprintf(c->peer, sizeof(c->peer), "%s", name);
 	m.ping_id = c->id;
-	c->sent = ev_time();
+	c->sent = clock_monotonic();
 	if (session_send_control(peer->current, &m)) {
 		free(c);
 		return false;

@@ -83,7 +83,7 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 			struct session *s, const uint8_t *pt, size_t n)
 {
 	struct peer *peer = s->peer;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	const struct iphdr *ip;
 	char ep[ADDR_STR_MAX];
 
@@ -163,7 +163,7 @@ static void ask_for_handshake(struct node *node, const struct path *from,
 
 	if ((!from->relay_channel &&
 	     WIRE_HEADER_LEN + hdr->payload_len < sizeof(req)) ||
-	    !token_bucket_take(&node->dp.ask_limit, ev_now(node->loop),
+	    !token_bucket_take(&node->dp.ask_limit, node_now(node),
 			       ASK_RATE))
 		return;
 	wire_put_header(req, WIRE_TYPE_SESSION_REQUEST, 0, 0);

@@ -72,7 +72,7 @@ static void cache_put(struct node *node, const char *name, bool found,
 	c->has_v6 = v6 != NULL;
 	if (v6)
 		c->v6 = *v6;
-	c->when = ev_now(node->loop);
+	c->when = node_now(node);
 }
 
 /* Names are lowercase here; certificates may spell them otherwise. A
@@ -90,7 +90,7 @@ static enum dns_name_result lookup(void *opaque, const char *name,
 				   struct dns_addrs *out)
 {
 	struct node *node = ((struct lookup_ctx *)opaque)->node;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	struct dns_cached *c;
 	struct peer *p;
 
@@ -201,7 +201,7 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 
 	/* A query costs a walk of the peers: a new one takes a token
 	 * first, whoever sends it (a waiting one has its token). */
-	if (!slot && !token_bucket_take(&node->dns.bucket, ev_now(node->loop),
+	if (!slot && !token_bucket_take(&node->dns.bucket, node_now(node),
 					DNS_QUERY_RATE)) {
 		node->dns.stats.dropped++;
 		return true;
@@ -215,7 +215,7 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 				slot = &node->dns.pending[i];
 		}
 		if (slot && !token_bucket_take(&node->dns.lookups,
-					       ev_now(node->loop),
+					       node_now(node),
 					       DNS_LOOKUP_RATE))
 			slot = NULL;
 		if (!slot) {
@@ -226,7 +226,7 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 		} else {
 			memset(slot, 0, sizeof(*slot));
 			slot->used = true;
-			slot->deadline = ev_now(node->loop) + DNS_WAIT;
+			slot->deadline = node_now(node) + DNS_WAIT;
 			snprintf(slot->name, sizeof(slot->name), "%s", name);
 			memcpy(slot->query, q, len);
 			slot->len = len;
@@ -259,7 +259,7 @@ static bool handle_query(struct node *node, const uint8_t *q, size_t len,
 
 static void pending_retry(struct node *node, const char *only)
 {
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	bool any = false;
 
 	for (size_t i = 0; i < DNS_PENDING_MAX; i++) {
@@ -584,9 +584,9 @@ void dns_open(struct node *node)
 		return;
 	d->lo_ifindex = (int)if_nametoindex("lo");
 	d->bucket.tokens = DNS_QUERY_RATE;
-	d->bucket.last = ev_now(node->loop);
+	d->bucket.last = node_now(node);
 	d->lookups.tokens = DNS_LOOKUP_RATE;
-	d->lookups.last = ev_now(node->loop);
+	d->lookups.last = node_now(node);
 	ev_init(&d->tick, tick_cb);
 	d->tick.repeat = DNS_TICK;
 	d->tick.data = node;

@@ -580,7 +580,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[PODNET_A_MAX + 1];
 	const struct nlattr *stats[PODNET_A_STATS_MAX + 1];
 	struct peer *peer = NULL;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	uint64_t ms;
 	bool found;
 
@@ -773,12 +773,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		 * a stats sync later. */
 		if (!tb[PODNET_A_RELAY_CHANNEL] && peer->current &&
 		    !peer->current->path.relay_channel)
-			peer->current->last_direct_rx = ev_now(node->loop);
+			peer->current->last_direct_rx = node_now(node);
 		if (payload && mnl_attr_get_payload_len(payload))
 			dispatch_control_record(node, peer,
 						mnl_attr_get_payload(payload),
 						mnl_attr_get_payload_len(payload));
-		peer->last_rx = ev_now(node->loop);
+		peer->last_rx = node_now(node);
 		break;
 	case PODNET_CMD_NOTIFY_NEED_KEY:
 		peer_want_session(peer, false);

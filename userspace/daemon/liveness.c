@@ -131,7 +131,7 @@ void liveness_doubt(struct peer *peer, bool asked)
 	struct node *node = peer->node;
 	struct peer_liveness *l = &peer->nat.live;
 	struct rv_msg ping = { .type = RV_PING };
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	static uint64_t ids;
 	const struct session *s = peer->current;
 
@@ -195,7 +195,7 @@ static void check_doubt(struct peer *peer, ev_tstamp now)
 static void liveness_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct node *node = w->data;
-	ev_tstamp now = ev_now(loop);
+	ev_tstamp now = node_now(node);
 
 	for (struct peer *p = node->peers; p; p = p->next) {
 		check_doubt(p, now);

@@ -49,7 +49,7 @@ bool lookup_hold(struct peer *asker, const struct rv_msg *m)
 {
 	struct node *node = asker->node;
 	struct node_rv *rv = &node->rv;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	unsigned int keepalive = node->cfg.keepalive_interval ?
 				 node->cfg.keepalive_interval :
 				 CONFIG_DEFAULT_KEEPALIVE;

@@ -19,6 +19,7 @@
 
 #include "candidate.h"
 #include "cert.h"
+#include "clock.h"
 #include "config.h"
 #include "control.h"
 #include "link.h"
@@ -70,6 +71,7 @@ struct node_stats {
 
 struct node {
 	struct ev_loop *loop;
+	struct node_clock clock;	/* clock.c: node_now() */
 	struct config cfg;
 	struct cert_identity identity;
 

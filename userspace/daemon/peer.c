@@ -52,7 +52,7 @@ struct peer *peer_create(struct node *node, const char *name)
 	snprintf(peer->name, sizeof(peer->name), "%s", name);
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->last_attempt = -1e9;
-	peer->created = ev_now(node->loop);
+	peer->created = node_now(node);
 	if (namemap_put(&node->peers_by_name, peer->name, peer)) {
 		free(peer);
 		return NULL;
@@ -378,7 +378,7 @@ void peer_send_session_request(struct peer *peer)
 static void want_session(struct peer *peer, bool urgent, bool asked)
 {
 	struct node *node = peer->node;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	bool first = peer_dials_first(peer);
 	char ep[ADDR_STR_MAX];
 	struct path path;
@@ -495,7 +495,7 @@ void peer_session_promote(struct peer *peer, struct session *s)
 		peer->pending = NULL;
 	peer->previous = peer->current;
 	peer->current = s;
-	s->established = ev_now(peer->node->loop);
+	s->established = node_now(peer->node);
 	peer_changed(peer, PEER_SESSION_PROMOTED);
 }
 
@@ -777,7 +777,7 @@ void peer_session_established(struct peer *peer, struct session *s,
 		peer->path = s->path;
 	peer_index_update(peer);
 	peer->latest_handshake = time(NULL);
-	peer->last_rx = ev_now(node->loop);
+	peer->last_rx = node_now(node);
 	peer->last_tx = peer->last_rx;
 	peer->attempt_backoff = BACKOFF_MIN;
 	peer->stats.handshakes++;
@@ -817,7 +817,7 @@ static void send_keepalive(struct peer *peer)
 	static const uint8_t keepalive = 0;
 
 	if (!session_send_data(peer->current, &keepalive, 1))
-		peer->last_tx = ev_now(peer->node->loop);
+		peer->last_tx = node_now(peer->node);
 }
 
 /*

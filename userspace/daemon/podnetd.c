@@ -139,7 +139,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct node *node = w->data;
-	ev_tstamp now = ev_now(loop);
+	ev_tstamp now = node_now(node);
 	struct peer *p, *next;
 
 	/* With podnet.ko no read tells us that the interface was deleted
@@ -442,6 +442,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	node.loop = ev_default_loop(EVFLAG_AUTO);
+	node_clock_init(&node);
 	if (routing_init(&node.routes) || routing6_init(&node.routes6) ||
 	    routing_init(&node.sessions.by_index)) {
 		log_err("out of memory");

@@ -137,7 +137,7 @@ static void timer_start(struct publish_conn *c, ev_tstamp after)
 
 static void conn_touch(struct publish_conn *c)
 {
-	c->last_active = ev_now(c->node->loop);
+	c->last_active = node_now(c->node);
 }
 
 /*
@@ -405,7 +405,7 @@ static void hello_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct publish_conn *c = w->data;
-	ev_tstamp now = ev_now(loop), left;
+	ev_tstamp now = node_now(c->node), left;
 
 	switch (c->state) {
 	case CONN_HELLO:

@@ -32,7 +32,7 @@
 void queue_for_peer(struct peer *peer, const uint8_t *pkt, size_t len,
 		    uint32_t dst)
 {
-	ev_tstamp now = ev_now(peer->node->loop);
+	ev_tstamp now = node_now(peer->node);
 	int dropped;
 
 	peer->stats.drop_no_session +=
@@ -94,7 +94,7 @@ static struct queue_addr *claim_addr(struct node *node,
 static bool queue_for_key(struct node *node, const struct in6_addr *key,
 			  uint32_t dst, const uint8_t *pkt, size_t len)
 {
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	struct queue_addr *a = claim_addr(node, key, now);
 	int dropped;
 
@@ -195,7 +195,7 @@ static void flush(struct peer *peer, bool heard)
 		} else {
 			peer->stats.tx_bytes += e->len;
 			peer->stats.tx_packets++;
-			peer->last_tx = ev_now(node->loop);
+			peer->last_tx = node_now(node);
 		}
 		free(e);
 	}
@@ -236,7 +236,7 @@ void queue_peer_heard(struct peer *peer, const struct session *s)
 
 static void failed(struct node *node, const struct in6_addr *key)
 {
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	struct queue_addr *a = claim_addr(node, key, now);
 
 	if (!a)

@@ -204,7 +204,7 @@ static void rendezvous_lost(struct peer *rv, bool restarted)
 					     path_format(&alt->path, desc,
 							 sizeof(desc)));
 			if (state(p))
-				p->nat.recover->last_switch = ev_now(node->loop);
+				p->nat.recover->last_switch = node_now(node);
 			p->nat.relay_path = alt->path;
 			traversal_use_path(p, &alt->path);
 		} else if (state(p)) {
@@ -262,7 +262,7 @@ void recover_not_found(struct peer *rv, const char *name)
 static void rehandshake(struct peer *rv)
 {
 	struct peer_recover *r = state(rv);
-	ev_tstamp now = ev_now(rv->node->loop);
+	ev_tstamp now = node_now(rv->node);
 
 	if (!r || now - r->last_rehandshake < REHANDSHAKE_MIN ||
 	    (rv->handshake && now - rv->handshake->created < REHANDSHAKE_MIN))
@@ -392,7 +392,7 @@ static void relayed_silence(struct peer *peer, ev_tstamp now)
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct node *node = w->data;
-	ev_tstamp now = ev_now(loop);
+	ev_tstamp now = node_now(node);
 	bool relayed = false;
 
 	for (struct peer *p = node->peers; p; p = p->next) {

@@ -61,7 +61,7 @@ void registration_send(struct peer *rv)
 	/* No more than the rendezvous keeps: beyond that they are lost. */
 	m.n_cands = local_candidates(node, m.cands, CANDIDATE_LAN_MAX);
 	if (!session_send_control(rv->current, &m))
-		rv->nat.last_register = ev_now(node->loop);
+		rv->nat.last_register = node_now(node);
 }
 
 /* Our NAT may have moved us: the rendezvous must see where we are now,

@@ -89,7 +89,7 @@ int rendezvous_open(struct node *node, char *err, size_t errlen)
 	if (!node->rv.boot_id)
 		node->rv.boot_id = (uint64_t)time(NULL) << 20 | (uint64_t)getpid();
 	node->rv.probe_fd = fd;
-	node->rv.started = ev_now(node->loop);
+	node->rv.started = node_now(node);
 	ev_io_init(&node->rv.probe_watcher, probe_cb, fd, EV_READ);
 	node->rv.probe_watcher.data = node;
 	ev_io_start(node->loop, &node->rv.probe_watcher);
@@ -135,7 +135,7 @@ void rendezvous_notice(struct node *node, const struct path *from,
 		       uint32_t index, enum wire_notice_kind kind, size_t len)
 {
 	uint8_t out[WIRE_NOTICE_LEN];
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	uint32_t h;
 	size_t slot;
 
@@ -461,7 +461,7 @@ void rendezvous_message(struct peer *from, const struct rv_msg *m)
 			  nat_type_name(m->nat_type), from->rv.n_locals);
 		if (from->node->rv.n_held)
 			lookup_hold_registered(from->node, lookup_answer);
-		rv_state_registered(from, ev_now(from->node->loop));
+		rv_state_registered(from, node_now(from->node));
 		break;
 	case RV_LOOKUP:
 		handle_lookup(from, m);
@@ -475,7 +475,7 @@ static bool relay_allowed(struct peer *p, size_t len)
 	struct node *node = p->node;
 	double rate = node->cfg.relay_limit * 125000.0;
 	double burst = rate * RELAY_BURST_SECONDS + 65536;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 
 	p->rv.relay_tokens += (now - p->rv.relay_last) * rate;
 	p->rv.relay_last = now;

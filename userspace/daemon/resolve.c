@@ -254,7 +254,7 @@ static void start(struct peer *peer)
 		return;
 	q->peer = peer;
 	r->query = q;
-	r->last_start = ev_now(node->loop);
+	r->last_start = node_now(node);
 	log_debug("peer %s: resolving %s", peer->name, r->host);
 	/* The answer may come at once (a hosts file, a refused name). */
 	ares_getaddrinfo(node->resolve.channel, r->host, NULL, &hints,
@@ -265,7 +265,7 @@ static void start(struct peer *peer)
 static void failed(struct peer *peer, int status)
 {
 	struct peer_resolve *r = peer->resolve;
-	ev_tstamp now = ev_now(peer->node->loop);
+	ev_tstamp now = node_now(peer->node);
 	char ep[ADDR_STR_MAX];
 
 	/* The channel went (SIGHUP, exit): resolve on the next tick. */
@@ -359,7 +359,7 @@ static bool listed(const struct endpoint *list, unsigned int n,
 static void answered(struct peer *peer, const struct ares_addrinfo *res)
 {
 	struct peer_resolve *r = peer->resolve;
-	ev_tstamp now = ev_now(peer->node->loop);
+	ev_tstamp now = node_now(peer->node);
 	bool silent = r->silent, was_failed = r->state == RESOLVE_FAILED;
 	unsigned int n = 0, pick = 0;
 	bool have_current = false;
@@ -459,11 +459,11 @@ void resolve_peer_silent(struct peer *peer)
 	struct peer_resolve *r = peer->resolve;
 
 	if (!r || r->query ||
-	    ev_now(peer->node->loop) - r->last_start < RESOLVE_SILENT_MIN)
+	    node_now(peer->node) - r->last_start < RESOLVE_SILENT_MIN)
 		return;
 	/* A failing name keeps its backoff. */
 	if (r->state == RESOLVE_FAILED &&
-	    ev_now(peer->node->loop) < r->next)
+	    node_now(peer->node) < r->next)
 		return;
 	log_debug("peer %s: not answering, resolving %s again", peer->name,
 		  r->host);

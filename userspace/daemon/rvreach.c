@@ -66,7 +66,7 @@ static void describe(const struct peer *rv, char *buf, size_t len)
 static void retry(struct peer *rv)
 {
 	struct session *hs = rv->handshake;
-	ev_tstamp now = ev_now(rv->node->loop);
+	ev_tstamp now = node_now(rv->node);
 
 	if (rv->current) {
 		/* A session, but no answer to the registration on it. */
@@ -90,7 +90,7 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct peer *rv = w->data;
 	struct peer_rvreach *r = &rv->nat.reach;
-	ev_tstamp now = ev_now(loop);
+	ev_tstamp now = node_now(rv->node);
 	char desc[CERT_NAME_MAX + ADDR_STR_MAX + 8];
 
 	if (rv->nat.registered || !r->trying_since)
@@ -137,7 +137,7 @@ void rvreach_housekeeping(struct peer *rv, ev_tstamp now)
 void rvreach_registered(struct peer *rv)
 {
 	struct peer_rvreach *r = &rv->nat.reach;
-	ev_tstamp now = ev_now(rv->node->loop);
+	ev_tstamp now = node_now(rv->node);
 	char desc[CERT_NAME_MAX + ADDR_STR_MAX + 8];
 
 	if (r->state == RVREACH_UNREACHABLE) {

@@ -211,7 +211,7 @@ static bool budget_admit(struct session *s)
 	} else {
 		if (ns->pending_strangers >= STRANGER_MAX ||
 		    n_addr >= STRANGER_PER_ADDR || n_net >= STRANGER_PER_NET ||
-		    !token_bucket_take(&ns->stranger_rate, ev_now(node->loop),
+		    !token_bucket_take(&ns->stranger_rate, node_now(node),
 				       STRANGER_RATE))
 			return false;
 	}
@@ -333,7 +333,7 @@ static struct session *session_alloc(struct node *node, bool client)
 		return NULL;
 	s->node = node;
 	s->is_client = client;
-	s->created = ev_now(node->loop);
+	s->created = node_now(node);
 	s->ssl = wolfSSL_new(client ? node->dtls.client_ctx :
 				      node->dtls.server_ctx);
 	if (!s->ssl) {
@@ -452,7 +452,7 @@ static void log_reject(struct session *s, const char *fmt, ...)
 		ev_tstamp when;
 	} recent[REJECT_LOG_SLOTS];
 	static unsigned int next;
-	ev_tstamp now = ev_now(s->node->loop);
+	ev_tstamp now = node_now(s->node);
 	enum log_level level = LOG_LEVEL_WARN;
 	struct endpoint ep = s->path.ep;
 	char msg[768];
@@ -589,7 +589,7 @@ static void session_complete(struct session *s)
 	}
 	budget_release(s);
 	s->state = SESSION_ESTABLISHED;
-	s->established = ev_now(node->loop);
+	s->established = node_now(node);
 	/* Kept: the held final flight goes out before anything under the
 	 * new keys does. With podnet.ko, after the keys are in the module:
 	 * the client sends what it held as soon as it has the flight, and
@@ -650,7 +650,7 @@ static void retransmit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->state != SESSION_HANDSHAKE)
 		return;
 	if (s->budgeted && !s->budget_known &&
-	    ev_now(loop) - s->last_handshake_rx >= STRANGER_SILENT) {
+	    node_now(s->node) - s->last_handshake_rx >= STRANGER_SILENT) {
 		log_debug_ratelimited("handshake with %s: silent, dropped",
 				      session_desc(s, desc, sizeof(desc)));
 		session_destroy(s);
@@ -717,7 +717,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	if (!budget_admit(s)) {
 		static ev_tstamp last_log;
 		static unsigned long refused;
-		ev_tstamp now = ev_now(s->node->loop);
+		ev_tstamp now = node_now(s->node);
 
 		/* A storm of handshakes must not become a storm of logs. */
 		s->node->stats.rx_handshake_refused++;
@@ -739,7 +739,7 @@ static int listener_chgood_cb(WOLFSSL *ssl, void *ctx)
 	}
 	s->promoted = true;
 	s->state = SESSION_HANDSHAKE;
-	s->last_handshake_rx = ev_now(s->node->loop);
+	s->last_handshake_rx = node_now(s->node);
 	return 0;
 }
 
@@ -912,7 +912,7 @@ void session_receive_handshake(struct node *node, const struct path *from,
 			}
 			return;
 		}
-		s->last_handshake_rx = ev_now(node->loop);
+		s->last_handshake_rx = node_now(node);
 		feed(s, buf, len);
 		session_drive(s);
 		return;

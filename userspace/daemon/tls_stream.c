@@ -253,7 +253,7 @@ static struct tls_stream *stream_new(struct node *node, WOLFSSL_CTX *ctx,
 	wolfSSL_SSLSetIOSend(ts->ssl, io_send);
 	wolfSSL_SetIOReadCtx(ts->ssl, ts);
 	wolfSSL_SetIOWriteCtx(ts->ssl, ts);
-	ts->last_rx = ev_now(node->loop);
+	ts->last_rx = node_now(node);
 	ev_io_init(&ts->io, io_cb, fd, EV_READ);
 	ts->io.data = ts;
 	ev_timer_init(&ts->timer, timer_cb, HANDSHAKE_TIMEOUT, 0);
@@ -395,7 +395,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 				   "TLS handshake timed out");
 		return;
 	}
-	if (ev_now(loop) - ts->last_rx > IDLE_TIMEOUT)
+	if (node_now(ts->node) - ts->last_rx > IDLE_TIMEOUT)
 		tls_stream_destroy(ts, "idle");
 }
 
@@ -634,7 +634,7 @@ static void handshake(struct tls_stream *ts)
 	ev_timer_stop(ts->node->loop, &ts->timer);
 	/* Both ends measure silence from here (a client checks its
 	 * stream too: transport.c, stream_check()). */
-	ts->last_rx = ev_now(ts->node->loop);
+	ts->last_rx = node_now(ts->node);
 	if (!ts->client) {
 		ev_timer_set(&ts->timer, IDLE_TIMEOUT / 4, IDLE_TIMEOUT / 4);
 		ev_timer_start(ts->node->loop, &ts->timer);
@@ -693,7 +693,7 @@ static void read_records(struct tls_stream *ts)
 						 "TLS read failed");
 			break;
 		}
-		ts->last_rx = ev_now(node->loop);
+		ts->last_rx = node_now(node);
 		ts->rx_len += (size_t)ret;
 		if (!parse_frames(ts))
 			break;

@@ -248,7 +248,7 @@ static void client_closed(struct tls_stream *ts, const char *why)
 		t->stream = NULL;
 	t->stats.tx_dropped += ts->stats.tx_dropped;
 	snprintf(t->stream_error, sizeof(t->stream_error), "%s", why);
-	t->next_dial = ev_now(ts->node->loop) + t->dial_backoff;
+	t->next_dial = node_now(ts->node) + t->dial_backoff;
 	t->dial_backoff *= 2;
 	if (t->dial_backoff > DIAL_BACKOFF_MAX)
 		t->dial_backoff = DIAL_BACKOFF_MAX;
@@ -338,7 +338,7 @@ static void dial(struct node *node)
 		return;
 	snprintf(t->stream_error, sizeof(t->stream_error), "%s", err);
 retry:
-	t->next_dial = ev_now(node->loop) + t->dial_backoff;
+	t->next_dial = node_now(node) + t->dial_backoff;
 	t->dial_backoff *= 2;
 	if (t->dial_backoff > DIAL_BACKOFF_MAX)
 		t->dial_backoff = DIAL_BACKOFF_MAX;
@@ -362,7 +362,7 @@ static void switch_to_tcp(struct node *node, const char *why)
 	snprintf(t->why, sizeof(t->why), "%s", why);
 	t->next_dial = 0;
 	t->dial_backoff = DIAL_BACKOFF_MIN;
-	t->last_probe = ev_now(node->loop);
+	t->last_probe = node_now(node);
 	log_warn("transport: TCP to rendezvous %s: %s",
 		 t->rv ? t->rv->name : "?", why);
 }
@@ -443,7 +443,7 @@ void transport_rv_silent(struct peer *rv)
 
 	if (t->rv == rv && t->using_tcp && t->stream &&
 	    t->stream->state == TLS_STREAM_UP && !t->stream_suspect)
-		t->stream_suspect = ev_now(rv->node->loop);
+		t->stream_suspect = node_now(rv->node);
 }
 
 /* Node role, every second. */
@@ -516,7 +516,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct node *node = w->data;
 
 	(void)revents;
-	client_tick(node, ev_now(loop));
+	client_tick(node, node_now(node));
 }
 
 int transport_open(struct node *node, char *err, size_t errlen)
@@ -665,7 +665,7 @@ void transport_udp_heard(struct node *node, const struct path *from)
 	if (!t->rv || from->relay_channel ||
 	    !endpoint_equal(&from->ep, &t->rv_ep))
 		return;
-	t->udp_heard = ev_now(node->loop);
+	t->udp_heard = node_now(node);
 	t->udp_heard_wall = time(NULL);
 	if (t->using_tcp && node->cfg.transport.mode == CONFIG_TRANSPORT_AUTO)
 		switch_to_udp(node);

@@ -170,7 +170,7 @@ static void set_path(struct peer *peer, const struct path *path)
 		/* A fresh direct path gets its grace period before relayed
 		 * packets still in flight may move the session back. */
 		if (!path->relay_channel)
-			peer->current->last_direct_rx = ev_now(peer->node->loop);
+			peer->current->last_direct_rx = node_now(peer->node);
 		log_info_ratelimited("peer %s: session %08x now runs %s %s", peer->name,
 				     peer->current->local_index,
 				     path->relay_channel ? "through the relay at" : "directly to",
@@ -197,7 +197,7 @@ static void use_relay(struct peer *peer, const char *reason)
 	punch_stop(peer);
 	snprintf(peer->nat.path_reason, sizeof(peer->nat.path_reason), "%s",
 		 reason);
-	peer->nat.next_punch_retry = ev_now(node->loop) + node->cfg.punch_retry;
+	peer->nat.next_punch_retry = node_now(node) + node->cfg.punch_retry;
 	if (!peer->nat.relay_path.ep.len) {
 		log_warn_ratelimited("peer %s: %s, and no relay offered", peer->name, reason);
 		return;
@@ -211,7 +211,7 @@ static void use_relay(struct peer *peer, const char *reason)
 static bool direct_path_heard(const struct peer *peer)
 {
 	return peer->current && !peer->current->path.relay_channel &&
-	       ev_now(peer->node->loop) - liveness_heard(peer) < PATH_HEARD;
+	       node_now(peer->node) - liveness_heard(peer) < PATH_HEARD;
 }
 
 static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
@@ -223,7 +223,7 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	const struct endpoint *reflexive = &peer->nat.candidates[0];
 
 	if (pu->succeeded) {
-		if (ev_now(loop) < pu->deadline)
+		if (node_now(node) < pu->deadline)
 			return;
 		if (new_session_elsewhere(peer))
 			pu->deadline += 1.0;
@@ -231,7 +231,7 @@ static void punch_tick(struct ev_loop *loop, ev_timer *w, int revents)
 			punch_settle(peer);
 		return;
 	}
-	if (ev_now(loop) >= pu->deadline) {
+	if (node_now(node) >= pu->deadline) {
 		/* The old direct path may have come back meanwhile. */
 		if (direct_path_heard(peer))
 			punch_stop(peer);
@@ -358,7 +358,7 @@ static void punch_start(struct peer *peer)
 	if (!pu)
 		return;
 	pu->peer = peer;
-	pu->deadline = ev_now(node->loop) + node->cfg.punch_timeout;
+	pu->deadline = node_now(node) + node->cfg.punch_timeout;
 	/* A public peer answers whatever mapping reaches it, so the birthday
 	 * approach is only needed between a symmetric NAT and a cone. */
 	if (we_sym && peer->nat.type != NAT_NONE && node->cfg.punch_sockets)
@@ -414,7 +414,7 @@ static void punch_done(struct peer *peer)
 			/* Stop probing, keep the sockets until a session
 			 * settles. */
 			pu->succeeded = true;
-			pu->deadline = ev_now(peer->node->loop) +
+			pu->deadline = node_now(peer->node) +
 				       PUNCH_SOCKET_LINGER;
 		}
 	} else {
@@ -457,7 +457,7 @@ static void probe_candidate(struct peer *peer, const struct path *cand)
 {
 	struct session *s = peer->current;
 	struct rv_msg ping = { .type = RV_PING };
-	ev_tstamp now = ev_now(peer->node->loop);
+	ev_tstamp now = node_now(peer->node);
 	struct peer_nat *nat = &peer->nat;
 	struct path saved;
 
@@ -656,7 +656,7 @@ static void send_lookup(struct node *node, const struct rv_msg *m)
 static void lookup_name(struct peer *peer)
 {
 	struct node *node = peer->node;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	struct rv_msg m = { .type = RV_LOOKUP };
 
 	if (peer->nat.is_rendezvous ||
@@ -698,7 +698,7 @@ unsigned int traversal_lookup_by_name(struct node *node, const char *name)
 static bool lookup_address(struct node *node, const struct in6_addr *addr,
 			   const struct rv_msg *m)
 {
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	size_t oldest = 0;
 
 	if (!any_rendezvous(node))
@@ -763,7 +763,7 @@ static bool punching_candidate(const struct peer *peer,
 static size_t filter_candidates(struct peer *peer, const struct rv_msg *m)
 {
 	struct node *node = peer->node;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 	struct endpoint keep[RV_MAX_CANDIDATES];
 	size_t n = 0;
 

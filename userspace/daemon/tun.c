@@ -249,7 +249,7 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	struct icmphdr *icmp = (struct icmphdr *)(out + sizeof(*ip));
 	size_t quote = orig->ihl * 4u + 8, total;
 	struct datapath *dp = &node->dp;
-	ev_tstamp now = ev_now(node->loop);
+	ev_tstamp now = node_now(node);
 
 	/* No IPv4 address to send it from (a v6-only node). */
 	if (!node->cfg.has_address)
@@ -308,7 +308,7 @@ static void icmp6_error(struct node *node, const uint8_t *pkt, size_t len,
 	    IN6_IS_ADDR_MULTICAST(&orig->ip6_dst) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&orig->ip6_src))
 		return;
-	if (!token_bucket_take(&dp->icmp_limit, ev_now(node->loop), ICMP_RATE))
+	if (!token_bucket_take(&dp->icmp_limit, node_now(node), ICMP_RATE))
 		return;
 	if (quote > sizeof(out) - sizeof(*ip6) - 8)
 		quote = sizeof(out) - sizeof(*ip6) - 8;
@@ -375,7 +375,7 @@ static void tun_send(struct node *node, struct peer *peer,
 	}
 	peer->stats.tx_bytes += len;
 	peer->stats.tx_packets++;
-	peer->last_tx = ev_now(node->loop);
+	peer->last_tx = node_now(node);
 }
 
 /* An IPv6 packet: to the peer whose certificate holds its destination;
