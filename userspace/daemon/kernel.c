@@ -35,6 +35,7 @@
 #include "queue.h"
 #include "rtnl.h"
 #include "session.h"
+#include "transport.h"
 #include "traversal.h"
 
 /* Every stats dump names each peer by id: a map, not a list walk, so a
@@ -772,8 +773,13 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		/* A liveness answer on the direct path counts at once, not
 		 * a stats sync later. */
 		if (!tb[PODNET_A_RELAY_CHANNEL] && peer->current &&
-		    !peer->current->path.relay_channel)
+		    !peer->current->path.relay_channel) {
 			peer->current->last_direct_rx = node_now(node);
+			/* The rendezvous answers on UDP: no TCP fallback.
+			 * (On TUN, udp.c tells transport.c of every
+			 * datagram; here the module reads them.) */
+			transport_udp_heard(node, &peer->current->path);
+		}
 		if (payload && mnl_attr_get_payload_len(payload))
 			dispatch_control_record(node, peer,
 						mnl_attr_get_payload(payload),
