@@ -80,12 +80,23 @@ check "no record refused on beta (drop_invalid)" \
 	test "$(peer_field beta alpha drop_invalid)" -eq 0
 n "$ns1" tc qdisc del dev veth1 root
 
-# Kernel to userspace: beta goes back to a TUN device.
+# Kernel to userspace: beta goes back to a TUN device. Alpha keeps its
+# session with the old beta until the new one handshakes, so "established"
+# alone would be true at once: wait for a handshake counted after the
+# restart.
+hs0=$(peer_field alpha beta handshakes)
 stop_daemon beta
 sed -i 's/^DataPath = kernel/DataPath = tun/' "$tmp/beta.conf"
+start=$(date +%s%N)
 start_daemon "$ns2" beta
-check "kernel <-> userspace: session established" \
-	wait_for 200 peer_established alpha beta
+new_session() {
+	peer_established alpha beta &&
+		test "$(peer_field alpha beta handshakes)" -gt "$hs0"
+}
+check "kernel <-> userspace: a new session established" wait_for 200 new_session
+wait_for 100 n "$ns1" ping -c 1 -W 0.1 10.77.0.2 || true
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# beta restarted on TUN: alpha's pings answered again after $ms ms"
 check "... beta runs on TUN" test "$(iface_field beta datapath)" = tun
 check "... ping" n "$ns1" ping -c 3 -i 0.2 -W 2 10.77.0.2
 blob_mb 30
