@@ -112,14 +112,22 @@ check "after beta's restart, the LAN host answers alpha again within 6 s" \
 # beta restarts with 192.168.60.0/24 instead of 192.168.50.0/24.
 n "$ns2" ip addr add 192.168.60.1/24 dev veth5
 n "$ns4" ip addr add 192.168.60.10/24 dev veth6
-cp "$tmp/ca/beta.crt" "$tmp/beta-50.crt"
-cp "$tmp/ca/beta.key" "$tmp/beta-50.key"
-mkdir -p "$tmp/reissue"
-"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/reissue" --name beta \
-	--address 10.77.0.2 --route 192.168.60.0/24 --days 30 --force >/dev/null
-stop_daemon beta
-cp "$tmp/reissue/beta.crt" "$tmp/reissue/beta.key" "$tmp/ca/"
-start_daemon "$ns2" beta
+# issue_into DIR NAME ADDRESS SUBNET: a certificate for NAME, kept aside.
+issue_into() {
+	mkdir -p "$1"
+	"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$1" --name "$2" \
+		--address "$3" --route "$4" --days 30 --force >/dev/null
+}
+# restart_with_cert NS NAME DIR: NAME restarts on DIR's certificate.
+restart_with_cert() {
+	stop_daemon "$2"
+	cp "$3/$2.crt" "$3/$2.key" "$tmp/ca/"
+	start_daemon "$1" "$2"
+}
+mkdir -p "$tmp/beta50"
+cp "$tmp/ca/beta.crt" "$tmp/ca/beta.key" "$tmp/beta50/"
+issue_into "$tmp/reissue" beta 10.77.0.2 192.168.60.0/24
+restart_with_cert "$ns2" beta "$tmp/reissue"
 alpha_route60() { n "$ns1" ip -4 route show 192.168.60.0/24 | grep -q "dev pod0"; }
 no_route50() { ! n "$ns1" ip -4 route show 192.168.50.0/24 | grep -q .; }
 check "beta re-issued with 192.168.60.0/24: alpha routes it" wait_for 100 alpha_route60
@@ -131,10 +139,7 @@ check "... a source in 192.168.50.0/24 from beta is no longer accepted" \
 	bash -c "! ip netns exec $ns4 ping -c 2 -i 0.2 -W 1 -I 192.168.50.10 10.77.0.1"
 check "... counted as beta's drop_bad_source" \
 	test "$(peer_field alpha beta drop_bad_source)" -ge $((before + 2))
-stop_daemon beta
-cp "$tmp/beta-50.crt" "$tmp/ca/beta.crt"
-cp "$tmp/beta-50.key" "$tmp/ca/beta.key"
-start_daemon "$ns2" beta
+restart_with_cert "$ns2" beta "$tmp/beta50"
 check "beta back with 192.168.50.0/24: alpha routes it again" wait_for 100 alpha_route
 check "... and no longer 192.168.60.0/24" \
 	bash -c "! ip netns exec $ns1 ip -4 route show 192.168.60.0/24 | grep -q ."
@@ -162,12 +167,8 @@ check "showconf keeps Routes = off" \
 # drops it, and back to beta when gamma is revoked.
 subnets_of() { peer_field alpha "$1" subnets | jq -r '(. // []) | join(",")'; }
 holds() { [[ $(subnets_of "$1") == "$2" ]]; }
-mkdir -p "$tmp/gamma50"
-"$podnet" cert issue --ca-dir "$tmp/ca" --dir "$tmp/gamma50" --name gamma \
-	--address 10.77.0.3 --route 192.168.50.0/24 --days 30 --force >/dev/null
-stop_daemon gamma
-cp "$tmp/gamma50/gamma.crt" "$tmp/gamma50/gamma.key" "$tmp/ca/"
-start_daemon "$ns3" gamma
+issue_into "$tmp/gamma50" gamma 10.77.0.3 192.168.50.0/24
+restart_with_cert "$ns3" gamma "$tmp/gamma50"
 check "gamma claims 192.168.50.0/24 too: alpha refuses it while beta holds it" \
 	wait_for 100 grep -q "peer gamma: subnet 192.168.50.0/24 is already routed to beta; refusing the second until beta lets it go" "$tmp/alpha.log"
 gamma_refused() { holds beta 192.168.50.0/24 && holds gamma ""; }
@@ -175,9 +176,7 @@ check "... so beta keeps it and gamma has none" gamma_refused
 check "... the LAN host still answers alpha" n "$ns1" ping -c 1 -W 2 192.168.50.10
 
 handover_start=$(date +%s%N)
-stop_daemon beta
-cp "$tmp/reissue/beta.crt" "$tmp/reissue/beta.key" "$tmp/ca/"
-start_daemon "$ns2" beta
+restart_with_cert "$ns2" beta "$tmp/reissue"
 check "beta re-issued without it: alpha routes 192.168.50.0/24 to gamma" \
 	wait_for 100 holds gamma 192.168.50.0/24
 echo "# gamma held 192.168.50.0/24 $(( ($(date +%s%N) - handover_start) / 1000000 )) ms after beta's restart began"
@@ -188,10 +187,7 @@ check "... gamma's 192.168.50.99 now gets answers from alpha" \
 	n "$ns3" ping -c 2 -i 0.2 -W 2 -I 192.168.50.99 10.77.0.1
 n "$ns3" ip addr del 192.168.50.99/32 dev pod0
 
-stop_daemon beta
-cp "$tmp/beta-50.crt" "$tmp/ca/beta.crt"
-cp "$tmp/beta-50.key" "$tmp/ca/beta.key"
-start_daemon "$ns2" beta
+restart_with_cert "$ns2" beta "$tmp/beta50"
 check "beta back with 192.168.50.0/24 is refused it now, gamma holds it" \
 	wait_for 100 grep -q "peer beta: subnet 192.168.50.0/24 is already routed to gamma" "$tmp/alpha.log"
 sed -i "/^LogLevel/a RevocationList = $tmp/alpha.revoked" "$tmp/alpha.conf"
