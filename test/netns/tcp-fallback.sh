@@ -17,7 +17,8 @@
 #     then a direct path to open and the same transfer over it, for the
 #     throughput beside the TCP one;
 #  5. UDP is blocked again mid-session: fw notices (its rendezvous falls
-#     silent) and is back on TCP within 30 s.
+#     silent) and is back on TCP within 30 s; datagrams spoofed from the
+#     rendezvous' address do not pull it back to UDP.
 #
 #            ┌─────────────── internet 198.18.0.0/24 ───────────────┐
 #   rv 198.18.0.1        proxy 198.18.0.2     gw 198.18.0.3       open 198.18.0.13
@@ -233,6 +234,35 @@ check "UDP blocked again: fw falls back to TCP within 30 s" wait_for 300 on_tcp 
 echo "# back on TCP after $(( ($(date +%s%N) - t0) / 1000000 )) ms (at most KeepaliveInterval 10 s + 2 s of quiet + 5 s of probes)"
 check "... and reaches open again (relayed)" \
 	wait_for 150 n "$ns_fw" ping -c 1 -W 1 10.77.0.13
+# Datagrams spoofed from the rendezvous' address, sent here by fw's
+# router as any host on the way in could: no sign that UDP works, since
+# only records that authenticate are. (They used to pull fw off TCP
+# until its probes failed again, about 17 s later.)
+spoof=$build/test/attack-spoof
+if [[ -x $spoof ]]; then
+	log_from=$(($(wc -l <"$tmp/fw.log") + 1))
+	malformed0=$(iface_field fw rx_malformed)
+	# Untracked, or the router's conntrack entry of fw's own datagrams
+	# to the rendezvous (the same addresses, reversed) swallows them.
+	n "$router_fw" nft -f - <<-EOC
+	table ip podnet_spoof {
+		chain output {
+			type filter hook output priority raw;
+			ip saddr $nat_rendezvous udp dport 51820 notrack
+		}
+	}
+	EOC
+	n "$router_fw" "$spoof" -c 30 -r 10 "$nat_rendezvous:51820" 10.101.0.2:51820 \
+		17fefd00010000000000000001000411223344
+	n "$router_fw" nft delete table ip podnet_spoof
+	check "30 datagrams spoofed from the rendezvous' address reach fw (rx_malformed)" \
+		wait_for 20 iface_ge fw rx_malformed $((malformed0 + 30))
+	check "... and fw stays on TCP" on_tcp fw
+	check "... and does not log a move back to UDP" \
+		bash -c "! tail -n +$log_from '$tmp/fw.log' | grep -q 'back from TCP'"
+else
+	echo "# SKIP spoofed datagrams: $spoof missing (make attack-tools)"
+fi
 # --- restarts and cuts while on TCP -----------------------------------------
 # fw is on TCP through the proxy and reaches open through the relay. Each
 # change below is timed from the moment it happens to the first ping

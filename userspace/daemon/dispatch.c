@@ -18,6 +18,7 @@
 #include "rendezvous.h"
 #include "rvmsg.h"
 #include "session.h"
+#include "transport.h"
 #include "traversal.h"
 #include "tun.h"
 #include "wire.h"
@@ -114,6 +115,10 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 		return;
 	}
 	if ((pt[0] >> 4) != 4) {
+		/* The rendezvous' keepalive answers and registrations: the
+		 * TCP fallback's sign that UDP works. */
+		if (peer->nat.is_rendezvous)
+			transport_udp_heard(node, from);
 		dispatch_control_record(node, peer, pt, n);
 		return;
 	}

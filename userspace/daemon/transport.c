@@ -217,7 +217,11 @@ static void client_frame(struct tls_stream *ts, const uint8_t *buf,
 	struct path from = { .ep = node->transport.rv_ep,
 			     .fd = node->udp_fd };
 
+	/* The frame poses as a datagram from the rendezvous over UDP (so
+	 * that answers find the stream); it must not count as UDP heard. */
+	node->transport.in_client_frame = true;
 	dispatch_datagram(node, &from, buf, len);
+	node->transport.in_client_frame = false;
 }
 
 static void client_up(struct tls_stream *ts)
@@ -605,7 +609,13 @@ void transport_peer_changed(struct peer *peer, enum peer_event what)
 {
 	struct node_transport *t = &peer->node->transport;
 
-	if (what != PEER_REMOVED || t->rv != peer)
+	if (t->rv != peer)
+		return;
+	/* A handshake with the rendezvous that finished over UDP is an
+	 * answer on UDP (before the session, nothing else counts). */
+	if (what == PEER_SESSION_UP)
+		transport_udp_heard(peer->node, &peer->path);
+	if (what != PEER_REMOVED)
 		return;
 	if (t->stream)
 		tls_stream_destroy(t->stream, "rendezvous removed");
@@ -642,12 +652,20 @@ bool transport_send(struct node *node, const struct path *path,
 	return true;
 }
 
+/* path is one of the streams accepted here (ListenTcp). */
+static bool path_is_server_stream(struct node *node, const struct path *path)
+{
+	struct node_transport *t = &node->transport;
+
+	return t->by_fd && path->fd >= 0 && path->fd < TRANSPORT_FD_MAX &&
+	       path->fd != node->udp_fd && t->by_fd[path->fd];
+}
+
 bool transport_path_on_tcp(struct node *node, const struct path *path)
 {
 	struct node_transport *t = &node->transport;
 
-	if (t->by_fd && path->fd >= 0 && path->fd < TRANSPORT_FD_MAX &&
-	    path->fd != node->udp_fd && t->by_fd[path->fd])
+	if (path_is_server_stream(node, path))
 		return true;
 	return t->using_tcp && t->stream && t->stream->state == TLS_STREAM_UP &&
 	       endpoint_equal(&path->ep, &t->rv_ep);
@@ -662,8 +680,9 @@ void transport_udp_heard(struct node *node, const struct path *from)
 {
 	struct node_transport *t = &node->transport;
 
-	if (!t->rv || from->relay_channel ||
-	    !endpoint_equal(&from->ep, &t->rv_ep))
+	if (!t->rv || from->relay_channel || t->in_client_frame ||
+	    !endpoint_equal(&from->ep, &t->rv_ep) ||
+	    path_is_server_stream(node, from))
 		return;
 	t->udp_heard = node_now(node);
 	t->udp_heard_wall = time(NULL);

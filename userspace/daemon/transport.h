@@ -52,9 +52,10 @@ struct node_transport {
 	/* Node role. */
 	bool using_tcp;			/* datagrams for rv go on stream */
 	bool force_udp;			/* this send is a UDP probe */
+	bool in_client_frame;		/* dispatching rv's stream frame */
 	char why[192];			/* for `podnet show` */
 	time_t since;			/* wall clock of the last switch */
-	ev_tstamp udp_heard;		/* rv's last datagram over UDP */
+	ev_tstamp udp_heard;		/* rv's last record over UDP */
 	time_t udp_heard_wall;
 	ev_tstamp last_probe;
 	ev_tstamp probe_since;		/* UDP probes unanswered since */
@@ -98,7 +99,12 @@ bool transport_send(struct node *node, const struct path *path,
 		    const struct iovec *iov, size_t n);
 /* Seals and sends what the streams have staged (after a batch). */
 void transport_flush(struct node *node);
-/* A datagram came on the UDP socket from `from`. */
+/*
+ * A record from `from` authenticated. When that is the rendezvous and it
+ * came on UDP (not on a stream), UDP to the rendezvous works. Only
+ * authenticated records count: a datagram spoofed from the rendezvous'
+ * address must not pull a node off TCP.
+ */
 void transport_udp_heard(struct node *node, const struct path *from);
 /* Datagrams on path go on a TCP stream now. */
 bool transport_path_on_tcp(struct node *node, const struct path *path);

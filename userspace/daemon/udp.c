@@ -509,7 +509,6 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			rx->from[i] = (struct path){ .fd = fd };
 			endpoint_from_recv(&rx->from[i].ep, &rx->addrs[i],
 					   mh->msg_namelen);
-			transport_udp_heard(node, &rx->from[i]);
 			for (size_t off = 0; off < len && go_on; off += size) {
 				size_t k = rx->n_segs++;
 
