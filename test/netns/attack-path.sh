@@ -16,6 +16,9 @@
 #      delivery and sent to gamma from the attacker's address (not a
 #      relay: dropped) and from the relay's (a replay: dropped). gamma's
 #      session with alpha stays where it is.
+#  F10. NAT probe answers forged from the rendezvous' probe port tell
+#      alpha (no NAT) it is seen at another port: symmetric. Without the
+#      nonce of alpha's probes they are refused; its NAT type stays.
 #
 #            ┌───────── internet 198.18.0.0/24 (attack-sniff -a on alpha's port) ────────┐
 #   rv .1 (rendezvous, relay)   evil .9 (attacker)   alpha .11   [NAT .12] beta   gamma .13
@@ -192,6 +195,22 @@ check "F9: the relay's replayed delivery is dropped (drop_invalid)" \
 check "F9: gamma's session with alpha stays direct" peer_is gamma alpha path direct
 check "F9: ... at alpha's address" peer_is gamma alpha endpoint "$alpha_ep"
 check "F9: gamma still reaches alpha" n "$ns_gamma" ping -c 3 -i 0.2 -W 1 10.77.0.11
+
+# --- F10: forged NAT probe answers -----------------------------------------
+# "Seen at 198.18.0.11:40000" from the probe port (ListenPort + 1), with
+# nonce 0 (what an older rendezvous sends) and with a guessed one.
+refused=$(iface_field alpha rx_probe_refused)
+log_from=$(($(wc -l <"$tmp/alpha.log") + 1))
+for nonce in 00000000 5eed5eed; do
+	n "$ns_evil" "$spoof" -c 5 -r 50 198.18.0.1:51821 "$alpha_ep" \
+		"06010000${nonce}01049c40c612000b"
+done
+check "F10: forged probe answers are refused and counted (rx_probe_refused)" \
+	wait_for 50 iface_above alpha rx_probe_refused "$((${refused:-0} + 9))"
+check "F10: alpha's NAT type stays 'none'" \
+	test "$(iface_field alpha nat_type)" = none
+check "F10: ... and it logs no change of it" \
+	bash -c "! tail -n +$log_from '$tmp/alpha.log' | grep -q 'NAT type:'"
 check "the daemons are alive" daemons_alive rv alpha beta gamma
 
 [[ -z ${KEEP_LOGS:-} ]] || cp "$tmp"/*.log "$KEEP_LOGS"/

@@ -362,7 +362,7 @@ static void test_no_overread(void **state)
 				 len > WIRE_HEADER_LEN + WIRE_PUNCH_TOKEN_LEN ?
 				 0 : -1);
 	}
-	n = wire_build_probe_answer(answer, sizeof(answer), AF_INET6,
+	n = wire_build_probe_answer(answer, sizeof(answer), 7, AF_INET6,
 				    full + 200, 4242);
 	for (size_t len = WIRE_HEADER_LEN; len <= n; len++) {
 		buf = guarded_put(&g, answer, len);
@@ -453,22 +453,28 @@ static void test_nat_probe(void **state)
 	int family;
 
 	memset(req, 0xee, sizeof(req));
-	wire_build_probe_request(req);
+	wire_build_probe_request(req, 0xa1b2c3d4);
 	assert_int_equal(req[WIRE_NAT_PROBE_LEN], 0xee);
 	assert_int_equal(wire_parse(req, WIRE_NAT_PROBE_LEN, &h), WIRE_OK);
 	assert_int_equal(h.type, WIRE_TYPE_NAT_PROBE);
+	/* The nonce rides in the receiver index, big-endian. */
+	assert_int_equal(h.receiver_index, 0xa1b2c3d4);
+	assert_int_equal(req[4], 0xa1);
 	assert_int_equal(wire_parse_probe(&h, &family, addr, &port), 1);
 	/* A short request could be used to reflect a larger answer. */
 	assert_int_equal(wire_parse(req, WIRE_NAT_PROBE_LEN - 1, &h), WIRE_OK);
 	assert_int_equal(wire_parse_probe(&h, &family, addr, &port), -1);
 
-	n = wire_build_probe_answer(ans, sizeof(ans), AF_INET, v4, 51820);
+	n = wire_build_probe_answer(ans, sizeof(ans), 0xa1b2c3d4, AF_INET, v4,
+				    51820);
 	assert_int_equal(n, WIRE_HEADER_LEN + 4 + 4);
 	assert_true(n <= WIRE_NAT_PROBE_LEN);
 	/* Port big-endian right after kind and family. */
 	assert_int_equal(ans[WIRE_HEADER_LEN + 2], 51820 >> 8);
 	assert_int_equal(ans[WIRE_HEADER_LEN + 3], 51820 & 0xff);
 	assert_int_equal(wire_parse(ans, n, &h), WIRE_OK);
+	/* The answer carries the request's nonce back. */
+	assert_int_equal(h.receiver_index, 0xa1b2c3d4);
 	memset(addr, 0, sizeof(addr));
 	assert_int_equal(wire_parse_probe(&h, &family, addr, &port), 0);
 	assert_int_equal(family, AF_INET);
@@ -480,7 +486,7 @@ static void test_nat_probe(void **state)
 	assert_int_equal(wire_parse(ans, n + 1, &h), WIRE_OK);
 	assert_int_equal(wire_parse_probe(&h, &family, addr, &port), -1);
 
-	n = wire_build_probe_answer(ans, sizeof(ans), AF_INET6, v6, 1);
+	n = wire_build_probe_answer(ans, sizeof(ans), 1, AF_INET6, v6, 1);
 	assert_int_equal(n, WIRE_HEADER_LEN + 4 + 16);
 	assert_true(n <= WIRE_NAT_PROBE_LEN);
 	assert_int_equal(wire_parse(ans, n, &h), WIRE_OK);
@@ -501,7 +507,7 @@ static void test_nat_probe(void **state)
 	/* No room: nothing written. */
 	memset(ans, 0xee, sizeof(ans));
 	assert_int_equal(wire_build_probe_answer(ans, WIRE_HEADER_LEN + 4 + 15,
-						 AF_INET6, v6, 1), 0);
+						 1, AF_INET6, v6, 1), 0);
 	assert_int_equal(ans[0], 0xee);
 }
 

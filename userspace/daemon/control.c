@@ -89,6 +89,7 @@ static const struct counter node_counters[] = {
 	NODE_COUNTER("rx_relay_refused", stats.rx_relay_refused),
 	NODE_COUNTER("tx_handshake_asks", stats.tx_handshake_asks),
 	NODE_COUNTER("rx_punch_refused", stats.rx_punch_refused),
+	NODE_COUNTER("rx_probe_refused", stats.rx_probe_refused),
 	NODE_COUNTER("rx_hints_refuted", stats.rx_hints_refuted),
 	NODE_COUNTER("revocation_serial", revoke.list.serial),
 	NODE_COUNTER("revocation_count", revoke.list.count),

@@ -241,9 +241,10 @@ static void nat_probe_datagram(struct node *node, const struct path *from,
 
 	ret = wire_parse_probe(hdr, &family, addr, &port);
 	if (ret == 1 && node->cfg.rendezvous && !from->relay_channel)
-		rendezvous_probe_answer(node, from);
+		rendezvous_probe_answer(node, from, hdr->receiver_index);
 	else if (ret == 0)
-		registration_probe_answer(node, from, family, addr, port);
+		registration_probe_answer(node, from, hdr->receiver_index,
+					  family, addr, port);
 	else
 		node->stats.rx_malformed++;
 }

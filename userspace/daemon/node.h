@@ -53,6 +53,7 @@ struct node_stats {
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */
 	uint64_t rx_punch_refused;	/* punch from none of the peer's hosts */
+	uint64_t rx_probe_refused;	/* NAT probe answer without our nonce */
 	uint64_t rx_hints_refuted;	/* "session lost" hints its pong refuted */
 	uint64_t rv_candidates_refused;	/* rendezvous: registered candidates
 					 * that cannot be a host (candidate.c) */

@@ -86,7 +86,22 @@ void registration_send_nat_probe(struct peer *rv)
 		path.ep.in.sin_port = htons(rv->nat.probe_port);
 	else
 		path.ep.in6.sin6_port = htons(rv->nat.probe_port);
-	wire_build_probe_request(req);
+	/* One nonce a round of probes: an answer to an earlier probe of
+	 * the round is as good as one to the last. */
+	if (!rv->nat.probes_sent || !rv->nat.probe_nonce) {
+		WC_RNG rng;
+
+		if (wc_InitRng(&rng))
+			return;
+		if (wc_RNG_GenerateBlock(&rng, (uint8_t *)&rv->nat.probe_nonce,
+					 sizeof(rv->nat.probe_nonce)) ||
+		    !rv->nat.probe_nonce)
+			rv->nat.probe_nonce = 0;
+		wc_FreeRng(&rng);
+		if (!rv->nat.probe_nonce)
+			return;
+	}
+	wire_build_probe_request(req, rv->nat.probe_nonce);
 	path_send(node, &path, req, sizeof(req), NULL, 0);
 	rv->nat.probes_sent++;
 }
@@ -101,7 +116,8 @@ void registration_housekeeping(struct peer *rv, ev_tstamp now)
 }
 
 void registration_probe_answer(struct node *node, const struct path *from,
-			       int family, const uint8_t *addr, uint16_t port)
+			       uint32_t nonce, int family, const uint8_t *addr,
+			       uint16_t port)
 {
 	struct endpoint seen = { 0 }, local[RV_MAX_CANDIDATES], main_port;
 	struct peer *rv;
@@ -121,6 +137,14 @@ void registration_probe_answer(struct node *node, const struct path *from,
 	rv = peer_find_rendezvous(node, &main_port);
 	if (!rv || rv->nat.probe_port != port_from)
 		goto refused;
+	/* Anyone may send from the rendezvous' address: without the nonce
+	 * of our probes, a forged answer could tell a cone NAT it is
+	 * symmetric (relayed from then on), or the other way round. */
+	if (!nonce || nonce != rv->nat.probe_nonce) {
+		node->stats.rx_probe_refused++;
+		return;
+	}
+	rv->nat.probe_nonce = 0;
 	if (family != AF_INET || !node->nat.reflexive.len)
 		return;
 	seen.in.sin_family = AF_INET;

@@ -24,8 +24,10 @@ void registration_renew_all(struct node *node);
 void registration_send_nat_probe(struct peer *rv);
 /* Periodic registration and NAT-type probes, for one rendezvous. */
 void registration_housekeeping(struct peer *rv, ev_tstamp now);
-/* A rendezvous' answer to a NAT probe: what it saw from its second port. */
+/* A rendezvous' answer to a NAT probe: what it saw from its second port.
+ * Taken only with the nonce of the probes sent, and only once. */
 void registration_probe_answer(struct node *node, const struct path *from,
-			       int family, const uint8_t *addr, uint16_t port);
+			       uint32_t nonce, int family, const uint8_t *addr,
+			       uint16_t port);
 
 #endif /* _PODNET_REGISTRATION_H */

@@ -114,17 +114,19 @@ void rendezvous_close(struct node *node)
 	}
 }
 
-void rendezvous_probe_answer(struct node *node, const struct path *from)
+void rendezvous_probe_answer(struct node *node, const struct path *from,
+			     uint32_t nonce)
 {
 	uint8_t out[WIRE_HEADER_LEN + 20];
 	size_t len;
 
 	if (from->ep.sa.sa_family == AF_INET)
-		len = wire_build_probe_answer(out, sizeof(out), AF_INET,
+		len = wire_build_probe_answer(out, sizeof(out), nonce, AF_INET,
 					      &from->ep.in.sin_addr,
 					      ntohs(from->ep.in.sin_port));
 	else
-		len = wire_build_probe_answer(out, sizeof(out), AF_INET6,
+		len = wire_build_probe_answer(out, sizeof(out), nonce,
+					      AF_INET6,
 					      &from->ep.in6.sin6_addr,
 					      ntohs(from->ep.in6.sin6_port));
 	if (len)

@@ -89,7 +89,8 @@ void rendezvous_relay(struct node *node, const struct path *from,
 		      const struct wire_header *hdr);
 /* Held lookups whose time is up get their answer. */
 void rendezvous_housekeeping(struct node *node, ev_tstamp now);
-void rendezvous_probe_answer(struct node *node, const struct path *from);
+void rendezvous_probe_answer(struct node *node, const struct path *from,
+			     uint32_t nonce);
 /* A datagram of len bytes came under an index (session or relay channel)
  * we do not know: tell its sender, who may have known us before a
  * restart (doc/wire.md, notice). */

@@ -38,6 +38,7 @@ struct peer_nat {
 	bool has_relay_limit;
 	uint32_t relay_limit;
 	unsigned int probes_sent;
+	uint32_t probe_nonce;		/* of the probes out; 0: none */
 	ev_tstamp last_lookup;
 	uint8_t punch_token[RV_TOKEN_LEN];
 	bool has_token;

@@ -131,22 +131,23 @@ int wire_parse_punch(const struct wire_header *hdr, const uint8_t **token,
 	return *kind <= WIRE_PUNCH_ANSWER ? 0 : -1;
 }
 
-void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN])
+void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN],
+			      uint32_t nonce)
 {
 	memset(out, 0, WIRE_NAT_PROBE_LEN);
-	wire_put_header(out, WIRE_TYPE_NAT_PROBE, 0, 0);
+	wire_put_header(out, WIRE_TYPE_NAT_PROBE, nonce, 0);
 	out[WIRE_HEADER_LEN] = WIRE_PROBE_REQUEST;
 }
 
-size_t wire_build_probe_answer(uint8_t *out, size_t cap, int family,
-			       const void *addr, uint16_t port)
+size_t wire_build_probe_answer(uint8_t *out, size_t cap, uint32_t nonce,
+			       int family, const void *addr, uint16_t port)
 {
 	size_t alen = family == AF_INET6 ? 16 : 4;
 	size_t len = WIRE_HEADER_LEN + 4 + alen;
 
 	if (cap < len)
 		return 0;
-	wire_put_header(out, WIRE_TYPE_NAT_PROBE, 0, 0);
+	wire_put_header(out, WIRE_TYPE_NAT_PROBE, nonce, 0);
 	out[WIRE_HEADER_LEN] = WIRE_PROBE_ANSWER;
 	out[WIRE_HEADER_LEN + 1] = family == AF_INET6 ? 6 : 4;
 	out[WIRE_HEADER_LEN + 2] = (uint8_t)(port >> 8);

@@ -88,10 +88,15 @@ void wire_build_punch(uint8_t out[WIRE_PUNCH_LEN],
 int wire_parse_punch(const struct wire_header *hdr,
 		     const uint8_t **token, uint8_t *kind);
 
-/* NAT probe: the request, and the answer carrying the observed address. */
-void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN]);
-size_t wire_build_probe_answer(uint8_t *out, size_t cap, int family,
-			       const void *addr, uint16_t port);
+/*
+ * NAT probe: the request, and the answer carrying the observed address.
+ * The request's receiver index is a random nonce the answer repeats: the
+ * answer is not authenticated, so a node takes one only with its nonce.
+ */
+void wire_build_probe_request(uint8_t out[WIRE_NAT_PROBE_LEN],
+			      uint32_t nonce);
+size_t wire_build_probe_answer(uint8_t *out, size_t cap, uint32_t nonce,
+			       int family, const void *addr, uint16_t port);
 /* Returns 0 and fills family/addr/port for an answer, 1 for a request,
  * -1 for anything else. addr needs room for 16 bytes. */
 int wire_parse_probe(const struct wire_header *hdr, int *family, uint8_t *addr,
