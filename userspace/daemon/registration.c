@@ -110,7 +110,8 @@ void registration_housekeeping(struct peer *rv, ev_tstamp now)
 {
 	if (now - rv->nat.last_register > REGISTER_INTERVAL)
 		registration_send(rv);
-	if (rv->nat.registered && rv->node->nat.type == NAT_UNKNOWN &&
+	if (rv->nat.registered &&
+	    (rv->node->nat.type == NAT_UNKNOWN || rv->node->nat.remeasure) &&
 	    rv->nat.probes_sent < NAT_PROBES_MAX)
 		registration_send_nat_probe(rv);
 }
@@ -145,13 +146,16 @@ void registration_probe_answer(struct node *node, const struct path *from,
 		return;
 	}
 	rv->nat.probe_nonce = 0;
-	if (family != AF_INET || !node->nat.reflexive.len)
+	/* Compared with what this rendezvous saw on its main port: behind
+	 * a symmetric NAT each rendezvous sees another port. */
+	if (family != AF_INET || !rv->nat.reflexive.len)
 		return;
+	node->nat.remeasure = false;
 	seen.in.sin_family = AF_INET;
 	memcpy(&seen.in.sin_addr, addr, 4);
 	seen.in.sin_port = htons(port);
 	seen.len = sizeof(seen.in);
-	if (!endpoint_equal(&seen, &node->nat.reflexive)) {
+	if (!endpoint_equal(&seen, &rv->nat.reflexive)) {
 		type = NAT_SYMMETRIC;
 	} else {
 		type = NAT_CONE;

@@ -864,6 +864,7 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	struct node *node = from->node;
 	struct rv_msg pong = { .type = RV_PONG, .ping_id = m->ping_id };
 	char ep[ADDR_STR_MAX];
+	bool moved;
 
 	switch (m->type) {
 	case RV_PING:
@@ -881,8 +882,9 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 	}
 	switch (m->type) {
 	case RV_REGISTER_ACK:
-		if (!from->nat.registered ||
-		    !endpoint_equal(&node->nat.reflexive, &m->cands[0]))
+		moved = from->nat.reflexive.len &&
+			!endpoint_equal(&from->nat.reflexive, &m->cands[0]);
+		if (!from->nat.registered || moved)
 			log_info("registered with rendezvous %s, seen as %s",
 				 from->name, endpoint_format(&m->cands[0], ep,
 							     sizeof(ep)));
@@ -890,8 +892,18 @@ void traversal_message(struct peer *from, const struct rv_msg *m)
 		traversal_rendezvous_changed(node);
 		rvreach_registered(from);
 		from->nat.probe_port = m->probe_port;
+		from->nat.reflexive = m->cands[0];
 		node->nat.reflexive = m->cands[0];
-		if (node->nat.type == NAT_UNKNOWN)
+		/* Seen elsewhere now: a rebinding, or another NAT altogether
+		 * (a laptop on another network), whose kind may differ. The
+		 * type measured stays until a probe says otherwise. */
+		if (moved && node->nat.type != NAT_UNKNOWN &&
+		    m->cands[0].sa.sa_family == AF_INET) {
+			node->nat.remeasure = true;
+			from->nat.probes_sent = 0;
+			from->nat.probe_nonce = 0;
+		}
+		if (node->nat.type == NAT_UNKNOWN || node->nat.remeasure)
 			registration_send_nat_probe(from);
 		/* A lookup that went to a rendezvous which had forgotten us
 		 * (restarted) may go again at once. */

@@ -39,6 +39,7 @@ struct peer_nat {
 	uint32_t relay_limit;
 	unsigned int probes_sent;
 	uint32_t probe_nonce;		/* of the probes out; 0: none */
+	struct endpoint reflexive;	/* a rendezvous: where it saw us */
 	ev_tstamp last_lookup;
 	uint8_t punch_token[RV_TOKEN_LEN];
 	bool has_token;
@@ -76,6 +77,7 @@ struct peer_nat {
 struct node_nat {
 	uint8_t type;			/* this node's, as measured */
 	struct endpoint reflexive;	/* as the rendezvous sees this node */
+	bool remeasure;			/* seen elsewhere: probe the type again */
 	struct {
 		struct in6_addr addr;	/* IPv4 ones as ::ffff:a.b.c.d */
 		ev_tstamp when;
