@@ -106,6 +106,21 @@ cpu_ticks() {
 	echo "$total"
 }
 
+# steal_ticks: "STEAL TOTAL", the machine's CPU ticks taken by the
+# hypervisor for other guests, and all ticks, from /proc/stat's cpu line
+# (user nice system idle iowait irq softirq steal ...).
+steal_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat; }
+
+# steal_pct "STEAL TOTAL" "STEAL TOTAL": the share of the machine's CPU
+# time between the two readings that went to other guests, in %. On a
+# virtual machine it is what makes a round slow for no reason of its own.
+steal_pct() {
+	local s0 t0 s1 t1
+	read -r s0 t0 <<<"$1"
+	read -r s1 t1 <<<"$2"
+	calc "100 * (s1 - s0) / (t1 - t0 + (t1 == t0))" s0="$s0" t0="$t0" s1="$s1" t1="$t1"
+}
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
@@ -117,28 +132,30 @@ declare -A r
 # run: r[BED.METRIC] is the latest, r[BED.METRIC_runs] all of them, and
 # median_runs turns those into the medians the tables show.
 measure_tunnel() {
-	local bed=$1 addr=$2 t0 t1 bytes k
+	local bed=$1 addr=$2 t0 t1 st0 bytes k
 	shift 2
 	r[$bed.rss_fresh]=$(rss_kb "$1")
 	r[$bed.rtt]=$(rtt_ms "$addr")
 	t0=$(cpu_ticks "$@") || t0=
+	st0=$(steal_ticks)
 	read -r "r[$bed.tcp1]" bytes "r[$bed.retr1]" < <(iperf "$addr" 1 "$bed-1")
+	r[$bed.steal]=$(steal_pct "$st0" "$(steal_ticks)")
 	t1=$(cpu_ticks "$@") || t1=
 	r[$bed.cpu]=$(calc "(t1 - t0) / hz / (b / 1e9)" t0="$t0" t1="$t1" \
 		hz="$clk_tck" b="$bytes")
 	read -r "r[$bed.tcp4]" _ "r[$bed.retr4]" < <(iperf "$addr" 4 "$bed-4")
 	r[$bed.rss]=$(rss_kb "$1")
-	for k in tcp1 tcp4 rtt cpu retr1 retr4; do
+	for k in tcp1 tcp4 rtt cpu retr1 retr4 steal; do
 		r[$bed.${k}_runs]+="${r[$bed.$k]:-null} "
 	done
-	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB"
+	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB, steal ${r[$bed.steal]} %"
 }
 
 # median_runs BED: each metric's median over its runs ("null" runs left
 # out), into r[BED.METRIC].
 median_runs() {
 	local k
-	for k in tcp1 tcp4 rtt cpu retr1 retr4; do
+	for k in tcp1 tcp4 rtt cpu retr1 retr4 steal; do
 		r[$1.$k]=$(tr ' ' '\n' <<<"${r[$1.${k}_runs]:-}" |
 			{ grep -E '^[0-9.e+-]+$' || true; } | sort -g | awk '{ v[NR] = $1 } END {
 				if (NR == 0) print "null"
@@ -158,15 +175,17 @@ bed() {
 }
 
 phase_veth() {
-	local k
+	local k st0
 	say "raw veth"
 	r[veth.rtt]=$(rtt_ms 192.168.250.1)
+	st0=$(steal_ticks)
 	read -r "r[veth.tcp1]" _ "r[veth.retr1]" < <(iperf 192.168.250.1 1 veth-1)
+	r[veth.steal]=$(steal_pct "$st0" "$(steal_ticks)")
 	read -r "r[veth.tcp4]" _ "r[veth.retr4]" < <(iperf 192.168.250.1 4 veth-4)
-	for k in tcp1 tcp4 rtt retr1 retr4; do
+	for k in tcp1 tcp4 rtt retr1 retr4 steal; do
 		r[veth.${k}_runs]+="${r[veth.$k]:-null} "
 	done
-	say "veth: ${r[veth.tcp1]} / ${r[veth.tcp4]} Gbit/s, RTT ${r[veth.rtt]} ms"
+	say "veth: ${r[veth.tcp1]} / ${r[veth.tcp4]} Gbit/s, RTT ${r[veth.rtt]} ms, steal ${r[veth.steal]} %"
 }
 
 # start_wg NS IFNAME: wireguard-go in the foreground, so $! is its pid
@@ -461,12 +480,27 @@ main_table() {
 # Every run behind those medians.
 runs_table() {
 	local b
-	echo "| system, every run | 1 stream Gbit/s | 4 streams Gbit/s | ping ms | CPU s per GB |"
-	echo "|---|---|---|---|---|"
+	echo "| system, every run | 1 stream Gbit/s | 4 streams Gbit/s | ping ms | CPU s per GB | steal % during 1 stream |"
+	echo "|---|---|---|---|---|---|"
 	for b in "${main_beds[@]}"; do
-		printf '| %s | %s | %s | %s | %s |\n' "${label[$b]}" "$(runs 2 "$b" tcp1)" \
-			"$(runs 2 "$b" tcp4)" "$(runs 3 "$b" rtt)" "$(runs 2 "$b" cpu)"
+		printf '| %s | %s | %s | %s | %s | %s |\n' "${label[$b]}" "$(runs 2 "$b" tcp1)" \
+			"$(runs 2 "$b" tcp4)" "$(runs 3 "$b" rtt)" "$(runs 2 "$b" cpu)" \
+			"$(runs 0 "$b" steal)"
 	done
+}
+
+# round_ratios A B: A's 1-stream figure over B's, round by round. The
+# two run minutes apart in each round, so a slow moment of the machine
+# tends to fall on both; the spread says how far to trust the medians.
+round_ratios() {
+	local -a a b
+	local i out=
+	read -ra a <<<"${r[$1.tcp1_runs]:-}"
+	read -ra b <<<"${r[$2.tcp1_runs]:-}"
+	for i in "${!a[@]}"; do
+		out+="${out:+, }$(ratio "${a[$i]}" "${b[$i]:-}")"
+	done
+	printf '%s' "${out:--}"
 }
 
 # The relay beside a direct path through the same rendezvous namespace.
@@ -493,6 +527,7 @@ echo
 main_table
 echo
 echo "podnet (make) / raw veth: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[veth.tcp1]:-}"), 4 streams $(ratio "${r[pod.tcp4]:-}" "${r[veth.tcp4]:-}"); podnet (make) / nebula: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[neb.tcp1]:-}"), CPU $(ratio "${r[pod.cpu]:-}" "${r[neb.cpu]:-}")"
+echo "podnet (make) / raw veth, 1 stream, round by round: $(round_ratios pod veth)"
 echo "inner MTU $bench_mtu (podnet $bench_podnet_mtu, its largest); medians of $bench_runs rounds"
 echo
 runs_table
@@ -547,7 +582,7 @@ echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average
 # bed_json BED: its medians and every run, as JSON.
 bed_json() {
 	local b=$1 k
-	for k in tcp1 tcp4 rtt added_rtt cpu rss retr1 retr4; do
+	for k in tcp1 tcp4 rtt added_rtt cpu rss retr1 retr4 steal; do
 		printf '%s\t%s\t%s\n' "$k" "${r[$b.$k]:-null}" "${r[$b.${k}_runs]:-}"
 	done | jq -R -s --arg name "${label[$b]:-$b}" --arg cipher "${r[$b.cipher]:-}" '
 		def num: if . == "null" or . == "" then null else tonumber end;
@@ -558,8 +593,9 @@ bed_json() {
 		  tcp_1_gbps: .[0].value, tcp_4_gbps: .[1].value, rtt_ms: .[2].value,
 		  added_rtt_ms: .[3].value, cpu_s_per_gb: .[4].value, rss_kb: .[5].value,
 		  retransmits_1_and_4: [.[6].value, .[7].value],
+		  steal_pct_1: .[8].value,
 		  runs: { tcp_1_gbps: .[0].runs, tcp_4_gbps: .[1].runs, rtt_ms: .[2].runs,
-			  cpu_s_per_gb: .[4].runs } }'
+			  cpu_s_per_gb: .[4].runs, steal_pct_1: .[8].runs } }'
 }
 
 {
