@@ -121,6 +121,16 @@ steal_pct() {
 	calc "100 * (s1 - s0) / (t1 - t0 + (t1 == t0))" s0="$s0" t0="$t0" s1="$s1" t1="$t1"
 }
 
+# one_stream BED ADDRESS: BED's 1-stream iperf3 run and the steal during
+# it, into r[BED.tcp1], r[BED.retr1] and r[BED.steal]; the bytes moved
+# into one_stream_bytes (CPU per GB needs them).
+one_stream() {
+	local st0
+	st0=$(steal_ticks)
+	read -r "r[$1.tcp1]" one_stream_bytes "r[$1.retr1]" < <(iperf "$2" 1 "$1-1")
+	r[$1.steal]=$(steal_pct "$st0" "$(steal_ticks)")
+}
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
@@ -132,17 +142,15 @@ declare -A r
 # run: r[BED.METRIC] is the latest, r[BED.METRIC_runs] all of them, and
 # median_runs turns those into the medians the tables show.
 measure_tunnel() {
-	local bed=$1 addr=$2 t0 t1 st0 bytes k
+	local bed=$1 addr=$2 t0 t1 k
 	shift 2
 	r[$bed.rss_fresh]=$(rss_kb "$1")
 	r[$bed.rtt]=$(rtt_ms "$addr")
 	t0=$(cpu_ticks "$@") || t0=
-	st0=$(steal_ticks)
-	read -r "r[$bed.tcp1]" bytes "r[$bed.retr1]" < <(iperf "$addr" 1 "$bed-1")
-	r[$bed.steal]=$(steal_pct "$st0" "$(steal_ticks)")
+	one_stream "$bed" "$addr"
 	t1=$(cpu_ticks "$@") || t1=
 	r[$bed.cpu]=$(calc "(t1 - t0) / hz / (b / 1e9)" t0="$t0" t1="$t1" \
-		hz="$clk_tck" b="$bytes")
+		hz="$clk_tck" b="$one_stream_bytes")
 	read -r "r[$bed.tcp4]" _ "r[$bed.retr4]" < <(iperf "$addr" 4 "$bed-4")
 	r[$bed.rss]=$(rss_kb "$1")
 	for k in tcp1 tcp4 rtt cpu retr1 retr4 steal; do
@@ -175,12 +183,10 @@ bed() {
 }
 
 phase_veth() {
-	local k st0
+	local k
 	say "raw veth"
 	r[veth.rtt]=$(rtt_ms 192.168.250.1)
-	st0=$(steal_ticks)
-	read -r "r[veth.tcp1]" _ "r[veth.retr1]" < <(iperf 192.168.250.1 1 veth-1)
-	r[veth.steal]=$(steal_pct "$st0" "$(steal_ticks)")
+	one_stream veth 192.168.250.1
 	read -r "r[veth.tcp4]" _ "r[veth.retr4]" < <(iperf 192.168.250.1 4 veth-4)
 	for k in tcp1 tcp4 rtt retr1 retr4 steal; do
 		r[veth.${k}_runs]+="${r[veth.$k]:-null} "
@@ -503,6 +509,32 @@ round_ratios() {
 	printf '%s' "${out:--}"
 }
 
+# quiet_ratio A B MAX: the median of those per-round ratios over the
+# rounds in which neither run lost more than MAX % of the machine to
+# steal, and how many rounds that was. A noisy host moves the plain
+# medians; this figure leaves out the rounds it spoiled, and says so.
+quiet_ratio() {
+	awk -v a="${r[$1.tcp1_runs]:-}" -v b="${r[$2.tcp1_runs]:-}" \
+	    -v sa="${r[$1.steal_runs]:-}" -v sb="${r[$2.steal_runs]:-}" \
+	    -v max="$3" 'BEGIN {
+		n = split(a, va, " "); split(b, vb, " ")
+		split(sa, wa, " "); split(sb, wb, " ")
+		k = 0
+		for (i = 1; i <= n; i++) {
+			if (va[i] !~ /^[0-9.]+$/ || vb[i] !~ /^[0-9.]+$/ || vb[i] + 0 == 0 ||
+			    wa[i] !~ /^[0-9.]+$/ || wb[i] !~ /^[0-9.]+$/ ||
+			    wa[i] + 0 >= max || wb[i] + 0 >= max)
+				continue
+			q[++k] = va[i] / vb[i]
+		}
+		if (k == 0) { printf "- (no round under %d %% steal)", max; exit }
+		for (i = 2; i <= k; i++)	# insertion sort: a handful of rounds
+			for (j = i; j > 1 && q[j - 1] > q[j]; j--) { t = q[j]; q[j] = q[j - 1]; q[j - 1] = t }
+		m = k % 2 ? q[(k + 1) / 2] : (q[k / 2] + q[k / 2 + 1]) / 2
+		printf "%.2f (%d of %d rounds under %d %% steal)", m, k, n, max
+	}'
+}
+
 # The relay beside a direct path through the same rendezvous namespace.
 relay_table() {
 	local b what
@@ -527,7 +559,7 @@ echo
 main_table
 echo
 echo "podnet (make) / raw veth: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[veth.tcp1]:-}"), 4 streams $(ratio "${r[pod.tcp4]:-}" "${r[veth.tcp4]:-}"); podnet (make) / nebula: 1 stream $(ratio "${r[pod.tcp1]:-}" "${r[neb.tcp1]:-}"), CPU $(ratio "${r[pod.cpu]:-}" "${r[neb.cpu]:-}")"
-echo "podnet (make) / raw veth, 1 stream, round by round: $(round_ratios pod veth)"
+echo "podnet (make) / raw veth, 1 stream, round by round: $(round_ratios pod veth); median of the quiet rounds: $(quiet_ratio pod veth 5)"
 echo "inner MTU $bench_mtu (podnet $bench_podnet_mtu, its largest); medians of $bench_runs rounds"
 echo
 runs_table
