@@ -60,6 +60,20 @@ check "... with --force it issues" \
 	issue --dir "$tmp/again" --name delta --address 10.77.0.2 --force
 check "issued.txt holds one line per certificate issued" \
 	test "$(grep -c ' 10\.7[78]\.0\.[0-9]* 20[0-9-]*T[0-9:]*Z [0-9a-f]\{64\}$' "$tmp/ca/issued.txt")" -eq 4
+# A dual-stack node holds both its addresses: its IPv6 one is refused to
+# the next node too, alone or beside a free IPv4 one, in any spelling.
+rm -rf "$tmp/again" && mkdir "$tmp/again"
+issue --dir "$tmp/ca" --name dual --address 10.77.0.3 --address fd77::3 --days 365 >/dev/null
+check "issued.txt records a dual-stack node's two addresses" \
+	grep -q '^dual 10\.77\.0\.3,fd77::3 20[0-9-]*T[0-9:]*Z [0-9a-f]\{64\}$' "$tmp/ca/issued.txt"
+check "cert issue refuses a dual-stack node's IPv6 address" \
+	refused "address fd77::3" --name eps --address fd77:0::3
+check "... beside a free IPv4 address too" \
+	refused "address fd77::3" --name eps --address 10.77.0.5 --address fd77::3
+check "... and its IPv4 address beside a free IPv6 one" \
+	refused "address 10.77.0.3" --name eps --address 10.77.0.3 --address fd77::5
+check "... while a free pair is issued" \
+	issue --dir "$tmp/again" --name eps --address 10.77.0.5 --address fd77::5
 
 # --- two nodes named pod0 in two namespaces, default control sockets ----
 write_config "$tmp/alpha.conf" alpha "$tmp/ca" 10.77.0.1/24 51820 \

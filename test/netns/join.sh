@@ -189,6 +189,13 @@ check "the config has both" grep -qx "Address = 10.77.0.17/24,fd77::17/64" "$tmp
 check "the dual-stack node runs and reaches the rendezvous" wait_for 150 registered "$ns_jd"
 check "... and the v6-only node over IPv6, through the rendezvous" \
 	wait_for 100 n "$ns_jd" ping -6 -c 1 -W 2 fd77::16
+check "the CA recorded both its addresses (issued.txt)" \
+	grep -q '^jd 10\.77\.0\.17,fd77::17 ' "$tmp/ca/issued.txt"
+# (check keeps the command's output in a local "out": another name here)
+said=$("$podnet" invite --ca-dir "$tmp/ca" --name j10 --address "10.77.0.19, fd77::17" 2>&1) && rc=0 || rc=$?
+echo "$said" | sed 's/^/# /'
+refused_dual() { [[ $rc -ne 0 ]] && grep -q 'address fd77::17: this CA issued a certificate for jd .*refused' <<<"$said"; }
+check "podnet invite refuses its IPv6 address beside a free IPv4 one" refused_dual
 out=$("$podnet" invite --ca-dir "$tmp/ca" --name j9 --address "fd77::18,10.77.0.18" 2>&1 || true)
 check "IPv6 first is refused, saying how" grep -q "one IPv4 and then one IPv6" <<<"$out"
 

@@ -29,7 +29,9 @@ static const char index_text[] =
 	"alpha 10.77.0.1 2027-12-02T12:00:00Z " FP "\n"
 	"\n"
 	"old 10.77.0.5 2026-01-01T00:00:00Z " FP "\n"
-	"beta 10.77.0.2 2027-06-01T00:00:00Z " FP "\n";
+	"beta 10.77.0.2 2027-06-01T00:00:00Z " FP "\n"
+	"dual 10.77.0.4,fd77::4 2027-06-01T00:00:00Z " FP "\n"
+	"sixer fd77::6 2027-06-01T00:00:00Z " FP "\n";
 
 static char why[256];
 
@@ -43,8 +45,30 @@ static void test_taken(void **state)
 {
 	assert_int_equal(find(index_text, "alpha", "10.77.0.9"), 1);
 	assert_string_equal(why, "name alpha: this CA issued a certificate for alpha (10.77.0.1), valid until 2027-12-02T12:00:00Z (line 2)");
-	assert_int_equal(find(index_text, "gamma", "10.77.0.2"), 1);
+	assert_int_equal(find(index_text, "dual", "10.77.0.2"), 1);
 	assert_string_equal(why, "address 10.77.0.2: this CA issued a certificate for beta (10.77.0.2), valid until 2027-06-01T00:00:00Z (line 5)");
+}
+
+/* A dual-stack node holds both of its addresses: either one, asked for
+ * alone or in a pair, in any spelling, refuses the second node. */
+static void test_dual_stack(void **state)
+{
+	assert_int_equal(find(index_text, "delta", "fd77::4"), 1);
+	assert_string_equal(why, "address fd77::4: this CA issued a certificate for dual (10.77.0.4,fd77::4), valid until 2027-06-01T00:00:00Z (line 6)");
+	assert_int_equal(find(index_text, "delta", "fd77:0:0::4"), 1);
+	assert_int_equal(find(index_text, "delta", "10.77.0.4"), 1);
+	assert_int_equal(find(index_text, "delta", "10.77.0.9,fd77::4"), 1);
+	assert_string_equal(why, "address fd77::4: this CA issued a certificate for dual (10.77.0.4,fd77::4), valid until 2027-06-01T00:00:00Z (line 6)");
+	/* A pair whose IPv4 half a v4-only node holds. */
+	assert_int_equal(find(index_text, "delta", "10.77.0.2,fd77::9"), 1);
+	assert_string_equal(why, "address 10.77.0.2: this CA issued a certificate for beta (10.77.0.2), valid until 2027-06-01T00:00:00Z (line 5)");
+	/* A v6-only node's address, from a dual-stack request. */
+	assert_int_equal(find(index_text, "delta", "10.77.0.9,fd77::6"), 1);
+	assert_int_equal(find(index_text, "delta", "10.77.0.9,fd77::9"), 0);
+	assert_int_equal(find(index_text, "delta", "fd77::9"), 0);
+	/* Not a query at all. */
+	assert_int_equal(find(index_text, "delta", "10.77.0.9,10.77.0.10"), -1);
+	assert_int_equal(find(index_text, "delta", "fd77::9,"), -1);
 }
 
 static void test_not_taken(void **state)
@@ -69,11 +93,15 @@ static void test_malformed(void **state)
 		"al/pha 10.77.0.1 2027-12-02T12:00:00Z " FP "\n",
 		"alpha 10.77.0.1 2027-12-02T12:00:00Z " FP " extra\n",
 		"alpha 10.77.0.1 2027-12-02T12:00:00Z 3fa1\n",
+		"alpha 10.77.0.1, 2027-12-02T12:00:00Z " FP "\n",
+		"alpha 10.77.0.1,10.77.0.2 2027-12-02T12:00:00Z " FP "\n",
+		"alpha fd77::1,fd77::2 2027-12-02T12:00:00Z " FP "\n",
+		"alpha 10.77.0.1,fd77::1,fd77::2 2027-12-02T12:00:00Z " FP "\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(find(bad[i], "zed", "10.77.0.99"), -1);
-		assert_string_equal(why, "line 1: expected NAME ADDRESS NOT_AFTER SHA256");
+		assert_string_equal(why, "line 1: expected NAME ADDRESS[,IPv6] NOT_AFTER SHA256");
 	}
 }
 
@@ -102,6 +130,22 @@ static void test_line_and_file(void **state)
 					  sizeof(why)), 1);
 	assert_int_equal(cert_index_check(path, "beta", "10.77.0.2", NOW, why,
 					  sizeof(why)), 0);
+	/* A dual-stack node's line holds both addresses. */
+	id.has_vaddr6 = true;
+	snprintf(id.name, sizeof(id.name), "gamma");
+	inet_pton(AF_INET, "10.77.0.3", &id.vaddr);
+	inet_pton(AF_INET6, "fd77::3", &id.vaddr6);
+	assert_int_equal(cert_index_line(&id, line, sizeof(line)), 0);
+	assert_true(!strncmp(line, "gamma 10.77.0.3,fd77::3 2026-12-03T12:00:00Z abab", 49));
+	assert_int_equal(cert_index_append(path, &id, why, sizeof(why)), 0);
+	assert_int_equal(cert_index_check(path, "delta", "fd77::3", NOW, why,
+					  sizeof(why)), 1);
+	/* And a v6-only node's, its IPv6 one. */
+	id.has_vaddr = false;
+	snprintf(id.name, sizeof(id.name), "sixer");
+	inet_pton(AF_INET6, "fd77::6", &id.vaddr6);
+	assert_int_equal(cert_index_line(&id, line, sizeof(line)), 0);
+	assert_true(!strncmp(line, "sixer fd77::6 2026-12-03T12:00:00Z abab", 39));
 	/* The day after it expired, the name is free again. */
 	assert_int_equal(cert_index_check(path, "alpha", "10.77.0.1",
 					  NOW + 2 * 86400, why, sizeof(why)), 0);
@@ -113,6 +157,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_taken),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_not_taken),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_line_and_file),

@@ -224,7 +224,7 @@ static int serve_decide(struct serve *s, const struct join_request *req,
 	enum invite_result res;
 	bool claim;
 
-	token_addr_host(&req->address, host, sizeof(host));
+	token_addr_format(&req->address, false, host, sizeof(host));
 	for (claim = false;; claim = true) {
 		res = invite_store_check(s->ca_dir, req->id, req->secret,
 					 req->name, &req->address, time(NULL),

@@ -125,7 +125,7 @@ static int cert_issue_cmd(int argc, char *argv[])
 		{ 0 }
 	};
 	char cert_path[PATH_MAX], key_path[PATH_MAX], err[512], until[32];
-	char addr_text[INET6_ADDRSTRLEN], both[2 * INET6_ADDRSTRLEN + 2];
+	char both[2 * INET6_ADDRSTRLEN + 2];
 	const char *name = NULL, *ca_dir = ".", *dir = ".";
 	unsigned long days = CERT_DEFAULT_DAYS;
 	struct cert_addrs addrs = { 0 };
@@ -191,20 +191,20 @@ static int cert_issue_cmd(int argc, char *argv[])
 	    path_join(cert_path, sizeof(cert_path), dir, name, ".crt") < 0 ||
 	    path_join(key_path, sizeof(key_path), dir, name, ".key") < 0)
 		return 1;
-	/* The canonical form, as the index holds it (010.1.2.3 is not): the
-	 * IPv4 address, or the IPv6 one of a v6-only node. */
+	/* The canonical form, as the index holds it (010.1.2.3 is not):
+	 * "IPv4", "IPv6" or, for a dual-stack node, "IPv4,IPv6"; either of
+	 * the two held by another node refuses the certificate. */
+	both[0] = '\0';
 	if (addrs.has_v4)
-		inet_ntop(AF_INET, &addrs.v4, addr_text, sizeof(addr_text));
-	else
-		inet_ntop(AF_INET6, &addrs.v6, addr_text, sizeof(addr_text));
-	snprintf(both, sizeof(both), "%s", addr_text);
-	if (addrs.has_v4 && addrs.has_v6) {
+		inet_ntop(AF_INET, &addrs.v4, both, sizeof(both));
+	if (addrs.has_v6) {
 		size_t n = strlen(both);
 
-		both[n++] = ' ';
+		if (n)
+			both[n++] = ',';
 		inet_ntop(AF_INET6, &addrs.v6, both + n, sizeof(both) - n);
 	}
-	switch (cert_index_check(ca.index, name, addr_text, time(NULL), err,
+	switch (cert_index_check(ca.index, name, both, time(NULL), err,
 				 sizeof(err))) {
 	case 0:
 		break;

@@ -200,7 +200,7 @@ int invite_main(int argc, char *argv[])
 	memcpy(t.ca_fp, ca.fingerprint, sizeof(t.ca_fp));
 	/* Refused now rather than when the node tries (checked then too). */
 	snprintf(path, sizeof(path), "%s/" CERT_INDEX_FILE, ca_dir);
-	token_addr_host(&t.address, host, sizeof(host));
+	token_addr_format(&t.address, false, host, sizeof(host));
 	switch (cert_index_check(path, name, host, time(NULL), err,
 				 sizeof(err))) {
 	case 0:

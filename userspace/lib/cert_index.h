@@ -5,9 +5,12 @@
  * The CA directory's record of what it issued: issued.txt, one line per
  * certificate, appended by `podnet cert issue`:
  *
- *   NAME ADDRESS NOT_AFTER SHA256
+ *   NAME ADDRESS[,IPv6] NOT_AFTER SHA256
  *   alpha 10.77.0.1 2027-12-02T16:50:01Z 3fa1...(64 hex digits)
+ *   gamma 10.77.0.3,fd77::3 2027-12-02T16:52:11Z 9c0e...
  *
+ * (a dual-stack node's line holds both of its addresses; lines written
+ * before that hold its IPv4 address only, and still parse)
  * so that a second certificate for a name or an address still held (not
  * yet expired) is refused unless asked for with --force: two nodes with
  * one address would take each other's traffic. Revoking frees nothing:
@@ -27,8 +30,8 @@
 #define CERT_INDEX_FILE "issued.txt"
 
 /*
- * Looks for a certificate valid at now with name or address in the index
- * text. Returns 0 when neither is taken, 1 when one is (why says which,
+ * Looks for a certificate valid at now with name or any of address
+ * ("ADDRESS" or "IPv4,IPv6") in the index text. Returns 0 when neither is taken, 1 when one is (why says which,
  * by which line's certificate and until when), -1 when a line is
  * malformed (why names it).
  */
