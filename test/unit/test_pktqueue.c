@@ -142,6 +142,39 @@ static void test_expire(void **state)
 	assert_int_equal(pop_id(&q), 42);
 }
 
+/* What pktqueue_expire_each() showed, in order. */
+static unsigned int seen[16], n_seen;
+
+static void note_dropped(void *ctx, const uint8_t *pkt, size_t len)
+{
+	(void)ctx;
+	assert_int_equal(len, 60);
+	assert_true(n_seen < 16);
+	seen[n_seen++] = pkt[0];
+}
+
+static void test_expire_each(void **state)
+{
+	struct pktqueue q;
+
+	(void)state;
+	pktqueue_init(&q, 16, 100000);
+	for (unsigned int i = 0; i < 6; i++)
+		push_n(&q, i, 60, 1, (double)i);
+	n_seen = 0;
+	assert_int_equal(pktqueue_expire_each(&q, 3.0, note_dropped, NULL), 3);
+	assert_int_equal(n_seen, 3);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(seen[i], i);
+	assert_int_equal(q.count, 3);
+	/* Everything, as a failed lookup drops it. */
+	assert_int_equal(pktqueue_expire_each(&q, 1e300, note_dropped, NULL), 3);
+	assert_int_equal(n_seen, 6);
+	assert_int_equal(seen[5], 5);
+	assert_null(q.head);
+	assert_int_equal(q.bytes, 0);
+}
+
 static void test_move(void **state)
 {
 	struct pktqueue pending, peer;
@@ -183,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_byte_bound),
 		cmocka_unit_test(test_refused_keeps_rest),
 		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_expire_each),
 		cmocka_unit_test(test_move),
 	};
 

@@ -15,6 +15,7 @@
  */
 #include "queue.h"
 
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "node.h"
 #include "peer.h"
 #include "session.h"
+#include "tun.h"
 #include "udp.h"
 
 /* A not-found answer holds this long: the lookup is not asked again
@@ -234,6 +236,11 @@ void queue_peer_heard(struct peer *peer, const struct session *s)
 	flush(peer, s == peer->current);
 }
 
+static void tell_unreachable(void *ctx, const uint8_t *pkt, size_t len)
+{
+	tun_unreachable(ctx, pkt, len);
+}
+
 static void failed(struct node *node, const struct in6_addr *key)
 {
 	ev_tstamp now = node_now(node);
@@ -241,7 +248,13 @@ static void failed(struct node *node, const struct in6_addr *key)
 
 	if (!a)
 		return;
-	node->stats.tx_no_route += pktqueue_clear(&a->packets);
+	/* Nobody holds the address: what waited for the answer hears so,
+	 * an ICMP unreachable as a router sends when neighbour resolution
+	 * fails, like every packet for it in the next QUEUE_REFUSED_FOR s.
+	 * (One that merely waited QUEUE_MAX_AGE goes quietly: the lookup
+	 * may still be held by a rendezvous that just restarted.) */
+	node->stats.tx_no_route += pktqueue_expire_each(
+		&a->packets, DBL_MAX, tell_unreachable, node);
 	a->refused_until = now + QUEUE_REFUSED_FOR;
 }
 

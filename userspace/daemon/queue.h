@@ -6,7 +6,8 @@
  * session is not up yet (handshake, punching), and for an address whose
  * owner the rendezvous is still looking up. They go out in order once the
  * session is up; none waits longer than QUEUE_MAX_AGE (give or take the
- * second between two housekeeping rounds).
+ * second between two housekeeping rounds). Those for an address that a
+ * lookup finds nobody holds are answered with an ICMP unreachable.
  *
  * Only the TUN data path queues: with podnet.ko the kernel drops what it
  * cannot send and only tells us (PODNET_CMD_NOTIFY_NO_ROUTE, NEED_KEY).

@@ -251,9 +251,6 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	struct datapath *dp = &node->dp;
 	ev_tstamp now = node_now(node);
 
-	/* No IPv4 address to send it from (a v6-only node). */
-	if (!node->cfg.has_address)
-		return;
 	/* Never answer an ICMP error with another. */
 	if (orig->protocol == IPPROTO_ICMP && len > orig->ihl * 4u) {
 		uint8_t type = pkt[orig->ihl * 4u];
@@ -272,7 +269,13 @@ static void icmp_unreachable(struct node *node, const uint8_t *pkt, size_t len)
 	ip->tot_len = htons((uint16_t)total);
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_ICMP;
-	ip->saddr = node->cfg.address.s_addr;
+	/* From the address that cannot be reached, not from this node's:
+	 * a packet arriving on the device from one of the host's own
+	 * addresses is a martian to the kernel, which drops it (unless
+	 * accept_local), so the local sender, the usual one, would never
+	 * hear of it. The unreachable address routes back through the
+	 * device, which keeps reverse-path filtering content. */
+	ip->saddr = orig->daddr;
 	ip->daddr = orig->saddr;
 	ip->check = csum_inet(ip, sizeof(*ip));
 	icmp->type = ICMP_DEST_UNREACH;
@@ -334,6 +337,19 @@ static void icmp6_error(struct node *node, const uint8_t *pkt, size_t len,
 	icmp[3] = (uint8_t)sum;
 	if (tun_write(node, out, total) < 0)
 		log_debug_ratelimited("tun write: %s", strerror(errno));
+}
+
+void tun_unreachable(struct node *node, const uint8_t *pkt, size_t len)
+{
+	if (node->dp.tun_fd < 0 || !len)
+		return;
+	if ((pkt[0] >> 4) == 6) {
+		if (tun_ipv6_header(pkt, len))
+			icmp6_error(node, pkt, len, ICMP6_DST_UNREACH,
+				    ICMP6_DST_UNREACH_ADDR, 0);
+	} else if (tun_ipv4_header(pkt, len)) {
+		icmp_unreachable(node, pkt, len);
+	}
 }
 
 const struct ip6_hdr *tun_ipv6_header(const uint8_t *pkt, size_t len)

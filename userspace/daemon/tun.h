@@ -67,6 +67,10 @@ const struct iphdr *tun_ipv4_header(const uint8_t *pkt, size_t len);
 /* The same for IPv6: the fixed header, its payload within len. The
  * packet's length is 40 + ip6_plen. */
 const struct ip6_hdr *tun_ipv6_header(const uint8_t *pkt, size_t len);
+/* Tells the sender of a packet read from the device that nobody took
+ * it: an ICMP host unreachable (ICMPv6 address unreachable), as a router
+ * answers when neighbour resolution fails; rate-limited with the rest. */
+void tun_unreachable(struct node *node, const uint8_t *pkt, size_t len);
 /* One error line, then the daemon stops with exit status 1. */
 void tun_interface_gone(struct node *node, const char *why);
 /* A read from the TUN fd failed with errno err. */

@@ -78,16 +78,26 @@ int pktqueue_push(struct pktqueue *q, const uint8_t *pkt, size_t len,
 	return (int)dropped;
 }
 
-size_t pktqueue_expire(struct pktqueue *q, double before)
+size_t pktqueue_expire_each(struct pktqueue *q, double before,
+			    pktqueue_drop_fn *dropped, void *ctx)
 {
-	size_t dropped = 0;
+	size_t n = 0;
 
 	/* In order of queueing, so the old ones are all at the head. */
 	while (q->head && q->head->queued < before) {
-		free(pktqueue_pop(q));
-		dropped++;
+		struct pktqueue_entry *e = pktqueue_pop(q);
+
+		if (dropped)
+			dropped(ctx, e->data, e->len);
+		free(e);
+		n++;
 	}
-	return dropped;
+	return n;
+}
+
+size_t pktqueue_expire(struct pktqueue *q, double before)
+{
+	return pktqueue_expire_each(q, before, NULL, NULL);
 }
 
 size_t pktqueue_move(struct pktqueue *to, struct pktqueue *from,

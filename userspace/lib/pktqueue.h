@@ -40,6 +40,12 @@ int pktqueue_push(struct pktqueue *q, const uint8_t *pkt, size_t len,
 struct pktqueue_entry *pktqueue_pop(struct pktqueue *q);
 /* Drops the packets queued before `before`; returns how many. */
 size_t pktqueue_expire(struct pktqueue *q, double before);
+/* Told of each packet that pktqueue_expire_each() drops, before it goes. */
+typedef void pktqueue_drop_fn(void *ctx, const uint8_t *pkt, size_t len);
+/* The same, showing each packet to dropped (if not NULL) first: so the
+ * sender can be told that nobody took it. */
+size_t pktqueue_expire_each(struct pktqueue *q, double before,
+			    pktqueue_drop_fn *dropped, void *ctx);
 /*
  * Moves the packets for dst (all of them when any_dst) from `from` to
  * the end of `to`, in order and with their times. Returns how many `to`
