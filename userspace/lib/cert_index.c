@@ -34,14 +34,14 @@ static time_t parse_time(const char *s)
 	return timegm(&tm);
 }
 
-/* An index address field or a query: "ADDRESS" or "ADDRESS,ADDRESS"
- * (a dual-stack node's IPv4 and IPv6), parsed into addrs; returns how
- * many, or -1 if it is not that. */
 struct index_addr {
 	int family;
 	uint8_t bytes[16];
 };
 
+/* An index address field or a query: "ADDRESS" or "ADDRESS,ADDRESS"
+ * (a dual-stack node's IPv4 and IPv6), parsed into addrs; returns how
+ * many, or -1 if it is not that. */
 static int parse_addrs(const char *text, struct index_addr addrs[2])
 {
 	char buf[2 * INET6_ADDRSTRLEN + 2], *comma;
