@@ -53,6 +53,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <sched.h>
@@ -469,6 +470,23 @@ struct run {
 	size_t pending;			/* bytes the node has not read yet */
 };
 
+/* An ICMP host unreachable of the node's own, answering a packet it read
+ * from the TUN: it comes from the address that could not be reached, to
+ * the packet's sender (tun.c), and quotes that packet. */
+static bool own_unreachable(const uint8_t *pkt, size_t len)
+{
+	struct iphdr ip, quoted;
+
+	if (len < sizeof(ip) + 8 + sizeof(quoted))
+		return false;
+	memcpy(&ip, pkt, sizeof(ip));
+	memcpy(&quoted, pkt + sizeof(ip) + 8, sizeof(quoted));
+	return ip.protocol == IPPROTO_ICMP && ip.ihl == 5 &&
+	       pkt[sizeof(ip)] == ICMP_DEST_UNREACH &&
+	       pkt[sizeof(ip) + 1] == ICMP_HOST_UNREACH &&
+	       ip.saddr == quoted.daddr && ip.daddr == quoted.saddr;
+}
+
 static void drain_tun(void)
 {
 	static uint8_t buf[70000];
@@ -485,8 +503,8 @@ static void drain_tun(void)
 		 * node's own unreachables answer what it read from the TUN. */
 		CHECK(ip.saddr == r->vaddrs[0].s_addr ||
 		      ip.saddr == r->vaddrs[1].s_addr ||
-		      (ip.saddr == node.cfg.address.s_addr &&
-		       ip.protocol == IPPROTO_ICMP));
+		      own_unreachable(buf + TUN_VNET_HDR_LEN,
+				      (size_t)n - TUN_VNET_HDR_LEN));
 		tun_packets++;
 	}
 }
