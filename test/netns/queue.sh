@@ -24,6 +24,7 @@
 
 source "$(dirname "$0")/../lib/netns.sh"
 source "$(dirname "$0")/../lib/nat.sh"
+source "$(dirname "$0")/../lib/recovery.sh"
 ktap_header "podnet: packets wait for the session instead of being dropped"
 
 two_node_bed 244
@@ -181,9 +182,9 @@ cold_via_rv restr-a "$ns_restr_a" sym-a 10.77.0.13
 rv_age=$(ps -o etimes= -p "$pid_rv")
 (( rv_age >= 18 )) || sleep $((18 - rv_age))
 before=$(iface_field none-a tx_no_route)
-t0=$(date +%s%N)
+t0=$(now_ms)
 out=$(n "$ns_none_a" ping -n -c 1 -W 10 10.77.0.99 2>&1 || true)
-echo "# ping answered after $(( ($(date +%s%N) - t0) / 1000000 )) ms:"
+echo "# ping answered after $(( $(now_ms) - t0 )) ms:"
 sed 's/^/#   /' <<<"$out" | head -2
 check "an address the rendezvous does not know is dropped as no route" \
 	wait_for 150 iface_above none-a tx_no_route "$before"
