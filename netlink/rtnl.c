@@ -193,6 +193,17 @@ static struct ifinfomsg *link_request(struct nlmsghdr *nlh, uint16_t type,
 	return ifm;
 }
 
+int rtnl_link_set_gso_max_segs(int ifindex, unsigned int segs, char *err,
+			       size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	link_request(nlh, RTM_NEWLINK, 0, ifindex);
+	mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SEGS, segs);
+	return rtnl_talk(nlh, err, errlen);
+}
+
 /* An ip address request; a dump takes ifindex and prefixlen 0. */
 static struct ifaddrmsg *addr_request(struct nlmsghdr *nlh, uint16_t type,
 				      uint16_t flags, int family, int ifindex,
@@ -336,6 +347,10 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	case IFLA_MTU:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 			info->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_GSO_MAX_SEGS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			info->gso_max_segs = mnl_attr_get_u32(attr);
 		break;
 	case IFLA_LINKINFO:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)

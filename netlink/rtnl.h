@@ -23,6 +23,10 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 		  size_t errlen);
 int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen);
+/* ip link set IFINDEX gso_max_segs SEGS: the most segments the stack puts
+ * in one GSO packet for the link (kernels before 5.19 ignore it). */
+int rtnl_link_set_gso_max_segs(int ifindex, unsigned int segs, char *err,
+			       size_t errlen);
 int rtnl_link_delete(int ifindex, char *err, size_t errlen);
 /* ip link add IFNAME type KIND, then ip link set IFNAME alias ALIAS (may
  * be NULL; a failure to set it is ignored) */
@@ -32,6 +36,7 @@ int rtnl_link_create(const char *ifname, const char *kind,
 /* What `ip link show` says about a link, as far as podnetd cares. */
 struct rtnl_link_info {
 	unsigned int mtu;
+	unsigned int gso_max_segs;	/* 0 if the kernel does not say */
 	bool up;
 	char alias[64];		/* IFLA_IFALIAS, "" if none */
 	char kind[32];		/* IFLA_INFO_KIND: "tun", "podnet"; "" if none */

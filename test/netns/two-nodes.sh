@@ -83,10 +83,22 @@ check "5 MB through ssh arrive intact (sha256)" \
 	test "$sum_remote" = "$(sha256sum <"$tmp/blob" | cut -d' ' -f1)"
 
 # 100 MB of plain TCP across the tunnel, checked end to end.
+# Each TCP super-packet alpha's TUN device hands over leaves as one UDP
+# GSO send: podnetd sets the device's gso_max_segs to the records one send
+# holds, 46 at MTU 1340. Without that, it took two sends each.
 blob_mb 100
+check "alpha's pod0 has gso_max_segs 46" \
+	grep -q "gso_max_segs 46 " <<<"$(n "$ns1" ip -d link show dev pod0)"
+tso_before=$(iface_field alpha tx_tso_super)
+gso_before=$(iface_field alpha tx_gso_sends)
 check "100 MB over TCP across the tunnel arrive intact (sha256)" \
 	transfer "$ns1" "$ns2" 10.77.0.2 "$tmp/blob"
 echo "# 100 MB in $(cat "$tmp/transfer.ms") ms"
+tso=$(($(iface_field alpha tx_tso_super) - tso_before))
+gso=$(($(iface_field alpha tx_gso_sends) - gso_before))
+echo "# the 100 MB: $tso TSO super-packets, $gso UDP GSO sends"
+check "one UDP GSO send per TSO super-packet, not two" \
+	test "$tso" -ge 100 -a $((gso * 10)) -le $((tso * 12))
 rm -f "$tmp/blob" "$tmp/received"
 
 # --- podnet show ---------------------------------------------------------

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "node.h"
 #include "rtnl.h"
+#include "udp.h"
 
 static struct in_addr prefix_of(struct in_addr a, uint8_t len)
 {
@@ -109,6 +110,7 @@ static int adopt(struct node *node, char *why, size_t whylen)
 	if (ret)
 		return ret;
 	l->orig_mtu = info.mtu;
+	l->orig_gso_max_segs = info.gso_max_segs;
 	ret = cfg->has_address ?
 	      rtnl_addr_has_ipv4(node->ifindex, cfg->address, why, whylen) : 1;
 	if (ret < 0)
@@ -165,6 +167,32 @@ static int adopt(struct node *node, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * Each TCP super-packet read from the TUN device leaves as one UDP GSO
+ * send of its segments' records, and a send holds at most 64 KB. The
+ * stack's own super-packets are 64 KB of TCP payload, which is a few
+ * records more: every one then took a second send for its last 2-3
+ * records, a second pass through both ends' UDP stacks and often a second
+ * wake-up of the receiving daemon. Capping the segments per super-packet
+ * at what one send holds halves the sends (doc/bench.md).
+ */
+void link_fit_gso(struct node *node)
+{
+	unsigned int segs = udp_gso_datagrams(node->cfg.mtu);
+	char why[256];
+
+	if (node->dp.tun_fd < 0 || node->ifindex <= 0 || !segs)
+		return;
+	if (rtnl_link_set_gso_max_segs(node->ifindex, segs, why,
+				       sizeof(why))) {
+		log_debug("%s: cannot set gso_max_segs %u: %s",
+			  node->cfg.ifname, segs, why);
+		return;
+	}
+	node->link.set_gso_max_segs = node->link.orig_gso_max_segs != 0 &&
+				      node->link.orig_gso_max_segs != segs;
+}
+
 int link_configure(struct node *node, char *err, size_t errlen)
 {
 	char why[256];
@@ -187,6 +215,7 @@ int link_configure(struct node *node, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", node->cfg.ifname, why);
 		return -1;
 	}
+	link_fit_gso(node);
 	return 0;
 }
 
@@ -222,6 +251,11 @@ void link_release(struct node *node)
 	    rtnl_addr_del_ipv4(node->ifindex, cfg->address, cfg->prefixlen,
 			       why, sizeof(why)))
 		log_warn("%s: cannot remove the address podnetd added: %s",
+			 cfg->ifname, why);
+	if (l->set_gso_max_segs &&
+	    rtnl_link_set_gso_max_segs(node->ifindex, l->orig_gso_max_segs,
+				       why, sizeof(why)))
+		log_warn("%s: cannot restore the link's gso_max_segs: %s",
 			 cfg->ifname, why);
 	if ((l->set_mtu || l->set_up) &&
 	    rtnl_link_set(node->ifindex, l->set_mtu ? l->orig_mtu : 0,

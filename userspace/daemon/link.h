@@ -29,7 +29,9 @@ struct node_link {
 	bool added_route6;
 	bool set_mtu;		/* we changed its MTU from orig_mtu */
 	bool set_up;		/* it was down */
+	bool set_gso_max_segs;	/* we changed it from orig_gso_max_segs */
 	unsigned int orig_mtu;
+	unsigned int orig_gso_max_segs;
 };
 
 /*
@@ -47,6 +49,12 @@ int link_configure(struct node *node, char *err, size_t errlen);
 struct cert_route;
 bool link_subnet_add(struct node *node, const struct cert_route *r);
 void link_subnet_del(struct node *node, const struct cert_route *r);
+/*
+ * On a TUN device: let the stack put no more TCP segments in one
+ * super-packet than leave in one UDP GSO send at the node's MTU (again
+ * after a reload changes it). Only a matter of speed: a failure is logged.
+ */
+void link_fit_gso(struct node *node);
 /* On exit: undo what link_configure added to an adopted link. */
 void link_release(struct node *node);
 /* The MTU a reload may set: on an adopted link without MTU in the file,

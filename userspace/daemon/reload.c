@@ -162,11 +162,15 @@ int node_reload(struct node *node, const char *path, bool strict, char *err,
 	strcpy(cfg.path, node->cfg.path);
 	if (link_keeps_mtu(node, &cfg))
 		cfg.mtu = node->cfg.mtu;
-	if (cfg.mtu != node->cfg.mtu &&
-	    rtnl_link_set(node->ifindex, cfg.mtu, true, err, errlen))
-		log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);
+	if (cfg.mtu != node->cfg.mtu) {
+		if (rtnl_link_set(node->ifindex, cfg.mtu, true, err, errlen))
+			log_warn("reload: cannot set MTU %u: %s", cfg.mtu, err);
+		else if (node->link.adopted)
+			node->link.set_mtu = true;	/* restored on exit */
+	}
 	config_free(&node->cfg);
 	node->cfg = cfg;
+	link_fit_gso(node);
 	node->identity = id;
 	log_set_level(cfg.log_level);
 	if (revoke_load(node, err, errlen))

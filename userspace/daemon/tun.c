@@ -536,6 +536,9 @@ void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		}
 		memcpy(&vh, buf, sizeof(vh));
+		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE && vh.gso_size)
+			udp_tx_reserve(node, ((size_t)n - TUN_VNET_HDR_LEN) /
+						     le16toh(vh.gso_size) + 1);
 		cut = (struct tun_cut){ .node = node, .first = true };
 		if (tso_split(&vh, buf + TUN_VNET_HDR_LEN,
 			      (size_t)n - TUN_VNET_HDR_LEN,

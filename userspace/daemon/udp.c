@@ -205,7 +205,10 @@ void udp_flush(struct node *node)
 			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
 		}
 		if (sendmsg(p->fd >= 0 ? p->fd : node->udp_fd, &msg,
-			    MSG_DONTWAIT) < 0) {
+			    MSG_DONTWAIT) >= 0) {
+			if (j - i > 1)
+				node->stats.tx_gso_sends++;
+		} else {
 			if (j - i > 1 && (errno == EIO || errno == EINVAL ||
 					  errno == ENOPROTOOPT)) {
 				/* No UDP GSO here: send one by one. */
@@ -220,6 +223,17 @@ void udp_flush(struct node *node)
 	}
 	tx->count = 0;
 	transport_flush(node);
+}
+
+unsigned int udp_gso_datagrams(unsigned int mtu)
+{
+	return GSO_MAX_BYTES / (2 * WIRE_HEADER_LEN + RECORD_OVERHEAD + mtu);
+}
+
+void udp_tx_reserve(struct node *node, size_t n)
+{
+	if (node->dp.tx->count + n > UDP_TX_BATCH)
+		udp_flush(node);
 }
 
 static int tx_queue(struct node *node, const struct path *path,

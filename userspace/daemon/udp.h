@@ -66,6 +66,13 @@ struct udp_rx {
 	uint8_t plain[UDP_RX_SEGS][UDP_RX_PLAIN] __attribute__((aligned(16)));
 };
 
+/* How many data datagrams, each carrying a packet of up to mtu bytes,
+ * one UDP GSO send holds (relayed ones, with their second header, too). */
+unsigned int udp_gso_datagrams(unsigned int mtu);
+/* Make room for n more datagrams in the send queue, sending what it holds
+ * when they would not fit. */
+void udp_tx_reserve(struct node *node, size_t n);
+
 /* The node's socket on ListenPort: node->udp_fd and node->udp_family. */
 int udp_open(struct node *node, char *err, size_t errlen);
 /* Asks the kernel for UDP GRO on the node's socket (not when podnet.ko
