@@ -400,6 +400,9 @@ phase_crypto "$build" "$default_code" || failed=1
 [[ -z $sys_podnetd || $default_code == packaged ]] ||
 	phase_crypto "$PODNET_SYSTEM_BUILD" packaged || failed=1
 bed
+# Every TCP run uses the machine's default congestion control, as its
+# users' would; it moves raw veth far more than the tunnels (doc/bench.md).
+tcp_cc=$(n "$ns2" sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)
 podnet_certs
 for ((round = 1; round <= bench_runs; round++)); do
 	say "round $round of $bench_runs"
@@ -608,8 +611,8 @@ if [[ -n ${r[thr1.tcp1]:-} || -n ${r[thr2.tcp1]:-} ]]; then
 	echo "records sealed or opened by the receiver's worker thread with Threads = 2: ${r[thr2.worker_jobs]:--}"
 fi
 echo
-echo "iperf3 runs of $bench_time s, $bench_pings pings 20 ms apart; load average $loadavg before;" \
-	"$elapsed s in all; JSON in $json"
+echo "iperf3 runs of $bench_time s, TCP congestion control $tcp_cc (the machine's default);" \
+	"$bench_pings pings 20 ms apart; load average $loadavg before; $elapsed s in all; JSON in $json"
 
 # bed_json BED: its medians and every run, as JSON.
 bed_json() {
@@ -640,6 +643,7 @@ bed_json() {
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson cores "$(nproc)" \
 	--arg kernel "$(uname -r)" \
+	--arg tcp_cc "$tcp_cc" \
 	--arg commit "$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
 	--arg default_code "$default_code" \
 	--argjson time "$bench_time" --argjson pings "$bench_pings" \
@@ -662,7 +666,7 @@ bed_json() {
 	--argjson crypto "{\"packaged\": ${r[crypto.packaged]:-null}, \"asm\": ${r[crypto.asm]:-null}}" '
 	{
 		date: $date, commit: $commit, cpu: $cpu, cores: $cores,
-		kernel: $kernel, bench_time_s: $time, pings: $pings, rounds: $runs,
+		kernel: $kernel, tcp_congestion_control: $tcp_cc, bench_time_s: $time, pings: $pings, rounds: $runs,
 		inner_mtu: $mtu, podnet_mtu: $podnet_mtu,
 		default_build_wolfssl: $default_code,
 		elapsed_s: $elapsed, loadavg_before: $loadavg,
