@@ -24,7 +24,7 @@ int rtnl_link_set(int ifindex, unsigned int mtu, bool up, char *err,
 int rtnl_addr_add_ipv4(int ifindex, struct in_addr addr, uint8_t prefixlen,
 		       char *err, size_t errlen);
 /* ip link set IFINDEX gso_max_segs SEGS: the most segments the stack puts
- * in one GSO packet for the link (kernels before 5.19 ignore it). */
+ * in one GSO packet for the link. */
 int rtnl_link_set_gso_max_segs(int ifindex, unsigned int segs, char *err,
 			       size_t errlen);
 int rtnl_link_delete(int ifindex, char *err, size_t errlen);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "node.h"
 #include "rtnl.h"
@@ -175,13 +176,34 @@ static int adopt(struct node *node, char *why, size_t whylen)
  * records, a second pass through both ends' UDP stacks and often a second
  * wake-up of the receiving daemon. Capping the segments per super-packet
  * at what one send holds halves the sends (doc/bench.md).
+ *
+ * Not on a node that forwards (a subnet router, containers behind it):
+ * GSO packets built for other links would come over the cap, and the
+ * kernel would cut each one up in software and hand it over one packet
+ * per read, which costs far more than a second send.
  */
 void link_fit_gso(struct node *node)
 {
+	struct node_link *l = &node->link;
 	unsigned int segs = udp_gso_datagrams(node->cfg.mtu);
+	bool forwards = fileio_flag_on("/proc/sys/net/ipv4/ip_forward") ||
+			fileio_flag_on("/proc/sys/net/ipv6/conf/all/forwarding");
 	char why[256];
 
 	if (node->dp.tun_fd < 0 || node->ifindex <= 0 || !segs)
+		return;
+	if (!l->orig_gso_max_segs) {
+		struct rtnl_link_info info;
+
+		if (rtnl_link_get(node->ifindex, &info, why, sizeof(why)) ||
+		    !info.gso_max_segs)
+			return;		/* the kernel does not say: leave it */
+		l->orig_gso_max_segs = info.gso_max_segs;
+	}
+	if (forwards)
+		segs = l->orig_gso_max_segs;
+	if (segs == (l->set_gso_max_segs ? l->gso_max_segs :
+					   l->orig_gso_max_segs))
 		return;
 	if (rtnl_link_set_gso_max_segs(node->ifindex, segs, why,
 				       sizeof(why))) {
@@ -189,8 +211,10 @@ void link_fit_gso(struct node *node)
 			  node->cfg.ifname, segs, why);
 		return;
 	}
-	node->link.set_gso_max_segs = node->link.orig_gso_max_segs != 0 &&
-				      node->link.orig_gso_max_segs != segs;
+	log_debug("%s: gso_max_segs %u%s", node->cfg.ifname, segs,
+		  forwards ? " (the node forwards: the link's own)" : "");
+	l->gso_max_segs = segs;
+	l->set_gso_max_segs = segs != l->orig_gso_max_segs;
 }
 
 int link_configure(struct node *node, char *err, size_t errlen)

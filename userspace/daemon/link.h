@@ -29,9 +29,10 @@ struct node_link {
 	bool added_route6;
 	bool set_mtu;		/* we changed its MTU from orig_mtu */
 	bool set_up;		/* it was down */
-	bool set_gso_max_segs;	/* we changed it from orig_gso_max_segs */
+	bool set_gso_max_segs;	/* it holds gso_max_segs, not the original */
 	unsigned int orig_mtu;
-	unsigned int orig_gso_max_segs;
+	unsigned int orig_gso_max_segs;	/* 0: not read yet */
+	unsigned int gso_max_segs;
 };
 
 /*
@@ -50,9 +51,11 @@ struct cert_route;
 bool link_subnet_add(struct node *node, const struct cert_route *r);
 void link_subnet_del(struct node *node, const struct cert_route *r);
 /*
- * On a TUN device: let the stack put no more TCP segments in one
- * super-packet than leave in one UDP GSO send at the node's MTU (again
- * after a reload changes it). Only a matter of speed: a failure is logged.
+ * On a TUN device of a node that does not forward: let the stack put no
+ * more TCP segments in one super-packet than leave in one UDP GSO send at
+ * the node's MTU. Again on reload, for a new MTU or a change of
+ * net.ipv4.ip_forward or net.ipv6.conf.all.forwarding. Only a matter of
+ * speed: a failure is logged at debug level.
  */
 void link_fit_gso(struct node *node);
 /* On exit: undo what link_configure added to an adopted link. */

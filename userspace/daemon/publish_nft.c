@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "node.h"
 
@@ -45,19 +46,6 @@ static const char *nft_binary(void)
 	return NULL;
 }
 
-static bool ip_forward_on(void)
-{
-	char c = '0';
-	int fd = open("/proc/sys/net/ipv4/ip_forward", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (read(fd, &c, 1) != 1)
-		c = '0';
-	close(fd);
-	return c == '1';
-}
-
 bool publish_nft_usable(const struct node *node, const struct config_publish *c,
 			char *why, size_t whylen)
 {
@@ -66,7 +54,7 @@ bool publish_nft_usable(const struct node *node, const struct config_publish *c,
 		snprintf(why, whylen, "kernel DNAT is IPv4 only");
 	else if (!node->cfg.has_address)
 		snprintf(why, whylen, "this node has no IPv4 Address to SNAT to");
-	else if (!ip_forward_on())
+	else if (!fileio_flag_on("/proc/sys/net/ipv4/ip_forward"))
 		snprintf(why, whylen, "net.ipv4.ip_forward is 0 (the kernel does not forward)");
 	else if (!nft_binary())
 		snprintf(why, whylen, "no nft program (Debian package nftables)");

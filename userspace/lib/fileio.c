@@ -136,3 +136,16 @@ int fileio_write_close(int fd, const char *path, const void *buf, size_t len,
 				   strerror(-ret));
 	return 0;
 }
+
+bool fileio_flag_on(const char *path)
+{
+	char c = '0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
+}

@@ -38,4 +38,8 @@ int fileio_create_new(const char *path, mode_t mode, bool force_mode,
 int fileio_write_close(int fd, const char *path, const void *buf, size_t len,
 		       char *err, size_t errlen);
 
+/* A sysctl switch such as /proc/sys/net/ipv4/ip_forward: true if the
+ * file starts with '1', false if it does not or cannot be read. */
+bool fileio_flag_on(const char *path);
+
 #endif /* _PODNET_FILEIO_H */
