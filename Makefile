@@ -290,13 +290,13 @@ VM_MODULE := $(if $(wildcard Kbuild),module kernel-tools)
 
 # Every test/vm/*.sh inside one VM boot of Debian's kernel under qemu.
 vm-check: all $(VM_MODULE)
-	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/vm-run.sh --timeout 1800 -- test/vm/run-all.sh
+	$(Q)PODNET_BUILD=$(abspath $(BUILD)) scripts/vm-run.sh $(if $(KVER),--kver $(KVER)) --timeout 1800 -- test/vm/run-all.sh
 
 # Installs missing Debian packages first, so a fresh machine needs only this.
 check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all check-unit fuzz-smoke check-netns check-san check-asm
-	$(Q)if why=$$(scripts/vm-run.sh --available 2>&1); then \
+	$(Q)if why=$$(scripts/vm-run.sh $(if $(KVER),--kver $(KVER)) --available 2>&1); then \
 		$(MAKE) --no-print-directory vm-check; \
 	else \
 		echo "SKIP vm-check: $$why"; \

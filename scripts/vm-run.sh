@@ -16,7 +16,8 @@
 #   --timeout SECONDS  whole run, boot included (600)
 #   --smp N            virtual CPUs (2)
 #   --mem SIZE         guest memory, qemu syntax (2G)
-#   --kver KVER        kernel (newest in /lib/modules with a /boot/vmlinuz)
+#   --kver KVER        kernel (newest in /lib/modules with a /boot/vmlinuz,
+#                      preferring one with its headers installed)
 #   --rw DIR           DIR is shared writable at the same path (repeatable)
 #   --allow-dmesg      a WARN/BUG/Oops in the kernel log does not fail
 #
@@ -77,13 +78,20 @@ done
 
 # ------------------------------------------------------- what we boot
 
-# The newest kernel that has both its modules and an image.
+# The newest kernel that has its modules, an image and its headers: podnet.ko
+# is built against the newest headers (the Makefile's KVER), and a kernel
+# without them (say a -rt one that came in as a package's recommendation)
+# would refuse it as "Invalid module format". Else the newest with modules
+# and an image, for commands that need no module.
 if [[ -z $kver ]]; then
-	for d in $(printf '%s\n' /lib/modules/* | sed 's|.*/||' | sort -rV); do
-		if [[ -f /boot/vmlinuz-$d && -d /lib/modules/$d/kernel ]]; then
-			kver=$d
-			break
-		fi
+	for need_headers in 1 0; do
+		for d in $(printf '%s\n' /lib/modules/* | sed 's|.*/||' | sort -rV); do
+			if [[ -f /boot/vmlinuz-$d && -d /lib/modules/$d/kernel ]] &&
+				{ [[ $need_headers == 0 ]] || [[ -e /lib/modules/$d/build ]]; }; then
+				kver=$d
+				break 2
+			fi
+		done
 	done
 fi
 qemu=$(command -v qemu-system-x86_64 || true)
