@@ -67,6 +67,11 @@ cleanup() {
 			echo "# ---- $(basename "$f") (last 30 lines)"
 			tail -n 30 "$f" | sed 's/^/#   /'
 		done
+		# PODNET_FAILED_LOGS=DIR keeps every log of a failed test there.
+		if [[ -n ${PODNET_FAILED_LOGS:-} ]]; then
+			mkdir -p "$PODNET_FAILED_LOGS" &&
+				cp "$tmp"/*.log "$PODNET_FAILED_LOGS"/ 2>/dev/null
+		fi
 	fi
 	rm -rf "$tmp"
 	exit $status
@@ -361,6 +366,12 @@ veth_link() {
 	n "$4" ip addr add "$6" dev "$5"
 	n "$1" ip link set "$2" up
 	n "$4" ip link set "$5" up
+}
+
+# gso_max_segs_of NS [DEV]: the gso_max_segs of DEV (pod0) in NS.
+gso_max_segs_of() {
+	n "$1" ip -d link show dev "${2:-pod0}" |
+		grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2
 }
 
 # two_node_bed NET: namespaces $ns1 (alpha) and $ns2 (beta) joined by a

@@ -34,7 +34,6 @@ write_config "$tmp/beta.conf" beta "$tmp/ca" 10.77.0.2/24 51820 \
 sock=$tmp/alpha.sock
 
 link_of() { n "$ns1" ip -o link show dev pod0; }
-segs_of() { n "$ns1" ip -d link show dev pod0 | grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2; }
 addrs_of() { n "$ns1" ip -o -4 addr show dev pod0 | awk '{print $4}' | sort | xargs; }
 routes_of() { n "$ns1" ip -4 route show dev pod0 | sort; }
 has_route() { grep -q "^$1 " <<<"$(routes_of)"; }
@@ -46,7 +45,7 @@ n "$ns1" ip link set pod0 mtu 1300
 n "$ns1" ip addr add 10.77.0.1/24 dev pod0
 n "$ns1" ip link set pod0 up
 n "$ns1" ip route add 10.99.0.0/16 dev pod0
-user_segs=$(segs_of)
+user_segs=$(gso_max_segs_of "$ns1")
 
 start_daemon "$ns2" beta
 start_daemon "$ns1" alpha
@@ -59,7 +58,7 @@ check "show reports the MTU the link has" test "$(iface_field alpha mtu)" = 1300
 # One TCP super-packet, one UDP GSO send: 48 records of a 1300-byte packet
 # fit in one (doc/bench.md).
 check "gso_max_segs fitted to one UDP send at MTU 1300: 48 (was $user_segs)" \
-	test "$(segs_of)" = 48
+	test "$(gso_max_segs_of "$ns1")" = 48
 
 # --- peers at run time -----------------------------------------------------
 check "podnet peer add alpha <- beta (no endpoint yet)" \
@@ -125,7 +124,7 @@ check "the user's pod0 still exists" link_of
 check "... with the user's address" test "$(addrs_of)" = 10.77.0.1/24
 check "... the user's route" has_route 10.99.0.0/16
 check "... and MTU 1300" grep -q "mtu 1300 " <<<"$(link_of)"
-check "... and its gso_max_segs $user_segs" test "$(segs_of)" = "$user_segs"
+check "... and its gso_max_segs $user_segs" test "$(gso_max_segs_of "$ns1")" = "$user_segs"
 
 # --- showconf's output brings the node back -------------------------------
 cp "$tmp/sync.conf" "$tmp/alpha.conf"
@@ -153,10 +152,10 @@ before=$(reloads)
 kill -HUP "$pid_alpha"
 check "SIGHUP reload with MTU = 1400" wait_for 50 reloaded_since "$before"
 check "... sets MTU 1400" grep -q "mtu 1400 " <<<"$(link_of)"
-check "... and gso_max_segs 44" test "$(segs_of)" = 44
+check "... and gso_max_segs 44" test "$(gso_max_segs_of "$ns1")" = 44
 check "podnetd stops again" stop_daemon alpha
 check "the user's MTU 1300 is back" grep -q "mtu 1300 " <<<"$(link_of)"
-check "... and gso_max_segs $user_segs" test "$(segs_of)" = "$user_segs"
+check "... and gso_max_segs $user_segs" test "$(gso_max_segs_of "$ns1")" = "$user_segs"
 
 # --- what is missing is added, and only that is taken back ----------------
 # A /32 (no route to the others): podnetd adds the prefix route.

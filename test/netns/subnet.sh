@@ -66,10 +66,9 @@ check "alpha -> beta session established" wait_for 100 peer_established alpha be
 check "alpha -> gamma session established" wait_for 100 peer_established alpha gamma
 # A node that forwards keeps its TUN device's gso_max_segs: the LAN's GSO
 # packets would come over a cap and be cut up in software (doc/bench.md).
-segs_in() { n "$1" ip -d link show dev pod0 | grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2; }
-check "beta forwards: its pod0 keeps gso_max_segs 65535" test "$(segs_in "$ns2")" = 65535
+check "beta forwards: its pod0 keeps gso_max_segs 65535" test "$(gso_max_segs_of "$ns2")" = 65535
 check "alpha does not: its pod0 has gso_max_segs 46 (one UDP send)" \
-	test "$(segs_in "$ns1")" = 46
+	test "$(gso_max_segs_of "$ns1")" = 46
 
 alpha_route() { n "$ns1" ip -4 route show 192.168.50.0/24 | grep -q "dev pod0"; }
 check "alpha has a kernel route to beta's 192.168.50.0/24 via pod0" \

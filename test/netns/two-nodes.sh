@@ -88,7 +88,7 @@ check "5 MB through ssh arrive intact (sha256)" \
 # holds, 46 at MTU 1340. Without that, it took two sends each.
 blob_mb 100
 check "alpha's pod0 has gso_max_segs 46" \
-	grep -q "gso_max_segs 46 " <<<"$(n "$ns1" ip -d link show dev pod0)"
+	test "$(gso_max_segs_of "$ns1")" = 46
 tso_before=$(iface_field alpha tx_tso_super)
 gso_before=$(iface_field alpha tx_gso_sends)
 check "100 MB over TCP across the tunnel arrive intact (sha256)" \

@@ -186,12 +186,13 @@ void link_fit_gso(struct node *node)
 {
 	struct node_link *l = &node->link;
 	unsigned int segs = udp_gso_datagrams(node->cfg.mtu);
-	bool forwards = fileio_flag_on("/proc/sys/net/ipv4/ip_forward") ||
-			fileio_flag_on("/proc/sys/net/ipv6/conf/all/forwarding");
+	bool forwards;
 	char why[256];
 
 	if (node->dp.tun_fd < 0 || node->ifindex <= 0 || !segs)
 		return;
+	forwards = fileio_flag_on("/proc/sys/net/ipv4/ip_forward") ||
+		   fileio_flag_on("/proc/sys/net/ipv6/conf/all/forwarding");
 	if (!l->orig_gso_max_segs) {
 		struct rtnl_link_info info;
 
