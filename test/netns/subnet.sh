@@ -69,6 +69,14 @@ check "alpha -> gamma session established" wait_for 100 peer_established alpha g
 check "beta forwards: its pod0 keeps gso_max_segs 65535" test "$(gso_max_segs_of "$ns2")" = 65535
 check "alpha does not: its pod0 has gso_max_segs 46 (one UDP send)" \
 	test "$(gso_max_segs_of "$ns1")" = 46
+# Forwarding switched on at run time: the cap goes within seconds, and
+# comes back when it is switched off.
+gso_is() { [[ $(gso_max_segs_of "$1") == "$2" ]]; }
+n "$ns1" sysctl -qw net.ipv4.ip_forward=1
+check "alpha starts forwarding: its pod0 back to gso_max_segs 65535" \
+	wait_for 30 gso_is "$ns1" 65535
+n "$ns1" sysctl -qw net.ipv4.ip_forward=0
+check "... and to 46 when it stops" wait_for 30 gso_is "$ns1" 46
 
 alpha_route() { n "$ns1" ip -4 route show 192.168.50.0/24 | grep -q "dev pod0"; }
 check "alpha has a kernel route to beta's 192.168.50.0/24 via pod0" \

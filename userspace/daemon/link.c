@@ -208,8 +208,8 @@ void link_fit_gso(struct node *node)
 		return;
 	if (rtnl_link_set_gso_max_segs(node->ifindex, segs, why,
 				       sizeof(why))) {
-		log_debug("%s: cannot set gso_max_segs %u: %s",
-			  node->cfg.ifname, segs, why);
+		log_debug_ratelimited("%s: cannot set gso_max_segs %u: %s",
+				      node->cfg.ifname, segs, why);
 		return;
 	}
 	log_debug("%s: gso_max_segs %u%s", node->cfg.ifname, segs,

@@ -53,9 +53,9 @@ void link_subnet_del(struct node *node, const struct cert_route *r);
 /*
  * On a TUN device of a node that does not forward: let the stack put no
  * more TCP segments in one super-packet than leave in one UDP GSO send at
- * the node's MTU. Again on reload, for a new MTU or a change of
- * net.ipv4.ip_forward or net.ipv6.conf.all.forwarding. Only a matter of
- * speed: a failure is logged at debug level.
+ * the node's MTU. Again on reload, for a new MTU, and every second, for a
+ * change of net.ipv4.ip_forward or net.ipv6.conf.all.forwarding. Only a
+ * matter of speed: a failure is logged at debug level.
  */
 void link_fit_gso(struct node *node);
 /* On exit: undo what link_configure added to an adopted link. */

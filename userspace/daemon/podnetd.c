@@ -29,6 +29,7 @@
 #include "dtls.h"
 #include "dtls_error.h"
 #include "kernel.h"
+#include "link.h"
 #include "log.h"
 #include "peer.h"
 #include "preflight.h"
@@ -174,6 +175,8 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	/* Subnets of the peers forgotten above, or removed by a reload. */
 	peer_subnets_retry(node);
+	/* Forwarding switched on or off since: the GSO cap follows. */
+	link_fit_gso(node);
 	traversal_housekeeping(node, now);
 	rendezvous_housekeeping(node, now);
 	queue_housekeeping(node, now);
