@@ -172,6 +172,26 @@ cold_via_rv sym-a "$ns_sym_a" sym-b 10.77.0.14
 check "... relayed" test "$(peer_field sym-a sym-b path)" = relay
 cold_via_rv restr-a "$ns_restr_a" sym-a 10.77.0.13
 
+# The first flights of a handshake lost (a NAT or uplink that drops a
+# burst): restr-a's router drops every datagram over 120 bytes towards
+# sym-b for 2.5 s, punches (smaller) pass. Meanwhile the rendezvous
+# introduces both again: sym-b's relayed session with sym-a goes quiet
+# and sym-b registers anew, which looks up the peers it has no session
+# with. The socket sym-b punched must stay open for restr-a's
+# retransmitted handshake, and what waited must go where sym-b is heard.
+n "$ns_sym_b" ping -n -q -c 3 -i 0.2 -W 5 10.77.0.13 >/dev/null 2>&1 || true
+printf 'table ip hold {\n chain big {\n  type filter hook forward priority -10;\n  ip daddr %s udp length > 120 counter drop\n }\n}\n' \
+	"$(nat_public_ip 4)" | n "$router_restr_a" nft -f -
+cold_ping_start "$ns_restr_a" 10.77.0.14 held
+sleep 2.5
+held=$(n "$router_restr_a" nft list table ip hold | grep -o 'packets [0-9]*' | cut -d' ' -f2)
+n "$router_restr_a" nft delete table ip hold
+wait "$ping_pid" || true
+check "cold ping restr-a -> sym-b, its first handshake flights lost: 5 of 5 answered" \
+	lost_none held
+check "... the router dropped them for 2.5 s ($held datagrams)" test "${held:-0}" -gt 0
+echo "# restr-a -> sym-b: $(grep -o 'time=[0-9.]* ms' "$tmp/held.ping" | head -1 | sed 's/time=/first answer after /'), path $(peer_field restr-a sym-b path)"
+
 # An address nobody holds: the rendezvous says so, the packet is dropped
 # and its sender hears so, as when neighbour resolution fails: an ICMP
 # host unreachable, so `ping` and `ssh` say "unreachable" instead of

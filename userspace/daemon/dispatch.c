@@ -91,8 +91,6 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 	peer->last_rx = now;
 	if (peer->pending == s)
 		peer_session_promote(peer, s);
-	if (peer->queue.count)
-		queue_peer_heard(peer, s);
 	if (!from->relay_channel)
 		s->last_direct_rx = now;
 	/*
@@ -110,6 +108,9 @@ void dispatch_plaintext(struct node *node, const struct path *from,
 		if (peer->current == s)
 			peer_path_changed(peer, from);
 	}
+	/* What waited goes where the peer was just heard. */
+	if (peer->queue.count)
+		queue_peer_heard(peer, s);
 	if ((pt[0] >> 4) == 6) {
 		dispatch_ipv6(node, peer, pt, n);
 		return;

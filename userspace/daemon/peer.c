@@ -769,9 +769,12 @@ void peer_session_established(struct peer *peer, struct session *s,
 	peer->cert_not_after = id->not_after;
 	memcpy(peer->cert_fp, id->fingerprint, sizeof(peer->cert_fp));
 	peer->has_cert_fp = true;
-	/* A path punched meanwhile beats the one the handshake took. */
+	/* A path punched meanwhile beats the one the handshake took, if
+	 * the punch is fresh: an older one may lead to a socket the peer
+	 * has closed since, and waits for an in-session probe. */
 	if (peer->path.ep.len && !peer->path.relay_channel &&
-	    s->path.relay_channel && !peer->config_endpoint.len)
+	    s->path.relay_channel && !peer->config_endpoint.len &&
+	    traversal_punched_path_fresh(peer))
 		s->path = peer->path;
 	else
 		peer->path = s->path;

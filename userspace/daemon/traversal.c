@@ -40,6 +40,14 @@
 #define PORT_FIRST 1024
 /* How long the extra sockets stay open after a pair met. */
 #define PUNCH_SOCKET_LINGER 20.0
+/* A punch that won while no session runs yet: a handshake is on its way
+ * over the pair that met (ours or the peer's, retransmitted), and a
+ * repeated introduction must not close its socket for this long. */
+#define PUNCH_WON_GRACE 5.0
+/* A punched path this fresh may carry a session that came up through
+ * the relay at once (peer.c); an older one waits for an in-session
+ * probe, as it may be gone. */
+#define PUNCH_PATH_FRESH 2.0
 /* A direct path that carried something this recently needs no punch. */
 #define PATH_HEARD 1.0
 /* A candidate path is probed through the session at most this often; */
@@ -65,6 +73,7 @@ struct punch {
 	uint16_t *ports;		/* we spray at a symmetric side */
 	size_t n_ports, next_port;
 	bool succeeded;			/* only the sockets linger on */
+	ev_tstamp won_at;		/* when it succeeded */
 };
 
 static void adopt_punch_socket(struct peer *peer, int fd);
@@ -414,8 +423,8 @@ static void punch_done(struct peer *peer)
 			/* Stop probing, keep the sockets until a session
 			 * settles. */
 			pu->succeeded = true;
-			pu->deadline = node_now(peer->node) +
-				       PUNCH_SOCKET_LINGER;
+			pu->won_at = node_now(peer->node);
+			pu->deadline = pu->won_at + PUNCH_SOCKET_LINGER;
 		}
 	} else {
 		punch_stop(peer);
@@ -439,7 +448,14 @@ static void punch_succeeded(struct peer *peer, const struct path *from)
 	punch_done(peer);
 	log_info_ratelimited("peer %s: direct path %s", peer->name,
 			     path_format(from, desc, sizeof(desc)));
+	peer->nat.punched_at = node_now(peer->node);
 	set_path(peer, from);
+}
+
+bool traversal_punched_path_fresh(const struct peer *peer)
+{
+	return peer->nat.punched_at > 0 &&
+	       node_now(peer->node) - peer->nat.punched_at < PUNCH_PATH_FRESH;
 }
 
 /*
@@ -597,6 +613,8 @@ void traversal_punch(struct node *node, const struct path *from,
 	 * not one of the candidates (a symmetric NAT's fresh port). */
 	if (kind == WIRE_PUNCH_PROBE)
 		punch_send(node, from->fd, &from->ep, token, WIRE_PUNCH_ANSWER);
+	if (path_equal(&peer->path, from))
+		peer->nat.punched_at = node_now(node);
 	if (peer->current)
 		probe_candidate(peer, from);
 	else if (peer->nat.punch || peer->path.relay_channel ||
@@ -783,6 +801,15 @@ static size_t filter_candidates(struct peer *peer, const struct rv_msg *m)
 	return n;
 }
 
+/* Won, sockets lingering, no session yet, and only just. */
+static bool punch_won_waiting(const struct peer *peer)
+{
+	const struct punch *pu = peer->nat.punch;
+
+	return pu && pu->succeeded && !peer->current &&
+	       node_now(peer->node) - pu->won_at < PUNCH_WON_GRACE;
+}
+
 static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 {
 	struct node *node = rv->node;
@@ -845,11 +872,15 @@ static void handle_candidates(struct peer *rv, const struct rv_msg *m)
 		peer->nat.relay_path = *choice;
 	if (move)
 		set_path(peer, &peer->nat.relay_path);
-	/* A punch under way, or a first handshake (its path may hang on a
-	 * socket a new punch would close): a repeated introduction changes
+	/* A punch under way, a first handshake (its path may hang on a
+	 * socket a new punch would close), or a punch just won that waits
+	 * for the peer's handshake over that socket, or a new session
+	 * that waits for its first record on another socket: a repeated
+	 * introduction (the peer's housekeeping looked us up) changes
 	 * nothing. */
 	if ((peer->nat.punch && !peer->nat.punch->succeeded) ||
-	    (peer->handshake && !peer->current))
+	    (peer->handshake && !peer->current) ||
+	    punch_won_waiting(peer) || new_session_elsewhere(peer))
 		return;
 	/* The peer asked for it: its side of our path is dead (liveness.c),
 	 * unless ours still hears it. */

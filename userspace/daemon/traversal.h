@@ -54,6 +54,7 @@ struct peer_nat {
 	uint8_t type;			/* its NAT type, from the rendezvous */
 	struct path relay_path;		/* ep.len 0: no relay offered */
 	struct punch *punch;		/* punching in progress */
+	ev_tstamp punched_at;		/* a punch last named or used path */
 	ev_tstamp next_punch_retry;
 	char path_reason[64];		/* why the path is relayed */
 	/* The last candidate path probed through the session: it moves
@@ -101,6 +102,8 @@ void traversal_rendezvous_changed(struct node *node);
 void traversal_message(struct peer *from, const struct rv_msg *m);
 void traversal_punch(struct node *node, const struct path *from,
 		     const uint8_t *token, uint8_t kind);
+/* Did a punch name the peer's path (or arrive over it) just now? */
+bool traversal_punched_path_fresh(const struct peer *peer);
 /* Asks the rendezvous who holds vaddr; false when there is none to ask. */
 bool traversal_lookup_vaddr(struct node *node, struct in_addr vaddr);
 bool traversal_lookup_vaddr6(struct node *node, const struct in6_addr *vaddr);
