@@ -946,6 +946,26 @@ static size_t tcp(uint8_t *buf, const char *src, const char *dst,
 	return len;
 }
 
+/* A pure ACK of that flow's other direction with timestamps, ack number
+ * ack, TCP flags flags (TH_ACK, or more for one that must go through). */
+static size_t pure_ack(uint8_t *buf, uint32_t ack, uint8_t flags)
+{
+	size_t len = ipv4(buf, "10.99.0.2", "10.99.0.1", IPPROTO_TCP, 52);
+
+	memset(buf + 20, 0, 32);
+	buf[20] = 0x14;		/* ports 5201 -> 40000 */
+	buf[21] = 0x51;
+	buf[22] = 0x9c;
+	buf[23] = 0x40;
+	ack = htonl(ack);
+	memcpy(buf + 28, &ack, 4);
+	buf[32] = 0x80;		/* 32-byte header */
+	buf[33] = flags;
+	buf[34] = 0xff;
+	memcpy(buf + 40, "\x01\x01\x08\x0a\0\0\x10\0\0\0\x20\0", 12);
+	return len;
+}
+
 static void write_seeds(void)
 {
 	static uint8_t pkt[70000];
@@ -1055,6 +1075,17 @@ static void write_seeds(void)
 					 1000 + 1400u * 8, 100));
 	put(SEAL_A << 2, pkt, tcp(pkt, "10.99.0.2", "10.99.0.1", 5, 65400));
 	seed_write("alpha-tcp-64k", seed, seed_len);
+
+	/* alpha: a batch of ACKs, of which thinning drops the first two,
+	 * then a duplicate, one with ECE and one with a new number again. */
+	begin(0);
+	put(SEAL_A << 2, pkt, pure_ack(pkt, 1000, TH_ACK));
+	put(SEAL_A << 2, pkt, pure_ack(pkt, 2000, TH_ACK));
+	put(SEAL_A << 2, pkt, pure_ack(pkt, 3000, TH_ACK));
+	put(SEAL_A << 2, pkt, pure_ack(pkt, 3000, TH_ACK));
+	put(SEAL_A << 2, pkt, pure_ack(pkt, 4000, TH_ACK | 0x40));
+	put(SEAL_A << 2 | 0x10, pkt, pure_ack(pkt, 5000, TH_ACK));
+	seed_write("alpha-acks", seed, seed_len);
 
 	/* alpha: what its stack sends: to bravo, to nobody, a 64 KB TSO
 	 * super-packet to bravo. */

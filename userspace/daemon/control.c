@@ -86,6 +86,7 @@ static const struct counter node_counters[] = {
 	NODE_COUNTER("tx_bad_packet", stats.tx_bad_packet),
 	NODE_COUNTER("tx_tso_super", stats.tx_tso_super),
 	NODE_COUNTER("tx_gso_sends", stats.tx_gso_sends),
+	NODE_COUNTER("rx_acks_superseded", stats.rx_acks_superseded),
 	NODE_COUNTER("tx_link_local", stats.tx_link_local),
 	NODE_COUNTER("rx_relay_refused", stats.rx_relay_refused),
 	NODE_COUNTER("tx_handshake_asks", stats.tx_handshake_asks),

@@ -50,6 +50,7 @@ struct node_stats {
 	uint64_t tx_bad_packet;		/* not IPv4/IPv6 from the TUN */
 	uint64_t tx_tso_super;		/* TSO super-packets split (tso.c) */
 	uint64_t tx_gso_sends;		/* UDP GSO sends of several datagrams */
+	uint64_t rx_acks_superseded;	/* pure ACKs a later one made redundant */
 	uint64_t tx_link_local;		/* IPv6 multicast/link-local: not carried */
 	uint64_t rx_relay_refused;	/* relay datagrams we would not forward */
 	uint64_t tx_handshake_asks;	/* "dial me again" for a lost session */

@@ -109,6 +109,11 @@ void tun_flush(struct node *node)
 		{ buf, tun->gro.len },
 	};
 
+	if (tun->ack.len) {
+		if (tun_write(node, tun->ack.buf, tun->ack.len) < 0)
+			log_debug_ratelimited("tun write: %s", strerror(errno));
+		tun->ack.len = 0;
+	}
 	if (!tun->gro.count)
 		return;
 	if (tun->gro.count > 1) {
@@ -211,6 +216,12 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 		return;
 	}
 	payload = len - ihl - thl;
+	if (!payload && tun->ack.len &&
+	    tcp_ack_supersedes(tun->ack.buf, tun->ack.len, pkt, len, ihl)) {
+		memcpy(tun->ack.buf, pkt, len);
+		node->stats.rx_acks_superseded++;
+		return;
+	}
 	if (payload && gro_extends(tun, pkt, ihl, ihl + thl, payload)) {
 		memcpy(tun->gro.buf + tun->gro.len, pkt + ihl + thl, payload);
 		tun->gro.len += payload;
@@ -224,6 +235,12 @@ void tun_deliver(struct node *node, const uint8_t *pkt, size_t len)
 		return;
 	}
 	tun_flush(node);
+	/* Held, in case a later one in the batch supersedes it. */
+	if (!payload && tcp_ack_is_pure(pkt, len, ihl)) {
+		memcpy(tun->ack.buf, pkt, len);
+		tun->ack.len = len;
+		return;
+	}
 	if (!payload || (pkt[ihl + 13] & ~TH_PUSH) != TH_ACK) {
 		tun_write(node, pkt, len);
 		return;

@@ -19,6 +19,7 @@
 #include <linux/virtio_net.h>
 
 #include "datapath.h"
+#include "tcp_ack.h"
 
 struct iphdr;
 struct node;
@@ -46,6 +47,12 @@ struct tun_io {
 		uint32_t next_seq;
 		bool v6;		/* an IPv6 flow (else IPv4) */
 	} gro;
+	/* A pure ACK held back while a batch is handled, in case a later
+	 * one of the same flow makes it redundant (tcp_ack.h). */
+	struct {
+		uint8_t buf[TCP_ACK_MAX];
+		size_t len;		/* 0: none held */
+	} ack;
 };
 
 /*
@@ -57,9 +64,10 @@ int tun_open(const char *ifname, char *actual, size_t actual_len,
 /* The watcher on node->dp.tun_fd. */
 void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 /* Writes an authenticated IPv4 or IPv6 packet to the device; while a receive
- * batch is handled (rx_coalescing) TCP segments wait in tun_io.gro. */
+ * batch is handled (rx_coalescing) TCP segments wait in tun_io.gro, and a
+ * pure ACK in tun_io.ack. */
 void tun_deliver(struct node *node, const uint8_t *pkt, size_t len);
-/* Writes the coalesced super-packet, if any. */
+/* Writes the coalesced super-packet or the held ACK, if any. */
 void tun_flush(struct node *node);
 /* The header when the len bytes at pkt hold a well-formed IPv4 packet,
  * else NULL. */
