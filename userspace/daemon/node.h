@@ -114,6 +114,11 @@ struct node {
 	/* Bumped whenever a punch socket is closed or changes owner, so a
 	 * receive loop knows its watcher may be gone. */
 	unsigned int socket_generation;
+	/* The socket udp_read_cb is draining (-1: none), and whether it was
+	 * closed meanwhile: then the rest of its batch must not be used,
+	 * as its fd number may already name another socket. */
+	int rx_fd;
+	bool rx_fd_closed;
 
 	/* Threads that seal and open the records of a batch. */
 	struct crypto_pool crypto;

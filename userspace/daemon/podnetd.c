@@ -351,7 +351,7 @@ int main(int argc, char *argv[])
 	};
 	struct node node = { .udp_fd = -1, .control.fd = -1,
 			     .rv.probe_fd = -1, .dp.tun_fd = -1,
-			     .transport.listen_fd = -1 };
+			     .transport.listen_fd = -1, .rx_fd = -1 };
 	const char *pidfile = NULL, *level_arg = NULL;
 	bool daemon_mode = false, check_only = false, ran = false;
 	bool started = false;

@@ -107,13 +107,21 @@ static void use_new_session(struct peer *peer)
 	}
 }
 
-static void punch_socket_close(struct node *node, struct punch_socket *ps)
+/* Every socket udp_read_cb may be reading is closed through here. */
+static void traversal_socket_close(struct node *node, ev_io *watcher, int fd)
 {
 	node->socket_generation++;
-	if (ps->fd < 0)
+	if (fd < 0)
 		return;
-	ev_io_stop(node->loop, &ps->watcher);
-	close(ps->fd);
+	if (fd == node->rx_fd)
+		node->rx_fd_closed = true;
+	ev_io_stop(node->loop, watcher);
+	close(fd);
+}
+
+static void punch_socket_close(struct node *node, struct punch_socket *ps)
+{
+	traversal_socket_close(node, &ps->watcher, ps->fd);
 	ps->fd = -1;
 }
 
@@ -137,9 +145,8 @@ static void close_peer_sockets(struct peer *peer)
 {
 	punch_stop(peer);
 	if (peer->nat.own_fd >= 0) {
-		peer->node->socket_generation++;
-		ev_io_stop(peer->node->loop, &peer->nat.own_watcher);
-		close(peer->nat.own_fd);
+		traversal_socket_close(peer->node, &peer->nat.own_watcher,
+				       peer->nat.own_fd);
 		peer->nat.own_fd = -1;
 	}
 }

@@ -432,16 +432,16 @@ static void rx_opened(struct node *node, struct udp_rx *rx,
 	dispatch_plaintext(node, from, s, job->out, (size_t)job->result);
 }
 
-/* Handle the segments collected so far; false once the sockets changed
- * under us (a punch ended), when the rest must not be touched. */
-static bool rx_round(struct node *node, struct udp_rx *rx,
-		     unsigned int generation)
+/* Handle the segments collected so far; false once the socket they came
+ * from was closed under us (a punch ended), when the rest must not be
+ * touched. Other sockets closing do not concern them. */
+static bool rx_round(struct node *node, struct udp_rx *rx)
 {
 	crypto_pool_run(&node->crypto, rx->jobs, rx_prepare(node, rx));
 	for (size_t k = 0; k < rx->n_segs; k++) {
 		const struct path *from = &rx->from[rx->seg_msg[k]];
 
-		if (generation != node->socket_generation) {
+		if (node->rx_fd_closed) {
 			rx->n_segs = 0;
 			return false;
 		}
@@ -475,14 +475,15 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct node *node = w->data;
 	struct udp_rx *rx = node->dp.rx;
-	unsigned int generation = node->socket_generation;
 	int fd = w->fd;
 
 	/* A datagram may end a punch and free the watcher w lives in:
-	 * only local copies are used, and the loop stops when sockets
-	 * changed. */
+	 * only local copies are used, and the loop stops when the socket
+	 * it reads was closed. */
+	node->rx_fd = fd;
+	node->rx_fd_closed = false;
 	for (int round = 0; round < DATAPATH_BURST / 8 &&
-	     generation == node->socket_generation; round++) {
+	     !node->rx_fd_closed; round++) {
 		bool go_on = true;
 		int n;
 
@@ -531,11 +532,11 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 								   size;
 				rx->seg_msg[k] = i;
 				if (rx->n_segs == UDP_RX_SEGS)
-					go_on = rx_round(node, rx, generation);
+					go_on = rx_round(node, rx);
 			}
 		}
 		if (go_on && rx->n_segs)
-			rx_round(node, rx, generation);
+			rx_round(node, rx);
 		node->dp.tx_batching = false;
 		node->dp.rx_coalescing = false;
 		tun_flush(node);
@@ -543,4 +544,5 @@ void udp_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < UDP_RX_BATCH)
 			break;
 	}
+	node->rx_fd = -1;
 }
