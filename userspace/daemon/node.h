@@ -111,8 +111,9 @@ struct node {
 	struct node_transport transport;	/* transport.c */
 	struct node_resolve resolve;	/* resolve.c */
 	struct node_publish publish;	/* publish.c: [Publish] entries */
-	/* Bumped whenever a punch socket is closed or changes owner, so a
-	 * receive loop knows its watcher may be gone. */
+	/* Bumped whenever a punch socket is closed or changes owner:
+	 * podnet.ko's copy of a path on such a socket is then stale, as
+	 * its fd number may come back as another socket (kernel.c). */
 	unsigned int socket_generation;
 	/* The socket udp_read_cb is draining (-1: none), and whether it was
 	 * closed meanwhile: then the rest of its batch must not be used,

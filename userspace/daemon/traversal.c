@@ -107,7 +107,8 @@ static void use_new_session(struct peer *peer)
 	}
 }
 
-/* Every socket udp_read_cb may be reading is closed through here. */
+/* Every punch socket and peer's own socket is closed through here, so a
+ * receive loop draining one of them learns of it (udp_read_cb). */
 static void traversal_socket_close(struct node *node, ev_io *watcher, int fd)
 {
 	node->socket_generation++;
