@@ -57,6 +57,34 @@ stop_all() {
 	namespaces=()
 }
 
+# print_failed_log FILE: what a log says about a failure. The lines from
+# 20 s before the first failed check to 2 s after (the latest 120), since
+# the daemon may have gone on for long, or restarted, before the test
+# ended; then its last 30 lines; then a sanitizer's report whole.
+print_failed_log() {
+	local f=$1 name from to report
+	name=$(basename "$f")
+	if [[ -n $first_failure_at ]] &&
+		from=$(date -d "${first_failure_at/T/ } 20 seconds ago" +%FT%T.%3N) &&
+		to=$(date -d "${first_failure_at/T/ } 2 seconds" +%FT%T.%3N); then
+		echo "# ---- $name, $from to $to (the first failure: $first_failure_at)"
+		awk -v from="$from" -v to="$to" '
+			/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ {
+				t = substr($1, 1, 23)
+				inside = t >= from && t <= to
+			}
+			inside' "$f" | tail -n 120 | sed 's/^/#   /'
+	fi
+	echo "# ---- $name (last 30 lines)"
+	tail -n 30 "$f" | sed 's/^/#   /'
+	report=$(grep -n -m 1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | cut -d: -f1)
+	# Shown apart only when it starts before the last 30 lines.
+	if [[ -n $report ]] && ((report <= $(wc -l <"$f") - 30)); then
+		echo "# ---- $name, the sanitizer's report (from line $report, at most 150 lines)"
+		tail -n +"$report" "$f" | head -n 150 | sed 's/^/#   /'
+	fi
+}
+
 cleanup() {
 	local status=$?
 	set +e
@@ -64,8 +92,7 @@ cleanup() {
 	if [[ $status -ne 0 || $test_failed -ne 0 ]]; then
 		for f in "$tmp"/*.log; do
 			[[ -f $f ]] || continue
-			echo "# ---- $(basename "$f") (last 30 lines)"
-			tail -n 30 "$f" | sed 's/^/#   /'
+			print_failed_log "$f"
 		done
 		# PODNET_FAILED_LOGS=DIR keeps every log of a failed test there.
 		if [[ -n ${PODNET_FAILED_LOGS:-} ]]; then
@@ -81,10 +108,14 @@ trap cleanup EXIT
 # KTAP: one "ok N - what" per assertion, the plan at the end.
 ktap_header() { echo "KTAP version 1"; echo "# $1"; }
 ok() { test_count=$((test_count + 1)); echo "ok $test_count - $*"; }
+# The time of the first failed check, in the daemons' log format: the
+# logs are shown around it when the test ends.
+first_failure_at=
 not_ok() {
 	test_count=$((test_count + 1))
 	test_failed=$((test_failed + 1))
 	echo "not ok $test_count - $*"
+	[[ -n $first_failure_at ]] || first_failure_at=$(date +%FT%T.%3N)
 }
 # check_todo ISSUE DESC CMD...: an assertion of something known not to
 # work yet (KTAP's TODO directive): printed, never counted as a failure.
