@@ -60,26 +60,37 @@ stop_all() {
 # print_failed_log FILE: what a log says about a failure. The lines from
 # 20 s before the first failed check to 2 s after (the latest 120), since
 # the daemon may have gone on for long, or restarted, before the test
-# ended; then its last 30 lines; then a sanitizer's report whole.
+# ended; then its last 30 lines, unless the window reached the end; then
+# a sanitizer's report whole, if it starts before what was shown of the
+# end.
 print_failed_log() {
-	local f=$1 name from to report
+	local f=$1 name from to window lines report shown_from
 	name=$(basename "$f")
+	lines=$(wc -l <"$f")
+	shown_from=$((lines + 1))	# the first line of the log's end shown
 	if [[ -n $first_failure_at ]] &&
 		from=$(date -d "${first_failure_at/T/ } 20 seconds ago" +%FT%T.%3N) &&
 		to=$(date -d "${first_failure_at/T/ } 2 seconds" +%FT%T.%3N); then
 		echo "# ---- $name, $from to $to (the first failure: $first_failure_at)"
-		awk -v from="$from" -v to="$to" '
+		window=$(awk -v from="$from" -v to="$to" '
 			/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/ {
 				t = substr($1, 1, 23)
 				inside = t >= from && t <= to
 			}
-			inside' "$f" | tail -n 120 | sed 's/^/#   /'
+			inside { print NR "\t" $0 }' "$f" | tail -n 120)
+		if [[ -n $window ]]; then
+			sed 's/^[0-9]*\t/#   /' <<<"$window"
+			[[ ${window##*$'\n'} != "$lines"$'\t'* ]] ||
+				shown_from=${window%%$'\t'*}
+		fi
 	fi
-	echo "# ---- $name (last 30 lines)"
-	tail -n 30 "$f" | sed 's/^/#   /'
+	if ((shown_from > lines)); then
+		echo "# ---- $name (last 30 lines)"
+		tail -n 30 "$f" | sed 's/^/#   /'
+		shown_from=$((lines > 30 ? lines - 29 : 1))
+	fi
 	report=$(grep -n -m 1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | cut -d: -f1)
-	# Shown apart only when it starts before the last 30 lines.
-	if [[ -n $report ]] && ((report <= $(wc -l <"$f") - 30)); then
+	if [[ -n $report ]] && ((report < shown_from)); then
 		echo "# ---- $name, the sanitizer's report (from line $report, at most 150 lines)"
 		tail -n +"$report" "$f" | head -n 150 | sed 's/^/#   /'
 	fi
