@@ -64,11 +64,11 @@ relay_config() {
 # with RelayLimit = LIMIT, over the path named; as bed BED (1 and 4
 # streams, CPU of all three daemons).
 phase_relay() {
-	local bed=$1 want=$2 limit=$3 ok=0 path
+	local bed=$1 want=$2 limit=$3 ok=0 path measured=0
 	# iperf and rtt_ms measure between $ns1 and $ns2: these, here.
 	local ns1 ns2
 
-	relay_bed || return 1
+	relay_bed || { missed_run "$bed"; return 1; }
 	ns1=$ns_ra
 	ns2=$ns_rb
 	say "podnet, $want path through a rendezvous (RelayLimit = $limit)"
@@ -76,9 +76,9 @@ phase_relay() {
 	relay_config rl-rv 10.79.0.3 "$limit"
 	relay_config rl-a 10.79.0.1 192.168.251.1:51820 rl-b
 	relay_config rl-b 10.79.0.2 192.168.252.1:51820 rl-a
-	start_daemon "$ns_rv" rl-rv || return 1
-	start_daemon "$ns_ra" rl-a || return 1
-	start_daemon "$ns_rb" rl-b || return 1
+	start_daemon "$ns_rv" rl-rv || { missed_run "$bed"; return 1; }
+	start_daemon "$ns_ra" rl-a || { missed_run "$bed"; return 1; }
+	start_daemon "$ns_rb" rl-b || { missed_run "$bed"; return 1; }
 	# The introduction needs traffic or a lookup: a ping asks for it.
 	n "$ns_rb" ping -c 1 -W 1 10.79.0.1 >/dev/null 2>&1 || true
 	if wait_for 200 peer_established rl-b rl-a &&
@@ -98,11 +98,13 @@ phase_relay() {
 			ok=1
 		else
 			measure_tunnel "$bed" 10.79.0.1 "$pid_rl_a" "$pid_rl_b" "$pid_rl_rv"
+			measured=1
 		fi
 	else
 		say "relay bed: no session between rl-a and rl-b"
 		ok=1
 	fi
+	((measured)) || missed_run "$bed"
 	stop_daemon rl-a || ok=1
 	stop_daemon rl-b || ok=1
 	stop_daemon rl-rv || ok=1

@@ -137,6 +137,9 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # Every number the run takes, by "bed.metric"; unset = not measured.
 declare -A r
 
+# What each run of a tunnel records, in r[BED.METRIC_runs].
+run_metrics="tcp1 tcp4 rtt cpu retr1 retr4 steal"
+
 # measure_tunnel BED INNER_ADDRESS PID...: RTT, memory, throughput and
 # CPU of the daemons PID... (the receiving one first). Each call is one
 # run: r[BED.METRIC] is the latest, r[BED.METRIC_runs] all of them, and
@@ -153,17 +156,27 @@ measure_tunnel() {
 		hz="$clk_tck" b="$one_stream_bytes")
 	read -r "r[$bed.tcp4]" _ "r[$bed.retr4]" < <(iperf "$addr" 4 "$bed-4")
 	r[$bed.rss]=$(rss_kb "$1")
-	for k in tcp1 tcp4 rtt cpu retr1 retr4 steal; do
+	for k in $run_metrics; do
 		r[$bed.${k}_runs]+="${r[$bed.$k]:-null} "
 	done
 	say "$bed: ${r[$bed.tcp1]} / ${r[$bed.tcp4]} Gbit/s, RTT ${r[$bed.rtt]} ms, ${r[$bed.cpu]} CPU s/GB, steal ${r[$bed.steal]} %"
+}
+
+# missed_run BED: a round in which BED could not be measured, as "null"
+# runs, so that the rounds after it still line up with the other beds'
+# in round_ratios.
+missed_run() {
+	local k
+	for k in $run_metrics; do
+		r[$1.${k}_runs]+="null "
+	done
 }
 
 # median_runs BED: each metric's median over its runs ("null" runs left
 # out), into r[BED.METRIC].
 median_runs() {
 	local k
-	for k in tcp1 tcp4 rtt cpu retr1 retr4 steal; do
+	for k in $run_metrics; do
 		r[$1.$k]=$(tr ' ' '\n' <<<"${r[$1.${k}_runs]:-}" |
 			{ grep -E '^[0-9.e+-]+$' || true; } | sort -g | awk '{ v[NR] = $1 } END {
 				if (NR == 0) print "null"
